@@ -1,0 +1,86 @@
+"""Settings from the environment (and `.env`), validated once at start-up.
+
+pydantic-settings reads them so that a typo in a value fails loudly at start rather
+than deep inside a request. Secrets are `SecretStr` so they never show up in a log
+line or a traceback by accident.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from store.money import currency_precision
+
+_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class Settings(BaseSettings):
+    """Everything salesbot reads from its environment; names are pinned in INTERFACES.md."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(
+        default="sqlite:///./salesbot.db", validation_alias=AliasChoices("DATABASE_URL")
+    )
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET")
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN")
+    )
+    slack_api_url: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_API_URL"))
+    index_dir: Path = Field(
+        default=Path("./salesbot-index"), validation_alias=AliasChoices("SALESBOT_INDEX_DIR")
+    )
+    timezone: str = Field(default="UTC", validation_alias=AliasChoices("SALESBOT_TIMEZONE"))
+    currency: str = Field(default="USD", validation_alias=AliasChoices("SALESBOT_CURRENCY"))
+    working_hours: str = Field(
+        default="09:00-18:00", validation_alias=AliasChoices("SALESBOT_WORKING_HOURS")
+    )
+    fiscal_year_start: int = Field(
+        default=1, ge=1, le=12, validation_alias=AliasChoices("SALESBOT_FISCAL_YEAR_START")
+    )
+    approval_policy: Path | None = Field(
+        default=None, validation_alias=AliasChoices("SALESBOT_APPROVAL_POLICY")
+    )
+    rules: Path | None = Field(default=None, validation_alias=AliasChoices("SALESBOT_RULES"))
+    renewal_alert_value: int | None = Field(
+        default=None, validation_alias=AliasChoices("SALESBOT_RENEWAL_ALERT_VALUE")
+    )
+    log_format: str = Field(default="text", validation_alias=AliasChoices("SALESBOT_LOG_FORMAT"))
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Paris)") from exc
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        value = value.upper()
+        currency_precision(value)
+        return value
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        match = _HOURS.match(value)
+        if not match or value[:5] >= value[6:]:
+            raise ValueError("working hours look like 09:00-18:00 (start before end)")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)

@@ -1,0 +1,1 @@
+"""Slack surfaces: turn payloads into service calls and results into Block Kit."""

@@ -1,0 +1,1 @@
+"""Full-text search over knowledge-base articles; the only package that imports whoosh."""

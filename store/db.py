@@ -1,0 +1,104 @@
+"""Engine, sessions and the one-transaction-per-action rule.
+
+`Store` is what every service gets: a session factory and the clock. A service
+method opens exactly one `store.transaction()`, so a user action commits whole or
+not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from store.clock import Clock, SystemClock
+from store.models.base import Timestamps
+
+
+def normalize_url(url: str) -> str:
+    """`postgresql://` means psycopg 3 here (INTERFACES.md); other schemes pass through."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # pysqlite defers BEGIN until the first write; BEGIN IMMEDIATE on the first
+    # statement would serialize readers too. We emit a plain BEGIN so a unit of
+    # work's reads and writes see one snapshot.
+    conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the dialect's house settings (SQLite: WAL, foreign keys, busy timeout)."""
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "isolation_level": None, "timeout": 10},
+            poolclass=NullPool if ":memory:" not in url else None,
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _stamp_times(session: Session, _context: Any, _instances: Any) -> None:
+    """Fill created_at/updated_at from the session's clock, so no model reads the wall."""
+    clock: Clock = session.info["clock"]
+    now = clock.now()
+    for obj in session.new:
+        if isinstance(obj, Timestamps):
+            if obj.created_at is None:
+                obj.created_at = now
+            if obj.updated_at is None:
+                obj.updated_at = now
+    for obj in session.dirty:
+        if isinstance(obj, Timestamps) and session.is_modified(obj, include_collections=False):
+            obj.updated_at = now
+
+
+class Store:
+    """The database handle services share: engine, session factory, clock."""
+
+    def __init__(self, url: str, clock: Clock | None = None) -> None:
+        self.url = normalize_url(url)
+        self.clock: Clock = clock or SystemClock()
+        self.engine = make_engine(self.url)
+        self._sessions = sessionmaker(
+            self.engine, expire_on_commit=False, info={"clock": self.clock}
+        )
+        event.listen(self._sessions, "before_flush", _stamp_times)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back on any exception."""
+        with self._sessions.begin() as session:
+            yield session
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,25 @@
+"""Typed errors raised by store services.
+
+Their messages are written for the person who caused them, so the Slack and CLI
+edges can show `str(error)` as it is.
+"""
+
+
+class StoreError(Exception):
+    """Base of every error a service raises on purpose."""
+
+
+class NotFound(StoreError):
+    """The thing named does not exist (or is not visible to the actor)."""
+
+
+class InvalidInput(StoreError):
+    """The input breaks a rule: bad amount, unknown stage, missing lost reason…"""
+
+
+class NotAllowed(StoreError):
+    """The actor's role does not allow this action."""
+
+
+class Conflict(StoreError):
+    """The action collides with the current state (duplicate, already decided…)."""

@@ -1,0 +1,53 @@
+"""All ORM models; importing this module registers every table on `Base.metadata`."""
+
+from store.models.base import Base, UTCDateTime
+from store.models.commerce import (
+    ApprovalRequest,
+    ApprovalStep,
+    Case,
+    Contract,
+    Product,
+    Quote,
+    QuoteLine,
+)
+from store.models.people import ROLES, Team, User
+from store.models.sales import (
+    ACTIVITY_KINDS,
+    STAGE_KINDS,
+    Account,
+    Activity,
+    Contact,
+    Lead,
+    Opportunity,
+    OpportunityHistory,
+    Stage,
+)
+from store.models.system import AuditEntry, KnowledgeArticle, Reminder, SlackEvent
+
+__all__ = [
+    "ACTIVITY_KINDS",
+    "ROLES",
+    "STAGE_KINDS",
+    "Account",
+    "Activity",
+    "ApprovalRequest",
+    "ApprovalStep",
+    "AuditEntry",
+    "Base",
+    "Case",
+    "Contact",
+    "Contract",
+    "KnowledgeArticle",
+    "Lead",
+    "Opportunity",
+    "OpportunityHistory",
+    "Product",
+    "Quote",
+    "QuoteLine",
+    "Reminder",
+    "SlackEvent",
+    "Stage",
+    "Team",
+    "UTCDateTime",
+    "User",
+]

@@ -1,0 +1,86 @@
+"""Rows the machinery needs: knowledge articles, reminders, seen Slack events, the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from store.models.base import Base, Timestamps, UTCDateTime
+
+REMINDER_STATUSES = ("pending", "claimed", "sent", "failed", "canceled")
+
+
+class KnowledgeArticle(Timestamps, Base):
+    """The store is the source of truth; `knowledge/` indexes these by `updated_at`.
+
+    Deletion is soft (`deleted_at`) so every process's index can catch up on removals.
+    """
+
+    __tablename__ = "kb_articles"
+    __table_args__ = (Index(None, "updated_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    tags: Mapped[str] = mapped_column(String(500), default="")
+    product: Mapped[str | None] = mapped_column(String(200))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Reminder(Base):
+    """One reminder, created once (unique `key` = kind:subject:due date) and claimed atomically."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        CheckConstraint(f"status IN {REMINDER_STATUSES!r}", name="status_known"),
+        Index(None, "status", "deliver_at"),
+        Index(None, "user_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deliver_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SlackEvent(Base):
+    """Event ids already processed, so Slack's retries are handled once."""
+
+    __tablename__ = "slack_events"
+    __table_args__ = (Index(None, "received_at"),)
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AuditEntry(Base):
+    """Append-only record of who changed what, for everything stage history does not cover."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index(None, "entity_type", "entity_id"), Index(None, "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(64))
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str | None] = mapped_column(Text)  # JSON
+    source: Mapped[str] = mapped_column(String(16), default="slack")
