@@ -1,0 +1,24 @@
+"""Business rules, one module per area. `Services` bundles them for the app, CLI and scheduler."""
+
+from __future__ import annotations
+
+from store.db import Store
+from store.services.accounts import AccountService, ContactService
+from store.services.activities import ActivityService
+from store.services.opportunities import OpportunityService
+from store.services.users import UserService
+
+
+class Services:
+    """Every service, sharing one store; built once by the app factory or the CLI."""
+
+    def __init__(self, store: Store, *, default_currency: str = "USD") -> None:
+        self.store = store
+        self.users = UserService(store)
+        self.accounts = AccountService(store)
+        self.contacts = ContactService(store)
+        self.opportunities = OpportunityService(store, default_currency=default_currency)
+        self.activities = ActivityService(store)
+
+
+__all__ = ["Services"]

@@ -1,0 +1,44 @@
+"""Who sees and changes what (INTERFACES.md "Roles").
+
+Reps see and change their own records; managers and directors their team's,
+recursively (everyone whose manager chain leads to them, and members of teams they
+manage); admins everything. Services call these functions; handlers never decide.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.errors import NotAllowed
+from store.models import Team, User
+
+SUPERVISING_ROLES = ("manager", "director")
+
+
+def visible_owner_ids(session: Session, actor: User) -> set[int] | None:
+    """Ids of users whose records `actor` may see; None means everyone's."""
+    if actor.role == "admin":
+        return None
+    allowed = {actor.id}
+    if actor.role not in SUPERVISING_ROLES:
+        return allowed
+    frontier = {actor.id}
+    while frontier:
+        reports = set(session.scalars(select(User.id).where(User.manager_id.in_(frontier))))
+        managed_teams = select(Team.id).where(Team.manager_id.in_(frontier))
+        members = set(session.scalars(select(User.id).where(User.team_id.in_(managed_teams))))
+        frontier = (reports | members) - allowed
+        allowed |= frontier
+    return allowed
+
+
+def can_see_owner(session: Session, actor: User, owner_id: int | None) -> bool:
+    visible = visible_owner_ids(session, actor)
+    return visible is None or owner_id in visible
+
+
+def require_owner_access(session: Session, actor: User, owner_id: int | None, what: str) -> None:
+    """Raise NotAllowed unless `actor` may change a record owned by `owner_id`."""
+    if not can_see_owner(session, actor, owner_id):
+        raise NotAllowed(f"You can only change your own {what} (or your team's, as a manager).")

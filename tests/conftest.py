@@ -1,0 +1,94 @@
+"""Shared fixtures: a real, migrated database per test (SQLite in a temp dir, or the
+PostgreSQL server that DATABASE_URL points at), a manual clock, and the services."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from store.clock import ManualClock
+from store.db import Store, make_engine, normalize_url
+from store.migrate import upgrade
+from store.models import Base, Stage
+from store.seed import DEFAULT_STAGES
+from store.services import Services
+
+# Tests never talk to a real Slack workspace, whatever the developer's shell holds.
+for _name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL"):
+    os.environ.pop(_name, None)
+
+START = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # a Monday afternoon
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    return normalize_url(url) if url.startswith(("postgresql", "postgres")) else None
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One migrated database for the session: a SQLite file, or a fresh PostgreSQL database."""
+    pg = _postgres_url()
+    if pg is None:
+        path: Path = tmp_path_factory.mktemp("db") / "salesbot.db"
+        url = f"sqlite:///{path}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
+        return
+    name = f"salesbot_test_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(pg)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(pg).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def reset_database(store: Store) -> None:
+    """Empty every table and put the default stages back, so each test starts alike."""
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with store.engine.begin() as conn:
+        if store.dialect == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
+        now = START
+        conn.execute(
+            Stage.__table__.insert(),
+            [{**stage, "is_active": True, "created_at": now, "updated_at": now}
+             for stage in DEFAULT_STAGES],
+        )
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def store(database_url: str, clock: ManualClock) -> Iterator[Store]:
+    store = Store(database_url, clock)
+    reset_database(store)
+    yield store
+    store.dispose()
+
+
+@pytest.fixture
+def services(store: Store) -> Services:
+    return Services(store)
