@@ -1,0 +1,117 @@
+"""The `salesbot` command line (click).
+
+Exit codes (INTERFACES.md): 0 done; 1 the command ran and refused; 2 usage error.
+Errors go to stderr, one per line.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from pydantic import ValidationError
+
+from bot.settings import Settings
+from store.clock import SystemClock
+from store.db import Store
+from store.errors import StoreError
+from store.migrate import upgrade
+
+
+class Context:
+    """Lazily built settings and store, so `--help` never touches the database."""
+
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+        self._store: Store | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = Settings()
+            except ValidationError as exc:
+                for error in exc.errors():
+                    field = ".".join(str(p) for p in error["loc"]) or "settings"
+                    click.echo(f"settings: {field}: {error['msg']}", err=True)
+                sys.exit(2)
+        return self._settings
+
+    def store(self) -> Store:
+        """The store, migrated to the latest schema (an empty database is upgraded here)."""
+        if self._store is None:
+            self._store = Store(self.settings.database_url, SystemClock())
+            upgrade(self._store.engine)
+        return self._store
+
+
+pass_context = click.make_pass_decorator(Context, ensure=True)
+
+
+def fail(message: str) -> None:
+    """Print a refusal to stderr and exit 1."""
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """salesbot: a conversational sales assistant that lives in Slack."""
+    ctx.ensure_object(Context)
+
+
+@cli.group()
+def db() -> None:
+    """Database schema and maintenance."""
+
+
+@db.command("upgrade")
+@pass_context
+def db_upgrade(context: Context) -> None:
+    """Apply every pending migration (safe to run from several processes at once)."""
+    context.store()
+    click.echo("database is up to date")
+
+
+@cli.group()
+def users() -> None:
+    """People: roles, managers, teams."""
+
+
+@users.command("set-role")
+@click.argument("user")
+@click.argument("role")
+@pass_context
+def users_set_role(context: Context, user: str, role: str) -> None:
+    """Give USER (Slack id, email or unique name) ROLE (rep, manager, director, finance, admin).
+
+    A Slack id not seen before is created, so the first admin can be made before they
+    ever talk to the bot.
+    """
+    services_store = context.store()
+    from store.services import Services
+
+    services = Services(services_store, default_currency=context.settings.currency)
+    try:
+        if user.startswith(("U", "W")) and user.isalnum() and services.users.find(user) is None:
+            services.users.get_or_create(user)
+        view = services.users.set_role(user, role)
+    except StoreError as exc:
+        fail(str(exc))
+        return
+    click.echo(f"{view.name} ({view.slack_user_id}) is now {view.role}")
+
+
+def _register_optional_commands() -> None:
+    """Commands that live in their own modules, registered on the group here."""
+    from bot import cli_transfer
+
+    cli_transfer.register(cli, pass_context)
+
+
+_register_optional_commands()
+
+
+def main() -> None:
+    cli(prog_name="salesbot")
