@@ -108,6 +108,7 @@ class OpportunityView(View):
     lost_reason: str | None
     last_activity_at: datetime | None
     stage_changed_at: datetime
+    undo_token: int | None = None  # set when the view answers an undoable action
 
     @property
     def is_closed(self) -> bool:
@@ -162,6 +163,7 @@ class ActivityView(View):
     opportunity_id: int | None
     opportunity_name: str | None
     slack_permalink: str | None
+    undo_token: int | None = None
 
     @classmethod
     def of(cls, activity: Activity) -> ActivityView:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from store.db import Store
 from store.services.accounts import AccountService, ContactService
 from store.services.activities import ActivityService
+from store.services.events import EventLog
 from store.services.opportunities import OpportunityService
+from store.services.undo import UndoService
 from store.services.users import UserService
 
 
@@ -19,6 +21,8 @@ class Services:
         self.contacts = ContactService(store)
         self.opportunities = OpportunityService(store, default_currency=default_currency)
         self.activities = ActivityService(store)
+        self.events = EventLog(store)
+        self.undo = UndoService(store)
 
 
 __all__ = ["Services"]

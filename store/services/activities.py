@@ -17,6 +17,7 @@ from store.db import Store
 from store.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from store.models import ACTIVITY_KINDS, Account, Activity, Contact, Opportunity, User
 from store.schemas import ActivityView
+from store.services import undo
 from store.services.users import require_by_id
 
 
@@ -99,6 +100,7 @@ class ActivityService:
                     raise NotFound("The account, contact or deal you named no longer exists.")
                 if opp is not None:
                     require_owner_access(s, actor, opp.owner_id, "deals")
+                before = {"opportunity_last_activity_at": opp.last_activity_at if opp else None}
                 activity = add_activity(
                     s, owner=actor, kind=kind, subject=subject, body=body,
                     occurred_at=occurred_at or self.store.now(), follow_up_at=follow_up_at,
@@ -106,7 +108,11 @@ class ActivityService:
                     slack_permalink=slack_permalink, slack_event_key=slack_event_key,
                 )
                 s.flush()
-                return ActivityView.of(activity)
+                token = undo.remember(
+                    s, actor=actor, kind="activity", entity_type="activity",
+                    entity_id=activity.id, before=before, now=self.store.now(),
+                )
+                return ActivityView.of(activity).model_copy(update={"undo_token": token})
         except IntegrityError as exc:
             if slack_event_key and "slack_event_key" in str(exc.orig):
                 raise Conflict("That message is already logged as an activity.") from exc

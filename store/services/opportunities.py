@@ -23,7 +23,7 @@ from store.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from store.models import Opportunity, OpportunityHistory, Stage, User
 from store.money import currency_precision, from_minor, to_minor
 from store.schemas import HistoryView, OpportunityView
-from store.services import audit
+from store.services import audit, undo
 from store.services.accounts import clean_name, require_account
 from store.services.stages import first_open_stage, next_open_stage, require_stage
 from store.services.users import require_by_id
@@ -44,6 +44,7 @@ class Change:
     owner: User | None = None
     lost_reason: str | None = None
     note: str | None = None
+    undo: bool = False  # an Undo restores an earlier state: no reopen or lost-reason checks
 
 
 def local_today(now: datetime, tz: str | None) -> date:
@@ -107,7 +108,7 @@ def apply_change(
     if target is not None and target.id != current.id:
         if not target.is_active:
             raise InvalidInput(f"The stage {target.name!r} is no longer in use.")
-        if current.kind != "open" and source != "import" and (
+        if current.kind != "open" and source != "import" and not change.undo and (
             actor is None or actor.role not in ("manager", "director", "admin")
         ):
             raise NotAllowed(
@@ -115,7 +116,7 @@ def apply_change(
             )
         if target.kind == "lost":
             reason = (change.lost_reason or "").strip()
-            if not reason and source != "import":
+            if not reason and source != "import" and not change.undo:
                 raise InvalidInput("Closing a deal lost needs a reason (who won it, or why).")
             opp.lost_reason = reason or None
         else:
@@ -282,11 +283,11 @@ class OpportunityService:
             target = require_stage(s, stage)
             if target.id == opp.stage_id:
                 raise Conflict(f"{opp.name} is already in {target.name}.")
-            apply_change(
+            before = apply_change(
                 s, opp, Change(stage=target, lost_reason=lost_reason), actor=actor,
                 now=self.store.now(), source=source,
             )
-            return OpportunityView.of(opp)
+            return self._undoable(s, opp, actor, before)
 
     def advance(self, actor_id: int, opp_id: int, *, source: str = "slack") -> OpportunityView:
         """Move to the next stage of the pipeline (never to Closed Lost)."""
@@ -299,9 +300,9 @@ class OpportunityService:
             target = next_open_stage(s, opp.stage)
             if target is None:
                 raise Conflict(f"{opp.name} is at the last stage already.")
-            apply_change(s, opp, Change(stage=target), actor=actor, now=self.store.now(),
-                         source=source)
-            return OpportunityView.of(opp)
+            before = apply_change(s, opp, Change(stage=target), actor=actor,
+                                  now=self.store.now(), source=source)
+            return self._undoable(s, opp, actor, before)
 
     def update(
         self,
@@ -324,7 +325,7 @@ class OpportunityService:
             if new_owner is not None:
                 require_owner_access(s, actor, new_owner.id, "deals")
             cur = currency or opp.currency
-            apply_change(
+            before = apply_change(
                 s, opp,
                 Change(
                     amount_minor=to_minor(amount, cur) if amount is not None else None,
@@ -333,7 +334,16 @@ class OpportunityService:
                 ),
                 actor=actor, now=self.store.now(), source=source,
             )
-            return OpportunityView.of(opp)
+            return self._undoable(s, opp, actor, before)
+
+    def _undoable(
+        self, session: Session, opp: Opportunity, actor: User, before: dict[str, Any]
+    ) -> OpportunityView:
+        token = undo.remember(
+            session, actor=actor, kind="opportunity", entity_type="opportunity",
+            entity_id=opp.id, before=before, now=self.store.now(),
+        )
+        return OpportunityView.of(opp).model_copy(update={"undo_token": token})
 
     def history(self, actor_id: int, opp_id: int) -> list[HistoryView]:
         with self.store.transaction() as s:

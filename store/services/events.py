@@ -1,0 +1,39 @@
+"""Slack event de-duplication: an event id is processed once, whatever Slack retries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from store.db import Store
+from store.models import SlackEvent
+
+# Slack retries for about five minutes; keep ids well past that.
+RETENTION = timedelta(days=2)
+
+
+class EventLog:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def first_time(self, event_id: str) -> bool:
+        """Record `event_id`; True only for the first delivery (INSERT … ON CONFLICT DO NOTHING)."""
+        insert = pg_insert if self.store.dialect == "postgresql" else sqlite_insert
+        now = self.store.now()
+        with self.store.transaction() as s:
+            result = s.execute(
+                insert(SlackEvent)
+                .values(event_id=event_id, received_at=now)
+                .on_conflict_do_nothing(index_elements=["event_id"])
+            )
+            return result.rowcount == 1
+
+    def prune(self) -> int:
+        with self.store.transaction() as s:
+            result = s.execute(
+                delete(SlackEvent).where(SlackEvent.received_at < self.store.now() - RETENTION)
+            )
+            return result.rowcount or 0
