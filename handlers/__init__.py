@@ -1,1 +1,27 @@
-"""Slack surfaces: turn payloads into service calls and results into Block Kit."""
+"""Slack surfaces: turn payloads into service calls and results into Block Kit.
+
+One module per surface, each with `register`; `register_all` wires them to an app.
+"""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from handlers import actions, commands, errors, home, messages, middleware, shortcuts, views
+from handlers.conversation import Conversation
+from handlers.deps import Deps
+
+
+def register_all(app: App, deps: Deps) -> None:
+    conversation = Conversation(deps)
+    middleware.register(app, deps)
+    errors.register(app)
+    messages.register(app, conversation)
+    commands.register(app, deps, conversation)
+    actions.register(app, deps, conversation)
+    views.register(app, deps, conversation)
+    home.register(app, deps)
+    shortcuts.register(app)
+
+
+__all__ = ["Deps", "register_all"]

@@ -10,7 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from slack_bolt import App
 from sqlalchemy import text
+
+from bot.app import create_app
+from bot.chat import Chat
+from bot.localslack import LocalSlack
+from bot.settings import Settings
 from sqlalchemy.engine import make_url
 
 from store.clock import ManualClock
@@ -92,3 +98,34 @@ def store(database_url: str, clock: ManualClock) -> Iterator[Store]:
 @pytest.fixture
 def services(store: Store) -> Services:
     return Services(store)
+
+
+# -- the Slack side: the real Bolt app, signed requests, the local Web API stand-in --------
+
+SIGNING_SECRET = "test-signing-secret"
+
+
+@pytest.fixture
+def slack() -> Iterator[LocalSlack]:
+    stand_in = LocalSlack()
+    yield stand_in
+    stand_in.stop()
+
+
+@pytest.fixture
+def settings(database_url: str, slack: LocalSlack, tmp_path: Path) -> Settings:
+    return Settings(
+        DATABASE_URL=database_url, SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=slack.api_url,
+        SALESBOT_INDEX_DIR=str(tmp_path / "index"), _env_file=None,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, services: Services, clock: ManualClock) -> App:
+    return create_app(settings, services, clock=clock, process_before_response=True)
+
+
+@pytest.fixture
+def chat(app: App, slack: LocalSlack) -> Chat:
+    return Chat(app=app, slack=slack, signing_secret=SIGNING_SECRET, user="U0ANA")

@@ -1,0 +1,62 @@
+"""The app factory: a configured Bolt `App` with every listener from `handlers/`.
+
+Nothing is created at import time; `create_app` is called by `serve`, the shell and
+the tests, each with its own settings, store and clock.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+import handlers
+from bot.settings import Settings
+from store.clock import Clock, SystemClock
+from store.services import Services
+from store.services.directory import Directory
+
+log = logging.getLogger(__name__)
+
+
+def web_client(settings: Settings) -> WebClient:
+    """The Web API client: `SLACK_API_URL` when set (the local stand-in), retries on 429."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    client = WebClient(token=token, base_url=settings.slack_api_url or WebClient.BASE_URL)
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    return client
+
+
+def create_app(
+    settings: Settings,
+    services: Services,
+    *,
+    clock: Clock | None = None,
+    process_before_response: bool = False,
+) -> App:
+    """Build the Bolt app.
+
+    `process_before_response=True` makes a request return only after its listener has
+    finished: the shell and the tests use it to read replies deterministically.
+    Production keeps the default, so Slack gets its ack at once and work goes on after.
+    """
+    if settings.slack_signing_secret is None:
+        raise ValueError("SLACK_SIGNING_SECRET is required to verify Slack's requests")
+    app = App(
+        client=web_client(settings),
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        process_before_response=process_before_response,
+        token_verification_enabled=False,
+        raise_error_for_unhandled_request=False,
+    )
+    deps = handlers.Deps(
+        services=services,
+        directory=Directory(services.store),
+        clock=clock or services.store.clock or SystemClock(),
+        default_timezone=settings.timezone,
+        working_hours=settings.working_hours,
+    )
+    handlers.register_all(app, deps)
+    return app

@@ -1,0 +1,74 @@
+"""`/sales`: the same actions as free text, in a fixed grammar, plus the forms."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from handlers import modals
+from handlers.conversation import Conversation
+from handlers.deps import Deps
+from handlers.intents import Intent, parse
+from handlers.middleware import actor_of
+
+_LOG = re.compile(r"^(?P<kind>call|meeting|email|note|task)\s+(?P<target>[^:]+?)\s*:\s*"
+                  r"(?P<detail>.+)$", re.I | re.DOTALL)
+
+
+def _words(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+def command_intent(text: str) -> Intent | None:
+    """`/sales SUB …` → an intent; None for the sub-commands that open a form."""
+    text = " ".join(text.split())
+    sub, _, rest = text.partition(" ")
+    sub = sub.lower()
+    if sub in ("", "help"):
+        return Intent("help", text)
+    if sub in ("followups", "follow-ups", "due"):
+        return Intent("followups", text)
+    if sub == "log" and (m := _LOG.match(rest)):
+        return Intent("log", text, kind=m["kind"].lower(), target=m["target"].strip(),
+                      detail=m["detail"].strip())
+    if sub == "move":
+        words = _words(rest)
+        if len(words) >= 2 and " to " not in f" {rest} ":
+            return Intent("move", text, target=words[0], stage=" ".join(words[1:]))
+        return parse(f"move {rest}")
+    if sub in ("deal", "show", "opp"):
+        return Intent("show", text, target=rest.strip("\"'"))
+    if sub in ("advance", "next"):
+        return Intent("advance", text, target=rest.strip("\"'"))
+    if sub == "won":
+        return Intent("won", text, target=rest.strip("\"'"))
+    if sub == "lost":
+        target, _, reason = rest.partition(":")
+        return Intent("lost", text, target=target.strip("\"' "), detail=reason.strip() or None)
+    return parse(text)
+
+
+def register(app: App, deps: Deps, conversation: Conversation) -> None:
+    @app.command("/sales")
+    def sales(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient,
+              context: BoltContext) -> None:
+        ack()
+        text = (command.get("text") or "").strip()
+        actor = actor_of(context)
+        if text.lower() == "log":
+            client.views_open(trigger_id=command["trigger_id"], view=modals.log_activity())
+            return
+        if text.lower() in ("new", "new deal"):
+            client.views_open(trigger_id=command["trigger_id"],
+                              view=modals.new_opportunity(deps.directory.stages()))
+            return
+        intent = command_intent(text)
+        answer = conversation.answer(intent, actor)
+        respond(text=answer.text, blocks=answer.blocks, response_type="ephemeral")

@@ -1,0 +1,235 @@
+"""The conversation: one intent in, one answer out, the same for DMs, @mentions, the
+assistant thread, `/sales` and the buttons that finish a pending question.
+
+It turns an intent into service calls and renders the result; it holds no rules of its
+own (those are in `store/`), and never touches Slack's API (the surfaces deliver).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from handlers import blocks as ui
+from handlers.dates import find_date, start_of_working_day
+from handlers.deps import Deps
+from handlers.intents import Intent
+from handlers.resolver import Resolved, Subject, resolve_deal, resolve_stage, resolve_subject
+from handlers.text import escape, local_time
+from store.schemas import OpportunityView, UserView
+from store.services.directory import DealRef
+
+
+@dataclass
+class Answer:
+    """What to show: fallback text, blocks, and whether only the asker should see it."""
+
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    private: bool = False
+
+
+@dataclass(frozen=True)
+class MessageLink:
+    """The Slack message an activity came from (kept as a permalink; logged once)."""
+
+    permalink: str
+    event_key: str
+
+
+def say_text(text: str, *, private: bool = False) -> Answer:
+    return Answer(text=text, blocks=[ui.mrkdwn(text)], private=private)
+
+
+class Conversation:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.services = deps.services
+        self.directory = deps.directory
+
+    # -- entry points --------------------------------------------------------------------
+    def answer(self, intent: Intent, actor: UserView, *, chosen: dict[str, int] | None = None,
+               link: MessageLink | None = None, follow_up_day: date | None = None) -> Answer:
+        """Carry out `intent`; `chosen` holds ids the rep picked from an earlier question,
+        `link` the Slack message an activity is logged from, `follow_up_day` a date picked
+        in a form (instead of one said in words)."""
+        chosen = chosen or {}
+        if intent.name == "log":
+            return self._log(intent, actor, chosen, link, follow_up_day)
+        handler = getattr(self, f"_{intent.name}", self._unknown)
+        return handler(intent, actor, chosen)
+
+    # -- intents -------------------------------------------------------------------------
+    def _help(self, _intent: Intent, _actor: UserView, _chosen: dict[str, int]) -> Answer:
+        return Answer(text="Here's what I can do.", blocks=ui.help_blocks())
+
+    def _unknown(self, intent: Intent, _actor: UserView, _chosen: dict[str, int]) -> Answer:
+        return Answer(
+            text="I didn't get that.",
+            blocks=[ui.mrkdwn(f"I didn't get “{escape(intent.text)}”. Try `help` to see "
+                              "what I understand."), *ui.help_blocks()],
+        )
+
+    def _followups(self, _intent: Intent, actor: UserView, _chosen: dict[str, int]) -> Answer:
+        now = self.deps.clock.now()
+        zone = ZoneInfo(actor.timezone or self.deps.default_timezone)
+        end_of_today = (now.astimezone(zone).replace(hour=23, minute=59, second=59)
+                        ).astimezone(now.tzinfo)
+        due = self.services.activities.due_follow_ups(actor.id, end_of_today + timedelta(days=7))
+        if not due:
+            return say_text("Nothing due this week. :tada:")
+        lines = [ui.follow_up_line(a, actor.timezone, now) for a in due[:30]]
+        more = f"\n…and {len(due) - 30} more" if len(due) > 30 else ""
+        return say_text("*Your follow-ups (this week)*\n" + "\n".join(lines) + more)
+
+    def _show(self, intent: Intent, actor: UserView, chosen: dict[str, int]) -> Answer:
+        deal = self._deal(intent, actor, chosen)
+        if isinstance(deal, Answer):
+            return deal
+        return self.card(self.services.opportunities.get(actor.id, deal.id), actor)
+
+    def _advance(self, intent: Intent, actor: UserView, chosen: dict[str, int]) -> Answer:
+        deal = self._deal(intent, actor, chosen)
+        if isinstance(deal, Answer):
+            return deal
+        opp = self.services.opportunities.advance(actor.id, deal.id)
+        return self.moved(opp)
+
+    def _won(self, intent: Intent, actor: UserView, chosen: dict[str, int]) -> Answer:
+        return self._to_stage(intent, actor, chosen, "Closed Won")
+
+    def _lost(self, intent: Intent, actor: UserView, chosen: dict[str, int]) -> Answer:
+        if not intent.detail:
+            deal = self._deal(intent, actor, chosen)
+            if isinstance(deal, Answer):
+                return deal
+            return Answer(
+                text="Why was it lost?",
+                blocks=[ui.mrkdwn(f"Sorry to hear it. Why was *{escape(deal.title)}* lost? "
+                                  "Tell me (`we lost umbrella, they went with a competitor`) "
+                                  "or use the form."),
+                        ui.actions(ui.button("Close lost…", "opp_close_lost", str(deal.id)))],
+            )
+        return self._to_stage(intent, actor, chosen, "Closed Lost")
+
+    def _move(self, intent: Intent, actor: UserView, chosen: dict[str, int]) -> Answer:
+        stage = resolve_stage(self.directory.stages(), intent.stage or "")
+        if stage is None:
+            names = ", ".join(s.name for s in self.directory.stages())
+            return say_text(f"I don't know a stage called “{escape(intent.stage)}”. "
+                            f"The stages are: {escape(names)}.", private=True)
+        if stage.kind == "lost" and not intent.detail:
+            return self._lost(intent, actor, chosen)
+        return self._to_stage(intent, actor, chosen, stage.name)
+
+    def _to_stage(self, intent: Intent, actor: UserView, chosen: dict[str, int],
+                  stage: str) -> Answer:
+        deal = self._deal(intent, actor, chosen)
+        if isinstance(deal, Answer):
+            return deal
+        opp = self.services.opportunities.move_stage(actor.id, deal.id, stage,
+                                                     lost_reason=intent.detail)
+        return self.moved(opp)
+
+    def _log(self, intent: Intent, actor: UserView, chosen: dict[str, int],
+             link: MessageLink | None = None, follow_up_day: date | None = None) -> Answer:
+        subject = self._subject(intent, actor, chosen)
+        if isinstance(subject, Answer):
+            return subject
+        detail = intent.detail or intent.text
+        tz = actor.timezone or self.deps.default_timezone
+        now = self.deps.clock.now()
+        if follow_up_day is None and (found := find_date(detail, now, tz)) is not None:
+            follow_up_day = found.day
+        follow_up_at = (start_of_working_day(follow_up_day, tz, self.deps.working_hours)
+                        if follow_up_day else None)
+        about = subject.deal.title if subject.deal else (subject.account_name or (
+            subject.contact.name if subject.contact else ""))
+        headline = detail[:1].upper() + detail[1:]
+        activity = self.services.activities.log(
+            actor.id, kind=intent.kind or "note", subject=headline[:300], body=intent.text,
+            occurred_at=now, follow_up_at=follow_up_at, account_id=subject.account_id,
+            contact_id=subject.contact.id if subject.contact else None,
+            opportunity_id=subject.deal.id if subject.deal else None,
+            slack_permalink=link.permalink if link else None,
+            slack_event_key=link.event_key if link else None,
+        )
+        with_whom = f" with {escape(subject.contact.name)}" if subject.contact else ""
+        line = (f"Logged a {activity.kind}{with_whom} on *{escape(about)}*: "
+                f"“{escape(activity.subject)}”.")
+        if activity.follow_up_at:
+            line += f" Follow-up due {local_time(activity.follow_up_at, tz)}."
+        return Answer(text=line, blocks=ui.confirmation(line, activity.undo_token))
+
+    # -- shared pieces -----------------------------------------------------------------
+    def moved(self, opp: OpportunityView) -> Answer:
+        line = (f"Moved *{escape(opp.title)}* to *{escape(opp.stage.name)}* "
+                f"({opp.probability}%).")
+        if opp.stage.kind == "lost" and opp.lost_reason:
+            line += f" Reason: {escape(opp.lost_reason)}."
+        return Answer(text=line, blocks=ui.confirmation(line, opp.undo_token))
+
+    def card(self, opp: OpportunityView, actor: UserView) -> Answer:
+        stages = self.directory.stages()
+        next_stage = self.directory.next_stage(opp.stage.id)
+        return Answer(
+            text=f"{opp.title}: {opp.stage.name}",
+            blocks=ui.opportunity_card(opp, stages, actor.timezone, next_stage=next_stage),
+        )
+
+    def _deal(self, intent: Intent, actor: UserView, chosen: dict[str, int]) -> DealRef | Answer:
+        if "deal" in chosen:
+            deal = next((d for d in self.directory.open_deals(actor.id)
+                         if d.id == chosen["deal"]), None)
+            if deal is not None:
+                return deal
+            opp = self.services.opportunities.get(actor.id, chosen["deal"])
+            return DealRef(opp.id, opp.name, opp.account_id, opp.account_name, opp.owner_id)
+        resolved = resolve_deal(self.directory, actor.id, intent.target or "")
+        if resolved.found is not None:
+            return resolved.found
+        return self._ask_deal(intent, resolved)
+
+    def _ask_deal(self, intent: Intent, resolved: Resolved) -> Answer:
+        target = escape(intent.target or "")
+        if resolved.is_none:
+            return Answer(
+                text=f"I couldn't find an open deal matching “{target}”.",
+                blocks=[ui.mrkdwn(f"I couldn't find an open deal matching “{target}”."),
+                        ui.actions(ui.button("Create a deal", "opp_new",
+                                             (intent.target or "")[:150]))],
+                private=True,
+            )
+        options = [(d.title, {"i": intent.to_dict(), "deal": d.id}) for d in resolved.candidates]
+        return Answer(text=f"Which deal do you mean by “{target}”?",
+                      blocks=ui.choice(f"Which deal do you mean by “{target}”?", options),
+                      private=True)
+
+    def _subject(self, intent: Intent, actor: UserView, chosen: dict[str, int]
+                 ) -> Subject | Answer:
+        if "account" in chosen:
+            account = self.directory.account_name(chosen["account"])
+            deals = self.directory.open_deals(actor.id, account_id=chosen["account"])
+            return Subject(account_id=chosen["account"], account_name=account,
+                           deal=deals[0] if len(deals) == 1 else None)
+        subject = resolve_subject(self.directory, actor.id, intent.target or "", intent.text)
+        if subject.account_choices:
+            target = escape(intent.target or "")
+            options = [(name, {"i": intent.to_dict(), "account": account_id})
+                       for account_id, name in subject.account_choices]
+            return Answer(text=f"Which account do you mean by “{target}”?",
+                          blocks=ui.choice(f"Which account do you mean by “{target}”?", options),
+                          private=True)
+        if subject.is_none:
+            target = escape(intent.target or "")
+            return Answer(
+                text=f"I couldn't find an account or contact called “{target}”.",
+                blocks=[ui.mrkdwn(f"I couldn't find an account or contact called “{target}”, "
+                                  "so nothing was logged."),
+                        ui.actions(ui.button(f"Create account “{(intent.target or '')[:40]}”",
+                                             "account_new", {"i": intent.to_dict()}))],
+                private=True,
+            )
+        return subject

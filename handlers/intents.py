@@ -1,0 +1,129 @@
+"""Free text → what the rep wants, as a small value object.
+
+This only reads the grammar of the sentence ("move X to Y", "logged a call with
+X, …"); naming the account, deal or stage is left to the resolver, which knows
+the store. Anything not recognised is `unknown`, and the bot says what it can do.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+INTENTS = ("help", "followups", "log", "move", "advance", "won", "lost", "show", "unknown")
+
+_I = re.IGNORECASE
+_END = r"[\s.!?]*$"
+
+_HELP = re.compile(r"^(?:help|\?|what can you do\??|commands?)" + _END, _I)
+_FOLLOWUPS = re.compile(
+    r"^(?:show\s+)?(?:my\s+)?(?:follow[\s-]?ups?|what'?s\s+due(?:\s+today)?|due\s+today|todo)"
+    + _END, _I)
+
+_KIND_WORDS = {
+    "call": "call", "phone call": "call", "meeting": "meeting", "demo": "meeting",
+    "email": "email", "e-mail": "email", "note": "note", "task": "task",
+}
+_LOG_ACTIVITY = re.compile(
+    r"^(?:i\s+)?(?:just\s+)?(?:logged|log|had|made|did|sent|held)\s+(?:a|an|the)?\s*"
+    r"(?P<kind>phone call|call|meeting|demo|e-?mail|note|task)\s+"
+    r"(?:with|to|on|for|about|at)\s+(?P<rest>.+)$", _I)
+_LOG_VERB = re.compile(
+    r"^(?:i\s+)?(?:just\s+)?(?P<verb>called|phoned|rang|emailed|e-mailed|mailed|met with|met|"
+    r"spoke (?:with|to)|talked (?:with|to)|caught up with)\s+(?P<rest>.+)$", _I)
+_VERB_KIND = {"called": "call", "phoned": "call", "rang": "call", "emailed": "email",
+              "e-mailed": "email", "mailed": "email", "met with": "meeting", "met": "meeting",
+              "spoke with": "call", "spoke to": "call", "talked with": "call",
+              "talked to": "call", "caught up with": "call"}
+_NOTE = re.compile(r"^note\s+(?:on|for|about|re:?)\s+(?P<target>[^:]+?)\s*:\s*(?P<detail>.+)$",
+                   _I | re.DOTALL)
+
+_MOVE = re.compile(
+    r"^(?:please\s+)?(?:move|set|change|put|update)\s+(?P<target>.+?)\s+"
+    r"(?:to|into|in|at)\s+(?:stage\s+)?(?P<stage>[\w/ &-]+?)" + _END, _I)
+_IS_NOW = re.compile(
+    r"^(?P<target>.+?)\s+(?:is|are)\s+(?:now\s+)?(?:in|at)\s+(?:stage\s+)?"
+    r"(?P<stage>[\w/ &-]+?)" + _END, _I)
+_ADVANCE = re.compile(
+    r"^(?:please\s+)?(?:advance|bump|progress|next stage (?:for|on))\s+(?P<target>.+?)" + _END,
+    _I)
+_WON = re.compile(
+    r"^(?:we\s+)?(?:closed[\s-]?won|won|close won)\s+(?:on|for|with|the)?\s*(?P<target>.+?)"
+    + _END + r"|^(?P<target2>.+?)\s+(?:is\s+)?closed[\s-]?won" + _END, _I)
+_LOST = re.compile(
+    r"^(?:we\s+)?(?:lost|closed[\s-]?lost(?:\s+on)?)\s+(?:the\s+)?(?P<target>.+?)"
+    r"(?:\s*(?:[,:;]|\s-\s|\s+because\s+|\s+since\s+|\s+as\s+)\s*(?P<reason>.+?))?" + _END, _I)
+_SHOW = re.compile(
+    r"^(?:what'?s\s+(?:next|up|new)\s+(?:for|with|on)|show(?:\s+me)?|deal|status\s+of|"
+    r"how'?s|how\s+is|where\s+are\s+we\s+(?:with|on)|look\s+up|open)\s+(?:the\s+)?"
+    r"(?P<target>.+?)" + _END, _I)
+
+_SPLIT_DETAIL = re.compile(r"\s*(?:[,:;]|\s-\s|\s+about\s+|\s+re:?\s+|\s+regarding\s+)\s*", _I)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What a sentence asks for. `target` names the account/deal/contact as typed."""
+
+    name: str
+    text: str
+    kind: str | None = None
+    target: str | None = None
+    stage: str | None = None
+    detail: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Intent:
+        fields = {"name", "text", "kind", "target", "stage", "detail"}
+        return cls(**{k: v for k, v in data.items() if k in fields})
+
+
+def _split_target(rest: str) -> tuple[str, str | None]:
+    """`acme, they want pricing` → (`acme`, `they want pricing`)."""
+    parts = _SPLIT_DETAIL.split(rest.strip(), maxsplit=1)
+    target = parts[0].strip()
+    detail = parts[1].strip() if len(parts) > 1 and parts[1].strip() else None
+    return target, detail
+
+
+def strip_mention(text: str) -> str:
+    """Drop a leading `<@U…>` (an @mention of the bot) and surrounding spaces."""
+    return re.sub(r"^\s*<@[A-Z0-9]+>\s*[:,]?\s*", "", text or "").strip()
+
+
+def parse(text: str) -> Intent:
+    """Read one message. Order matters: the most specific grammar wins."""
+    text = " ".join(strip_mention(text).split())
+    if not text or _HELP.match(text):
+        return Intent("help", text)
+    if _FOLLOWUPS.match(text):
+        return Intent("followups", text)
+    if m := _NOTE.match(text):
+        return Intent("log", text, kind="note", target=m["target"].strip(),
+                      detail=m["detail"].strip())
+    if m := _LOG_ACTIVITY.match(text):
+        kind = _KIND_WORDS.get(m["kind"].lower().replace("e-mail", "email"), "call")
+        target, detail = _split_target(m["rest"])
+        return Intent("log", text, kind=kind, target=target, detail=detail or m["rest"])
+    if m := _LOG_VERB.match(text):
+        target, detail = _split_target(m["rest"])
+        return Intent("log", text, kind=_VERB_KIND[m["verb"].lower()], target=target,
+                      detail=detail or m["rest"])
+    if m := _LOST.match(text):
+        return Intent("lost", text, target=m["target"].strip(),
+                      detail=(m["reason"] or "").strip() or None)
+    if m := _WON.match(text):
+        return Intent("won", text, target=(m["target"] or m["target2"]).strip())
+    if m := _ADVANCE.match(text):
+        return Intent("advance", text, target=m["target"].strip())
+    if m := _MOVE.match(text):
+        return Intent("move", text, target=m["target"].strip(), stage=m["stage"].strip())
+    if m := _IS_NOW.match(text):
+        return Intent("move", text, target=m["target"].strip(), stage=m["stage"].strip())
+    if m := _SHOW.match(text):
+        return Intent("show", text, target=m["target"].strip())
+    return Intent("unknown", text)

@@ -1,0 +1,65 @@
+"""Free text: direct messages, @mentions in channels, and the assistant thread."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App, Assistant, BoltContext, Say
+from slack_sdk import WebClient
+
+from handlers.conversation import Answer, Conversation
+from handlers.intents import parse
+from handlers.middleware import actor_of
+
+log = logging.getLogger(__name__)
+
+SUGGESTED_PROMPTS = [
+    {"title": "Log a call", "message": "logged a call with acme, they want pricing by friday"},
+    {"title": "Move a deal", "message": "move the globex expansion to negotiation"},
+    {"title": "My follow-ups", "message": "my follow-ups"},
+    {"title": "What can you do?", "message": "help"},
+]
+_HANDLED_SUBTYPES = (None, "file_share", "thread_broadcast")
+
+
+def _is_human_message(event: dict[str, Any]) -> bool:
+    return event.get("subtype") in _HANDLED_SUBTYPES and not event.get("bot_id")
+
+
+def register(app: App, conversation: Conversation) -> None:
+    assistant = Assistant()
+
+    @assistant.thread_started
+    def greet(say: Say, set_suggested_prompts: Any) -> None:
+        say("Hi! Tell me what happened with a customer, or ask about a deal.")
+        set_suggested_prompts(prompts=SUGGESTED_PROMPTS, title="Try one of these")
+
+    @assistant.user_message
+    def assistant_message(payload: dict[str, Any], say: Say, context: BoltContext) -> None:
+        if not _is_human_message(payload):
+            return
+        answer = conversation.answer(parse(payload.get("text", "")), actor_of(context))
+        say(text=answer.text, blocks=answer.blocks)
+
+    app.use(assistant)
+
+    @app.event("message")
+    def direct_message(event: dict[str, Any], say: Say, context: BoltContext) -> None:
+        if event.get("channel_type") != "im" or not _is_human_message(event):
+            return
+        answer = conversation.answer(parse(event.get("text", "")), actor_of(context))
+        say(text=answer.text, blocks=answer.blocks, thread_ts=event.get("thread_ts"))
+
+    @app.event("app_mention")
+    def mention(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        answer = conversation.answer(parse(event.get("text", "")), actor_of(context))
+        deliver_in_channel(client, event, answer)
+
+
+def deliver_in_channel(client: WebClient, event: dict[str, Any], answer: Answer) -> None:
+    """In a channel the answer concerns one person (and may show amounts): ephemeral."""
+    client.chat_postEphemeral(
+        channel=event["channel"], user=event["user"], text=answer.text, blocks=answer.blocks,
+        thread_ts=event.get("thread_ts"),
+    )

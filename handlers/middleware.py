@@ -1,0 +1,88 @@
+"""Cross-cutting listener behaviour, written once: retries de-duplicated by event id,
+and the Slack user resolved to a store user (created on first sight)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltContext, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from handlers.deps import Deps
+from store.schemas import UserView
+
+log = logging.getLogger(__name__)
+
+
+def slack_user_id(body: dict[str, Any]) -> str | None:
+    """The person behind any payload: event, slash command, action, view or shortcut."""
+    event = body.get("event") or {}
+    if "assistant_thread" in event:
+        return event["assistant_thread"].get("user_id")
+    if isinstance(event.get("user"), str):
+        return event["user"]
+    if isinstance(event.get("user"), dict):
+        return event["user"].get("id")
+    if isinstance(body.get("user_id"), str):
+        return body["user_id"]
+    user = body.get("user")
+    if isinstance(user, dict):
+        return user.get("id")
+    return None
+
+
+def _profile(client: WebClient, user_id: str) -> dict[str, Any]:
+    """Name, email and time zone from Slack; an empty dict when Slack won't say."""
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError as exc:
+        log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
+        return {}
+    profile = user.get("profile") or {}
+    return {
+        "name": profile.get("real_name") or user.get("real_name") or user.get("name"),
+        "email": profile.get("email"),
+        "timezone": user.get("tz"),
+    }
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.middleware
+    def process_each_event_once(body: dict[str, Any], next: Callable[[], None]) -> Any:
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not deps.services.events.first_time(event_id):
+            log.info("event %s already processed; retry acknowledged", event_id)
+            return BoltResponse(status=200, body="")
+        return next()
+
+    @app.middleware
+    def resolve_actor_lazily(
+        body: dict[str, Any], context: BoltContext, client: WebClient,
+        next: Callable[[], None],
+    ) -> Any:
+        """Listeners ack first and look the user up after: the loader runs on first use."""
+        user_id = slack_user_id(body)
+
+        def load() -> UserView | None:
+            if not user_id or user_id == context.bot_user_id:
+                return None
+            known = deps.services.users.find(user_id)
+            if known is None:
+                known = deps.services.users.get_or_create(user_id, **_profile(client, user_id))
+            return known
+
+        context["actor_loader"] = load
+        return next()
+
+
+def actor_of(context: BoltContext) -> UserView:
+    """The store user behind this request (created from their Slack profile on first sight)."""
+    if "actor" not in context:
+        context["actor"] = context["actor_loader"]()
+    actor = context["actor"]
+    if actor is None:
+        raise LookupError("no Slack user in this request")
+    return actor

@@ -1,0 +1,111 @@
+"""Modal views, built by pure functions; field block ids are what submissions read."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from handlers.text import clip
+from store.models import ACTIVITY_KINDS
+from store.schemas import StageView
+
+View = dict[str, Any]
+
+
+def _text(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": clip(text, 75)}
+
+
+def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
+           hint: str | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "input", "block_id": block_id, "label": _text(label),
+                             "element": {**element, "action_id": "value"},
+                             "optional": optional}
+    if hint:
+        block["hint"] = _text(hint)
+    return block
+
+
+def _plain(initial: str | None = None, *, multiline: bool = False,
+           max_length: int = 3000) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "plain_text_input", "multiline": multiline,
+                               "max_length": max_length}
+    if initial:
+        element["initial_value"] = initial[:max_length]
+    return element
+
+
+def _select(options: list[tuple[str, str]], initial: str | None = None) -> dict[str, Any]:
+    opts = [{"text": _text(label), "value": value} for label, value in options[:100]]
+    element: dict[str, Any] = {"type": "static_select", "options": opts}
+    chosen = next((o for o in opts if o["value"] == initial), None)
+    if chosen:
+        element["initial_option"] = chosen
+    return element
+
+
+def _modal(callback_id: str, title: str, submit: str, blocks: list[dict[str, Any]],
+           metadata: dict[str, Any] | None = None) -> View:
+    return {
+        "type": "modal", "callback_id": callback_id, "title": _text(title[:24]),
+        "submit": _text(submit), "close": _text("Cancel"), "blocks": blocks,
+        "private_metadata": json.dumps(metadata or {})[:3000],
+    }
+
+
+def log_activity(*, about: str | None = None, text: str | None = None,
+                 metadata: dict[str, Any] | None = None) -> View:
+    kinds = [(k.capitalize(), k) for k in ACTIVITY_KINDS]
+    return _modal("log_activity", "Log activity", "Log", [
+        _input("kind", "Kind", _select(kinds, "call")),
+        _input("about", "Account, contact or deal", _plain(about, max_length=200)),
+        _input("subject", "What happened", _plain(text, multiline=True)),
+        _input("follow_up", "Follow up on", {"type": "datepicker"}, optional=True),
+    ], metadata)
+
+
+def new_opportunity(stages: list[StageView], *, name: str | None = None,
+                    account: str | None = None) -> View:
+    open_stages = [(s.name, s.name) for s in stages if s.kind == "open"]
+    return _modal("new_opportunity", "New deal", "Create", [
+        _input("account", "Account", _plain(account, max_length=200)),
+        _input("name", "Deal name", _plain(name, max_length=200)),
+        _input("amount", "Amount", _plain(), optional=True, hint="e.g. 84000 or 84k"),
+        _input("close_date", "Close date", {"type": "datepicker"}, optional=True),
+        _input("stage", "Stage", _select(open_stages, open_stages[0][1] if open_stages else None)),
+    ])
+
+
+def close_lost(opp_id: int, title: str) -> View:
+    return _modal("close_lost", "Close lost", "Close lost", [
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*{title}*", 3000)}},
+        _input("reason", "Why was it lost?", _plain(multiline=True, max_length=1000)),
+    ], {"opp": opp_id})
+
+
+def values(view: dict[str, Any]) -> dict[str, str | None]:
+    """Flatten a submitted view's state to {block_id: value}."""
+    out: dict[str, str | None] = {}
+    for block_id, actions in (view.get("state") or {}).get("values", {}).items():
+        element = actions.get("value") or next(iter(actions.values()), {})
+        kind = element.get("type")
+        if kind == "static_select":
+            option = element.get("selected_option")
+            out[block_id] = option["value"] if option else None
+        elif kind == "datepicker":
+            out[block_id] = element.get("selected_date")
+        else:
+            out[block_id] = element.get("value")
+    return out
+
+
+def metadata(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+
+
+def parse_day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None

@@ -1,0 +1,57 @@
+"""The one place user text and values become Slack mrkdwn.
+
+Slack treats `&`, `<` and `>` as control characters: `<!channel>` pings everyone
+and `<https://evil|bank>` forges a link. Escaping exactly those three (Slack's
+"Escaping text" rule) makes any user text inert while leaving it readable.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+
+LOCALE = "en_US"
+
+
+def escape(text: str | None) -> str:
+    """Make user-supplied text safe to embed in mrkdwn or plain_text."""
+    if not text:
+        return ""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def money(amount: Decimal, currency: str) -> str:
+    """`$84,000.00`, `¥1,200`: the currency's own symbol and decimals."""
+    return format_currency(amount, currency, locale=LOCALE)
+
+
+def short_money(amount: Decimal, currency: str) -> str:
+    """Whole units for cards and lists (`$84,000`); exact figures stay in reports."""
+    return format_currency(amount, currency, locale=LOCALE, format="¤#,##0",
+                           currency_digits=False)
+
+
+def day(value: date) -> str:
+    """`Fri, Nov 27, 2026`."""
+    return format_date(value, "EEE, MMM d, y", locale=LOCALE)
+
+
+def local_time(value: datetime, tz: str | None) -> str:
+    """A UTC instant shown in the reader's zone: `Fri, Nov 27, 09:00`."""
+    local = value.astimezone(ZoneInfo(tz or "UTC"))
+    return f"{format_date(local.date(), 'EEE, MMM d', locale=LOCALE)}, {local:%H:%M}"
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut to Block Kit limits without breaking in the middle of an escape sequence."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut + "…"

@@ -1,0 +1,168 @@
+"""The conversation through the real app: signed DMs, mentions, commands and buttons,
+asserting what the user saw (the stand-in's record) and what the store holds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from bot.chat import Chat
+from bot.localslack import LocalSlack
+from store.services import Services
+
+
+@pytest.fixture
+def book(services: Services) -> dict[str, int]:
+    """A rep's book: six accounts, their deals, one contact."""
+    ana = services.users.get_or_create("U0ANA", name="Ana Rep", timezone="America/New_York")
+    ids: dict[str, int] = {"ana": ana.id}
+    for account, deal, stage, amount in [
+        ("Acme", "Renewal", "Prospecting", 84000),
+        ("Globex", "Expansion", "Value Proposition", 120000),
+        ("Initech", "Platform", "Needs Analysis", 50000),
+        ("Hooli", "Pilot", "Prospecting", 20000),
+        ("Umbrella", "Security", "Negotiation/Review", 75000),
+        ("Wayne Enterprises", "Analytics", "Proposal/Price Review", 99000),
+    ]:
+        services.accounts.create(ana.id, account)
+        opp = services.opportunities.create(ana.id, deal, account=account, stage=stage,
+                                            amount=Decimal(amount))
+        ids[account.split()[0].lower()] = opp.id
+    services.contacts.create(ana.id, "Jane Roe", account="Globex", email="jane@globex.test")
+    return ids
+
+
+def stage_of(services: Services, book: dict[str, int], key: str) -> str:
+    return services.opportunities.get(book["ana"], book[key]).stage.name
+
+
+def test_logging_a_call_with_a_follow_up(chat: Chat, services: Services, book) -> None:
+    [reply] = chat.say("logged a call with acme, they want pricing by friday")
+    assert "Logged a call" in reply.text and "Acme" in reply.text
+    assert "Follow-up due Fri, Nov 27, 09:00" in reply.text
+    [activity] = services.activities.list_for(book["ana"], account_id=None)
+    assert activity.kind == "call" and activity.account_name == "Acme"
+    assert activity.opportunity_id == book["acme"]
+    # 09:00 in New York is 14:00 UTC on Friday the 27th
+    assert activity.follow_up_at == datetime(2026, 11, 27, 14, 0, tzinfo=UTC)
+    assert [c.label for c in reply.controls] == ["Undo"]
+
+
+def test_meeting_with_a_contact_links_contact_account_and_deal(chat: Chat, services, book) -> None:
+    chat.say("met with Jane from Globex about the expansion")
+    [activity] = services.activities.list_for(book["ana"])
+    assert (activity.kind, activity.contact_name, activity.account_name,
+            activity.opportunity_id) == ("meeting", "Jane Roe", "Globex", book["globex"])
+
+
+def test_note_on_an_account(chat: Chat, services, book) -> None:
+    chat.say("note on hooli: champion left")
+    [activity] = services.activities.list_for(book["ana"])
+    assert (activity.kind, activity.subject, activity.account_name) == (
+        "note", "Champion left", "Hooli")
+
+
+@pytest.mark.parametrize(("text", "key", "stage"), [
+    ("move the globex expansion to negotiation", "globex", "Negotiation/Review"),
+    ("initech is now in proposal", "initech", "Proposal/Price Review"),
+    ("closed won on wayne!", "wayne", "Closed Won"),
+    ("advance acme renewal", "acme", "Needs Analysis"),
+    ("we lost umbrella, they went with a competitor", "umbrella", "Closed Lost"),
+])
+def test_stage_moves_in_plain_words(chat: Chat, services, book, text, key, stage) -> None:
+    [reply] = chat.say(text)
+    assert f"to *{stage}*" in reply.text
+    assert stage_of(services, book, key) == stage
+    history = services.opportunities.history(book["ana"], book[key])
+    assert history[-1].to_stage == stage and history[-1].from_stage != stage
+
+
+def test_lost_reason_is_kept(chat: Chat, services, book) -> None:
+    chat.say("we lost umbrella, they went with a competitor")
+    opp = services.opportunities.get(book["ana"], book["umbrella"])
+    assert opp.lost_reason == "they went with a competitor"
+
+
+def test_lost_without_a_reason_asks_and_changes_nothing(chat: Chat, services, book) -> None:
+    [reply] = chat.say("we lost umbrella")
+    assert "Why was" in reply.render()
+    assert stage_of(services, book, "umbrella") == "Negotiation/Review"
+    chat.click(1)  # "Close lost…" opens the form
+    response = chat.submit({"Why was it lost?": "budget cut"})
+    assert response.status == 200
+    assert stage_of(services, book, "umbrella") == "Closed Lost"
+
+
+def test_typo_still_resolves(chat: Chat, services, book) -> None:
+    chat.say("move the globx expansoin to negotiation")
+    assert stage_of(services, book, "globex") == "Negotiation/Review"
+
+
+def test_ambiguity_asks_with_buttons_and_does_nothing_until_chosen(
+    chat: Chat, services: Services, book
+) -> None:
+    services.opportunities.create(book["ana"], "Expansion EU", account="Acme")
+    [question] = chat.say("advance acme")
+    assert "Which deal" in question.text
+    labels = [c.label for c in question.controls]
+    assert labels[-1] == "None of these" and len(labels) == 3
+    assert stage_of(services, book, "acme") == "Prospecting"
+    pick = next(c.number for c in question.controls if c.label == "Acme — Renewal"
+                or c.label == "Acme Renewal")
+    chat.click(pick)
+    assert stage_of(services, book, "acme") == "Needs Analysis"
+    assert "Moved" in chat.latest().text  # the question was replaced by the outcome
+
+
+def test_undo_reverses_the_move(chat: Chat, services, book) -> None:
+    chat.say("advance acme renewal")
+    chat.click(action_id="undo")
+    assert stage_of(services, book, "acme") == "Prospecting"
+    assert "Undone" in chat.latest().text and chat.latest().controls == []
+
+
+def test_nothing_matches_offers_to_create(chat: Chat, services, book) -> None:
+    [reply] = chat.say("logged a call with zorblax, intro")
+    assert "couldn't find" in reply.text
+    assert services.activities.list_for(book["ana"]) == []
+
+
+def test_show_card_and_move_by_button(chat: Chat, slack: LocalSlack, services, book) -> None:
+    [card] = chat.say("what's next for globex?")
+    rendered = card.render()
+    assert "Globex — Expansion" in rendered and "$120,000" in rendered
+    next_button = next(c for c in card.controls if c.action_id == "opp_next_stage")
+    chat.click(next_button.number)
+    assert stage_of(services, book, "globex") == "Proposal/Price Review"
+    update = slack.calls_of("chat.update")[-1]
+    assert "Proposal/Price Review" in str(update.args["blocks"])
+
+
+def test_pick_a_stage_from_the_menu(chat: Chat, services, book) -> None:
+    chat.say("show initech")
+    menu = next(c for c in chat.latest().controls if c.kind == "static_select")
+    chat.click(menu.number, option="Negotiation/Review")
+    assert stage_of(services, book, "initech") == "Negotiation/Review"
+
+
+def test_injected_channel_ping_is_escaped(chat: Chat, slack: LocalSlack, book) -> None:
+    chat.say("note on acme: <!channel> call <https://evil.test|your bank> & <@U0BOSS>")
+    posted = slack.calls_of("chat.postMessage")[-1].args
+    text = str(posted["blocks"]) + posted["text"]
+    assert "<!channel>" not in text and "<https://evil" not in text and "<@U0BOSS>" not in text
+    assert "&lt;!channel&gt;" in text and "&amp;" in text
+
+
+def test_help_and_unknown(chat: Chat, book) -> None:
+    [reply] = chat.say("help")
+    assert "logged a call with acme" in reply.render()
+    [reply] = chat.say("what is the meaning of life")
+    assert "didn't get" in reply.text
+
+
+def test_follow_ups_listed(chat: Chat, book) -> None:
+    chat.say("logged a call with acme, they want pricing by friday")
+    [reply] = chat.say("my follow-ups")
+    assert "Acme" in reply.render() and "Fri, Nov 27, 09:00" in reply.render()
