@@ -12,13 +12,12 @@ from pathlib import Path
 import pytest
 from slack_bolt import App
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from bot.app import create_app
 from bot.chat import Chat
 from bot.localslack import LocalSlack
 from bot.settings import Settings
-from sqlalchemy.engine import make_url
-
 from store.clock import ManualClock
 from store.db import Store, make_engine, normalize_url
 from store.migrate import upgrade
