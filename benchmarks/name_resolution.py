@@ -1,0 +1,131 @@
+"""How fast `store.resolve.NameIndex` answers, and how often it agrees with a full scan.
+
+For 1,000, 10,000 and 100,000 generated company names: index build time, per-query median
+and p95 of `NameIndex.search` and of a bare `process.extractOne` (WRatio, default_process)
+over every name, the share of queries where both pick the same name, and `find_in_text` on
+short sentences. Queries are what reps type: exact names, case changes, one-letter typos,
+partial names and word subsets.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.utils import default_process
+
+from store.resolve import NameIndex, find_in_text
+
+SIZES = (1_000, 10_000, 100_000)
+QUERIES = 400
+SENTENCES = 100
+_SYLLABLE_TEXT = (
+    "ac me glo bex ini tech son vel ox ra lum in ter dyn am ix cor pa zen ith nov bri stel "
+    "lar qu ant um flo wer kin dle mar ble tor ve ro sol is nex tri hal cy ber mo vi da ka "
+    "lo pe su gen fin cap ar el"
+)
+_SYLLABLES = _SYLLABLE_TEXT.split()
+_SUFFIXES = (
+    "Corporation", "Corp", "Inc", "Holdings", "Group", "Labs", "Systems", "Partners",
+    "Technologies", "LLC", "Industries", "Ltd", "", "", "",
+)
+_SENTENCE_SHAPES = (
+    "logged a call with {name}, they want pricing by friday",
+    "met with Jane from {name} about the expansion",
+    "move the {name} renewal to negotiation",
+    "{name} wants a revised quote next week",
+)
+
+
+def company_names(count: int, rng: random.Random) -> list[str]:
+    """Distinct company-ish names built from syllables (case-insensitively distinct)."""
+    names: dict[str, str] = {}
+    while len(names) < count:
+        words = [
+            "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+            for _ in range(rng.choice((1, 1, 2, 2, 3)))
+        ]
+        if suffix := rng.choice(_SUFFIXES):
+            words.append(suffix)
+        name = " ".join(words)
+        names.setdefault(name.lower(), name)
+    return list(names.values())
+
+
+def _typo(text: str, rng: random.Random) -> str:
+    i = rng.randrange(len(text))
+    letter = rng.choice("abcdefghijklmnopqrstuvwxyz")
+    edit = rng.choice(("substitute", "delete", "insert", "swap"))
+    if edit == "substitute":
+        return text[:i] + letter + text[i + 1 :]
+    if edit == "delete":
+        return text[:i] + text[i + 1 :]
+    if edit == "insert":
+        return text[:i] + letter + text[i:]
+    i = min(i, len(text) - 2)
+    return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+
+
+def realistic_query(name: str, rng: random.Random) -> str:
+    """What a rep might type for `name`."""
+    words = name.split()
+    kind = rng.choice(("exact", "case", "typo", "typo", "partial", "subset"))
+    if kind == "case":
+        return rng.choice((name.lower(), name.upper()))
+    if kind == "typo":
+        return _typo(name, rng)
+    if kind == "partial":
+        return " ".join(words[: rng.randint(1, max(1, len(words) - 1))])
+    if kind == "subset":
+        kept = sorted(rng.sample(range(len(words)), rng.randint(1, len(words))))
+        return " ".join(words[i] for i in kept)
+    return name
+
+
+def _median_p95(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return f"{statistics.median(ordered):6.2f} /{p95:6.2f}"
+
+
+def _measure(size: int) -> str:
+    """One table row: build time, search vs full scan, agreement, sentences."""
+    rng = random.Random(7)
+    names = company_names(size, rng)
+    started = time.perf_counter()
+    index = NameIndex(enumerate(names))
+    build_s = time.perf_counter() - started
+    queries = [realistic_query(rng.choice(names), rng) for _ in range(QUERIES)]
+    search_ms: list[float] = []
+    scan_ms: list[float] = []
+    agree = 0
+    for query in queries:
+        started = time.perf_counter()
+        found = index.search(query, limit=1)
+        search_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        full = process.extractOne(query, names, scorer=fuzz.WRatio, processor=default_process)
+        scan_ms.append((time.perf_counter() - started) * 1000)
+        expected = full[0] if full is not None and full[1] >= 60 else None
+        agree += (found[0].name if found else None) == expected
+    sentence_ms: list[float] = []
+    for _ in range(SENTENCES):
+        sentence = rng.choice(_SENTENCE_SHAPES).format(name=rng.choice(names).split()[0].lower())
+        started = time.perf_counter()
+        find_in_text(sentence, index)
+        sentence_ms.append((time.perf_counter() - started) * 1000)
+    return (
+        f"{size:>7,} {build_s:>8.2f} {_median_p95(search_ms):>18} {_median_p95(scan_ms):>21} "
+        f"{100 * agree / len(queries):>8.1f} {_median_p95(sentence_ms):>24}"
+    )
+
+
+def run() -> None:
+    print(
+        f"{'names':>7} {'build s':>8} {'search med/p95 ms':>18} {'full scan med/p95 ms':>21} "
+        f"{'agree %':>8} {'find_in_text med/p95 ms':>24}"
+    )
+    for size in SIZES:
+        print(_measure(size), flush=True)

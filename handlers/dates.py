@@ -1,0 +1,229 @@
+"""Relative dates in plain words ("by friday", "in 2 weeks", "end of the quarter"), read in the
+rep's time zone.
+
+A rep in Tokyo typing "tomorrow" at 01:00 local time means the day after *their* today, which
+is still yesterday in UTC; so every phrase is counted from `now` seen in the rep's zone. Only
+phrases with a single reading are accepted: slash dates such as "12/03" mean 3 December to
+one rep and 12 March to another, so they are left for the rep to spell out.
+
+Rules for the phrases people read differently (chosen to match common US/UK office usage):
+- "friday" / "fri" / "by friday": the next Friday strictly after today (said on a Friday, it
+  means a week later: nobody promises "by friday" for the same afternoon).
+- "this friday" / "coming friday": the next Friday on or after today (today if it is Friday).
+- "next friday": the Friday of next week (weeks start on Monday). Said on Monday, "next
+  tuesday" is 8 days later; said on Saturday, it is the coming Tuesday, 3 days later.
+- "sat" and "sun" are English words too ("we sat down"), so bare they are not dates; with a
+  lead word ("on sat", "this sun", "next sat") they are.
+- "next week": Monday of next week; "next month" / "next quarter": their first day.
+- "end of (the) week": the Friday on or after today; "end of next week": next week's Friday.
+- "end of (the) month / quarter", "end of next month / quarter", "end of march": the last day
+  of it; quarters follow `fiscal_year_start`; a month name alone ("end of march") is the next
+  one whose end is on or after today. "eod" / "end of day" is today.
+- "in N days / weeks / months": calendar arithmetic (`relativedelta`, so "in a month" from
+  31 January is the last day of February).
+- "dec 3", "3 dec", "december 3rd", "3rd of december": with no year, the next such date on or
+  after today (29 February: the next leap year); with a year, that date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+
+_MONTHS: dict[str, int] = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
+    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
+    "december": 12, "dec": 12,
+}
+_WEEKDAYS: dict[str, int] = {
+    "monday": 0, "mon": 0, "tuesday": 1, "tues": 1, "tue": 1, "wednesday": 2, "weds": 2,
+    "wed": 2, "thursday": 3, "thurs": 3, "thur": 3, "thu": 3, "friday": 4, "fri": 4,
+    "saturday": 5, "sat": 5, "sunday": 6, "sun": 6,
+}
+_NEEDS_LEAD = frozenset({"sat", "sun"})
+_COUNTS: dict[str, int] = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}
+_FRIDAY = 4
+
+
+def _alternation(words: dict[str, int]) -> str:
+    """Longest first, so "sept" is not read as "sep" plus a stray letter."""
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+_MONTH = _alternation(_MONTHS)
+_WEEKDAY = _alternation(_WEEKDAYS)
+_COUNT = _alternation(_COUNTS)
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+
+_DATE_PHRASE = re.compile(
+    rf"""
+    (?<![\w/-])
+    (?:(?P<lead>by|on|until|before)\s+)?
+    (?:
+        (?P<iso>(?P<iso_year>\d{{4}})-(?P<iso_month>\d{{1,2}})-(?P<iso_day>\d{{1,2}}))(?![/-]?\d)
+      | (?P<eod>eod|(?:the\s+)?end\s+of\s+(?:the\s+)?day)
+      | (?:the\s+)?end\s+of\s+(?:the\s+)?(?:(?P<end_rel>this|next)\s+)?
+        (?P<end_unit>week|month|quarter)
+      | (?:the\s+)?end\s+of\s+(?P<end_month>{_MONTH})
+      | in\s+(?P<count>\d{{1,3}}|{_COUNT})\s+(?P<unit>day|week|month)s?
+      | next\s+(?P<next_unit>week|month|quarter)
+      | (?:(?P<weekday_rel>this\s+coming|coming|this|next)\s+)?(?P<weekday>{_WEEKDAY})
+      | (?P<md_month>{_MONTH})\.?\s+(?P<md_day>{_DAY})(?:,?\s+(?P<md_year>\d{{4}}))?
+      | (?P<dm_day>{_DAY})\s+(?:of\s+)?(?P<dm_month>{_MONTH})\.?(?:,?\s+(?P<dm_year>\d{{4}}))?
+      | (?P<simple>today|tonight|tomorrow)
+    )
+    (?![\w/])
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+_WORKING_HOURS = re.compile(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class DateMatch:
+    """A day said in a sentence; `text[start:end] == phrase`, lead word ("by") included, so the
+    caller can cut the phrase out before reading the rest."""
+
+    day: date
+    start: int
+    end: int
+    phrase: str
+
+
+def find_date(
+    text: str, now: datetime, tz: str, *, fiscal_year_start: int = 1
+) -> DateMatch | None:
+    """The first date phrase in `text`, read in the zone `tz` at the instant `now` (aware).
+
+    Phrases that look like dates but are not valid ("feb 30", "2026-13-01") are passed over, so
+    a later real date in the sentence still counts. The module docstring lists the rules.
+    """
+    if now.tzinfo is None:
+        raise ValueError("find_date needs a timezone-aware `now`")
+    today = now.astimezone(ZoneInfo(tz)).date()
+    for found in _DATE_PHRASE.finditer(text):
+        day = _day_of(found, today, fiscal_year_start)
+        if day is not None:
+            return DateMatch(day, found.start(), found.end(), found.group(0))
+    return None
+
+
+def start_of_working_day(day: date, tz: str, working_hours: str = "09:00-18:00") -> datetime:
+    """When a follow-up said as a day is due: the start of working hours that day in `tz`, in
+    UTC (INTERFACES.md, "Reminder timing").
+
+    The zone decides the offset on that very day, so a deal due the Monday after Europe moves
+    its clocks is due an hour earlier in UTC than the Friday before. A start that falls in a
+    spring-forward gap keeps the pre-change offset (zoneinfo's fold=0), i.e. an hour later.
+    """
+    parsed = _WORKING_HOURS.fullmatch(working_hours)
+    if parsed is None:
+        raise ValueError(f"working hours must look like 09:00-18:00, not {working_hours!r}")
+    start = time(int(parsed.group(1)), int(parsed.group(2)))
+    return datetime.combine(day, start, tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def _day_of(found: re.Match[str], today: date, fiscal_year_start: int) -> date | None:
+    """The day one matched phrase means, or None when it only looked like a date."""
+    group = found.group
+    if group("iso"):
+        return _valid(int(group("iso_year")), int(group("iso_month")), int(group("iso_day")))
+    if group("eod"):
+        return today
+    if group("end_unit"):
+        return _end_of(group("end_unit").lower(), group("end_rel"), today, fiscal_year_start)
+    if group("end_month"):
+        return _end_of_named_month(_MONTHS[group("end_month").lower()], today)
+    if group("unit"):
+        count_text = group("count").lower()
+        count = _COUNTS[count_text] if count_text in _COUNTS else int(count_text)
+        unit = group("unit").lower()
+        return today + relativedelta(**{f"{unit}s": count})
+    if group("next_unit"):
+        return _start_of_next(group("next_unit").lower(), today, fiscal_year_start)
+    if group("weekday"):
+        name = group("weekday").lower()
+        relation = (group("weekday_rel") or "").lower()
+        if name in _NEEDS_LEAD and not relation and not group("lead"):
+            return None
+        return _weekday(_WEEKDAYS[name], relation, today)
+    if group("md_month"):
+        return _month_day(group("md_month"), group("md_day"), group("md_year"), today)
+    if group("dm_month"):
+        return _month_day(group("dm_month"), group("dm_day"), group("dm_year"), today)
+    if group("simple").lower() == "tomorrow":
+        return today + timedelta(days=1)
+    return today
+
+
+def _weekday(target: int, relation: str, today: date) -> date:
+    """See the module docstring: bare = strictly after today, this = on or after today,
+    next = in next week (Monday-based)."""
+    if relation == "next":
+        next_monday = today + timedelta(days=7 - today.weekday())
+        return next_monday + timedelta(days=target)
+    ahead = (target - today.weekday()) % 7
+    if not relation and ahead == 0:
+        ahead = 7
+    return today + timedelta(days=ahead)
+
+
+def _quarter_start(today: date, fiscal_year_start: int) -> date:
+    """First day of the (fiscal) quarter holding `today`."""
+    into_quarter = (today.month - fiscal_year_start) % 12 % 3
+    return today.replace(day=1) - relativedelta(months=into_quarter)
+
+
+def _end_of(unit: str, relation: str | None, today: date, fiscal_year_start: int) -> date:
+    """Last day of this or next week (its Friday), month or quarter."""
+    later = (relation or "").lower() == "next"
+    if unit == "week":
+        return _weekday(_FRIDAY, "next" if later else "this", today)
+    if unit == "month":
+        first = today.replace(day=1) + relativedelta(months=2 if later else 1)
+        return first - timedelta(days=1)
+    start = _quarter_start(today, fiscal_year_start)
+    return start + relativedelta(months=6 if later else 3) - timedelta(days=1)
+
+
+def _start_of_next(unit: str, today: date, fiscal_year_start: int) -> date:
+    """First day of next week (Monday), month or quarter."""
+    if unit == "week":
+        return today + timedelta(days=7 - today.weekday())
+    if unit == "month":
+        return today.replace(day=1) + relativedelta(months=1)
+    return _quarter_start(today, fiscal_year_start) + relativedelta(months=3)
+
+
+def _end_of_named_month(month: int, today: date) -> date:
+    """Last day of the next `month` whose end is not yet past."""
+    year = today.year if month >= today.month else today.year + 1
+    return date(year, month, 1) + relativedelta(months=1) - timedelta(days=1)
+
+
+def _month_day(month_text: str, day_text: str, year_text: str | None, today: date) -> date | None:
+    """A month and day, with the year given or the next one on or after today."""
+    month = _MONTHS[month_text.lower()]
+    day = int(day_text.rstrip("stndrhSTNDRH"))
+    if year_text:
+        return _valid(int(year_text), month, day)
+    for year in range(today.year, today.year + 9):  # 29 February waits for a leap year
+        candidate = _valid(year, month, day)
+        if candidate is not None and candidate >= today:
+            return candidate
+    return None
+
+
+def _valid(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

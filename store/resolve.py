@@ -1,0 +1,383 @@
+"""Fuzzy name resolution: turn what a rep typed into an account, opportunity, contact, stage
+or user, or say honestly that it is ambiguous or unknown.
+
+Pure functions over `(id, name)` pairs: no Slack, no SQL, so the conversation code, the CLI and
+tests share one behaviour. Scores are rapidfuzz's `WRatio` on `default_process`-ed strings
+(case and punctuation ignored), because that is the scorer people tune their expectations on;
+`NameIndex` only makes it fast by scoring a narrowed set of candidates instead of every name.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.utils import default_process
+
+# Below this the narrowed answer is not trusted and every name is scored instead: a weak best
+# usually means the narrowing missed (odd spacing, typos in every word), and a full scan at
+# that point costs one slow query rather than a wrong answer.
+_TRUSTED_SCORE = 75.0
+# Shorter words are looked up only as they are: one edit away from "co" is half the alphabet.
+_MIN_FUZZY_WORD = 3
+# A fragment inside more words than this ("tec") says little; its rarer neighbours decide.
+_MAX_CONTAINING = 300
+# Longer queries are sentences, not names; looking for names inside them costs too much.
+_MAX_NAME_QUERY = 120
+# A word may carry inner punctuation ("AT&T", "Proposal/Price", "O'Brien") but no trailing
+# comma or full stop, so a span never eats the sentence's punctuation.
+_WORD = re.compile(r"\w(?:[\w'&./-]*\w)?")
+# WRatio ties every name that contains a short word at 90; re-ranking needs more than the top 3.
+_GRAM_CANDIDATES = 25
+_PREFIX_ALIGNMENT = 90.0
+
+# Words that never start or end an entity's name in a rep's sentence; a gram that starts or
+# ends with one is skipped by `find_in_text` ("with acme" is not a better name than "acme").
+# Words that begin real names ("price", "sun", "note") are deliberately absent.
+_STOP_WORDS_TEXT = """
+    a about after all also am an and any are as at be been before but by can could did do does
+    for from had has have he her him his how i if in into is it its just let me my no not now
+    of off on or our out over please she so than that the their them then there they this to
+    up us was we were what when where which who will with would you your
+    add added call called calls calling email emailed emails log logged logging meet meeting
+    met move moved moving spoke talked told update updated want wants wanted asked asks
+    need needs needed pricing follow followup followed
+    today tomorrow yesterday week month quarter next last
+    monday tuesday wednesday thursday friday saturday sunday tue tues thu thurs fri
+"""
+STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS_TEXT.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One name that fits a query; `score` is WRatio (0-100) on normalised strings."""
+
+    id: int
+    name: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What the bot should do with a query: act on `match`, ask about `candidates`, or say no."""
+
+    kind: Literal["found", "ambiguous", "none"]
+    match: Match | None = None
+    candidates: tuple[Match, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class TextMatch:
+    """An entity found inside a sentence and where it was said (`text[start:end]`), so the
+    caller can cut it out; `candidates` (best first, `match` included) feed `resolve`."""
+
+    match: Match
+    start: int
+    end: int
+    candidates: tuple[Match, ...] = field(default=())
+
+
+class NameIndex:
+    """Names prepared once for many fuzzy look-ups.
+
+    Scoring every name with WRatio costs about 25 ms at 100,000 names, too slow for a chat
+    reply that resolves several entities. Almost every realistic query shares a word, a word
+    one typo away, or a word fragment with its best match, so candidates come from a word ->
+    positions index: the typed words, index words inside or containing them, index words that
+    start with them less one letter, and index words one edit away (a symmetric-delete table,
+    so no typed word is compared with the whole vocabulary). Names equal to the query without
+    spaces, or found whole inside it, join too. Only those candidates get WRatio; when the
+    best of them is weak, every name is scored after all.
+    Ties are broken by the order names were given, exactly as `process.extractOne` does, so
+    answers are stable and the narrowed search can be checked against a full scan.
+    Read-only once built, so one index may serve several request threads.
+    """
+
+    def __init__(self, entries: Iterable[tuple[int, str]], *, candidate_budget: int = 6000) -> None:
+        self._ids: list[int] = []
+        self._names: list[str] = []
+        self._processed: list[str] = []
+        self._exact: dict[str, list[int]] = {}
+        self._squashed: dict[str, list[int]] = {}
+        postings: dict[str, list[int]] = {}
+        for position, (entity_id, name) in enumerate(entries):
+            processed = default_process(name)
+            self._ids.append(entity_id)
+            self._names.append(name)
+            self._processed.append(processed)
+            self._exact.setdefault(processed, []).append(position)
+            # A dropped or extra space ("acmecorp") is the commonest typo no word index sees.
+            self._squashed.setdefault(processed.replace(" ", ""), []).append(position)
+            for word in set(processed.split()):
+                postings.setdefault(word, []).append(position)
+        self._postings = postings
+        self._vocabulary: list[str] = sorted(postings)
+        # One string holding every word lets `str.find` (C speed) locate the words that contain
+        # a typed fragment; `_word_starts` maps a hit back to its word.
+        self._word_starts: list[int] = []
+        offset = 1
+        for word in self._vocabulary:
+            self._word_starts.append(offset)
+            offset += len(word) + 1
+        self._vocabulary_text = "\n" + "\n".join(self._vocabulary) + "\n"
+        # Symmetric-delete index (the SymSpell idea): two words within one edit share a
+        # one-letter deletion, so near-misses are found by a few dict look-ups instead of
+        # comparing the typed word with the whole vocabulary.
+        deletions: dict[str, list[str]] = {}
+        for word in self._vocabulary:
+            if len(word) >= _MIN_FUZZY_WORD:
+                for variant in _one_deletions(word):
+                    deletions.setdefault(variant, []).append(word)
+        self._deletions = deletions
+        self._longest_name = max((len(p) for p in self._processed), default=0)
+        self._budget = candidate_budget
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def search(self, query: str, limit: int = 3, cutoff: float = 60) -> list[Match]:
+        """The best `limit` names scoring at least `cutoff`, best first, earlier names first
+        on equal scores."""
+        return self._search(default_process(query), limit, cutoff, exhaustive=True)
+
+    def _search(
+        self, processed: str, limit: int, cutoff: float, *, exhaustive: bool
+    ) -> list[Match]:
+        """`search` on an already processed query; `exhaustive=False` never scans every name,
+        for callers (`find_in_text`) that try many fragments most of which name nothing."""
+        if not processed or limit <= 0:
+            return []
+        scored = self._score(processed, self._candidates(processed), limit, cutoff)
+        if exhaustive and (not scored or scored[0][1] < _TRUSTED_SCORE):
+            scored = self._score(processed, None, limit, cutoff)
+        return [Match(self._ids[p], self._names[p], score) for p, score in scored]
+
+    def _score(
+        self, processed: str, positions: list[int] | None, limit: int, cutoff: float
+    ) -> list[tuple[int, float]]:
+        """WRatio over the given positions (ascending, so ties keep name order), or all names."""
+        if positions is None:
+            choices: Sequence[str] = self._processed
+        elif not positions:
+            return []
+        else:
+            processed_names = self._processed
+            choices = [processed_names[p] for p in positions]
+        found = process.extract(
+            processed, choices, scorer=fuzz.WRatio, processor=None,
+            limit=limit, score_cutoff=cutoff,
+        )
+        if positions is None:
+            return [(index, score) for _, score, index in found]
+        return [(positions[index], score) for _, score, index in found]
+
+    def _candidates(self, processed: str) -> list[int]:
+        """Positions worth scoring, ascending.
+
+        Rare words say most about which name is meant, so posting lists are taken shortest
+        first until the budget is spent; a word shared by thousands of names ("inc",
+        "holdings") only joins when the query has nothing rarer.
+        """
+        exact = self._exact
+        chosen: set[int] = set(exact.get(processed, ()))
+        chosen.update(self._squashed.get(processed.replace(" ", ""), ()))
+        if len(processed) <= _MAX_NAME_QUERY:
+            # WRatio scores a name found whole inside a longer query like a partial name, so
+            # those names ("Acme" in "acme renewal") must be candidates too.
+            size = len(processed)
+            longest = min(self._longest_name, size)
+            for start in range(size):
+                for end in range(start + 1, min(start + longest, size) + 1):
+                    hits = exact.get(processed[start:end])
+                    if hits:
+                        chosen.update(hits)
+        postings_of = self._postings
+        typed_words = list(dict.fromkeys(processed.split()))
+        # The rarest word actually typed always counts, however common: "holdings" alone must
+        # still find the names that say "Holdings".
+        own = [postings_of[w] for w in typed_words if w in postings_of]
+        if own:
+            chosen.update(min(own, key=len))
+        lists: list[list[int]] = []
+        seen_words: set[str] = set()
+        for typed in typed_words:
+            for word in self._related_words(typed):
+                if word not in seen_words:
+                    seen_words.add(word)
+                    lists.append(postings_of[word])
+        lists.sort(key=len)
+        spent = 0
+        for postings in lists:
+            if spent + len(postings) > self._budget and spent:
+                break
+            chosen.update(postings)
+            spent += len(postings)
+        return sorted(chosen)
+
+    def _related_words(self, typed: str) -> list[str]:
+        """Index words a typed word may stand for.
+
+        Itself; words inside it ("dyncorac" for "Dyncor"); words containing it (partial
+        names); words starting with it less one letter (partial names with a typo: "blemwar"
+        for "Blemarble"); words one edit away (the delete index).
+        """
+        postings = self._postings
+        words: list[str] = [typed] if typed in postings else []
+        if len(typed) < _MIN_FUZZY_WORD:
+            return words
+        size = len(typed)
+        for start in range(size - _MIN_FUZZY_WORD + 1):
+            for end in range(start + _MIN_FUZZY_WORD, size + 1):
+                if end - start < size and typed[start:end] in postings:
+                    words.append(typed[start:end])
+        variants = _one_deletions(typed)
+        deletions = self._deletions
+        words.extend(deletions.get(typed, ()))
+        for variant in variants:
+            words.extend(deletions.get(variant, ()))
+        words.extend(self._words_containing(typed))
+        for variant in variants:
+            if len(variant) >= _MIN_FUZZY_WORD:
+                words.extend(self._words_starting(variant))
+        return words
+
+    def _words_starting(self, prefix: str) -> list[str]:
+        """Index words beginning with `prefix`, at most `_MAX_CONTAINING` of them; a bisect in
+        the sorted vocabulary, so cheap enough to try for every typo variant."""
+        vocabulary = self._vocabulary
+        found: list[str] = []
+        index = bisect_left(vocabulary, prefix)
+        while index < len(vocabulary) and len(found) < _MAX_CONTAINING:
+            word = vocabulary[index]
+            if not word.startswith(prefix):
+                break
+            found.append(word)
+            index += 1
+        return found
+
+    def _words_containing(self, fragment: str) -> list[str]:
+        """Index words with `fragment` inside, at most `_MAX_CONTAINING` of them."""
+        text, starts, vocabulary = self._vocabulary_text, self._word_starts, self._vocabulary
+        found: list[str] = []
+        hit = text.find(fragment)
+        while hit != -1 and len(found) < _MAX_CONTAINING:
+            word_index = bisect_right(starts, hit) - 1
+            word = vocabulary[word_index]
+            found.append(word)
+            hit = text.find(fragment, starts[word_index] + len(word))
+        return found
+
+
+def _one_deletions(word: str) -> set[str]:
+    """`word` with one letter removed, every way."""
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def resolve(matches: Sequence[Match], *, margin: float = 5) -> Resolution:
+    """Decide whether the best match is clear enough to act on.
+
+    A rep would rather answer one question than have the wrong deal moved, so the top match
+    wins only when it beats the runner-up by more than `margin` points. The one exception is an
+    exact match (score 100 means equal after case and punctuation are ignored): "Acme" then
+    means Acme even when "Acme Holdings" also scores high - unless two names are both exact
+    (two contacts called "Jane Smith"), which only the rep can settle. Ambiguous candidates are
+    the ones within `margin` of the top, at most five, since a question with more buttons than
+    that stops being a question.
+    """
+    if not matches:
+        return Resolution("none")
+    ranked = sorted(matches, key=lambda m: -m.score)
+    top = ranked[0]
+    if len(ranked) == 1:
+        return Resolution("found", match=top)
+    runner_up = ranked[1]
+    if top.score >= 100 and runner_up.score < 100:
+        return Resolution("found", match=top)
+    if top.score - runner_up.score > margin:
+        return Resolution("found", match=top)
+    close = tuple(m for m in ranked if top.score - m.score <= margin)[:5]
+    return Resolution("ambiguous", candidates=close)
+
+
+def _word_alignment(gram: str, name: str) -> float:
+    """How well each typed word matches a whole word, or the start of one, in the name (0-100).
+
+    WRatio gives 90 to any word found inside a longer name, so "tech" would match "Initech" as
+    well as "acme" matches "Acme Corporation"; asking typed words to match whole words tells the
+    entity apart from ordinary words of the sentence. A typed prefix of three letters or more
+    counts as 90, because reps abbreviate ("acme corp", "glob").
+    """
+    name_words = name.split()
+    typed_words = gram.split()
+    if not name_words or not typed_words:
+        return 0.0
+    total = 0.0
+    weight = 0
+    for typed in typed_words:
+        best = 0.0
+        for word in name_words:
+            score = fuzz.ratio(typed, word)
+            if score < _PREFIX_ALIGNMENT and len(typed) >= 3 and word.startswith(typed):
+                score = _PREFIX_ALIGNMENT
+            best = max(best, score)
+        total += best * len(typed)
+        weight += len(typed)
+    return total / weight
+
+
+def find_in_text(
+    text: str,
+    index: NameIndex,
+    *,
+    max_words: int = 4,
+    cutoff: float = 75,
+    stop_words: frozenset[str] = STOP_WORDS,
+) -> TextMatch | None:
+    """The entity a sentence mentions, with the character span of the words that named it.
+
+    Every run of 1..`max_words` words is tried as a name, except runs that start or end with a
+    stop word (they only add noise to a name a shorter run already covers). A run's candidates
+    are scored by the lower of WRatio and whole-word alignment, so sentence words that merely
+    occur inside a name do not win. The best run wins; on equal scores the run covering more
+    words wins (its span is the one the caller should cut out), then the earlier one. The
+    winning run's close candidates come along so the caller can `resolve` them and ask.
+    """
+    words = [
+        (m.start(), m.end(), default_process(m.group())) for m in _WORD.finditer(text)
+    ]
+    best_key: tuple[float, int, int] | None = None
+    best: TextMatch | None = None
+    scored: dict[str, tuple[Match, ...]] = {}
+    for first in range(len(words)):
+        for last in range(first, min(first + max_words, len(words))):
+            head, tail = words[first][2], words[last][2]
+            if head in stop_words or tail in stop_words:
+                continue
+            gram = " ".join(w[2] for w in words[first : last + 1])
+            if len(gram) < 3:
+                continue
+            if gram not in scored:
+                scored[gram] = _gram_candidates(gram, index, cutoff)
+            candidates = scored[gram]
+            if not candidates:
+                continue
+            key = (candidates[0].score, last - first, -first)
+            if best_key is None or key > best_key:
+                best_key = key
+                best = TextMatch(candidates[0], words[first][0], words[last][1], candidates)
+    return best
+
+
+def _gram_candidates(gram: str, index: NameIndex, cutoff: float) -> tuple[Match, ...]:
+    """Entries a run of words may name, scored as `find_in_text` ranks them, best first."""
+    rescored = []
+    for rank, match in enumerate(index._search(gram, _GRAM_CANDIDATES, cutoff, exhaustive=False)):
+        score = min(match.score, _word_alignment(gram, default_process(match.name)))
+        if score >= cutoff:
+            rescored.append((-score, rank, Match(match.id, match.name, score)))
+    rescored.sort()
+    return tuple(match for _, _, match in rescored)
