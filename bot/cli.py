@@ -103,6 +103,57 @@ def users_set_role(context: Context, user: str, role: str) -> None:
     click.echo(f"{view.name} ({view.slack_user_id}) is now {view.role}")
 
 
+def _open_shell(context: Context, user: str, json_mode: bool) -> None:
+    from bot.shell import Shell
+
+    context.store()  # migrated before the shell opens its own connections
+    shell = Shell(context.settings, user=user, json_mode=json_mode)
+    try:
+        shell.run()
+    finally:
+        shell.close()
+
+
+@cli.command()
+@click.option("--as", "as_user", default=None, help="Slack id or name to talk as.")
+@click.option("--json", "json_mode", is_flag=True, help="Print every Web API call as JSON.")
+@pass_context
+def shell(context: Context, as_user: str | None, json_mode: bool) -> None:
+    """Chat with the bot in the terminal, on whatever database is configured."""
+    from store.services import Services
+
+    services = Services(context.store())
+    users = services.users.list()
+    if as_user is None:
+        if not users:
+            fail("There are no users yet: run `salesbot demo`, or import users first.")
+        as_user = next((u for u in users if u.role == "rep"), users[0]).slack_user_id
+    elif services.users.find(as_user) is None:
+        fail(f"There is no user {as_user!r}.")
+    _open_shell(context, as_user, json_mode)
+
+
+@cli.command()
+@click.option("--reset", is_flag=True, help="Start over with fresh demo data.")
+@click.option("--json", "json_mode", is_flag=True, help="Print every Web API call as JSON.")
+@pass_context
+def demo(context: Context, reset: bool, json_mode: bool) -> None:
+    """Open the demo: demo data in ./salesbot.db and a chat as the team's first rep."""
+    from store.demo import PEOPLE, is_empty, load_demo
+
+    store = context.store()
+    if reset:
+        from store.demo import reset_all
+
+        reset_all(store)
+    if is_empty(store):
+        counts = load_demo(store, currency=context.settings.currency)
+        if not json_mode:
+            summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+            click.echo(f"Demo data loaded into {context.settings.database_url}: {summary}.")
+    _open_shell(context, PEOPLE[0][0], json_mode)
+
+
 def _register_optional_commands() -> None:
     """Commands that live in their own modules, registered on the group here."""
     from bot import cli_transfer

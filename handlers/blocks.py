@@ -103,8 +103,14 @@ def opportunity_line(opp: OpportunityView) -> str:
             f"{short_money(opp.amount, opp.currency)}, closes {day(opp.close_date)}")
 
 
+def _about(activity: ActivityView) -> str:
+    if activity.opportunity_name and activity.account_name:
+        return f"{activity.account_name} — {activity.opportunity_name}"
+    return activity.opportunity_name or activity.account_name or activity.contact_name or ""
+
+
 def activity_line(activity: ActivityView, tz: str | None) -> str:
-    about = activity.opportunity_name or activity.account_name or activity.contact_name or ""
+    about = _about(activity)
     when = local_time(activity.occurred_at, tz)
     return f"• {activity.kind} · {escape(about)} · {escape(activity.subject)} ({when})"
 
@@ -112,7 +118,7 @@ def activity_line(activity: ActivityView, tz: str | None) -> str:
 def follow_up_line(activity: ActivityView, tz: str | None, now: datetime) -> str:
     assert activity.follow_up_at is not None
     overdue = " *overdue*" if activity.follow_up_at < now else ""
-    about = activity.account_name or activity.contact_name or activity.opportunity_name or ""
+    about = _about(activity)
     return (f"• {local_time(activity.follow_up_at, tz)}{overdue}: {escape(about)}: "
             f"{escape(activity.subject)}")
 

@@ -107,7 +107,7 @@ class Conversation:
                 return deal
             return Answer(
                 text="Why was it lost?",
-                blocks=[ui.mrkdwn(f"Sorry to hear it. Why was *{escape(deal.title)}* lost? "
+                blocks=[ui.mrkdwn(f"Sorry to hear it. Why was *{escape(deal.display)}* lost? "
                                   "Tell me (`we lost umbrella, they went with a competitor`) "
                                   "or use the form."),
                         ui.actions(ui.button("Close lost…", "opp_close_lost", str(deal.id)))],
@@ -145,9 +145,11 @@ class Conversation:
             follow_up_day = found.day
         follow_up_at = (start_of_working_day(follow_up_day, tz, self.deps.working_hours)
                         if follow_up_day else None)
-        about = subject.deal.title if subject.deal else (subject.account_name or (
+        about = subject.deal.display if subject.deal else (subject.account_name or (
             subject.contact.name if subject.contact else ""))
         headline = detail[:1].upper() + detail[1:]
+        if subject.contact is not None and intent.kind in ("meeting", "call", "email"):
+            headline = f"{intent.kind.capitalize()} with {subject.contact.name}: {detail}"
         activity = self.services.activities.log(
             actor.id, kind=intent.kind or "note", subject=headline[:300], body=intent.text,
             occurred_at=now, follow_up_at=follow_up_at, account_id=subject.account_id,
@@ -202,7 +204,8 @@ class Conversation:
                                              (intent.target or "")[:150]))],
                 private=True,
             )
-        options = [(d.title, {"i": intent.to_dict(), "deal": d.id}) for d in resolved.candidates]
+        options = [(d.display, {"i": intent.to_dict(), "deal": d.id})
+                   for d in resolved.candidates]
         return Answer(text=f"Which deal do you mean by “{target}”?",
                       blocks=ui.choice(f"Which deal do you mean by “{target}”?", options),
                       private=True)

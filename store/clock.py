@@ -17,7 +17,8 @@ class SystemClock:
     """The wall clock, for production."""
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        # whole seconds: Slack's own timestamps, CSV exports and keys all work at that grain
+        return datetime.now(UTC).replace(microsecond=0)
 
 
 class ManualClock:
@@ -26,7 +27,7 @@ class ManualClock:
     def __init__(self, start: datetime) -> None:
         if start.tzinfo is None:
             raise ValueError("ManualClock needs a timezone-aware start")
-        self._now = start.astimezone(UTC)
+        self._now = start.astimezone(UTC).replace(microsecond=0)
         self._lock = threading.Lock()
 
     def now(self) -> datetime:

@@ -35,7 +35,13 @@ class DealRef:
 
     @property
     def title(self) -> str:
+        """What the resolver matches against: account and deal name."""
         return f"{self.account_name} {self.name}" if self.account_name else self.name
+
+    @property
+    def display(self) -> str:
+        """How people read it: "Acme — Renewal"."""
+        return f"{self.account_name} — {self.name}" if self.account_name else self.name
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,8 @@ def _restore_opportunity(session: Session, entry: AuditEntry, actor: User, now: 
     opp.closed_at = datetime.fromisoformat(before["closed_at"]) if before["closed_at"] else None
     last_open = before["last_open_stage_id"]
     opp.last_open_stage_id = int(last_open) if last_open not in (None, "None") else None
-    return f"{opp.name} is back as it was."
+    title = f"{opp.account.name} — {opp.name}" if opp.account else opp.name
+    return f"{title} is back as it was."
 
 
 def _remove_activity(session: Session, entry: AuditEntry) -> str:

@@ -1,0 +1,197 @@
+"""`salesbot shell` and `salesbot demo`: a terminal chat with the real app.
+
+Each typed line is a DM to the bot; a line starting with `/` is a slash command;
+`:`-lines are meta-commands. Everything goes through `App.dispatch` as a signed
+request, and the bot's Web API calls land on the local stand-in, so what you see
+here is exactly what the production path does.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shlex
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from typing import IO
+from zoneinfo import ZoneInfo
+
+from pydantic import SecretStr
+
+from bot.app import create_app
+from bot.chat import Chat, form_errors, input_blocks
+from bot.localslack import LocalSlack, Member
+from bot.render import render_view
+from bot.settings import Settings
+from store.clock import ManualClock, SystemClock
+from store.db import Store
+from store.errors import StoreError
+from store.services import Services
+
+HELP = """Type a message to the bot, or a slash command (/sales help).
+  :as USER            talk as another user (Slack id or name)
+  :click N [OPTION] [field=value …]   press button N of the latest message
+  :submit field=value …               submit the open form
+  :home               show your App Home
+  :time 2026-12-01T09:00   move the clock forward
+  :help  :quit"""
+
+
+class Shell:
+    def __init__(self, settings: Settings, *, user: str, json_mode: bool = False,
+                 out: IO[str] | None = None, interactive: bool | None = None) -> None:
+        self.out = out or sys.stdout
+        self.json_mode = json_mode
+        self.interactive = sys.stdin.isatty() if interactive is None else interactive
+        self.slack = LocalSlack()
+        secret = secrets.token_hex(16)
+        self.settings = settings.model_copy(update={
+            "slack_api_url": self.slack.api_url, "slack_signing_secret": _secret(secret),
+            "slack_bot_token": _secret("xoxb-local-shell"),
+        })
+        self.clock = ManualClock(SystemClock().now())
+        self.store = Store(settings.database_url, self.clock)
+        self.services = Services(self.store, default_currency=settings.currency)
+        self.app = create_app(self.settings, self.services, clock=self.clock,
+                              process_before_response=True)
+        for user_view in self.services.users.list():
+            self.slack.add_member(Member(user_view.slack_user_id, user_view.name,
+                                         user_view.name, user_view.email,
+                                         user_view.timezone or settings.timezone))
+        self.chat = Chat(app=self.app, slack=self.slack, signing_secret=secret,
+                         user=self._user_id(user))
+        self._shown: dict[int, str] = {}
+
+    def close(self) -> None:
+        self.slack.stop()
+        self.store.dispose()
+
+    # -- output ---------------------------------------------------------------------------
+    def echo(self, text: str = "") -> None:
+        if not self.json_mode:
+            print(text, file=self.out, flush=True)
+
+    def _flush(self) -> None:
+        """Print what changed for the current user: new messages, and replaced ones."""
+        if self.json_mode:
+            for call in self.chat.new_calls():
+                args = {k: v for k, v in call.args.items() if k != "response_url_key"}
+                print(json.dumps({"method": call.method, "args": args}, default=str),
+                      file=self.out, flush=True)
+            return
+        self.chat.new_calls()
+        for message in self.chat.visible_to(self.chat.user):
+            shown = message.render()
+            if self._shown.get(message.id) == shown:
+                continue
+            label = "updated" if message.id in self._shown else (
+                "only you" if message.ephemeral else "bot")
+            self._shown[message.id] = shown
+            self.echo(f"[{label}] " + shown.replace("\n", "\n    "))
+
+    # -- input ----------------------------------------------------------------------------
+    def lines(self, stream: IO[str]) -> Iterator[str]:
+        if self.interactive:
+            while True:
+                try:
+                    yield input(f"{self._name()}> ")
+                except EOFError:
+                    return
+        else:
+            for line in stream:
+                yield line.rstrip("\n")
+
+    def run(self, stream: IO[str] | None = None) -> None:
+        self.echo(f"salesbot shell: you are {self._name()}. Type :help for commands.")
+        for line in self.lines(stream or sys.stdin):
+            if line.strip() in (":quit", ":q", ":exit"):
+                break
+            try:
+                self.handle(line)
+            except (LookupError, ValueError, StoreError) as exc:
+                self.echo(f"! {exc}")
+            self._flush()
+
+    def handle(self, line: str) -> None:
+        line = line.strip()
+        if not line:
+            return
+        if line.startswith(":"):
+            self._meta(line)
+        elif line.startswith("/"):
+            self.chat.command(line)
+            self._form_after_action({})
+        else:
+            self.chat.say(line)
+
+    def _meta(self, line: str) -> None:
+        words = shlex.split(line)
+        command, args = words[0], words[1:]
+        if command == ":help":
+            self.echo(HELP)
+        elif command == ":as":
+            self.chat.user = self._user_id(" ".join(args))
+            self._shown = {m.id: m.render() for m in self.chat.visible_to(self.chat.user)}
+            self.echo(f"you are now {self._name()}")
+        elif command == ":home":
+            self.echo(self.chat.open_home())
+        elif command == ":time":
+            self._move_clock(" ".join(args))
+        elif command == ":click":
+            if not args or not args[0].isdigit():
+                raise ValueError("say which button: :click N")
+            fields = dict(a.split("=", 1) for a in args[1:] if "=" in a)
+            option = next((a for a in args[1:] if "=" not in a), None)
+            self.chat.click(int(args[0]), option=option)
+            self._form_after_action(fields)
+        elif command == ":submit":
+            self._submit(dict(a.split("=", 1) for a in args if "=" in a))
+        else:
+            raise ValueError(f"unknown command {command}; try :help")
+
+    def _form_after_action(self, fields: dict[str, str]) -> None:
+        modal = self.chat.open_modal()
+        if modal is None:
+            return
+        self._flush()
+        self.echo(render_view(modal.view))
+        if fields:
+            self._submit(fields)
+        elif self.interactive:
+            answers = {}
+            for block in input_blocks(modal.view):
+                label = block["label"]["text"]
+                answers[label] = input(f"  {label}: ")
+            self._submit({k: v for k, v in answers.items() if v})
+        else:
+            self.echo("(form open: fill it with :submit field=value …)")
+
+    def _submit(self, fields: dict[str, str]) -> None:
+        response = self.chat.submit(fields)
+        errors = form_errors(response)
+        for block_id, error in errors.items():
+            self.echo(f"! {block_id}: {error}")
+
+    def _move_clock(self, text: str) -> None:
+        when = datetime.fromisoformat(text)
+        if when.tzinfo is None:
+            user = self.services.users.find(self.chat.user)
+            zone = (user.timezone if user else None) or self.settings.timezone
+            when = when.replace(tzinfo=ZoneInfo(zone))
+        self.clock.set(when)
+        self.echo(f"the time is now {when.isoformat()}")
+
+    def _user_id(self, ref: str) -> str:
+        user = self.services.users.find(ref)
+        if user is None:
+            raise LookupError(f"no user {ref!r}")
+        return user.slack_user_id
+
+    def _name(self) -> str:
+        user = self.services.users.find(self.chat.user)
+        return user.name if user else self.chat.user
+
+
+def _secret(value: str) -> SecretStr:
+    return SecretStr(value)
