@@ -154,6 +154,31 @@ def demo(context: Context, reset: bool, json_mode: bool) -> None:
     _open_shell(context, PEOPLE[0][0], json_mode)
 
 
+@cli.command()
+@click.option("--port", default=3000, show_default=True, help="HTTP port (not in Socket Mode).")
+@click.option("--host", default="0.0.0.0", show_default=True, help="Interface to listen on.")
+@click.option("--threads", default=8, show_default=True, help="Request worker threads.")
+@click.option("--no-scheduler", is_flag=True, help="Don't run reminders in this process.")
+@pass_context
+def serve(context: Context, port: int, host: str, threads: int, no_scheduler: bool) -> None:
+    """Run the bot against Slack: Socket Mode with SLACK_APP_TOKEN, else HTTP."""
+    from bot.app import create_app
+    from bot.logs import configure_logging
+    from bot.serve import serve_http, serve_socket_mode
+    from store.services import Services
+
+    settings = context.settings
+    configure_logging(settings.log_format)
+    if settings.slack_bot_token is None or settings.slack_signing_secret is None:
+        fail("Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README: Running in production).")
+    store = context.store()
+    app = create_app(settings, Services(store, default_currency=settings.currency))
+    if settings.slack_app_token is not None:
+        serve_socket_mode(app, settings.slack_app_token.get_secret_value())
+    else:
+        serve_http(app, store, host=host, port=port, threads=threads)
+
+
 def _register_optional_commands() -> None:
     """Commands that live in their own modules, registered on the group here."""
     from bot import cli_transfer

@@ -78,7 +78,8 @@ class LocalSlack:
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="local-slack", daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+            name="local-slack", daemon=True,
         )
         self._thread.start()
 

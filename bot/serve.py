@@ -1,0 +1,99 @@
+"""`salesbot serve`: the app against real Slack.
+
+Socket Mode when `SLACK_APP_TOKEN` is set; otherwise HTTP on one port, with Slack's
+events, commands, shortcuts and interactivity all at `/slack/events`, served by
+waitress (a production WSGI server with a thread pool), plus `/healthz`. SIGTERM
+stops accepting new connections and lets requests in flight finish.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterable
+from types import FrameType
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+
+from store.db import Store
+
+log = logging.getLogger(__name__)
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+def health(store: Store) -> tuple[int, dict[str, Any]]:
+    """200 when the database answers, 503 when it doesn't."""
+    try:
+        with store.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # any driver error means "not healthy"
+        log.warning("health check failed: %s", type(exc).__name__)
+        return 503, {"ok": False, "database": "unreachable"}
+    return 200, {"ok": True, "database": "ok"}
+
+
+def wsgi_app(app: App, store: Store) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    """One WSGI callable: `/slack/events` to Bolt, `/healthz` to the health check."""
+    slack = SlackRequestHandler(app, path="/slack/events")
+
+    def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            status, body = health(store)
+            data = json.dumps(body).encode()
+            start_response(f"{status} {'OK' if status == 200 else 'Service Unavailable'}",
+                           [("Content-Type", "application/json"),
+                            ("Content-Length", str(len(data)))])
+            return [data]
+        if path == "/slack/events":
+            return slack(environ, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"not found"]
+
+    return application
+
+
+def serve_http(app: App, store: Store, *, host: str, port: int, threads: int = 8) -> None:
+    from waitress.server import create_server
+
+    server = create_server(wsgi_app(app, store), host=host, port=port, threads=threads,
+                           ident="salesbot")
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %s: finishing requests in flight, then stopping", signum)
+        server.close()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("listening on http://%s:%s (Slack: /slack/events, health: /healthz)", host, port)
+    try:
+        server.run()
+    except OSError:
+        pass  # the listening socket was closed by `stop`
+    finally:
+        server.task_dispatcher.shutdown()
+    log.info("stopped")
+
+
+def serve_socket_mode(app: App, app_token: str) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    handler = SocketModeHandler(app, app_token)
+    stopping = threading.Event()
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %s: closing the Socket Mode connection", signum)
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    handler.connect()
+    log.info("connected to Slack in Socket Mode")
+    stopping.wait()
+    handler.close()
