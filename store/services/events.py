@@ -24,12 +24,13 @@ class EventLog:
         insert = pg_insert if self.store.dialect == "postgresql" else sqlite_insert
         now = self.store.now()
         with self.store.transaction() as s:
-            result = s.execute(
+            inserted = s.scalar(
                 insert(SlackEvent)
                 .values(event_id=event_id, received_at=now)
                 .on_conflict_do_nothing(index_elements=["event_id"])
+                .returning(SlackEvent.event_id)
             )
-            return result.rowcount == 1
+            return inserted is not None
 
     def prune(self) -> int:
         with self.store.transaction() as s:
