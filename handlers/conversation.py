@@ -14,10 +14,19 @@ from zoneinfo import ZoneInfo
 
 from handlers import blocks as ui
 from handlers.dates import find_date, start_of_working_day
+from handlers.deal_terms import deal_terms
 from handlers.deps import Deps
 from handlers.intents import Intent
-from handlers.resolver import Resolved, Subject, resolve_deal, resolve_stage, resolve_subject
-from handlers.text import escape, local_time
+from handlers.resolver import (
+    Resolved,
+    Subject,
+    clean_phrase,
+    resolve_deal,
+    resolve_stage,
+    resolve_subject,
+)
+from handlers.text import day, escape, local_time, short_money
+from store.resolve import resolve
 from store.schemas import OpportunityView, UserView
 from store.services.directory import DealRef
 
@@ -132,6 +141,38 @@ class Conversation:
         opp = self.services.opportunities.move_stage(actor.id, deal.id, stage,
                                                      lost_reason=intent.detail)
         return self.moved(opp)
+
+    def _create(self, intent: Intent, actor: UserView, chosen: dict[str, int]) -> Answer:
+        """"new deal for acme: expansion, 50k, closing end of march"."""
+        if "account" in chosen:
+            account_name = self.directory.account_name(chosen["account"])
+        else:
+            result = resolve(self.directory.accounts().search(
+                clean_phrase(intent.target or ""), limit=5, cutoff=80))
+            if result.kind == "ambiguous":
+                options = [(m.name, {"i": intent.to_dict(), "account": m.id})
+                           for m in result.candidates]
+                return Answer(text="Which account?", private=True, blocks=ui.choice(
+                    f"Which account do you mean by “{escape(intent.target or '')}”?", options))
+            if result.kind == "none":
+                return Answer(
+                    text=f"There is no account called “{escape(intent.target or '')}”.",
+                    private=True,
+                    blocks=[ui.mrkdwn(f"There is no account called “{escape(intent.target or '')}”"
+                                      " yet, so no deal was created."),
+                            ui.actions(ui.button(f"Create account “{(intent.target or '')[:40]}”",
+                                                 "account_new", {"i": intent.to_dict()}))])
+            account_name = result.match.name
+        tz = actor.timezone or self.deps.default_timezone
+        terms = deal_terms(intent.detail or "", self.deps.clock.now(), tz)
+        opp = self.services.opportunities.create(
+            actor.id, terms.name or "New deal", account=account_name, amount=terms.amount,
+            close_date=terms.close_date, undoable=True,
+        )
+        card = self.card(opp, actor)
+        line = (f"Created *{escape(opp.title)}* in *{escape(opp.stage.name)}*"
+                f" ({short_money(opp.amount, opp.currency)}, closes {day(opp.close_date)}).")
+        return Answer(text=line, blocks=ui.confirmation(line, opp.undo_token) + card.blocks)
 
     def _log(self, intent: Intent, actor: UserView, chosen: dict[str, int],
              link: MessageLink | None = None, follow_up_day: date | None = None) -> Answer:

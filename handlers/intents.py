@@ -11,7 +11,8 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-INTENTS = ("help", "followups", "log", "move", "advance", "won", "lost", "show", "unknown")
+INTENTS = ("help", "followups", "log", "create", "move", "advance", "won", "lost", "show",
+           "unknown")
 
 _I = re.IGNORECASE
 _END = r"[\s.!?]*$"
@@ -59,6 +60,11 @@ _SHOW = re.compile(
     r"how'?s|how\s+is|where\s+are\s+we\s+(?:with|on)|look\s+up|open)\s+(?:the\s+)?"
     r"(?P<target>.+?)" + _END, _I)
 
+_CREATE = re.compile(
+    r"^(?:please\s+)?(?:new|create|add|open)\s+(?:a\s+|an\s+)?(?:new\s+)?"
+    r"(?:deal|opportunity|opp)\s+(?:for|with|on|at)\s+(?P<target>[^:,;]+?)"
+    r"(?:\s*[:,;-]\s*(?P<detail>.+?))?" + _END, _I)
+
 _SPLIT_DETAIL = re.compile(r"\s*(?:[,:;]|\s-\s|\s+about\s+|\s+re:?\s+|\s+regarding\s+)\s*", _I)
 
 
@@ -102,6 +108,9 @@ def parse(text: str) -> Intent:
         return Intent("help", text)
     if _FOLLOWUPS.match(text):
         return Intent("followups", text)
+    if m := _CREATE.match(text):
+        return Intent("create", text, target=m["target"].strip(),
+                      detail=(m["detail"] or "").strip() or None)
     if m := _NOTE.match(text):
         return Intent("log", text, kind="note", target=m["target"].strip(),
                       detail=m["detail"].strip())

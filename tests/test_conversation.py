@@ -166,3 +166,23 @@ def test_follow_ups_listed(chat: Chat, book) -> None:
     chat.say("logged a call with acme, they want pricing by friday")
     [reply] = chat.say("my follow-ups")
     assert "Acme" in reply.render() and "Fri, Nov 27, 09:00" in reply.render()
+
+
+def test_create_a_deal_in_words(chat: Chat, services: Services, book) -> None:
+    [reply] = chat.say("new deal for acme: expansion, 50k, closing end of march")
+    assert "Created *Acme — Expansion*" in reply.text
+    created = {o.title: o for o in services.opportunities.visible(book["ana"])}[
+        "Acme — Expansion"]
+    assert (created.amount, str(created.close_date)) == (Decimal("50000.00"), "2027-03-31")
+    assert services.opportunities.history(book["ana"], created.id)[0].from_stage is None
+    chat.click(action_id="undo")
+    assert "Acme — Expansion" not in {
+        o.title for o in services.opportunities.visible(book["ana"])}
+
+
+def test_create_for_an_unknown_account_offers_the_account(chat: Chat, services, book) -> None:
+    [reply] = chat.say("new deal for Zorg Corp: pilot 10k")
+    assert "no account called" in reply.text
+    chat.click(action_id="account_new")
+    assert services.accounts.get("zorg corp").name == "Zorg Corp"
+    assert "Created *Zorg Corp — Pilot*" in chat.latest().text

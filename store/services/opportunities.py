@@ -244,7 +244,9 @@ class OpportunityService:
         close_date: date | None = None,
         next_step: str | None = None,
         owner_id: int | None = None,
+        undoable: bool = False,
     ) -> OpportunityView:
+        """Create a deal; with `undoable` the view carries an Undo token (archives it)."""
         currency = (currency or self.default_currency).upper()
         with self.store.transaction() as s:
             actor = require_by_id(s, actor_id)
@@ -256,7 +258,12 @@ class OpportunityService:
                 amount_minor=to_minor(amount, currency) if amount is not None else 0,
                 close_date=close_date, next_step=next_step,
             )
-            return OpportunityView.of(opp)
+            view = OpportunityView.of(opp)
+            if undoable:
+                token = undo.remember(s, actor=actor, kind="created", entity_type="opportunity",
+                                      entity_id=opp.id, before={}, now=self.store.now())
+                view = view.model_copy(update={"undo_token": token})
+            return view
 
     def get(self, actor_id: int, opp_id: int) -> OpportunityView:
         with self.store.transaction() as s:

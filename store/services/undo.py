@@ -82,6 +82,15 @@ def _remove_activity(session: Session, entry: AuditEntry) -> str:
     return f"Removed the {activity.kind} \u201c{activity.subject}\u201d."
 
 
+def _archive_opportunity(session: Session, entry: AuditEntry, now: datetime) -> str:
+    """A deal created by mistake is archived, not deleted: its history row stays valid."""
+    opp = session.get(Opportunity, entry.entity_id)
+    if opp is None or opp.archived_at is not None:
+        raise NotFound("That deal is already gone.")
+    opp.archived_at = now
+    return f"Removed the new deal {opp.name}."
+
+
 class UndoService:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -106,6 +115,8 @@ class UndoService:
                 summary = _restore_opportunity(s, entry, actor, now)
             elif kind == "activity":
                 summary = _remove_activity(s, entry)
+            elif kind == "created":
+                summary = _archive_opportunity(s, entry, now)
             else:
                 raise NotFound("There is nothing to undo there.")
             audit.record(s, at=now, actor_id=actor.id, action="undone", entity_type="audit",
