@@ -39,10 +39,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    # pysqlite defers BEGIN until the first write; BEGIN IMMEDIATE on the first
-    # statement would serialize readers too. We emit a plain BEGIN so a unit of
-    # work's reads and writes see one snapshot.
-    conn.exec_driver_sql("BEGIN")
+    # A unit of work that reads and then writes must hold the write lock from the
+    # start: a deferred transaction whose snapshot went stale fails its first write
+    # with "database is locked" at once (busy_timeout can't help). IMMEDIATE makes
+    # writers queue up behind busy_timeout; WAL keeps readers of other connections free.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import store.models.base
+import store.models.base  # noqa: F401 - custom column types, when used
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

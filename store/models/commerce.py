@@ -131,6 +131,9 @@ class ApprovalRequest(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     justification: Mapped[str | None] = mapped_column(Text)
     auto_approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the requester's message about this request; decisions are told in its thread
+    slack_channel: Mapped[str | None] = mapped_column(String(32))
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
 
 
 class ApprovalStep(Base):
