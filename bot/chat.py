@@ -307,7 +307,7 @@ class Chat:
             recipient = self._recipient(channel)
             if recipient and channel.startswith("U"):
                 channel = dm_channel(recipient)
-            ts = self._ts()
+            ts = str(call.response.get("ts") or self._ts())
             self._add(channel=channel, ts=ts, text=args.get("text") or "", blocks=blocks,
                       recipient=recipient, thread_ts=args.get("thread_ts"))
         elif call.method == "chat.postEphemeral":

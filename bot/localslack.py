@@ -27,6 +27,7 @@ class Call:
     method: str
     args: dict[str, Any]
     headers: dict[str, str]
+    response: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -141,6 +142,8 @@ class LocalSlack:
                     "bot_id": BOT_ID}
         if method == "chat.postMessage":
             ts = self._next_ts()
+            if isinstance(channel, str) and channel[:1] in ("U", "W"):
+                channel = "D" + channel.lstrip("UW")  # posting to a user lands in their DM
             return {"ok": True, "channel": channel, "ts": ts,
                     "message": {"text": args.get("text"), "ts": ts, "bot_id": BOT_ID,
                                 "blocks": args.get("blocks")}}
@@ -189,13 +192,17 @@ class LocalSlack:
         }}
 
     # -- HTTP plumbing ------------------------------------------------------------------
-    def _record(self, method: str, args: dict[str, Any], headers: dict[str, str]) -> Failure | None:
+    def _next_failure(self, method: str) -> Failure | None:
+        with self._lock:
+            pending = self._state.failures.get(method)
+            return pending.pop(0) if pending else None
+
+    def _record(self, method: str, args: dict[str, Any], headers: dict[str, str],
+                response: dict[str, Any]) -> None:
         safe_args = {k: v for k, v in args.items() if k != "token"}
         safe_headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
         with self._lock:
-            self._state.calls.append(Call(method, safe_args, safe_headers))
-            pending = self._state.failures.get(method)
-            return pending.pop(0) if pending else None
+            self._state.calls.append(Call(method, safe_args, safe_headers, response))
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         stand_in = self
@@ -227,7 +234,7 @@ class LocalSlack:
                 if self.path.startswith("/respond/"):
                     args = _decode_args(self.headers.get("Content-Type", ""), raw)
                     args["response_url_key"] = self.path.rsplit("/", 1)[-1]
-                    stand_in._record("respond", args, headers)
+                    stand_in._record("respond", args, headers, {"ok": True})
                     self._reply(200, {"ok": True})
                     return
                 if not self.path.startswith("/api/"):
@@ -238,12 +245,15 @@ class LocalSlack:
                     self._reply(200, {"ok": False, "error": "not_authed"})
                     return
                 args = _decode_args(self.headers.get("Content-Type", ""), raw)
-                failure = stand_in._record(method, args, headers)
+                failure = stand_in._next_failure(method)
                 if failure is not None:
+                    body = {"ok": False, "error": failure.error or "ratelimited"}
+                    stand_in._record(method, args, headers, body)
                     extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
-                    self._reply(failure.status, {"ok": False,
-                                                 "error": failure.error or "ratelimited"}, extra)
+                    self._reply(failure.status, body, extra)
                     return
-                self._reply(200, stand_in.answer(method, args))
+                answer = stand_in.answer(method, args)
+                stand_in._record(method, args, headers, answer)
+                self._reply(200, answer)
 
         return Handler

@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import actions, commands, errors, home, messages, middleware, shortcuts, views
+from handlers import (
+    actions,
+    commands,
+    errors,
+    home,
+    messages,
+    middleware,
+    quotes,
+    shortcuts,
+    views,
+)
 from handlers.conversation import Conversation
 from handlers.deps import Deps
 
@@ -20,6 +30,7 @@ def register_all(app: App, deps: Deps) -> None:
     commands.register(app, deps, conversation)
     actions.register(app, deps, conversation)
     views.register(app, deps, conversation)
+    quotes.register(app, deps, conversation.quotes)
     home.register(app, deps)
     shortcuts.register(app)
 

@@ -14,6 +14,7 @@ from handlers.conversation import Conversation
 from handlers.deps import Deps
 from handlers.intents import Intent, parse
 from handlers.middleware import actor_of
+from handlers.resolver import resolve_deal
 
 _LOG = re.compile(r"^(?P<kind>call|meeting|email|note|task)\s+(?P<target>[^:]+?)\s*:\s*"
                   r"(?P<detail>.+)$", re.I | re.DOTALL)
@@ -43,6 +44,13 @@ def command_intent(text: str) -> Intent | None:
         if len(words) >= 2 and " to " not in f" {rest} ":
             return Intent("move", text, target=words[0], stage=" ".join(words[1:]))
         return parse(f"move {rest}")
+    if sub == "quote":
+        target, _, detail = rest.partition(":")
+        return Intent("quote", text, target=target.strip("\"' "), detail=detail.strip() or None)
+    if sub == "approvals":
+        return Intent("approvals", text)
+    if sub == "delegate":
+        return Intent("delegate", text, target=rest.strip())
     if sub in ("deal", "show", "opp"):
         return Intent("show", text, target=rest.strip("\"'"))
     if sub in ("advance", "next"):
@@ -53,6 +61,11 @@ def command_intent(text: str) -> Intent | None:
         target, _, reason = rest.partition(":")
         return Intent("lost", text, target=target.strip("\"' "), detail=reason.strip() or None)
     return parse(text)
+
+
+def _opens_form(intent: Intent) -> bool:
+    """`/sales quote Acme renewal` opens the form; `/sales quote Q-2026-0042` shows it."""
+    return not re.match(r"^Q-\d{4}-\d+", intent.target or "", re.I)
 
 
 def register(app: App, deps: Deps, conversation: Conversation) -> None:
@@ -70,5 +83,13 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
                               view=modals.new_opportunity(deps.directory.stages()))
             return
         intent = command_intent(text)
+        if intent.name == "quote" and not intent.detail and _opens_form(intent):
+            resolved = resolve_deal(deps.directory, actor.id, intent.target or "")
+            if resolved.found is not None:
+                client.views_open(trigger_id=command["trigger_id"], view=modals.quote_form(
+                    [(f"{p.name} ({p.sku})", p.sku) for p in deps.services.quotes.catalog()],
+                    title=f"Quote for {resolved.found.display}",
+                    metadata={"opp": resolved.found.id}))
+                return
         answer = conversation.answer(intent, actor)
         respond(text=answer.text, blocks=answer.blocks, response_type="ephemeral")

@@ -7,16 +7,18 @@ own (those are in `store/`), and never touches Slack's API (the surfaces deliver
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
 from datetime import date, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers import blocks as ui
+from handlers import quote_blocks as qb
+from handlers.answer import Answer, MessageLink, say_text
 from handlers.dates import find_date, start_of_working_day
 from handlers.deal_terms import deal_terms
 from handlers.deps import Deps
 from handlers.intents import Intent
+from handlers.quote_flow import QuoteFlow
 from handlers.resolver import (
     Resolved,
     Subject,
@@ -31,32 +33,12 @@ from store.schemas import OpportunityView, UserView
 from store.services.directory import DealRef
 
 
-@dataclass
-class Answer:
-    """What to show: fallback text, blocks, and whether only the asker should see it."""
-
-    text: str
-    blocks: list[dict[str, Any]] = field(default_factory=list)
-    private: bool = False
-
-
-@dataclass(frozen=True)
-class MessageLink:
-    """The Slack message an activity came from (kept as a permalink; logged once)."""
-
-    permalink: str
-    event_key: str
-
-
-def say_text(text: str, *, private: bool = False) -> Answer:
-    return Answer(text=text, blocks=[ui.mrkdwn(text)], private=private)
-
-
 class Conversation:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
         self.services = deps.services
         self.directory = deps.directory
+        self.quotes = QuoteFlow(deps)
 
     # -- entry points --------------------------------------------------------------------
     def answer(self, intent: Intent, actor: UserView, *, chosen: dict[str, int] | None = None,
@@ -71,6 +53,21 @@ class Conversation:
         return handler(intent, actor, chosen)
 
     # -- intents -------------------------------------------------------------------------
+    def _quote(self, intent: Intent, actor: UserView, chosen: dict[str, int]) -> Answer:
+        return self.quotes.answer(intent, actor, chosen)
+
+    def _approvals(self, _intent: Intent, actor: UserView, _chosen: dict[str, int]) -> Answer:
+        steps = self.services.approvals.queue(actor.id)
+        return Answer(text=f"{len(steps)} approval(s) waiting", blocks=qb.queue(steps))
+
+    def _delegate(self, intent: Intent, actor: UserView, _chosen: dict[str, int]) -> Answer:
+        target = (intent.target or "").strip()
+        if m := re.match(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$", target):
+            target = m.group(1)
+        off = target.lower() in ("off", "none", "nobody", "")
+        return say_text(escape(self.services.approvals.delegate(
+            actor.id, None if off else target.lstrip("@"))), private=True)
+
     def _help(self, _intent: Intent, _actor: UserView, _chosen: dict[str, int]) -> Answer:
         return Answer(text="Here's what I can do.", blocks=ui.help_blocks())
 

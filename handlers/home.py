@@ -35,6 +35,16 @@ def home_view(deps: Deps, actor: UserView) -> dict[str, Any]:
         if len(items) > 15:
             lines.append(f"…and {len(items) - 15} more")
         blocks.append(ui.mrkdwn(header + "\n" + "\n".join(lines)))
+    waiting = services.approvals.queue(actor.id)
+    if waiting:
+        blocks.append({"type": "header",
+                       "text": {"type": "plain_text", "text": "Approvals waiting for you"}})
+        blocks.append(ui.mrkdwn("\n".join(
+            f"• *{escape(step.quote.label)}* · {escape(step.quote.opportunity_title)} · "
+            f"{short_money(step.quote.total, step.quote.currency)} "
+            f"({step.quote.effective_discount_percent:g}% off) from "
+            f"{escape(step.requester_name)}" for step in waiting[:20])
+            + "\nDecide with `/sales approvals`."))
     blocks.append({"type": "header", "text": {"type": "plain_text", "text": "Follow-ups due"}})
     blocks.append(ui.mrkdwn("\n".join(ui.follow_up_line(a, actor.timezone, now)
                                       for a in due[:20]) or "Nothing due this week."))

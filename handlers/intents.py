@@ -11,8 +11,8 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-INTENTS = ("help", "followups", "log", "create", "move", "advance", "won", "lost", "show",
-           "unknown")
+INTENTS = ("help", "followups", "log", "create", "quote", "approvals", "delegate", "move",
+           "advance", "won", "lost", "show", "unknown")
 
 _I = re.IGNORECASE
 _END = r"[\s.!?]*$"
@@ -65,6 +65,13 @@ _CREATE = re.compile(
     r"(?:deal|opportunity|opp)\s+(?:for|with|on|at)\s+(?P<target>[^:,;]+?)"
     r"(?:\s*[:,;-]\s*(?P<detail>.+?))?" + _END, _I)
 
+_QUOTE = re.compile(r"^(?:new\s+|make\s+a\s+|create\s+a\s+)?quote\s+(?:for\s+)?"
+                    r"(?P<target>[^:]+?)\s*(?::\s*(?P<detail>.+?))?" + _END, _I | re.DOTALL)
+_APPROVALS = re.compile(r"^(?:my\s+|show\s+(?:my\s+)?)?(?:approvals|approval queue|"
+                        r"what (?:do i|needs my) approv\w*)" + _END, _I)
+_DELEGATE = re.compile(r"^delegate\s+(?:(?:my\s+)?approvals?\s+)?(?:to\s+)?(?P<target>.+?)"
+                       + _END, _I)
+
 _SPLIT_DETAIL = re.compile(r"\s*(?:[,:;]|\s-\s|\s+about\s+|\s+re:?\s+|\s+regarding\s+)\s*", _I)
 
 
@@ -108,6 +115,13 @@ def parse(text: str) -> Intent:
         return Intent("help", text)
     if _FOLLOWUPS.match(text):
         return Intent("followups", text)
+    if _APPROVALS.match(text):
+        return Intent("approvals", text)
+    if m := _DELEGATE.match(text):
+        return Intent("delegate", text, target=m["target"].strip())
+    if m := _QUOTE.match(text):
+        return Intent("quote", text, target=m["target"].strip(),
+                      detail=(m["detail"] or "").strip() or None)
     if m := _CREATE.match(text):
         return Intent("create", text, target=m["target"].strip(),
                       detail=(m["detail"] or "").strip() or None)

@@ -109,3 +109,52 @@ def metadata(view: dict[str, Any]) -> dict[str, Any]:
 
 def parse_day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+QUOTE_ROWS = 5
+
+
+def quote_form(products: list[tuple[str, str]], *, title: str, metadata: dict[str, Any],
+               lines: list[tuple[str, int, str]] | None = None,
+               discount: str | None = None) -> View:
+    """Up to five lines from the catalog, a quote discount, and the reason for it.
+
+    `products` are (label, sku); `lines` pre-fill (sku, quantity, discount percent).
+    """
+    lines = lines or []
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*{title}*", 3000)}}]
+    for row in range(1, QUOTE_ROWS + 1):
+        sku, quantity, off = lines[row - 1] if row <= len(lines) else (None, None, None)
+        optional = row > 1
+        blocks += [
+            _input(f"product_{row}", f"Product {row}", _select(products, sku),
+                   optional=optional),
+            _input(f"qty_{row}", f"Quantity {row}",
+                   _plain(str(quantity) if quantity else None, max_length=9),
+                   optional=optional),
+            _input(f"disc_{row}", f"Line {row} discount %", _plain(off or None, max_length=6),
+                   optional=True),
+        ]
+    blocks += [
+        _input("quote_discount", "Quote discount %", _plain(discount, max_length=6),
+               optional=True),
+        _input("justification", "Why this price?", _plain(multiline=True, max_length=1000),
+               optional=True),
+    ]
+    return _modal("quote", "Quote", "Save quote", blocks[:100], metadata)
+
+
+def request_approval(quote_label: str, quote_id: int, version: int) -> View:
+    return _modal("quote_request", "Request approval", "Request", [
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*{quote_label}*", 3000)}},
+        _input("justification", "Why this discount?", _plain(multiline=True, max_length=1000),
+               optional=True, hint="Approvers see this next to the numbers."),
+    ], {"quote": quote_id, "version": version})
+
+
+def reject_approval(label: str, step_id: int, version: int) -> View:
+    return _modal("approval_reject", "Reject", "Reject", [
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*{label}*", 3000)}},
+        _input("reason", "Reason for the rep", _plain(multiline=True, max_length=1000)),
+    ], {"step": step_id, "version": version})

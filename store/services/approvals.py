@@ -54,6 +54,8 @@ class RequestOutcome:
 class DecisionOutcome:
     quote: QuoteView
     step_id: int
+    level: int
+    rule: str
     decision: str
     decided_by: str
     comment: str | None
@@ -243,7 +245,8 @@ class ApprovalService:
             notify, cleared = self._advance(s, request, quote, actor, decision, now)
             requester = require_by_id(s, request.requested_by_id)
             return DecisionOutcome(
-                quote=quote_view(s, quote), step_id=step.id, decision=decision,
+                quote=quote_view(s, quote), step_id=step.id, level=step.level, rule=step.rule,
+                decision=decision,
                 decided_by=actor.name, comment=comment, request_status=request.status,
                 requester_slack_id=requester.slack_user_id,
                 request_channel=request.slack_channel, request_ts=request.slack_ts,

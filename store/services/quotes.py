@@ -194,9 +194,27 @@ def require_quote_reader(session: Session, actor: User, quote: Quote) -> None:
         raise NotAllowed("That quote belongs to someone outside your team.")
 
 
+class ProductView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    sku: str
+    name: str
+    list_price: Decimal
+    currency: str
+
+
 class QuoteService:
     def __init__(self, store: Store) -> None:
         self.store = store
+
+    def catalog(self) -> list[ProductView]:
+        """Active products, by name (at most 100: a select menu's limit)."""
+        with self.store.transaction() as s:
+            products = s.scalars(select(Product).where(Product.is_active)
+                                 .order_by(Product.name).limit(100))
+            return [ProductView(sku=p.sku, name=p.name, currency=p.currency,
+                                list_price=from_minor(p.list_price_minor, p.currency))
+                    for p in products]
 
     def create(self, actor_id: int, opportunity_id: int, lines: list[LineSpec], *,
                discount_percent: Decimal = Decimal(0), justification: str | None = None,

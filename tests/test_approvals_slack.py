@@ -1,0 +1,139 @@
+"""The whole quote approval flow through signed requests: what each person saw, and
+what the store and its audit log hold."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from bot.chat import Chat
+from bot.localslack import LocalSlack
+from store.models import AuditEntry, Product, User
+from store.services import Services
+
+
+@pytest.fixture
+def team(services: Services) -> dict[str, int]:
+    with services.store.transaction() as s:
+        people = {
+            "U0MO": User(slack_user_id="U0MO", name="Mo Manager", role="manager"),
+            "U0ANA": User(slack_user_id="U0ANA", name="Ana Rep", role="rep"),
+            "U0ADA": User(slack_user_id="U0ADA", name="Ada Admin", role="admin"),
+            "U0OLI": User(slack_user_id="U0OLI", name="Oli Other", role="rep"),
+        }
+        s.add_all(people.values())
+        s.flush()
+        people["U0ANA"].manager_id = people["U0MO"].id
+        s.add(Product(sku="PLAT-SEAT", name="Platform seat (annual)", list_price_minor=120000,
+                      currency="USD", is_active=True))
+        ids = {k: u.id for k, u in people.items()}
+    services.accounts.create(ids["U0ANA"], "Globex")
+    services.opportunities.create(ids["U0ANA"], "Expansion", account="Globex")
+    return ids
+
+
+def audit_actions(services: Services) -> list[str]:
+    with services.store.transaction() as s:
+        return [a.action for a in s.query(AuditEntry).order_by(AuditEntry.id)
+                if a.action.startswith(("approval.", "quote."))]
+
+
+def request(chat: Chat, discount: str = "30") -> None:
+    [card] = chat.say(f"quote globex expansion: 20 seats of Platform at {discount}% off",
+                      user="U0ANA")
+    assert "Q-2026-0001 v1" in card.render() and "$16,800.00" in card.render()
+    chat.click(action_id="quote_request", user="U0ANA")
+    chat.submit({"Why this discount?": "matching a competitor"}, user="U0ANA")
+
+
+def test_request_reject_revise_approve(chat: Chat, slack: LocalSlack, services: Services,
+                                       team) -> None:
+    request(chat)
+    # the manager is asked first, with the numbers and the why
+    ask = chat.latest("U0MO", with_controls=True)
+    assert "Ana Rep* asks you to approve *Q-2026-0001 v1*" in ask.text or "Q-2026-0001" in \
+        ask.render()
+    assert "matching a competitor" in ask.render() and "30% off list" in ask.render()
+    assert chat.latest("U0ADA") is None  # level 2 waits
+    chat.click(action_id="approval_approve", user="U0MO")
+    assert "approved* by Mo Manager" in chat.transcript[ask.id - 1].render()
+    assert chat.transcript[ask.id - 1].controls == []  # no live buttons left behind
+    # the admin is asked next; she rejects with a reason
+    chat.click(action_id="approval_reject", user="U0ADA")
+    chat.submit({"Reason for the rep": "too deep for a 1-year deal"}, user="U0ADA")
+    told = [m.render() for m in chat.visible_to("U0ANA")]
+    assert any("Mo Manager approved Q-2026-0001 v1" in t for t in told)
+    assert any("Ada Admin rejected Q-2026-0001 v1" in t and "too deep" in t for t in told)
+    thread = slack.calls_of("chat.postMessage")[-1].args
+    assert thread["thread_ts"] and thread["channel"].startswith("D")
+    # the rep revises to 20 % (v2): both levels again? 20 % needs the manager only
+    chat.click(action_id="quote_revise", user="U0ANA")
+    chat.submit({"Line 1 discount %": "20"}, user="U0ANA")
+    v2 = chat.latest("U0ANA", with_controls=True)
+    assert "Q-2026-0001 v2" in v2.render() and "$19,200.00" in v2.render()
+    chat.click(action_id="quote_request", user="U0ANA")
+    chat.submit({}, user="U0ANA")
+    chat.click(action_id="approval_approve", user="U0MO")
+    final = chat.latest("U0ANA", with_controls=True)
+    assert "It is approved" in final.render() and "Mark sent" in final.render()
+    quote = services.quotes.get(team["U0ANA"], "Q-2026-0001")
+    assert (quote.version, quote.status) == (2, "approved")
+    assert audit_actions(services) == [
+        "quote.create", "approval.request", "approval.approved", "approval.rejected",
+        "quote.revise", "approval.request", "approval.approved"]
+
+
+def test_thirty_percent_needs_both_levels(chat: Chat, services: Services, team) -> None:
+    request(chat)
+    chat.click(action_id="approval_approve", user="U0MO")
+    chat.click(action_id="approval_approve", user="U0ADA")
+    assert services.quotes.get(team["U0ANA"], "Q-2026-0001").status == "approved"
+    chat.click(action_id="quote_sent", user="U0ANA")
+    assert services.quotes.get(team["U0ANA"], "Q-2026-0001").status == "presented"
+    assert "call for feedback" in chat.latest("U0ANA").text
+
+
+def test_a_non_approver_click_is_refused_and_recorded_nowhere(
+    chat: Chat, slack: LocalSlack, services: Services, team
+) -> None:
+    request(chat)
+    ask = chat.latest("U0MO", with_controls=True)
+    before = audit_actions(services)
+    # Oli presses the manager's button (as if the message had been forwarded to him)
+    chat.transcript.append(type(ask)(id=len(chat.transcript) + 1, channel="D0OLI", ts=ask.ts,
+                                     text=ask.text, blocks=ask.blocks, recipient="U0OLI"))
+    chat.click(action_id="approval_approve", user="U0OLI")
+    assert "assigned to Mo Manager" in chat.latest("U0OLI").text
+    assert chat.latest("U0OLI").ephemeral
+    assert audit_actions(services) == before
+
+
+def test_a_click_on_a_superseded_version_decides_nothing(chat: Chat, services: Services,
+                                                          team) -> None:
+    request(chat)
+    services.quotes.revise(team["U0ANA"], "Q-2026-0001", discount_percent=Decimal(0))
+    chat.click(action_id="approval_approve", user="U0MO")
+    assert "changed since" in chat.latest("U0MO").text
+    assert "approval.approved" not in audit_actions(services)
+
+
+def test_cancel_withdraws_the_approvers_buttons(chat: Chat, services: Services, team) -> None:
+    request(chat)
+    chat.click(action_id="quote_cancel", user="U0ANA")
+    manager_view = chat.latest("U0MO")
+    assert "withdrew" in manager_view.render() and manager_view.controls == []
+    assert services.quotes.get(team["U0ANA"], "Q-2026-0001").status == "draft"
+
+
+def test_queue_history_and_delegation(chat: Chat, services: Services, team) -> None:
+    chat.say("delegate to Oli Other", user="U0MO")
+    request(chat)
+    [ask] = [m for m in chat.visible_to("U0OLI") if m.controls]
+    assert "for Mo Manager, who is away" in ask.render()
+    [queue] = chat.command("/sales approvals", user="U0OLI")
+    assert "1 approval(s) waiting" in queue.render()
+    chat.click(action_id="approval_approve", user="U0OLI")
+    [history] = chat.command("/sales quote Q-2026-0001 history", user="U0ANA")
+    assert "Oli Other approved level 1" in history.render()
+    assert "Approvals waiting for you" in chat.open_home(user="U0ADA")
