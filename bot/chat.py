@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -112,7 +113,8 @@ class Chat:
         body = {
             "token": "legacy-token-unused", "team_id": TEAM_ID, "api_app_id": APP_ID,
             "event": event, "type": "event_callback",
-            "event_id": event_id or f"Ev{next(self._seq):010d}",
+            # unique across runs: the store remembers processed ids (retries run once)
+            "event_id": event_id or f"Ev{uuid.uuid4().hex[:16].upper()}",
             "event_time": int(time.time()),
             "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
         }

@@ -61,7 +61,8 @@ class Shell:
                                          user_view.timezone or settings.timezone))
         self.chat = Chat(app=self.app, slack=self.slack, signing_secret=secret,
                          user=self._user_id(user))
-        self._shown: dict[int, str] = {}
+        # what each user has already been shown, so `:as` shows them only what is new
+        self._shown: dict[str, dict[int, str]] = {}
 
     def close(self) -> None:
         self.slack.stop()
@@ -81,13 +82,14 @@ class Shell:
                       file=self.out, flush=True)
             return
         self.chat.new_calls()
+        seen = self._shown.setdefault(self.chat.user, {})
         for message in self.chat.visible_to(self.chat.user):
             shown = message.render()
-            if self._shown.get(message.id) == shown:
+            if seen.get(message.id) == shown:
                 continue
-            label = "updated" if message.id in self._shown else (
+            label = "updated" if message.id in seen else (
                 "only you" if message.ephemeral else "bot")
-            self._shown[message.id] = shown
+            seen[message.id] = shown
             self.echo(f"[{label}] " + shown.replace("\n", "\n    "))
 
     # -- input ----------------------------------------------------------------------------
@@ -132,7 +134,6 @@ class Shell:
             self.echo(HELP)
         elif command == ":as":
             self.chat.user = self._user_id(" ".join(args))
-            self._shown = {m.id: m.render() for m in self.chat.visible_to(self.chat.user)}
             self.echo(f"you are now {self._name()}")
         elif command == ":home":
             self.echo(self.chat.open_home())

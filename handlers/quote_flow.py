@@ -115,6 +115,13 @@ class QuoteFlow:
             names = ", ".join(n.approver_name for n in outcome.notify)
             blocks = [ui.mrkdwn(escape(f"{text}. Next: {names}."))]
         channel = outcome.request_channel or outcome.requester_slack_id
+        if outcome.request_status in ("approved", "rejected") and outcome.request_ts:
+            # the request message's Cancel button is stale now: show the quote as it is
+            client.chat_update(channel=channel, ts=outcome.request_ts, text=text,
+                               blocks=[ui.mrkdwn(escape(f"{text}.")), *qb.quote_card(quote)])
+            blocks = [ui.mrkdwn(escape(f"{text}. " + (
+                "It is approved: mark it sent when it goes out." if
+                outcome.request_status == "approved" else "Revise it and ask again.")))]
         try:
             client.chat_postMessage(channel=channel, thread_ts=outcome.request_ts, text=text,
                                     blocks=blocks)

@@ -75,8 +75,11 @@ def test_request_reject_revise_approve(chat: Chat, slack: LocalSlack, services: 
     chat.click(action_id="quote_request", user="U0ANA")
     chat.submit({}, user="U0ANA")
     chat.click(action_id="approval_approve", user="U0MO")
-    final = chat.latest("U0ANA", with_controls=True)
-    assert "It is approved" in final.render() and "Mark sent" in final.render()
+    told = " ".join(m.render() for m in chat.visible_to("U0ANA"))
+    assert "Mo Manager approved Q-2026-0001 v2. It is approved" in told
+    final = chat.latest("U0ANA", with_controls=True)  # the request message, now current
+    assert "_Approved_" in final.render() and "Mark sent" in final.render()
+    assert "Cancel request" not in told.split("Q-2026-0001 v2")[-1]
     quote = services.quotes.get(team["U0ANA"], "Q-2026-0001")
     assert (quote.version, quote.status) == (2, "approved")
     assert audit_actions(services) == [
@@ -91,7 +94,7 @@ def test_thirty_percent_needs_both_levels(chat: Chat, services: Services, team) 
     assert services.quotes.get(team["U0ANA"], "Q-2026-0001").status == "approved"
     chat.click(action_id="quote_sent", user="U0ANA")
     assert services.quotes.get(team["U0ANA"], "Q-2026-0001").status == "presented"
-    assert "call for feedback" in chat.latest("U0ANA").text
+    assert any("call for feedback" in m.text for m in chat.visible_to("U0ANA"))
 
 
 def test_a_non_approver_click_is_refused_and_recorded_nowhere(

@@ -127,6 +127,12 @@ def resolve_product(session: Session, name: str) -> Product:
     if result.kind == "found":
         return products[result.match.id]
     if result.kind == "ambiguous":
+        # "platform seat" is the one whose name has every word typed, not just the closest
+        words = set(name.lower().split())
+        whole = {m.id for m in result.candidates
+                 if words <= set(products[m.id].name.lower().replace("(", " ").split())}
+        if len(whole) == 1:
+            return products[whole.pop()]
         names = ", ".join(sorted({products[m.id].name for m in result.candidates}))
         raise InvalidInput(f"“{name}” could be several products: {names}. Name it exactly.")
     raise InvalidInput(f"There is no product like “{name}” in the catalog.")
