@@ -1,11 +1,176 @@
-"""`salesbot import` and `salesbot export` (filled in by the CSV import/export work)."""
+"""`salesbot import` and `salesbot export`: CSV files in and out of the store.
+
+The command line only translates: options into `ImportOptions`, problems into
+`FILE:LINE: COLUMN: reason` lines on stderr, outcomes into exit codes (INTERFACES.md:
+0 done, 1 refused, 2 usage). The rules live in `store.transfer`.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import io
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, BinaryIO
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from store.transfer import (
+    IGNORE,
+    KINDS,
+    ImportOptions,
+    ImportResult,
+    KindSpec,
+    UsageProblem,
+    export_csv,
+    import_csv,
+)
+
+_SHOWN_ERRORS = 50
+
+
+def _pairs(option: str, given: tuple[str, ...], *, what: str) -> dict[str, str]:
+    """`A=B` options as a dict; the last `=` splits, since column names may hold one."""
+    pairs: dict[str, str] = {}
+    for item in given:
+        source, sep, target = item.rpartition("=")
+        if not sep or not source.strip() or not target.strip():
+            raise click.BadParameter(f"{item!r} is not {what}", param_hint=option)
+        pairs[source.strip()] = target.strip()
+    return pairs
+
+
+def _options(spec: KindSpec, settings: Any, skip_bad: bool, column_map: tuple[str, ...],
+             stage_map: tuple[str, ...]) -> ImportOptions:
+    columns = _pairs("--map", column_map, what="COL=FIELD")
+    for column, field in columns.items():
+        if field != IGNORE and field not in spec.columns:
+            raise click.BadParameter(
+                f"{column}={field}: {spec.name} have no column {field!r} "
+                f"(they have {', '.join(spec.columns)}; '{IGNORE}' ignores a column)",
+                param_hint="--map",
+            )
+    stages = _pairs("--stage-map", stage_map, what="FROM=TO")
+    if stages and not spec.maps_stages:
+        raise click.BadParameter(f"applies to opportunities, not {spec.name}",
+                                 param_hint="--stage-map")
+    return ImportOptions(currency=settings.currency, timezone=settings.timezone,
+                         skip_bad=skip_bad, column_map=columns, stage_map=stages)
+
+
+@contextmanager
+def _progress(file: str, label: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr, only when stderr is a terminal and the file has a size."""
+    if file == "-" or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=os.path.getsize(file), label=label, file=sys.stderr) as bar:
+        done = 0
+
+        def advance(position: int) -> None:
+            nonlocal done
+            bar.update(position - done)
+            done = position
+
+        yield advance
+
+
+def _report(file: str, result: ImportResult) -> None:
+    for problem in sorted(result.problems.shown):
+        click.echo(problem.render(file), err=True)
+    if result.problems.hidden:
+        click.echo(f"… and {result.problems.hidden} more errors", err=True)
+    click.echo(result.summary())
+
+
+def _open_input(file: str) -> BinaryIO:
+    if file == "-":
+        return sys.stdin.buffer
+    try:
+        return open(file, "rb")
+    except OSError as exc:
+        click.echo(f"{file}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+
+
+@contextmanager
+def _output(file: str) -> Iterator[io.TextIOWrapper]:
+    """UTF-8 text to stdout, or to FILE through a temporary file renamed at the end, so a
+    failed export never leaves half a file where the last good one was."""
+    if file == "-":
+        out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8",
+                               newline="", write_through=True)
+        try:
+            yield out
+            out.flush()
+        finally:
+            out.detach()
+        return
+    path = Path(file)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with open(partial, "w", encoding="utf-8", newline="") as out:
+            yield out
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def register(cli: click.Group, pass_context: Any) -> None:
     """Add the import/export commands to the `salesbot` group."""
+    kinds = click.Choice(list(KINDS))
+    kinds_help = f"KIND is one of: {', '.join(KINDS)}."
+
+    @cli.command("import", epilog=kinds_help)
+    @click.argument("kind", type=kinds, metavar="KIND")
+    @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+    @click.option("--skip-bad", is_flag=True,
+                  help="Import the good rows and report the bad ones (exit 0).")
+    @click.option("--map", "column_map", multiple=True, metavar="COL=FIELD",
+                  help="Read the file's column COL as FIELD ('-' ignores it). Repeatable.")
+    @click.option("--stage-map", multiple=True, metavar="FROM=TO",
+                  help="Read stage FROM as our stage TO (opportunities). Repeatable.")
+    @pass_context
+    def import_command(context: Any, kind: str, file: str, skip_bad: bool,
+                       column_map: tuple[str, ...], stage_map: tuple[str, ...]) -> None:
+        """Import KIND records from the CSV FILE: all rows or none, unless --skip-bad.
+
+        Rows are matched by their key (INTERFACES.md "CSV files") and updated, so
+        importing the same file twice changes nothing.
+        """
+        spec = KINDS[kind]
+        options = _options(spec, context.settings, skip_bad, column_map, stage_map)
+        store = context.store()
+        with _open_input(file) as stream, _progress(file, f"importing {kind}") as progress:
+            try:
+                result = import_csv(store, spec, stream, options, on_progress=progress)
+            except UsageProblem as exc:
+                raise click.UsageError(str(exc)) from exc
+            except SQLAlchemyError as exc:
+                reason = getattr(exc, "orig", None) or exc
+                click.echo(f"{file}: the database refused the import: {reason}", err=True)
+                sys.exit(1)
+        _report(file, result)
+        if not result.committed:
+            sys.exit(1)
+
+    @cli.command("export", epilog=kinds_help)
+    @click.argument("kind", type=kinds, metavar="KIND")
+    @click.argument("file", required=False, default="-",
+                    type=click.Path(dir_okay=False, allow_dash=True))
+    @pass_context
+    def export_command(context: Any, kind: str, file: str) -> None:
+        """Export every KIND record as CSV to FILE (stdout when FILE is '-' or left out)."""
+        spec = KINDS[kind]
+        store = context.store()
+        try:
+            with _output(file) as out:
+                count = export_csv(store, spec, out)
+        except OSError as exc:
+            click.echo(f"{file}: {exc.strerror or exc}", err=True)
+            sys.exit(1)
+        if file != "-":
+            click.echo(f"exported {count} {spec.noun(count)} to {file}", err=True)

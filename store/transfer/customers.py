@@ -1,0 +1,132 @@
+"""Accounts and contacts: the companies sold to and the people there.
+
+Accounts match on `name_key` (case and typographic quotes ignored), so "ACME" in one
+file and "Acme" in another are one account, never the duplicate-per-row that CRM
+imports are known for (SuiteCRM #8725). Contacts match on email, else on name within
+their account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Row, func, select
+from sqlalchemy.orm import Session
+
+from store.models import Account, Contact, User
+from store.services.accounts import name_key
+from store.transfer.cells import Cells
+from store.transfer.loading import Parsed, TableLoader
+from store.transfer.lookups import chunks
+from store.transfer.spec import in_code_point_order
+from store.transfer.values import text_cell
+
+
+class AccountLoader(TableLoader):
+    table = Account.__table__
+    returning = ("name_key",)
+
+    def parse(self, cells: Cells) -> Parsed | None:
+        name = cells.name("name")
+        if name is None:
+            return None
+        values: dict[str, Any] = {"name": name, "name_key": name_key(name)}
+        if cells.has("domain"):
+            values["domain"] = cells.text("domain", limit=253)
+        if cells.has("industry"):
+            values["industry"] = cells.text("industry", limit=100)
+        if cells.has("employees"):
+            values["employees"] = cells.count("employees")
+        if cells.has("owner"):
+            owner = cells.person("owner")
+            values["owner_id"] = owner.id if owner else None
+        return Parsed(cells.line, values)
+
+    def key(self, row: Parsed) -> Hashable:
+        return row.values["name_key"]
+
+    def current(self, rows: list[Parsed]) -> Mapping[Hashable, Mapping[str, Any]]:
+        keys = sorted({row.values["name_key"] for row in rows})
+        found: dict[Hashable, Mapping[str, Any]] = {}
+        for chunk in chunks(keys):
+            query = select(self.table).where(self.table.c.name_key.in_(chunk))
+            found.update({row["name_key"]: row for row in self.session.execute(query).mappings()})
+        return found
+
+    def inserted(self, rows: list[Row[Any]]) -> None:
+        for row in rows:
+            self.context.directory.remember_account(row.name_key, row.id)
+
+
+def account_rows(session: Session) -> Iterator[Sequence[str]]:
+    query = (
+        select(Account.name, Account.domain, Account.industry, Account.employees,
+               User.slack_user_id)
+        .outerjoin(User, Account.owner_id == User.id)
+        .order_by(in_code_point_order(session, Account.name_key))
+    )
+    for row in session.execute(query.execution_options(yield_per=1000)):
+        yield [text_cell(value) for value in row]
+
+
+class ContactLoader(TableLoader):
+    table = Contact.__table__
+    account_columns = ("account",)
+
+    def parse(self, cells: Cells) -> Parsed | None:
+        name = cells.name("name")
+        values: dict[str, Any] = {"name": name}
+        if cells.has("email"):
+            values["email"] = cells.text("email", limit=320)
+            if values["email"] and "@" not in values["email"]:
+                cells.fail("email", f"{values['email']!r} is not an email address")
+        if cells.has("phone"):
+            values["phone"] = cells.text("phone", limit=64)
+        if cells.has("title"):
+            values["title"] = cells.text("title", limit=200)
+        if cells.has("account"):
+            values["account_id"] = cells.account_id("account")
+        return Parsed(cells.line, values) if name else None
+
+    def key(self, row: Parsed) -> Hashable:
+        email = row.values.get("email")
+        if email:
+            return ("email", email.lower())
+        return ("name", row.values["name"], row.values.get("account_id"))
+
+    def current(self, rows: list[Parsed]) -> Mapping[Hashable, Mapping[str, Any]]:
+        table = self.table
+        keys = [self.key(row) for row in rows]
+        emails = sorted({key[1] for key in keys if key[0] == "email"})
+        names = sorted({key[1] for key in keys if key[0] == "name"})
+        found: dict[Hashable, Mapping[str, Any]] = {}
+        for chunk in chunks(emails):
+            query = select(table).where(func.lower(table.c.email).in_(chunk)).order_by(
+                table.c.id.desc())
+            found.update({("email", row["email"].lower()): row
+                          for row in self.session.execute(query).mappings()})
+        for chunk in chunks(names):
+            query = select(table).where(table.c.name.in_(chunk), table.c.email.is_(None))
+            found.update({("name", row["name"], row["account_id"]): row
+                          for row in self.session.execute(query.order_by(table.c.id.desc()))
+                          .mappings()})
+        return found
+
+    def defaults(self, row: Parsed) -> dict[str, Any]:
+        return {"email": None, "phone": None, "title": None, "account_id": None}
+
+
+def contact_rows(session: Session) -> Iterator[Sequence[str]]:
+    query = (
+        select(Contact.name, Contact.email, Contact.phone, Contact.title, Account.name)
+        .outerjoin(Account, Contact.account_id == Account.id)
+        .order_by(
+            in_code_point_order(session, func.coalesce(Contact.email, "")),
+            in_code_point_order(session, Contact.name),
+            in_code_point_order(session, func.coalesce(Account.name_key, "")),
+            Contact.id,
+        )
+    )
+    for row in session.execute(query.execution_options(yield_per=1000)):
+        yield [text_cell(value) for value in row]

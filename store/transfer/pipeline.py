@@ -1,0 +1,243 @@
+"""Opportunities: the pipeline, keyed by account + name, with their stage history.
+
+Stage, amount, probability and close date have one write path with a history row
+(store.services.opportunities). A deal already in the store is changed through
+`apply_change` with source 'import'. New deals are the bulk of a migration, so they
+are inserted a batch at a time with Core, each with the same first history row
+`create_opportunity` writes (from no stage, source 'import').
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy.orm import Session
+
+from store.errors import StoreError
+from store.models import Account, Opportunity, OpportunityHistory, Stage, User
+from store.services.opportunities import Change, apply_change, local_today
+from store.transfer.cells import Cells
+from store.transfer.loading import Loader, Parsed, insert_rows
+from store.transfer.lookups import chunks
+from store.transfer.spec import in_code_point_order
+from store.transfer.values import (
+    CellError,
+    date_cell,
+    minor_units,
+    money_cell,
+    text_cell,
+)
+
+_WATCHED = ("stage_id", "amount_minor", "currency", "probability", "close_date", "next_step",
+            "owner_id", "lost_reason")
+
+Key = tuple[int | None, str]
+_PAIRS = 450  # (account_id, name) pairs per query: two bound parameters each
+
+
+def first_history_rows(deals: list[dict[str, Any]], ids: list[int], now: datetime) -> list[
+        dict[str, Any]]:
+    """The opening history row of each new deal, as `create_opportunity` writes it."""
+    return [
+        {"opportunity_id": deal_id, "changed_at": now, "changed_by_id": None,
+         "from_stage_id": None, "to_stage_id": deal["stage_id"],
+         "amount_minor": deal["amount_minor"], "currency": deal["currency"],
+         "probability": deal["probability"], "close_date": deal["close_date"],
+         "owner_id": deal["owner_id"], "source": "import", "note": None}
+        for deal, deal_id in zip(deals, ids, strict=True)
+    ]
+
+
+class OpportunityLoader(Loader):
+    account_columns = ("account",)
+
+    def parse(self, cells: Cells) -> Parsed | None:
+        name = cells.name("name")
+        owner = cells.person("owner", required=True)
+        currency = cells.currency()
+        values: dict[str, Any] = {
+            "name": name, "account_id": cells.account_id() if cells.has("account") else None,
+            "owner_id": owner.id if owner else None, "currency": currency,
+        }
+        stage = cells.stage() if cells.has("stage") else None
+        amount = cells.amount("amount")
+        if amount is not None:
+            try:
+                values["amount_minor"] = minor_units(amount, currency)
+            except CellError as exc:
+                cells.fail("amount", str(exc))
+        close_date = cells.day("close_date")
+        if close_date is not None:
+            values["close_date"] = close_date
+        for column in ("next_step", "lost_reason"):
+            if cells.has(column):
+                values[column] = cells.text(column)
+        if cells.has("probability"):
+            values["probability"] = cells.percent("probability")
+            _check_closed_probability(cells, stage, values["probability"])
+        if stage is not None:
+            values["stage_id"] = stage.id
+        if name is None or owner is None:
+            return None
+        return Parsed(cells.line, values, {"stage": stage, "owner": owner})
+
+    def write(self, rows: list[Parsed]) -> None:
+        known = self._existing_ids(rows)
+        fresh: dict[Key, Parsed] = {}
+        changes: list[tuple[Parsed, int]] = []
+        for row in rows:
+            key = (row.values["account_id"], row.values["name"])
+            if key in fresh:  # the file names this deal twice: the later values win
+                first = fresh[key]
+                fresh[key] = Parsed(first.line, {**first.values, **row.values},
+                                    {**first.extra, **row.extra})
+                self.context.tally.updated += 1
+            elif key in known:
+                changes.append((row, known[key]))
+            else:
+                fresh[key] = row
+        self._insert(list(fresh.values()))
+        self._update(changes)
+
+    def _existing_ids(self, rows: list[Parsed]) -> dict[Key, int]:
+        """Ids of the batch's deals already in the store, by (account_id, name) pairs, and
+        among deals without an account by name."""
+        keys = {(row.values["account_id"], row.values["name"]) for row in rows}
+        pairs = sorted(key for key in keys if key[0] is not None)
+        loners = sorted({name for account, name in keys if account is None})
+        columns = (Opportunity.id, Opportunity.account_id, Opportunity.name)
+        found: dict[Key, int] = {}
+        for start in range(0, len(pairs), _PAIRS):
+            query = select(*columns).where(
+                tuple_(Opportunity.account_id, Opportunity.name).in_(pairs[start:start + _PAIRS]))
+            found.update({(r.account_id, r.name): r.id for r in self.session.execute(query)})
+        for chunk in chunks(loners):
+            query = select(*columns).where(Opportunity.account_id.is_(None),
+                                           Opportunity.name.in_(chunk))
+            found.update({(r.account_id, r.name): r.id
+                          for r in self.session.execute(query.order_by(Opportunity.id.desc()))})
+        return found
+
+    def _insert(self, rows: list[Parsed]) -> None:
+        """New deals in one statement per batch, then their first history rows."""
+        deals: list[dict[str, Any]] = []
+        for row in rows:
+            deal = self._new_deal(row)
+            if deal is not None:
+                deals.append(deal)
+        if not deals:
+            return
+        inserted = insert_rows(self.session, Opportunity.__table__, deals,
+                               returning=("account_id", "name"))
+        ids = {(row.account_id, row.name): row.id for row in inserted}
+        history = first_history_rows(
+            deals, [ids[(deal["account_id"], deal["name"])] for deal in deals], self.context.now)
+        self.session.execute(insert(OpportunityHistory.__table__), history)
+        self.context.tally.new += len(deals)
+
+    def _new_deal(self, row: Parsed) -> dict[str, Any] | None:
+        now, values = self.context.now, row.values
+        stage: Stage | None = row.extra["stage"] or self.context.directory.first_open_stage()
+        if stage is None:
+            self.context.reject(row.line, [("stage", "the pipeline has no open stage")])
+            return None
+        is_open = stage.kind == "open"
+        probability = values.get("probability") if is_open else None
+        if probability is None:
+            probability = stage.probability
+        owner_zone = row.extra["owner"].timezone
+        return {
+            "name": values["name"], "account_id": values["account_id"],
+            "owner_id": values["owner_id"], "stage_id": stage.id,
+            "amount_minor": values.get("amount_minor", 0), "currency": values["currency"],
+            "close_date": values.get("close_date") or local_today(now, owner_zone),
+            "probability": probability,
+            "probability_overridden": probability != stage.probability,
+            "next_step": values.get("next_step"),
+            "lost_reason": values.get("lost_reason") if stage.kind == "lost" else None,
+            "last_open_stage_id": None, "stage_changed_at": now,
+            "closed_at": None if is_open else now, "last_activity_at": None,
+            "archived_at": None, "created_at": now, "updated_at": now,
+        }
+
+    def _update(self, changes: list[tuple[Parsed, int]]) -> None:
+        """Existing deals change through the one write path, which writes their history."""
+        if not changes:
+            return
+        ids = sorted({deal_id for _, deal_id in changes})
+        deals = {deal.id: deal for deal in self.session.scalars(
+            select(Opportunity).where(Opportunity.id.in_(ids)))}
+        for row, deal_id in changes:
+            self._change(row, deals[deal_id])
+        self.session.flush()
+
+    def _change(self, row: Parsed, deal: Opportunity) -> None:
+        values, tally = row.values, self.context.tally
+        stage: Stage | None = row.extra["stage"]
+        target = stage or deal.stage
+        change: dict[str, Any] = {
+            "stage": stage if stage is not None and stage.id != deal.stage_id else None,
+            "amount_minor": values.get("amount_minor"), "currency": values["currency"],
+            "close_date": values.get("close_date"), "lost_reason": values.get("lost_reason"),
+        }
+        if "next_step" in values:
+            change["next_step"] = values["next_step"]
+        if "probability" in values:  # blank means the stage's default
+            given = values["probability"]
+            if target.kind == "open":
+                change["probability"] = target.probability if given is None else given
+            elif given is not None and given != target.probability:
+                self.context.reject(row.line, [("probability", f"a {target.name} deal is at "
+                                                               f"{target.probability}%")])
+                return
+        owner = row.extra["owner"]
+        if owner.id != deal.owner_id:
+            if not owner.is_active:
+                self.context.reject(row.line, [("owner", f"{owner.name} is deactivated")])
+                return
+            change["owner"] = self.session.get(User, owner.id)
+        before = tuple(getattr(deal, column) for column in _WATCHED)
+        try:
+            apply_change(self.session, deal, Change(**change), actor=None,
+                         now=self.context.now, source="import")
+        except StoreError as exc:
+            self.session.expire(deal)
+            self.context.reject(row.line, [("-", str(exc))])
+            return
+        if before == tuple(getattr(deal, column) for column in _WATCHED):
+            tally.unchanged += 1
+        else:
+            tally.updated += 1
+
+
+def _check_closed_probability(cells: Cells, stage: Stage | None, probability: int | None) -> None:
+    """A closed deal's probability is its stage's (100 won, 0 lost); another is a mistake."""
+    if stage is not None and stage.kind != "open" and probability is not None \
+            and probability != stage.probability:
+        cells.fail("probability", f"a {stage.name} deal is at {stage.probability}%")
+
+
+def opportunity_rows(session: Session) -> Iterator[Sequence[str]]:
+    query = (
+        select(Opportunity.name, Account.name.label("account"), User.slack_user_id,
+               Stage.name.label("stage"), Opportunity.amount_minor, Opportunity.currency,
+               Opportunity.close_date, Opportunity.next_step, Opportunity.probability,
+               Opportunity.lost_reason)
+        .outerjoin(Account, Opportunity.account_id == Account.id)
+        .join(User, Opportunity.owner_id == User.id)
+        .join(Stage, Opportunity.stage_id == Stage.id)
+        .order_by(
+            in_code_point_order(session, func.coalesce(Account.name_key, "")),
+            in_code_point_order(session, Opportunity.name),
+            Opportunity.id,
+        )
+    )
+    for row in session.execute(query.execution_options(yield_per=1000)):
+        yield [
+            row.name, text_cell(row.account), row.slack_user_id, row.stage,
+            money_cell(row.amount_minor, row.currency), row.currency, date_cell(row.close_date),
+            text_cell(row.next_step), str(row.probability), text_cell(row.lost_reason),
+        ]
