@@ -21,10 +21,10 @@ from slack_sdk.signature import SignatureVerifier
 from bot.app import create_app
 from bot.localslack import LocalSlack
 from bot.settings import Settings
+from bot.wiring import build_services
 from store.db import Store
 from store.demo import load_demo
 from store.migrate import upgrade
-from store.services import Services
 
 SECRET = "bench-secret"
 ROUNDS = 200
@@ -67,7 +67,7 @@ def run() -> None:
         settings = Settings(DATABASE_URL=url, SLACK_BOT_TOKEN="xoxb-bench",
                             SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.api_url,
                             _env_file=None)
-        services = Services(store)
+        services = build_services(settings, store)
         def bare(process_before_response: bool) -> App:
             app = App(client=WebClient(token="xoxb-bench", base_url=slack.api_url),
                       signing_secret=SECRET, token_verification_enabled=False,

@@ -169,6 +169,10 @@ class Chat:
                                   "action_ts": self._ts(), "type": control.kind}
         if control.kind == "button":
             action["value"] = control.value
+        elif control.kind == "datepicker":
+            if option is None:
+                raise LookupError(f"[{control.number}] takes a date: :click N YYYY-MM-DD")
+            action["selected_date"] = option
         else:
             chosen = self._option(control, option)
             action["selected_option"] = {"text": {"type": "plain_text", "text": chosen[0]},
@@ -284,6 +288,10 @@ class Chat:
         if channel.startswith("D"):
             return "U" + channel[1:]
         return None
+
+    def absorb(self) -> None:
+        """Read Web API calls made outside a request (the scheduler's reminders)."""
+        self._absorb()
 
     def _absorb(self) -> None:
         calls = self.slack.calls

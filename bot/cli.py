@@ -24,6 +24,7 @@ class Context:
     def __init__(self) -> None:
         self._settings: Settings | None = None
         self._store: Store | None = None
+        self._services = None
 
     @property
     def settings(self) -> Settings:
@@ -36,6 +37,19 @@ class Context:
                     click.echo(f"settings: {field}: {error['msg']}", err=True)
                 sys.exit(2)
         return self._settings
+
+    def services(self):
+        """Services built from settings (the approval policy is validated here)."""
+        from bot.wiring import build_services
+        from store.approval_policy import PolicyError
+
+        if self._services is None:
+            try:
+                self._services = build_services(self.settings, self.store())
+            except PolicyError as exc:
+                click.echo(str(exc), err=True)
+                sys.exit(1)
+        return self._services
 
     def store(self) -> Store:
         """The store, migrated to the latest schema (an empty database is upgraded here)."""
@@ -89,10 +103,7 @@ def users_set_role(context: Context, user: str, role: str) -> None:
     A Slack id not seen before is created, so the first admin can be made before they
     ever talk to the bot.
     """
-    services_store = context.store()
-    from store.services import Services
-
-    services = Services(services_store, default_currency=context.settings.currency)
+    services = context.services()
     try:
         if user.startswith(("U", "W")) and user.isalnum() and services.users.find(user) is None:
             services.users.get_or_create(user)
@@ -120,9 +131,7 @@ def _open_shell(context: Context, user: str, json_mode: bool) -> None:
 @pass_context
 def shell(context: Context, as_user: str | None, json_mode: bool) -> None:
     """Chat with the bot in the terminal, on whatever database is configured."""
-    from store.services import Services
-
-    services = Services(context.store())
+    services = context.services()
     users = services.users.list()
     if as_user is None:
         if not users:
@@ -162,21 +171,66 @@ def demo(context: Context, reset: bool, json_mode: bool) -> None:
 @pass_context
 def serve(context: Context, port: int, host: str, threads: int, no_scheduler: bool) -> None:
     """Run the bot against Slack: Socket Mode with SLACK_APP_TOKEN, else HTTP."""
-    from bot.app import create_app
+    from bot.app import create_app, web_client
     from bot.logs import configure_logging
+    from bot.reminders import ReminderRunner
+    from bot.scheduler import start_background
     from bot.serve import serve_http, serve_socket_mode
-    from store.services import Services
 
     settings = context.settings
     configure_logging(settings.log_format)
     if settings.slack_bot_token is None or settings.slack_signing_secret is None:
         fail("Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README: Running in production).")
     store = context.store()
-    app = create_app(settings, Services(store, default_currency=settings.currency))
-    if settings.slack_app_token is not None:
-        serve_socket_mode(app, settings.slack_app_token.get_secret_value())
-    else:
-        serve_http(app, store, host=host, port=port, threads=threads)
+    services = context.services()
+    app = create_app(settings, services)
+    scheduler = None if no_scheduler else start_background(
+        ReminderRunner(services, web_client(settings), store.clock, settings.timezone))
+    try:
+        if settings.slack_app_token is not None:
+            serve_socket_mode(app, settings.slack_app_token.get_secret_value())
+        else:
+            serve_http(app, store, host=host, port=port, threads=threads)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+
+
+def _runner(context: Context):
+    from bot.app import web_client
+    from bot.reminders import ReminderRunner
+
+    settings = context.settings
+    if settings.slack_bot_token is None:
+        fail("Set SLACK_BOT_TOKEN: reminders are sent through Slack.")
+    store = context.store()
+    return ReminderRunner(context.services(), web_client(settings), store.clock,
+                          settings.timezone)
+
+
+@cli.command()
+@pass_context
+def scheduler(context: Context) -> None:
+    """Run only the reminder sweeps (when `serve --no-scheduler` runs elsewhere)."""
+    from bot.logs import configure_logging
+    from bot.scheduler import run_blocking
+
+    configure_logging(context.settings.log_format)
+    run_blocking(_runner(context))
+
+
+@cli.group()
+def reminders() -> None:
+    """Reminders, digests and scheduled reports."""
+
+
+@reminders.command("run-once")
+@pass_context
+def reminders_run_once(context: Context) -> None:
+    """One sweep of every due job (for cron); prints what it did."""
+    report = _runner(context).run_once()
+    click.echo(f"planned {report.planned}, sent {report.sent}, retried {report.retried}, "
+               f"failed {report.failed}, no longer needed {report.skipped}")
 
 
 def _register_optional_commands() -> None:

@@ -21,7 +21,7 @@ class Control:
     number: int
     action_id: str
     block_id: str | None
-    kind: str  # "button" or "static_select"
+    kind: str  # "button", "static_select" or "datepicker"
     label: str
     value: str | None
     options: tuple[tuple[str, str], ...] = ()
@@ -48,6 +48,11 @@ def controls(blocks: list[dict[str, Any]]) -> list[Control]:
                 found.append(Control(len(found) + 1, element["action_id"], block.get("block_id"),
                                      "button", _text_of(element.get("text")),
                                      element.get("value")))
+            elif element.get("type") == "datepicker":
+                found.append(Control(len(found) + 1, element["action_id"], block.get("block_id"),
+                                     "datepicker",
+                                     _text_of(element.get("placeholder")) or "Pick a date",
+                                     None))
             elif element.get("type") == "static_select":
                 options = tuple((_text_of(o["text"]), o["value"])
                                 for o in element.get("options", []))
@@ -84,11 +89,13 @@ def render(text: str | None, blocks: list[dict[str, Any]] | None) -> str:
         elif kind == "actions":
             parts = []
             for element in block.get("elements", []):
-                if element.get("type") not in ("button", "static_select"):
+                if element.get("type") not in ("button", "static_select", "datepicker"):
                     continue
                 control = next(numbered)
                 if control.kind == "button":
                     parts.append(f"[{control.number}] {control.label}")
+                elif control.kind == "datepicker":
+                    parts.append(f"[{control.number}] {control.label} (YYYY-MM-DD)")
                 else:
                     names = " | ".join(label for label, _ in control.options)
                     parts.append(f"[{control.number}] {control.label} ({names})")

@@ -22,12 +22,13 @@ from pydantic import SecretStr
 from bot.app import create_app
 from bot.chat import Chat, form_errors, input_blocks
 from bot.localslack import LocalSlack, Member
+from bot.reminders import ReminderRunner
 from bot.render import render_view
 from bot.settings import Settings
+from bot.wiring import build_services
 from store.clock import ManualClock, SystemClock
 from store.db import Store
 from store.errors import StoreError
-from store.services import Services
 
 HELP = """Type a message to the bot, or a slash command (/sales help).
   :as USER            talk as another user (Slack id or name)
@@ -52,7 +53,7 @@ class Shell:
         })
         self.clock = ManualClock(SystemClock().now())
         self.store = Store(settings.database_url, self.clock)
-        self.services = Services(self.store, default_currency=settings.currency)
+        self.services = build_services(settings, self.store)
         self.app = create_app(self.settings, self.services, clock=self.clock,
                               process_before_response=True)
         for user_view in self.services.users.list():
@@ -61,6 +62,8 @@ class Shell:
                                          user_view.timezone or settings.timezone))
         self.chat = Chat(app=self.app, slack=self.slack, signing_secret=secret,
                          user=self._user_id(user))
+        self.reminders = ReminderRunner(self.services, self.app.client, self.clock,
+                                        settings.timezone, worker="shell")
         # what each user has already been shown, so `:as` shows them only what is new
         self._shown: dict[str, dict[int, str]] = {}
 
@@ -182,6 +185,10 @@ class Shell:
             when = when.replace(tzinfo=ZoneInfo(zone))
         self.clock.set(when)
         self.echo(f"the time is now {when.isoformat()}")
+        report = self.reminders.run_once()
+        self.chat.absorb()
+        if report.sent:
+            self.echo(f"({report.sent} reminder(s) delivered)")
 
     def _user_id(self, ref: str) -> str:
         user = self.services.users.find(ref)

@@ -15,6 +15,7 @@ from handlers import (
     messages,
     middleware,
     quotes,
+    reminders,
     shortcuts,
     views,
 )
@@ -31,6 +32,7 @@ def register_all(app: App, deps: Deps) -> None:
     actions.register(app, deps, conversation)
     views.register(app, deps, conversation)
     quotes.register(app, deps, conversation.quotes)
+    reminders.register(app, deps)
     home.register(app, deps)
     shortcuts.register(app)
 

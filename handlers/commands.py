@@ -47,6 +47,8 @@ def command_intent(text: str) -> Intent | None:
     if sub == "quote":
         target, _, detail = rest.partition(":")
         return Intent("quote", text, target=target.strip("\"' "), detail=detail.strip() or None)
+    if sub in ("reminders", "mute", "unmute", "digest"):
+        return parse(text)
     if sub == "approvals":
         return Intent("approvals", text)
     if sub == "delegate":

@@ -56,6 +56,37 @@ class Conversation:
     def _quote(self, intent: Intent, actor: UserView, chosen: dict[str, int]) -> Answer:
         return self.quotes.answer(intent, actor, chosen)
 
+    def _reminders(self, _intent: Intent, actor: UserView, _chosen: dict[str, int]) -> Answer:
+        tz = actor.timezone or self.deps.default_timezone
+        coming = self.services.reminders.upcoming(actor.id)
+        names = {"follow_up": "follow-up", "renewal": "renewal", "stale_deal": "quiet deal",
+                 "digest": "daily digest"}
+        lines = [f"• {local_time(at, tz)}: {names.get(kind, kind)}" for at, kind, _ in coming]
+        return say_text("*Coming up*\n" + ("\n".join(lines) or "Nothing scheduled."),
+                        private=True)
+
+    def _mute(self, intent: Intent, actor: UserView, _chosen: dict[str, int]) -> Answer:
+        tz = actor.timezone or self.deps.default_timezone
+        if intent.detail is None:
+            self.services.reminders.mute(actor.id, None)
+            return say_text("Reminders are on again.", private=True)
+        found = find_date(intent.detail, self.deps.clock.now(), tz)
+        if found is None:
+            return say_text("Until when? Try `mute reminders until monday`.", private=True)
+        until = start_of_working_day(found.day, tz, self.deps.working_hours)
+        self.services.reminders.mute(actor.id, until)
+        return say_text(f"Muted until {local_time(until, tz)}. Say `unmute` to undo.",
+                        private=True)
+
+    def _digest(self, intent: Intent, actor: UserView, _chosen: dict[str, int]) -> Answer:
+        hour = None if intent.detail == "off" else int(intent.detail or 8)
+        if hour is not None and not 0 <= hour <= 23:
+            return say_text("An hour between 0 and 23, like `digest at 8am`.", private=True)
+        self.services.reminders.set_digest_hour(actor.id, hour)
+        if hour is None:
+            return say_text("No more daily digest.", private=True)
+        return say_text(f"Your daily digest comes at {hour:02d}:00 your time.", private=True)
+
     def _approvals(self, _intent: Intent, actor: UserView, _chosen: dict[str, int]) -> Answer:
         steps = self.services.approvals.queue(actor.id)
         return Answer(text=f"{len(steps)} approval(s) waiting", blocks=qb.queue(steps))

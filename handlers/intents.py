@@ -11,8 +11,8 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-INTENTS = ("help", "followups", "log", "create", "quote", "approvals", "delegate", "move",
-           "advance", "won", "lost", "show", "unknown")
+INTENTS = ("help", "followups", "reminders", "mute", "digest", "log", "create", "quote",
+           "approvals", "delegate", "move", "advance", "won", "lost", "show", "unknown")
 
 _I = re.IGNORECASE
 _END = r"[\s.!?]*$"
@@ -72,6 +72,14 @@ _APPROVALS = re.compile(r"^(?:my\s+|show\s+(?:my\s+)?)?(?:approvals|approval que
 _DELEGATE = re.compile(r"^delegate\s+(?:(?:my\s+)?approvals?\s+)?(?:to\s+)?(?P<target>.+?)"
                        + _END, _I)
 
+_REMINDERS = re.compile(r"^(?:my\s+|show\s+(?:my\s+)?)?(?:reminders|upcoming|what'?s coming)"
+                        + _END, _I)
+_MUTE = re.compile(r"^(?P<verb>mute|unmute|pause|resume)(?:\s+(?:my\s+)?reminders)?"
+                   r"(?:\s+(?:until|till|for)\s+(?P<until>.+?))?" + _END, _I)
+_DIGEST = re.compile(r"^(?:(?:send\s+)?(?:my\s+)?(?:daily\s+)?digest|set\s+(?:my\s+)?digest)"
+                     r"(?:\s+(?:at|to|hour))?\s+(?P<hour>off|\d{1,2})(?::00)?\s*(?P<ampm>am|pm)?"
+                     + _END, _I)
+
 _SPLIT_DETAIL = re.compile(r"\s*(?:[,:;]|\s-\s|\s+about\s+|\s+re:?\s+|\s+regarding\s+)\s*", _I)
 
 
@@ -115,6 +123,16 @@ def parse(text: str) -> Intent:
         return Intent("help", text)
     if _FOLLOWUPS.match(text):
         return Intent("followups", text)
+    if _REMINDERS.match(text):
+        return Intent("reminders", text)
+    if m := _MUTE.match(text):
+        unmute = m["verb"].lower() in ("unmute", "resume")
+        return Intent("mute", text, detail=None if unmute else (m["until"] or "tomorrow"))
+    if m := _DIGEST.match(text):
+        hour = m["hour"].lower()
+        if hour != "off" and m["ampm"]:
+            hour = str(int(hour) % 12 + (12 if m["ampm"].lower() == "pm" else 0))
+        return Intent("digest", text, detail=hour)
     if _APPROVALS.match(text):
         return Intent("approvals", text)
     if m := _DELEGATE.match(text):

@@ -59,3 +59,15 @@ def test_demo_json_prints_web_api_calls(demo_dir: Path) -> None:
     assert any(c["method"] == "chat.postMessage" for c in calls)
     assert all("token" not in c["args"] for c in calls)
     assert "xoxb" not in run.stdout
+
+
+def test_demo_time_delivers_reminders_and_snooze_brings_them_back(demo_dir: Path) -> None:
+    monday = date.today() + timedelta(days=(7 - date.today().weekday()) % 7 or 7)
+    script = "\n".join([
+        f"logged a call with acme, follow up on {monday:%B} {monday.day}",
+        f":time {monday:%Y-%m-%d}T09:30",
+        ":quit"]) + "\n"
+    run = salesbot(["demo", "--reset"], demo_dir, script)
+    assert run.returncode == 0, run.stderr
+    after = run.stdout.split("the time is now", 1)[1]
+    assert "Follow up on *Acme — Renewal*" in after and "Snooze 1 day" in after

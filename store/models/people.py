@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from store.models.base import Base, Timestamps
+from store.models.base import Base, Timestamps, UTCDateTime
 
 ROLES = ("rep", "manager", "director", "finance", "admin")
 
@@ -46,6 +48,8 @@ class User(Timestamps, Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     digest_hour: Mapped[int | None] = mapped_column(Integer)
+    reminders_muted_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    weekend_reminders: Mapped[bool] = mapped_column(Boolean, default=False)
 
     team: Mapped[Team | None] = relationship(foreign_keys=[team_id])
     manager: Mapped[User | None] = relationship(remote_side=[id], foreign_keys=[manager_id])

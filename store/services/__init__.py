@@ -7,9 +7,12 @@ from store.db import Store
 from store.services.accounts import AccountService, ContactService
 from store.services.activities import ActivityService
 from store.services.approvals import ApprovalService
+from store.services.contracts import ContractService
 from store.services.events import EventLog
 from store.services.opportunities import OpportunityService
 from store.services.quotes import QuoteService
+from store.services.reminder_context import ReminderContext
+from store.services.reminders import ReminderService
 from store.services.undo import UndoService
 from store.services.users import UserService
 
@@ -18,7 +21,8 @@ class Services:
     """Every service, sharing one store; built once by the app factory or the CLI."""
 
     def __init__(self, store: Store, *, default_currency: str = "USD",
-                 policy: Policy | None = None) -> None:
+                 policy: Policy | None = None, working_hours: str = "09:00-18:00",
+                 default_timezone: str = "UTC", renewal_alert_minor: int | None = None) -> None:
         self.store = store
         self.users = UserService(store)
         self.accounts = AccountService(store)
@@ -29,6 +33,11 @@ class Services:
         self.undo = UndoService(store)
         self.quotes = QuoteService(store)
         self.approvals = ApprovalService(store, policy or load_policy())
+        self.contracts = ContractService(store)
+        self.reminders = ReminderService(store, working_hours=working_hours,
+                                         default_timezone=default_timezone,
+                                         renewal_alert_minor=renewal_alert_minor)
+        self.reminder_context = ReminderContext(store)
 
 
 __all__ = ["Services"]

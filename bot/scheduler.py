@@ -1,0 +1,45 @@
+"""APScheduler only ticks: one interval job runs a reminder sweep; every guarantee
+(created once, sent once, retried not lost) lives in the store's keys and claims.
+
+No persistent job store is shared between processes: each process schedules its own
+sweep under a fixed id, and several processes sweeping one database is safe.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from bot.reminders import ReminderRunner
+
+log = logging.getLogger(__name__)
+SWEEP_SECONDS = 60
+
+
+def _schedule(scheduler: BaseScheduler, runner: ReminderRunner, seconds: int) -> None:
+    scheduler.add_job(runner.run_once, "interval", seconds=seconds, id="reminder-sweep",
+                      replace_existing=True, coalesce=True, max_instances=1,
+                      misfire_grace_time=seconds)
+
+
+def start_background(runner: ReminderRunner, seconds: int = SWEEP_SECONDS
+                     ) -> BackgroundScheduler:
+    """For `serve`: sweeps on a daemon thread; call `.shutdown()` on the way out."""
+    scheduler = BackgroundScheduler(timezone="UTC")
+    _schedule(scheduler, runner, seconds)
+    scheduler.start()
+    return scheduler
+
+
+def run_blocking(runner: ReminderRunner, seconds: int = SWEEP_SECONDS) -> None:
+    """For `salesbot scheduler`: sweep until interrupted."""
+    scheduler = BlockingScheduler(timezone="UTC")
+    _schedule(scheduler, runner, seconds)
+    runner.run_once()
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        log.info("scheduler stopped")
