@@ -14,6 +14,7 @@ from handlers import (
     home,
     messages,
     middleware,
+    pipeline,
     quotes,
     reminders,
     shortcuts,
@@ -33,6 +34,7 @@ def register_all(app: App, deps: Deps) -> None:
     views.register(app, deps, conversation)
     quotes.register(app, deps, conversation.quotes)
     reminders.register(app, deps)
+    pipeline.register(app, deps, conversation.pipeline)
     home.register(app, deps)
     shortcuts.register(app)
 

@@ -47,6 +47,12 @@ def command_intent(text: str) -> Intent | None:
     if sub == "quote":
         target, _, detail = rest.partition(":")
         return Intent("quote", text, target=target.strip("\"' "), detail=detail.strip() or None)
+    if sub in ("pipeline", "forecast"):
+        return Intent(sub, text, detail=rest.strip() or None)
+    if sub == "lead":
+        return Intent("lead", text, detail=rest.strip() or None)
+    if sub == "leads":
+        return Intent("leads", text)
     if sub in ("reminders", "mute", "unmute", "digest"):
         return parse(text)
     if sub == "approvals":

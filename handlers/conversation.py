@@ -18,6 +18,7 @@ from handlers.dates import find_date, start_of_working_day
 from handlers.deal_terms import deal_terms
 from handlers.deps import Deps
 from handlers.intents import Intent
+from handlers.pipeline_flow import PipelineFlow
 from handlers.quote_flow import QuoteFlow
 from handlers.resolver import (
     Resolved,
@@ -39,6 +40,7 @@ class Conversation:
         self.services = deps.services
         self.directory = deps.directory
         self.quotes = QuoteFlow(deps)
+        self.pipeline = PipelineFlow(deps)
 
     # -- entry points --------------------------------------------------------------------
     def answer(self, intent: Intent, actor: UserView, *, chosen: dict[str, int] | None = None,
@@ -53,6 +55,18 @@ class Conversation:
         return handler(intent, actor, chosen)
 
     # -- intents -------------------------------------------------------------------------
+    def _pipeline(self, intent: Intent, actor: UserView, _chosen: dict[str, int]) -> Answer:
+        return self.pipeline.pipeline(intent, actor)
+
+    def _forecast(self, intent: Intent, actor: UserView, _chosen: dict[str, int]) -> Answer:
+        return self.pipeline.forecast(intent, actor)
+
+    def _lead(self, intent: Intent, actor: UserView, _chosen: dict[str, int]) -> Answer:
+        return self.pipeline.lead(intent, actor)
+
+    def _leads(self, intent: Intent, actor: UserView, _chosen: dict[str, int]) -> Answer:
+        return self.pipeline.leads(intent, actor)
+
     def _quote(self, intent: Intent, actor: UserView, chosen: dict[str, int]) -> Answer:
         return self.quotes.answer(intent, actor, chosen)
 

@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 INTENTS = ("help", "followups", "reminders", "mute", "digest", "log", "create", "quote",
-           "approvals", "delegate", "move", "advance", "won", "lost", "show", "unknown")
+           "approvals", "delegate", "pipeline", "forecast", "lead", "leads", "move", "advance",
+           "won", "lost", "show", "unknown")
 
 _I = re.IGNORECASE
 _END = r"[\s.!?]*$"
@@ -80,6 +81,12 @@ _DIGEST = re.compile(r"^(?:(?:send\s+)?(?:my\s+)?(?:daily\s+)?digest|set\s+(?:my
                      r"(?:\s+(?:at|to|hour))?\s+(?P<hour>off|\d{1,2})(?::00)?\s*(?P<ampm>am|pm)?"
                      + _END, _I)
 
+_PIPELINE = re.compile(r"^(?:show\s+(?:me\s+)?)?(?:the\s+|my\s+)?(?P<what>pipeline|forecast)"
+                       r"(?:\s+(?P<rest>.+?))?" + _END, _I)
+_LEAD = re.compile(r"^(?:new|add|got\s+a)\s+lead\s*[:,-]?\s*(?P<detail>.+?)" + _END,
+                   _I | re.DOTALL)
+_LEADS = re.compile(r"^(?:my\s+|show\s+(?:my\s+)?)?leads" + _END, _I)
+
 _SPLIT_DETAIL = re.compile(r"\s*(?:[,:;]|\s-\s|\s+about\s+|\s+re:?\s+|\s+regarding\s+)\s*", _I)
 
 
@@ -133,6 +140,12 @@ def parse(text: str) -> Intent:
         if hour != "off" and m["ampm"]:
             hour = str(int(hour) % 12 + (12 if m["ampm"].lower() == "pm" else 0))
         return Intent("digest", text, detail=hour)
+    if m := _PIPELINE.match(text):
+        return Intent(m["what"].lower(), text, detail=(m["rest"] or "").strip() or None)
+    if m := _LEAD.match(text):
+        return Intent("lead", text, detail=m["detail"].strip())
+    if _LEADS.match(text):
+        return Intent("leads", text)
     if _APPROVALS.match(text):
         return Intent("approvals", text)
     if m := _DELEGATE.match(text):
