@@ -109,6 +109,18 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
         client.views_open(trigger_id=body["trigger_id"], view=modals.log_activity(
             about=opp.title, metadata={"opp": opp.id}))
 
+    @app.action("opp_edit")
+    def edit_deal(ack: Ack, body: dict[str, Any], client: WebClient,
+                  context: BoltContext) -> None:
+        ack()
+        actor = actor_of(context)
+        opp = services.opportunities.get(actor.id, int(_value(body)))
+        owners = [(u.name, str(u.id)) for u in services.users.assignable(actor.id)]
+        if str(opp.owner_id) not in {value for _, value in owners}:
+            owners.insert(0, (opp.owner_name, str(opp.owner_id)))
+        client.views_open(trigger_id=body["trigger_id"],
+                          view=modals.edit_opportunity(opp, owners))
+
     @app.action("opp_new")
     def new_deal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()

@@ -94,6 +94,7 @@ def opportunity_card(
             "options": options[:100],
         })
     elements.append(button("Log activity", "opp_log_activity", str(opp.id)))
+    elements.append(button("Edit", "opp_edit", str(opp.id)))
     blocks.append(actions(*elements, block_id=f"opp:{opp.id}"))
     return blocks
 

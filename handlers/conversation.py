@@ -15,7 +15,7 @@ from handlers import blocks as ui
 from handlers import quote_blocks as qb
 from handlers.answer import Answer, MessageLink, say_text
 from handlers.dates import find_date, start_of_working_day
-from handlers.deal_terms import deal_terms
+from handlers.deal_terms import deal_terms, describe_changes, edit_terms
 from handlers.deps import Deps
 from handlers.intents import Intent
 from handlers.pipeline_flow import PipelineFlow
@@ -55,6 +55,28 @@ class Conversation:
         return handler(intent, actor, chosen)
 
     # -- intents -------------------------------------------------------------------------
+    def _edit(self, intent: Intent, actor: UserView, chosen: dict[str, int]) -> Answer:
+        """"acme renewal is now 120k, closing end of march", "give the hooli deal to fox"…"""
+        deal = self._deal(intent, actor, chosen)
+        if isinstance(deal, Answer):
+            return deal
+        tz = actor.timezone or self.deps.default_timezone
+        changes = edit_terms(intent, self.deps.clock.now(), tz)
+        if "owner" in changes:
+            owner = resolve(self.directory.users().search(changes.pop("owner"), limit=5,
+                                                          cutoff=80))
+            if owner.kind != "found":
+                return say_text(f"I don't know who “{escape(intent.detail)}” is; use their "
+                                "name as in Slack.", private=True)
+            changes["owner_id"] = owner.match.id
+        if not changes:
+            return say_text("I couldn't tell what to change. Try `acme renewal is now 120k, "
+                            "closing end of march` or `set wayne to 60%`.", private=True)
+        before = self.services.opportunities.get(actor.id, deal.id)
+        after = self.services.opportunities.update(actor.id, deal.id, **changes)
+        line = f"Updated *{escape(after.title)}*: {describe_changes(before, after, tz)}."
+        return Answer(text=line, blocks=ui.confirmation(line, after.undo_token))
+
     def _pipeline(self, intent: Intent, actor: UserView, _chosen: dict[str, int]) -> Answer:
         return self.pipeline.pipeline(intent, actor)
 

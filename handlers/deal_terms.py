@@ -9,7 +9,10 @@ from decimal import Decimal
 
 from handlers.amounts import parse_amount
 from handlers.dates import find_date
+from handlers.intents import Intent
+from handlers.text import day, escape, short_money
 from store.errors import InvalidInput
+from store.schemas import OpportunityView
 
 _MONEY = re.compile(r"(?<![\w.])(?:[$€£¥]\s*)?\d[\d,]*(?:\.\d+)?\s*[kmb]?(?![\w])", re.I)
 _GLUE = re.compile(r"\b(?:for|worth|at|of|closing|closes|close|to close|due|expected)\b", re.I)
@@ -41,3 +44,48 @@ def deal_terms(text: str, now: datetime, tz: str) -> DealTerms:
     name = " ".join(re.sub(r"[,;:]+", " ", name).split()).strip(" .-")
     return DealTerms(name=name[:1].upper() + name[1:] if name else None, amount=amount,
                      close_date=close)
+
+
+def edit_terms(intent: Intent, now: datetime, tz: str) -> dict[str, object]:
+    """The fields an edit sentence names, ready for `OpportunityService.update`."""
+    text = intent.detail or ""
+    match intent.kind:
+        case "close_date":
+            found = find_date(text, now, tz)
+            return {"close_date": found.day} if found else {}
+        case "next_step":
+            return {"next_step": text}
+        case "owner":
+            return {"owner": text.lstrip("@")}
+        case "probability":
+            return {"probability": int(text)}
+        case "amount":
+            return {"amount": parse_amount(text)}
+    terms = deal_terms(text, now, tz)
+    changes: dict[str, object] = {}
+    if terms.amount is not None:
+        changes["amount"] = terms.amount
+    if terms.close_date is not None:
+        changes["close_date"] = terms.close_date
+    if (percent := re.search(r"\b(\d{1,3})\s*%", text)) is not None:
+        changes["probability"] = int(percent.group(1))
+        if terms.amount == Decimal(percent.group(1)):
+            del changes["amount"]  # "40%" is a probability, not an amount of 40
+    return changes
+
+
+def describe_changes(before: OpportunityView, after: OpportunityView, tz: str) -> str:
+    """"amount $84,000 → $120,000, close date Jan 16 → Mar 31": only what changed."""
+    parts = []
+    if before.amount != after.amount or before.currency != after.currency:
+        parts.append(f"amount {short_money(before.amount, before.currency)} → "
+                     f"{short_money(after.amount, after.currency)}")
+    if before.close_date != after.close_date:
+        parts.append(f"close date {day(before.close_date)} → {day(after.close_date)}")
+    if before.probability != after.probability:
+        parts.append(f"probability {before.probability}% → {after.probability}%")
+    if before.next_step != after.next_step:
+        parts.append(f"next step “{escape(after.next_step or '—')}”")
+    if before.owner_id != after.owner_id:
+        parts.append(f"owner {escape(before.owner_name)} → {escape(after.owner_name)}")
+    return ", ".join(parts) or "nothing changed"

@@ -11,7 +11,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-INTENTS = ("help", "followups", "reminders", "mute", "digest", "log", "create", "quote",
+INTENTS = ("help", "edit", "followups", "reminders", "mute", "digest", "log", "create", "quote",
            "approvals", "delegate", "pipeline", "forecast", "lead", "leads", "move", "advance",
            "won", "lost", "show", "unknown")
 
@@ -86,6 +86,25 @@ _PIPELINE = re.compile(r"^(?:show\s+(?:me\s+)?)?(?:the\s+|my\s+)?(?P<what>pipeli
 _LEAD = re.compile(r"^(?:new|add|got\s+a)\s+lead\s*[:,-]?\s*(?P<detail>.+?)" + _END,
                    _I | re.DOTALL)
 _LEADS = re.compile(r"^(?:my\s+|show\s+(?:my\s+)?)?leads" + _END, _I)
+
+# Editing a deal's fields in words (kind says which grammar matched; detail is the rest)
+_EDIT_TERMS = re.compile(r"^(?P<target>.+?)\s+(?:is|are)\s+now\s+(?P<rest>.*\d.*?)" + _END, _I)
+_EDIT_CLOSE = re.compile(
+    r"^(?:push|move|slip|pull|change|set)\s+(?:the\s+)?(?P<target>.+?)(?:'s)?\s+close\s*date\s+"
+    r"(?:out\s+)?(?:to|into|until|by)\s+(?P<rest>.+?)" + _END, _I)
+_EDIT_NEXT = re.compile(r"^next\s+step\s+(?:on|for)\s+(?P<target>[^:]+?)\s*[:,-]\s*(?P<rest>.+?)"
+                        + _END, _I | re.DOTALL)
+_EDIT_OWNER = re.compile(
+    r"^(?:give|assign|hand(?:\s+over)?|reassign|transfer)\s+(?:the\s+)?(?P<target>.+?)"
+    r"(?:\s+(?:deal|opportunity|opp))?\s+to\s+(?P<rest>.+?)" + _END, _I)
+_EDIT_PROBABILITY = re.compile(
+    r"^(?:set|put|change)\s+(?:the\s+)?(?P<target>.+?)(?:'s)?(?:\s+probability)?\s+(?:to|at)\s+"
+    r"(?P<rest>\d{1,3})\s*%" + _END, _I)
+_EDIT_AMOUNT = re.compile(
+    r"^(?:set|change|update|make)\s+(?:the\s+)?(?P<target>.+?)(?:'s)?\s+(?:amount|value|deal size)"
+    r"\s+(?:to|at|=)\s+(?P<rest>.+?)" + _END, _I)
+_EDITS = (("close_date", _EDIT_CLOSE), ("next_step", _EDIT_NEXT), ("owner", _EDIT_OWNER),
+          ("probability", _EDIT_PROBABILITY), ("amount", _EDIT_AMOUNT))
 
 _SPLIT_DETAIL = re.compile(r"\s*(?:[,:;]|\s-\s|\s+about\s+|\s+re:?\s+|\s+regarding\s+)\s*", _I)
 
@@ -172,6 +191,13 @@ def parse(text: str) -> Intent:
                       detail=(m["reason"] or "").strip() or None)
     if m := _WON.match(text):
         return Intent("won", text, target=(m["target"] or m["target2"]).strip())
+    for kind, grammar in _EDITS:
+        if m := grammar.match(text):
+            return Intent("edit", text, kind=kind, target=m["target"].strip(),
+                          detail=m["rest"].strip())
+    if (m := _EDIT_TERMS.match(text)) and not _IS_NOW.match(text):
+        return Intent("edit", text, kind="terms", target=m["target"].strip(),
+                      detail=m["rest"].strip())
     if m := _ADVANCE.match(text):
         return Intent("advance", text, target=m["target"].strip())
     if m := _MOVE.match(text):

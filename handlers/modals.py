@@ -158,3 +158,17 @@ def reject_approval(label: str, step_id: int, version: int) -> View:
         {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*{label}*", 3000)}},
         _input("reason", "Reason for the rep", _plain(multiline=True, max_length=1000)),
     ], {"step": step_id, "version": version})
+
+
+def edit_opportunity(opp: Any, owners: list[tuple[str, str]]) -> View:
+    """Amount, currency, close date, probability, next step and owner of one deal."""
+    close = {"type": "datepicker", "initial_date": opp.close_date.isoformat()}
+    return _modal("opp_edit", "Edit deal", "Save", [
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*{opp.title}*", 3000)}},
+        _input("amount", "Amount", _plain(f"{opp.amount}", max_length=20)),
+        _input("currency", "Currency", _plain(opp.currency, max_length=3)),
+        _input("close_date", "Close date", close),
+        _input("probability", "Probability %", _plain(str(opp.probability), max_length=3)),
+        _input("next_step", "Next step", _plain(opp.next_step, max_length=500), optional=True),
+        _input("owner", "Owner", _select(owners, str(opp.owner_id))),
+    ], {"opp": opp.id})

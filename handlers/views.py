@@ -12,9 +12,11 @@ from handlers import modals
 from handlers.amounts import parse_amount
 from handlers.conversation import Answer, Conversation, MessageLink
 from handlers.dates import start_of_working_day
+from handlers.deal_terms import describe_changes
 from handlers.deps import Deps
 from handlers.intents import Intent
 from handlers.middleware import actor_of
+from handlers.text import escape
 from store.errors import StoreError
 
 
@@ -67,6 +69,45 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
                 if meta.get("permalink") else None)
         answer = conversation.answer(intent, actor, link=link, follow_up_day=follow_up)
         _dm(client, actor.slack_user_id, answer)
+
+    @app.view("opp_edit")
+    def edit_deal(ack: Ack, view: dict[str, Any], client: WebClient,
+                  context: BoltContext) -> None:
+        form = modals.values(view)
+        opp_id = int(modals.metadata(view)["opp"])
+        errors: dict[str, str] = {}
+        changes: dict[str, Any] = {}
+        try:
+            changes["amount"] = parse_amount(form.get("amount") or "")
+        except StoreError as exc:
+            errors["amount"] = str(exc)
+        probability = (form.get("probability") or "").strip().rstrip("%")
+        if not probability.isdigit() or not 0 <= int(probability) <= 100:
+            errors["probability"] = "A whole percentage from 0 to 100."
+        else:
+            changes["probability"] = int(probability)
+        changes["currency"] = (form.get("currency") or "").strip().upper() or None
+        changes["close_date"] = modals.parse_day(form.get("close_date"))
+        changes["next_step"] = form.get("next_step") or None
+        changes["owner_id"] = int(form["owner"]) if form.get("owner") else None
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        actor = actor_of(context)
+        before = services.opportunities.get(actor.id, opp_id)
+        if changes["probability"] == before.probability:
+            changes.pop("probability")  # an untouched field must not become an override
+        try:
+            after = services.opportunities.update(actor.id, opp_id, **changes)
+        except StoreError as exc:
+            field = next((f for f in ("currency", "owner", "amount") if f in str(exc).lower()),
+                         "owner")
+            ack(response_action="errors", errors={field: str(exc)})
+            return
+        ack()
+        tz = actor.timezone or deps.default_timezone
+        line = f"Updated *{escape(after.title)}*: {describe_changes(before, after, tz)}."
+        _dm(client, actor.slack_user_id, Answer(line, ui.confirmation(line, after.undo_token)))
 
     @app.view("new_opportunity")
     def new_opportunity(ack: Ack, view: dict[str, Any], client: WebClient,

@@ -186,3 +186,76 @@ def test_create_for_an_unknown_account_offers_the_account(chat: Chat, services, 
     chat.click(action_id="account_new")
     assert services.accounts.get("zorg corp").name == "Zorg Corp"
     assert "Created *Zorg Corp — Pilot*" in chat.latest().text
+
+
+def _history_fields(services: Services, book, key: str):
+    rows = services.opportunities.history(book["ana"], book[key])
+    return rows[-1]
+
+
+@pytest.mark.parametrize(("text", "key", "field", "value"), [
+    ("acme renewal is now 120k, closing end of march", "acme", "amount", Decimal("120000.00")),
+    ("push the globex close date to next month", "globex", "close_date", "2026-12-01"),
+    ("next step on initech: legal review", "initech", "next_step", "legal review"),
+    ("set wayne to 60%", "wayne", "probability", 60),
+])
+def test_edit_a_deal_in_words(chat: Chat, services: Services, book, text, key, field,
+                              value) -> None:
+    before = services.opportunities.get(book["ana"], book[key])
+    [reply] = chat.say(text)
+    assert reply.text.startswith("Updated") and [c.label for c in reply.controls] == ["Undo"]
+    after = services.opportunities.get(book["ana"], book[key])
+    got = getattr(after, field)
+    assert (str(got) if field == "close_date" else got) == value
+    untouched = {"amount", "close_date", "next_step", "probability", "owner_id"} - {field}
+    if key == "acme":
+        untouched -= {"close_date"}
+        assert str(after.close_date) == "2027-03-31"
+    for name in untouched:
+        assert getattr(after, name) == getattr(before, name), name
+    history = services.opportunities.history(book["ana"], book[key])
+    if field != "next_step":
+        assert history[-1].from_stage == history[-1].to_stage == before.stage.name
+    chat.click(action_id="undo")
+    restored = services.opportunities.get(book["ana"], book[key])
+    assert getattr(restored, field) == getattr(before, field)
+
+
+def test_only_a_manager_gives_a_deal_to_someone_else(chat: Chat, services: Services,
+                                                     book) -> None:
+    fox = services.users.get_or_create("U0FOX", name="Fox Taylor")
+    [refused] = chat.say("give the hooli deal to fox")
+    assert "Only a manager or an admin can give a deal" in refused.text
+    assert services.opportunities.get(book["ana"], book["hooli"]).owner_name == "Ana Rep"
+    services.users.get_or_create("U0MO", name="Mo Manager")
+    manager = services.users.set_role("U0MO", "manager")
+    with services.store.transaction() as s:
+        from store.models import User
+
+        for user in s.query(User).filter(User.slack_user_id.in_(["U0ANA", "U0FOX"])):
+            user.manager_id = manager.id
+    [done] = chat.say("give the hooli deal to fox", user="U0MO")
+    assert "owner Ana Rep → Fox Taylor" in done.text
+    assert services.opportunities.get(fox.id, book["hooli"]).owner_name == "Fox Taylor"
+
+
+def test_a_rep_cannot_reassign_a_colleagues_deal(chat: Chat, services: Services, book) -> None:
+    fox = services.users.get_or_create("U0FOX", name="Fox Taylor")
+    services.accounts.create(fox.id, "Foxcorp")
+    opp = services.opportunities.create(fox.id, "Big one", account="Foxcorp")
+    [reply] = chat.say("give the foxcorp deal to ana")
+    assert services.opportunities.get(fox.id, opp.id).owner_name == "Fox Taylor"
+    assert "couldn't find" in reply.text  # not even visible to Ana
+
+
+def test_edit_button_opens_a_form_that_changes_the_deal(chat: Chat, services: Services,
+                                                        book) -> None:
+    chat.say("show acme renewal")
+    chat.click(action_id="opp_edit")
+    response = chat.submit({"Amount": "-3"})
+    assert "can't be negative" in response.body
+    chat.submit({"Amount": "95k", "Next step": "security review"})
+    opp = services.opportunities.get(book["ana"], book["acme"])
+    assert (opp.amount, opp.next_step, opp.probability) == (
+        Decimal("95000.00"), "security review", 10)
+    assert "amount $84,000 → $95,000" in chat.latest().text

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.access import require_owner_access, visible_owner_ids
+from store.access import can_see_owner, require_owner_access, visible_owner_ids
 from store.db import Store
 from store.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from store.models import Opportunity, OpportunityHistory, Stage, User
@@ -329,8 +329,14 @@ class OpportunityService:
             opp = require_opportunity(s, opp_id)
             require_owner_access(s, actor, opp.owner_id, "deals")
             new_owner = require_by_id(s, owner_id) if owner_id else None
-            if new_owner is not None:
-                require_owner_access(s, actor, new_owner.id, "deals")
+            if new_owner is not None and new_owner.id != opp.owner_id:
+                if actor.role not in ("manager", "director", "admin"):
+                    manager = s.get(User, actor.manager_id) if actor.manager_id else None
+                    ask = f"; ask {manager.name}" if manager else ""
+                    raise NotAllowed(f"Only a manager or an admin can give a deal to someone "
+                                     f"else{ask}.")
+                if not can_see_owner(s, actor, new_owner.id):
+                    raise NotAllowed(f"{new_owner.name} is not in your team.")
             cur = currency or opp.currency
             before = apply_change(
                 s, opp,

@@ -104,6 +104,18 @@ class UserService:
             s.flush()
             return UserView.of(user)
 
+    def assignable(self, actor_id: int) -> list[UserView]:
+        """Who the actor may give a deal to: their team (managers), everyone (admins)."""
+        from store.access import visible_owner_ids
+
+        with self.store.transaction() as s:
+            actor = require_by_id(s, actor_id)
+            query = select(User).where(User.is_active.is_(True)).order_by(User.name)
+            owners = visible_owner_ids(s, actor)
+            if owners is not None:
+                query = query.where(User.id.in_(owners))
+            return [UserView.of(u) for u in s.scalars(query.limit(100))]
+
     def list(self) -> list[UserView]:
         with self.store.transaction() as s:
             return [UserView.of(u) for u in s.scalars(select(User).order_by(User.slack_user_id))]
