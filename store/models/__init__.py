@@ -11,6 +11,7 @@ from store.models.commerce import (
     QuoteLine,
 )
 from store.models.people import ROLES, Team, User
+from store.models.planning import REPORT_SCOPES, Quota, ReportSubscription
 from store.models.sales import (
     ACTIVITY_KINDS,
     STAGE_KINDS,
@@ -26,6 +27,7 @@ from store.models.system import AuditEntry, KnowledgeArticle, Reminder, SlackEve
 
 __all__ = [
     "ACTIVITY_KINDS",
+    "REPORT_SCOPES",
     "ROLES",
     "STAGE_KINDS",
     "Account",
@@ -42,9 +44,11 @@ __all__ = [
     "Opportunity",
     "OpportunityHistory",
     "Product",
+    "Quota",
     "Quote",
     "QuoteLine",
     "Reminder",
+    "ReportSubscription",
     "SlackEvent",
     "Stage",
     "Team",
