@@ -7,6 +7,7 @@ Errors go to stderr, one per line.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from pydantic import ValidationError
@@ -86,6 +87,22 @@ def db_upgrade(context: Context) -> None:
     """Apply every pending migration (safe to run from several processes at once)."""
     context.store()
     click.echo("database is up to date")
+
+
+@db.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_context
+def db_backup(context: Context, file: Path) -> None:
+    """Copy the database to FILE (SQLite online backup; PostgreSQL: see pg_dump)."""
+    from store.backup import backup
+
+    context.store()
+    try:
+        size = backup(context.settings.database_url, file)
+    except StoreError as exc:
+        fail(str(exc))
+        return
+    click.echo(f"backed up to {file} ({size:,} bytes)")
 
 
 @cli.group()

@@ -8,13 +8,16 @@ stops accepting new connections and lets requests in flight finish.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable
 from types import FrameType
 from typing import Any
+from urllib.parse import parse_qsl
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -52,11 +55,52 @@ def wsgi_app(app: App, store: Store) -> Callable[[dict[str, Any], StartResponse]
                             ("Content-Length", str(len(data)))])
             return [data]
         if path == "/slack/events":
-            return slack(environ, start_response)
+            return _logged(slack, environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
 
     return application
+
+
+def _request_facts(body: bytes, content_type: str) -> dict[str, Any]:
+    """Ids for the log line (request id, user, kind); never message text or tokens."""
+    try:
+        if "json" in content_type:
+            data = json.loads(body or b"{}")
+        else:
+            form = dict(parse_qsl(body.decode("utf-8")))
+            data = json.loads(form["payload"]) if "payload" in form else form
+    except (ValueError, KeyError, UnicodeDecodeError):
+        return {}
+    event = data.get("event") or {}
+    user = data.get("user_id") or event.get("user") or (data.get("user") or {}).get("id")
+    return {
+        "request_id": data.get("event_id") or data.get("trigger_id") or data.get("action_ts")
+        or event.get("event_ts"),
+        "user": user if isinstance(user, str) else None,
+        "kind": event.get("type") or data.get("type") or data.get("command"),
+    }
+
+
+def _logged(slack: SlackRequestHandler, environ: dict[str, Any],
+            start_response: StartResponse) -> Iterable[bytes]:
+    """One log line per Slack request: request id, user, kind, status and latency."""
+    started = time.perf_counter()
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    status: list[str] = []
+
+    def recording_start_response(code: str, headers: list[tuple[str, str]]) -> Any:
+        status.append(code.split(" ", 1)[0])
+        return start_response(code, headers)
+
+    result = slack(environ, recording_start_response)
+    facts = _request_facts(body, environ.get("CONTENT_TYPE", ""))
+    log.info("slack request", extra={
+        **facts, "status": status[0] if status else None,
+        "latency_ms": round((time.perf_counter() - started) * 1000, 1)})
+    return result
 
 
 def serve_http(app: App, store: Store, *, host: str, port: int, threads: int = 8) -> None:

@@ -45,7 +45,8 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
 def server(database_url: str, slack: LocalSlack, store) -> Iterator[tuple[str, subprocess.Popen]]:
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SLACK_BOT_TOKEN": "xoxb-serve",
-           "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url}
+           "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url,
+           "SALESBOT_LOG_FORMAT": "json"}
     env.pop("SLACK_APP_TOKEN", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port),
@@ -98,7 +99,16 @@ def test_unsigned_request_over_http_is_refused(server) -> None:
     assert refused.value.code == 401
 
 
-def test_sigterm_stops_gracefully(server) -> None:
-    _, process = server
+def test_sigterm_stops_gracefully_and_logs_json(server, slack: LocalSlack) -> None:
+    base, process = server
+    test_signed_slash_command_over_http(server, slack)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=15) == 0
+    lines = [json.loads(line) for line in process.stderr.read().decode().splitlines()
+             if line.startswith("{")]
+    [request] = [entry for entry in lines if entry["message"] == "slack request"]
+    assert request["user"] == "U0CURL" and request["status"] == "200"
+    assert request["request_id"] == "1.t" and request["latency_ms"] > 0
+    everything = json.dumps(lines)
+    assert "xoxb-serve" not in everything and SECRET not in everything
+    assert "Here's what I can do" not in everything
