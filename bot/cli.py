@@ -106,6 +106,44 @@ def db_backup(context: Context, file: Path) -> None:
 
 
 @cli.group()
+def contacts() -> None:
+    """Personal data of contacts (export, forget)."""
+
+
+@contacts.command("export")
+@click.argument("email")
+@pass_context
+def contacts_export(context: Context, email: str) -> None:
+    """Print, as JSON, everything held about the contact with EMAIL."""
+    import json
+
+    from store.services.privacy import PrivacyService
+
+    try:
+        data = PrivacyService(context.store()).export(email)
+    except StoreError as exc:
+        fail(str(exc))
+        return
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@contacts.command("forget")
+@click.argument("email")
+@pass_context
+def contacts_forget(context: Context, email: str) -> None:
+    """Erase the contact with EMAIL and every mention of them; keeps anonymised counts."""
+    from store.services.privacy import PrivacyService
+
+    try:
+        counts = PrivacyService(context.store()).forget(email)
+    except StoreError as exc:
+        fail(str(exc))
+        return
+    click.echo(f"forgotten: {counts['contacts']} contact(s), {counts['activities']} "
+               f"activities anonymised, {counts['fields']} other mentions erased")
+
+
+@cli.group()
 def users() -> None:
     """People: roles, managers, teams."""
 
