@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -23,6 +24,16 @@ from bot.localslack import BOT_USER_ID, TEAM_ID, Call, LocalSlack
 from bot.render import Control, controls, render, render_view
 
 APP_ID = "A0SALESBOT"
+
+
+_TOKEN = re.compile(r"(<(?:@[UW][A-Z0-9]+|#C[A-Z0-9]+|!(?:channel|here|everyone))(?:\|[^<>]*)?>)")
+
+
+def as_slack_sends(text: str) -> str:
+    """Text as Slack delivers it: `&`, `<`, `>` escaped, mention tokens kept."""
+    parts = _TOKEN.split(text)
+    return "".join(part if i % 2 else part.replace("&", "&amp;").replace("<", "&lt;")
+                   .replace(">", "&gt;") for i, part in enumerate(parts))
 
 
 def dm_channel(user_id: str) -> str:
@@ -127,7 +138,7 @@ class Chat:
         ts = self._ts()
         before = len(self.transcript)
         event = {"type": "message", "channel_type": "im", "channel": dm_channel(user),
-                 "user": user, "text": text, "ts": ts, "event_ts": ts}
+                 "user": user, "text": as_slack_sends(text), "ts": ts, "event_ts": ts}
         if thread_ts:
             event["thread_ts"] = thread_ts
         self.event(event, event_id=event_id)
@@ -139,7 +150,8 @@ class Chat:
         ts = self._ts()
         before = len(self.transcript)
         self.event({"type": "app_mention", "channel": channel or self.channel_id, "user": user,
-                    "text": f"<@{BOT_USER_ID}> {text}", "ts": ts, "event_ts": ts})
+                    "text": f"<@{BOT_USER_ID}> {as_slack_sends(text)}", "ts": ts,
+                    "event_ts": ts})
         return self.transcript[before:]
 
     def command(self, line: str, *, user: str | None = None) -> list[Message]:
@@ -150,7 +162,8 @@ class Chat:
         form = {
             "token": "legacy-token-unused", "team_id": TEAM_ID, "team_domain": "local",
             "channel_id": dm_channel(user), "channel_name": "directmessage", "user_id": user,
-            "user_name": user.lower(), "command": name, "text": text, "api_app_id": APP_ID,
+            "user_name": user.lower(), "command": name, "text": as_slack_sends(text),
+            "api_app_id": APP_ID,
             "response_url": self.slack.response_url(key), "trigger_id": self._trigger(user),
         }
         before = len(self.transcript)
@@ -221,7 +234,8 @@ class Chat:
         if message is not None:
             payload.update({
                 "channel": {"id": message.channel}, "message_ts": message.ts,
-                "message": {"type": "message", "ts": message.ts, "text": message.text,
+                "message": {"type": "message", "ts": message.ts,
+                            "text": as_slack_sends(message.text),
                             "user": message.recipient or user},
                 "response_url": self.slack.response_url(self._origin(user)),
             })

@@ -15,6 +15,7 @@ from handlers.deps import Deps
 from handlers.intents import Intent, parse
 from handlers.middleware import actor_of
 from handlers.resolver import resolve_deal
+from handlers.text import from_slack
 
 _LOG = re.compile(r"^(?P<kind>call|meeting|email|note|task)\s+(?P<target>[^:]+?)\s*:\s*"
                   r"(?P<detail>.+)$", re.I | re.DOTALL)
@@ -81,7 +82,7 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
     def sales(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient,
               context: BoltContext) -> None:
         ack()
-        text = (command.get("text") or "").strip()
+        text = from_slack(command.get("text") or "").strip()
         actor = actor_of(context)
         if text.lower() == "log":
             client.views_open(trigger_id=command["trigger_id"], view=modals.log_activity())

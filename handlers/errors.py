@@ -18,7 +18,7 @@ from handlers.text import escape
 from store.errors import StoreError
 
 log = logging.getLogger(__name__)
-GENERIC = "Sorry, something went wrong on my side and nothing was changed. Please try again."
+GENERIC = "Sorry, something went wrong on my side. Please try again in a moment."
 
 
 def user_message(error: Exception) -> str:

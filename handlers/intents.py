@@ -28,9 +28,9 @@ _KIND_WORDS = {
     "email": "email", "e-mail": "email", "note": "note", "task": "task",
 }
 _LOG_ACTIVITY = re.compile(
-    r"^(?:i\s+)?(?:just\s+)?(?:logged|log|had|made|did|sent|held)\s+(?:a|an|the)?\s*"
+    r"^(?:i\s+)?(?:just\s+)?(?:logged|loged|logd|log|had|made|did|sent|held)\s+(?:a|an|the)?\s*"
     r"(?P<kind>phone call|call|meeting|demo|e-?mail|note|task)\s+"
-    r"(?:with|to|on|for|about|at)\s+(?P<rest>.+)$", _I)
+    r"(?:with|w/|to|on|for|about|at)\s*(?P<rest>.+)$", _I)
 _LOG_VERB = re.compile(
     r"^(?:i\s+)?(?:just\s+)?(?P<verb>called|phoned|rang|emailed|e-mailed|mailed|met with|met|"
     r"spoke (?:with|to)|talked (?:with|to)|caught up with)\s+(?P<rest>.+)$", _I)
@@ -42,22 +42,27 @@ _NOTE = re.compile(r"^note\s+(?:on|for|about|re:?)\s+(?P<target>[^:]+?)\s*:\s*(?
                    _I | re.DOTALL)
 
 _MOVE = re.compile(
-    r"^(?:please\s+)?(?:move|set|change|put|update)\s+(?P<target>.+?)\s+"
+    r"^(?:please\s+)?(?:move|change|put)\s+(?P<target>.+?)\s+"
     r"(?:to|into|in|at)\s+(?:stage\s+)?(?P<stage>[\w/ &-]+?)" + _END, _I)
 _IS_NOW = re.compile(
     r"^(?P<target>.+?)\s+(?:is|are)\s+(?:now\s+)?(?:in|at)\s+(?:stage\s+)?"
     r"(?P<stage>[\w/ &-]+?)" + _END, _I)
 _ADVANCE = re.compile(
-    r"^(?:please\s+)?(?:advance|bump|progress|next stage (?:for|on))\s+(?P<target>.+?)" + _END,
+    r"^(?:please\s+)?(?:advance|bump\s+up|move\s+forward|next\s+stage\s+(?:for|on))\s+"
+    r"(?P<target>.+?)" + _END,
     _I)
 _WON = re.compile(
-    r"^(?:we\s+)?(?:closed[\s-]?won|won|close won)\s+(?:on|for|with|the)?\s*(?P<target>.+?)"
+    r"^(?:we\s+)?(?:closed[\s-]?won|won|close won|closed)\s+(?:on|for|with|the)?\s*"
+    r"(?!(?:a|an|it|that|this)\b)(?P<target>.+?)"
     + _END + r"|^(?P<target2>.+?)\s+(?:is\s+)?closed[\s-]?won" + _END, _I)
 _LOST = re.compile(
-    r"^(?:we\s+)?(?:lost|closed[\s-]?lost(?:\s+on)?)\s+(?:the\s+)?(?P<target>.+?)"
+    r"^(?:we\s+)?(?:lost|closed[\s-]?lost(?:\s+on)?)\s+"
+    r"(?!(?:track|touch|contact|sight|time|my|our|it|the\s+plot|interest)\b)"
+    r"(?:the\s+)?(?P<target>.+?)"
     r"(?:\s*(?:[,:;]|\s-\s|\s+because\s+|\s+since\s+|\s+as\s+)\s*(?P<reason>.+?))?" + _END, _I)
 _SHOW = re.compile(
-    r"^(?:what'?s\s+(?:next|up|new)\s+(?:for|with|on)|show(?:\s+me)?|deal|status\s+of|"
+    r"^(?:what(?:'?s|\s+is)\s+(?:next|up|new|happening)\s+(?:for|with|on)|show(?:\s+me)?|deal|"
+    r"status\s+of|"
     r"how'?s|how\s+is|where\s+are\s+we\s+(?:with|on)|look\s+up|open)\s+(?:the\s+)?"
     r"(?P<target>.+?)" + _END, _I)
 
@@ -121,7 +126,12 @@ class Intent:
     detail: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        """For a button value (Slack allows 2,000 characters): long text is clipped."""
+        data = {k: v for k, v in asdict(self).items() if v is not None}
+        for key, limit in (("text", 400), ("detail", 600), ("target", 150)):
+            if isinstance(data.get(key), str):
+                data[key] = data[key][:limit]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Intent:
@@ -137,14 +147,19 @@ def _split_target(rest: str) -> tuple[str, str | None]:
     return target, detail
 
 
-def strip_mention(text: str) -> str:
-    """Drop a leading `<@U…>` (an @mention of the bot) and surrounding spaces."""
-    return re.sub(r"^\s*<@[A-Z0-9]+>\s*[:,]?\s*", "", text or "").strip()
+def strip_mention(text: str, bot_user_id: str | None = None) -> str:
+    """Drop @mentions of the bot wherever they are ("hey @salesbot show acme")."""
+    greeting = re.compile(r"^(?:hey|hi|hello|ok|okay)[\s,]+(?=\S)", re.I)
+    text = greeting.sub("", (text or "").strip())
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>\s*[:,]?", " ", text)
+    text = re.sub(r"^\s*<@[A-Z0-9]+>\s*[:,]?\s*", "", text)
+    return greeting.sub("", text.strip())
 
 
-def parse(text: str) -> Intent:
+def parse(text: str, bot_user_id: str | None = None) -> Intent:
     """Read one message. Order matters: the most specific grammar wins."""
-    text = " ".join(strip_mention(text).split())
+    text = " ".join(strip_mention(text, bot_user_id).split())
     if not text or _HELP.match(text):
         return Intent("help", text)
     if _FOLLOWUPS.match(text):

@@ -9,8 +9,9 @@ from slack_bolt import App, Assistant, BoltContext, Say
 from slack_sdk import WebClient
 
 from handlers.conversation import Answer, Conversation
-from handlers.intents import parse
+from handlers.intents import Intent, parse
 from handlers.middleware import actor_of
+from handlers.text import from_slack
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def register(app: App, conversation: Conversation) -> None:
     def assistant_message(payload: dict[str, Any], say: Say, context: BoltContext) -> None:
         if not _is_human_message(payload):
             return
-        answer = conversation.answer(parse(payload.get("text", "")), actor_of(context))
+        answer = conversation.answer(_intent(payload, context), actor_of(context))
         say(text=answer.text, blocks=answer.blocks)
 
     app.use(assistant)
@@ -48,13 +49,19 @@ def register(app: App, conversation: Conversation) -> None:
     def direct_message(event: dict[str, Any], say: Say, context: BoltContext) -> None:
         if event.get("channel_type") != "im" or not _is_human_message(event):
             return
-        answer = conversation.answer(parse(event.get("text", "")), actor_of(context))
+        if not (event.get("text") or "").strip():
+            return  # a file alone, or an empty message: nothing was asked
+        answer = conversation.answer(_intent(event, context), actor_of(context))
         say(text=answer.text, blocks=answer.blocks, thread_ts=event.get("thread_ts"))
 
     @app.event("app_mention")
     def mention(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        answer = conversation.answer(parse(event.get("text", "")), actor_of(context))
+        answer = conversation.answer(_intent(event, context), actor_of(context))
         deliver_in_channel(client, event, answer)
+
+
+def _intent(event: dict[str, Any], context: BoltContext) -> Intent:
+    return parse(from_slack(event.get("text", "")), context.bot_user_id)
 
 
 def deliver_in_channel(client: WebClient, event: dict[str, Any], answer: Answer) -> None:

@@ -8,6 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from handlers import modals
+from handlers.text import from_slack
 
 
 def register(app: App) -> None:
@@ -20,7 +21,7 @@ def register(app: App) -> None:
         permalink = client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
         team = (shortcut.get("team") or {}).get("id", "")
         client.views_open(trigger_id=shortcut["trigger_id"], view=modals.log_activity(
-            text=message.get("text"),
+            text=from_slack(message.get("text")),
             metadata={"permalink": permalink, "event_key": f"{team}:{channel}:{ts}"},
         ))
 

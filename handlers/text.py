@@ -7,6 +7,7 @@ and `<https://evil|bank>` forges a link. Escaping exactly those three (Slack's
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -15,6 +16,32 @@ from babel.dates import format_date
 from babel.numbers import format_currency
 
 LOCALE = "en_US"
+
+
+_SLACK_LINK = re.compile(r"<(?P<target>[^<>|]+)(?:\|(?P<label>[^<>]*))?>")
+
+
+def from_slack(text: str | None) -> str:
+    """Slack's message text → what the person typed.
+
+    Slack sends `&`, `<`, `>` escaped and wraps links, emails and channels in `<…>`;
+    reading them raw would store "Q&amp;A" and miss "AT&T". User mentions (`<@U…>`)
+    stay as they are, so "give it to @fox" can be resolved by id.
+    """
+    def plain(match: re.Match[str]) -> str:
+        target, label = match["target"], match["label"]
+        if target.startswith("@"):
+            return match.group(0)
+        if target.startswith("#"):
+            return f"#{label or target[1:]}"
+        if target.startswith("!"):
+            return "@" + (label or target[1:].split("^")[0])
+        if target.startswith("mailto:"):
+            return label or target.removeprefix("mailto:")
+        return label or target
+
+    text = _SLACK_LINK.sub(plain, text or "")
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def escape(text: str | None) -> str:

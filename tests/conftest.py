@@ -18,6 +18,7 @@ from bot.app import create_app
 from bot.chat import Chat
 from bot.localslack import LocalSlack
 from bot.settings import Settings
+from handlers.errors import GENERIC
 from store.clock import ManualClock
 from store.db import Store, make_engine, normalize_url
 from store.migrate import upgrade
@@ -126,5 +127,12 @@ def app(settings: Settings, services: Services, clock: ManualClock) -> App:
 
 
 @pytest.fixture
-def chat(app: App, slack: LocalSlack) -> Chat:
-    return Chat(app=app, slack=slack, signing_secret=SIGNING_SECRET, user="U0ANA")
+def chat(app: App, slack: LocalSlack, request: pytest.FixtureRequest) -> Iterator[Chat]:
+    """The conversation harness; afterwards, no user may have seen the generic failure
+    message (a listener that crashed) unless the test is marked `failure_expected`."""
+    chat = Chat(app=app, slack=slack, signing_secret=SIGNING_SECRET, user="U0ANA")
+    yield chat
+    if request.node.get_closest_marker("failure_expected") is None:
+        chat.absorb()
+        crashed = [m.text for m in chat.transcript if GENERIC in m.text]
+        assert not crashed, f"a listener failed during the test: {crashed}"

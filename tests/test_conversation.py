@@ -152,7 +152,14 @@ def test_injected_channel_ping_is_escaped(chat: Chat, slack: LocalSlack, book) -
     posted = slack.calls_of("chat.postMessage")[-1].args
     text = str(posted["blocks"]) + posted["text"]
     assert "<!channel>" not in text and "<https://evil" not in text and "<@U0BOSS>" not in text
-    assert "&lt;!channel&gt;" in text and "&amp;" in text
+    # a real @channel token comes back as inert text; a typed one stays visibly escaped
+    assert "@channel" in text and "&amp;" in text and "&lt;@U0BOSS&gt;" in text
+
+
+def test_slack_escapes_are_read_as_typed(chat: Chat, services: Services, book) -> None:
+    chat.say("note on acme: Q&A with R&D <tomorrow>")
+    [activity] = services.activities.list_for(book["ana"])
+    assert activity.subject == "Q&A with R&D <tomorrow>"  # stored as typed, not as &amp;
 
 
 def test_help_and_unknown(chat: Chat, book) -> None:

@@ -141,6 +141,7 @@ def test_app_home_shows_my_deals(chat: Chat, ana) -> None:
     assert "My open deals" in home and "Acme — Renewal" in home
 
 
+@pytest.mark.failure_expected
 def test_a_failure_is_a_short_private_message(chat: Chat, slack: LocalSlack,
                                               services: Services, ana, monkeypatch) -> None:
     def broken(*_args, **_kwargs):
