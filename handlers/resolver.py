@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 from store.resolve import NameIndex, resolve
 from store.schemas import StageView
 from store.services.directory import ContactRef, DealRef, Directory
@@ -44,24 +46,56 @@ class Resolved:
         return self.found is None and not self.candidates
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = {"a", "an", "the", "with", "about", "for", "on", "of", "and", "to", "at", "in", "our",
+         "my", "their", "deal", "opportunity", "opp", "account", "from", "re"}
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def plausible(phrase: str, name: str) -> bool:
+    """Every word typed (but filler) is nearly a word of the name, or starts one.
+
+    Fuzzy scores alone take "tom" for "Nakatomi Trading" and "up a call with tyrell" for
+    "Tyrell — Pilot"; this keeps a match only when the words line up.
+    """
+    name_words = _words(name)
+    typed = [w for w in _words(phrase) if w not in _STOP]
+    return bool(typed) and all(
+        any(n.startswith(w) or (len(w) > 3 and fuzz.ratio(w, n) >= 75) for n in name_words)
+        for w in typed)
+
+
+def _names_deal(deal: DealRef, phrase: str) -> bool:
+    words = set(_words(phrase))
+    return bool(deal.name) and all(w in words for w in _words(deal.name) if w not in _STOP)
+
+
 def resolve_deal(directory: Directory, actor_id: int, phrase: str) -> Resolved:
-    """A deal by its title ("globex expansion") or by its account when that has one open deal."""
+    """A deal by its title ("globex expansion"), or by its account ("globex"): one open
+    deal is taken, several are asked about unless the phrase names one of them."""
     phrase = clean_phrase(phrase)
     if not phrase:
         return Resolved()
     deals = directory.open_deals(actor_id)
     by_id = {d.id: d for d in deals}
-    deal_result = resolve(NameIndex((d.id, d.title) for d in deals).search(phrase, limit=5,
-                                                                           cutoff=DEAL_CUTOFF))
-    if deal_result.kind == "found":
-        return Resolved(found=by_id[deal_result.match.id])
-    account_result = resolve(directory.accounts().search(phrase, limit=5, cutoff=80))
+    account_matches = [m for m in directory.accounts().search(phrase, limit=5, cutoff=80)
+                       if plausible(phrase, m.name)]
+    account_result = resolve(account_matches)
     if account_result.kind == "found":
         of_account = [d for d in deals if d.account_id == account_result.match.id]
-        if len(of_account) == 1:
-            return Resolved(found=of_account[0])
+        named = [d for d in of_account if _names_deal(d, phrase)]
+        if len(of_account) == 1 or len(named) == 1:
+            return Resolved(found=(named or of_account)[0])
         if of_account:
             return Resolved(candidates=of_account[:5])
+    deal_matches = [m for m in NameIndex((d.id, d.title) for d in deals).search(
+        phrase, limit=5, cutoff=DEAL_CUTOFF) if plausible(phrase, m.name)]
+    deal_result = resolve(deal_matches)
+    if deal_result.kind == "found":
+        return Resolved(found=by_id[deal_result.match.id])
     if deal_result.kind == "ambiguous":
         return Resolved(candidates=[by_id[m.id] for m in deal_result.candidates])
     return Resolved()
@@ -89,16 +123,25 @@ def _mentions(name: str, text: str) -> bool:
     return bool(name) and re.search(rf"\b{re.escape(name.lower())}\b", text.lower()) is not None
 
 
+def _contact(directory: Directory, person: str, account_id: int | None) -> ContactRef | None:
+    """A contact by name, looked for within the account when one was named."""
+    pool = (directory.contacts() if account_id is None
+            else NameIndex(directory.contacts_of(account_id)))
+    result = resolve([m for m in pool.search(person, limit=5, cutoff=85)
+                      if plausible(person, m.name)])
+    return directory.contact(result.match.id) if result.kind == "found" else None
+
+
 def resolve_subject(directory: Directory, actor_id: int, phrase: str, text: str) -> Subject:
     """"acme", "Jane from Globex", "the globex expansion" → account, contact and deal."""
     phrase = clean_phrase(phrase)
     person, company = phrase, phrase
     if m := _PERSON_AT.match(phrase):
         person, company = m["person"], m["company"]
-    contact = None
-    contact_result = resolve(directory.contacts().search(person, limit=5, cutoff=85))
-    if contact_result.kind == "found":
-        contact = directory.contact(contact_result.match.id)
+    account_result = resolve([m for m in directory.accounts().search(company, limit=5, cutoff=80)
+                              if plausible(company, m.name)])
+    named_account = account_result.match.id if account_result.kind == "found" else None
+    contact = _contact(directory, person, named_account if person != company else None)
     deal_hit = resolve_deal(directory, actor_id, phrase)
     if deal_hit.found is not None and deal_hit.found.account_id is not None:
         if contact is not None and contact.account_id != deal_hit.found.account_id:
@@ -106,7 +149,6 @@ def resolve_subject(directory: Directory, actor_id: int, phrase: str, text: str)
         return Subject(account_id=deal_hit.found.account_id,
                        account_name=deal_hit.found.account_name, contact=contact,
                        deal=deal_hit.found)
-    account_result = resolve(directory.accounts().search(company, limit=5, cutoff=80))
     account_id = account_name = None
     if account_result.kind == "found":
         account_id, account_name = account_result.match.id, account_result.match.name

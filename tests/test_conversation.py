@@ -266,3 +266,27 @@ def test_edit_button_opens_a_form_that_changes_the_deal(chat: Chat, services: Se
     assert (opp.amount, opp.next_step, opp.probability) == (
         Decimal("95000.00"), "security review", 10)
     assert "amount $84,000 → $95,000" in chat.latest().text
+
+
+def test_the_contact_is_looked_for_at_the_named_company(chat: Chat, services: Services,
+                                                        book) -> None:
+    services.accounts.create(book["ana"], "Initrode")
+    services.contacts.create(book["ana"], "Jane Smith", account="Initrode")
+    services.contacts.create(book["ana"], "Jane Doe", account="Hooli")
+    chat.say("met with Jane from Globex about the expansion")
+    [activity] = services.activities.list_for(book["ana"])
+    assert (activity.contact_name, activity.subject) == (
+        "Jane Roe", "Meeting with Jane Roe: the expansion")
+
+
+def test_extra_words_do_not_pick_a_deal(chat: Chat, services: Services, book) -> None:
+    services.opportunities.create(book["ana"], "Upsell", account="Acme")
+    [question] = chat.say("advance acme")  # two open Acme deals: ask
+    assert "Which deal" in question.text
+    for text in ("lost track of acme, call them tomorrow", "progress report for globex",
+                 "set up a call with initech to negotiate", "spoke with tom about pricing"):
+        chat.say(text)
+    stages = {key: stage_of(services, book, key) for key in ("acme", "globex", "initech")}
+    assert stages == {"acme": "Prospecting", "globex": "Value Proposition",
+                      "initech": "Needs Analysis"}
+    assert services.activities.list_for(book["ana"]) == []

@@ -100,7 +100,7 @@ def test_unsigned_request_over_http_is_refused(server) -> None:
 
 
 def test_sigterm_stops_gracefully_and_logs_json(server, slack: LocalSlack) -> None:
-    base, process = server
+    _, process = server
     test_signed_slash_command_over_http(server, slack)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=15) == 0

@@ -94,6 +94,12 @@ class Directory:
         return self._cached(self._users, User,
                             select(User.id, User.name).where(User.is_active.is_(True)))
 
+    def contacts_of(self, account_id: int) -> list[tuple[int, str]]:
+        with self.store.transaction() as s:
+            return [(row.id, row.name) for row in s.execute(
+                select(Contact.id, Contact.name).where(Contact.account_id == account_id,
+                                                       Contact.archived_at.is_(None)))]
+
     def account_name(self, account_id: int) -> str | None:
         with self.store.transaction() as s:
             account = s.get(Account, account_id)
