@@ -16,6 +16,7 @@ from handlers.deps import Deps
 from handlers.intents import Intent
 from handlers.middleware import actor_of
 from handlers.text import escape
+from store.errors import Stale
 
 
 def replace_message(body: dict[str, Any], client: WebClient, respond: Respond,
@@ -36,8 +37,22 @@ def _value(body: dict[str, Any]) -> str:
     return action.get("value", "")
 
 
+def _card_location(body: dict[str, Any]) -> dict[str, str] | None:
+    """Where the clicked card is, so a form can replace it when it is submitted."""
+    container = body.get("container") or {}
+    if container.get("is_ephemeral") or "message_ts" not in container:
+        return None
+    return {"channel": container["channel_id"], "ts": container["message_ts"]}
+
+
 def register(app: App, deps: Deps, conversation: Conversation) -> None:
     services = deps.services
+
+    def _refresh_card(body: dict[str, Any], client: WebClient, respond: Respond,
+                      actor: Any, opp_id: int, note: str) -> None:
+        card = conversation.card(services.opportunities.get(actor.id, opp_id), actor)
+        replace_message(body, client, respond, Answer(
+            text=note, blocks=[ui.context(escape(note)), *card.blocks]))
 
     @app.action("undo")
     def undo(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
@@ -69,7 +84,12 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
                    context: BoltContext) -> None:
         ack()
         actor = actor_of(context)
-        opp = services.opportunities.advance(actor.id, int(_value(body)))
+        opp_id, shown_stage = (int(part) for part in _value(body).split(":"))
+        try:
+            opp = services.opportunities.advance(actor.id, opp_id, from_stage_id=shown_stage)
+        except Stale as exc:
+            _refresh_card(body, client, respond, actor, opp_id, str(exc))
+            return
         card = conversation.card(opp, actor)
         moved = conversation.moved(opp)
         replace_message(body, client, respond,
@@ -80,14 +100,19 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
                    context: BoltContext) -> None:
         ack()
         actor = actor_of(context)
-        opp_id, stage_id = (int(part) for part in _value(body).split(":"))
+        opp_id, shown_stage, stage_id = (int(part) for part in _value(body).split(":"))
         stage = next(s for s in deps.directory.stages() if s.id == stage_id)
         if stage.kind == "lost":
             opp = services.opportunities.get(actor.id, opp_id)
             client.views_open(trigger_id=body["trigger_id"], view=modals.close_lost(
-                opp.id, escape(opp.title)))
+                opp.id, escape(opp.title), card=_card_location(body)))
             return
-        opp = services.opportunities.move_stage(actor.id, opp_id, stage.name)
+        try:
+            opp = services.opportunities.move_stage(actor.id, opp_id, stage.name,
+                                                    from_stage_id=shown_stage)
+        except Stale as exc:
+            _refresh_card(body, client, respond, actor, opp_id, str(exc))
+            return
         moved = conversation.moved(opp)
         replace_message(body, client, respond,
                         Answer(text=moved.text,
@@ -98,8 +123,8 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
                    context: BoltContext) -> None:
         ack()
         opp = services.opportunities.get(actor_of(context).id, int(_value(body)))
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=modals.close_lost(opp.id, escape(opp.title)))
+        client.views_open(trigger_id=body["trigger_id"], view=modals.close_lost(
+            opp.id, escape(opp.title), card=_card_location(body)))
 
     @app.action("opp_log_activity")
     def log_on_deal(ack: Ack, body: dict[str, Any], client: WebClient,

@@ -80,11 +80,12 @@ def opportunity_card(
         blocks.append(context(f"Lost: {escape(opp.lost_reason)}"))
     elements: list[dict[str, Any]] = []
     if next_stage is not None and not opp.is_closed:
-        elements.append(button(f"Next: {next_stage.name}", "opp_next_stage", str(opp.id),
+        elements.append(button(f"Next: {next_stage.name}", "opp_next_stage",
+                               f"{opp.id}:{opp.stage.id}",
                                style="primary"))
     options = [
         {"text": {"type": "plain_text", "text": clip(s.name, 75)},
-         "value": f"{opp.id}:{s.id}"}
+         "value": f"{opp.id}:{opp.stage.id}:{s.id}"}
         for s in stages if s.id != opp.stage.id
     ]
     if options:

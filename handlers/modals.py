@@ -77,11 +77,12 @@ def new_opportunity(stages: list[StageView], *, name: str | None = None,
     ])
 
 
-def close_lost(opp_id: int, title: str) -> View:
+def close_lost(opp_id: int, title: str, *, card: dict[str, str] | None = None) -> View:
+    """`card` is the message the form was opened from; it is replaced on submit."""
     return _modal("close_lost", "Close lost", "Close lost", [
         {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*{title}*", 3000)}},
         _input("reason", "Why was it lost?", _plain(multiline=True, max_length=1000)),
-    ], {"opp": opp_id})
+    ], {"opp": opp_id, "card": card})
 
 
 def values(view: dict[str, Any]) -> dict[str, str | None]:

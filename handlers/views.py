@@ -37,9 +37,16 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
             return
         ack()
         actor = actor_of(context)
-        opp = services.opportunities.move_stage(actor.id, int(modals.metadata(view)["opp"]),
-                                                "Closed Lost", lost_reason=reason)
-        _dm(client, actor.slack_user_id, conversation.moved(opp))
+        meta = modals.metadata(view)
+        opp = services.opportunities.move_stage(actor.id, int(meta["opp"]), "Closed Lost",
+                                                lost_reason=reason)
+        moved = conversation.moved(opp)
+        card = meta.get("card")
+        if card:  # the card or question the form came from: no live buttons left behind
+            client.chat_update(channel=card["channel"], ts=card["ts"], text=moved.text,
+                               blocks=conversation.card(opp, actor).blocks + moved.blocks)
+        else:
+            _dm(client, actor.slack_user_id, moved)
 
     @app.view("log_activity")
     def log_activity(ack: Ack, view: dict[str, Any], client: WebClient,

@@ -23,3 +23,7 @@ class NotAllowed(StoreError):
 
 class Conflict(StoreError):
     """The action collides with the current state (duplicate, already decided…)."""
+
+
+class Stale(Conflict):
+    """A button was pressed on a card that no longer shows the current state."""

@@ -290,3 +290,24 @@ def test_extra_words_do_not_pick_a_deal(chat: Chat, services: Services, book) ->
     assert stages == {"acme": "Prospecting", "globex": "Value Proposition",
                       "initech": "Needs Analysis"}
     assert services.activities.list_for(book["ana"]) == []
+
+
+def test_an_old_card_never_skips_a_stage(chat: Chat, services: Services, book) -> None:
+    [card] = chat.say("show hooli")
+    services.opportunities.advance(book["ana"], book["hooli"])  # moved elsewhere meanwhile
+    chat.click(action_id="opp_next_stage")
+    assert stage_of(services, book, "hooli") == "Needs Analysis"
+    refreshed = chat.transcript[card.id - 1].render()
+    assert "out of date" in refreshed and "Next: Value Proposition" in refreshed
+
+
+def test_close_lost_from_the_menu_replaces_the_card(chat: Chat, services: Services,
+                                                   book) -> None:
+    [card] = chat.say("show initech")
+    menu = next(c for c in card.controls if c.kind == "static_select")
+    chat.click(menu.number, option="Closed Lost")
+    chat.submit({"Why was it lost?": "no budget"})
+    assert stage_of(services, book, "initech") == "Closed Lost"
+    assert "Closed Lost" in chat.transcript[card.id - 1].render()
+    assert not [c for c in chat.transcript[card.id - 1].controls if c.kind == "static_select"
+                and "Closed Lost" in [label for label, _ in c.options]]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from store.access import can_see_owner, require_owner_access, visible_owner_ids
 from store.db import Store
-from store.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from store.errors import Conflict, InvalidInput, NotAllowed, NotFound, Stale
 from store.models import Opportunity, OpportunityHistory, Stage, User
 from store.money import currency_precision, from_minor, to_minor
 from store.schemas import HistoryView, OpportunityView
@@ -220,6 +220,12 @@ def create_opportunity(
     return opp
 
 
+def _require_stage_unchanged(opp: Opportunity, shown_stage_id: int | None) -> None:
+    if shown_stage_id is not None and shown_stage_id != opp.stage_id:
+        raise Stale(f"That card was out of date: {opp.name} is now in {opp.stage.name}. "
+                    "Nothing was changed; here is the current card.")
+
+
 def require_opportunity(session: Session, opp_id: int) -> Opportunity:
     opp = session.get(Opportunity, opp_id)
     if opp is None or opp.archived_at is not None:
@@ -282,11 +288,13 @@ class OpportunityService:
         *,
         lost_reason: str | None = None,
         source: str = "slack",
+        from_stage_id: int | None = None,
     ) -> OpportunityView:
         with self.store.transaction() as s:
             actor = require_by_id(s, actor_id)
             opp = require_opportunity(s, opp_id)
             require_owner_access(s, actor, opp.owner_id, "deals")
+            _require_stage_unchanged(opp, from_stage_id)
             target = require_stage(s, stage)
             if target.id == opp.stage_id:
                 raise Conflict(f"{opp.name} is already in {target.name}.")
@@ -296,12 +304,18 @@ class OpportunityService:
             )
             return self._undoable(s, opp, actor, before)
 
-    def advance(self, actor_id: int, opp_id: int, *, source: str = "slack") -> OpportunityView:
-        """Move to the next stage of the pipeline (never to Closed Lost)."""
+    def advance(self, actor_id: int, opp_id: int, *, source: str = "slack",
+                from_stage_id: int | None = None) -> OpportunityView:
+        """Move to the next stage of the pipeline (never to Closed Lost).
+
+        `from_stage_id` is the stage the button showed: a double click or an old card
+        must not skip a stage.
+        """
         with self.store.transaction() as s:
             actor = require_by_id(s, actor_id)
             opp = require_opportunity(s, opp_id)
             require_owner_access(s, actor, opp.owner_id, "deals")
+            _require_stage_unchanged(opp, from_stage_id)
             if opp.stage.kind != "open":
                 raise Conflict(f"{opp.name} is already {opp.stage.name}.")
             target = next_open_stage(s, opp.stage)
