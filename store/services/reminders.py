@@ -1,11 +1,11 @@
 """Reminders: the bot speaks first, once, at the right time.
 
 The database is the source of truth. Each sweep `plan`s reminders from dates already
-in the domain tables (follow-ups, contract ends, quiet deals, digest hours), each with
-a unique key so it is created once; `claim` takes due ones atomically (an UPDATE only
-one process can win; SKIP LOCKED on PostgreSQL) under a lease, so a process that dies
-between claim and send leaves it to be retried, never lost; `sent`/`retry`/`failed`
-record the outcome. Nothing here talks to Slack.
+in the domain tables (follow-ups, contract ends, quiet deals, digest hours, scheduled
+pipeline reports), each with a unique key so it is created once; `claim` takes due ones
+atomically (an UPDATE only one process can win; SKIP LOCKED on PostgreSQL) under a lease,
+so a process that dies between claim and send leaves it to be retried, never lost;
+`sent`/`retry`/`failed` record the outcome. Nothing here talks to Slack.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from store.db import Store
 from store.models import Activity, Contract, Opportunity, Reminder, Stage, User
+from store.services.pipeline_subscriptions import planned_reports
 from store.working_time import local_hour, next_delivery
 
 RENEWAL_MARKS = (90, 60, 30)
@@ -52,6 +53,7 @@ class Planned:
     subject_id: int
     user: User
     due_at: datetime
+    channel_id: str | None = None  # a channel post (scheduled report) rather than a DM
 
 
 class ReminderService:
@@ -68,7 +70,8 @@ class ReminderService:
         now = self.store.now()
         with self.store.transaction() as s:
             planned = [*self._follow_ups(s, now), *self._renewals(s, now),
-                       *self._stale_deals(s, now), *self._digests(s, now)]
+                       *self._stale_deals(s, now), *self._digests(s, now),
+                       *self._reports(s, now)]
             return sum(self._insert(s, p, now) for p in planned)
 
     def _tz(self, user: User) -> str:
@@ -84,9 +87,11 @@ class ReminderService:
         created = s.scalar(
             insert(Reminder).values(
                 key=p.key, kind=p.kind, subject_type=p.subject_type, subject_id=p.subject_id,
-                user_id=p.user.id, due_at=p.due_at,
-                # planned late (a sweep missed, a clock jump): still only in working hours
-                deliver_at=self._deliver_at(p.user, max(p.due_at, now)),
+                user_id=p.user.id, channel_id=p.channel_id, due_at=p.due_at,
+                # planned late (a sweep missed, a clock jump): still only in working hours;
+                # a channel report keeps the hour its subscriber chose
+                deliver_at=max(p.due_at, now) if p.channel_id
+                else self._deliver_at(p.user, max(p.due_at, now)),
                 status="pending", attempts=0, created_at=now,
             ).on_conflict_do_nothing(index_elements=["key"]).returning(Reminder.id))
         return 1 if created is not None else 0
@@ -166,6 +171,10 @@ class ReminderService:
                                    user.id, user, due))
         return planned
 
+    def _reports(self, s: Session, now: datetime) -> list[Planned]:
+        return [Planned(r.key, "report", "report_subscription", r.subscription_id, r.creator,
+                        r.due_at, channel_id=r.channel_id) for r in planned_reports(s, now)]
+
     # -- delivering ----------------------------------------------------------------------
     def claim(self, worker: str, limit: int = 50) -> list[DueReminder]:
         """Take up to `limit` due reminders for `worker`; no two workers get the same one."""
@@ -234,7 +243,8 @@ class ReminderService:
             assert user is not None
             user.reminders_muted_until = until
             for reminder in s.scalars(select(Reminder).where(
-                    Reminder.user_id == user_id, Reminder.status == "pending")):
+                    Reminder.user_id == user_id, Reminder.status == "pending",
+                    Reminder.channel_id.is_(None))):  # a channel's report is not muted
                 reminder.deliver_at = self._deliver_at(user, reminder.due_at)
 
     def set_digest_hour(self, user_id: int, hour: int | None) -> None:

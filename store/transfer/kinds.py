@@ -17,6 +17,7 @@ from store.transfer.customers import AccountLoader, ContactLoader, account_rows,
 from store.transfer.loading import ImportContext, Loader
 from store.transfer.people import UserLoader, user_rows
 from store.transfer.pipeline import OpportunityLoader, opportunity_rows
+from store.transfer.quotas import QuotaLoader, quota_rows
 from store.transfer.spec import KindSpec
 
 
@@ -54,5 +55,7 @@ KINDS: Mapping[str, KindSpec] = {
               "kind,subject,account,opportunity,contact,owner,occurred_at,follow_up_at,done",
               "kind,subject,owner,occurred_at",
               loader=ActivityLoader, rows=activity_rows),
+        _kind("quotas", "quota", "user,period,amount,currency", "user,period,amount",
+              loader=QuotaLoader, rows=quota_rows),
     )
 }
