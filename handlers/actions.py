@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -11,6 +12,7 @@ from slack_sdk import WebClient
 
 from handlers import blocks as ui
 from handlers import modals
+from handlers.answer import MessageLink
 from handlers.conversation import Answer, Conversation
 from handlers.deps import Deps
 from handlers.intents import Intent
@@ -35,6 +37,16 @@ def _value(body: dict[str, Any]) -> str:
     if action.get("type") == "static_select":
         return action["selected_option"]["value"]
     return action.get("value", "")
+
+
+def _extras(data: dict[str, Any]) -> dict[str, Any]:
+    """A form's follow-up date and a message link, carried through a question."""
+    extras: dict[str, Any] = {}
+    if data.get("fu"):
+        extras["follow_up_day"] = date.fromisoformat(data["fu"])
+    if data.get("pl") and data.get("ek"):
+        extras["link"] = MessageLink(data["pl"], data["ek"])
+    return extras
 
 
 def _card_location(body: dict[str, Any]) -> dict[str, str] | None:
@@ -69,7 +81,7 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
         data = json.loads(_value(body))
         chosen = {k: int(v) for k, v in data.items() if k in ("deal", "account")}
         answer = conversation.answer(Intent.from_dict(data["i"]), actor_of(context),
-                                     chosen=chosen)
+                                     chosen=chosen, **_extras(data))
         replace_message(body, client, respond, answer)
 
     @app.action("choose_none")
@@ -157,7 +169,9 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
                     context: BoltContext) -> None:
         ack()
         actor = actor_of(context)
-        intent = Intent.from_dict(json.loads(_value(body))["i"])
-        account = services.accounts.create(actor.id, intent.target or "")
-        answer = conversation.answer(intent, actor, chosen={"account": account.id})
+        data = json.loads(_value(body))
+        intent = Intent.from_dict(data["i"])
+        account = services.accounts.create(actor.id, data.get("name") or intent.target or "")
+        answer = conversation.answer(intent, actor, chosen={"account": account.id},
+                                     **_extras(data))
         replace_message(body, client, respond, answer)

@@ -15,7 +15,7 @@ from handlers.deps import Deps
 from handlers.intents import Intent, parse
 from handlers.middleware import actor_of
 from handlers.resolver import resolve_deal
-from handlers.text import from_slack
+from handlers.text import escape, from_slack
 
 _LOG = re.compile(r"^(?P<kind>call|meeting|email|note|task)\s+(?P<target>[^:]+?)\s*:\s*"
                   r"(?P<detail>.+)$", re.I | re.DOTALL)
@@ -97,7 +97,7 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
             if resolved.found is not None:
                 client.views_open(trigger_id=command["trigger_id"], view=modals.quote_form(
                     [(f"{p.name} ({p.sku})", p.sku) for p in deps.services.quotes.catalog()],
-                    title=f"Quote for {resolved.found.display}",
+                    title=f"Quote for {escape(resolved.found.display)}",
                     metadata={"opp": resolved.found.id}))
                 return
         answer = conversation.answer(intent, actor)

@@ -15,7 +15,7 @@ from handlers import blocks as ui
 from handlers import quote_blocks as qb
 from handlers.answer import Answer, MessageLink, say_text
 from handlers.dates import find_date, start_of_working_day
-from handlers.deal_terms import deal_terms, describe_changes, edit_terms
+from handlers.deal_terms import deal_terms, describe_changes, edit_terms, occurred_at
 from handlers.deps import Deps
 from handlers.intents import Intent
 from handlers.pipeline_flow import PipelineFlow
@@ -24,6 +24,7 @@ from handlers.resolver import (
     Resolved,
     Subject,
     clean_phrase,
+    new_account_name,
     resolve_deal,
     resolve_stage,
     resolve_subject,
@@ -240,24 +241,35 @@ class Conversation:
 
     def _log(self, intent: Intent, actor: UserView, chosen: dict[str, int],
              link: MessageLink | None = None, follow_up_day: date | None = None) -> Answer:
-        subject = self._subject(intent, actor, chosen)
+        extras: dict[str, str] = {}
+        if follow_up_day is not None:
+            extras["fu"] = follow_up_day.isoformat()
+        if link is not None:
+            extras |= {"pl": link.permalink, "ek": link.event_key}
+        subject = self._subject(intent, actor, chosen, extras)
         if isinstance(subject, Answer):
             return subject
-        detail = intent.detail or intent.text
         tz = actor.timezone or self.deps.default_timezone
         now = self.deps.clock.now()
-        if follow_up_day is None and (found := find_date(detail, now, tz)) is not None:
+        if follow_up_day is None and (found := find_date(intent.detail or intent.text, now,
+                                                         tz)) is not None:
             follow_up_day = found.day
         follow_up_at = (start_of_working_day(follow_up_day, tz, self.deps.working_hours)
                         if follow_up_day else None)
         about = subject.deal.display if subject.deal else (subject.account_name or (
             subject.contact.name if subject.contact else ""))
-        headline = detail[:1].upper() + detail[1:]
-        if subject.contact is not None and intent.kind in ("meeting", "call", "email"):
-            headline = f"{intent.kind.capitalize()} with {subject.contact.name}: {detail}"
+        kind = intent.kind or "note"
+        who = subject.contact.name if subject.contact else (subject.account_name or about)
+        if intent.detail:
+            headline = intent.detail[:1].upper() + intent.detail[1:]
+            if subject.contact is not None and kind in ("meeting", "call", "email"):
+                headline = f"{kind.capitalize()} with {subject.contact.name}: {intent.detail}"
+        else:
+            headline = f"{kind.capitalize()} with {who}"
         activity = self.services.activities.log(
             actor.id, kind=intent.kind or "note", subject=headline[:300], body=intent.text,
-            occurred_at=now, follow_up_at=follow_up_at, account_id=subject.account_id,
+            occurred_at=occurred_at(intent.text, now, tz), follow_up_at=follow_up_at,
+            account_id=subject.account_id,
             contact_id=subject.contact.id if subject.contact else None,
             opportunity_id=subject.deal.id if subject.deal else None,
             slack_permalink=link.permalink if link else None,
@@ -282,7 +294,7 @@ class Conversation:
         stages = self.directory.stages()
         next_stage = self.directory.next_stage(opp.stage.id)
         return Answer(
-            text=f"{opp.title}: {opp.stage.name}",
+            text=escape(f"{opp.title}: {opp.stage.name}"),
             blocks=ui.opportunity_card(opp, stages, actor.timezone, next_stage=next_stage),
         )
 
@@ -315,8 +327,9 @@ class Conversation:
                       blocks=ui.choice(f"Which deal do you mean by “{target}”?", options),
                       private=True)
 
-    def _subject(self, intent: Intent, actor: UserView, chosen: dict[str, int]
-                 ) -> Subject | Answer:
+    def _subject(self, intent: Intent, actor: UserView, chosen: dict[str, int],
+                 extras: dict[str, str]) -> Subject | Answer:
+        """`extras` (a form's date, a message link) ride along with any question asked."""
         if "account" in chosen:
             account = self.directory.account_name(chosen["account"])
             deals = self.directory.open_deals(actor.id, account_id=chosen["account"])
@@ -325,19 +338,20 @@ class Conversation:
         subject = resolve_subject(self.directory, actor.id, intent.target or "", intent.text)
         if subject.account_choices:
             target = escape(intent.target or "")
-            options = [(name, {"i": intent.to_dict(), "account": account_id})
+            options = [(name, {"i": intent.to_dict(), "account": account_id, **extras})
                        for account_id, name in subject.account_choices]
             return Answer(text=f"Which account do you mean by “{target}”?",
                           blocks=ui.choice(f"Which account do you mean by “{target}”?", options),
                           private=True)
         if subject.is_none:
             target = escape(intent.target or "")
+            name = new_account_name(intent.target or "")
             return Answer(
                 text=f"I couldn't find an account or contact called “{target}”.",
                 blocks=[ui.mrkdwn(f"I couldn't find an account or contact called “{target}”, "
                                   "so nothing was logged."),
-                        ui.actions(ui.button(f"Create account “{(intent.target or '')[:40]}”",
-                                             "account_new", {"i": intent.to_dict()}))],
+                        ui.actions(ui.button(f"Create account “{name[:40]}”", "account_new",
+                                             {"i": intent.to_dict(), "name": name, **extras}))],
                 private=True,
             )
         return subject

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from handlers.amounts import parse_amount
 from handlers.dates import find_date
@@ -14,7 +15,10 @@ from handlers.text import day, escape, short_money
 from store.errors import InvalidInput
 from store.schemas import OpportunityView
 
-_MONEY = re.compile(r"(?<![\w.])(?:[$€£¥]\s*)?\d[\d,]*(?:\.\d+)?\s*[kmb]?(?![\w])", re.I)
+_MONEY = re.compile(
+    r"(?<![\w.])(?:(?P<symbol>[$€£¥])\s*)?(?P<digits>\d[\d,]*(?:\.\d+)?)\s*(?P<scale>[kmb])?(?![\w])",
+    re.I)
+_MIN_BARE = 1000  # without a symbol or k/m, a number below this is a name ("pilot 2")
 _GLUE = re.compile(r"\b(?:for|worth|at|of|closing|closes|close|to close|due|expected)\b", re.I)
 
 
@@ -37,6 +41,9 @@ def deal_terms(text: str, now: datetime, tz: str) -> DealTerms:
         try:
             amount = parse_amount(match.group(0))
         except InvalidInput:
+            continue
+        if not match["symbol"] and not match["scale"] and amount < _MIN_BARE:
+            amount = None
             continue
         rest = rest[: match.start()] + " " + rest[match.end():]
         break
@@ -89,3 +96,20 @@ def describe_changes(before: OpportunityView, after: OpportunityView, tz: str) -
     if before.owner_id != after.owner_id:
         parts.append(f"owner {escape(before.owner_name)} → {escape(after.owner_name)}")
     return ", ".join(parts) or "nothing changed"
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_PAST = re.compile(r"\b(?P<yesterday>yesterday)\b|\blast\s+(?P<weekday>" + "|".join(_WEEKDAYS)
+                   + r")\b", re.I)
+
+
+def occurred_at(text: str, now: datetime, tz: str) -> datetime:
+    """When a logged activity happened: "yesterday", "last tuesday", else now."""
+    match = _PAST.search(text)
+    if match is None:
+        return now
+    local = now.astimezone(ZoneInfo(tz))
+    if match["yesterday"]:
+        return now - timedelta(days=1)
+    back = (local.weekday() - _WEEKDAYS.index(match["weekday"].lower())) % 7 or 7
+    return now - timedelta(days=back)

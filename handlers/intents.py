@@ -196,11 +196,11 @@ def parse(text: str, bot_user_id: str | None = None) -> Intent:
     if m := _LOG_ACTIVITY.match(text):
         kind = _KIND_WORDS.get(m["kind"].lower().replace("e-mail", "email"), "call")
         target, detail = _split_target(m["rest"])
-        return Intent("log", text, kind=kind, target=target, detail=detail or m["rest"])
+        return Intent("log", text, kind=kind, target=target, detail=detail)
     if m := _LOG_VERB.match(text):
         target, detail = _split_target(m["rest"])
         return Intent("log", text, kind=_VERB_KIND[m["verb"].lower()], target=target,
-                      detail=detail or m["rest"])
+                      detail=detail)
     if m := _LOST.match(text):
         return Intent("lost", text, target=m["target"].strip(),
                       detail=(m["reason"] or "").strip() or None)

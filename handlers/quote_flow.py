@@ -81,7 +81,7 @@ class QuoteFlow:
             first = ", ".join(sorted({n.approver_name for n in outcome.notify}))
             text = (f"Approval requested for {quote.label} ({', '.join(outcome.rules)}). "
                     f"Asked {first}; I'll tell you here as they decide.")
-        posted = client.chat_postMessage(channel=actor.slack_user_id, text=text,
+        posted = client.chat_postMessage(channel=actor.slack_user_id, text=escape(text),
                                          blocks=[ui.mrkdwn(escape(text)), *qb.quote_card(quote)])
         self.services.approvals.remember_thread(outcome.request_id, posted["channel"],
                                                 posted["ts"])
@@ -117,14 +117,14 @@ class QuoteFlow:
         channel = outcome.request_channel or outcome.requester_slack_id
         if outcome.request_status in ("approved", "rejected") and outcome.request_ts:
             # the request message's Cancel button is stale now: show the quote as it is
-            client.chat_update(channel=channel, ts=outcome.request_ts, text=text,
+            client.chat_update(channel=channel, ts=outcome.request_ts, text=escape(text),
                                blocks=[ui.mrkdwn(escape(f"{text}.")), *qb.quote_card(quote)])
             blocks = [ui.mrkdwn(escape(f"{text}. " + (
                 "It is approved: mark it sent when it goes out." if
                 outcome.request_status == "approved" else "Revise it and ask again.")))]
         try:
-            client.chat_postMessage(channel=channel, thread_ts=outcome.request_ts, text=text,
-                                    blocks=blocks)
+            client.chat_postMessage(channel=channel, thread_ts=outcome.request_ts,
+                                    text=escape(text), blocks=blocks)
         except SlackApiError as exc:  # the decision stands; the rep sees it in /sales
             log.warning("could not tell the requester: %s", exc.response.get("error"))
         self.ask(client, outcome.notify)
@@ -132,5 +132,5 @@ class QuoteFlow:
     def tidy_skipped(self, client: WebClient, quote_id: int, why: str) -> None:
         """Replace approvers' messages whose step can no longer be decided."""
         for channel, ts in self.services.approvals.pending_messages(quote_id):
-            client.chat_update(channel=channel, ts=ts, text=why,
+            client.chat_update(channel=channel, ts=ts, text=escape(why),
                                blocks=[ui.mrkdwn(escape(why))])

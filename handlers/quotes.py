@@ -16,6 +16,7 @@ from handlers.answer import Answer
 from handlers.deps import Deps
 from handlers.middleware import actor_of
 from handlers.quote_flow import QuoteFlow
+from handlers.text import escape
 from store.errors import StoreError
 from store.services.quotes import LineSpec, QuoteView
 
@@ -71,7 +72,7 @@ def register(app: App, deps: Deps, flow: QuoteFlow) -> None:
         ack()
         opp = services.opportunities.get(actor_of(context).id, int(body["actions"][0]["value"]))
         client.views_open(trigger_id=body["trigger_id"], view=modals.quote_form(
-            _catalog(deps), title=f"Quote for {opp.title}", metadata={"opp": opp.id}))
+            _catalog(deps), title=f"Quote for {escape(opp.title)}", metadata={"opp": opp.id}))
 
     @app.view("quote")
     def save_quote(ack: Ack, view: dict[str, Any], client: WebClient,
@@ -150,7 +151,7 @@ def register(app: App, deps: Deps, flow: QuoteFlow) -> None:
         lines = [(line.sku or "", line.quantity, f"{line.discount_percent:g}")
                  for line in quote.lines if line.sku]
         client.views_open(trigger_id=body["trigger_id"], view=modals.quote_form(
-            _catalog(deps), title=f"Revise {quote.label}", metadata={"quote": quote.id},
+            _catalog(deps), title=f"Revise {escape(quote.label)}", metadata={"quote": quote.id},
             lines=lines, discount=f"{quote.quote_discount_percent:g}"))
 
     @app.action("approval_approve")

@@ -44,7 +44,7 @@ def reminder_message(services: Services, due: DueReminder, now: datetime,
         if follow.last_note and follow.last_note != a.subject:
             lines.append(f"Last note: “{escape(ui.clip(follow.last_note, 300))}”")
         value = str(a.id)
-        return Answer(text=f"Follow up on {about}", blocks=[
+        return Answer(text=escape(f"Follow up on {about}"), blocks=[
             ui.mrkdwn("\n".join(lines)),
             ui.actions(ui.button("Done", "followup_done", value, style="primary"),
                        ui.button("Snooze 1 day", "followup_snooze", f"{a.id}:1"),
@@ -70,7 +70,8 @@ def reminder_message(services: Services, due: DueReminder, now: datetime,
         blocks = [ui.mrkdwn(text)]
         if elements:
             blocks.append(ui.actions(*elements))
-        return Answer(text=f"{r.account_name} renews in {r.days_left} days", blocks=blocks)
+        return Answer(text=escape(f"{r.account_name} renews in {r.days_left} days"),
+                      blocks=blocks)
     if due.kind == "stale_deal":
         st = context.stale(due.subject_id, due.key)
         if st is None:
@@ -78,7 +79,7 @@ def reminder_message(services: Services, due: DueReminder, now: datetime,
         opp = st.opportunity
         why = (f"its close date {day(opp.close_date)} has passed" if st.past_close_date else
                f"nothing has happened for {st.quiet_days}+ days")
-        return Answer(text=f"{opp.title} has gone quiet", blocks=[
+        return Answer(text=escape(f"{opp.title} has gone quiet"), blocks=[
             ui.mrkdwn(f":zzz: *{escape(opp.title)}* ({escape(opp.stage.name)}, "
                       f"{short_money(opp.amount, opp.currency)}): {why}."),
             ui.actions(ui.button("Log activity", "opp_log_activity", str(opp.id)),

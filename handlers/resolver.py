@@ -16,6 +16,8 @@ from store.schemas import StageView
 from store.services.directory import ContactRef, DealRef, Directory
 
 _FILLER = re.compile(r"^(?:the|our|my|a|an)\s+|\s+(?:deal|opportunity|opp|account)$", re.I)
+_DATE_WORDS = re.compile(r"\s+(?:yesterday|today|tomorrow|this (?:morning|afternoon|week)|"
+                         r"last (?:week|\w+day)|on \w+day)\b.*$", re.I)
 _STAGE_ALIASES = {
     "won": "Closed Won", "closed won": "Closed Won", "lost": "Closed Lost",
     "closed lost": "Closed Lost", "qualification": "Needs Analysis", "discovery": "Needs Analysis",
@@ -27,7 +29,8 @@ DEAL_CUTOFF = 70.0
 
 
 def clean_phrase(phrase: str) -> str:
-    phrase = phrase.strip(" .!?\"'“”")
+    """Filler and trailing time words off a name: "the acme deal yesterday" → "acme"."""
+    phrase = _DATE_WORDS.sub("", phrase.strip(" .!?\"'“”"))
     previous = None
     while previous != phrase:
         previous, phrase = phrase, _FILLER.sub("", phrase).strip()
@@ -91,6 +94,9 @@ def resolve_deal(directory: Directory, actor_id: int, phrase: str) -> Resolved:
             return Resolved(found=(named or of_account)[0])
         if of_account:
             return Resolved(candidates=of_account[:5])
+    if account_result.kind == "ambiguous":  # "umbra": Umbra Labs or Umbra Corp? ask
+        close = {m.id for m in account_result.candidates}
+        return Resolved(candidates=[d for d in deals if d.account_id in close][:5])
     deal_matches = [m for m in NameIndex((d.id, d.title) for d in deals).search(
         phrase, limit=5, cutoff=DEAL_CUTOFF) if plausible(phrase, m.name)]
     deal_result = resolve(deal_matches)
@@ -179,3 +185,12 @@ def resolve_stage(stages: list[StageView], phrase: str) -> StageView | None:
     if result.kind == "found":
         return next(s for s in stages if s.id == result.match.id)
     return None
+
+
+
+def new_account_name(phrase: str) -> str:
+    """The company in "Bob Smith at NewCo" or "freshco yesterday": what to create."""
+    phrase = clean_phrase(phrase)
+    if m := _PERSON_AT.match(phrase):
+        phrase = m["company"]
+    return phrase.strip()[:200]

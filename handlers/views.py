@@ -16,7 +16,7 @@ from handlers.deal_terms import describe_changes
 from handlers.deps import Deps
 from handlers.intents import Intent
 from handlers.middleware import actor_of
-from handlers.text import escape
+from handlers.text import escape, local_time
 from store.errors import StoreError
 
 
@@ -66,7 +66,11 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
                 follow_up_at=start_of_working_day(follow_up, tz, deps.working_hours)
                 if follow_up else None,
             )
-            line = f"Logged a {activity.kind} on *{opp.title}*."
+            line = (f"Logged a {activity.kind} on *{escape(opp.title)}*: "
+                    f"“{escape(activity.subject)}”.")
+            if activity.follow_up_at:
+                tz = actor.timezone or deps.default_timezone
+                line += f" Follow-up due {local_time(activity.follow_up_at, tz)}."
             _dm(client, actor.slack_user_id, Answer(line, ui.confirmation(line,
                                                                           activity.undo_token)))
             return

@@ -3,7 +3,7 @@ asserting what the user saw (the stand-in's record) and what the store holds."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -311,3 +311,30 @@ def test_close_lost_from_the_menu_replaces_the_card(chat: Chat, services: Servic
     assert "Closed Lost" in chat.transcript[card.id - 1].render()
     assert not [c for c in chat.transcript[card.id - 1].controls if c.kind == "static_select"
                 and "Closed Lost" in [label for label, _ in c.options]]
+
+
+def test_yesterday_and_a_clean_subject(chat: Chat, services: Services, book, clock) -> None:
+    chat.say("had a meeting with globex yesterday")
+    [activity] = services.activities.list_for(book["ana"])
+    assert activity.subject == "Meeting with Globex"
+    assert activity.occurred_at == clock.now() - timedelta(days=1)
+
+
+def test_a_question_keeps_the_forms_date(chat: Chat, services: Services, book) -> None:
+    services.accounts.create(book["ana"], "Umbra Labs")
+    services.accounts.create(book["ana"], "Umbra Corp")
+    chat.command("/sales log")
+    chat.submit({"Kind": "call", "Account, contact or deal": "umbra",
+                 "What happened": "see you friday", "Follow up on": "2026-12-10"})
+    [question] = [m for m in chat.visible_to("U0ANA") if "Which account" in m.text]
+    chat.click(next(c.number for c in question.controls if c.label == "Umbra Labs"))
+    [activity] = services.activities.list_for(book["ana"])
+    assert activity.follow_up_at.date().isoformat() == "2026-12-10"
+
+
+def test_create_account_takes_the_company(chat: Chat, services: Services, book) -> None:
+    chat.say("logged a call with Bob Smith at NewCo, wants a demo")
+    chat.click(action_id="account_new")
+    assert services.accounts.get("newco").name == "NewCo"
+    [activity] = services.activities.list_for(book["ana"])
+    assert activity.account_name == "NewCo"
