@@ -9,11 +9,12 @@ here is exactly what the production path does.
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import shlex
 import sys
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import IO
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,7 @@ from bot.reminders import ReminderRunner
 from bot.render import render_view
 from bot.settings import Settings
 from bot.wiring import build_services
+from handlers.dates import find_date
 from store.clock import ManualClock, SystemClock
 from store.db import Store
 from store.errors import StoreError
@@ -43,6 +45,8 @@ class Shell:
     def __init__(self, settings: Settings, *, user: str, json_mode: bool = False,
                  out: IO[str] | None = None, interactive: bool | None = None) -> None:
         self.out = out or sys.stdout
+        # the conversation shows failures to the user; tracebacks would only clutter it
+        logging.getLogger().setLevel(logging.CRITICAL)
         self.json_mode = json_mode
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
         self.slack = LocalSlack()
@@ -166,10 +170,25 @@ class Shell:
             answers = {}
             for block in input_blocks(modal.view):
                 label = block["label"]["text"]
-                answers[label] = input(f"  {label}: ")
+                answers[label] = self._ask(label, block["element"]["type"])
             self._submit({k: v for k, v in answers.items() if v})
         else:
             self.echo("(form open: fill it with :submit field=value …)")
+
+    def _ask(self, label: str, kind: str) -> str:
+        """Prompt for one field; dates may be typed in words ("next friday")."""
+        while True:
+            answer = input(f"  {label}{' (date)' if kind == 'datepicker' else ''}: ").strip()
+            if kind != "datepicker" or not answer:
+                return answer
+            try:
+                return date.fromisoformat(answer).isoformat()
+            except ValueError:
+                zone = self.settings.timezone
+                found = find_date(answer, self.clock.now(), zone)
+                if found is not None:
+                    return found.day.isoformat()
+                self.echo("  ! a date, like 2026-12-01 or next friday")
 
     def _submit(self, fields: dict[str, str]) -> None:
         response = self.chat.submit(fields)
@@ -178,7 +197,10 @@ class Shell:
             self.echo(f"! {block_id}: {error}")
 
     def _move_clock(self, text: str) -> None:
-        when = datetime.fromisoformat(text)
+        try:
+            when = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError("say when, like :time 2026-12-01T09:00") from None
         if when.tzinfo is None:
             user = self.services.users.find(self.chat.user)
             zone = (user.timezone if user else None) or self.settings.timezone
@@ -191,9 +213,14 @@ class Shell:
             self.echo(f"({report.sent} reminder(s) delivered)")
 
     def _user_id(self, ref: str) -> str:
+        """A Slack id, an email, a full name, or just a first name ("dana")."""
         user = self.services.users.find(ref)
         if user is None:
-            raise LookupError(f"no user {ref!r}")
+            matches = [u for u in self.services.users.list()
+                       if u.name.lower().split()[0] == ref.strip().lower()]
+            user = matches[0] if len(matches) == 1 else None
+        if user is None:
+            raise LookupError(f"no user {ref!r}; try a Slack id or a full name")
         return user.slack_user_id
 
     def _name(self) -> str:

@@ -137,17 +137,25 @@ def choice(prompt: str, options: Sequence[tuple[str, dict[str, Any]]],
 HELP_TEXT = """*Here's what I can do.* Talk to me in plain words, or use `/sales`.
 *Log what you did*
 • `logged a call with acme, they want pricing by friday`
-• `met with Jane from Globex about the expansion`
-• `note on hooli: champion left`
-*Move deals*
+• `met with Jane from Globex about the expansion` · `note on hooli: champion left`
+*Deals*
+• `new deal for acme: expansion, 50k, closing end of march`
 • `move the globex expansion to negotiation` · `initech is now in proposal`
 • `advance acme renewal` · `closed won on wayne!`
 • `we lost umbrella, they went with a competitor`
+• `acme renewal is now 120k` · `push the globex close date to next month`
+• `next step on initech: legal review` · `set wayne to 60%`
+*Quotes and approvals*
+• `quote globex expansion: 20 seats of Platform at 15% off` · `approvals`
+• `quote Q-2026-0001 history` · `delegate to dana` / `delegate off`
 *Look things up*
-• `what's next for globex?` · `my follow-ups`
+• `what's next for globex?` · `show acme` · `my follow-ups` · `reminders`
+*Reminders*
+• `mute reminders until monday` · `unmute` · `digest at 8am`
 *Slash command*
 • `/sales log call Acme: text` · `/sales move "Acme renewal" negotiation`
-• `/sales deal Acme` · `/sales followups` · `/sales log` (form) · `/sales new` (form)"""
+• `/sales deal Acme` · `/sales followups` · `/sales approvals`
+• `/sales log`, `/sales new`, `/sales quote Acme renewal` open forms"""
 
 
 def help_blocks() -> list[Block]:

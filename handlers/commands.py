@@ -40,6 +40,11 @@ def command_intent(text: str) -> Intent | None:
     if sub == "log" and (m := _LOG.match(rest)):
         return Intent("log", text, kind=m["kind"].lower(), target=m["target"].strip(),
                       detail=m["detail"].strip())
+    if sub == "log" and ":" in rest:  # no kind given: a note
+        target, _, detail = rest.partition(":")
+        return Intent("log", text, kind="note", target=target.strip(), detail=detail.strip())
+    if sub in ("deal", "show", "opp", "move", "advance", "won", "lost", "quote") and not rest:
+        return Intent("usage", text, target=sub)
     if sub == "move":
         words = _words(rest)
         if len(words) >= 2 and " to " not in f" {rest} ":

@@ -25,6 +25,7 @@ from handlers.resolver import (
     Subject,
     clean_phrase,
     new_account_name,
+    plausible,
     resolve_deal,
     resolve_stage,
     resolve_subject,
@@ -136,6 +137,15 @@ class Conversation:
         return say_text(escape(self.services.approvals.delegate(
             actor.id, None if off else target.lstrip("@"))), private=True)
 
+    def _usage(self, intent: Intent, _actor: UserView, _chosen: dict[str, int]) -> Answer:
+        examples = {"deal": "/sales deal Acme", "show": "/sales deal Acme",
+                    "opp": "/sales deal Acme", "move": '/sales move "Acme renewal" negotiation',
+                    "advance": "/sales advance acme renewal", "won": "/sales won wayne",
+                    "lost": "/sales lost umbrella: went with a competitor",
+                    "quote": "/sales quote Acme renewal"}
+        return say_text(f"Say which deal: `{examples.get(intent.target or '', '/sales help')}`",
+                        private=True)
+
     def _help(self, _intent: Intent, _actor: UserView, _chosen: dict[str, int]) -> Answer:
         return Answer(text="Here's what I can do.", blocks=ui.help_blocks())
 
@@ -159,10 +169,35 @@ class Conversation:
         return say_text("*Your follow-ups (this week)*\n" + "\n".join(lines) + more)
 
     def _show(self, intent: Intent, actor: UserView, chosen: dict[str, int]) -> Answer:
+        """A deal's card, or an account's summary when the name is an account's."""
+        if "deal" not in chosen:
+            resolved = resolve_deal(self.directory, actor.id, intent.target or "")
+            if resolved.is_none:
+                account = self._account_summary(intent, actor)
+                if account is not None:
+                    return account
         deal = self._deal(intent, actor, chosen)
         if isinstance(deal, Answer):
             return deal
         return self.card(self.services.opportunities.get(actor.id, deal.id), actor)
+
+    def _account_summary(self, intent: Intent, actor: UserView) -> Answer | None:
+        phrase = clean_phrase(intent.target or "")
+        result = resolve([m for m in self.directory.accounts().search(phrase, limit=5,
+                                                                      cutoff=80)
+                          if plausible(phrase, m.name)])
+        if result.kind != "found":
+            return None
+        deals = self.directory.deals_named(actor.id, result.match.id)
+        views = [self.services.opportunities.get(actor.id, d.id) for d in deals[:15]]
+        recent = self.services.activities.list_for(actor.id, account_id=result.match.id,
+                                                   limit=3)
+        lines = [f"*{escape(result.match.name)}*"]
+        lines += [ui.opportunity_line(v) for v in views] or ["No deals you can see."]
+        if recent:
+            lines.append("_Recent activity_")
+            lines += [ui.activity_line(a, actor.timezone) for a in recent]
+        return Answer(text=escape(result.match.name), blocks=[ui.mrkdwn("\n".join(lines))])
 
     def _advance(self, intent: Intent, actor: UserView, chosen: dict[str, int]) -> Answer:
         deal = self._deal(intent, actor, chosen)

@@ -16,7 +16,7 @@ from handlers.deal_terms import describe_changes
 from handlers.deps import Deps
 from handlers.intents import Intent
 from handlers.middleware import actor_of
-from handlers.text import escape, local_time
+from handlers.text import day, escape, local_time, short_money
 from store.errors import StoreError
 
 
@@ -139,11 +139,14 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
             opp = services.opportunities.create(
                 actor.id, form.get("name") or "", account=form.get("account") or None,
                 amount=amount, stage=form.get("stage"),
-                close_date=modals.parse_day(form.get("close_date")),
+                close_date=modals.parse_day(form.get("close_date")), undoable=True,
             )
         except StoreError as exc:
             field = "account" if "account" in str(exc).lower() else "name"
             ack(response_action="errors", errors={field: str(exc)})
             return
         ack()
-        _dm(client, actor.slack_user_id, conversation.card(opp, actor))
+        line = (f"Created *{escape(opp.title)}* in *{escape(opp.stage.name)}* "
+                f"({short_money(opp.amount, opp.currency)}, closes {day(opp.close_date)}).")
+        _dm(client, actor.slack_user_id, Answer(
+            line, ui.confirmation(line, opp.undo_token) + conversation.card(opp, actor).blocks))

@@ -192,6 +192,16 @@ def load_demo(store: Store, *, currency: str = "USD", seed: int = 42) -> dict[st
             deal(account, owner, name, stage, rng.randrange(8, 240) * 1000,
                  today + timedelta(days=rng.randint(-20, 120)))
 
+        follow_ups = [("Hooli", "Send the pilot success criteria", 1),
+                      ("Initech", "Check in on the security questionnaire", 2),
+                      ("Wayne Enterprises", "Confirm the signature date", 3)]
+        for account_name, subject, days in follow_ups:  # something due this week for Alex
+            account = next(a for a, _ in accounts if a.name == account_name)
+            add_activity(s, owner=people["U0ALEX"], kind="task", subject=subject,
+                         occurred_at=backdated(1), account=account,
+                         follow_up_at=now + timedelta(days=days))
+            counts["activities"] += 1
+
         for index, (account, owner) in enumerate(accounts[: 18]):
             start = today - timedelta(days=rng.randint(200, 700))
             end = today + timedelta(days=[25, 55, 85, 120, 200, 300][index % 6])

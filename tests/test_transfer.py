@@ -160,7 +160,8 @@ def test_exports_write_canonical_values(salesbot: Run, everything: None) -> None
     opportunities = salesbot("export", "opportunities").stdout.splitlines()
     assert opportunities[0] == ("name,account,owner,stage,amount,currency,close_date,next_step,"
                                 "probability,lost_reason")
-    assert opportunities[1] == "No account deal,,U02LEE,Prospecting,10.50,USD,2026-11-23,,10,"
+    # created without a close date: expected a month out (DEFAULT_CLOSE_DAYS)
+    assert opportunities[1] == "No account deal,,U02LEE,Prospecting,10.50,USD,2026-12-23,,10,"
     assert "Expansion,Acme,U01ANN,Closed Won,1200,JPY,2026-11-23,,100," in opportunities
     assert "Renewal,Acme,U01ANN,Prospecting,84000.00,USD,2026-12-31,\"call \"\"Carl\"\", then" \
         in opportunities

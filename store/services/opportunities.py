@@ -9,7 +9,7 @@ mass updates that skipped probability) all came from a second path.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,6 +29,7 @@ from store.services.stages import first_open_stage, next_open_stage, require_sta
 from store.services.users import require_by_id
 
 _UNSET: Any = object()
+DEFAULT_CLOSE_DAYS = 30  # a new open deal without a close date is expected in a month
 
 
 @dataclass
@@ -204,7 +205,8 @@ def create_opportunity(
     opp = Opportunity(
         name=name, account=account, owner=owner, owner_id=owner.id, stage=stage,
         stage_id=stage.id, amount_minor=amount_minor, currency=currency.upper(),
-        close_date=close_date or local_today(now, owner.timezone),
+        close_date=close_date or (local_today(now, owner.timezone) + timedelta(
+            days=0 if stage.kind != "open" else DEFAULT_CLOSE_DAYS)),
         probability=stage.probability if probability is None or stage.kind != "open"
         else probability,
         probability_overridden=probability is not None and probability != stage.probability,
