@@ -50,6 +50,9 @@ class ReminderRunner:
         self.worker = worker or worker_id()
 
     def run_once(self, *, batches: int = 20) -> SweepReport:
+        if not self.services.workspace.sending_enabled():
+            log.info("reminders: Slack uninstalled the app or revoked its token; not sending")
+            return SweepReport()
         report = SweepReport(planned=self.services.reminders.plan())
         for _ in range(batches):
             due = self.services.reminders.claim(self.worker)

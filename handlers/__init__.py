@@ -9,6 +9,7 @@ from slack_bolt import App
 
 from handlers import (
     actions,
+    admin,
     commands,
     errors,
     home,
@@ -36,6 +37,7 @@ def register_all(app: App, deps: Deps) -> None:
     reminders.register(app, deps)
     pipeline.register(app, deps, conversation.pipeline)
     home.register(app, deps)
+    admin.register(app, deps)
     shortcuts.register(app)
 
 

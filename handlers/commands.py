@@ -10,6 +10,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from handlers import modals
+from handlers.admin import open_admin
 from handlers.conversation import Conversation
 from handlers.deps import Deps
 from handlers.intents import Intent, parse
@@ -91,6 +92,9 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
         actor = actor_of(context)
         if text.lower() == "log":
             client.views_open(trigger_id=command["trigger_id"], view=modals.log_activity())
+            return
+        if text.lower() == "admin":
+            open_admin(deps, client, actor.id, command["trigger_id"])
             return
         if text.lower() in ("new", "new deal"):
             client.views_open(trigger_id=command["trigger_id"],

@@ -173,3 +173,16 @@ def edit_opportunity(opp: Any, owners: list[tuple[str, str]]) -> View:
         _input("next_step", "Next step", _plain(opp.next_step, max_length=500), optional=True),
         _input("owner", "Owner", _select(owners, str(opp.owner_id))),
     ], {"opp": opp.id})
+
+
+def people_admin(users: list[tuple[str, str]], roles: tuple[str, ...]) -> View:
+    """Role, manager and team of one person; or their departure and who takes over."""
+    nobody = [("— nobody —", "-")]
+    return _modal("admin_people", "People", "Save", [
+        _input("user", "Person", _select(users)),
+        _input("role", "Role", _select([(r, r) for r in roles]), optional=True),
+        _input("manager", "Manager", _select(nobody + users), optional=True),
+        _input("team", "Team", _plain(max_length=120), optional=True),
+        _input("successor", "Deactivate, handing everything to", _select(users),
+               optional=True, hint="Leave empty unless the person is leaving."),
+    ])

@@ -162,7 +162,8 @@ def test_manifest_declares_exactly_what_the_app_handles(chat: Chat, slack: Local
     assert shortcuts == {"log_message_as_activity", "log_activity"}
     events = set(settings["event_subscriptions"]["bot_events"])
     assert events == {"app_home_opened", "app_mention", "assistant_thread_context_changed",
-                      "assistant_thread_started", "message.im"}
+                      "assistant_thread_started", "message.im", "app_uninstalled",
+                      "team_join", "tokens_revoked", "user_change"}
     assert settings["interactivity"]["is_enabled"]
     urls = {c["url"] for c in features["slash_commands"]} | {
         settings["event_subscriptions"]["request_url"], settings["interactivity"]["request_url"]}

@@ -10,6 +10,7 @@ from store.services.approvals import ApprovalService
 from store.services.contracts import ContractService
 from store.services.events import EventLog
 from store.services.opportunities import OpportunityService
+from store.services.people import PeopleService, WorkspaceService
 from store.services.quotes import QuoteService
 from store.services.reminder_context import ReminderContext
 from store.services.reminders import ReminderService
@@ -38,6 +39,8 @@ class Services:
                                          default_timezone=default_timezone,
                                          renewal_alert_minor=renewal_alert_minor)
         self.reminder_context = ReminderContext(store)
+        self.people = PeopleService(store)
+        self.workspace = WorkspaceService(store)
 
 
 __all__ = ["Services"]
