@@ -9,8 +9,9 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from handlers import blocks as ui
 from handlers import modals
-from handlers.answer import say_text
+from handlers.answer import Answer, say_text
 from handlers.deps import Deps
 from handlers.middleware import actor_of
 from handlers.text import escape
@@ -34,8 +35,60 @@ def open_admin(deps: Deps, client: WebClient, actor_id: int, trigger_id: str) ->
     client.views_open(trigger_id=trigger_id, view=modals.people_admin(users[:99], ROLES))
 
 
+def stages_answer(deps: Deps, actor_id: int) -> Answer:
+    """The pipeline as admins tune it: each stage with an Edit button, and Add."""
+    deps.services.people.check_admin(actor_id)
+    blocks = []
+    for stage in deps.services.stages.all():
+        state = "" if stage.is_active else " · _deactivated_"
+        quiet = f", quiet after {stage.quiet_days} days" if stage.quiet_days else ""
+        blocks.append({**ui.mrkdwn(f"{stage.position}. *{escape(stage.name)}* — "
+                                   f"{stage.probability}% ({stage.kind}{quiet}){state}"),
+                       "accessory": ui.button("Edit", "stage_edit", str(stage.id))})
+    blocks.append(ui.actions(ui.button("Add a stage", "stage_add", "new")))
+    return Answer(text="Pipeline stages", blocks=blocks)
+
+
 def register(app: App, deps: Deps) -> None:
     services = deps.services
+
+    @app.action("stage_edit")
+    @app.action("stage_add")
+    def edit_stage(ack: Ack, body: dict[str, Any], client: WebClient,
+                   context: BoltContext) -> None:
+        ack()
+        services.people.check_admin(actor_of(context).id)
+        value = body["actions"][0]["value"]
+        stage = next((s for s in services.stages.all() if str(s.id) == value), None)
+        client.views_open(trigger_id=body["trigger_id"], view=modals.stage_form(stage))
+
+    @app.view("stage_edit")
+    def save_stage(ack: Ack, view: dict[str, Any], client: WebClient,
+                   context: BoltContext) -> None:
+        form = modals.values(view)
+        probability = (form.get("probability") or "").strip().rstrip("%")
+        quiet = (form.get("quiet_days") or "").strip()
+        if not probability.isdigit():
+            ack(response_action="errors", errors={"probability": "A whole percentage."})
+            return
+        if quiet and not quiet.isdigit():
+            ack(response_action="errors", errors={"quiet_days": "A number of days."})
+            return
+        actor = actor_of(context)
+        try:
+            stage = services.stages.save(
+                actor.id, modals.metadata(view).get("stage"), name=form.get("name") or "",
+                probability=int(probability), kind=form.get("kind") or "open",
+                quiet_days=int(quiet) if quiet else None, active=form.get("active") != "no")
+        except StoreError as exc:
+            ack(response_action="errors", errors={"name": str(exc)})
+            return
+        ack()
+        answer = stages_answer(deps, actor.id)
+        client.chat_postMessage(channel=actor.slack_user_id,
+                                text=escape(f"Saved the stage {stage.name}."),
+                                blocks=[ui.mrkdwn(escape(f"Saved the stage {stage.name}.")),
+                                        *answer.blocks])
 
     @app.view("admin_people")
     def save_people(ack: Ack, view: dict[str, Any], client: WebClient,

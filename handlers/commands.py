@@ -10,7 +10,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from handlers import modals
-from handlers.admin import open_admin
+from handlers.admin import open_admin, stages_answer
 from handlers.conversation import Conversation
 from handlers.deps import Deps
 from handlers.intents import Intent, parse
@@ -92,6 +92,10 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
         actor = actor_of(context)
         if text.lower() == "log":
             client.views_open(trigger_id=command["trigger_id"], view=modals.log_activity())
+            return
+        if text.lower() == "stages":
+            answer = stages_answer(deps, actor.id)
+            respond(text=answer.text, blocks=answer.blocks, response_type="ephemeral")
             return
         if text.lower() == "admin":
             open_admin(deps, client, actor.id, command["trigger_id"])

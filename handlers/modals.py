@@ -186,3 +186,20 @@ def people_admin(users: list[tuple[str, str]], roles: tuple[str, ...]) -> View:
         _input("successor", "Deactivate, handing everything to", _select(users),
                optional=True, hint="Leave empty unless the person is leaving."),
     ])
+
+
+def stage_form(stage: Any | None) -> View:
+    """Add a stage (None) or change one; deactivating keeps its history."""
+    kinds = [("Open", "open"), ("Won", "won"), ("Lost", "lost")]
+    active = [("Active", "yes"), ("Deactivated", "no")]
+    return _modal("stage_edit", "Stage", "Save", [
+        _input("name", "Name", _plain(stage.name if stage else None, max_length=100)),
+        _input("probability", "Probability %",
+               _plain(str(stage.probability) if stage else None, max_length=3)),
+        _input("kind", "Kind", _select(kinds, stage.kind if stage else "open")),
+        _input("quiet_days", "Gone quiet after (days)",
+               _plain(str(stage.quiet_days) if stage and stage.quiet_days else None,
+                      max_length=4), optional=True),
+        _input("active", "In use", _select(active, "yes" if not stage or stage.is_active
+                                           else "no")),
+    ], {"stage": stage.id if stage else None})

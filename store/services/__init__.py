@@ -14,6 +14,7 @@ from store.services.people import PeopleService, WorkspaceService
 from store.services.quotes import QuoteService
 from store.services.reminder_context import ReminderContext
 from store.services.reminders import ReminderService
+from store.services.stage_admin import StageAdmin
 from store.services.undo import UndoService
 from store.services.users import UserService
 
@@ -40,6 +41,7 @@ class Services:
                                          renewal_alert_minor=renewal_alert_minor)
         self.reminder_context = ReminderContext(store)
         self.people = PeopleService(store)
+        self.stages = StageAdmin(store)
         self.workspace = WorkspaceService(store)
 
 

@@ -19,6 +19,7 @@ from store.transfer.people import UserLoader, user_rows
 from store.transfer.pipeline import OpportunityLoader, opportunity_rows
 from store.transfer.quotas import QuotaLoader, quota_rows
 from store.transfer.spec import KindSpec
+from store.transfer.stages import StageLoader, stage_rows
 
 
 def _kind(
@@ -57,5 +58,7 @@ KINDS: Mapping[str, KindSpec] = {
               loader=ActivityLoader, rows=activity_rows),
         _kind("quotas", "quota", "user,period,amount,currency", "user,period,amount",
               loader=QuotaLoader, rows=quota_rows),
+        _kind("stages", "stage", "name,position,probability,kind,quiet_days",
+              "name,position,probability,kind", loader=StageLoader, rows=stage_rows),
     )
 }
