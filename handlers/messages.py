@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
-from slack_bolt import App, Assistant, BoltContext, Say
+from slack_bolt import Ack, App, Assistant, BoltContext, Respond, Say
 from slack_sdk import WebClient
 
+from handlers import blocks as ui
 from handlers.conversation import Answer, Conversation
 from handlers.intents import Intent, parse
 from handlers.middleware import actor_of
@@ -56,17 +58,45 @@ def register(app: App, conversation: Conversation) -> None:
 
     @app.event("app_mention")
     def mention(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        answer = conversation.answer(_intent(event, context), actor_of(context))
-        deliver_in_channel(client, event, answer)
+        intent = _intent(event, context)
+        answer = conversation.answer(intent, actor_of(context))
+        deliver_in_channel(client, event, answer, intent)
+
+    @app.action("share_in_channel")
+    def share(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
+              context: BoltContext) -> None:
+        """Post a read-only answer for everyone, re-read now, without its buttons."""
+        ack()
+        actor = actor_of(context)
+        intent = Intent.from_dict(json.loads(body["actions"][0]["value"]))
+        if intent.name not in SHAREABLE:
+            return
+        answer = conversation.answer(intent, actor)
+        blocks = [b for b in answer.blocks if b.get("type") != "actions"]
+        for block in blocks:
+            block.pop("accessory", None)
+        blocks.append(ui.context(f"Shared by <@{actor.slack_user_id}>"))
+        channel = (body.get("channel") or {}).get("id") or body["container"]["channel_id"]
+        client.chat_postMessage(channel=channel, text=answer.text, blocks=blocks)
+        respond(delete_original=True)
 
 
 def _intent(event: dict[str, Any], context: BoltContext) -> Intent:
     return parse(from_slack(event.get("text", "")), context.bot_user_id)
 
 
-def deliver_in_channel(client: WebClient, event: dict[str, Any], answer: Answer) -> None:
-    """In a channel the answer concerns one person (and may show amounts): ephemeral."""
+SHAREABLE = ("show", "pipeline", "forecast")
+
+
+def deliver_in_channel(client: WebClient, event: dict[str, Any], answer: Answer,
+                       intent: Intent) -> None:
+    """In a channel the answer concerns one person (and may show amounts): ephemeral,
+    with "Share in channel" when it only reads."""
+    blocks = list(answer.blocks)
+    if intent.name in SHAREABLE and not answer.private:
+        blocks.append(ui.actions(ui.button("Share in channel", "share_in_channel",
+                                           intent.to_dict())))
     client.chat_postEphemeral(
-        channel=event["channel"], user=event["user"], text=answer.text, blocks=answer.blocks,
+        channel=event["channel"], user=event["user"], text=answer.text, blocks=blocks,
         thread_ts=event.get("thread_ts"),
     )

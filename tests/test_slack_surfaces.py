@@ -190,3 +190,15 @@ def test_manifest_declares_exactly_what_the_app_handles(chat: Chat, slack: Local
         before = len(slack.calls_of(method))
         trigger()
         assert len(slack.calls_of(method)) == before + 1, event
+
+
+def test_share_in_channel_posts_without_buttons(chat: Chat, slack: LocalSlack, ana) -> None:
+    slack.clear()
+    chat.mention("show acme", channel="C0PUBLIC")
+    [private] = chat.visible_to("U0ANA")
+    assert private.ephemeral and "Share in channel" in private.render()
+    chat.click(action_id="share_in_channel")
+    [shared] = slack.calls_of("chat.postMessage")
+    assert shared.args["channel"] == "C0PUBLIC" and "Acme — Renewal" in str(shared.args)
+    assert '"actions"' not in str(shared.args["blocks"]).replace("'", '"')
+    assert "Shared by <@U0ANA>" in str(shared.args["blocks"])
