@@ -56,6 +56,9 @@ def register(app: App, deps: Deps) -> None:
         if event_id and not deps.services.events.first_time(event_id):
             log.info("event %s already processed; retry acknowledged", event_id)
             return BoltResponse(status=200, body="")
+        kind = (body.get("event") or {}).get("type")
+        if event_id and kind not in ("app_uninstalled", "tokens_revoked"):
+            deps.services.workspace.seen_alive()  # Slack talks to us: installed again
         return next()
 
     @app.middleware

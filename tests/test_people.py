@@ -113,3 +113,5 @@ def test_uninstall_stops_sending(chat: Chat, services: Services, office, clock, 
     chat.event({"type": "app_uninstalled"})
     runner = ReminderRunner(services, app.client, clock, "UTC", worker="t")
     assert runner.run_once().sent == 0
+    chat.say("help", user="U0ANA")  # reinstalled: Slack sends events again
+    assert runner.run_once().sent == 1

@@ -206,6 +206,11 @@ class WorkspaceService:
             audit.record(s, at=self.store.now(), actor_id=None, action=f"slack.{state}",
                          entity_type="workspace", entity_id=0, source="system")
 
+    def seen_alive(self) -> None:
+        """An event arrived: if sending had stopped, the app is installed again."""
+        if not self.sending_enabled():
+            self.record("active")
+
     def sending_enabled(self) -> bool:
         with self.store.transaction() as s:
             last = s.scalar(select(AuditEntry.action).where(
