@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.reminders import reminder_message
+from handlers.rule_messages import rule_message
 from store.clock import Clock
 from store.services import Services
 
@@ -53,7 +54,8 @@ class ReminderRunner:
         if not self.services.workspace.sending_enabled():
             log.info("reminders: Slack uninstalled the app or revoked its token; not sending")
             return SweepReport()
-        report = SweepReport(planned=self.services.reminders.plan())
+        report = SweepReport(planned=self.services.workflow.sweep()
+                             + self.services.reminders.plan())
         for _ in range(batches):
             due = self.services.reminders.claim(self.worker)
             if not due:
@@ -67,8 +69,9 @@ class ReminderRunner:
     def _deliver(self, reminder, report: SweepReport) -> None:
         reminders = self.services.reminders
         try:
-            message = reminder_message(self.services, reminder, self.clock.now(),
-                                       self.default_timezone)
+            message = (rule_message(self.services, reminder) if reminder.kind == "rule" else
+                       reminder_message(self.services, reminder, self.clock.now(),
+                                        self.default_timezone))
             if message is None:
                 reminders.cancel(reminder.id, self.worker, "no longer relevant")
                 report.skipped += 1

@@ -1,7 +1,7 @@
 """Services built from settings, the same way for serve, the shell, the CLI and tests.
 
-The approval policy is loaded (and validated) here, so a bad file stops start-up with
-its line number instead of failing at the first quote.
+The approval policy and the workflow rules are loaded (and validated) here, so a bad
+file stops start-up with its line number instead of failing at the first quote.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from store.approval_policy import load_policy
 from store.db import Store
 from store.money import to_minor
 from store.services import Services
+from store.workflow import load_rules
 
 
 def build_services(settings: Settings, store: Store) -> Services:
@@ -19,4 +20,5 @@ def build_services(settings: Settings, store: Store) -> Services:
         store, default_currency=settings.currency, policy=load_policy(settings.approval_policy),
         working_hours=settings.working_hours, default_timezone=settings.timezone,
         renewal_alert_minor=to_minor(alert, settings.currency) if alert is not None else None,
+        rules=load_rules(settings.rules),
     )

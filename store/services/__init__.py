@@ -17,6 +17,8 @@ from store.services.reminders import ReminderService
 from store.services.stage_admin import StageAdmin
 from store.services.undo import UndoService
 from store.services.users import UserService
+from store.services.workflow import WorkflowService
+from store.workflow import Rules, load_rules
 
 
 class Services:
@@ -24,7 +26,8 @@ class Services:
 
     def __init__(self, store: Store, *, default_currency: str = "USD",
                  policy: Policy | None = None, working_hours: str = "09:00-18:00",
-                 default_timezone: str = "UTC", renewal_alert_minor: int | None = None) -> None:
+                 default_timezone: str = "UTC", renewal_alert_minor: int | None = None,
+                 rules: Rules | None = None) -> None:
         self.store = store
         self.users = UserService(store)
         self.accounts = AccountService(store)
@@ -42,6 +45,9 @@ class Services:
         self.reminder_context = ReminderContext(store)
         self.people = PeopleService(store)
         self.stages = StageAdmin(store)
+        self.workflow = WorkflowService(store, rules or load_rules(),
+                                        working_hours=working_hours,
+                                        default_timezone=default_timezone)
         self.workspace = WorkspaceService(store)
 
 
