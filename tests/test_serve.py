@@ -112,3 +112,22 @@ def test_sigterm_stops_gracefully_and_logs_json(server, slack: LocalSlack) -> No
     everything = json.dumps(lines)
     assert "xoxb-serve" not in everything and SECRET not in everything
     assert "Here's what I can do" not in everything
+
+
+def test_serve_with_its_scheduler_starts_and_stops(database_url: str, slack: LocalSlack,
+                                                   store) -> None:
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "SLACK_BOT_TOKEN": "xoxb-serve",
+           "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url}
+    env.pop("SLACK_APP_TOKEN", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=10)
