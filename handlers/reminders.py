@@ -17,6 +17,7 @@ from handlers.answer import Answer
 from handlers.dates import start_of_working_day
 from handlers.deps import Deps
 from handlers.middleware import actor_of
+from handlers.pipeline_flow import scheduled_report
 from handlers.text import day, escape, local_time, short_money
 from store.services import Services
 from store.services.reminders import DueReminder
@@ -96,6 +97,8 @@ def reminder_message(services: Services, due: DueReminder, now: datetime,
         lines += [f"• meeting · {escape(a.subject)} ({local_time(a.occurred_at, tz)})"
                   for a in d.meetings]
         return Answer(text="Your day", blocks=[ui.mrkdwn("\n".join(lines))])
+    if due.kind == "report":
+        return scheduled_report(services, due.subject_id)
     return None
 
 

@@ -3,7 +3,8 @@
 Assignment rules are data (`SALESBOT_RULES`, a YAML file; see `load_lead_rules`): the first
 rule whose conditions all hold names a person or a team, a team meaning round-robin among
 its active reps; without a matching rule a lead goes round-robin within its capturer's team
-(or to the capturer, who has none). The new owner is returned for the caller to notify.
+(for a manager, the team they manage; with neither, the capturer keeps it). The new owner
+is returned for the caller to notify.
 Conversion creates or matches the account, the contact and an opportunity at the first
 stage in one transaction: it all happens, or none of it does. Close names warn (leads,
 contacts, accounts: the same email, or a rapidfuzz score of 90 or more) and, for the
@@ -132,8 +133,10 @@ def assign(session: Session, lead: Lead, capturer: User, rules: LeadRules) -> tu
             chosen = _round_robin(session, _team_members(session, team.id)) if team else None
             if chosen is not None:
                 return require_by_id(session, chosen), f"rule: {_describe(rule)}, round-robin"
-    if capturer.team_id is not None:
-        chosen = _round_robin(session, _team_members(session, capturer.team_id))
+    team_id = capturer.team_id or session.scalar(
+        select(Team.id).where(Team.manager_id == capturer.id).order_by(Team.id).limit(1))
+    if team_id is not None:
+        chosen = _round_robin(session, _team_members(session, team_id))
         if chosen is not None:
             return require_by_id(session, chosen), "round-robin in the team"
     return capturer, "you have no team, so it's yours"

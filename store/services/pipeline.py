@@ -10,7 +10,9 @@ never summed together; months are folded into fiscal quarters in Python (crm-mod
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, extract, func, select
@@ -45,6 +47,15 @@ from store.services.users import require_by_id
 
 CHANGE_WINDOW = timedelta(days=7)
 STUCK_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class StageOwnerAmount:
+    stage: str
+    position: int
+    owner: str
+    currency: str
+    amount: Decimal
 
 
 def _amounts() -> tuple[ColumnElement[int], ColumnElement[int], ColumnElement[int]]:
@@ -229,6 +240,24 @@ class PipelineService:
             actor = require_by_id(s, actor_id)
             report = resolve_scope(s, actor, scope or Scope())
             return forecast(s, report, quarter or self.current_quarter(actor.timezone))
+
+    def by_stage_and_owner(self, actor_id: int, scope: Scope | None = None,
+                           period: Period | None = None) -> list[StageOwnerAmount]:
+        """Open amounts per stage, owner and currency: what a stacked bar chart draws."""
+        with self.store.transaction() as s:
+            actor = require_by_id(s, actor_id)
+            report = resolve_scope(s, actor, scope or Scope())
+            rows = s.execute(
+                select(Stage.name, Stage.position, User.name, Opportunity.currency,
+                       func.sum(Opportunity.amount_minor))
+                .join(Stage, Opportunity.stage_id == Stage.id)
+                .join(User, Opportunity.owner_id == User.id)
+                .where(Stage.kind == "open", *deal_filters(report), *_in_period(period))
+                .group_by(Stage.name, Stage.position, User.id, User.name, Opportunity.currency)
+                .order_by(Stage.position, User.name))
+            return [StageOwnerAmount(stage, position, owner, currency,
+                                     from_minor(int(amount or 0), currency))
+                    for stage, position, owner, currency, amount in rows]
 
     def scope_label(self, actor_id: int, scope: Scope) -> str:
         """Check `actor` may see `scope` (NotAllowed otherwise) and say what it is."""

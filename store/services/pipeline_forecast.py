@@ -16,6 +16,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from store.models import Opportunity, Quota, Stage, Team, User
+from store.money import from_minor
 from store.services.pipeline_changes import deal_filters
 from store.services.pipeline_figures import ReportScope
 from store.services.pipeline_periods import Period
@@ -32,6 +33,26 @@ class ForecastFigures:
     pipeline_minor: int = 0
     won_minor: int = 0
     quota_minor: int | None = None
+
+    @property
+    def commit(self) -> Decimal:
+        return from_minor(self.commit_minor, self.currency)
+
+    @property
+    def best_case(self) -> Decimal:
+        return from_minor(self.best_case_minor, self.currency)
+
+    @property
+    def pipeline(self) -> Decimal:
+        return from_minor(self.pipeline_minor, self.currency)
+
+    @property
+    def won(self) -> Decimal:
+        return from_minor(self.won_minor, self.currency)
+
+    @property
+    def quota(self) -> Decimal | None:
+        return None if self.quota_minor is None else from_minor(self.quota_minor, self.currency)
 
     @property
     def attainment(self) -> Decimal | None:

@@ -116,6 +116,14 @@ class ReportSubscriptionService:
         self.store = store
         self.default_timezone = default_timezone
 
+    def check(self, actor_id: int, scope: Scope) -> None:
+        """NotAllowed (with the reason) unless the actor may schedule this report."""
+        with self.store.transaction() as s:
+            actor = require_by_id(s, actor_id)
+            if actor.role not in (*SUPERVISING_ROLES, "admin"):
+                raise NotAllowed("Scheduled pipeline reports are for managers and admins.")
+            resolve_scope(s, actor, scope)
+
     def subscribe(self, actor_id: int, channel_id: str, *, scope: Scope, weekday: int,
                   hour: int, timezone: str | None = None) -> SubscriptionView:
         """Managers, directors and admins post reports of what they may see; subscribing
