@@ -30,6 +30,7 @@ from store.transfer import (
 )
 
 _SHOWN_ERRORS = 50
+PIPELINE = "pipeline"  # export only: the summary's figures, not records
 
 
 def _pairs(option: str, given: tuple[str, ...], *, what: str) -> dict[str, str]:
@@ -119,6 +120,32 @@ def _output(file: str) -> Iterator[io.TextIOWrapper]:
         partial.unlink(missing_ok=True)
 
 
+def _export_pipeline(context: Any, file: str, period_text: str | None) -> None:
+    from store.services.pipeline import PipelineService
+    from store.services.pipeline_export import write_summary
+    from store.services.pipeline_periods import find_period
+
+    settings = context.settings
+    service = PipelineService(context.store(), fiscal_year_start=settings.fiscal_year_start,
+                              default_timezone=settings.timezone)
+    period = None
+    if period_text is not None:
+        found = find_period(period_text, service.today(), settings.fiscal_year_start)
+        if found is None:
+            raise click.BadParameter(f"{period_text!r} is not a period (try 2026-Q4 or "
+                                     "'this quarter')", param_hint="--period")
+        period = found[0]
+    summary = service.company_summary(period)
+    try:
+        with _output(file) as out:
+            count = write_summary(summary, out)
+    except OSError as exc:
+        click.echo(f"{file}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+    if file != "-":
+        click.echo(f"exported {count} pipeline rows to {file}", err=True)
+
+
 def register(cli: click.Group, pass_context: Any) -> None:
     """Add the import/export commands to the `salesbot` group."""
     kinds = click.Choice(list(KINDS))
@@ -157,13 +184,25 @@ def register(cli: click.Group, pass_context: Any) -> None:
         if not result.committed:
             sys.exit(1)
 
-    @cli.command("export", epilog=kinds_help)
-    @click.argument("kind", type=kinds, metavar="KIND")
+    @cli.command("export", epilog=f"KIND is one of: {', '.join(KINDS)}, {PIPELINE}.")
+    @click.argument("kind", type=click.Choice([*KINDS, PIPELINE]), metavar="KIND")
     @click.argument("file", required=False, default="-",
                     type=click.Path(dir_okay=False, allow_dash=True))
+    @click.option("--period", default=None, metavar="PERIOD",
+                  help="pipeline: deals closing in PERIOD (2026-Q4, 'this quarter', "
+                       "'next month', 'this year'); default every open deal.")
     @pass_context
-    def export_command(context: Any, kind: str, file: str) -> None:
-        """Export every KIND record as CSV to FILE (stdout when FILE is '-' or left out)."""
+    def export_command(context: Any, kind: str, file: str, period: str | None) -> None:
+        """Export every KIND record as CSV to FILE (stdout when FILE is '-' or left out).
+
+        `pipeline` writes the pipeline summary's figures (everyone's deals), the same as
+        `/sales pipeline … csv`.
+        """
+        if kind == PIPELINE:
+            _export_pipeline(context, file, period)
+            return
+        if period is not None:
+            raise click.BadParameter("applies to the pipeline only", param_hint="--period")
         spec = KINDS[kind]
         store = context.store()
         try:

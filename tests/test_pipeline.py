@@ -469,3 +469,24 @@ def test_quota_import_rejects_bad_periods_and_amounts(store: Store, tmp_path) ->
         "q.csv:3: amount: USD amounts have 2 decimals at most",
         "q.csv:4: user: no user 'U0NOBODY' (use a Slack id, an email or a unique name)",
     ]
+
+
+def test_salesbot_export_pipeline_writes_the_same_figures(data: Store, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    env = {"DATABASE_URL": data.url, "SALESBOT_TIMEZONE": "UTC", "SALESBOT_CURRENCY": "USD"}
+    out = tmp_path / "pipeline.csv"
+    result = CliRunner().invoke(cli, ["export", "pipeline", str(out), "--period", "2026-Q4"],
+                                env=env)
+    assert result.exit_code == 0, result.output
+    wall = Store(data.url)  # the command reads the wall clock, and so does this
+    expected = summary_csv(PipelineService(wall).company_summary(Q4))
+    wall.dispose()
+    assert out.read_bytes().decode("utf-8") == expected
+    assert expected.startswith("section,name,currency,count,amount,weighted,value\r\n")
+    bad = CliRunner().invoke(cli, ["export", "pipeline", "--period", "someday"], env=env)
+    assert bad.exit_code == 2 and "'someday' is not a period" in bad.output
+    wrong = CliRunner().invoke(cli, ["export", "users", "--period", "2026-Q4"], env=env)
+    assert wrong.exit_code == 2 and "applies to the pipeline only" in wrong.output
