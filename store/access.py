@@ -42,3 +42,9 @@ def require_owner_access(session: Session, actor: User, owner_id: int | None, wh
     """Raise NotAllowed unless `actor` may change a record owned by `owner_id`."""
     if not can_see_owner(session, actor, owner_id):
         raise NotAllowed(f"You can only change your own {what} (or your team's, as a manager).")
+
+
+def require_visible(session: Session, actor: User, owner_id: int | None, what: str) -> None:
+    """Raise NotAllowed unless `actor` may see a record owned by `owner_id`."""
+    if not can_see_owner(session, actor, owner_id):
+        raise NotAllowed(f"That {what} belongs to someone outside your team.")

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from store.access import can_see_owner, require_owner_access, visible_owner_ids
+from store.access import require_owner_access, require_visible, visible_owner_ids
 from store.db import Store
-from store.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from store.errors import Conflict, InvalidInput, NotFound
 from store.models import ACTIVITY_KINDS, Account, Activity, Contact, Opportunity, User
 from store.schemas import ActivityView
 from store.services import undo
@@ -124,8 +124,7 @@ class ActivityService:
             activity = s.get(Activity, activity_id)
             if activity is None:
                 raise NotFound("That activity no longer exists.")
-            if not can_see_owner(s, actor, activity.owner_id):
-                raise NotAllowed("That activity belongs to someone outside your team.")
+            require_visible(s, actor, activity.owner_id, "activity")
             return ActivityView.of(activity)
 
     def list_for(

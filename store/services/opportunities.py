@@ -17,7 +17,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.access import can_see_owner, require_owner_access, visible_owner_ids
+from store.access import (
+    can_see_owner,
+    require_owner_access,
+    require_visible,
+    visible_owner_ids,
+)
 from store.db import Store
 from store.errors import Conflict, InvalidInput, NotAllowed, NotFound, Stale
 from store.models import Opportunity, OpportunityHistory, Stage, User
@@ -277,9 +282,7 @@ class OpportunityService:
         with self.store.transaction() as s:
             actor = require_by_id(s, actor_id)
             opp = require_opportunity(s, opp_id)
-            visible = visible_owner_ids(s, actor)
-            if visible is not None and opp.owner_id not in visible:
-                raise NotAllowed("That deal belongs to someone outside your team.")
+            require_visible(s, actor, opp.owner_id, "deal")
             return OpportunityView.of(opp)
 
     def move_stage(
@@ -378,9 +381,7 @@ class OpportunityService:
         with self.store.transaction() as s:
             actor = require_by_id(s, actor_id)
             opp = require_opportunity(s, opp_id)
-            visible = visible_owner_ids(s, actor)
-            if visible is not None and opp.owner_id not in visible:
-                raise NotAllowed("That deal belongs to someone outside your team.")
+            require_visible(s, actor, opp.owner_id, "deal")
             rows = s.scalars(
                 select(OpportunityHistory)
                 .where(OpportunityHistory.opportunity_id == opp_id)
