@@ -23,12 +23,13 @@ from slack_sdk.errors import SlackApiError
 
 from handlers import blocks as ui
 from handlers import pipeline_blocks as pb
+from handlers.amounts import parse_amount
 from handlers.answer import Answer, say_text
 from handlers.deps import Deps
 from handlers.intents import Intent
 from handlers.lead_text import parse_lead
 from handlers.pipeline_chart import pipeline_png
-from handlers.text import escape
+from handlers.text import escape, money
 from store.errors import NotAllowed, NotFound
 from store.resolve import resolve
 from store.schemas import UserView
@@ -39,6 +40,7 @@ from store.services.pipeline_export import summary_csv
 from store.services.pipeline_figures import Scope, Summary
 from store.services.pipeline_periods import Period, find_period
 from store.services.pipeline_subscriptions import ReportSubscriptionService
+from store.services.quotas import QuotaService
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,10 @@ _HOUR = re.compile(r"\b(?:at\s+)?(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>[ap
                    r"|\bat\s+(?P<h24>\d{1,2})(?::(?P<m24>\d{2}))?\b", _I)
 _FILLER = re.compile(r"\b(?:post|send|share|put|please|the|pipeline|report|digest|to|into|"
                      r"in|every|each|weekly|on|subscribe|a)\b", _I)
+_SET_QUOTA = re.compile(
+    r"^(?:set\s+)?quota\s+(?:for\s+)?(?P<who>.+?)\s+(?:(?:for|in)\s+)?"
+    r"(?P<period>\d{4}-Q[1-4]|(?:this|next)\s+quarter|Q[1-4](?:\s+\d{4})?)\s+"
+    r"(?:(?:to|at|of|=)\s+)?(?P<amount>[^\s]+)(?:\s+(?P<currency>[A-Z]{3}))?$", _I)
 _EVERYONE = ("everyone", "everybody", "all", "company", "whole company", "all teams")
 _ME = ("me", "mine", "my", "my own", "myself", "own")
 _MY_TEAM = ("my team", "team", "our team", "my teams")
@@ -126,6 +132,8 @@ class PipelineFlow:
                                        default_timezone=deps.default_timezone)
         self.lead_service = LeadService(
             store, rules=rules, default_currency=deps.services.opportunities.default_currency)
+        self.quotas = QuotaService(
+            store, default_currency=deps.services.opportunities.default_currency)
         self.subscriptions = ReportSubscriptionService(store,
                                                        default_timezone=deps.default_timezone)
         self.client: WebClient | None = None  # given by `handlers.pipeline.register`
@@ -152,6 +160,8 @@ class PipelineFlow:
                       blocks=pb.summary_blocks(summary, request=request.to_value(), note=note))
 
     def forecast(self, intent: Intent, actor: UserView) -> Answer:
+        if quota := _SET_QUOTA.match(" ".join((intent.detail or "").split())):
+            return self._set_quota(quota, actor)
         request = self.request(intent.detail or "", actor)
         if isinstance(request, Answer):
             return request
@@ -161,6 +171,21 @@ class PipelineFlow:
         forecast = self.reports.forecast(actor.id, request.scope, request.period)
         return Answer(text=f"Forecast · {forecast.scope.label} · {forecast.quarter.label}",
                       blocks=pb.forecast_blocks(forecast))
+
+    def _set_quota(self, said: re.Match[str], actor: UserView) -> Answer:
+        """"forecast quota dana 2026-Q4 120k EUR" (admins)."""
+        person = self._person(said["who"])
+        if isinstance(person, Answer):
+            return person
+        tz = actor.timezone or self.deps.default_timezone
+        found = find_period(said["period"], self.reports.today(tz),
+                            self.reports.fiscal_year_start)
+        if found is None or found[0].code is None:
+            return say_text("A quota is per quarter, like 2026-Q4.", private=True)
+        view = self.quotas.set(actor.id, person, found[0].code, parse_amount(said["amount"]),
+                               said["currency"])
+        return say_text(f"{escape(view.user_name)}'s quota for {view.period} is "
+                        f"{money(view.amount, view.currency)}.", private=True)
 
     def request(self, detail: str, actor: UserView) -> Request | Answer:
         """"for my team this quarter csv" → scope, period and delivery."""

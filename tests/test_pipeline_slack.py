@@ -15,9 +15,13 @@ from PIL import Image
 from bot.chat import APP_ID, Chat
 from bot.localslack import TEAM_ID, Failure, LocalSlack
 from bot.reminders import ReminderRunner
+from handlers.deps import Deps
+from handlers.intents import Intent
+from handlers.pipeline_flow import PipelineFlow
 from store.clock import ManualClock
 from store.models import Team, User
 from store.services import Services
+from store.services.directory import Directory
 from store.services.pipeline import PipelineService
 from store.services.pipeline_export import summary_csv
 from store.services.pipeline_figures import Scope
@@ -137,7 +141,12 @@ def test_the_text_stays_whole_when_images_fail_or_are_off(chat: Chat, slack: Loc
 
 
 def test_forecast_for_the_quarter(chat: Chat, services: Services, team) -> None:
-    QuotaService(services.store).set(team["U0ADA"], "U0DANA", "2026-Q4", Decimal("100000"))
+    [refused] = chat.say("forecast quota dana 2026-Q4 100k", user="U0MO")
+    assert refused.render() == "Only an admin can set quotas."
+    [done] = chat.say("forecast quota dana 2026-Q4 100k", user="U0ADA")
+    assert done.render() == "Dana Kim's quota for 2026-Q4 is $100,000.00."
+    assert QuotaService(services.store).for_period(team["U0MO"], "2026-Q4")[0].amount == \
+        Decimal("100000.00")
     [reply] = chat.say("forecast", user="U0MO")
     text = reply.render()
     assert "Forecast · Mo Manager's team · Q4 2026" in text
@@ -207,3 +216,18 @@ def test_a_report_scope_follows_the_store_rules(services: Services, team) -> Non
     service = PipelineService(services.store)
     assert service.scope_label(team["U0ADA"], Scope()) == "Everyone"
     assert service.scope_label(team["U0MO"], Scope()) == "Mo Manager's team"
+
+
+def test_the_whole_sentence_schedules_a_report(services: Services, app, clock, team) -> None:
+    """"post the team pipeline to #sales every monday 8am", once `handlers.intents` routes
+    such sentences to the pipeline (today `pipeline …` and `/sales pipeline …` do)."""
+    flow = PipelineFlow(Deps(services=services, directory=Directory(services.store),
+                             clock=clock))
+    flow.client = app.client
+    mo = services.users.get("U0MO")
+    text = "post the team pipeline to <#C0SALES|sales> every friday at 16"
+    answer = flow.pipeline(Intent("pipeline", text, detail=text), mo)
+    assert answer.text.startswith("I'll post the pipeline of Mo Manager's team to <#C0SALES> "
+                                  "every Friday at 16:00 (UTC).")
+    [view] = flow.subscriptions.mine(team["U0MO"])
+    assert (view.scope, view.owner_id, view.weekday, view.hour) == ("team", team["U0MO"], 4, 16)

@@ -59,9 +59,10 @@ class QuotaService:
         self.store = store
         self.default_currency = default_currency
 
-    def set(self, actor_id: int, user_ref: str, period: str, amount: Decimal,
+    def set(self, actor_id: int, user: int | str, period: str, amount: Decimal,
             currency: str | None = None) -> QuotaView:
-        """Set `user_ref`'s quota for `period` (`2026-Q4`); admins only."""
+        """Set a user's (id, or Slack id, email or unique name) quota for `period`
+        (`2026-Q4`); admins only."""
         code = normalize_period(period)
         currency = (currency or self.default_currency).upper()
         minor = to_minor(amount, currency)
@@ -69,12 +70,12 @@ class QuotaService:
             actor = require_by_id(s, actor_id)
             if actor.role != "admin":
                 raise NotAllowed("Only an admin can set quotas.")
-            user = require_user(s, user_ref)
-            save_quota(s, user, code, minor, currency)
+            person = require_by_id(s, user) if isinstance(user, int) else require_user(s, user)
+            save_quota(s, person, code, minor, currency)
             audit.record(s, at=self.store.now(), actor_id=actor.id, action="quota.set",
-                         entity_type="user", entity_id=user.id,
+                         entity_type="user", entity_id=person.id,
                          detail={"period": code, "amount_minor": minor, "currency": currency})
-            return QuotaView(user.id, user.name, user.slack_user_id, code,
+            return QuotaView(person.id, person.name, person.slack_user_id, code,
                              from_minor(minor, currency), currency)
 
     def for_period(self, actor_id: int, period: str) -> list[QuotaView]:
