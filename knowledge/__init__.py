@@ -1,1 +1,10 @@
-"""Full-text search over knowledge-base articles; the only package that imports whoosh."""
+"""Full-text search over knowledge-base articles; the only package that imports whoosh.
+
+The store holds the articles; each process keeps its own index folder caught up from it
+(`KnowledgeBase.sync`), and rebuilds it from the store when it is missing or damaged.
+"""
+
+from knowledge.base import Drift, Hit, KnowledgeBase, SearchResults
+from knowledge.storage import IndexBusy, IndexUnusable
+
+__all__ = ["Drift", "Hit", "IndexBusy", "IndexUnusable", "KnowledgeBase", "SearchResults"]

@@ -1,0 +1,412 @@
+"""`KnowledgeBase`: one process's search index over the store's articles, kept caught up.
+
+Catching up (`sync`) reads the rows whose `updated_at` is at or after the folder's mark,
+re-indexes those whose content changed, drops deleted ones, and moves the mark to "now
+minus an overlap". The overlap covers transactions that committed a little after they
+stamped their rows, several edits within one clock second, and clocks of different hosts
+that disagree by less than it. When the number of live articles and of indexed documents
+differ (a row removed outright, a commit later than the overlap), the ids are reconciled.
+
+All writing goes through one path under the folder's write lock; every batch is one
+commit. Searchers are opened per thread and refreshed before each search, never shared.
+A missing, unreadable or outdated index is rebuilt from the store into a new generation.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from whoosh import index
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from knowledge.query import ParsedQuery, QueryReader, highlight_terms, snippet, suggest
+from knowledge.schema import build_schema, document, fingerprint
+from knowledge.storage import CURRENT, IndexBusy, IndexFolder, IndexUnusable, State
+from store.db import Store
+from store.services.knowledge import ArticleChanges, ArticleView, KnowledgeService
+
+log = logging.getLogger(__name__)
+
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Hit:
+    article_id: int
+    slug: str
+    title: str
+    tags: list[str]
+    product: str | None
+    score: float
+    snippet: str  # Slack mrkdwn: article text escaped, matched words as *bold*
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    limit: int = 5
+    suggestion: str | None = None  # "did you mean", from the index's own words
+    corrected: bool = False  # nothing matched as typed; these hits are for a fuzzy reading
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.limit)) if self.limit else 1
+
+    @property
+    def has_more(self) -> bool:
+        return self.page * self.limit < self.total
+
+
+@dataclass(frozen=True)
+class Drift:
+    """How an index differs from the store (all empty when it is correct)."""
+
+    missing: list[int]
+    stale: list[int]
+    extra: list[int]
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.stale or self.extra)
+
+
+@dataclass
+class _Reading:
+    """One thread's open searcher and the generation it reads."""
+
+    generation: Path | None = None
+    index: index.Index | None = None
+    searcher: Searcher | None = None
+
+
+def _later(a: datetime | None, b: datetime) -> datetime:
+    return b if a is None or b > a else a
+
+
+class KnowledgeBase:
+    def __init__(self, store: Store, index_dir: Path, *, sync_interval: float = 2.0,
+                 lock_timeout: float = 120.0, search_lock_timeout: float = 0.5,
+                 overlap: timedelta = timedelta(seconds=60)) -> None:
+        self.store = store
+        self.articles = KnowledgeService(store)
+        self.folder = IndexFolder(Path(index_dir))
+        self.sync_interval = sync_interval
+        self.lock_timeout = lock_timeout
+        self.search_lock_timeout = search_lock_timeout
+        self.overlap = overlap
+        self._schema = build_schema()
+        self._queries = QueryReader()
+        self._local = threading.local()
+        self._sync_clock = threading.Lock()
+        self._last_sync = -math.inf
+
+    # -- reading the index ------------------------------------------------------------------
+
+    def _open(self, generation: Path) -> index.Index:
+        """Open a generation and read a little of everything, so damage shows here."""
+        try:
+            ix = index.open_dir(str(generation))
+            with ix.searcher() as searcher:
+                reader = searcher.reader()
+                for leaf, _offset in reader.leaf_readers():
+                    if leaf.doc_count_all():
+                        leaf.stored_fields(leaf.doc_count_all() - 1)
+                        next(iter(leaf.lexicon("id")), None)
+                        leaf.doc_field_length(0, "body")
+        except Exception as exc:  # whoosh reports damage as many error types
+            raise IndexUnusable(f"{generation.name} cannot be read: {exc!r}") from exc
+        return ix
+
+    def _reading(self) -> _Reading:
+        reading = getattr(self._local, "reading", None)
+        if reading is None:
+            reading = self._local.reading = _Reading()
+        return reading
+
+    def _searcher(self, generation: Path) -> Searcher:
+        """This thread's searcher on GENERATION, refreshed to its latest commit."""
+        reading = self._reading()
+        try:
+            if reading.generation != generation or reading.searcher is None:
+                self._close_reading(reading)
+                reading.index = self._open(generation)
+                reading.searcher = reading.index.searcher()
+                reading.generation = generation
+            elif not reading.searcher.up_to_date():
+                # Not `Searcher.refresh()`: whoosh-reloaded 2.7.5 reuses the old reader of a
+                # segment whose deletions changed (segments compare by id), so an edited
+                # article would be found by its old words. A new searcher reads them afresh.
+                reading.searcher.close()
+                reading.searcher = reading.index.searcher()
+        except IndexUnusable:
+            self._close_reading(reading)
+            raise
+        except Exception as exc:
+            self._close_reading(reading)
+            raise IndexUnusable(f"{generation.name} cannot be refreshed: {exc!r}") from exc
+        return reading.searcher
+
+    @staticmethod
+    def _close_reading(reading: _Reading) -> None:
+        if reading.searcher is not None:
+            try:
+                reading.searcher.close()
+            except Exception:  # closing a damaged reader may fail too; it is dropped anyway
+                log.debug("closing a searcher failed", exc_info=True)
+        reading.searcher, reading.index, reading.generation = None, None, None
+
+    def close(self) -> None:
+        """Close this thread's searcher (others close with their threads)."""
+        self._close_reading(self._reading())
+
+    # -- catching up ------------------------------------------------------------------------
+
+    def sync(self, *, timeout: float | None = None) -> int:
+        """Catch up with the store; returns how many documents were added, changed or removed.
+
+        Cheap when nothing changed: two small queries and no lock. A missing or damaged
+        index is rebuilt (that returns the number of documents indexed).
+        """
+        timeout = self.lock_timeout if timeout is None else timeout
+        try:
+            generation = self.folder.current()
+            state = self.folder.read_state(generation)
+            searcher = self._searcher(generation)
+        except IndexUnusable as exc:
+            return self._recover(str(exc))
+        now = self.store.now()
+        changes = self.articles.changes_since(state.mark)
+        upserts, deletes = self._plan(searcher, changes.articles)
+        mark = _later(state.mark, now - self.overlap)
+        if not upserts and not deletes and changes.live_count == searcher.doc_count():
+            if changes.articles and mark != state.mark:
+                self._advance_mark(generation, mark)
+            return 0
+        with self.folder.write_lock(timeout):
+            return self._sync_locked()
+
+    def _advance_mark(self, generation: Path, mark: datetime) -> None:
+        """Narrow the window of rows re-read on every sync, if no writer is busy."""
+        try:
+            with self.folder.write_lock(0):
+                if self.folder.current() == generation:
+                    current = self.folder.read_state(generation)
+                    self.folder.write_state(generation, State(mark=_later(current.mark, mark)))
+        except (IndexBusy, IndexUnusable):
+            pass
+
+    def _plan(self, searcher: Searcher,
+              articles: Iterable[ArticleView]) -> tuple[list[ArticleView], list[str]]:
+        upserts: list[ArticleView] = []
+        deletes: list[str] = []
+        for article in articles:
+            stored = searcher.document(id=str(article.id))
+            if article.is_deleted:
+                if stored is not None:
+                    deletes.append(str(article.id))
+            elif stored is None or stored.get("fingerprint") != fingerprint(article):
+                upserts.append(article)
+        return upserts, deletes
+
+    def _sync_locked(self) -> int:
+        try:
+            generation = self.folder.current()
+            state = self.folder.read_state(generation)
+            ix = self._open(generation)
+        except IndexUnusable as exc:
+            log.warning("rebuilding the knowledge index: %s", exc)
+            return self._rebuild_locked()
+        now = self.store.now()
+        changes = self.articles.changes_since(state.mark)
+        with ix.searcher() as searcher:
+            upserts, deletes = self._plan(searcher, changes.articles)
+        count = self._write(ix, upserts, deletes)
+        with ix.searcher() as searcher:
+            indexed = searcher.doc_count()
+        if indexed != changes.live_count:
+            count += self._reconcile(ix)
+        self.folder.write_state(generation, State(mark=_later(state.mark, now - self.overlap)))
+        return count
+
+    def _write(self, ix: index.Index, upserts: list[ArticleView], deletes: Iterable[str]) -> int:
+        """One commit for the whole batch; the writer waits for whoosh's lock, never forever."""
+        deletes = list(deletes)
+        if not upserts and not deletes:
+            return 0
+        writer = ix.writer(timeout=self.lock_timeout, limitmb=256)
+        try:
+            for doc_id in deletes:
+                writer.delete_by_term("id", doc_id)
+            for article in upserts:
+                writer.update_document(**document(article))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return len(upserts) + len(deletes)
+
+    def _reconcile(self, ix: index.Index) -> int:
+        """Compare ids one by one: for rows removed outright or committed very late."""
+        live = self.articles.live_ids()
+        with ix.searcher() as searcher:
+            indexed = {int(fields["id"]) for _n, fields in searcher.reader().iter_docs()}
+        missing = live - indexed
+        upserts = [a for batch in self.articles.iter_live(ids=missing) for a in batch]
+        return self._write(ix, upserts, (str(i) for i in sorted(indexed - live)))
+
+    # -- rebuilding -------------------------------------------------------------------------
+
+    def rebuild(self, *, timeout: float | None = None) -> int:
+        """Index every live article into a new generation and swap it in; returns the count."""
+        with self.folder.write_lock(self.lock_timeout if timeout is None else timeout):
+            return self._rebuild_locked()
+
+    def _rebuild_locked(self) -> int:
+        started = self.store.now()
+        generation = self.folder.new_generation()
+        try:
+            ix = index.create_in(str(generation), self._schema)
+            writer = ix.writer(timeout=self.lock_timeout, limitmb=256)
+            count = 0
+            try:
+                for batch in self.articles.iter_live(batch_size=BATCH):
+                    for article in batch:
+                        writer.add_document(**document(article))
+                    count += len(batch)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            self.folder.write_state(generation, State(mark=started - self.overlap))
+            self.folder.swap_in(generation)
+        except BaseException:
+            self.folder.discard(generation)
+            raise
+        log.info("knowledge index rebuilt: %d articles in %s", count, generation)
+        return count
+
+    def _recover(self, reason: str, *, damaged: Path | None = None) -> int:
+        """Rebuild, unless another writer already replaced the bad index while we waited."""
+        with self.folder.write_lock(self.lock_timeout):
+            try:
+                generation = self.folder.current()
+                if generation != damaged:
+                    self.folder.read_state(generation)
+                    self._open(generation)
+                    return self._sync_locked()
+            except IndexUnusable:
+                pass
+            fresh = not (self.folder.root / CURRENT).exists()
+            log.log(logging.INFO if fresh else logging.WARNING,
+                    "rebuilding the knowledge index: %s", reason)
+            return self._rebuild_locked()
+
+    def verify(self) -> Drift:
+        """Every live article indexed with its current content, and nothing else."""
+        generation = self.folder.current()
+        with self._open(generation).searcher() as searcher:
+            indexed = {int(f["id"]): f.get("fingerprint")
+                       for _n, f in searcher.reader().iter_docs()}
+        missing: list[int] = []
+        stale: list[int] = []
+        live: set[int] = set()
+        for batch in self.articles.iter_live(batch_size=BATCH):
+            for article in batch:
+                live.add(article.id)
+                if article.id not in indexed:
+                    missing.append(article.id)
+                elif indexed[article.id] != fingerprint(article):
+                    stale.append(article.id)
+        return Drift(missing=missing, stale=stale, extra=sorted(set(indexed) - live))
+
+    # -- searching --------------------------------------------------------------------------
+
+    def _maybe_sync(self) -> None:
+        now = time.monotonic()
+        with self._sync_clock:
+            due = now - self._last_sync >= self.sync_interval
+            if due:
+                self._last_sync = now
+        if due:
+            try:
+                self.sync(timeout=self.search_lock_timeout)
+            except IndexBusy:
+                log.info("knowledge index busy; searching without catching up first")
+
+    def search(self, query: str, *, limit: int = 5, page: int = 1) -> SearchResults:
+        limit, page = max(1, min(limit, 50)), max(1, page)
+        self._maybe_sync()
+        parsed = self._queries.parse(query)
+        if parsed.is_empty:
+            return SearchResults(query=query, page=page, limit=limit)
+        for attempt in (1, 2):
+            generation: Path | None = None
+            try:
+                generation = self.folder.current()
+                return self._search(self._searcher(generation), query, parsed, limit, page)
+            except IndexUnusable as exc:
+                if attempt == 2:
+                    raise
+                reason = str(exc)
+            except Exception as exc:
+                # Damage inside segment files can surface only mid-search. Rebuild when the
+                # generation no longer reads cleanly; any other failure is not the index's.
+                self._close_reading(self._reading())
+                try:
+                    self._open(generation) if generation is not None else None
+                except IndexUnusable:
+                    reason = f"search failed: {exc!r}"
+                else:
+                    raise
+                if attempt == 2:
+                    raise
+            self._close_reading(self._reading())
+            self._recover(reason, damaged=generation)
+        raise AssertionError("unreachable")
+
+    def _search(self, searcher: Searcher, text: str, parsed: ParsedQuery, limit: int,
+                page: int) -> SearchResults:
+        q = parsed.query or wq.Every()
+        filters = {"filter": parsed.filter_query(), "mask": parsed.mask_query()}
+        results = searcher.search(q, limit=page * limit, terms=False, **filters)
+        total = len(results)
+        suggestion = suggest(searcher, parsed) if parsed.words else None
+        corrected = False
+        # A word the index has never seen matches nothing, so the corrected reading can
+        # only find more: prefer it. Fuzzy terms are the last resort when nothing matched.
+        fallbacks = [self._queries.parse(suggestion).query if suggestion else None]
+        if total == 0:
+            fallbacks.append(self._queries.parse_fuzzy(parsed))
+        for alternative in fallbacks:
+            if alternative is None:
+                continue
+            found = searcher.search(alternative, limit=page * limit, terms=False, **filters)
+            if len(found):
+                results, total, q, corrected = found, len(found), alternative, True
+                break
+        terms = highlight_terms(searcher, q)
+        hits = []
+        for hit in results[(page - 1) * limit: page * limit]:
+            fields = hit.fields()
+            hits.append(Hit(
+                article_id=int(fields["id"]), slug=fields["slug"], title=fields["title"],
+                tags=[t for t in fields.get("tag_list", "").split(",") if t],
+                product=fields.get("product_name") or None, score=round(hit.score or 0.0, 4),
+                snippet=snippet(fields.get("body", ""), terms),
+            ))
+        return SearchResults(query=text, hits=hits, total=total, page=page, limit=limit,
+                             suggestion=suggestion, corrected=corrected)
+
+
+__all__ = ["ArticleChanges", "Drift", "Hit", "IndexBusy", "KnowledgeBase", "SearchResults"]

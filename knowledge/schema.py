@@ -1,0 +1,159 @@
+"""What goes into the index: analysis, fields, and an article turned into a document.
+
+English text is stemmed (Porter) with a stop list that also drops the words people wrap
+questions in ("how do I …"), so a question finds what its nouns and verbs name. Titles and
+tags weigh more than bodies. A separate unstemmed `words` field is the index's own
+vocabulary: "did you mean" and the fuzzy fallback draw from it, so suggestions are real
+words from the articles, never stems.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer, StopFilter
+from whoosh.analysis.filters import STOP_WORDS
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+from store.services.knowledge import ArticleView
+
+# Bump when the schema or analysis changes: an index of another version is rebuilt.
+SCHEMA_VERSION = 1
+
+QUESTION_WORDS = frozenset((
+    "about", "am", "any", "been", "being", "could", "did", "do", "does", "doing", "done",
+    "had", "has", "having", "how", "i", "im", "into", "its", "me", "my", "our", "ours",
+    "please", "should", "so", "some", "than", "their", "them", "then", "there", "they",
+    "was", "were", "what", "whats", "where", "which", "who", "whom", "why", "would",
+))
+STOP = STOP_WORDS | QUESTION_WORDS
+
+TITLE_BOOST = 3.0
+TAGS_BOOST = 2.0
+
+# Analyzers are built once per process: the stemmer caches stems, and building a
+# schema is not free. They hold no per-index state.
+STEMMED = StemmingAnalyzer(stoplist=STOP, minsize=2)
+PLAIN = RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=STOP, minsize=2)
+
+
+def build_schema() -> Schema:
+    return Schema(
+        id=ID(stored=True, unique=True),
+        slug=ID(stored=True),
+        title=TEXT(analyzer=STEMMED, stored=True, field_boost=TITLE_BOOST),
+        tags=TEXT(analyzer=STEMMED, field_boost=TAGS_BOOST),
+        body=TEXT(analyzer=STEMMED, stored=True),
+        words=TEXT(analyzer=PLAIN, phrase=False),
+        tag=KEYWORD(commas=True, lowercase=True),
+        product=KEYWORD(commas=True, lowercase=True),
+        tag_list=STORED,
+        product_name=STORED,
+        fingerprint=STORED,
+        updated=STORED,
+    )
+
+
+TEXT_FIELDS = ("title", "tags", "body")
+FILTER_FIELDS = {"tag": "tag", "tags": "tag", "product": "product"}
+
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
+_QUOTE = re.compile(r"^\s*>\s?")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_RULE = re.compile(r"^\s*([-*_=|:]\s*){3,}$")
+_IMAGE_OR_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>\s]+)>")
+_EMPHASIS = re.compile(r"(\*\*|__|~~|`)")
+_STAR = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
+_UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
+_SPACES = re.compile(r"\s+")
+
+
+def _inline(line: str) -> str:
+    line = line.strip().strip("|").replace("|", " · ")
+    line = _IMAGE_OR_LINK.sub(r"\1", line)
+    line = _AUTOLINK.sub(r"\1", line)
+    line = _EMPHASIS.sub("", line)
+    line = _STAR.sub(r"\1", line)
+    line = _UNDERSCORE.sub(r"\1", line)
+    return _SPACES.sub(" ", line).strip()
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown read aloud: the words without the marks, on one line.
+
+    Lines of a paragraph join with a space; headings, list items and table rows are
+    separated by " · " unless they end a sentence. Snippets are cut from this text, so
+    it must not carry `*` or `_` that would become Slack formatting around highlights.
+    """
+    units: list[str] = []
+    joinable = False  # may the next plain line continue the last unit?
+    for raw in markdown.splitlines():
+        if not raw.strip() or _FENCE.match(raw) or _RULE.match(raw):
+            joinable = False
+            continue
+        heading = _HEADING.match(raw)
+        starts_unit = bool(heading or _BULLET.match(raw) or raw.lstrip().startswith("|"))
+        line = heading.group(1) if heading else _BULLET.sub("", _QUOTE.sub("", raw))
+        line = _inline(line)
+        if not line:
+            continue
+        if joinable and not starts_unit:
+            units[-1] = f"{units[-1]} {line}"
+        else:
+            units.append(line)
+        joinable = not heading and not raw.lstrip().startswith("|")
+    text = ""
+    for unit in units:
+        if text:
+            text += " " if text.endswith((".", "!", "?", ":", ";", ",")) else " · "
+        text += unit
+    return text
+
+
+def keyword_tokens(values: list[str]) -> list[str]:
+    """Each tag (or product) as a whole and word by word: `tag:objection` finds
+    `objection-handling`, `product:support` finds Premium Support."""
+    tokens: list[str] = []
+    for value in values:
+        whole = "-".join(value.lower().replace(",", " ").split())
+        for token in (whole, *whole.split("-")):
+            if token and token not in tokens:
+                tokens.append(token)
+    return tokens
+
+
+def normalize_filter_value(value: str) -> str:
+    return "-".join(value.lower().replace(",", " ").split())
+
+
+def fingerprint(article: ArticleView) -> str:
+    """What the index holds of an article; equal fingerprints mean nothing to re-index."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    for part in (article.slug, article.title, article.body, ",".join(article.tags),
+                 article.product or ""):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def document(article: ArticleView) -> dict[str, str]:
+    body = plain_text(article.body)
+    tag_words = " ".join(t.replace("-", " ") for t in article.tags)
+    product = article.product or ""
+    return {
+        "id": str(article.id),
+        "slug": article.slug,
+        "title": article.title,
+        "tags": f"{tag_words} {product}".strip(),
+        "body": body,
+        "words": " ".join((article.title, tag_words, product, body)),
+        "tag": ",".join(keyword_tokens(article.tags)),
+        "product": ",".join(keyword_tokens([product] if product else [])),
+        "tag_list": ",".join(article.tags),
+        "product_name": product,
+        "fingerprint": fingerprint(article),
+        "updated": article.updated_at.isoformat(),
+    }

@@ -1,0 +1,146 @@
+"""The index folder: generations swapped in whole, a sync mark, and one write lock.
+
+    SALESBOT_INDEX_DIR/
+        CURRENT              name of the live generation (replaced atomically)
+        gen-XXXX/            a whoosh index plus state.json (sync mark, schema version)
+        salesbot_WRITELOCK   whoosh file lock: one writer per folder, across processes
+
+A rebuild writes a new generation beside the live one and then points CURRENT at it, so
+readers never see a half-built index and a crash mid-build leaves the old one in place.
+The generation before the live one is kept a while, for searchers still reading it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from whoosh.filedb.filestore import FileStorage
+
+from knowledge.schema import SCHEMA_VERSION
+
+CURRENT = "CURRENT"
+STATE = "state.json"
+LOCK_NAME = "salesbot_WRITELOCK"
+GEN_PREFIX = "gen-"
+
+
+class IndexBusy(Exception):
+    """Another writer held the index folder for longer than the lock timeout."""
+
+
+class IndexUnusable(Exception):
+    """The index is missing, of another schema version, or cannot be read: rebuild it."""
+
+
+@dataclass(frozen=True)
+class State:
+    """Kept beside each generation, written after its commit (under the write lock)."""
+
+    mark: datetime | None
+    schema: int = SCHEMA_VERSION
+
+    def dumps(self) -> str:
+        return json.dumps({"schema": self.schema,
+                           "mark": self.mark.isoformat() if self.mark else None})
+
+    @classmethod
+    def loads(cls, text: str) -> State:
+        data = json.loads(text)
+        mark = data.get("mark")
+        return cls(mark=datetime.fromisoformat(mark) if mark else None,
+                   schema=int(data.get("schema", 0)))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as out:
+        out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)
+
+
+class IndexFolder:
+    """Paths, generations and the write lock of one index folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._thread_lock = threading.Lock()
+
+    def ensure(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def current(self) -> Path:
+        """The live generation, or `IndexUnusable` when there is none to read."""
+        try:
+            name = (self.root / CURRENT).read_text(encoding="utf-8").strip()
+        except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError) as exc:
+            raise IndexUnusable("no live index") from exc
+        if not name.startswith(GEN_PREFIX) or "/" in name or "\\" in name:
+            raise IndexUnusable("CURRENT names no generation")
+        path = self.root / name
+        if not path.is_dir():
+            raise IndexUnusable(f"generation {name} is gone")
+        return path
+
+    def read_state(self, generation: Path) -> State:
+        try:
+            state = State.loads((generation / STATE).read_text(encoding="utf-8"))
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            raise IndexUnusable("sync state unreadable") from exc
+        if state.schema != SCHEMA_VERSION:
+            raise IndexUnusable(f"index schema {state.schema}, need {SCHEMA_VERSION}")
+        return state
+
+    def write_state(self, generation: Path, state: State) -> None:
+        _write_atomically(generation / STATE, state.dumps())
+
+    def new_generation(self) -> Path:
+        self.ensure()
+        return Path(tempfile.mkdtemp(prefix=GEN_PREFIX, dir=self.root))
+
+    def swap_in(self, generation: Path) -> None:
+        """Make GENERATION live; drop every other one but the one it replaces."""
+        try:
+            previous: Path | None = self.current()
+        except IndexUnusable:
+            previous = None
+        _write_atomically(self.root / CURRENT, generation.name)
+        keep = {generation.name, previous.name if previous else ""}
+        for child in self.root.iterdir():
+            if child.is_dir() and child.name.startswith(GEN_PREFIX) and child.name not in keep:
+                shutil.rmtree(child, ignore_errors=True)
+
+    def discard(self, generation: Path) -> None:
+        shutil.rmtree(generation, ignore_errors=True)
+
+    @contextmanager
+    def write_lock(self, timeout: float) -> Iterator[None]:
+        """One writer at a time: this process's threads, then every process (whoosh's
+        file lock, polled until TIMEOUT). Raises `IndexBusy` when it cannot get both."""
+        deadline = time.monotonic() + timeout
+        if not self._thread_lock.acquire(timeout=max(timeout, 0)):
+            raise IndexBusy(f"the index at {self.root} is busy (waited {timeout:g} s)")
+        try:
+            self.ensure()
+            lock = FileStorage(str(self.root)).lock(LOCK_NAME)
+            while not lock.acquire(blocking=False):
+                if time.monotonic() >= deadline:
+                    raise IndexBusy(f"the index at {self.root} is busy (waited {timeout:g} s)")
+                time.sleep(0.02)
+            try:
+                yield
+            finally:
+                lock.release()
+        finally:
+            self._thread_lock.release()
