@@ -25,6 +25,7 @@ from pathlib import Path
 
 from whoosh import index
 from whoosh import query as wq
+from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
 from knowledge.query import ParsedQuery, QueryReader, highlight_terms, snippet, suggest
@@ -36,6 +37,9 @@ from store.services.knowledge import ArticleChanges, ArticleView, KnowledgeServi
 log = logging.getLogger(__name__)
 
 BATCH = 2000
+# Segment files are read, not memory-mapped: a file truncated under a mapping kills the
+# process with SIGBUS, where a read fails with an error this module recovers from.
+USE_MMAP = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,19 @@ class _Reading:
     searcher: Searcher | None = None
 
 
+@dataclass
+class _Plan:
+    """What a sync will write: articles to (re)index, ids to drop, and the id-sum change."""
+
+    upserts: list[ArticleView] = field(default_factory=list)
+    deletes: list[str] = field(default_factory=list)
+    id_delta: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not self.upserts and not self.deletes
+
+
 def _later(a: datetime | None, b: datetime) -> datetime:
     return b if a is None or b > a else a
 
@@ -116,7 +133,7 @@ class KnowledgeBase:
     def _open(self, generation: Path) -> index.Index:
         """Open a generation and read a little of everything, so damage shows here."""
         try:
-            ix = index.open_dir(str(generation))
+            ix = FileStorage(str(generation), supports_mmap=USE_MMAP).open_index()
             with ix.searcher() as searcher:
                 reader = searcher.reader()
                 for leaf, _offset in reader.leaf_readers():
@@ -187,9 +204,11 @@ class KnowledgeBase:
             return self._recover(str(exc))
         now = self.store.now()
         changes = self.articles.changes_since(state.mark)
-        upserts, deletes = self._plan(searcher, changes.articles)
-        mark = _later(state.mark, now - self.overlap)
-        if not upserts and not deletes and changes.live_count == searcher.doc_count():
+        plan = self._plan(searcher, changes.articles)
+        in_step = (changes.live_count == searcher.doc_count()
+                   and changes.live_id_sum == state.id_sum)
+        if plan.empty and in_step:
+            mark = _later(state.mark, now - self.overlap)
             if changes.articles and mark != state.mark:
                 self._advance_mark(generation, mark)
             return 0
@@ -202,22 +221,23 @@ class KnowledgeBase:
             with self.folder.write_lock(0):
                 if self.folder.current() == generation:
                     current = self.folder.read_state(generation)
-                    self.folder.write_state(generation, State(mark=_later(current.mark, mark)))
+                    self.folder.write_state(generation, State(mark=_later(current.mark, mark),
+                                                              id_sum=current.id_sum))
         except (IndexBusy, IndexUnusable):
             pass
 
-    def _plan(self, searcher: Searcher,
-              articles: Iterable[ArticleView]) -> tuple[list[ArticleView], list[str]]:
-        upserts: list[ArticleView] = []
-        deletes: list[str] = []
+    def _plan(self, searcher: Searcher, articles: Iterable[ArticleView]) -> _Plan:
+        plan = _Plan()
         for article in articles:
             stored = searcher.document(id=str(article.id))
             if article.is_deleted:
                 if stored is not None:
-                    deletes.append(str(article.id))
+                    plan.deletes.append(str(article.id))
+                    plan.id_delta -= article.id
             elif stored is None or stored.get("fingerprint") != fingerprint(article):
-                upserts.append(article)
-        return upserts, deletes
+                plan.upserts.append(article)
+                plan.id_delta += article.id if stored is None else 0
+        return plan
 
     def _sync_locked(self) -> int:
         try:
@@ -230,13 +250,16 @@ class KnowledgeBase:
         now = self.store.now()
         changes = self.articles.changes_since(state.mark)
         with ix.searcher() as searcher:
-            upserts, deletes = self._plan(searcher, changes.articles)
-        count = self._write(ix, upserts, deletes)
+            plan = self._plan(searcher, changes.articles)
+        count = self._write(ix, plan.upserts, plan.deletes)
+        id_sum = state.id_sum + plan.id_delta if state.id_sum is not None else None
         with ix.searcher() as searcher:
             indexed = searcher.doc_count()
-        if indexed != changes.live_count:
-            count += self._reconcile(ix)
-        self.folder.write_state(generation, State(mark=_later(state.mark, now - self.overlap)))
+        if id_sum is None or (indexed, id_sum) != (changes.live_count, changes.live_id_sum):
+            written, id_sum = self._reconcile(ix)
+            count += written
+        self.folder.write_state(generation, State(mark=_later(state.mark, now - self.overlap),
+                                                  id_sum=id_sum))
         return count
 
     def _write(self, ix: index.Index, upserts: list[ArticleView], deletes: Iterable[str]) -> int:
@@ -256,14 +279,16 @@ class KnowledgeBase:
         writer.commit()
         return len(upserts) + len(deletes)
 
-    def _reconcile(self, ix: index.Index) -> int:
-        """Compare ids one by one: for rows removed outright or committed very late."""
+    def _reconcile(self, ix: index.Index) -> tuple[int, int]:
+        """Compare ids one by one, for rows removed outright or committed very late;
+        returns the documents written and the id sum of the index afterwards."""
         live = self.articles.live_ids()
         with ix.searcher() as searcher:
             indexed = {int(fields["id"]) for _n, fields in searcher.reader().iter_docs()}
-        missing = live - indexed
+        missing, extra = live - indexed, indexed - live
         upserts = [a for batch in self.articles.iter_live(ids=missing) for a in batch]
-        return self._write(ix, upserts, (str(i) for i in sorted(indexed - live)))
+        written = self._write(ix, upserts, (str(i) for i in sorted(extra)))
+        return written, sum(indexed - extra) + sum(a.id for a in upserts)
 
     # -- rebuilding -------------------------------------------------------------------------
 
@@ -278,17 +303,19 @@ class KnowledgeBase:
         try:
             ix = index.create_in(str(generation), self._schema)
             writer = ix.writer(timeout=self.lock_timeout, limitmb=256)
-            count = 0
+            count = id_sum = 0
             try:
                 for batch in self.articles.iter_live(batch_size=BATCH):
                     for article in batch:
                         writer.add_document(**document(article))
+                        id_sum += article.id
                     count += len(batch)
             except BaseException:
                 writer.cancel()
                 raise
             writer.commit()
-            self.folder.write_state(generation, State(mark=started - self.overlap))
+            self.folder.write_state(generation, State(mark=started - self.overlap,
+                                                      id_sum=id_sum))
             self.folder.swap_in(generation)
         except BaseException:
             self.folder.discard(generation)

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
-from whoosh.highlight import BasicFragmentScorer, ContextFragmenter, Formatter, highlight
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.qparser.plugins import (
     FuzzyTermPlugin,
@@ -128,6 +127,9 @@ def _correction(searcher: Searcher, word: str) -> str | None:
     reader = searcher.reader()
     if reader.doc_frequency("words", word):
         return None
+    stems = [t.text for t in STEMMED(word)]
+    if stems and any(reader.doc_frequency(f, stems[0]) for f in TEXT_FIELDS):
+        return None  # another form of a known word: "objection" when only "objections" is
     for maxdist in (1, 2):
         if maxdist == 2 and len(word) < 5:
             break
@@ -160,34 +162,78 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-class SlackBold(Formatter):
-    """Highlights as `*word*`, escaping every piece of article text before marking it."""
-
-    between = " … "
-
-    def _text(self, text: str) -> str:
-        return escape(text)
-
-    def format_token(self, text, token, replace=False):  # type: ignore[no-untyped-def]
-        return f"*{escape(text[token.startchar:token.endchar])}*"
-
-
-_FRAGMENTER = ContextFragmenter(maxchars=220, surround=60)
-_FORMATTER = SlackBold()
+WINDOW = 240  # characters in one fragment
 LEAD_CHARS = 200
+_SENTENCE_END = re.compile(r"[.!?:;·]\s")
+
+
+@dataclass(frozen=True)
+class _Match:
+    start: int
+    end: int
+    term: str
 
 
 def highlight_terms(searcher: Searcher, q: wq.Query) -> frozenset[str]:
     """The stemmed forms a snippet should bold: the query's terms, prefixes and fuzzy
     terms expanded to the words the index holds."""
+    # Leaf by leaf: `Query.existing_terms` in whoosh-reloaded 2.7.5 reuses its `fieldname`
+    # argument as a loop variable, so it drops every field after the first one it sees.
     terms: set[str] = set()
-    for fieldname, btext in q.existing_terms(searcher.reader(), phrases=True, expand=True):
-        text = btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)
-        if fieldname in TEXT_FIELDS:
-            terms.add(text)
-        elif fieldname == "words":
-            terms.update(t.text for t in STEMMED(text))
+    reader = searcher.reader()
+    for leaf in q.leaves():
+        for fieldname, value in leaf.expanded_terms(reader, phrases=True):
+            text = value.decode("utf-8") if isinstance(value, bytes) else str(value)
+            if fieldname in TEXT_FIELDS:
+                terms.add(text)
+            elif fieldname == "words":
+                terms.update(t.text for t in STEMMED(text))
     return frozenset(terms)
+
+
+def _matches(body: str, terms: frozenset[str]) -> list[_Match]:
+    return [_Match(t.startchar, t.endchar, t.text)
+            for t in STEMMED(body, chars=True, mode="query", removestops=False)
+            if t.text in terms]
+
+
+def _window(body: str, match: _Match) -> tuple[int, int]:
+    """A fragment starting at the sentence that holds MATCH when that is close, else a
+    little before it; cut at spaces."""
+    begin = max(0, match.start - 60)
+    sentence = None
+    for found in _SENTENCE_END.finditer(body, begin, match.start):
+        sentence = found.end()
+    if sentence is not None:
+        begin = sentence
+    elif begin > 0:
+        space = body.find(" ", begin, match.start)
+        begin = space + 1 if space != -1 else match.start
+    end = min(len(body), begin + WINDOW)
+    if end < len(body):
+        space = body.rfind(" ", match.end, end)
+        end = space if space != -1 else max(end, match.end)
+    return begin, end
+
+
+def _inside(matches: list[_Match], window: tuple[int, int]) -> list[_Match]:
+    return [m for m in matches if m.start >= window[0] and m.end <= window[1]]
+
+
+def _rank(matches: list[_Match], window: tuple[int, int]) -> tuple[int, int, int]:
+    inside = _inside(matches, window)
+    return len({m.term for m in inside}), len(inside), -window[0]
+
+
+def _render(body: str, matches: list[_Match], window: tuple[int, int]) -> str:
+    begin, end = window
+    out, position = [], begin
+    for match in _inside(matches, window):
+        out.append(escape(body[position:match.start]))
+        out.append(f"*{escape(body[match.start:match.end])}*")
+        position = match.end
+    out.append(escape(body[position:end]))
+    return ("… " if begin > 0 else "") + "".join(out) + (" …" if end < len(body) else "")
 
 
 def lead(text: str, limit: int = LEAD_CHARS) -> str:
@@ -198,10 +244,20 @@ def lead(text: str, limit: int = LEAD_CHARS) -> str:
 
 
 def snippet(body: str, terms: frozenset[str]) -> str:
-    """Up to two highlighted fragments of the body, or its opening when no word matches."""
-    if terms:
-        text = highlight(body, terms, STEMMED, _FRAGMENTER, _FORMATTER, top=2,
-                         scorer=BasicFragmentScorer())
-        if text:
-            return text
-    return lead(body)
+    """The fragment of the body holding the most different query words (then the most
+    matches, then the earliest), and a second one for words the first lacks. Article
+    text is escaped piece by piece and only then are matched words wrapped in `*`, so
+    the result is safe Slack mrkdwn. Without a match: the opening of the body."""
+    matches = _matches(body, terms) if terms else []
+    if not matches:
+        return lead(body)
+    windows = [_window(body, m) for m in matches]
+    best = max(windows, key=lambda w: _rank(matches, w))
+    covered = {m.term for m in _inside(matches, best)}
+    others = [w for w in windows
+              if (w[0] >= best[1] or w[1] <= best[0])
+              and {m.term for m in _inside(matches, w)} - covered]
+    chosen = [best]
+    if others:
+        chosen.append(max(others, key=lambda w: _rank(matches, w)))
+    return " ".join(_render(body, matches, w) for w in sorted(chosen)).replace("… …", "…")

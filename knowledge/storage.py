@@ -44,20 +44,26 @@ class IndexUnusable(Exception):
 
 @dataclass(frozen=True)
 class State:
-    """Kept beside each generation, written after its commit (under the write lock)."""
+    """Kept beside each generation, written after its commit (under the write lock).
+
+    `count` and `id_sum` describe the documents indexed, so a sync can tell from the
+    store's live count and id sum alone that rows came or went without being seen.
+    """
 
     mark: datetime | None
+    id_sum: int | None = None
     schema: int = SCHEMA_VERSION
 
     def dumps(self) -> str:
-        return json.dumps({"schema": self.schema,
+        return json.dumps({"schema": self.schema, "id_sum": self.id_sum,
                            "mark": self.mark.isoformat() if self.mark else None})
 
     @classmethod
     def loads(cls, text: str) -> State:
         data = json.loads(text)
-        mark = data.get("mark")
+        mark, id_sum = data.get("mark"), data.get("id_sum")
         return cls(mark=datetime.fromisoformat(mark) if mark else None,
+                   id_sum=int(id_sum) if id_sum is not None else None,
                    schema=int(data.get("schema", 0)))
 
 

@@ -70,6 +70,7 @@ class ArticleChanges(View):
 
     articles: list[ArticleView]
     live_count: int
+    live_id_sum: int  # with the count, tells an index that rows came and went unseen
 
 
 class ImportSummary(View):
@@ -306,9 +307,10 @@ class KnowledgeService:
             if since is not None:
                 query = query.where(KnowledgeArticle.updated_at >= since)
             articles = [ArticleView.of(a) for a in s.scalars(query)]
-            live = s.scalar(select(func.count()).select_from(KnowledgeArticle)
-                            .where(KnowledgeArticle.deleted_at.is_(None))) or 0
-            return ArticleChanges(articles=articles, live_count=live)
+            count, id_sum = s.execute(
+                select(func.count(), func.coalesce(func.sum(KnowledgeArticle.id), 0))
+                .where(KnowledgeArticle.deleted_at.is_(None))).one()
+            return ArticleChanges(articles=articles, live_count=count, live_id_sum=int(id_sum))
 
     def list_changed_since(self, since: datetime | None) -> list[ArticleView]:
         return self.changes_since(since).articles
