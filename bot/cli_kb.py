@@ -1,0 +1,127 @@
+"""`salesbot kb import|reindex|search`: the knowledge base from the command line.
+
+Exit codes (INTERFACES.md): 0 done; 1 refused (bad files, index busy); 2 usage.
+The index lives in `SALESBOT_INDEX_DIR`; every command leaves it caught up with the store.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+_BOLD = re.compile(r"\*([^*\n]+)\*")
+
+
+def terminal_text(mrkdwn: str, *, tty: bool) -> str:
+    """A snippet's Slack mrkdwn for a terminal: entities decoded, `*bold*` in bold on a tty."""
+    text = mrkdwn
+    if tty:
+        text = _BOLD.sub(lambda m: click.style(m.group(1), bold=True), text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def register(cli: click.Group, pass_context: Any) -> None:
+    from bot.cli import fail
+
+    def knowledge_base(context: Any) -> Any:
+        from knowledge import KnowledgeBase
+
+        return KnowledgeBase(context.store(), context.settings.index_dir, sync_interval=0)
+
+    @cli.group()
+    def kb() -> None:
+        """Knowledge base: import articles, rebuild the index, search."""
+
+    @kb.command("import")
+    @click.argument("folder", metavar="DIR",
+                    type=click.Path(exists=True, file_okay=False, path_type=Path))
+    @pass_context
+    def kb_import(context: Any, folder: Path) -> None:
+        """Import every *.md under DIR (front matter: title, tags, product); the file name
+        is the slug, so importing again updates what changed. All or nothing."""
+        from knowledge import IndexBusy
+        from store.errors import StoreError
+        from store.services.knowledge import ImportProblems, KnowledgeService
+
+        try:
+            summary = KnowledgeService(context.store()).import_markdown_dir(folder)
+        except ImportProblems as exc:
+            shown = exc.problems[:50]
+            for problem in shown:
+                click.echo(problem, err=True)
+            if len(exc.problems) > len(shown):
+                click.echo(f"… and {len(exc.problems) - len(shown)} more", err=True)
+            fail(f"nothing imported: {len(exc.problems)} file(s) need fixing")
+            return
+        except StoreError as exc:
+            fail(str(exc))
+            return
+        click.echo(f"imported {summary.total} article(s): {summary.created} new, "
+                   f"{summary.updated} updated, {summary.unchanged} unchanged")
+        try:
+            changed = knowledge_base(context).sync()
+        except IndexBusy as exc:
+            fail(f"{exc}; the index will catch up on its next search")
+            return
+        click.echo(f"index caught up ({changed} document(s) written)")
+
+    @kb.command("reindex")
+    @pass_context
+    def kb_reindex(context: Any) -> None:
+        """Rebuild the search index from the database and swap it in."""
+        from knowledge import IndexBusy
+
+        began = time.perf_counter()
+        try:
+            count = knowledge_base(context).rebuild()
+        except IndexBusy as exc:
+            fail(str(exc))
+            return
+        click.echo(f"indexed {count} article(s) into {context.settings.index_dir} "
+                   f"in {time.perf_counter() - began:.1f} s")
+
+    @kb.command("search")
+    @click.argument("words", nargs=-1, required=True, metavar="QUERY")
+    @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50),
+                  help="Results per page.")
+    @click.option("--page", default=1, show_default=True, type=click.IntRange(1),
+                  help="Which page of results.")
+    @pass_context
+    def kb_search(context: Any, words: tuple[str, ...], limit: int, page: int) -> None:
+        """Search the knowledge base: words, "phrases", prefix*, tag:X, product:X, -tag:X."""
+        from knowledge import IndexBusy
+
+        query = " ".join(words)
+        try:
+            results = knowledge_base(context).search(query, limit=limit, page=page)
+        except IndexBusy as exc:
+            fail(str(exc))
+            return
+        tty = sys.stdout.isatty()
+        if results.corrected and results.suggestion:
+            click.echo(f'No match for "{query}"; showing results for "{results.suggestion}".')
+        elif results.corrected:
+            click.echo(f'No exact match for "{query}"; showing close matches.')
+        elif results.suggestion:
+            click.echo(f'Did you mean: "{results.suggestion}"?')
+        if not results.hits:
+            click.echo("No articles found." if page == 1 else f"No results on page {page}.")
+            return
+        first = (results.page - 1) * results.limit
+        for n, hit in enumerate(results.hits, start=first + 1):
+            title = click.style(hit.title, bold=True) if tty else hit.title
+            click.echo(f"{n}. {title}  [{hit.slug}]  score {hit.score:.2f}")
+            click.echo(f"   {terminal_text(hit.snippet, tty=tty)}")
+            about = ", ".join(hit.tags)
+            if hit.product:
+                about = f"{about} · product: {hit.product}" if about else f"product: {hit.product}"
+            if about:
+                click.echo(f"   tags: {about}" if hit.tags else f"   {about}")
+        shown_to = first + len(results.hits)
+        more = f"; --page {results.page + 1} for more" if results.has_more else ""
+        click.echo(f"{first + 1}–{shown_to} of {results.total}{more}")
