@@ -34,7 +34,7 @@ from store.errors import NotAllowed, NotFound
 from store.resolve import resolve
 from store.schemas import UserView
 from store.services import Services
-from store.services.leads import AccountQuestion, LeadService, load_lead_rules
+from store.services.leads import AccountQuestion, LeadRules, LeadService
 from store.services.pipeline import PipelineService
 from store.services.pipeline_export import summary_csv
 from store.services.pipeline_figures import Scope, Summary
@@ -116,11 +116,11 @@ class SubscriptionRequest:
         return cls(Scope(kind, user_id, team_id), int(weekday), int(hour))
 
 
-def planning_settings(deps: Deps) -> tuple[int, Any]:
-    """SALESBOT_FISCAL_YEAR_START and SALESBOT_RULES, once the app factory hands them to
-    `Deps` (`fiscal_year_start`, `rules`); until then their documented defaults."""
-    return (getattr(deps, "fiscal_year_start", 1),
-            load_lead_rules(getattr(deps, "rules", None)))
+def planning_settings(deps: Deps) -> tuple[int, LeadRules]:
+    """SALESBOT_FISCAL_YEAR_START and the lead assignment rules, once the app factory hands
+    them to `Deps` (`fiscal_year_start`, `lead_rules`); until then their defaults (January,
+    round-robin within the team)."""
+    return getattr(deps, "fiscal_year_start", 1), getattr(deps, "lead_rules", None) or LeadRules()
 
 
 class PipelineFlow:

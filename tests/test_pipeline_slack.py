@@ -231,3 +231,12 @@ def test_the_whole_sentence_schedules_a_report(services: Services, app, clock, t
                                   "every Friday at 16:00 (UTC).")
     [view] = flow.subscriptions.mine(team["U0MO"])
     assert (view.scope, view.owner_id, view.weekday, view.hour) == ("team", team["U0MO"], 4, 16)
+
+
+def test_sales_pipeline_subscribe_by_command(chat: Chat, team) -> None:
+    """Slash command text keeps `#sales` as typed (no escaping in the manifest): Slack is
+    asked for the channel by name, and when it can't say, a channel picker is offered."""
+    [reply] = chat.command("/sales pipeline subscribe #sales monday 8am", user="U0MO")
+    assert reply.ephemeral and "I can't find #sales; pick the channel" in reply.render()
+    [listing] = chat.command("/sales pipeline subscriptions", user="U0MO")
+    assert "No scheduled pipeline reports" in listing.render()
