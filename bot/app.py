@@ -17,6 +17,7 @@ from bot.settings import Settings
 from store.clock import Clock, SystemClock
 from store.services import Services
 from store.services.directory import Directory
+from store.services.leads import load_lead_rules
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ def create_app(
         clock=clock or services.store.clock or SystemClock(),
         default_timezone=settings.timezone,
         working_hours=settings.working_hours,
+        fiscal_year_start=settings.fiscal_year_start,
+        lead_rules=load_lead_rules(settings.rules),
     )
     handlers.register_all(app, deps)
     return app

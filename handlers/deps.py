@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from store.clock import Clock
 from store.services import Services
 from store.services.directory import Directory
+from store.services.leads import LeadRules
 
 
 @dataclass
@@ -16,3 +17,5 @@ class Deps:
     clock: Clock
     default_timezone: str = "UTC"
     working_hours: str = "09:00-18:00"
+    fiscal_year_start: int = 1
+    lead_rules: LeadRules = field(default_factory=LeadRules)

@@ -88,6 +88,7 @@ _DIGEST = re.compile(r"^(?:(?:send\s+)?(?:my\s+)?(?:daily\s+)?digest|set\s+(?:my
 
 _PIPELINE = re.compile(r"^(?:show\s+(?:me\s+)?)?(?:the\s+|my\s+)?(?P<what>pipeline|forecast)"
                        r"(?:\s+(?P<rest>.+?))?" + _END, _I)
+_REPORT = re.compile(r"^(?:please\s+)?(?:post|send|share)\s+.*\bpipeline\b.*\bto\b.+", _I)
 _LEAD = re.compile(r"^(?:new|add|got\s+a)\s+lead\s*[:,-]?\s*(?P<detail>.+?)" + _END,
                    _I | re.DOTALL)
 _LEADS = re.compile(r"^(?:my\s+|show\s+(?:my\s+)?)?leads" + _END, _I)
@@ -174,6 +175,8 @@ def parse(text: str, bot_user_id: str | None = None) -> Intent:
         if hour != "off" and m["ampm"]:
             hour = str(int(hour) % 12 + (12 if m["ampm"].lower() == "pm" else 0))
         return Intent("digest", text, detail=hour)
+    if _REPORT.match(text):  # "post the team pipeline to #sales every monday 8am"
+        return Intent("pipeline", text, detail=text)
     if m := _PIPELINE.match(text):
         return Intent(m["what"].lower(), text, detail=(m["rest"] or "").strip() or None)
     if m := _LEAD.match(text):

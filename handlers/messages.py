@@ -85,7 +85,7 @@ def _intent(event: dict[str, Any], context: BoltContext) -> Intent:
     return parse(from_slack(event.get("text", "")), context.bot_user_id)
 
 
-SHAREABLE = ("show", "pipeline", "forecast")
+SHAREABLE = ("show",)  # pipeline answers carry their own Share button (with the chart)
 
 
 def deliver_in_channel(client: WebClient, event: dict[str, Any], answer: Answer,

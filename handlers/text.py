@@ -24,16 +24,14 @@ _SLACK_LINK = re.compile(r"<(?P<target>[^<>|]+)(?:\|(?P<label>[^<>]*))?>")
 def from_slack(text: str | None) -> str:
     """Slack's message text → what the person typed.
 
-    Slack sends `&`, `<`, `>` escaped and wraps links, emails and channels in `<…>`;
-    reading them raw would store "Q&amp;A" and miss "AT&T". User mentions (`<@U…>`)
-    stay as they are, so "give it to @fox" can be resolved by id.
+    Slack sends `&`, `<`, `>` escaped and wraps links and emails in `<…>`; reading them
+    raw would store "Q&amp;A" and miss "AT&T". User and channel mentions (`<@U…>`,
+    `<#C…>`) stay as they are, so they can be resolved by id.
     """
     def plain(match: re.Match[str]) -> str:
         target, label = match["target"], match["label"]
-        if target.startswith("@"):
-            return match.group(0)
-        if target.startswith("#"):
-            return f"#{label or target[1:]}"
+        if target.startswith(("@", "#")):
+            return match.group(0)  # people and channels stay ids: "to <#C123|sales>"
         if target.startswith("!"):
             return "@" + (label or target[1:].split("^")[0])
         if target.startswith("mailto:"):

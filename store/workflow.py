@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -102,7 +102,9 @@ class Rule(BaseModel):
 class Rules(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    rules: list[Rule]
+    rules: list[Rule] = Field(default_factory=list)
+    # lead assignment rules live in the same file; store/services/leads.py reads them
+    leads: list[dict[str, Any]] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_names(self) -> Rules:

@@ -160,9 +160,8 @@ def test_a_scheduled_report_is_posted_once_a_week(chat: Chat, slack: LocalSlack,
                                                   team) -> None:
     [refused] = chat.say("pipeline to <#C0SALES|sales> every monday 8am", user="U0ANA")
     assert "for managers and admins" in refused.render()
-    # Slack sends the channel as a mention; a name Slack won't look up gets a channel picker
-    [question] = chat.say("pipeline for my team to <#C0SALES|sales> every monday 8am",
-                          user="U0MO")
+    # a bare channel name (not a mention Slack resolved) gets a channel picker
+    [question] = chat.say("pipeline for my team to #sales every monday 8am", user="U0MO")
     assert "I can't find #sales; pick the channel for the report:" in question.render()
     picker = question.blocks[-1]
     chat.dispatch(urlencode({"payload": json.dumps({
@@ -177,7 +176,8 @@ def test_a_scheduled_report_is_posted_once_a_week(chat: Chat, slack: LocalSlack,
     })}), "application/x-www-form-urlencoded")
     assert question.render().startswith(
         "I'll post the pipeline of Mo Manager's team to <#C0SALES> every Monday at 08:00 (UTC).")
-    [again] = chat.say("pipeline for my team to C0SALES every mondays at 8", user="U0MO")
+    [again] = chat.say("pipeline for my team to <#C0SALES|sales> every mondays at 8",
+                       user="U0MO")
     assert "to <#C0SALES> every Monday at 08:00" in again.render()  # the same one, not twice
     runners = [ReminderRunner(services, app.client, clock, "UTC", worker=w) for w in "ab"]
 
@@ -240,3 +240,9 @@ def test_sales_pipeline_subscribe_by_command(chat: Chat, team) -> None:
     assert reply.ephemeral and "I can't find #sales; pick the channel" in reply.render()
     [listing] = chat.command("/sales pipeline subscriptions", user="U0MO")
     assert "No scheduled pipeline reports" in listing.render()
+
+
+def test_post_the_team_pipeline_sentence(chat: Chat, team) -> None:
+    [reply] = chat.say("post the team pipeline to <#C0SALES|sales> every monday 8am",
+                       user="U0MO")
+    assert "to <#C0SALES> every Monday at 08:00" in reply.render()
