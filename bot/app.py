@@ -14,6 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 import handlers
 from bot.settings import Settings
+from knowledge.base import KnowledgeBase
 from store.clock import Clock, SystemClock
 from store.services import Services
 from store.services.directory import Directory
@@ -60,6 +61,7 @@ def create_app(
         working_hours=settings.working_hours,
         fiscal_year_start=settings.fiscal_year_start,
         lead_rules=load_lead_rules(settings.rules),
+        knowledge=KnowledgeBase(services.store, settings.index_dir),
     )
     handlers.register_all(app, deps)
     return app

@@ -211,7 +211,11 @@ def demo(context: Context, reset: bool, json_mode: bool) -> None:
 
         reset_all(store)
     if is_empty(store):
+        from knowledge.starter import load_starter_articles
+
         counts = load_demo(store, currency=context.settings.currency)
+        starter = load_starter_articles(store)
+        counts["knowledge-base articles"] = starter.total if starter else 0
         if not json_mode:
             summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
             click.echo(f"Demo data loaded into {context.settings.database_url}: {summary}.")
@@ -290,9 +294,10 @@ def reminders_run_once(context: Context) -> None:
 
 def _register_optional_commands() -> None:
     """Commands that live in their own modules, registered on the group here."""
-    from bot import cli_transfer
+    from bot import cli_kb, cli_transfer
 
     cli_transfer.register(cli, pass_context)
+    cli_kb.register(cli, pass_context)
 
 
 _register_optional_commands()

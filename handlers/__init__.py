@@ -13,6 +13,7 @@ from handlers import (
     commands,
     errors,
     home,
+    kb,
     messages,
     middleware,
     pipeline,
@@ -38,6 +39,7 @@ def register_all(app: App, deps: Deps) -> None:
     pipeline.register(app, deps, conversation.pipeline)
     home.register(app, deps)
     admin.register(app, deps)
+    kb.register(app, deps)
     shortcuts.register(app)
 
 

@@ -14,6 +14,7 @@ from handlers.admin import open_admin, stages_answer
 from handlers.conversation import Conversation
 from handlers.deps import Deps
 from handlers.intents import Intent, parse
+from handlers.kb import open_article_form
 from handlers.middleware import actor_of
 from handlers.resolver import resolve_deal
 from handlers.text import escape, from_slack
@@ -62,6 +63,8 @@ def command_intent(text: str) -> Intent | None:
         return Intent("leads", text)
     if sub in ("reminders", "mute", "unmute", "digest"):
         return parse(text)
+    if sub == "kb":
+        return Intent("kb", text, detail=rest)
     if sub == "approvals":
         return Intent("approvals", text)
     if sub == "delegate":
@@ -92,6 +95,12 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
         actor = actor_of(context)
         if text.lower() == "log":
             client.views_open(trigger_id=command["trigger_id"], view=modals.log_activity())
+            return
+        words = text.split(maxsplit=2)
+        if len(words) >= 2 and words[0].lower() == "kb" and words[1].lower() in ("add", "edit"):
+            open_article_form(deps, client, actor.id, command["trigger_id"],
+                              words[2] if words[1].lower() == "edit" and len(words) > 2
+                              else None)
             return
         if text.lower() == "stages":
             answer = stages_answer(deps, actor.id)

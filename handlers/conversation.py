@@ -137,6 +137,11 @@ class Conversation:
         return say_text(escape(self.services.approvals.delegate(
             actor.id, None if off else target.lstrip("@"))), private=True)
 
+    def _kb(self, intent: Intent, _actor: UserView, _chosen: dict[str, int]) -> Answer:
+        from handlers.kb import search_answer
+
+        return search_answer(self.deps, intent.detail or intent.text)
+
     def _usage(self, intent: Intent, _actor: UserView, _chosen: dict[str, int]) -> Answer:
         examples = {"deal": "/sales deal Acme", "show": "/sales deal Acme",
                     "opp": "/sales deal Acme", "move": '/sales move "Acme renewal" negotiation',

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from knowledge.base import KnowledgeBase
 from store.clock import Clock
 from store.services import Services
 from store.services.directory import Directory
@@ -19,3 +20,4 @@ class Deps:
     working_hours: str = "09:00-18:00"
     fiscal_year_start: int = 1
     lead_rules: LeadRules = field(default_factory=LeadRules)
+    knowledge: KnowledgeBase | None = None

@@ -11,9 +11,9 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-INTENTS = ("help", "edit", "followups", "reminders", "mute", "digest", "log", "create", "quote",
-           "approvals", "delegate", "pipeline", "forecast", "lead", "leads", "move", "advance",
-           "won", "lost", "show", "unknown")
+INTENTS = ("help", "kb", "edit", "followups", "reminders", "mute", "digest", "log", "create",
+           "quote", "approvals", "delegate", "pipeline", "forecast", "lead", "leads", "move",
+           "advance", "won", "lost", "show", "unknown")
 
 _I = re.IGNORECASE
 _END = r"[\s.!?]*$"
@@ -88,6 +88,10 @@ _DIGEST = re.compile(r"^(?:(?:send\s+)?(?:my\s+)?(?:daily\s+)?digest|set\s+(?:my
 
 _PIPELINE = re.compile(r"^(?:show\s+(?:me\s+)?)?(?:the\s+|my\s+)?(?P<what>pipeline|forecast)"
                        r"(?:\s+(?P<rest>.+?))?" + _END, _I)
+_KB = re.compile(r"^(?:kb|wiki|knowledge(?:\s+base)?|search(?:\s+the)?\s+(?:kb|knowledge base|"
+                 r"wiki)(?:\s+for)?|look\s+up\s+in\s+the\s+kb)\s*[:,]?\s+(?P<query>.+)$", _I)
+_QUESTION = re.compile(r"^(?:how|what|why|when|where|which|who|can|could|do|does|is|are|"
+                       r"should|any)\b.+\?$|.+\?$", _I)
 _REPORT = re.compile(r"^(?:please\s+)?(?:post|send|share)\s+.*\bpipeline\b.*\bto\b.+", _I)
 _LEAD = re.compile(r"^(?:new|add|got\s+a)\s+lead\s*[:,-]?\s*(?P<detail>.+?)" + _END,
                    _I | re.DOTALL)
@@ -175,6 +179,8 @@ def parse(text: str, bot_user_id: str | None = None) -> Intent:
         if hour != "off" and m["ampm"]:
             hour = str(int(hour) % 12 + (12 if m["ampm"].lower() == "pm" else 0))
         return Intent("digest", text, detail=hour)
+    if m := _KB.match(text):
+        return Intent("kb", text, detail=m["query"].strip())
     if _REPORT.match(text):  # "post the team pipeline to #sales every monday 8am"
         return Intent("pipeline", text, detail=text)
     if m := _PIPELINE.match(text):
@@ -224,4 +230,6 @@ def parse(text: str, bot_user_id: str | None = None) -> Intent:
         return Intent("move", text, target=m["target"].strip(), stage=m["stage"].strip())
     if m := _SHOW.match(text):
         return Intent("show", text, target=m["target"].strip())
+    if _QUESTION.match(text):  # a question nothing else answers: the knowledge base may
+        return Intent("kb", text, detail=text)
     return Intent("unknown", text)

@@ -9,6 +9,7 @@ from store.services.activities import ActivityService
 from store.services.approvals import ApprovalService
 from store.services.contracts import ContractService
 from store.services.events import EventLog
+from store.services.knowledge import KnowledgeService
 from store.services.opportunities import OpportunityService
 from store.services.people import PeopleService, WorkspaceService
 from store.services.quotes import QuoteService
@@ -45,6 +46,7 @@ class Services:
         self.reminder_context = ReminderContext(store)
         self.people = PeopleService(store)
         self.stages = StageAdmin(store)
+        self.knowledge = KnowledgeService(store)
         self.workflow = WorkflowService(store, rules or load_rules(),
                                         working_hours=working_hours,
                                         default_timezone=default_timezone)
