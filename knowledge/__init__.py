@@ -4,7 +4,8 @@ The store holds the articles; each process keeps its own index folder caught up 
 (`KnowledgeBase.sync`), and rebuilds it from the store when it is missing or damaged.
 """
 
-from knowledge.base import Drift, Hit, KnowledgeBase, SearchResults
+from knowledge.base import KnowledgeBase
+from knowledge.results import Drift, Hit, SearchResults
 from knowledge.storage import IndexBusy, IndexUnusable
 
 __all__ = ["Drift", "Hit", "IndexBusy", "IndexUnusable", "KnowledgeBase", "SearchResults"]

@@ -4,11 +4,11 @@ Catching up (`sync`) reads the rows whose `updated_at` is at or after the folder
 re-indexes those whose content changed, drops deleted ones, and moves the mark to "now
 minus an overlap". The overlap covers transactions that committed a little after they
 stamped their rows, several edits within one clock second, and clocks of different hosts
-that disagree by less than it. When the number of live articles and of indexed documents
-differ (a row removed outright, a commit later than the overlap), the ids are reconciled.
+that disagree by less than it. When the live count and id sum of the store and of the
+index differ (a row removed outright, a commit later than the overlap), ids are reconciled.
 
 All writing goes through one path under the folder's write lock; every batch is one
-commit. Searchers are opened per thread and refreshed before each search, never shared.
+commit. Searchers are opened per thread and replaced after commits, never shared.
 A missing, unreadable or outdated index is rebuilt from the store into a new generation.
 """
 
@@ -25,73 +25,19 @@ from pathlib import Path
 
 from whoosh import index
 from whoosh import query as wq
-from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
-from knowledge.query import ParsedQuery, QueryReader, highlight_terms, snippet, suggest
+from knowledge.query import ParsedQuery, QueryReader, corrections, highlight_terms, snippet
+from knowledge.reading import Readers, open_generation, top_hits
+from knowledge.results import Drift, Hit, SearchResults
 from knowledge.schema import build_schema, document, fingerprint
 from knowledge.storage import CURRENT, IndexBusy, IndexFolder, IndexUnusable, State
 from store.db import Store
-from store.services.knowledge import ArticleChanges, ArticleView, KnowledgeService
+from store.services.knowledge import ArticleView, KnowledgeService
 
 log = logging.getLogger(__name__)
 
 BATCH = 2000
-# Segment files are read, not memory-mapped: a file truncated under a mapping kills the
-# process with SIGBUS, where a read fails with an error this module recovers from.
-USE_MMAP = False
-
-
-@dataclass(frozen=True)
-class Hit:
-    article_id: int
-    slug: str
-    title: str
-    tags: list[str]
-    product: str | None
-    score: float
-    snippet: str  # Slack mrkdwn: article text escaped, matched words as *bold*
-
-
-@dataclass(frozen=True)
-class SearchResults:
-    query: str
-    hits: list[Hit] = field(default_factory=list)
-    total: int = 0
-    page: int = 1
-    limit: int = 5
-    suggestion: str | None = None  # "did you mean", from the index's own words
-    corrected: bool = False  # nothing matched as typed; these hits are for a fuzzy reading
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.limit)) if self.limit else 1
-
-    @property
-    def has_more(self) -> bool:
-        return self.page * self.limit < self.total
-
-
-@dataclass(frozen=True)
-class Drift:
-    """How an index differs from the store (all empty when it is correct)."""
-
-    missing: list[int]
-    stale: list[int]
-    extra: list[int]
-
-    @property
-    def ok(self) -> bool:
-        return not (self.missing or self.stale or self.extra)
-
-
-@dataclass
-class _Reading:
-    """One thread's open searcher and the generation it reads."""
-
-    generation: Path | None = None
-    index: index.Index | None = None
-    searcher: Searcher | None = None
 
 
 @dataclass
@@ -111,6 +57,14 @@ def _later(a: datetime | None, b: datetime) -> datetime:
     return b if a is None or b > a else a
 
 
+def _reads_cleanly(generation: Path) -> bool:
+    try:
+        open_generation(generation)
+    except IndexUnusable:
+        return False
+    return True
+
+
 class KnowledgeBase:
     def __init__(self, store: Store, index_dir: Path, *, sync_interval: float = 2.0,
                  lock_timeout: float = 120.0, search_lock_timeout: float = 0.5,
@@ -124,68 +78,15 @@ class KnowledgeBase:
         self.overlap = overlap
         self._schema = build_schema()
         self._queries = QueryReader()
-        self._local = threading.local()
+        self._readers = Readers()
         self._sync_clock = threading.Lock()
         self._last_sync = -math.inf
 
     # -- reading the index ------------------------------------------------------------------
 
-    def _open(self, generation: Path) -> index.Index:
-        """Open a generation and read a little of everything, so damage shows here."""
-        try:
-            ix = FileStorage(str(generation), supports_mmap=USE_MMAP).open_index()
-            with ix.searcher() as searcher:
-                reader = searcher.reader()
-                for leaf, _offset in reader.leaf_readers():
-                    if leaf.doc_count_all():
-                        leaf.stored_fields(leaf.doc_count_all() - 1)
-                        next(iter(leaf.lexicon("id")), None)
-                        leaf.doc_field_length(0, "body")
-        except Exception as exc:  # whoosh reports damage as many error types
-            raise IndexUnusable(f"{generation.name} cannot be read: {exc!r}") from exc
-        return ix
-
-    def _reading(self) -> _Reading:
-        reading = getattr(self._local, "reading", None)
-        if reading is None:
-            reading = self._local.reading = _Reading()
-        return reading
-
-    def _searcher(self, generation: Path) -> Searcher:
-        """This thread's searcher on GENERATION, refreshed to its latest commit."""
-        reading = self._reading()
-        try:
-            if reading.generation != generation or reading.searcher is None:
-                self._close_reading(reading)
-                reading.index = self._open(generation)
-                reading.searcher = reading.index.searcher()
-                reading.generation = generation
-            elif not reading.searcher.up_to_date():
-                # Not `Searcher.refresh()`: whoosh-reloaded 2.7.5 reuses the old reader of a
-                # segment whose deletions changed (segments compare by id), so an edited
-                # article would be found by its old words. A new searcher reads them afresh.
-                reading.searcher.close()
-                reading.searcher = reading.index.searcher()
-        except IndexUnusable:
-            self._close_reading(reading)
-            raise
-        except Exception as exc:
-            self._close_reading(reading)
-            raise IndexUnusable(f"{generation.name} cannot be refreshed: {exc!r}") from exc
-        return reading.searcher
-
-    @staticmethod
-    def _close_reading(reading: _Reading) -> None:
-        if reading.searcher is not None:
-            try:
-                reading.searcher.close()
-            except Exception:  # closing a damaged reader may fail too; it is dropped anyway
-                log.debug("closing a searcher failed", exc_info=True)
-        reading.searcher, reading.index, reading.generation = None, None, None
-
     def close(self) -> None:
         """Close this thread's searcher (others close with their threads)."""
-        self._close_reading(self._reading())
+        self._readers.close()
 
     # -- catching up ------------------------------------------------------------------------
 
@@ -196,12 +97,13 @@ class KnowledgeBase:
         index is rebuilt (that returns the number of documents indexed).
         """
         timeout = self.lock_timeout if timeout is None else timeout
+        generation: Path | None = None
         try:
             generation = self.folder.current()
             state = self.folder.read_state(generation)
-            searcher = self._searcher(generation)
+            searcher = self._readers.searcher(generation)
         except IndexUnusable as exc:
-            return self._recover(str(exc))
+            return self._recover(str(exc), damaged=generation)
         now = self.store.now()
         changes = self.articles.changes_since(state.mark)
         plan = self._plan(searcher, changes.articles)
@@ -243,7 +145,7 @@ class KnowledgeBase:
         try:
             generation = self.folder.current()
             state = self.folder.read_state(generation)
-            ix = self._open(generation)
+            ix = open_generation(generation)
         except IndexUnusable as exc:
             log.warning("rebuilding the knowledge index: %s", exc)
             return self._rebuild_locked()
@@ -330,7 +232,7 @@ class KnowledgeBase:
                 generation = self.folder.current()
                 if generation != damaged:
                     self.folder.read_state(generation)
-                    self._open(generation)
+                    open_generation(generation)
                     return self._sync_locked()
             except IndexUnusable:
                 pass
@@ -342,7 +244,7 @@ class KnowledgeBase:
     def verify(self) -> Drift:
         """Every live article indexed with its current content, and nothing else."""
         generation = self.folder.current()
-        with self._open(generation).searcher() as searcher:
+        with open_generation(generation).searcher() as searcher:
             indexed = {int(f["id"]): f.get("fingerprint")
                        for _n, f in searcher.reader().iter_docs()}
         missing: list[int] = []
@@ -381,7 +283,7 @@ class KnowledgeBase:
             generation: Path | None = None
             try:
                 generation = self.folder.current()
-                return self._search(self._searcher(generation), query, parsed, limit, page)
+                return self._search(self._readers.searcher(generation), query, parsed, limit, page)
             except IndexUnusable as exc:
                 if attempt == 2:
                     raise
@@ -389,36 +291,32 @@ class KnowledgeBase:
             except Exception as exc:
                 # Damage inside segment files can surface only mid-search. Rebuild when the
                 # generation no longer reads cleanly; any other failure is not the index's.
-                self._close_reading(self._reading())
-                try:
-                    self._open(generation) if generation is not None else None
-                except IndexUnusable:
-                    reason = f"search failed: {exc!r}"
-                else:
+                self._readers.close()
+                if attempt == 2 or generation is None or _reads_cleanly(generation):
                     raise
-                if attempt == 2:
-                    raise
-            self._close_reading(self._reading())
+                reason = f"search failed: {exc!r}"
+            self._readers.close()
             self._recover(reason, damaged=generation)
         raise AssertionError("unreachable")
 
     def _search(self, searcher: Searcher, text: str, parsed: ParsedQuery, limit: int,
                 page: int) -> SearchResults:
         q = parsed.query or wq.Every()
-        filters = {"filter": parsed.filter_query(), "mask": parsed.mask_query()}
-        results = searcher.search(q, limit=page * limit, terms=False, **filters)
+        filters = (parsed.filter_query(), parsed.mask_query())
+        results = top_hits(searcher, q, page * limit, *filters)
         total = len(results)
-        suggestion = suggest(searcher, parsed) if parsed.words else None
+        fixes = corrections(searcher, parsed)
+        suggestion = fixes.suggestion(parsed)
         corrected = False
-        # A word the index has never seen matches nothing, so the corrected reading can
-        # only find more: prefer it. Fuzzy terms are the last resort when nothing matched.
-        fallbacks = [self._queries.parse(suggestion).query if suggestion else None]
-        if total == 0:
-            fallbacks.append(self._queries.parse_fuzzy(parsed))
+        # Nothing matched as typed: the "did you mean" reading, else every word fuzzily.
+        fallbacks = []
+        if total == 0 and parsed.words:
+            fallbacks = [self._queries.parse(suggestion).query if suggestion else None,
+                         self._queries.parse_fuzzy(parsed, fixes)]
         for alternative in fallbacks:
             if alternative is None:
                 continue
-            found = searcher.search(alternative, limit=page * limit, terms=False, **filters)
+            found = top_hits(searcher, alternative, page * limit, *filters)
             if len(found):
                 results, total, q, corrected = found, len(found), alternative, True
                 break
@@ -436,4 +334,4 @@ class KnowledgeBase:
                              suggestion=suggestion, corrected=corrected)
 
 
-__all__ = ["ArticleChanges", "Drift", "Hit", "IndexBusy", "KnowledgeBase", "SearchResults"]
+

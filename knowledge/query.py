@@ -102,26 +102,56 @@ class QueryReader:
             parsed.words = [w for w in _plain_words(rest) if w not in _OPERATOR_WORDS]
         return parsed
 
-    def parse_fuzzy(self, parsed: ParsedQuery) -> wq.Query | None:
-        """Every word as a fuzzy term over the unstemmed vocabulary (1 edit, 2 for long words)."""
-        terms = [wq.FuzzyTerm("words", w, maxdist=2 if len(w) >= 7 else 1, prefixlength=1)
-                 for w in parsed.words if len(w) >= 3]
-        return wq.Or(terms) if terms else None
+    def parse_fuzzy(self, parsed: ParsedQuery, corrections: Corrections) -> wq.Query | None:
+        """The last resort: every word on its own (no phrases, nothing required), unknown
+        words replaced by all their near neighbours in the index's vocabulary."""
+        words: list[str] = []
+        for word in parsed.words:
+            words.extend(corrections.near.get(word) or [word])
+        if not words:
+            return None
+        q = self._parser.parse(" ".join(dict.fromkeys(words)))
+        return None if q is wq.NullQuery or q == wq.NullQuery else q
 
 
 def _plain_words(text: str) -> list[str]:
     cleaned = _FIELD_PREFIX.sub(" ", text)
     words = []
     for raw in cleaned.split():
-        if raw.endswith(("*", "~")) or "*" in raw or "?" in raw:
-            continue
+        if raw.startswith("-") or "*" in raw or "~" in raw:
+            continue  # excluded words and patterns are not corrected
         words.extend(t.text for t in PLAIN(raw))
     return words
 
 
 # -- "did you mean" -------------------------------------------------------------------------
 
-def _correction(searcher: Searcher, word: str) -> str | None:
+MAX_NEIGHBOURS = 3
+
+
+@dataclass
+class Corrections:
+    """Unknown words of a query and their nearest known words, closest and commonest first."""
+
+    near: dict[str, list[str]] = field(default_factory=dict)
+
+    def suggestion(self, parsed: ParsedQuery) -> str | None:
+        """The query as typed with each unknown word replaced by its best neighbour."""
+        best = {word: words[0] for word, words in self.near.items() if words}
+        if not best:
+            return None
+        pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in best) + r")\b",
+                             re.IGNORECASE)
+        text = pattern.sub(lambda m: best[m.group(1).lower()], parsed.text)
+        return " ".join(p for p in (text, parsed.filter_text()) if p)
+
+
+def _neighbours(searcher: Searcher, word: str) -> list[str] | None:
+    """None for a known word (or one too short to correct), else its nearest known words.
+
+    The Levenshtein automaton runs over the unstemmed vocabulary, one edit first, then two
+    for longer words; the first letter is taken as typed.
+    """
     if len(word) < 3 or word.isdigit():
         return None
     reader = searcher.reader()
@@ -133,26 +163,20 @@ def _correction(searcher: Searcher, word: str) -> str | None:
     for maxdist in (1, 2):
         if maxdist == 2 and len(word) < 5:
             break
-        candidates = [c for c in reader.terms_within("words", word, maxdist, prefix=1)
-                      if c != word]
-        if candidates:
-            return min(candidates, key=lambda c: (-reader.doc_frequency("words", c), c))
-    return None
+        found = {c for c in reader.terms_within("words", word, maxdist, prefix=1) if c != word}
+        if found:
+            ranked = sorted(found, key=lambda c: (-reader.doc_frequency("words", c), c))
+            return ranked[:MAX_NEIGHBOURS]
+    return []
 
 
-def suggest(searcher: Searcher, parsed: ParsedQuery) -> str | None:
-    """The query with unknown words replaced by the closest known ones, or None."""
-    replacements = {}
+def corrections(searcher: Searcher, parsed: ParsedQuery) -> Corrections:
+    near: dict[str, list[str]] = {}
     for word in dict.fromkeys(parsed.words):
-        better = _correction(searcher, word)
-        if better:
-            replacements[word] = better
-    if not replacements:
-        return None
-    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in replacements) + r")\b",
-                         re.IGNORECASE)
-    text = pattern.sub(lambda m: replacements[m.group(1).lower()], parsed.text)
-    return " ".join(p for p in (text, parsed.filter_text()) if p)
+        words = _neighbours(searcher, word)
+        if words is not None:
+            near[word] = words
+    return Corrections(near)
 
 
 # -- snippets --------------------------------------------------------------------------------
