@@ -33,7 +33,7 @@ from knowledge.results import Drift, Hit, SearchResults
 from knowledge.schema import build_schema, document, fingerprint
 from knowledge.storage import CURRENT, IndexBusy, IndexFolder, IndexUnusable, State
 from store.db import Store
-from store.services.knowledge import ArticleView, KnowledgeService
+from store.services.knowledge import ArticleStamp, ArticleView, KnowledgeService
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +42,13 @@ BATCH = 2000
 
 @dataclass
 class _Plan:
-    """What a sync will write: articles to (re)index, ids to drop, and the id-sum change."""
+    """What a sync will write: articles to (re)index, ids to drop, the id-sum change, and
+    the versions it found the index already holds (id → (updated_at, read at or after))."""
 
     upserts: list[ArticleView] = field(default_factory=list)
     deletes: list[str] = field(default_factory=list)
     id_delta: int = 0
+    confirmed: dict[int, tuple[str, datetime]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -79,6 +81,8 @@ class KnowledgeBase:
         self._schema = build_schema()
         self._queries = QueryReader()
         self._readers = Readers()
+        self._confirmed: dict[int, tuple[str, datetime]] = {}
+        self._confirmed_generation: Path | None = None
         self._sync_clock = threading.Lock()
         self._last_sync = -math.inf
 
@@ -93,7 +97,7 @@ class KnowledgeBase:
     def sync(self, *, timeout: float | None = None) -> int:
         """Catch up with the store; returns how many documents were added, changed or removed.
 
-        Cheap when nothing changed: two small queries and no lock. A missing or damaged
+        Cheap when nothing changed: one small query and no lock. A missing or damaged
         index is rebuilt (that returns the number of documents indexed).
         """
         timeout = self.lock_timeout if timeout is None else timeout
@@ -105,20 +109,59 @@ class KnowledgeBase:
         except IndexUnusable as exc:
             return self._recover(str(exc), damaged=generation)
         now = self.store.now()
-        changes = self.articles.changes_since(state.mark)
-        plan = self._plan(searcher, changes.articles)
-        in_step = (changes.live_count == searcher.doc_count()
-                   and changes.live_id_sum == state.id_sum)
+        stamps = self.articles.stamps_since(state.mark)
+        plan = self._plan(searcher, generation, stamps.stamps, now)
+        in_step = (stamps.live_count, stamps.live_id_sum) == (searcher.doc_count(), state.id_sum)
         if plan.empty and in_step:
+            self._remember(generation, plan)
             mark = _later(state.mark, now - self.overlap)
-            if changes.articles and mark != state.mark:
+            if stamps.stamps and mark != state.mark:
                 self._advance_mark(generation, mark)
             return 0
         with self.folder.write_lock(timeout):
             return self._sync_locked()
 
+    def _plan(self, searcher: Searcher, generation: Path, stamps: list[ArticleStamp],
+              now: datetime) -> _Plan:
+        """Compare versions first and read an article's text only when its version is
+        new to the index, or was stamped in the very second it was last read (a second
+        edit in that second would carry the same stamp: the text has to be compared)."""
+        known = self._confirmed if self._confirmed_generation == generation else {}
+        plan = _Plan()
+        to_read: dict[int, str | None] = {}  # id → fingerprint in the index (None: absent)
+        for stamp in stamps:
+            when = stamp.updated_at.isoformat()
+            seen = known.get(stamp.id)
+            if not stamp.deleted and seen and seen[0] == when and stamp.updated_at < seen[1]:
+                plan.confirmed[stamp.id] = seen
+                continue
+            stored = searcher.document(id=str(stamp.id))
+            if stamp.deleted:
+                if stored is not None:
+                    plan.deletes.append(str(stamp.id))
+                    plan.id_delta -= stamp.id
+            elif stored is None or stored.get("updated") != when:
+                to_read[stamp.id] = stored.get("fingerprint") if stored else None
+            elif stamp.updated_at >= datetime.fromisoformat(stored["read_at"]):
+                to_read[stamp.id] = stored.get("fingerprint")
+            else:
+                plan.confirmed[stamp.id] = (when, datetime.fromisoformat(stored["read_at"]))
+        for article in self.articles.get_many(to_read):
+            if article.is_deleted:
+                continue  # deleted since the stamps were read; the next sync drops it
+            if fingerprint(article) == to_read[article.id]:
+                plan.confirmed[article.id] = (article.updated_at.isoformat(), now)
+            else:
+                plan.upserts.append(article)
+                plan.id_delta += article.id if to_read[article.id] is None else 0
+        return plan
+
+    def _remember(self, generation: Path, plan: _Plan) -> None:
+        """Keep the versions confirmed in the window, so the next sync need not look again."""
+        self._confirmed, self._confirmed_generation = plan.confirmed, generation
+
     def _advance_mark(self, generation: Path, mark: datetime) -> None:
-        """Narrow the window of rows re-read on every sync, if no writer is busy."""
+        """Narrow the window of rows looked over on every sync, if no writer is busy."""
         try:
             with self.folder.write_lock(0):
                 if self.folder.current() == generation:
@@ -127,19 +170,6 @@ class KnowledgeBase:
                                                               id_sum=current.id_sum))
         except (IndexBusy, IndexUnusable):
             pass
-
-    def _plan(self, searcher: Searcher, articles: Iterable[ArticleView]) -> _Plan:
-        plan = _Plan()
-        for article in articles:
-            stored = searcher.document(id=str(article.id))
-            if article.is_deleted:
-                if stored is not None:
-                    plan.deletes.append(str(article.id))
-                    plan.id_delta -= article.id
-            elif stored is None or stored.get("fingerprint") != fingerprint(article):
-                plan.upserts.append(article)
-                plan.id_delta += article.id if stored is None else 0
-        return plan
 
     def _sync_locked(self) -> int:
         try:
@@ -150,21 +180,25 @@ class KnowledgeBase:
             log.warning("rebuilding the knowledge index: %s", exc)
             return self._rebuild_locked()
         now = self.store.now()
-        changes = self.articles.changes_since(state.mark)
+        stamps = self.articles.stamps_since(state.mark)
         with ix.searcher() as searcher:
-            plan = self._plan(searcher, changes.articles)
-        count = self._write(ix, plan.upserts, plan.deletes)
+            plan = self._plan(searcher, generation, stamps.stamps, now)
+        count = self._write(ix, plan.upserts, plan.deletes, read_at=now)
+        for article in plan.upserts:
+            plan.confirmed[article.id] = (article.updated_at.isoformat(), now)
         id_sum = state.id_sum + plan.id_delta if state.id_sum is not None else None
         with ix.searcher() as searcher:
             indexed = searcher.doc_count()
-        if id_sum is None or (indexed, id_sum) != (changes.live_count, changes.live_id_sum):
-            written, id_sum = self._reconcile(ix)
+        if id_sum is None or (indexed, id_sum) != (stamps.live_count, stamps.live_id_sum):
+            written, id_sum = self._reconcile(ix, read_at=now)
             count += written
         self.folder.write_state(generation, State(mark=_later(state.mark, now - self.overlap),
                                                   id_sum=id_sum))
+        self._remember(generation, plan)
         return count
 
-    def _write(self, ix: index.Index, upserts: list[ArticleView], deletes: Iterable[str]) -> int:
+    def _write(self, ix: index.Index, upserts: list[ArticleView], deletes: Iterable[str],
+               *, read_at: datetime) -> int:
         """One commit for the whole batch; the writer waits for whoosh's lock, never forever."""
         deletes = list(deletes)
         if not upserts and not deletes:
@@ -174,14 +208,14 @@ class KnowledgeBase:
             for doc_id in deletes:
                 writer.delete_by_term("id", doc_id)
             for article in upserts:
-                writer.update_document(**document(article))
+                writer.update_document(**document(article, read_at))
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
         return len(upserts) + len(deletes)
 
-    def _reconcile(self, ix: index.Index) -> tuple[int, int]:
+    def _reconcile(self, ix: index.Index, *, read_at: datetime) -> tuple[int, int]:
         """Compare ids one by one, for rows removed outright or committed very late;
         returns the documents written and the id sum of the index afterwards."""
         live = self.articles.live_ids()
@@ -189,7 +223,7 @@ class KnowledgeBase:
             indexed = {int(fields["id"]) for _n, fields in searcher.reader().iter_docs()}
         missing, extra = live - indexed, indexed - live
         upserts = [a for batch in self.articles.iter_live(ids=missing) for a in batch]
-        written = self._write(ix, upserts, (str(i) for i in sorted(extra)))
+        written = self._write(ix, upserts, (str(i) for i in sorted(extra)), read_at=read_at)
         return written, sum(indexed - extra) + sum(a.id for a in upserts)
 
     # -- rebuilding -------------------------------------------------------------------------
@@ -209,7 +243,7 @@ class KnowledgeBase:
             try:
                 for batch in self.articles.iter_live(batch_size=BATCH):
                     for article in batch:
-                        writer.add_document(**document(article))
+                        writer.add_document(**document(article, started))
                         id_sum += article.id
                     count += len(batch)
             except BaseException:

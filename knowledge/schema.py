@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import datetime
 
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer, StopFilter
 from whoosh.analysis.filters import STOP_WORDS
@@ -19,7 +20,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from store.services.knowledge import ArticleView
 
 # Bump when the schema or analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 QUESTION_WORDS = frozenset((
     "about", "am", "any", "been", "being", "could", "did", "do", "does", "doing", "done",
@@ -52,6 +53,7 @@ def build_schema() -> Schema:
         product_name=STORED,
         fingerprint=STORED,
         updated=STORED,
+        read_at=STORED,
     )
 
 
@@ -139,7 +141,8 @@ def fingerprint(article: ArticleView) -> str:
     return digest.hexdigest()
 
 
-def document(article: ArticleView) -> dict[str, str]:
+def document(article: ArticleView, read_at: datetime) -> dict[str, str]:
+    """The index document of ARTICLE as read from the store at (or after) READ_AT."""
     body = plain_text(article.body)
     tag_words = " ".join(t.replace("-", " ") for t in article.tags)
     product = article.product or ""
@@ -156,4 +159,5 @@ def document(article: ArticleView) -> dict[str, str]:
         "product_name": product,
         "fingerprint": fingerprint(article),
         "updated": article.updated_at.isoformat(),
+        "read_at": read_at.isoformat(),
     }

@@ -58,8 +58,11 @@ def test_admin_creates_reads_updates_and_soft_deletes(kb: KnowledgeService, admi
     assert deleted.deleted_at == clock.now() and deleted.updated_at == clock.now()
     with pytest.raises(NotFound):
         kb.get(created.id)
-    changed = kb.changes_since(created.updated_at)
-    assert [a.id for a in changed.articles] == [created.id] and changed.live_count == 0
+    changed = kb.stamps_since(created.updated_at)
+    assert changed.stamps == [(created.id, clock.now(), True)]
+    assert (changed.live_count, changed.live_id_sum) == (0, 0)
+    assert [a.id for a in kb.list_changed_since(created.updated_at)] == [created.id]
+    assert kb.get_many([created.id, 999])[0].deleted_at == clock.now()
     with kb.store.transaction() as s:
         actions = list(s.scalars(select(AuditEntry.action)
                                  .where(AuditEntry.entity_type == "kb_article")

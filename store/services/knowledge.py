@@ -1,7 +1,7 @@
 """Knowledge-base articles: the source of truth every process's search index is built from.
 
 Writes are for admins. Deletion is soft and every write moves `updated_at`, so an index
-catches up by reading what changed since its last mark (`changes_since`). Markdown files
+catches up by reading what changed since its last mark (`stamps_since`). Markdown files
 import all-or-nothing, upserting by slug, so re-importing the same folder changes nothing.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from sqlalchemy import func, select
@@ -65,12 +65,21 @@ class ArticleView(View):
         )
 
 
-class ArticleChanges(View):
-    """What an index needs to catch up: the rows changed since a mark, and how many live."""
+class ArticleStamp(NamedTuple):
+    """An article's version without its text: enough for an index to tell what changed."""
 
-    articles: list[ArticleView]
+    id: int
+    updated_at: datetime
+    deleted: bool
+
+
+class ArticleStamps(View):
+    """Rows changed since a mark, and the live count and id sum, read in one transaction;
+    the count and sum tell an index that rows came or went without being seen."""
+
+    stamps: list[ArticleStamp]
     live_count: int
-    live_id_sum: int  # with the count, tells an index that rows came and went unseen
+    live_id_sum: int
 
 
 class ImportSummary(View):
@@ -299,21 +308,41 @@ class KnowledgeService:
                              .limit(limit).offset(offset))
             return [ArticleView.of(a) for a in rows]
 
-    def changes_since(self, since: datetime | None) -> ArticleChanges:
-        """Rows (deleted ones too) with `updated_at >= since`, and the live count, read together."""
+    def stamps_since(self, since: datetime | None) -> ArticleStamps:
+        """Versions (deleted rows too) with `updated_at >= since`, with the live count and
+        id sum; no article text, so even a bulk change is cheap to look over."""
+        with self.store.transaction() as s:
+            query = select(KnowledgeArticle.id, KnowledgeArticle.updated_at,
+                           KnowledgeArticle.deleted_at.is_not(None))
+            if since is not None:
+                query = query.where(KnowledgeArticle.updated_at >= since)
+            stamps = [ArticleStamp(i, at, bool(gone)) for i, at, gone in s.execute(query)]
+            count, id_sum = s.execute(
+                select(func.count(), func.coalesce(func.sum(KnowledgeArticle.id), 0))
+                .where(KnowledgeArticle.deleted_at.is_(None))).one()
+            return ArticleStamps(stamps=stamps, live_count=count, live_id_sum=int(id_sum))
+
+    def list_changed_since(self, since: datetime | None) -> list[ArticleView]:
+        """Rows (deleted ones too) with `updated_at >= since`, oldest change first."""
         with self.store.transaction() as s:
             query = select(KnowledgeArticle).order_by(KnowledgeArticle.updated_at,
                                                       KnowledgeArticle.id)
             if since is not None:
                 query = query.where(KnowledgeArticle.updated_at >= since)
-            articles = [ArticleView.of(a) for a in s.scalars(query)]
-            count, id_sum = s.execute(
-                select(func.count(), func.coalesce(func.sum(KnowledgeArticle.id), 0))
-                .where(KnowledgeArticle.deleted_at.is_(None))).one()
-            return ArticleChanges(articles=articles, live_count=count, live_id_sum=int(id_sum))
+            return [ArticleView.of(a) for a in s.scalars(query)]
 
-    def list_changed_since(self, since: datetime | None) -> list[ArticleView]:
-        return self.changes_since(since).articles
+    def get_many(self, ids: Iterable[int], *, batch_size: int = 1000) -> list[ArticleView]:
+        """These articles, deleted ones included, in id order (ids that do not exist are
+        left out)."""
+        wanted = sorted(set(ids))
+        found: list[ArticleView] = []
+        for start in range(0, len(wanted), batch_size):
+            chunk = wanted[start:start + batch_size]
+            with self.store.transaction() as s:
+                found.extend(ArticleView.of(a) for a in s.scalars(
+                    select(KnowledgeArticle).where(KnowledgeArticle.id.in_(chunk))
+                    .order_by(KnowledgeArticle.id)))
+        return found
 
     def live_count(self) -> int:
         with self.store.transaction() as s:
