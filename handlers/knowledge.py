@@ -13,7 +13,7 @@ from typing import Any
 
 from handlers.blocks import actions, button, context, mrkdwn
 from handlers.modals import metadata, values
-from handlers.text import clip, escape, from_slack
+from handlers.text import clip, day, escape, from_slack
 from knowledge import SearchResults
 from store.services.knowledge import ArticleView
 
@@ -176,7 +176,7 @@ def article_blocks(article: ArticleView, page: int = 1) -> list[Block]:
     blocks: list[Block] = [mrkdwn(f"*{escape(article.title)}*")]
     about = _about(article.tags, article.product)
     blocks.append(context(" · ".join(p for p in (
-        about, f"updated {article.updated_at:%b %-d, %Y}",
+        about, f"updated {day(article.updated_at.date())}",
         f"page {page} of {pages}" if pages > 1 else "") if p)))
     start = (page - 1) * SECTIONS_PER_PAGE
     blocks.extend(mrkdwn(section) for section in sections[start:start + SECTIONS_PER_PAGE])

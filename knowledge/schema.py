@@ -9,6 +9,7 @@ words from the articles, never stems.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from datetime import datetime
@@ -16,6 +17,7 @@ from datetime import datetime
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer, StopFilter
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.lang.porter import stem as porter_stem
 
 from store.services.knowledge import ArticleView
 
@@ -33,9 +35,16 @@ STOP = STOP_WORDS | QUESTION_WORDS
 TITLE_BOOST = 3.0
 TAGS_BOOST = 2.0
 
-# Analyzers are built once per process: the stemmer caches stems, and building a
-# schema is not free. They hold no per-index state.
-STEMMED = StemmingAnalyzer(stoplist=STOP, minsize=2)
+
+@functools.lru_cache(maxsize=100_000)
+def stem_word(word: str) -> str:
+    """Porter stems, cached. whoosh's own stem cache is not thread-safe (its eviction
+    iterates a dict other threads write), and indexing and searching share analyzers."""
+    return porter_stem(word)
+
+
+# Analyzers are built once per process; they hold no per-index state.
+STEMMED = StemmingAnalyzer(stoplist=STOP, minsize=2, stemfn=stem_word, cachesize=None)
 PLAIN = RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=STOP, minsize=2)
 
 

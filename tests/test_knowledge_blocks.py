@@ -128,7 +128,7 @@ def test_a_short_article_is_one_page() -> None:
     article = _article("Renew **early**.", title="Renewals <3")
     blocks = article_blocks(article)
     assert _texts(blocks)[:3] == ["*Renewals &lt;3*",
-                                  "`renewals` · product: Platform · updated Nov 23, 2026",
+                                  "`renewals` · product: Platform · updated Mon, Nov 23, 2026",
                                   "Renew *early*."]
     assert _buttons(blocks) == [("Share in channel", "kb_share", "7")]
 
