@@ -6,6 +6,7 @@ Errors go to stderr, one per line.
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -243,6 +244,7 @@ def serve(context: Context, port: int, host: str, threads: int, no_scheduler: bo
     store = context.store()
     services = context.services()
     app = create_app(settings, services)
+    _warm_index(settings, store)
     scheduler = None if no_scheduler else start_background(
         ReminderRunner(services, web_client(settings), store.clock, settings.timezone))
     try:
@@ -253,6 +255,21 @@ def serve(context: Context, port: int, host: str, threads: int, no_scheduler: bo
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+
+
+def _warm_index(settings: Settings, store: Store) -> None:
+    """Build or catch up the search index in the background, so the first search is quick."""
+    import threading
+
+    from knowledge.base import KnowledgeBase
+
+    def warm() -> None:
+        try:
+            KnowledgeBase(store, settings.index_dir).sync()
+        except Exception:  # the first search will rebuild it; never stop serving for this
+            logging.getLogger(__name__).exception("warming the knowledge index failed")
+
+    threading.Thread(target=warm, name="kb-warm", daemon=True).start()
 
 
 def _runner(context: Context):
