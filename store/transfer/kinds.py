@@ -1,8 +1,7 @@
 """The kinds `salesbot import` and `salesbot export` know, one entry each.
 
 Columns are the canonical ones of INTERFACES.md "CSV files", in export order; the
-required ones must be in an imported file's header. Cases, quotas and stages arrive
-with the work that uses them: each is one more entry here.
+required ones must be in an imported file's header. Adding a kind is one entry here.
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from sqlalchemy.orm import Session
 
 from store.transfer.activities import ActivityLoader, activity_rows
+from store.transfer.cases import CaseLoader, case_rows
 from store.transfer.commerce import ContractLoader, ProductLoader, contract_rows, product_rows
 from store.transfer.customers import AccountLoader, ContactLoader, account_rows, contact_rows
 from store.transfer.loading import ImportContext, Loader
@@ -56,6 +56,8 @@ KINDS: Mapping[str, KindSpec] = {
               "kind,subject,account,opportunity,contact,owner,occurred_at,follow_up_at,done",
               "kind,subject,owner,occurred_at",
               loader=ActivityLoader, rows=activity_rows),
+        _kind("cases", "case", "number,account,subject,status,priority,opened_at,closed_at",
+              "number,account,subject,opened_at", loader=CaseLoader, rows=case_rows),
         _kind("quotas", "quota", "user,period,amount,currency", "user,period,amount",
               loader=QuotaLoader, rows=quota_rows),
         _kind("stages", "stage", "name,position,probability,kind,quiet_days",
