@@ -43,7 +43,7 @@ class Context:
     def services(self):
         """Services built from settings (the approval policy is validated here)."""
         from bot.wiring import build_services
-        from store.approval_policy import PolicyError
+        from store.config_files import PolicyError
 
         if self._services is None:
             try:

@@ -177,10 +177,15 @@ class Conversation:
         """A deal's card, or an account's summary when the name is an account's."""
         if "deal" not in chosen:
             resolved = resolve_deal(self.directory, actor.id, intent.target or "")
-            if resolved.is_none:
+            if resolved.found is not None:
+                chosen = {**chosen, "deal": resolved.found.id}  # resolved once, not twice
+            elif resolved.is_none:
                 account = self._account_summary(intent, actor)
                 if account is not None:
                     return account
+                return self._ask_deal(intent, resolved)
+            else:
+                return self._ask_deal(intent, resolved)
         deal = self._deal(intent, actor, chosen)
         if isinstance(deal, Answer):
             return deal

@@ -16,21 +16,26 @@ from store.models import Team, User
 SUPERVISING_ROLES = ("manager", "director")
 
 
-def visible_owner_ids(session: Session, actor: User) -> set[int] | None:
-    """Ids of users whose records `actor` may see; None means everyone's."""
-    if actor.role == "admin":
-        return None
-    allowed = {actor.id}
-    if actor.role not in SUPERVISING_ROLES:
-        return allowed
-    frontier = {actor.id}
+def people_under(session: Session, user_id: int) -> set[int]:
+    """The user and everyone whose manager chain, or managed team, leads to them."""
+    found = {user_id}
+    frontier = {user_id}
     while frontier:
         reports = set(session.scalars(select(User.id).where(User.manager_id.in_(frontier))))
         managed_teams = select(Team.id).where(Team.manager_id.in_(frontier))
         members = set(session.scalars(select(User.id).where(User.team_id.in_(managed_teams))))
-        frontier = (reports | members) - allowed
-        allowed |= frontier
-    return allowed
+        frontier = (reports | members) - found
+        found |= frontier
+    return found
+
+
+def visible_owner_ids(session: Session, actor: User) -> set[int] | None:
+    """Ids of users whose records `actor` may see; None means everyone's."""
+    if actor.role == "admin":
+        return None
+    if actor.role not in SUPERVISING_ROLES:
+        return {actor.id}
+    return people_under(session, actor.id)
 
 
 def can_see_owner(session: Session, actor: User, owner_id: int | None) -> bool:

@@ -12,17 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from store.config_files import load_yaml_model
 
 DEFAULT_POLICY = Path(__file__).with_name("approval_policy.yml")
 SEGMENTS = ("smb", "mid-market", "enterprise")
-
-
-class PolicyError(ValueError):
-    """The policy file is wrong; the message names the file and line."""
 
 
 class Approver(BaseModel):
@@ -102,43 +99,6 @@ def matching_rules(policy: Policy, facts: QuoteFacts) -> list[Rule]:
     return sorted((r for r in policy.rules if matches(r, facts)), key=lambda r: r.level)
 
 
-def _line_of(node: yaml.Node, path: tuple[Any, ...]) -> int:
-    """The 1-based line of the YAML node at `path` (as deep as the path resolves)."""
-    for key in path:
-        if isinstance(node, yaml.MappingNode):
-            found = next((v for k, v in node.value if k.value == key), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(
-                node.value):
-            found = node.value[key]
-        else:
-            found = None
-        if found is None:
-            break
-        node = found
-    return node.start_mark.line + 1
-
-
 def load_policy(path: Path | None = None) -> Policy:
     """Read and validate a policy file; PolicyError says `FILE:LINE: what is wrong`."""
-    path = path or DEFAULT_POLICY
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyError(f"{path}: cannot read the approval policy ({exc.strerror})") from exc
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        raise PolicyError(f"{path}:{line}: not valid YAML ({getattr(exc, 'problem', exc)})"
-                          ) from exc
-    if node is None:
-        raise PolicyError(f"{path}:1: the policy is empty; it needs a `rules:` list")
-    try:
-        return Policy.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(p) for p in error["loc"])
-        line = _line_of(node, tuple(error["loc"]))
-        raise PolicyError(f"{path}:{line}: {where}: {error['msg']}") from exc
+    return load_yaml_model(path or DEFAULT_POLICY, Policy, "approval policy")

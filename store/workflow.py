@@ -15,10 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from store.approval_policy import PolicyError, _line_of
+from store.config_files import load_yaml_model
 
 DEFAULT_RULES = Path(__file__).with_name("workflow_rules.yml")
 EVENTS = ("opportunity.created", "opportunity.moved", "opportunity.amount", "account.created",
@@ -119,25 +118,7 @@ class Rules(BaseModel):
 
 def load_rules(path: Path | None = None) -> Rules:
     """Read and validate a rules file; PolicyError says `FILE:LINE: what is wrong`."""
-    path = path or DEFAULT_RULES
-    try:
-        text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except OSError as exc:
-        raise PolicyError(f"{path}: cannot read the rules ({exc.strerror})") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise PolicyError(f"{path}:{mark.line + 1 if mark else 1}: not valid YAML") from exc
-    if node is None:
-        raise PolicyError(f"{path}:1: the rules file is empty; it needs a `rules:` list")
-    try:
-        return Rules.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(p) for p in error["loc"])
-        raise PolicyError(f"{path}:{_line_of(node, tuple(error['loc']))}: {where}: "
-                          f"{error['msg']}") from exc
+    return load_yaml_model(path or DEFAULT_RULES, Rules, "rules file")
 
 
 @dataclass(frozen=True)

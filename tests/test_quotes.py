@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.approval_policy import PolicyError, load_policy
+from store.approval_policy import load_policy
+from store.config_files import PolicyError
 from store.errors import Conflict, InvalidInput, NotAllowed
 from store.models import Product, User
 from store.money import to_minor

@@ -10,7 +10,7 @@ import pytest
 
 from bot.localslack import LocalSlack
 from bot.reminders import ReminderRunner
-from store.approval_policy import PolicyError
+from store.config_files import PolicyError
 from store.models import Case, Contract
 from store.services import Services
 from store.workflow import load_rules

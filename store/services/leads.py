@@ -25,7 +25,7 @@ from rapidfuzz.utils import default_process
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from store.access import visible_owner_ids
+from store.access import can_see_owner
 from store.db import Store
 from store.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from store.models import Account, Contact, Lead, Team, User
@@ -431,8 +431,8 @@ class LeadService:
 
 
 def _sees(session: Session, actor: User, owner_id: int | None) -> bool:
-    visible = visible_owner_ids(session, actor)
-    return visible is None or owner_id in visible or owner_id is None
+    """An unassigned lead is everyone's to see; an assigned one follows the owner rules."""
+    return owner_id is None or can_see_owner(session, actor, owner_id)
 
 
 def _blank(text: str | None) -> str | None:

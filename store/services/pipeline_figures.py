@@ -17,11 +17,12 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.access import SUPERVISING_ROLES, visible_owner_ids
+from store.access import SUPERVISING_ROLES, people_under, visible_owner_ids
 from store.errors import NotAllowed, NotFound
 from store.models import Team, User
 from store.money import from_minor
 from store.services.pipeline_periods import Period
+from store.services.users import require_by_id
 
 
 def round_weighted(weighted_centi: int) -> int:
@@ -193,26 +194,6 @@ class Summary:
 
 # -- scope ---------------------------------------------------------------------------------
 
-def _people_under(session: Session, user_id: int) -> set[int]:
-    """The user and everyone whose manager chain or managed team leads to them."""
-    found = {user_id}
-    frontier = {user_id}
-    while frontier:
-        reports = set(session.scalars(select(User.id).where(User.manager_id.in_(frontier))))
-        teams = select(Team.id).where(Team.manager_id.in_(frontier))
-        members = set(session.scalars(select(User.id).where(User.team_id.in_(teams))))
-        frontier = (reports | members) - found
-        found |= frontier
-    return found
-
-
-def _require_user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("That person isn't in salesbot.")
-    return user
-
-
 def resolve_scope(session: Session, actor: User, scope: Scope) -> ReportScope:
     """The owners a report for `actor` counts; NotAllowed (with the reason) beyond their role."""
     visible = visible_owner_ids(session, actor)
@@ -222,7 +203,7 @@ def resolve_scope(session: Session, actor: User, scope: Scope) -> ReportScope:
                  f"{actor.name}'s team" if actor.role in SUPERVISING_ROLES else actor.name)
         return ReportScope(None if visible is None else frozenset(visible), label, "visible")
     if scope.kind == "owner":
-        target = _require_user(session, scope.user_id or actor.id)
+        target = require_by_id(session, scope.user_id or actor.id)
         if visible is not None and target.id not in visible:
             if not supervises:
                 raise NotAllowed(f"You can see only your own pipeline; {target.name}'s is for "
@@ -243,14 +224,14 @@ def resolve_scope(session: Session, actor: User, scope: Scope) -> ReportScope:
             raise NotAllowed(f"{team.name} is not your team; its pipeline is for its manager "
                              "or an admin.")
         return ReportScope(frozenset(members), team.name, "team")
-    target = _require_user(session, scope.user_id or actor.id)
+    target = require_by_id(session, scope.user_id or actor.id)
     if not supervises:
         raise NotAllowed("Team pipelines are for managers; say `pipeline` for your own.")
     if visible is not None and target.id not in visible:
         raise NotAllowed(f"{target.name} is not in your team.")
     if target.id == actor.id and visible is None:
         return ReportScope(None, "Everyone", "team")
-    people = _people_under(session, target.id)
+    people = people_under(session, target.id)
     if visible is not None:
         people &= visible
     return ReportScope(frozenset(people), f"{target.name}'s team", "team")
