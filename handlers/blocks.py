@@ -88,7 +88,7 @@ def opportunity_card(
          "value": f"{opp.id}:{opp.stage.id}:{s.id}"}
         for s in stages if s.id != opp.stage.id
     ]
-    if options:
+    if options and not opp.is_closed:  # reopening is a manager's call, said in words
         elements.append({
             "type": "static_select", "action_id": "opp_pick_stage",
             "placeholder": {"type": "plain_text", "text": "Move to…"},
