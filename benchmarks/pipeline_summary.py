@@ -26,9 +26,14 @@ from store.clock import ManualClock
 from store.db import Store, make_engine, normalize_url
 from store.migrate import upgrade
 from store.models import Opportunity, OpportunityHistory, Team, User
-from store.services.pipeline import PipelineService, open_by_month, open_by_owner, open_by_stage
-from store.services.pipeline_figures import ReportScope, Scope
-from store.services.pipeline_periods import quarter
+from store.services.pipeline.figures import ReportScope, Scope
+from store.services.pipeline.periods import quarter
+from store.services.pipeline.summary import (
+    PipelineService,
+    open_by_month,
+    open_by_owner,
+    open_by_stage,
+)
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 RAW = """

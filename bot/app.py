@@ -12,13 +12,14 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-import handlers
 from bot.settings import Settings
+from handlers.deps import Deps
+from handlers.registry import register_all
 from knowledge.base import KnowledgeBase
 from store.clock import Clock, SystemClock
 from store.services import Services
-from store.services.directory import Directory
-from store.services.leads import load_lead_rules
+from store.services.leads.leads import load_lead_rules
+from store.services.people.directory import Directory
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def create_app(
         token_verification_enabled=False,
         raise_error_for_unhandled_request=False,
     )
-    deps = handlers.Deps(
+    deps = Deps(
         services=services,
         directory=Directory(services.store),
         clock=clock or services.store.clock or SystemClock(),
@@ -63,5 +64,5 @@ def create_app(
         lead_rules=load_lead_rules(settings.rules),
         knowledge=KnowledgeBase(services.store, settings.index_dir),
     )
-    handlers.register_all(app, deps)
+    register_all(app, deps)
     return app

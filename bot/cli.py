@@ -118,7 +118,7 @@ def contacts_export(context: Context, email: str) -> None:
     """Print, as JSON, everything held about the contact with EMAIL."""
     import json
 
-    from store.services.privacy import PrivacyService
+    from store.services.people.privacy import PrivacyService
 
     try:
         data = PrivacyService(context.store()).export(email)
@@ -133,7 +133,7 @@ def contacts_export(context: Context, email: str) -> None:
 @pass_context
 def contacts_forget(context: Context, email: str) -> None:
     """Erase the contact with EMAIL and every mention of them; keeps anonymised counts."""
-    from store.services.privacy import PrivacyService
+    from store.services.people.privacy import PrivacyService
 
     try:
         counts = PrivacyService(context.store()).forget(email)

@@ -46,7 +46,7 @@ def register(cli: click.Group, pass_context: Any) -> None:
         is the slug, so importing again updates what changed. All or nothing."""
         from knowledge import IndexBusy
         from store.errors import StoreError
-        from store.services.knowledge import ImportProblems, KnowledgeService
+        from store.services.knowledge.articles import ImportProblems, KnowledgeService
 
         try:
             summary = KnowledgeService(context.store()).import_markdown_dir(folder)

@@ -121,9 +121,9 @@ def _output(file: str) -> Iterator[io.TextIOWrapper]:
 
 
 def _export_pipeline(context: Any, file: str, period_text: str | None) -> None:
-    from store.services.pipeline import PipelineService
-    from store.services.pipeline_export import write_summary
-    from store.services.pipeline_periods import find_period
+    from store.services.pipeline.export import write_summary
+    from store.services.pipeline.periods import find_period
+    from store.services.pipeline.summary import PipelineService
 
     settings = context.settings
     service = PipelineService(context.store(), fiscal_year_start=settings.fiscal_year_start,

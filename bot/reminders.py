@@ -15,8 +15,8 @@ from datetime import timedelta
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from handlers.reminders import reminder_message
-from handlers.rule_messages import rule_message
+from handlers.reminders.listeners import reminder_message
+from handlers.reminders.rule_messages import rule_message
 from store.clock import Clock
 from store.services import Services
 

@@ -27,7 +27,7 @@ from bot.reminders import ReminderRunner
 from bot.render import render_view
 from bot.settings import Settings
 from bot.wiring import build_services
-from handlers.dates import find_date
+from handlers.language.dates import find_date
 from store.clock import ManualClock, SystemClock
 from store.db import Store
 from store.errors import StoreError

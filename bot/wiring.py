@@ -7,11 +7,11 @@ file stops start-up with its line number instead of failing at the first quote.
 from __future__ import annotations
 
 from bot.settings import Settings
-from store.approval_policy import load_policy
 from store.db import Store
 from store.money import to_minor
 from store.services import Services
-from store.workflow import load_rules
+from store.services.quotes.policy import load_policy
+from store.services.workflow.rules import load_rules
 
 
 def build_services(settings: Settings, store: Store) -> Services:

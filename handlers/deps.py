@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from knowledge.base import KnowledgeBase
 from store.clock import Clock
 from store.services import Services
-from store.services.directory import Directory
-from store.services.leads import LeadRules
+from store.services.leads.leads import LeadRules
+from store.services.people.directory import Directory
 
 
 @dataclass

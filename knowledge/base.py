@@ -33,7 +33,7 @@ from knowledge.results import Drift, Hit, SearchResults
 from knowledge.schema import build_schema, document, fingerprint
 from knowledge.storage import CURRENT, IndexBusy, IndexFolder, IndexUnusable, State
 from store.db import Store
-from store.services.knowledge import ArticleStamp, ArticleView, KnowledgeService
+from store.services.knowledge.articles import ArticleStamp, ArticleView, KnowledgeService
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from whoosh.analysis.filters import STOP_WORDS
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.lang.porter import stem as porter_stem
 
-from store.services.knowledge import ArticleView
+from store.services.knowledge.articles import ArticleView
 
 # Bump when the schema or analysis changes: an index of another version is rebuilt.
 SCHEMA_VERSION = 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from store.db import Store
-from store.services.knowledge import ImportSummary, KnowledgeService
+from store.services.knowledge.articles import ImportSummary, KnowledgeService
 
 STARTER_DIR = Path(__file__).resolve().parent / "articles"
 

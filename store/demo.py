@@ -16,10 +16,10 @@ from sqlalchemy import func, select, text
 from store.db import Store
 from store.models import Account, Contact, Contract, Product, Team, User
 from store.money import to_minor
-from store.services.accounts import name_key
-from store.services.activities import add_activity
-from store.services.opportunities import Change, apply_change, create_opportunity
-from store.services.stages import require_stage
+from store.services.accounts.accounts import name_key
+from store.services.activities.activities import add_activity
+from store.services.deals.opportunities import Change, apply_change, create_opportunity
+from store.services.deals.stages import require_stage
 
 PEOPLE = [
     # slack id, name, email, role, time zone

@@ -18,7 +18,7 @@ from bot.app import create_app
 from bot.chat import Chat
 from bot.localslack import LocalSlack
 from bot.settings import Settings
-from handlers.errors import GENERIC
+from handlers.slack.errors import GENERIC
 from store.clock import ManualClock
 from store.db import Store, make_engine, normalize_url
 from store.migrate import upgrade

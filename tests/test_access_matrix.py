@@ -15,7 +15,7 @@ import pytest
 from store.errors import NotAllowed
 from store.models import Product, User
 from store.services import Services
-from store.services.quotes import LineSpec
+from store.services.quotes.quotes import LineSpec
 
 ACTORS = ("owner", "teammate", "manager", "other_manager", "director", "admin", "finance")
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from handlers.commands import command_intent
-from handlers.intents import Intent, parse
+from handlers.conversation.slash_command import command_intent
+from handlers.language.intents import Intent, parse
 
 
 @pytest.mark.parametrize(("text", "expected"), [

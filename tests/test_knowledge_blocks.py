@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from handlers.knowledge import (
+from handlers.knowledge.blocks import (
     article_blocks,
     article_form,
     article_modal,
@@ -15,7 +15,7 @@ from handlers.knowledge import (
     search_blocks,
 )
 from knowledge import Hit, SearchResults
-from store.services.knowledge import ArticleView
+from store.services.knowledge.articles import ArticleView
 
 WHEN = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 

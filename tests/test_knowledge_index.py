@@ -21,7 +21,7 @@ from store.clock import ManualClock
 from store.db import Store
 from store.models import KnowledgeArticle
 from store.services import Services
-from store.services.knowledge import ArticleView, KnowledgeService
+from store.services.knowledge.articles import ArticleView, KnowledgeService
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 
@@ -405,7 +405,7 @@ from pathlib import Path
 from knowledge import KnowledgeBase
 from store.clock import ManualClock
 from store.db import Store
-from store.services.knowledge import KnowledgeService
+from store.services.knowledge.articles import KnowledgeService
 
 url, root, admin, name, start = sys.argv[1:6]
 store = Store(url, ManualClock(datetime.fromisoformat(start)))

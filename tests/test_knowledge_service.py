@@ -14,7 +14,7 @@ from store.db import Store
 from store.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from store.models import AuditEntry
 from store.services import Services
-from store.services.knowledge import (
+from store.services.knowledge.articles import (
     ImportProblems,
     KnowledgeService,
     normalize_tags,

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.chat import Chat
-from handlers.lead_text import LeadFields, parse_lead
+from handlers.language.lead_text import LeadFields, parse_lead
 from store.errors import Conflict, InvalidInput, NotAllowed
 from store.models import Account, Contact, Lead, Opportunity, OpportunityHistory, Team, User
 from store.services import Services
-from store.services.leads import AccountQuestion, Conversion, LeadService, load_lead_rules
+from store.services.leads.leads import AccountQuestion, Conversion, LeadService, load_lead_rules
 
 
 @pytest.fixture
@@ -175,7 +175,7 @@ def test_a_failure_half_way_through_conversion_leaves_nothing(services: Services
     # the account and contact are written, then the deal fails: a currency nobody has
     with pytest.raises(InvalidInput, match="not a currency code"):
         leads.convert(team["U0ANA"], lead.id, currency="ZZZ")
-    import store.services.leads as module
+    import store.services.leads.leads as module
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("database went away")

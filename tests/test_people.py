@@ -13,7 +13,7 @@ from bot.localslack import LocalSlack
 from bot.reminders import ReminderRunner
 from store.errors import NotAllowed
 from store.services import Services
-from store.services.quotes import LineSpec
+from store.services.quotes.quotes import LineSpec
 
 
 @pytest.fixture

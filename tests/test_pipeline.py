@@ -24,12 +24,12 @@ from store.db import Store
 from store.errors import NotAllowed
 from store.models import Account, Opportunity, OpportunityHistory, Stage, Team, User
 from store.money import currency_precision
-from store.services.opportunities import Change, apply_change, create_opportunity
-from store.services.pipeline import PipelineService
-from store.services.pipeline_export import summary_csv
-from store.services.pipeline_figures import Figures, Scope
-from store.services.pipeline_periods import find_period, quarter
-from store.services.quotas import QuotaService
+from store.services.deals.opportunities import Change, apply_change, create_opportunity
+from store.services.pipeline.export import summary_csv
+from store.services.pipeline.figures import Figures, Scope
+from store.services.pipeline.periods import find_period, quarter
+from store.services.pipeline.quotas import QuotaService
+from store.services.pipeline.summary import PipelineService
 from store.transfer import KINDS, ImportOptions, export_csv, import_csv
 from tests.conftest import START
 

@@ -16,16 +16,16 @@ from bot.chat import APP_ID, Chat
 from bot.localslack import TEAM_ID, Failure, LocalSlack
 from bot.reminders import ReminderRunner
 from handlers.deps import Deps
-from handlers.intents import Intent
-from handlers.pipeline_flow import PipelineFlow
+from handlers.language.intents import Intent
+from handlers.pipeline.flow import PipelineFlow
 from store.clock import ManualClock
 from store.models import Team, User
 from store.services import Services
-from store.services.directory import Directory
-from store.services.pipeline import PipelineService
-from store.services.pipeline_export import summary_csv
-from store.services.pipeline_figures import Scope
-from store.services.quotas import QuotaService
+from store.services.people.directory import Directory
+from store.services.pipeline.export import summary_csv
+from store.services.pipeline.figures import Scope
+from store.services.pipeline.quotas import QuotaService
+from store.services.pipeline.summary import PipelineService
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlalchemy import String, Text, func, select
 from store.errors import NotFound
 from store.models import Base
 from store.services import Services
-from store.services.privacy import PrivacyService
+from store.services.people.privacy import PrivacyService
 
 
 @pytest.fixture

@@ -10,14 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.approval_policy import load_policy
 from store.config_files import PolicyError
 from store.errors import Conflict, InvalidInput, NotAllowed
 from store.models import Product, User
 from store.money import to_minor
-from store.quote_math import LineInput, compute
 from store.services import Services
-from store.services.quotes import LineSpec
+from store.services.quotes.policy import load_policy
+from store.services.quotes.quotes import LineSpec
+from store.services.quotes.totals import LineInput, compute
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from store.models import (
     User,
 )
 from store.services import Services
-from store.services.users import ensure_team
+from store.services.people.users import ensure_team
 from tests.conftest import reset_database
 
 KINDS = ("users", "accounts", "contacts", "products", "opportunities", "contracts", "activities")

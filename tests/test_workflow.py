@@ -13,7 +13,7 @@ from bot.reminders import ReminderRunner
 from store.config_files import PolicyError
 from store.models import Case, Contract
 from store.services import Services
-from store.workflow import load_rules
+from store.services.workflow.rules import load_rules
 
 
 @pytest.fixture

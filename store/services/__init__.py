@@ -1,25 +1,25 @@
-"""Business rules, one module per area. `Services` bundles them for the app, CLI and scheduler."""
+"""Business rules, one package per feature; `Services` bundles them for app, CLI, scheduler."""
 
 from __future__ import annotations
 
-from store.approval_policy import Policy, load_policy
 from store.db import Store
-from store.services.accounts import AccountService, ContactService
-from store.services.activities import ActivityService
-from store.services.approvals import ApprovalService
-from store.services.contracts import ContractService
-from store.services.events import EventLog
-from store.services.knowledge import KnowledgeService
-from store.services.opportunities import OpportunityService
-from store.services.people import PeopleService, WorkspaceService
-from store.services.quotes import QuoteService
-from store.services.reminder_context import ReminderContext
-from store.services.reminders import ReminderService
-from store.services.stage_admin import StageAdmin
-from store.services.undo import UndoService
-from store.services.users import UserService
-from store.services.workflow import WorkflowService
-from store.workflow import Rules, load_rules
+from store.services.accounts.accounts import AccountService, ContactService
+from store.services.accounts.contracts import ContractService
+from store.services.activities.activities import ActivityService
+from store.services.deals.opportunities import OpportunityService
+from store.services.deals.stage_admin import StageAdmin
+from store.services.deals.undo import UndoService
+from store.services.knowledge.articles import KnowledgeService
+from store.services.people.people import PeopleService, WorkspaceService
+from store.services.people.users import UserService
+from store.services.quotes.approvals import ApprovalService
+from store.services.quotes.policy import Policy, load_policy
+from store.services.quotes.quotes import QuoteService
+from store.services.reminders.context import ReminderContext
+from store.services.reminders.reminders import ReminderService
+from store.services.system.events import EventLog
+from store.services.workflow.rules import Rules, load_rules
+from store.services.workflow.workflow import WorkflowService
 
 
 class Services:

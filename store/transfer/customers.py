@@ -15,7 +15,7 @@ from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from store.models import Account, Contact, User
-from store.services.accounts import name_key
+from store.services.accounts.accounts import name_key
 from store.transfer.cells import Cells
 from store.transfer.loading import Parsed, TableLoader
 from store.transfer.lookups import chunks

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store.models import Account, Stage, Team, User
-from store.services.accounts import name_key
+from store.services.accounts.accounts import name_key
 from store.transfer.salesforce import header_key
 
 _CHUNK = 900  # stays under every dialect's limit of bound parameters per statement

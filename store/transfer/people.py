@@ -15,7 +15,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from store.models import ROLES, Team, User
-from store.services import audit
+from store.services.system import audit
 from store.transfer.cells import Cells
 from store.transfer.loading import Loader, Parsed
 from store.transfer.lookups import Person

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from store.errors import InvalidInput
 from store.models import Quota, User
-from store.services.quotas import normalize_period
+from store.services.pipeline.quotas import normalize_period
 from store.transfer.cells import Cells
 from store.transfer.loading import Parsed, TableLoader
 from store.transfer.spec import in_code_point_order

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from store.errors import InvalidInput
 from store.models import Stage
-from store.services.stage_admin import check_stage
+from store.services.deals.stage_admin import check_stage
 from store.transfer.cells import Cells
 from store.transfer.loading import Loader, Parsed
 from store.transfer.spec import in_code_point_order

@@ -1,0 +1,1 @@
+"""Logging activities from anywhere in Slack: the message and global shortcuts."""

@@ -1,0 +1,1 @@
+"""Admin in Slack: people and roles, stages, and the workspace lifecycle events."""

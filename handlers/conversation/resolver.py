@@ -1,0 +1,196 @@
+"""Which deal, account, contact or stage a phrase means, or a question when it's unclear.
+
+Thin on purpose: the fuzzy matching is `store.resolve`, the candidate lists come from
+`store.services.directory`; this module only decides what to ask the rep.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from store.resolve import NameIndex, resolve
+from store.schemas import StageView
+from store.services.people.directory import ContactRef, DealRef, Directory
+
+_FILLER = re.compile(r"^(?:the|our|my|a|an)\s+|\s+(?:deal|opportunity|opp|account)$", re.I)
+_DATE_WORDS = re.compile(r"\s+(?:yesterday|today|tomorrow|this (?:morning|afternoon|week)|"
+                         r"last (?:week|\w+day)|on \w+day)\b.*$", re.I)
+_STAGE_ALIASES = {
+    "won": "Closed Won", "closed won": "Closed Won", "lost": "Closed Lost",
+    "closed lost": "Closed Lost", "qualification": "Needs Analysis", "discovery": "Needs Analysis",
+    "proposal": "Proposal/Price Review", "quote": "Proposal/Price Review",
+    "negotiation": "Negotiation/Review", "negotiating": "Negotiation/Review",
+    "prospect": "Prospecting",
+}
+DEAL_CUTOFF = 70.0
+
+
+def clean_phrase(phrase: str) -> str:
+    """Filler and trailing time words off a name: "the acme deal yesterday" → "acme"."""
+    phrase = _DATE_WORDS.sub("", phrase.strip(" .!?\"'“”"))
+    previous = None
+    while previous != phrase:
+        previous, phrase = phrase, _FILLER.sub("", phrase).strip()
+    return phrase
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """found: exactly one; candidates: ask; neither: nothing matched."""
+
+    found: DealRef | None = None
+    candidates: list[DealRef] = field(default_factory=list)
+
+    @property
+    def is_none(self) -> bool:
+        return self.found is None and not self.candidates
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = {"a", "an", "the", "with", "about", "for", "on", "of", "and", "to", "at", "in", "our",
+         "my", "their", "deal", "opportunity", "opp", "account", "from", "re"}
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def plausible(phrase: str, name: str) -> bool:
+    """Every word typed (but filler) is nearly a word of the name, or starts one.
+
+    Fuzzy scores alone take "tom" for "Nakatomi Trading" and "up a call with tyrell" for
+    "Tyrell — Pilot"; this keeps a match only when the words line up.
+    """
+    name_words = _words(name)
+    typed = [w for w in _words(phrase) if w not in _STOP]
+    return bool(typed) and all(
+        any(n.startswith(w) or (len(w) > 3 and fuzz.ratio(w, n) >= 75) for n in name_words)
+        for w in typed)
+
+
+def _names_deal(deal: DealRef, phrase: str) -> bool:
+    words = set(_words(phrase))
+    return bool(deal.name) and all(w in words for w in _words(deal.name) if w not in _STOP)
+
+
+def resolve_deal(directory: Directory, actor_id: int, phrase: str) -> Resolved:
+    """A deal by its title ("globex expansion"), or by its account ("globex"): one open
+    deal is taken, several are asked about unless the phrase names one of them."""
+    phrase = clean_phrase(phrase)
+    if not phrase:
+        return Resolved()
+    deals = directory.open_deals(actor_id)
+    by_id = {d.id: d for d in deals}
+    account_matches = [m for m in directory.accounts().search(phrase, limit=5, cutoff=80)
+                       if plausible(phrase, m.name)]
+    account_result = resolve(account_matches)
+    if account_result.kind == "found":
+        of_account = [d for d in deals if d.account_id == account_result.match.id]
+        named = [d for d in of_account if _names_deal(d, phrase)]
+        if len(of_account) == 1 or len(named) == 1:
+            return Resolved(found=(named or of_account)[0])
+        if of_account:
+            return Resolved(candidates=of_account[:5])
+    if account_result.kind == "ambiguous":  # "umbra": Umbra Labs or Umbra Corp? ask
+        close = {m.id for m in account_result.candidates}
+        return Resolved(candidates=[d for d in deals if d.account_id in close][:5])
+    deal_matches = [m for m in NameIndex((d.id, d.title) for d in deals).search(
+        phrase, limit=5, cutoff=DEAL_CUTOFF) if plausible(phrase, m.name)]
+    deal_result = resolve(deal_matches)
+    if deal_result.kind == "found":
+        return Resolved(found=by_id[deal_result.match.id])
+    if deal_result.kind == "ambiguous":
+        return Resolved(candidates=[by_id[m.id] for m in deal_result.candidates])
+    return Resolved()
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What an activity is about; any of the three may be missing."""
+
+    account_id: int | None = None
+    account_name: str | None = None
+    contact: ContactRef | None = None
+    deal: DealRef | None = None
+    account_choices: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def is_none(self) -> bool:
+        return self.account_id is None and self.contact is None and self.deal is None
+
+
+_PERSON_AT = re.compile(r"^(?P<person>.+?)\s+(?:from|at|of|@)\s+(?P<company>.+)$", re.I)
+
+
+def _mentions(name: str, text: str) -> bool:
+    return bool(name) and re.search(rf"\b{re.escape(name.lower())}\b", text.lower()) is not None
+
+
+def _contact(directory: Directory, person: str, account_id: int | None) -> ContactRef | None:
+    """A contact by name, looked for within the account when one was named."""
+    pool = (directory.contacts() if account_id is None
+            else NameIndex(directory.contacts_of(account_id)))
+    result = resolve([m for m in pool.search(person, limit=5, cutoff=85)
+                      if plausible(person, m.name)])
+    return directory.contact(result.match.id) if result.kind == "found" else None
+
+
+def resolve_subject(directory: Directory, actor_id: int, phrase: str, text: str) -> Subject:
+    """"acme", "Jane from Globex", "the globex expansion" → account, contact and deal."""
+    phrase = clean_phrase(phrase)
+    person, company = phrase, phrase
+    if m := _PERSON_AT.match(phrase):
+        person, company = m["person"], m["company"]
+    account_result = resolve([m for m in directory.accounts().search(company, limit=5, cutoff=80)
+                              if plausible(company, m.name)])
+    named_account = account_result.match.id if account_result.kind == "found" else None
+    contact = _contact(directory, person, named_account if person != company else None)
+    deal_hit = resolve_deal(directory, actor_id, phrase)
+    if deal_hit.found is not None and deal_hit.found.account_id is not None:
+        if contact is not None and contact.account_id != deal_hit.found.account_id:
+            contact = None
+        return Subject(account_id=deal_hit.found.account_id,
+                       account_name=deal_hit.found.account_name, contact=contact,
+                       deal=deal_hit.found)
+    account_id = account_name = None
+    if account_result.kind == "found":
+        account_id, account_name = account_result.match.id, account_result.match.name
+    elif contact is not None and contact.account_id is not None:
+        account_id, account_name = contact.account_id, contact.account_name
+    elif account_result.kind == "ambiguous" and contact is None:
+        return Subject(account_choices=[(m.id, m.name) for m in account_result.candidates])
+    deal = None
+    if account_id is not None:
+        open_deals = directory.open_deals(actor_id, account_id=account_id)
+        named = [d for d in open_deals if _mentions(d.name, text)]
+        if len(named) == 1:
+            deal = named[0]
+        elif len(open_deals) == 1:
+            deal = open_deals[0]
+    return Subject(account_id=account_id, account_name=account_name, contact=contact, deal=deal)
+
+
+def resolve_stage(stages: list[StageView], phrase: str) -> StageView | None:
+    """A stage by name, alias ("negotiation", "won") or close spelling."""
+    phrase = clean_phrase(phrase).lower()
+    phrase = re.sub(r"^(?:stage\s+)", "", phrase)
+    target = _STAGE_ALIASES.get(phrase)
+    by_name = {s.name.lower(): s for s in stages}
+    if target and target.lower() in by_name:
+        return by_name[target.lower()]
+    result = resolve(NameIndex((s.id, s.name) for s in stages).search(phrase, limit=3, cutoff=70))
+    if result.kind == "found":
+        return next(s for s in stages if s.id == result.match.id)
+    return None
+
+
+
+def new_account_name(phrase: str) -> str:
+    """The company in "Bob Smith at NewCo" or "freshco yesterday": what to create."""
+    phrase = clean_phrase(phrase)
+    if m := _PERSON_AT.match(phrase):
+        phrase = m["company"]
+    return phrase.strip()[:200]

@@ -1,0 +1,1 @@
+"""The knowledge base in Slack: search results, paged articles, the admin form."""

@@ -1,0 +1,41 @@
+"""Quote lines said in words: "20 seats of Platform at 15% off and 1 onboarding"."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from store.errors import InvalidInput
+from store.services.quotes.quotes import LineSpec
+
+_SPLIT = re.compile(r"\s*(?:,|;|\+|\band\b|\bplus\b)\s*", re.I)
+_LINE = re.compile(
+    r"^(?P<qty>\d[\d,]*)\s*(?:x\s*|×\s*)?(?:(?P<unit>seats?|licen[cs]es?|units?|users?|days?)"
+    r"\s+(?:of\s+)?|of\s+)?(?P<product>.+?)"
+    r"(?:\s+(?:at|with)\s+(?P<off>\d+(?:\.\d+)?)\s*%\s*(?:off|discount)?)?$", re.I)
+_QUOTE_OFF = re.compile(r"\b(?:with\s+)?(?P<off>\d+(?:\.\d+)?)\s*%\s*(?:off|discount)"
+                        r"\s+(?:overall|on the (?:whole|total)|in total)\b", re.I)
+
+
+def parse_lines(text: str) -> tuple[list[LineSpec], Decimal]:
+    """(lines, quote-level discount percent); InvalidInput says which part is unclear."""
+    quote_off = Decimal(0)
+    if match := _QUOTE_OFF.search(text):
+        quote_off = Decimal(match["off"])
+        text = text[: match.start()] + text[match.end():]
+    specs = []
+    for part in (p.strip(" .") for p in _SPLIT.split(text) if p.strip(" .")):
+        match = _LINE.match(part)
+        if not match:
+            raise InvalidInput(f"I can't read “{part}” as a quote line; say it like "
+                               "“20 seats of Platform at 15% off”.")
+        product = match["product"].strip()
+        unit = (match["unit"] or "").lower()
+        if unit.startswith(("seat", "licen", "user")) and "seat" not in product.lower():
+            product += " seat"  # "20 seats of Platform" means the per-seat product
+        specs.append(LineSpec(product=product,
+                              quantity=int(match["qty"].replace(",", "")),
+                              discount_percent=Decimal(match["off"] or 0)))
+    if not specs:
+        raise InvalidInput("Say what goes on the quote, like “20 seats of Platform at 15% off”.")
+    return specs, quote_off

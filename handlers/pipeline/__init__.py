@@ -1,0 +1,1 @@
+"""Pipeline summaries, forecasts, scheduled reports and leads in Slack."""

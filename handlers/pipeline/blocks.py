@@ -1,0 +1,294 @@
+"""Block Kit for pipeline summaries, forecasts, scheduled reports and leads.
+
+Pure functions of the store's views. Every name a person typed (deals, accounts, owners,
+leads, reasons) goes through `escape`; amounts are shown exactly (`money`), each currency
+on its own, never added together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from handlers.slack import blocks as ui
+from handlers.slack.text import clip, day, escape, money
+from store.services.leads.leads import (
+    AccountQuestion,
+    CapturedLead,
+    Conversion,
+    Duplicate,
+    LeadView,
+)
+from store.services.pipeline.figures import Figures, Summary
+from store.services.pipeline.forecast import Forecast, ForecastFigures
+from store.services.pipeline.subscriptions import SubscriptionView
+
+Block = dict[str, Any]
+MAX_OWNERS = 15
+CHANGE_NAMES = {"new": "new", "forward": "moved forward", "back": "moved back",
+                "slipped": "slipped", "won": "won", "lost": "lost"}
+
+
+def deals(count: int) -> str:
+    return f"{count} deal" if count == 1 else f"{count} deals"
+
+
+def figures_text(figures: Sequence[Figures], *, weighted: bool = True) -> str:
+    """`3 deals · $1,200.00 (weighted $600.00) | 1 deal · ¥5,000 (weighted ¥2,500)`."""
+    if not figures:
+        return "nothing"
+    parts = []
+    for f in figures:
+        part = f"{deals(f.count)} · {money(f.amount, f.currency)}"
+        if weighted:
+            part += f" (weighted {money(f.weighted, f.currency)})"
+        parts.append(part)
+    return " | ".join(parts)
+
+
+def _period_text(summary: Summary) -> str:
+    if summary.open_period is None:
+        return "all close dates"
+    p = summary.open_period
+    return f"closing in {p.label} ({day(p.start)} – {day(p.last_day)})"
+
+
+def summary_blocks(summary: Summary, *, request: dict[str, Any] | None = None,
+                   note: str | None = None) -> list[Block]:
+    """The whole summary; with `request` (what was asked), Share and CSV buttons too."""
+    title = f"Pipeline · {summary.scope.label} · {_period_text(summary)}"
+    blocks: list[Block] = [{"type": "header",
+                            "text": {"type": "plain_text", "text": clip(title, 150)}}]
+    if summary.is_empty:
+        blocks.append(ui.mrkdwn("No open deals here, and nothing closed or changed."))
+    stage_lines = [f"• {escape(row.name)} ({row.probability}%): {figures_text(row.figures)}"
+                   for row in summary.stages]
+    blocks.append(ui.mrkdwn("*Open by stage*\n" + "\n".join(stage_lines)))
+    blocks.append(ui.mrkdwn(f"*Total open:* {figures_text(summary.totals)}"))
+    if summary.owners:
+        owner_lines = [f"• {escape(o.name)}: {figures_text(o.figures)}"
+                       for o in summary.owners[:MAX_OWNERS]]
+        if len(summary.owners) > MAX_OWNERS:
+            owner_lines.append(f"…and {len(summary.owners) - MAX_OWNERS} more "
+                               "(the CSV has everyone)")
+        blocks.append(ui.mrkdwn("*By owner*\n" + "\n".join(owner_lines)))
+    if summary.months and len(summary.months) <= 6:
+        lines = [f"• {m.key}: {figures_text(m.figures)}" for m in summary.months]
+        blocks.append(ui.mrkdwn("*By close month*\n" + "\n".join(lines)))
+    elif summary.quarters:
+        lines = [f"• {q.code}: {figures_text(q.figures)}" for q in summary.quarters]
+        blocks.append(ui.mrkdwn("*By close quarter*\n" + "\n".join(lines)))
+    blocks.append(ui.mrkdwn(_changes_text(summary)))
+    blocks.append(ui.mrkdwn(_closed_text(summary)))
+    if summary.stuck:
+        lines = [f"• *{escape(d.title)}* ({escape(d.stage_name)}, {d.days_in_stage} days, "
+                 f"{money(d.amount, d.currency)}, {escape(d.owner_name)})"
+                 for d in summary.stuck]
+        blocks.append(ui.mrkdwn("*Longest in their stage*\n" + "\n".join(lines)))
+    if note:
+        blocks.append(ui.context(note))
+    if request is not None:
+        blocks.append(ui.actions(
+            ui.button("Share in channel", "pipeline_share", request),
+            ui.button("CSV", "pipeline_csv", request), block_id="pipeline"))
+    return blocks
+
+
+def _changes_text(summary: Summary) -> str:
+    parts = []
+    for change in summary.changes:
+        if not change.figures:
+            continue
+        amounts = " | ".join(money(f.amount, f.currency) for f in change.figures)
+        parts.append(f"{CHANGE_NAMES[change.kind]} {change.count} ({amounts})")
+    since = day(summary.changes_since.date())
+    return f"*Since {since}:* " + ("; ".join(parts) if parts else "no changes")
+
+
+def _closed_text(summary: Summary) -> str:
+    closed = summary.closed
+    label = summary.closed_period.label
+    if not closed.won_count and not closed.lost_count:
+        return f"*Closed in {label}:* nothing yet"
+    text = (f"*Closed in {label}:* won {figures_text(closed.won, weighted=False)}; "
+            f"lost {deals(closed.lost_count)}; win rate {closed.win_rate}%")
+    if closed.average_cycle_days is not None:
+        text += f"; average cycle {closed.average_cycle_days:.1f} days"
+    return text
+
+
+def summary_text(summary: Summary) -> str:
+    """The notification text (what a phone shows) for a summary."""
+    return f"Pipeline · {summary.scope.label}: {figures_text(summary.totals)}"
+
+
+# -- forecast ------------------------------------------------------------------------------
+
+def _forecast_line(f: ForecastFigures) -> str:
+    text = (f"commit {money(f.commit, f.currency)} · best case {money(f.best_case, f.currency)}"
+            f" · pipeline {money(f.pipeline, f.currency)} · won {money(f.won, f.currency)}")
+    if f.quota_minor is not None:
+        text += f" of quota {money(f.quota, f.currency)} ({f.attainment}%)"
+    return text
+
+
+def forecast_lines(figures: Sequence[ForecastFigures]) -> str:
+    return " | ".join(_forecast_line(f) for f in figures) or "nothing this quarter"
+
+
+def forecast_blocks(forecast: Forecast) -> list[Block]:
+    q = forecast.quarter
+    blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": clip(
+            f"Forecast · {forecast.scope.label} · {q.label}", 150)}},
+        ui.context(f"Deals closing {day(q.start)} – {day(q.last_day)}. Commit: stages at 90% "
+                   "or more; best case: 50% or more (commit included); pipeline: all open."),
+    ]
+    for team in forecast.teams:
+        people = [o for o in forecast.owners if o.team_id == team.team_id]
+        lines = [f"*{escape(team.name)}*: {forecast_lines(team.figures)}"]
+        lines += [f"• {escape(o.name)}: {forecast_lines(o.figures)}" for o in people[:20]]
+        blocks.append(ui.mrkdwn("\n".join(lines)))
+    blocks.append(ui.mrkdwn(f"*Total*: {forecast_lines(forecast.totals)}"))
+    return blocks[:50]
+
+
+# -- scheduled reports ---------------------------------------------------------------------
+
+def subscribed(view: SubscriptionView) -> str:
+    return (f"I'll post the pipeline of {escape(view.label)} to <#{view.channel_id}> "
+            f"{view.when}.")
+
+
+def channel_question(block_id: str, named: str | None) -> list[Block]:
+    """Ask for the report's channel with Slack's own picker (it knows every channel)."""
+    ask = (f"I can't find {escape(named)}; pick the channel for the report:" if named
+           else "Which channel should get the report?")
+    return [ui.mrkdwn(ask), {"type": "actions", "block_id": block_id[:255], "elements": [{
+        "type": "conversations_select", "action_id": "pipeline_subscribe_channel",
+        "placeholder": {"type": "plain_text", "text": "Pick a channel"},
+        "filter": {"include": ["public", "private"], "exclude_bot_users": True}}]}]
+
+
+def subscriptions_blocks(views: Sequence[SubscriptionView]) -> list[Block]:
+    if not views:
+        return [ui.mrkdwn("No scheduled pipeline reports. Try `pipeline for my team to "
+                          "#sales every monday 8am`.")]
+    blocks: list[Block] = [ui.mrkdwn("*Scheduled pipeline reports*")]
+    for v in views[:20]:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": clip(
+            f"{escape(v.label)} → <#{v.channel_id}>, {v.when}", 3000)},
+            "accessory": ui.button("Stop", "pipeline_unsubscribe", str(v.id))})
+    return blocks
+
+
+# -- leads ---------------------------------------------------------------------------------
+
+def _lead_facts(lead: LeadView) -> str:
+    who = f"*{escape(lead.name)}*"
+    role = " at ".join(escape(x) for x in (lead.title, lead.company) if x)
+    facts = [who + (f" — {role}" if role else "")]
+    facts += [escape(x) for x in (lead.email, lead.phone) if x]
+    if lead.source:
+        facts.append(f"source: {escape(lead.source)}")
+    return " · ".join(facts)
+
+
+def duplicate_text(duplicates: Sequence[Duplicate]) -> str:
+    return ":warning: Looks like: " + "; ".join(
+        f"{d.kind} {escape(d.name)} ({escape(d.reason)})" for d in duplicates[:6])
+
+
+def lead_card(lead: LeadView, *, duplicates: Sequence[Duplicate] = (),
+              note: str | None = None) -> list[Block]:
+    status = f"Status: {lead.status}"
+    if lead.owner_name:
+        status += f" · owner {escape(lead.owner_name)}"
+    if lead.disqualified_reason:
+        status += f" · reason: {escape(lead.disqualified_reason)}"
+    blocks: list[Block] = [ui.mrkdwn(_lead_facts(lead)), ui.context(status)]
+    if duplicates:
+        blocks.append(ui.context(duplicate_text(duplicates)))
+    if note:
+        blocks.append(ui.context(note))
+    if lead.status in ("new", "working", "qualified"):
+        buttons = [ui.button("Convert", "lead_convert", str(lead.id), style="primary")]
+        if lead.status != "qualified":
+            buttons.insert(0, ui.button("Qualify", "lead_qualify", str(lead.id)))
+        buttons.append(ui.button("Disqualify…", "lead_disqualify", str(lead.id)))
+        blocks.append(ui.actions(*buttons, block_id=f"lead:{lead.id}"))
+    return blocks
+
+
+def captured_blocks(captured: CapturedLead) -> list[Block]:
+    lead = captured.lead
+    note = f"Assigned to {escape(lead.owner_name)} ({escape(captured.assigned_because)})."
+    return lead_card(lead, duplicates=captured.duplicates, note=note)
+
+
+def new_lead_for_owner(captured: CapturedLead, captured_by: str) -> list[Block]:
+    return [ui.mrkdwn(f":inbox_tray: New lead for you from {escape(captured_by)}."),
+            *lead_card(captured.lead)]
+
+
+def leads_blocks(leads: Sequence[LeadView]) -> list[Block]:
+    if not leads:
+        return [ui.mrkdwn("No open leads. Say `new lead: Jane Roe, CTO at Hooli, met at the "
+                          "trade show` to add one.")]
+    blocks: list[Block] = [ui.mrkdwn(f"*Your open leads* ({len(leads)})")]
+    for lead in leads[:10]:
+        blocks += [ui.mrkdwn(f"{_lead_facts(lead)} · {lead.status}"),
+                   ui.actions(*(lead_card(lead)[-1]["elements"]), block_id=f"lead:{lead.id}")]
+    return blocks[:50]
+
+
+def account_question_blocks(question: AccountQuestion) -> list[Block]:
+    options = [ui.button(f"Use {name}", "lead_account_pick", f"{question.lead_id}:{account_id}")
+               for account_id, name in question.candidates]
+    options.append(ui.button(f"New account “{question.company[:40]}”", "lead_account_pick",
+                             f"{question.lead_id}:new"))
+    return [ui.mrkdwn(f"Before I convert: is *{escape(question.company)}* one of these "
+                      "accounts?"), ui.actions(*options, block_id=f"lead:{question.lead_id}")]
+
+
+def converted_blocks(done: Conversion) -> list[Block]:
+    opp = done.opportunity
+    account = (f"{'new account' if done.account_created else 'account'} "
+               f"*{escape(done.account_name)}*, " if done.account_name else "")
+    contact = "their existing contact" if done.contact_reused else "a new contact"
+    return [ui.mrkdwn(f":white_check_mark: Converted *{escape(done.lead.name)}*: {account}"
+                      f"{contact}, and the deal *{escape(opp.title)}* in "
+                      f"*{escape(opp.stage.name)}* (owner {escape(opp.owner_name)}).")]
+
+
+def disqualify_modal(lead: LeadView) -> dict[str, Any]:
+    return _modal("lead_disqualify", "Disqualify lead", "Disqualify", [
+        ui.mrkdwn(f"*{escape(lead.name)}*" + (f" ({escape(lead.company)})"
+                                              if lead.company else "")),
+        _input("reason", "Why not a fit?", multiline=True)], {"lead": lead.id})
+
+
+def lead_modal() -> dict[str, Any]:
+    return _modal("lead_new", "New lead", "Add lead", [
+        _input("name", "Name"), _input("company", "Company", optional=True),
+        _input("title", "Title", optional=True), _input("email", "Email", optional=True),
+        _input("phone", "Phone", optional=True),
+        _input("source", "Where did you meet?", optional=True)], {})
+
+
+def _input(block_id: str, label: str, *, optional: bool = False,
+           multiline: bool = False) -> Block:
+    return {"type": "input", "block_id": block_id, "optional": optional,
+            "label": {"type": "plain_text", "text": label},
+            "element": {"type": "plain_text_input", "action_id": "value",
+                        "multiline": multiline, "max_length": 1000 if multiline else 200}}
+
+
+def _modal(callback_id: str, title: str, submit: str, blocks: list[Block],
+           metadata: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "modal", "callback_id": callback_id,
+            "title": {"type": "plain_text", "text": title[:24]},
+            "submit": {"type": "plain_text", "text": submit[:24]},
+            "close": {"type": "plain_text", "text": "Cancel"}, "blocks": blocks,
+            "private_metadata": json.dumps(metadata)}

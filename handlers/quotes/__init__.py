@@ -1,0 +1,1 @@
+"""Quotes and approvals in Slack: the quote form, the approval buttons, the flow."""

@@ -1,0 +1,99 @@
+"""Block Kit for quotes and approvals: pure functions, user text escaped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.slack.blocks import Block, actions, button, context, mrkdwn
+from handlers.slack.text import clip, day, escape, money
+from store.services.quotes.approvals import PendingStep
+from store.services.quotes.quotes import QuoteView
+
+STATUS = {
+    "draft": "Draft", "pending_approval": "Waiting for approval", "approved": "Approved",
+    "rejected": "Rejected", "presented": "Sent to the customer", "superseded": "Superseded",
+    "accepted": "Accepted", "declined": "Declined", "expired": "Expired", "canceled": "Canceled",
+}
+
+
+def quote_summary(quote: QuoteView) -> str:
+    lines = [f"*{quote.label}* · {escape(quote.opportunity_title)} · "
+             f"_{STATUS.get(quote.status, quote.status)}_"]
+    for line in quote.lines[:20]:
+        off = f" at {line.discount_percent:g}% off" if line.discount_percent else ""
+        lines.append(f"• {line.quantity} × {escape(line.description)} @ "
+                     f"{money(line.unit_price, quote.currency)}{off} = "
+                     f"{money(line.total, quote.currency)}")
+    if len(quote.lines) > 20:
+        lines.append(f"…and {len(quote.lines) - 20} more lines")
+    if quote.discount:
+        lines.append(f"Quote discount {quote.quote_discount_percent:g}%: "
+                     f"−{money(quote.discount, quote.currency)}")
+    lines.append(f"*Total {money(quote.total, quote.currency)}* (list "
+                 f"{money(quote.list_total, quote.currency)}, "
+                 f"{quote.effective_discount_percent:g}% off) · valid until "
+                 f"{day(quote.valid_until)}")
+    return "\n".join(lines)
+
+
+def quote_card(quote: QuoteView) -> list[Block]:
+    """The quote and what its owner can do next."""
+    blocks = [mrkdwn(quote_summary(quote))]
+    value = f"{quote.id}:{quote.version}"
+    buttons: list[dict[str, Any]] = []
+    if quote.status in ("draft", "rejected"):
+        buttons.append(button("Request approval", "quote_request", value, style="primary"))
+    if quote.status == "pending_approval":
+        buttons.append(button("Cancel request", "quote_cancel", value))
+    if quote.status == "approved":
+        buttons.append(button("Mark sent", "quote_sent", value, style="primary"))
+    if quote.status in ("draft", "rejected", "pending_approval", "approved"):
+        buttons.append(button("Revise", "quote_revise", value))
+    if buttons:
+        blocks.append(actions(*buttons, block_id=f"quote:{quote.id}"))
+    return blocks
+
+
+def approval_request(step: PendingStep, *, on_behalf_of: str | None = None) -> list[Block]:
+    """What an approver gets: the quote, the numbers that matter, the why, two buttons."""
+    quote = step.quote
+    who = f" (for {escape(on_behalf_of)}, who is away)" if on_behalf_of else ""
+    blocks = [
+        mrkdwn(f":memo: *{escape(step.requester_name)}* asks you to approve "
+               f"*{quote.label}*{who}. Rule: {escape(step.rule)} (level {step.level})."),
+        mrkdwn(quote_summary(quote)),
+        mrkdwn(f"*Discount given:* {money(quote.list_total - quote.total, quote.currency)} "
+               f"({quote.effective_discount_percent:g}% off list) · segment {quote.segment}"),
+    ]
+    if step.justification:
+        blocks.append(mrkdwn(clip(f"*Why:* {escape(step.justification)}", 3000)))
+    value = f"{step.step_id}:{quote.version}"
+    blocks.append(actions(button("Approve", "approval_approve", value, style="primary"),
+                          button("Reject", "approval_reject", value, style="danger"),
+                          block_id=f"step:{step.step_id}"))
+    return blocks
+
+
+def decided(step_label: str, outcome: str, by: str, comment: str | None) -> list[Block]:
+    """What replaces the approver's message: the outcome, no live buttons."""
+    icon = ":white_check_mark:" if outcome == "approved" else ":x:"
+    text = f"{icon} {escape(step_label)}: *{outcome}* by {escape(by)}"
+    if comment:
+        text += f" — “{escape(comment)}”"
+    return [mrkdwn(text)]
+
+
+def queue(steps: list[PendingStep]) -> list[Block]:
+    if not steps:
+        return [mrkdwn("No approvals waiting for you. :tada:")]
+    blocks: list[Block] = [mrkdwn(f"*{len(steps)} approval(s) waiting for you*")]
+    for step in steps[:15]:
+        blocks.extend(approval_request(step))
+        blocks.append({"type": "divider"})
+    return blocks[:50]
+
+
+def history(number: str, lines: list[str]) -> list[Block]:
+    body = "\n".join(f"• {escape(line)}" for line in lines) or "Nothing recorded yet."
+    return [mrkdwn(f"*History of {escape(number)}*\n{body}"),
+            context("Times in UTC; every request, decision and change is kept.")]

@@ -1,0 +1,136 @@
+"""Quotes and approvals in the conversation: building a quote, asking approvers,
+telling the rep. Shared by free text, `/sales quote`, buttons and forms.
+
+The store decides everything (totals, who approves, whether a click counts); this
+module only delivers: DMs to approvers, the outcome in place of their buttons, and a
+reply in the rep's thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from handlers.conversation.resolver import resolve_deal
+from handlers.deps import Deps
+from handlers.language.intents import Intent
+from handlers.language.quote_text import parse_lines
+from handlers.quotes import blocks as qb
+from handlers.slack import blocks as ui
+from handlers.slack.answer import Answer
+from handlers.slack.text import escape
+from store.schemas import UserView
+from store.services.quotes.approvals import DecisionOutcome, RequestOutcome, StepNotice
+
+log = logging.getLogger(__name__)
+QUOTE_NUMBER = re.compile(r"^(?P<number>Q-\d{4}-\d{3,})(?:\s+(?P<history>history))?$", re.I)
+
+
+class QuoteFlow:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.services = deps.services
+
+    # -- conversation -------------------------------------------------------------------
+    def answer(self, intent: Intent, actor: UserView, chosen: dict[str, int]) -> Answer:
+        """"quote globex expansion: 20 seats of Platform at 15% off", "quote Q-2026-0001"."""
+        target = (intent.target or "").strip()
+        if match := QUOTE_NUMBER.match(target):
+            if match["history"]:
+                lines = self.services.approvals.history(actor.id, match["number"])
+                return Answer(text=f"History of {match['number']}",
+                              blocks=qb.history(match["number"].upper(), lines))
+            quote = self.services.quotes.get(actor.id, match["number"])
+            return Answer(text=f"Quote {quote.label}", blocks=qb.quote_card(quote))
+        if "deal" in chosen:
+            deal_id = chosen["deal"]
+        else:
+            resolved = resolve_deal(self.deps.directory, actor.id, target)
+            if resolved.found is None:
+                options = [(d.display, {"i": intent.to_dict(), "deal": d.id})
+                           for d in resolved.candidates]
+                if options:
+                    return Answer(text="Which deal?", private=True, blocks=ui.choice(
+                        f"Which deal is the quote for (“{escape(target)}”)?", options))
+                return Answer(text="No such deal", private=True, blocks=[ui.mrkdwn(
+                    f"I couldn't find an open deal matching “{escape(target)}”.")])
+            deal_id = resolved.found.id
+        if not intent.detail:
+            opp = self.services.opportunities.get(actor.id, deal_id)
+            return Answer(text="Open the quote form", blocks=[
+                ui.mrkdwn(f"Let's quote *{escape(opp.title)}*. Say the lines "
+                          "(`quote globex expansion: 20 seats of Platform at 15% off`) "
+                          "or use the form."),
+                ui.actions(ui.button("Open quote form", "quote_form", str(opp.id)))])
+        lines, quote_discount = parse_lines(intent.detail)
+        quote = self.services.quotes.create(actor.id, deal_id, lines,
+                                            discount_percent=quote_discount)
+        return Answer(text=f"Quote {quote.label} saved as a draft", blocks=qb.quote_card(quote))
+
+    # -- delivery -----------------------------------------------------------------------
+    def after_request(self, client: WebClient, actor: UserView, outcome: RequestOutcome
+                      ) -> None:
+        """Tell the rep (the thread decisions will land in) and DM the first approvers."""
+        quote = outcome.quote
+        if outcome.status == "approved":
+            text = f"{quote.label} needs no approval: it is approved. :white_check_mark:"
+        else:
+            first = ", ".join(sorted({n.approver_name for n in outcome.notify}))
+            text = (f"Approval requested for {quote.label} ({', '.join(outcome.rules)}). "
+                    f"Asked {first}; I'll tell you here as they decide.")
+        posted = client.chat_postMessage(channel=actor.slack_user_id, text=escape(text),
+                                         blocks=[ui.mrkdwn(escape(text)), *qb.quote_card(quote)])
+        self.services.approvals.remember_thread(outcome.request_id, posted["channel"],
+                                                posted["ts"])
+        self.ask(client, outcome.notify)
+
+    def ask(self, client: WebClient, notices: list[StepNotice]) -> None:
+        """DM each approver (or their delegate, while they are away) the request."""
+        for notice in notices:
+            step = self.services.approvals.pending_step(notice.step_id)
+            to = notice.delegate_slack_id or notice.approver_slack_id
+            on_behalf = notice.approver_name if notice.delegate_slack_id else None
+            posted = client.chat_postMessage(
+                channel=to, text=f"Approval needed: {step.quote.label}",
+                blocks=qb.approval_request(step, on_behalf_of=on_behalf))
+            self.services.approvals.remember_message(step.step_id, posted["channel"],
+                                                     posted["ts"])
+
+    def after_decision(self, client: WebClient, outcome: DecisionOutcome) -> None:
+        """Tell the rep in their thread, ask the next level, and when done say so."""
+        quote = outcome.quote
+        verb = "approved" if outcome.decision == "approved" else "rejected"
+        text = f"{outcome.decided_by} {verb} {quote.label}"
+        if outcome.comment:
+            text += f": “{outcome.comment}”"
+        blocks = [ui.mrkdwn(escape(text))]
+        if outcome.request_status in ("approved", "rejected"):
+            final = ("It is approved: mark it sent when it goes out." if
+                     outcome.request_status == "approved" else "Revise it and ask again.")
+            blocks = [ui.mrkdwn(escape(f"{text}. {final}")), *qb.quote_card(quote)]
+        elif outcome.notify:
+            names = ", ".join(n.approver_name for n in outcome.notify)
+            blocks = [ui.mrkdwn(escape(f"{text}. Next: {names}."))]
+        channel = outcome.request_channel or outcome.requester_slack_id
+        if outcome.request_status in ("approved", "rejected") and outcome.request_ts:
+            # the request message's Cancel button is stale now: show the quote as it is
+            client.chat_update(channel=channel, ts=outcome.request_ts, text=escape(text),
+                               blocks=[ui.mrkdwn(escape(f"{text}.")), *qb.quote_card(quote)])
+            blocks = [ui.mrkdwn(escape(f"{text}. " + (
+                "It is approved: mark it sent when it goes out." if
+                outcome.request_status == "approved" else "Revise it and ask again.")))]
+        try:
+            client.chat_postMessage(channel=channel, thread_ts=outcome.request_ts,
+                                    text=escape(text), blocks=blocks)
+        except SlackApiError as exc:  # the decision stands; the rep sees it in /sales
+            log.warning("could not tell the requester: %s", exc.response.get("error"))
+        self.ask(client, outcome.notify)
+
+    def tidy_skipped(self, client: WebClient, quote_id: int, why: str) -> None:
+        """Replace approvers' messages whose step can no longer be decided."""
+        for channel, ts in self.services.approvals.pending_messages(quote_id):
+            client.chat_update(channel=channel, ts=ts, text=escape(why),
+                               blocks=[ui.mrkdwn(escape(why))])

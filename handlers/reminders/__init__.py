@@ -1,0 +1,1 @@
+"""Reminder messages, their buttons, and what workflow rules say."""

@@ -1,0 +1,57 @@
+"""Every failure reaches the person as a short private message, never a stack trace.
+
+A `StoreError` carries words meant for the user; anything else is logged with its
+traceback and the user hears only that something went wrong on our side.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from handlers.slack.middleware import slack_user_id
+from handlers.slack.text import escape
+from store.errors import StoreError
+
+log = logging.getLogger(__name__)
+GENERIC = "Sorry, something went wrong on my side. Please try again in a moment."
+
+
+def user_message(error: Exception) -> str:
+    return escape(str(error)) if isinstance(error, StoreError) else GENERIC
+
+
+def tell_privately(body: dict[str, Any], context: BoltContext, client: WebClient,
+                   text: str) -> None:
+    """Ephemeral where Slack allows it: response_url first, else postEphemeral, else a DM."""
+    respond = context.get("respond")
+    if respond is not None and (body.get("response_url") or body.get("response_urls")):
+        respond(text=text, response_type="ephemeral", replace_original=False)
+        return
+    user = slack_user_id(body)
+    event = body.get("event") or {}
+    channel = event.get("channel") or (body.get("channel") or {}).get("id")
+    if user is None:
+        return
+    if channel and not str(channel).startswith("D"):
+        client.chat_postEphemeral(channel=channel, user=user, text=text,
+                                  thread_ts=event.get("thread_ts"))
+    else:
+        client.chat_postMessage(channel=channel or user, text=text,
+                                thread_ts=event.get("thread_ts"))
+
+
+def register(app: App) -> None:
+    @app.error
+    def explain_failure(error: Exception, body: dict[str, Any], context: BoltContext,
+                        client: WebClient) -> None:
+        if not isinstance(error, StoreError):
+            log.exception("listener failed", exc_info=error)
+        try:
+            tell_privately(body, context, client, user_message(error))
+        except SlackApiError:
+            log.exception("could not tell the user about a failure")

@@ -1,0 +1,1 @@
+"""Accounts, contacts and contracts."""

@@ -1,0 +1,127 @@
+"""Accounts and contacts."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from store.access import visible_owner_ids
+from store.db import Store
+from store.errors import Conflict, InvalidInput, NotFound
+from store.models import Account, Contact, User
+from store.schemas import AccountView, ContactView
+from store.services.people.users import require_by_id
+
+
+def name_key(name: str) -> str:
+    """Accounts match on this: case-folded, whitespace collapsed, typographic quotes unified."""
+    return " ".join(name.replace("’", "'").split()).casefold()
+
+
+def find_account(session: Session, name: str) -> Account | None:
+    return session.scalar(select(Account).where(Account.name_key == name_key(name)))
+
+
+def require_account(session: Session, name: str) -> Account:
+    account = find_account(session, name)
+    if account is None:
+        raise NotFound(f"There is no account called {name!r}.")
+    return account
+
+
+def clean_name(name: str, what: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise InvalidInput(f"A {what} needs a name.")
+    if len(name) > 200:
+        raise InvalidInput(f"That {what} name is longer than 200 characters.")
+    return name
+
+
+class AccountService:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def create(
+        self,
+        actor_id: int,
+        name: str,
+        *,
+        domain: str | None = None,
+        industry: str | None = None,
+        employees: int | None = None,
+        owner_id: int | None = None,
+    ) -> AccountView:
+        name = clean_name(name, "account")
+        if employees is not None and employees < 0:
+            raise InvalidInput("Employees can't be negative.")
+        with self.store.transaction() as s:
+            require_by_id(s, actor_id)
+            if find_account(s, name) is not None:
+                raise Conflict(f"An account called {name!r} already exists.")
+            account = Account(
+                name=name, name_key=name_key(name), domain=domain, industry=industry,
+                employees=employees, owner_id=owner_id or actor_id,
+            )
+            s.add(account)
+            s.flush()
+            return AccountView.of(account)
+
+    def get(self, name: str) -> AccountView:
+        with self.store.transaction() as s:
+            return AccountView.of(require_account(s, name))
+
+    def names(self) -> list[tuple[int, str]]:
+        """(id, name) of every live account, for name resolution."""
+        with self.store.transaction() as s:
+            rows = s.execute(
+                select(Account.id, Account.name).where(Account.archived_at.is_(None))
+            )
+            return [(row.id, row.name) for row in rows]
+
+    def visible(self, actor_id: int) -> list[AccountView]:
+        with self.store.transaction() as s:
+            actor = require_by_id(s, actor_id)
+            query = select(Account).where(Account.archived_at.is_(None)).order_by(Account.name)
+            owners = visible_owner_ids(s, actor)
+            if owners is not None:
+                query = query.where(Account.owner_id.in_(owners))
+            return [AccountView.of(a) for a in s.scalars(query)]
+
+
+class ContactService:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def create(
+        self,
+        actor_id: int,
+        name: str,
+        *,
+        account: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        title: str | None = None,
+    ) -> ContactView:
+        name = clean_name(name, "contact")
+        with self.store.transaction() as s:
+            actor: User = require_by_id(s, actor_id)
+            account_row = require_account(s, account) if account else None
+            if email and s.scalar(
+                select(Contact.id).where(func.lower(Contact.email) == email.lower())
+            ):
+                raise Conflict(f"A contact with the email {email} already exists.")
+            contact = Contact(
+                name=name, email=email, phone=phone, title=title,
+                account=account_row, owner_id=actor.id,
+            )
+            s.add(contact)
+            s.flush()
+            return ContactView.of(contact)
+
+    def get(self, contact_id: int) -> ContactView:
+        with self.store.transaction() as s:
+            contact = s.get(Contact, contact_id)
+            if contact is None:
+                raise NotFound("That contact no longer exists.")
+            return ContactView.of(contact)

@@ -1,0 +1,1 @@
+"""Activities: calls, meetings, emails, notes and follow-up tasks."""

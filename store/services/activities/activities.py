@@ -1,0 +1,192 @@
+"""Activities: what reps did (calls, meetings, emails, notes, tasks) and what is due next.
+
+`done` belongs to the follow-up: an activity with a follow-up date is open until its
+follow-up is done; one without a follow-up is done when logged.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from store.access import require_owner_access, require_visible, visible_owner_ids
+from store.db import Store
+from store.errors import Conflict, InvalidInput, NotFound
+from store.models import ACTIVITY_KINDS, Account, Activity, Contact, Opportunity, User
+from store.schemas import ActivityView
+from store.services.deals import undo
+from store.services.people.users import require_by_id
+
+
+def touch_opportunity(opp: Opportunity, occurred_at: datetime) -> None:
+    """A logged activity keeps the deal's last-activity time current (stale-deal sweeps read it)."""
+    if opp.last_activity_at is None or occurred_at > opp.last_activity_at:
+        opp.last_activity_at = occurred_at
+
+
+def add_activity(
+    session: Session,
+    *,
+    owner: User,
+    kind: str,
+    subject: str,
+    occurred_at: datetime,
+    body: str | None = None,
+    follow_up_at: datetime | None = None,
+    done: bool | None = None,
+    account: Account | None = None,
+    contact: Contact | None = None,
+    opportunity: Opportunity | None = None,
+    slack_permalink: str | None = None,
+    slack_event_key: str | None = None,
+) -> Activity:
+    """Insert one activity in the caller's transaction, filling the account from its links."""
+    kind = kind.lower().strip()
+    if kind not in ACTIVITY_KINDS:
+        raise InvalidInput(f"{kind!r} is not an activity kind; use {', '.join(ACTIVITY_KINDS)}.")
+    subject = " ".join((subject or "").split())
+    if not subject:
+        raise InvalidInput("An activity needs a subject.")
+    if account is None and opportunity is not None:
+        account = opportunity.account
+    if account is None and contact is not None:
+        account = contact.account
+    if account is None and contact is None and opportunity is None:
+        raise InvalidInput("Say which account, contact or deal this activity is about.")
+    activity = Activity(
+        kind=kind, subject=subject[:300], body=body, occurred_at=occurred_at,
+        follow_up_at=follow_up_at, done=(follow_up_at is None) if done is None else done,
+        owner=owner, owner_id=owner.id, account=account, contact=contact,
+        opportunity=opportunity, slack_permalink=slack_permalink,
+        slack_event_key=slack_event_key,
+    )
+    session.add(activity)
+    if opportunity is not None:
+        touch_opportunity(opportunity, occurred_at)
+    return activity
+
+
+class ActivityService:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def log(
+        self,
+        actor_id: int,
+        *,
+        kind: str,
+        subject: str,
+        body: str | None = None,
+        occurred_at: datetime | None = None,
+        follow_up_at: datetime | None = None,
+        account_id: int | None = None,
+        contact_id: int | None = None,
+        opportunity_id: int | None = None,
+        slack_permalink: str | None = None,
+        slack_event_key: str | None = None,
+    ) -> ActivityView:
+        try:
+            with self.store.transaction() as s:
+                actor = require_by_id(s, actor_id)
+                account = s.get(Account, account_id) if account_id else None
+                contact = s.get(Contact, contact_id) if contact_id else None
+                opp = s.get(Opportunity, opportunity_id) if opportunity_id else None
+                if (account_id and account is None) or (contact_id and contact is None) or (
+                    opportunity_id and opp is None
+                ):
+                    raise NotFound("The account, contact or deal you named no longer exists.")
+                if opp is not None:
+                    require_owner_access(s, actor, opp.owner_id, "deals")
+                before = {"opportunity_last_activity_at": opp.last_activity_at if opp else None}
+                activity = add_activity(
+                    s, owner=actor, kind=kind, subject=subject, body=body,
+                    occurred_at=occurred_at or self.store.now(), follow_up_at=follow_up_at,
+                    account=account, contact=contact, opportunity=opp,
+                    slack_permalink=slack_permalink, slack_event_key=slack_event_key,
+                )
+                s.flush()
+                token = undo.remember(
+                    s, actor=actor, kind="activity", entity_type="activity",
+                    entity_id=activity.id, before=before, now=self.store.now(),
+                )
+                return ActivityView.of(activity).model_copy(update={"undo_token": token})
+        except IntegrityError as exc:
+            if slack_event_key and "slack_event_key" in str(exc.orig):
+                raise Conflict("That message is already logged as an activity.") from exc
+            raise
+
+    def get(self, actor_id: int, activity_id: int) -> ActivityView:
+        with self.store.transaction() as s:
+            actor = require_by_id(s, actor_id)
+            activity = s.get(Activity, activity_id)
+            if activity is None:
+                raise NotFound("That activity no longer exists.")
+            require_visible(s, actor, activity.owner_id, "activity")
+            return ActivityView.of(activity)
+
+    def list_for(
+        self,
+        actor_id: int,
+        *,
+        account_id: int | None = None,
+        opportunity_id: int | None = None,
+        owner_id: int | None = None,
+        limit: int = 20,
+    ) -> list[ActivityView]:
+        """Most recent first, limited to what the actor may see."""
+        with self.store.transaction() as s:
+            actor = require_by_id(s, actor_id)
+            query = select(Activity).order_by(Activity.occurred_at.desc(), Activity.id.desc())
+            if account_id is not None:
+                query = query.where(Activity.account_id == account_id)
+            if opportunity_id is not None:
+                query = query.where(Activity.opportunity_id == opportunity_id)
+            if owner_id is not None:
+                query = query.where(Activity.owner_id == owner_id)
+            owners = visible_owner_ids(s, actor)
+            if owners is not None:
+                query = query.where(Activity.owner_id.in_(owners))
+            return [ActivityView.of(a) for a in s.scalars(query.limit(limit))]
+
+    def due_follow_ups(self, owner_id: int, until: datetime) -> list[ActivityView]:
+        """Open follow-ups of `owner_id` due at or before `until`, oldest first."""
+        with self.store.transaction() as s:
+            query = (
+                select(Activity)
+                .where(
+                    Activity.owner_id == owner_id, Activity.done.is_(False),
+                    Activity.follow_up_at.is_not(None), Activity.follow_up_at <= until,
+                )
+                .order_by(Activity.follow_up_at, Activity.id)
+            )
+            return [ActivityView.of(a) for a in s.scalars(query)]
+
+    def set_follow_up_done(
+        self, actor_id: int, activity_id: int, done: bool = True
+    ) -> ActivityView:
+        with self.store.transaction() as s:
+            actor = require_by_id(s, actor_id)
+            activity = s.get(Activity, activity_id)
+            if activity is None:
+                raise NotFound("That follow-up no longer exists.")
+            require_owner_access(s, actor, activity.owner_id, "follow-ups")
+            activity.done = done
+            s.flush()
+            return ActivityView.of(activity)
+
+    def reschedule(self, actor_id: int, activity_id: int, when: datetime) -> ActivityView:
+        with self.store.transaction() as s:
+            actor = require_by_id(s, actor_id)
+            activity = s.get(Activity, activity_id)
+            if activity is None:
+                raise NotFound("That follow-up no longer exists.")
+            require_owner_access(s, actor, activity.owner_id, "follow-ups")
+            activity.follow_up_at = when
+            activity.done = False
+            s.flush()
+            return ActivityView.of(activity)
+
+

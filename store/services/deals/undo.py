@@ -1,0 +1,124 @@
+"""Undo: every action the bot confirms can be reversed once, exactly.
+
+Doing an action records what it changed in the audit log (action `undo:<kind>`,
+with the previous values); the Undo button carries that entry's id. Undoing
+checks the actor, reverses the change through the normal write path (so history
+keeps both the change and its reversal), and records `undone` so a second click
+does nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.db import Store
+from store.errors import Conflict, NotAllowed, NotFound
+from store.models import Activity, AuditEntry, Opportunity, Stage, User
+from store.services.people.users import require_by_id
+from store.services.system import audit
+
+
+def remember(
+    session: Session, *, actor: User, kind: str, entity_type: str, entity_id: int,
+    before: dict[str, Any], now: datetime,
+) -> int:
+    """Record an undoable action; returns the token the Undo button carries."""
+    entry = AuditEntry(
+        at=now, actor_id=actor.id, action=f"undo:{kind}", entity_type=entity_type,
+        entity_id=entity_id, detail=json.dumps(before, default=str), source="slack",
+    )
+    session.add(entry)
+    session.flush()
+    return entry.id
+
+
+def _restore_opportunity(session: Session, entry: AuditEntry, actor: User, now: datetime) -> str:
+    from store.services.deals.opportunities import Change, apply_change  # avoid an import cycle
+
+    opp = session.get(Opportunity, entry.entity_id)
+    if opp is None:
+        raise NotFound("That deal no longer exists.")
+    before = json.loads(entry.detail or "{}")
+    stage = session.get(Stage, int(before["stage_id"]))
+    owner = session.get(User, int(before["owner_id"]))
+    apply_change(
+        session, opp,
+        Change(
+            stage=stage if stage and stage.id != opp.stage_id else None,
+            amount_minor=int(before["amount_minor"]), currency=before["currency"],
+            probability=int(before["probability"]),
+            close_date=date.fromisoformat(before["close_date"]),
+            next_step=before["next_step"], owner=owner,
+            lost_reason=before["lost_reason"], note="undo", undo=True,
+        ),
+        actor=actor, now=now, source="slack",
+    )
+    # the reversal restores the exact earlier state, closed_at and override flag included
+    opp.lost_reason = before["lost_reason"]
+    opp.probability_overridden = before["probability_overridden"] in (True, "True")
+    opp.closed_at = datetime.fromisoformat(before["closed_at"]) if before["closed_at"] else None
+    last_open = before["last_open_stage_id"]
+    opp.last_open_stage_id = int(last_open) if last_open not in (None, "None") else None
+    title = f"{opp.account.name} — {opp.name}" if opp.account else opp.name
+    return f"{title} is back as it was."
+
+
+def _remove_activity(session: Session, entry: AuditEntry) -> str:
+    activity = session.get(Activity, entry.entity_id)
+    if activity is None:
+        raise NotFound("That activity is already gone.")
+    before = json.loads(entry.detail or "{}")
+    if activity.opportunity is not None:
+        previous = before.get("opportunity_last_activity_at")
+        activity.opportunity.last_activity_at = (
+            datetime.fromisoformat(previous) if previous else None
+        )
+    session.delete(activity)
+    return f"Removed the {activity.kind} \u201c{activity.subject}\u201d."
+
+
+def _archive_opportunity(session: Session, entry: AuditEntry, now: datetime) -> str:
+    """A deal created by mistake is archived, not deleted: its history row stays valid."""
+    opp = session.get(Opportunity, entry.entity_id)
+    if opp is None or opp.archived_at is not None:
+        raise NotFound("That deal is already gone.")
+    opp.archived_at = now
+    return f"Removed the new deal {opp.name}."
+
+
+class UndoService:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def undo(self, actor_id: int, token: int) -> str:
+        """Reverse the action recorded as `token`; returns a one-line summary."""
+        with self.store.transaction() as s:
+            actor = require_by_id(s, actor_id)
+            entry = s.get(AuditEntry, token)
+            if entry is None or not entry.action.startswith("undo:"):
+                raise NotFound("There is nothing to undo there.")
+            if entry.actor_id != actor.id:
+                raise NotAllowed("Only the person who did it can undo it.")
+            if s.scalar(select(AuditEntry.id).where(
+                AuditEntry.action == "undone", AuditEntry.entity_type == "audit",
+                AuditEntry.entity_id == entry.id,
+            )):
+                raise Conflict("That was already undone.")
+            now = self.store.now()
+            kind = entry.action.removeprefix("undo:")
+            if kind == "opportunity":
+                summary = _restore_opportunity(s, entry, actor, now)
+            elif kind == "activity":
+                summary = _remove_activity(s, entry)
+            elif kind == "created":
+                summary = _archive_opportunity(s, entry, now)
+            else:
+                raise NotFound("There is nothing to undo there.")
+            audit.record(s, at=now, actor_id=actor.id, action="undone", entity_type="audit",
+                         entity_id=entry.id)
+            return summary

@@ -1,0 +1,1 @@
+"""Knowledge-base articles in the store (the source of truth the search index follows)."""

@@ -1,0 +1,1 @@
+"""Leads: assignment rules, duplicates, qualification and one-transaction conversion."""

@@ -1,0 +1,1 @@
+"""People: users and roles, teams, hand-over, name lookups, privacy requests."""

@@ -1,0 +1,1 @@
+"""Pipeline figures, forecasts against quotas, fiscal periods, scheduled reports."""

@@ -1,0 +1,1 @@
+"""Quotes, their totals, the approval policy and the approval steps."""

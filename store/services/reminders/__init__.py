@@ -1,0 +1,1 @@
+"""Reminders: planning, claiming and delivering follow-ups, renewals, quiet deals, digests."""

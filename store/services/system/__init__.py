@@ -1,0 +1,1 @@
+"""What every service shares: the audit log and the de-duplicated Slack event ids."""

@@ -1,0 +1,1 @@
+"""Workflow rules: loaded from YAML, run once per event."""
