@@ -18,7 +18,7 @@ from handlers.registry import register_all
 from knowledge.base import KnowledgeBase
 from store.clock import Clock, SystemClock
 from store.services import Services
-from store.services.leads.leads import load_lead_rules
+from store.services.leads.rules import load_lead_rules
 from store.services.people.directory import Directory
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from knowledge.base import KnowledgeBase
 from store.clock import Clock
 from store.services import Services
-from store.services.leads.leads import LeadRules
+from store.services.leads.rules import LeadRules
 from store.services.people.directory import Directory
 
 

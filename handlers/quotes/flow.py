@@ -23,7 +23,8 @@ from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer
 from handlers.slack.text import escape
 from store.schemas import UserView
-from store.services.quotes.approvals import DecisionOutcome, RequestOutcome, StepNotice
+from store.services.quotes.approval_decisions import DecisionOutcome
+from store.services.quotes.approval_requests import RequestOutcome, StepNotice
 
 log = logging.getLogger(__name__)
 QUOTE_NUMBER = re.compile(r"^(?P<number>Q-\d{4}-\d{3,})(?:\s+(?P<history>history))?$", re.I)
