@@ -8,7 +8,6 @@ per currency; a quota counts against closed won in its own currency only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 from store.models import Opportunity, Quota, Stage, Team, User
 from store.money import from_minor
 from store.services.pipeline.changes import deal_filters
-from store.services.pipeline.figures import ReportScope
+from store.services.pipeline.figures import ReportScope, fold
 from store.services.pipeline.periods import Period
 
 COMMIT_PROBABILITY = 90
@@ -71,13 +70,6 @@ class ForecastFigures:
                                self.best_case_minor + other.best_case_minor,
                                self.pipeline_minor + other.pipeline_minor,
                                self.won_minor + other.won_minor, quota)
-
-
-def fold_forecast(figures: Iterable[ForecastFigures]) -> tuple[ForecastFigures, ...]:
-    by_currency: dict[str, ForecastFigures] = {}
-    for f in figures:
-        by_currency[f.currency] = by_currency[f.currency] + f if f.currency in by_currency else f
-    return tuple(by_currency[c] for c in sorted(by_currency))
 
 
 @dataclass(frozen=True)
@@ -149,8 +141,8 @@ def forecast(session: Session, scope: ReportScope, quarter: Period) -> Forecast:
     for owner in owners:
         teams.setdefault(owner.team_id, (owner.team_name or "No team", []))[1].extend(
             owner.figures)
-    team_rows = sorted((TeamForecast(team_id, name, fold_forecast(f))
+    team_rows = sorted((TeamForecast(team_id, name, fold(f))
                         for team_id, (name, f) in teams.items()),
                        key=lambda t: (t.team_id is None, t.name.casefold()))
     return Forecast(scope, quarter, tuple(owners), tuple(team_rows),
-                    fold_forecast(f for o in owners for f in o.figures))
+                    fold(f for o in owners for f in o.figures))

@@ -19,7 +19,8 @@ from store.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from store.models import ApprovalRequest, ApprovalStep, Quote, User
 from store.services.people.users import require_by_id
 from store.services.quotes.approval_requests import StepNotice, step_notice
-from store.services.quotes.quotes import QuoteView, quote_view, require_quote
+from store.services.quotes.lookup import require_quote
+from store.services.quotes.quotes import QuoteView, quote_view
 from store.services.system import audit
 
 

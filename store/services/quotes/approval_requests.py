@@ -14,8 +14,9 @@ from store.db import Store
 from store.errors import Conflict, InvalidInput, NotAllowed
 from store.models import ApprovalRequest, ApprovalStep, User
 from store.services.people.users import find_user, require_by_id
+from store.services.quotes.lookup import require_quote
 from store.services.quotes.policy import Policy, QuoteFacts, Rule, matching_rules
-from store.services.quotes.quotes import QuoteView, quote_view, require_quote, supersede_pending
+from store.services.quotes.quotes import QuoteView, quote_view, supersede_pending
 from store.services.system import audit
 
 

@@ -23,8 +23,9 @@ from store.services.deals.opportunities import require_opportunity
 from store.services.people.users import find_user, require_by_id
 from store.services.quotes.approval_decisions import DecisionOutcome, decide_step
 from store.services.quotes.approval_requests import RequestOutcome, cancel_request, request_approval
+from store.services.quotes.lookup import require_quote, require_quote_reader
 from store.services.quotes.policy import Policy
-from store.services.quotes.quotes import QuoteView, quote_view, require_quote, require_quote_reader
+from store.services.quotes.quotes import QuoteView, quote_view
 from store.services.system import audit
 
 FEEDBACK_DAYS = 10
