@@ -120,7 +120,7 @@ def summary_text(summary: Summary) -> str:
 def _forecast_line(f: ForecastFigures) -> str:
     text = (f"commit {money(f.commit, f.currency)} · best case {money(f.best_case, f.currency)}"
             f" · pipeline {money(f.pipeline, f.currency)} · won {money(f.won, f.currency)}")
-    if f.quota_minor is not None:
+    if f.quota is not None:
         text += f" of quota {money(f.quota, f.currency)} ({f.attainment}%)"
     return text
 

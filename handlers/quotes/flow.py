@@ -41,9 +41,9 @@ class QuoteFlow:
         target = (intent.target or "").strip()
         if match := QUOTE_NUMBER.match(target):
             if match["history"]:
-                lines = self.services.approvals.history(actor.id, match["number"])
+                history = self.services.approvals.history(actor.id, match["number"])
                 return Answer(text=f"History of {match['number']}",
-                              blocks=qb.history(match["number"].upper(), lines))
+                              blocks=qb.history(match["number"].upper(), history))
             quote = self.services.quotes.get(actor.id, match["number"])
             return Answer(text=f"Quote {quote.label}", blocks=qb.quote_card(quote))
         if "deal" in chosen:

@@ -8,10 +8,11 @@ per currency; a quota counts against closed won in its own currency only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, Row, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from store.models import Opportunity, Quota, Stage, Team, User
@@ -103,8 +104,8 @@ def forecast(session: Session, scope: ReportScope, quarter: Period) -> Forecast:
     is_open = Stage.kind == "open"
     amount = Opportunity.amount_minor
 
-    def when(condition: object) -> object:
-        return func.sum(case((condition, amount), else_=0))  # type: ignore[arg-type]
+    def when(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.sum(case((condition, amount), else_=0))
 
     rows = session.execute(
         select(Opportunity.owner_id, Opportunity.currency,
@@ -128,7 +129,7 @@ def forecast(session: Session, scope: ReportScope, quarter: Period) -> Forecast:
         base = mine.get(currency, ForecastFigures(currency))
         mine[currency] = ForecastFigures(currency, base.commit_minor, base.best_case_minor,
                                          base.pipeline_minor, base.won_minor, int(quota_minor))
-    people = session.execute(
+    people: Iterable[Row[int, str, str, int | None, str | None]] = session.execute(
         select(User.id, User.name, User.slack_user_id, User.team_id, Team.name)
         .outerjoin(Team, User.team_id == Team.id)
         .where(User.id.in_(sorted(per_owner)))) if per_owner else []

@@ -90,7 +90,7 @@ class ApprovalService:
                              .where(ApprovalRequest.quote_id == quote.id,
                                     ApprovalStep.status == "skipped",
                                     ApprovalStep.slack_ts.is_not(None)))
-            return [(r[0], r[1]) for r in rows]
+            return [(channel, ts) for channel, ts in rows if channel is not None and ts is not None]
 
     def mark_sent(self, actor_id: int, quote_ref: int | str) -> QuoteView:
         """Approved → presented, and a feedback follow-up for the rep in 10 days."""

@@ -87,7 +87,7 @@ def quote_view(session: Session, quote: Quote) -> QuoteView:
     opp = session.get(Opportunity, quote.opportunity_id)
     assert opp is not None
     owner = session.get(User, quote.owner_id)
-    skus = {p.id: p.sku for p in session.scalars(
+    skus: dict[int | None, str] = {p.id: p.sku for p in session.scalars(
         select(Product).where(Product.id.in_([ln.product_id for ln in quote.lines])))}
     totals = compute([LineInput(ln.unit_price_minor, ln.quantity, ln.discount_bp)
                       for ln in quote.lines], quote.discount_bp)
@@ -125,7 +125,7 @@ def resolve_product(session: Session, name: str) -> Product:
     if exact:
         return exact[0]
     result = resolve(index.search(name, limit=5, cutoff=70))
-    if result.kind == "found":
+    if result.kind == "found" and result.match is not None:
         return products[result.match.id]
     if result.kind == "ambiguous":
         # "platform seat" is the one whose name has every word typed, not just the closest
