@@ -107,22 +107,22 @@ class QuoteFlow:
         text = f"{outcome.decided_by} {verb} {quote.label}"
         if outcome.comment:
             text += f": “{outcome.comment}”"
-        blocks = [ui.mrkdwn(escape(text))]
+        final = None
         if outcome.request_status in ("approved", "rejected"):
             final = ("It is approved: mark it sent when it goes out." if
                      outcome.request_status == "approved" else "Revise it and ask again.")
+        blocks = [ui.mrkdwn(escape(text))]
+        if final is not None:
             blocks = [ui.mrkdwn(escape(f"{text}. {final}")), *qb.quote_card(quote)]
         elif outcome.notify:
             names = ", ".join(n.approver_name for n in outcome.notify)
             blocks = [ui.mrkdwn(escape(f"{text}. Next: {names}."))]
         channel = outcome.request_channel or outcome.requester_slack_id
-        if outcome.request_status in ("approved", "rejected") and outcome.request_ts:
+        if final is not None and outcome.request_ts:
             # the request message's Cancel button is stale now: show the quote as it is
             client.chat_update(channel=channel, ts=outcome.request_ts, text=escape(text),
                                blocks=[ui.mrkdwn(escape(f"{text}.")), *qb.quote_card(quote)])
-            blocks = [ui.mrkdwn(escape(f"{text}. " + (
-                "It is approved: mark it sent when it goes out." if
-                outcome.request_status == "approved" else "Revise it and ask again.")))]
+            blocks = [ui.mrkdwn(escape(f"{text}. {final}"))]
         try:
             client.chat_postMessage(channel=channel, thread_ts=outcome.request_ts,
                                     text=escape(text), blocks=blocks)

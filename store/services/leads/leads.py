@@ -84,12 +84,6 @@ class LeadService:
             raise InvalidInput("Disqualifying a lead needs a reason.")
         return self._set_status(actor_id, lead_id, "disqualified", reason.strip())
 
-    def account_question(self, actor_id: int, lead_id: int) -> AccountQuestion | None:
-        """The question conversion would ask about the account, or None when it needn't."""
-        with self.store.transaction() as s:
-            lead = self._lead(s, require_by_id(s, actor_id), lead_id)
-            return self._account_question(s, lead)
-
     def convert(self, actor_id: int, lead_id: int, *, account_id: int | None = None,
                 new_account: bool = False, deal_name: str | None = None,
                 amount: Decimal | None = None, currency: str | None = None
