@@ -18,7 +18,6 @@ from handlers.registry import register_all
 from knowledge.base import KnowledgeBase
 from store.clock import Clock, SystemClock
 from store.services import Services
-from store.services.leads.leads import load_lead_rules
 from store.services.people.directory import Directory
 
 log = logging.getLogger(__name__)
@@ -60,8 +59,6 @@ def create_app(
         clock=clock or services.store.clock or SystemClock(),
         default_timezone=settings.timezone,
         working_hours=settings.working_hours,
-        fiscal_year_start=settings.fiscal_year_start,
-        lead_rules=load_lead_rules(settings.rules),
         knowledge=KnowledgeBase(services.store, settings.index_dir),
     )
     register_all(app, deps)

@@ -10,6 +10,7 @@ from bot.settings import Settings
 from store.db import Store
 from store.money import to_minor
 from store.services import Services
+from store.services.leads.rules import load_lead_rules
 from store.services.quotes.policy import load_policy
 from store.services.workflow.rules import load_rules
 
@@ -20,5 +21,6 @@ def build_services(settings: Settings, store: Store) -> Services:
         store, default_currency=settings.currency, policy=load_policy(settings.approval_policy),
         working_hours=settings.working_hours, default_timezone=settings.timezone,
         renewal_alert_minor=to_minor(alert, settings.currency) if alert is not None else None,
-        rules=load_rules(settings.rules),
+        rules=load_rules(settings.rules), fiscal_year_start=settings.fiscal_year_start,
+        lead_rules=load_lead_rules(settings.rules),
     )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from knowledge.base import KnowledgeBase
 from store.clock import Clock
 from store.services import Services
-from store.services.leads.leads import LeadRules
 from store.services.people.directory import Directory
 
 
@@ -18,6 +17,4 @@ class Deps:
     clock: Clock
     default_timezone: str = "UTC"
     working_hours: str = "09:00-18:00"
-    fiscal_year_start: int = 1
-    lead_rules: LeadRules = field(default_factory=LeadRules)
     knowledge: KnowledgeBase | None = None

@@ -19,6 +19,7 @@ from handlers.deals import listeners as deals
 from handlers.deps import Deps
 from handlers.home import listeners as home
 from handlers.knowledge import listeners as knowledge
+from handlers.leads import listeners as leads
 from handlers.pipeline import listeners as pipeline
 from handlers.quotes import listeners as quotes
 from handlers.reminders import listeners as reminders
@@ -33,9 +34,10 @@ def register_all(app: App, deps: Deps) -> None:
     slash_command.register(app, deps, conversation)
     deals.register(app, deps, conversation)
     deal_forms.register(app, deps, conversation)
-    quotes.register(app, deps, conversation.quotes)
+    quotes.register(app, conversation.quotes)
     reminders.register(app, deps)
-    pipeline.register(app, deps, conversation.pipeline)
+    pipeline.register(app, conversation.pipeline)
+    leads.register(app, conversation.leads)
     home.register(app, deps)
     admin.register(app, deps)
     knowledge.register(app, deps)

@@ -14,7 +14,9 @@ from handlers.language.lead_text import LeadFields, parse_lead
 from store.errors import Conflict, InvalidInput, NotAllowed
 from store.models import Account, Contact, Lead, Opportunity, OpportunityHistory, Team, User
 from store.services import Services
-from store.services.leads.leads import AccountQuestion, Conversion, LeadService, load_lead_rules
+from store.services.leads.leads import LeadService
+from store.services.leads.rules import load_lead_rules
+from store.services.leads.views import AccountQuestion, Conversion
 
 
 @pytest.fixture

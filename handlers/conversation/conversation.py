@@ -25,6 +25,7 @@ from handlers.deps import Deps
 from handlers.language.dates import find_date, start_of_working_day
 from handlers.language.deal_terms import deal_terms, describe_changes, edit_terms, occurred_at
 from handlers.language.intents import Intent
+from handlers.leads.flow import LeadFlow
 from handlers.pipeline.flow import PipelineFlow
 from handlers.quotes import blocks as qb
 from handlers.quotes.flow import QuoteFlow
@@ -43,6 +44,7 @@ class Conversation:
         self.directory = deps.directory
         self.quotes = QuoteFlow(deps)
         self.pipeline = PipelineFlow(deps)
+        self.leads = LeadFlow(deps)
 
     # -- entry points --------------------------------------------------------------------
     def answer(self, intent: Intent, actor: UserView, *, chosen: dict[str, int] | None = None,
@@ -86,10 +88,10 @@ class Conversation:
         return self.pipeline.forecast(intent, actor)
 
     def _lead(self, intent: Intent, actor: UserView, _chosen: dict[str, int]) -> Answer:
-        return self.pipeline.lead(intent, actor)
+        return self.leads.lead(intent, actor)
 
     def _leads(self, intent: Intent, actor: UserView, _chosen: dict[str, int]) -> Answer:
-        return self.pipeline.leads(intent, actor)
+        return self.leads.mine(actor)
 
     def _quote(self, intent: Intent, actor: UserView, chosen: dict[str, int]) -> Answer:
         return self.quotes.answer(intent, actor, chosen)
@@ -134,8 +136,8 @@ class Conversation:
         if m := re.match(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$", target):
             target = m.group(1)
         off = target.lower() in ("off", "none", "nobody", "")
-        return say_text(escape(self.services.approvals.delegate(
-            actor.id, None if off else target.lstrip("@"))), private=True)
+        return say_text(escape(qb.delegation_text(self.services.approvals.delegate(
+            actor.id, None if off else target.lstrip("@")))), private=True)
 
     def _kb(self, intent: Intent, _actor: UserView, _chosen: dict[str, int]) -> Answer:
         from handlers.knowledge.listeners import search_answer

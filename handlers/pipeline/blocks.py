@@ -1,25 +1,17 @@
-"""Block Kit for pipeline summaries, forecasts, scheduled reports and leads.
+"""Block Kit for pipeline summaries, forecasts and scheduled reports.
 
-Pure functions of the store's views. Every name a person typed (deals, accounts, owners,
-leads, reasons) goes through `escape`; amounts are shown exactly (`money`), each currency
-on its own, never added together.
+Pure functions of the store's views. Every name a person typed (deals, accounts, owners)
+goes through `escape`; amounts are shown exactly (`money`), each currency on its own, never
+added together.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from handlers.slack import blocks as ui
 from handlers.slack.text import clip, day, escape, money
-from store.services.leads.leads import (
-    AccountQuestion,
-    CapturedLead,
-    Conversion,
-    Duplicate,
-    LeadView,
-)
 from store.services.pipeline.figures import Figures, Summary
 from store.services.pipeline.forecast import Forecast, ForecastFigures
 from store.services.pipeline.subscriptions import SubscriptionView
@@ -128,7 +120,7 @@ def summary_text(summary: Summary) -> str:
 def _forecast_line(f: ForecastFigures) -> str:
     text = (f"commit {money(f.commit, f.currency)} · best case {money(f.best_case, f.currency)}"
             f" · pipeline {money(f.pipeline, f.currency)} · won {money(f.won, f.currency)}")
-    if f.quota_minor is not None:
+    if f.quota is not None:
         text += f" of quota {money(f.quota, f.currency)} ({f.attainment}%)"
     return text
 
@@ -181,114 +173,3 @@ def subscriptions_blocks(views: Sequence[SubscriptionView]) -> list[Block]:
             f"{escape(v.label)} → <#{v.channel_id}>, {v.when}", 3000)},
             "accessory": ui.button("Stop", "pipeline_unsubscribe", str(v.id))})
     return blocks
-
-
-# -- leads ---------------------------------------------------------------------------------
-
-def _lead_facts(lead: LeadView) -> str:
-    who = f"*{escape(lead.name)}*"
-    role = " at ".join(escape(x) for x in (lead.title, lead.company) if x)
-    facts = [who + (f" — {role}" if role else "")]
-    facts += [escape(x) for x in (lead.email, lead.phone) if x]
-    if lead.source:
-        facts.append(f"source: {escape(lead.source)}")
-    return " · ".join(facts)
-
-
-def duplicate_text(duplicates: Sequence[Duplicate]) -> str:
-    return ":warning: Looks like: " + "; ".join(
-        f"{d.kind} {escape(d.name)} ({escape(d.reason)})" for d in duplicates[:6])
-
-
-def lead_card(lead: LeadView, *, duplicates: Sequence[Duplicate] = (),
-              note: str | None = None) -> list[Block]:
-    status = f"Status: {lead.status}"
-    if lead.owner_name:
-        status += f" · owner {escape(lead.owner_name)}"
-    if lead.disqualified_reason:
-        status += f" · reason: {escape(lead.disqualified_reason)}"
-    blocks: list[Block] = [ui.mrkdwn(_lead_facts(lead)), ui.context(status)]
-    if duplicates:
-        blocks.append(ui.context(duplicate_text(duplicates)))
-    if note:
-        blocks.append(ui.context(note))
-    if lead.status in ("new", "working", "qualified"):
-        buttons = [ui.button("Convert", "lead_convert", str(lead.id), style="primary")]
-        if lead.status != "qualified":
-            buttons.insert(0, ui.button("Qualify", "lead_qualify", str(lead.id)))
-        buttons.append(ui.button("Disqualify…", "lead_disqualify", str(lead.id)))
-        blocks.append(ui.actions(*buttons, block_id=f"lead:{lead.id}"))
-    return blocks
-
-
-def captured_blocks(captured: CapturedLead) -> list[Block]:
-    lead = captured.lead
-    note = f"Assigned to {escape(lead.owner_name)} ({escape(captured.assigned_because)})."
-    return lead_card(lead, duplicates=captured.duplicates, note=note)
-
-
-def new_lead_for_owner(captured: CapturedLead, captured_by: str) -> list[Block]:
-    return [ui.mrkdwn(f":inbox_tray: New lead for you from {escape(captured_by)}."),
-            *lead_card(captured.lead)]
-
-
-def leads_blocks(leads: Sequence[LeadView]) -> list[Block]:
-    if not leads:
-        return [ui.mrkdwn("No open leads. Say `new lead: Jane Roe, CTO at Hooli, met at the "
-                          "trade show` to add one.")]
-    blocks: list[Block] = [ui.mrkdwn(f"*Your open leads* ({len(leads)})")]
-    for lead in leads[:10]:
-        blocks += [ui.mrkdwn(f"{_lead_facts(lead)} · {lead.status}"),
-                   ui.actions(*(lead_card(lead)[-1]["elements"]), block_id=f"lead:{lead.id}")]
-    return blocks[:50]
-
-
-def account_question_blocks(question: AccountQuestion) -> list[Block]:
-    options = [ui.button(f"Use {name}", "lead_account_pick", f"{question.lead_id}:{account_id}")
-               for account_id, name in question.candidates]
-    options.append(ui.button(f"New account “{question.company[:40]}”", "lead_account_pick",
-                             f"{question.lead_id}:new"))
-    return [ui.mrkdwn(f"Before I convert: is *{escape(question.company)}* one of these "
-                      "accounts?"), ui.actions(*options, block_id=f"lead:{question.lead_id}")]
-
-
-def converted_blocks(done: Conversion) -> list[Block]:
-    opp = done.opportunity
-    account = (f"{'new account' if done.account_created else 'account'} "
-               f"*{escape(done.account_name)}*, " if done.account_name else "")
-    contact = "their existing contact" if done.contact_reused else "a new contact"
-    return [ui.mrkdwn(f":white_check_mark: Converted *{escape(done.lead.name)}*: {account}"
-                      f"{contact}, and the deal *{escape(opp.title)}* in "
-                      f"*{escape(opp.stage.name)}* (owner {escape(opp.owner_name)}).")]
-
-
-def disqualify_modal(lead: LeadView) -> dict[str, Any]:
-    return _modal("lead_disqualify", "Disqualify lead", "Disqualify", [
-        ui.mrkdwn(f"*{escape(lead.name)}*" + (f" ({escape(lead.company)})"
-                                              if lead.company else "")),
-        _input("reason", "Why not a fit?", multiline=True)], {"lead": lead.id})
-
-
-def lead_modal() -> dict[str, Any]:
-    return _modal("lead_new", "New lead", "Add lead", [
-        _input("name", "Name"), _input("company", "Company", optional=True),
-        _input("title", "Title", optional=True), _input("email", "Email", optional=True),
-        _input("phone", "Phone", optional=True),
-        _input("source", "Where did you meet?", optional=True)], {})
-
-
-def _input(block_id: str, label: str, *, optional: bool = False,
-           multiline: bool = False) -> Block:
-    return {"type": "input", "block_id": block_id, "optional": optional,
-            "label": {"type": "plain_text", "text": label},
-            "element": {"type": "plain_text_input", "action_id": "value",
-                        "multiline": multiline, "max_length": 1000 if multiline else 200}}
-
-
-def _modal(callback_id: str, title: str, submit: str, blocks: list[Block],
-           metadata: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "modal", "callback_id": callback_id,
-            "title": {"type": "plain_text", "text": title[:24]},
-            "submit": {"type": "plain_text", "text": submit[:24]},
-            "close": {"type": "plain_text", "text": "Cancel"}, "blocks": blocks,
-            "private_metadata": json.dumps(metadata)}

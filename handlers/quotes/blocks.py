@@ -6,6 +6,7 @@ from typing import Any
 
 from handlers.slack.blocks import Block, actions, button, context, mrkdwn
 from handlers.slack.text import clip, day, escape, money
+from store.services.quotes.approval_decisions import DecisionOutcome
 from store.services.quotes.approvals import PendingStep
 from store.services.quotes.quotes import QuoteView
 
@@ -72,6 +73,18 @@ def approval_request(step: PendingStep, *, on_behalf_of: str | None = None) -> l
                           button("Reject", "approval_reject", value, style="danger"),
                           block_id=f"step:{step.step_id}"))
     return blocks
+
+
+def step_label(outcome: DecisionOutcome) -> str:
+    """"Q-2026-0001 v2 (level 1: Big discount)": the step an approver decided."""
+    return f"{outcome.quote.label} (level {outcome.level}: {outcome.rule})"
+
+
+def delegation_text(delegate_name: str | None) -> str:
+    """What the rep is told after `delegate @someone` or `delegate off`."""
+    if delegate_name is None:
+        return "Your approvals come to you again."
+    return f"{delegate_name} can now decide your approvals until you say `delegate off`."
 
 
 def decided(step_label: str, outcome: str, by: str, comment: str | None) -> list[Block]:

@@ -23,7 +23,8 @@ from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer
 from handlers.slack.text import escape
 from store.schemas import UserView
-from store.services.quotes.approvals import DecisionOutcome, RequestOutcome, StepNotice
+from store.services.quotes.approval_decisions import DecisionOutcome
+from store.services.quotes.approval_requests import RequestOutcome, StepNotice
 
 log = logging.getLogger(__name__)
 QUOTE_NUMBER = re.compile(r"^(?P<number>Q-\d{4}-\d{3,})(?:\s+(?P<history>history))?$", re.I)
@@ -40,9 +41,9 @@ class QuoteFlow:
         target = (intent.target or "").strip()
         if match := QUOTE_NUMBER.match(target):
             if match["history"]:
-                lines = self.services.approvals.history(actor.id, match["number"])
+                history = self.services.approvals.history(actor.id, match["number"])
                 return Answer(text=f"History of {match['number']}",
-                              blocks=qb.history(match["number"].upper(), lines))
+                              blocks=qb.history(match["number"].upper(), history))
             quote = self.services.quotes.get(actor.id, match["number"])
             return Answer(text=f"Quote {quote.label}", blocks=qb.quote_card(quote))
         if "deal" in chosen:
@@ -106,22 +107,22 @@ class QuoteFlow:
         text = f"{outcome.decided_by} {verb} {quote.label}"
         if outcome.comment:
             text += f": “{outcome.comment}”"
-        blocks = [ui.mrkdwn(escape(text))]
+        final = None
         if outcome.request_status in ("approved", "rejected"):
             final = ("It is approved: mark it sent when it goes out." if
                      outcome.request_status == "approved" else "Revise it and ask again.")
+        blocks = [ui.mrkdwn(escape(text))]
+        if final is not None:
             blocks = [ui.mrkdwn(escape(f"{text}. {final}")), *qb.quote_card(quote)]
         elif outcome.notify:
             names = ", ".join(n.approver_name for n in outcome.notify)
             blocks = [ui.mrkdwn(escape(f"{text}. Next: {names}."))]
         channel = outcome.request_channel or outcome.requester_slack_id
-        if outcome.request_status in ("approved", "rejected") and outcome.request_ts:
+        if final is not None and outcome.request_ts:
             # the request message's Cancel button is stale now: show the quote as it is
             client.chat_update(channel=channel, ts=outcome.request_ts, text=escape(text),
                                blocks=[ui.mrkdwn(escape(f"{text}.")), *qb.quote_card(quote)])
-            blocks = [ui.mrkdwn(escape(f"{text}. " + (
-                "It is approved: mark it sent when it goes out." if
-                outcome.request_status == "approved" else "Revise it and ask again.")))]
+            blocks = [ui.mrkdwn(escape(f"{text}. {final}"))]
         try:
             client.chat_postMessage(channel=channel, thread_ts=outcome.request_ts,
                                     text=escape(text), blocks=blocks)

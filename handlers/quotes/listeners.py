@@ -1,18 +1,23 @@
 """Listeners for quotes and approvals: the quote form, request / cancel / send / revise
-buttons, Approve and Reject, and the reject reason form."""
+buttons, Approve and Reject, and the reject reason form.
+
+Each listener is a module-level function taking the flow first; `register` binds it with
+`functools.partial`, whose remaining parameter names Bolt reads to inject its arguments.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from handlers.deals.listeners import replace_message
-from handlers.deps import Deps
 from handlers.quotes import blocks as qb
 from handlers.quotes.flow import QuoteFlow
+from handlers.slack import blocks as ui
 from handlers.slack import modals
 from handlers.slack.answer import Answer
 from handlers.slack.middleware import actor_of
@@ -26,8 +31,8 @@ def _ids(body: dict[str, Any]) -> tuple[int, int]:
     return int(first), int(second)
 
 
-def _catalog(deps: Deps) -> list[tuple[str, str]]:
-    return [(f"{p.name} ({p.sku})", p.sku) for p in deps.services.quotes.catalog()]
+def _catalog(flow: QuoteFlow) -> list[tuple[str, str]]:
+    return [(f"{p.name} ({p.sku})", p.sku) for p in flow.services.quotes.catalog()]
 
 
 def _form_lines(form: dict[str, str | None]) -> tuple[list[LineSpec], Decimal, dict[str, str]]:
@@ -63,150 +68,158 @@ def _form_lines(form: dict[str, str | None]) -> tuple[list[LineSpec], Decimal, d
     return lines, quote_off, errors
 
 
-def register(app: App, deps: Deps, flow: QuoteFlow) -> None:
-    services = deps.services
+def open_quote_form(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,
+                    context: BoltContext) -> None:
+    ack()
+    opp = flow.services.opportunities.get(actor_of(context).id,
+                                          int(body["actions"][0]["value"]))
+    client.views_open(trigger_id=body["trigger_id"], view=modals.quote_form(
+        _catalog(flow), title=f"Quote for {escape(opp.title)}", metadata={"opp": opp.id}))
 
-    @app.action("quote_form")
-    def open_quote_form(ack: Ack, body: dict[str, Any], client: WebClient,
-                        context: BoltContext) -> None:
-        ack()
-        opp = services.opportunities.get(actor_of(context).id, int(body["actions"][0]["value"]))
-        client.views_open(trigger_id=body["trigger_id"], view=modals.quote_form(
-            _catalog(deps), title=f"Quote for {escape(opp.title)}", metadata={"opp": opp.id}))
 
-    @app.view("quote")
-    def save_quote(ack: Ack, view: dict[str, Any], client: WebClient,
-                   context: BoltContext) -> None:
-        form = modals.values(view)
-        meta = modals.metadata(view)
-        lines, quote_off, errors = _form_lines(form)
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        actor = actor_of(context)
-        try:
-            if meta.get("quote"):
-                quote = services.quotes.revise(actor.id, int(meta["quote"]), lines=lines,
-                                               discount_percent=quote_off,
-                                               justification=form.get("justification"))
-            else:
-                quote = services.quotes.create(actor.id, int(meta["opp"]), lines,
-                                               discount_percent=quote_off,
-                                               justification=form.get("justification"))
-        except StoreError as exc:
-            ack(response_action="errors", errors={"product_1": str(exc)})
-            return
-        ack()
+def save_quote(flow: QuoteFlow, ack: Ack, view: dict[str, Any], client: WebClient,
+               context: BoltContext) -> None:
+    """The quote form: a new quote, or version n+1 of the one being revised."""
+    form = modals.values(view)
+    meta = modals.metadata(view)
+    lines, quote_off, errors = _form_lines(form)
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    actor = actor_of(context)
+    quotes = flow.services.quotes
+    try:
         if meta.get("quote"):
-            flow.tidy_skipped(client, int(meta["quote"]),
-                              f"This request was withdrawn: the quote is now {quote.label}.")
-        client.chat_postMessage(channel=actor.slack_user_id, text=f"Quote {quote.label}",
-                                blocks=qb.quote_card(quote))
+            quote = quotes.revise(actor.id, int(meta["quote"]), lines=lines,
+                                  discount_percent=quote_off,
+                                  justification=form.get("justification"))
+        else:
+            quote = quotes.create(actor.id, int(meta["opp"]), lines,
+                                  discount_percent=quote_off,
+                                  justification=form.get("justification"))
+    except StoreError as exc:
+        ack(response_action="errors", errors={"product_1": str(exc)})
+        return
+    ack()
+    if meta.get("quote"):
+        flow.tidy_skipped(client, int(meta["quote"]),
+                          f"This request was withdrawn: the quote is now {quote.label}.")
+    client.chat_postMessage(channel=actor.slack_user_id, text=f"Quote {quote.label}",
+                            blocks=qb.quote_card(quote))
 
-    @app.action("quote_request")
-    def ask_for_approval(ack: Ack, body: dict[str, Any], client: WebClient,
-                         context: BoltContext) -> None:
-        ack()
-        quote_id, version = _ids(body)
-        quote = services.quotes.get(actor_of(context).id, quote_id)
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=modals.request_approval(quote.label, quote_id, version))
 
-    @app.view("quote_request")
-    def request_submitted(ack: Ack, view: dict[str, Any], client: WebClient,
-                          context: BoltContext) -> None:
-        ack()
-        meta = modals.metadata(view)
-        actor = actor_of(context)
-        outcome = services.approvals.request(
-            actor.id, int(meta["quote"]), justification=modals.values(view).get("justification"))
-        flow.after_request(client, actor, outcome)
+def ask_for_approval(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,
+                     context: BoltContext) -> None:
+    ack()
+    quote_id, version = _ids(body)
+    quote = flow.services.quotes.get(actor_of(context).id, quote_id)
+    client.views_open(trigger_id=body["trigger_id"],
+                      view=modals.request_approval(quote.label, quote_id, version))
 
-    @app.action("quote_cancel")
-    def cancel_request(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
-                       context: BoltContext) -> None:
-        ack()
-        quote_id, _ = _ids(body)
-        actor = actor_of(context)
-        quote = services.approvals.cancel(actor.id, quote_id)
-        flow.tidy_skipped(client, quote_id, f"{actor.name} withdrew the request for "
-                                            f"{quote.label}.")
-        _replace_card(body, client, respond, quote, "Request cancelled; the quote is a draft.")
 
-    @app.action("quote_sent")
-    def mark_sent(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
-                  context: BoltContext) -> None:
-        ack()
-        quote_id, _ = _ids(body)
-        quote = services.approvals.mark_sent(actor_of(context).id, quote_id)
-        _replace_card(body, client, respond, quote,
-                      "Marked sent. I'll remind you to call for feedback in 10 days.")
+def request_submitted(flow: QuoteFlow, ack: Ack, view: dict[str, Any], client: WebClient,
+                      context: BoltContext) -> None:
+    ack()
+    meta = modals.metadata(view)
+    actor = actor_of(context)
+    outcome = flow.services.approvals.request(
+        actor.id, int(meta["quote"]), justification=modals.values(view).get("justification"))
+    flow.after_request(client, actor, outcome)
 
-    @app.action("quote_revise")
-    def revise(ack: Ack, body: dict[str, Any], client: WebClient,
-               context: BoltContext) -> None:
-        ack()
-        quote_id, _ = _ids(body)
-        quote = services.quotes.get(actor_of(context).id, quote_id)
-        lines = [(line.sku or "", line.quantity, f"{line.discount_percent:g}")
-                 for line in quote.lines if line.sku]
-        client.views_open(trigger_id=body["trigger_id"], view=modals.quote_form(
-            _catalog(deps), title=f"Revise {escape(quote.label)}", metadata={"quote": quote.id},
-            lines=lines, discount=f"{quote.quote_discount_percent:g}"))
 
-    @app.action("approval_approve")
-    def approve(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
-                context: BoltContext) -> None:
-        ack()
-        step_id, version = _ids(body)
-        outcome = services.approvals.decide(actor_of(context).id, step_id, "approved",
-                                            quote_version=version)
-        label = f"{outcome.quote.label} (level {outcome.level}: {outcome.rule})"
-        replace_message(body, client, respond, Answer(
-            text=f"Approved {outcome.quote.label}",
-            blocks=qb.decided(label, "approved", outcome.decided_by, None)))
-        flow.after_decision(client, outcome)
+def cancel_request(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,
+                   respond: Respond, context: BoltContext) -> None:
+    ack()
+    quote_id, _ = _ids(body)
+    actor = actor_of(context)
+    quote = flow.services.approvals.cancel(actor.id, quote_id)
+    flow.tidy_skipped(client, quote_id, f"{actor.name} withdrew the request for "
+                                        f"{quote.label}.")
+    _replace_card(body, client, respond, quote, "Request cancelled; the quote is a draft.")
 
-    @app.action("approval_reject")
-    def reject(ack: Ack, body: dict[str, Any], client: WebClient,
-               context: BoltContext) -> None:
-        ack()
-        step_id, version = _ids(body)
-        step = services.approvals.pending_step(step_id)
-        actor_of(context)  # makes sure the clicker exists before the form opens
-        client.views_open(trigger_id=body["trigger_id"], view=modals.reject_approval(
-            step.quote.label, step_id, version))
 
-    @app.view("approval_reject")
-    def rejected(ack: Ack, view: dict[str, Any], client: WebClient,
-                 context: BoltContext) -> None:
-        reason = (modals.values(view).get("reason") or "").strip()
-        if not reason:
-            ack(response_action="errors", errors={"reason": "Say why, for the rep."})
-            return
-        meta = modals.metadata(view)
-        actor = actor_of(context)
-        try:
-            outcome = services.approvals.decide(actor.id, int(meta["step"]), "rejected",
-                                                quote_version=int(meta["version"]),
-                                                comment=reason)
-        except StoreError as exc:
-            ack(response_action="errors", errors={"reason": str(exc)})
-            return
-        ack()
-        step = services.approvals.pending_step(outcome.step_id)
-        if step.slack_channel and step.slack_ts:
-            client.chat_update(channel=step.slack_channel, ts=step.slack_ts,
-                               text=f"Rejected {outcome.quote.label}",
-                               blocks=qb.decided(f"{outcome.quote.label} (level {outcome.level}:"
-                                                 f" {outcome.rule})",
-                                                 "rejected", outcome.decided_by, reason))
-        flow.after_decision(client, outcome)
+def mark_sent(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,
+              respond: Respond, context: BoltContext) -> None:
+    ack()
+    quote_id, _ = _ids(body)
+    quote = flow.services.approvals.mark_sent(actor_of(context).id, quote_id)
+    _replace_card(body, client, respond, quote,
+                  "Marked sent. I'll remind you to call for feedback in 10 days.")
+
+
+def revise(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,
+           context: BoltContext) -> None:
+    ack()
+    quote_id, _ = _ids(body)
+    quote = flow.services.quotes.get(actor_of(context).id, quote_id)
+    lines = [(line.sku or "", line.quantity, f"{line.discount_percent:g}")
+             for line in quote.lines if line.sku]
+    client.views_open(trigger_id=body["trigger_id"], view=modals.quote_form(
+        _catalog(flow), title=f"Revise {escape(quote.label)}", metadata={"quote": quote.id},
+        lines=lines, discount=f"{quote.quote_discount_percent:g}"))
+
+
+def approve(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,
+            respond: Respond, context: BoltContext) -> None:
+    ack()
+    step_id, version = _ids(body)
+    outcome = flow.services.approvals.decide(actor_of(context).id, step_id, "approved",
+                                             quote_version=version)
+    replace_message(body, client, respond, Answer(
+        text=f"Approved {outcome.quote.label}",
+        blocks=qb.decided(qb.step_label(outcome), "approved", outcome.decided_by, None)))
+    flow.after_decision(client, outcome)
+
+
+def reject(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,
+           context: BoltContext) -> None:
+    ack()
+    step_id, version = _ids(body)
+    step = flow.services.approvals.pending_step(step_id)
+    actor_of(context)  # makes sure the clicker exists before the form opens
+    client.views_open(trigger_id=body["trigger_id"], view=modals.reject_approval(
+        step.quote.label, step_id, version))
+
+
+def rejected(flow: QuoteFlow, ack: Ack, view: dict[str, Any], client: WebClient,
+             context: BoltContext) -> None:
+    """The reject reason form: decide, then show the outcome in the approver's message."""
+    reason = (modals.values(view).get("reason") or "").strip()
+    if not reason:
+        ack(response_action="errors", errors={"reason": "Say why, for the rep."})
+        return
+    meta = modals.metadata(view)
+    approvals = flow.services.approvals
+    try:
+        outcome = approvals.decide(actor_of(context).id, int(meta["step"]), "rejected",
+                                   quote_version=int(meta["version"]), comment=reason)
+    except StoreError as exc:
+        ack(response_action="errors", errors={"reason": str(exc)})
+        return
+    ack()
+    step = approvals.pending_step(outcome.step_id)
+    if step.slack_channel and step.slack_ts:
+        client.chat_update(channel=step.slack_channel, ts=step.slack_ts,
+                           text=f"Rejected {outcome.quote.label}",
+                           blocks=qb.decided(qb.step_label(outcome), "rejected",
+                                             outcome.decided_by, reason))
+    flow.after_decision(client, outcome)
+
+
+def register(app: App, flow: QuoteFlow) -> None:
+    app.action("quote_form")(partial(open_quote_form, flow))
+    app.view("quote")(partial(save_quote, flow))
+    app.action("quote_request")(partial(ask_for_approval, flow))
+    app.view("quote_request")(partial(request_submitted, flow))
+    app.action("quote_cancel")(partial(cancel_request, flow))
+    app.action("quote_sent")(partial(mark_sent, flow))
+    app.action("quote_revise")(partial(revise, flow))
+    app.action("approval_approve")(partial(approve, flow))
+    app.action("approval_reject")(partial(reject, flow))
+    app.view("approval_reject")(partial(rejected, flow))
 
 
 def _replace_card(body: dict[str, Any], client: WebClient, respond: Respond, quote: QuoteView,
                   note: str) -> None:
-    from handlers.slack import blocks as ui
-
     replace_message(body, client, respond, Answer(
         text=note, blocks=[ui.mrkdwn(note), *qb.quote_card(quote)]))

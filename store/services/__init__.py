@@ -10,8 +10,13 @@ from store.services.deals.opportunities import OpportunityService
 from store.services.deals.stage_admin import StageAdmin
 from store.services.deals.undo import UndoService
 from store.services.knowledge.articles import KnowledgeService
+from store.services.leads.leads import LeadService
+from store.services.leads.rules import LeadRules
 from store.services.people.people import PeopleService, WorkspaceService
 from store.services.people.users import UserService
+from store.services.pipeline.quotas import QuotaService
+from store.services.pipeline.subscriptions import ReportSubscriptionService
+from store.services.pipeline.summary import PipelineService
 from store.services.quotes.approvals import ApprovalService
 from store.services.quotes.policy import Policy, load_policy
 from store.services.quotes.quotes import QuoteService
@@ -28,7 +33,8 @@ class Services:
     def __init__(self, store: Store, *, default_currency: str = "USD",
                  policy: Policy | None = None, working_hours: str = "09:00-18:00",
                  default_timezone: str = "UTC", renewal_alert_minor: int | None = None,
-                 rules: Rules | None = None) -> None:
+                 rules: Rules | None = None, fiscal_year_start: int = 1,
+                 lead_rules: LeadRules | None = None) -> None:
         self.store = store
         self.users = UserService(store)
         self.accounts = AccountService(store)
@@ -51,6 +57,12 @@ class Services:
                                         working_hours=working_hours,
                                         default_timezone=default_timezone)
         self.workspace = WorkspaceService(store)
+        self.pipeline = PipelineService(store, fiscal_year_start=fiscal_year_start,
+                                        default_timezone=default_timezone)
+        self.quotas = QuotaService(store, default_currency=default_currency)
+        self.report_subscriptions = ReportSubscriptionService(
+            store, default_timezone=default_timezone)
+        self.leads = LeadService(store, rules=lead_rules, default_currency=default_currency)
 
 
 __all__ = ["Services"]

@@ -1,276 +1,34 @@
-"""Leads from first touch to opportunity: capture, assignment, qualification, conversion.
+"""Leads from first touch to opportunity: capture, qualification, conversion.
 
-Assignment rules are data (`SALESBOT_RULES`, a YAML file; see `load_lead_rules`): the first
-rule whose conditions all hold names a person or a team, a team meaning round-robin among
-its active reps; without a matching rule a lead goes round-robin within its capturer's team
-(for a manager, the team they manage; with neither, the capturer keeps it). The new owner
-is returned for the caller to notify.
-Conversion creates or matches the account, the contact and an opportunity at the first
-stage in one transaction: it all happens, or none of it does. Close names warn (leads,
-contacts, accounts: the same email, or a rapidfuzz score of 90 or more) and, for the
-account of a conversion, ask before anything is created.
+Capture assigns an owner (`store.services.leads.rules`) and returns them for the caller to
+notify. Conversion creates or matches the account, the contact and an opportunity at the
+first stage in one transaction: it all happens, or none of it does. For the account of a
+conversion, close names (`store.services.leads.duplicates`) ask before anything is created.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
-import yaml
-from rapidfuzz import fuzz
-from rapidfuzz.utils import default_process
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from store.access import can_see_owner
 from store.db import Store
 from store.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from store.models import Account, Contact, Lead, Team, User
+from store.models import Account, Contact, Lead, User
 from store.models.sales import LEAD_STATUSES
 from store.money import to_minor
 from store.schemas import OpportunityView
 from store.services.accounts.accounts import clean_name, find_account, name_key
 from store.services.deals.opportunities import create_opportunity
-from store.services.people.users import find_user, require_by_id
+from store.services.leads.duplicates import close_accounts, find_duplicates
+from store.services.leads.rules import LeadRules, assign
+from store.services.leads.views import AccountQuestion, CapturedLead, Conversion, LeadView
+from store.services.people.users import require_by_id
 
-SIMILAR = 90.0  # rapidfuzz score from which two names are "probably the same"
 OPEN_STATUSES = ("new", "working", "qualified")
-_CANDIDATE_LIMIT = 500
-_RULE_KEYS = ("source", "email_domain", "company", "industry")
 
-
-# -- assignment rules ----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class LeadRule:
-    """`when` conditions (all must hold, case-insensitive) and who gets the lead.
-
-    source: the words appear in the lead's source ("trade show"); email_domain: the email
-    ends with it (".de", "example.com"), territory by domain; company: the words appear in
-    the company name; industry: an existing account named like the company has it.
-    """
-
-    when: dict[str, str]
-    user: str | None = None
-    team: str | None = None
-
-    def matches(self, lead: Lead, industry: str | None) -> bool:
-        facts = {"source": lead.source, "company": lead.company, "industry": industry,
-                 "email_domain": (lead.email or "").rsplit("@", 1)[-1] if lead.email else None}
-        for key, wanted in self.when.items():
-            fact = (facts.get(key) or "").casefold()
-            wanted = wanted.casefold()
-            if not fact or not (fact.endswith(wanted) if key == "email_domain"
-                                else fact == wanted if key == "industry" else wanted in fact):
-                return False
-        return True
-
-
-@dataclass(frozen=True)
-class LeadRules:
-    rules: tuple[LeadRule, ...] = ()
-
-
-def load_lead_rules(path: Path | str | None) -> LeadRules:
-    """Read the `leads:` list of a rules file; no file means round-robin within the team.
-
-        leads:
-          - when: {email_domain: ".de"}
-            team: DACH
-          - when: {industry: Healthcare, source: trade show}
-            user: dana@example.com
-    """
-    if path is None:
-        return LeadRules()
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise InvalidInput(f"{path}: can't read the rules file: {exc}") from exc
-    rules = []
-    for number, entry in enumerate(data.get("leads") or [], start=1):
-        if not isinstance(entry, dict) or not isinstance(entry.get("when", {}), dict):
-            raise InvalidInput(f"{path}: lead rule {number} is not a mapping with `when`.")
-        when = {str(k): str(v) for k, v in (entry.get("when") or {}).items()}
-        unknown = set(when) - set(_RULE_KEYS)
-        if unknown or bool(entry.get("user")) == bool(entry.get("team")):
-            raise InvalidInput(f"{path}: lead rule {number} needs conditions among "
-                               f"{', '.join(_RULE_KEYS)} and exactly one of user or team.")
-        rules.append(LeadRule(when, user=entry.get("user"), team=entry.get("team")))
-    return LeadRules(tuple(rules))
-
-
-def _round_robin(session: Session, members: list[int]) -> int | None:
-    """The member whose latest lead is the oldest (never given one: first), by id on ties."""
-    if not members:
-        return None
-    latest = func.coalesce(func.max(Lead.id), 0)
-    return session.scalar(
-        select(User.id).outerjoin(Lead, Lead.owner_id == User.id)
-        .where(User.id.in_(members)).group_by(User.id).order_by(latest, User.id).limit(1))
-
-
-def _team_members(session: Session, team_id: int) -> list[int]:
-    active = [User.team_id == team_id, User.is_active.is_(True)]
-    reps = list(session.scalars(select(User.id).where(*active, User.role == "rep")))
-    return reps or list(session.scalars(select(User.id).where(*active)))
-
-
-def assign(session: Session, lead: Lead, capturer: User, rules: LeadRules) -> tuple[User, str]:
-    """Who gets `lead`, and why (shown to the capturer)."""
-    account = find_account(session, lead.company) if lead.company else None
-    for rule in rules.rules:
-        if not rule.matches(lead, account.industry if account else None):
-            continue
-        if rule.user:
-            user = find_user(session, rule.user)
-            if user is not None and user.is_active:
-                return user, f"rule: {_describe(rule)}"
-        elif rule.team:
-            team = session.scalar(select(Team).where(func.lower(Team.name) == rule.team.lower()))
-            chosen = _round_robin(session, _team_members(session, team.id)) if team else None
-            if chosen is not None:
-                return require_by_id(session, chosen), f"rule: {_describe(rule)}, round-robin"
-    team_id = capturer.team_id or session.scalar(
-        select(Team.id).where(Team.manager_id == capturer.id).order_by(Team.id).limit(1))
-    if team_id is not None:
-        chosen = _round_robin(session, _team_members(session, team_id))
-        if chosen is not None:
-            return require_by_id(session, chosen), "round-robin in the team"
-    return capturer, "you have no team, so it's yours"
-
-
-def _describe(rule: LeadRule) -> str:
-    return ", ".join(f"{k} {v}" for k, v in rule.when.items()) or "everything"
-
-
-# -- duplicates ----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Duplicate:
-    kind: str  # "lead", "contact" or "account"
-    id: int
-    name: str
-    reason: str
-
-
-def _fragments(name: str) -> list[str]:
-    """Word starts worth a LIKE: the database narrows, rapidfuzz decides."""
-    return sorted({word[:4] for word in default_process(name).split() if len(word) >= 3})
-
-
-def _close_names(session: Session, column: Any, ident: Any, name: str, scorer: Any,
-                 *where: Any) -> list[tuple[int, str, float]]:
-    fragments = _fragments(name)
-    if not fragments:
-        return []
-    rows = session.execute(
-        select(ident, column).where(
-            or_(*(func.lower(column).like(f"%{f}%") for f in fragments)), *where)
-        .limit(_CANDIDATE_LIMIT))
-    wanted = default_process(name)
-    scored = [(i, n, scorer(wanted, default_process(n))) for i, n in rows]
-    return sorted((s for s in scored if s[2] >= SIMILAR), key=lambda s: (-s[2], s[0]))
-
-
-def close_accounts(session: Session, company: str) -> list[tuple[int, str, float]]:
-    """Accounts whose name is close to `company` (WRatio ≥ 90), best first."""
-    return _close_names(session, Account.name, Account.id, company, fuzz.WRatio,
-                        Account.archived_at.is_(None))
-
-
-def find_duplicates(session: Session, *, name: str | None = None, email: str | None = None,
-                    company: str | None = None, exclude_lead: int | None = None
-                    ) -> tuple[Duplicate, ...]:
-    """Leads, contacts and accounts that look like the one being entered."""
-    found: dict[tuple[str, int], Duplicate] = {}
-
-    def add(kind: str, ident: int, label: str, reason: str) -> None:
-        found.setdefault((kind, ident), Duplicate(kind, ident, label, reason))
-
-    if email:
-        lowered = email.strip().lower()
-        for ident, label in session.execute(select(Lead.id, Lead.name).where(
-                func.lower(Lead.email) == lowered, Lead.id != (exclude_lead or 0))):
-            add("lead", ident, label, f"same email {email}")
-        for ident, label in session.execute(select(Contact.id, Contact.name).where(
-                func.lower(Contact.email) == lowered, Contact.archived_at.is_(None))):
-            add("contact", ident, label, f"same email {email}")
-    if name:
-        for ident, label, score in _close_names(session, Lead.name, Lead.id, name,
-                                                fuzz.token_sort_ratio,
-                                                Lead.id != (exclude_lead or 0)):
-            add("lead", ident, label, f"similar name ({score:.0f})")
-        for ident, label, score in _close_names(session, Contact.name, Contact.id, name,
-                                                fuzz.token_sort_ratio,
-                                                Contact.archived_at.is_(None)):
-            add("contact", ident, label, f"similar name ({score:.0f})")
-    if company:
-        for ident, label, score in close_accounts(session, company):
-            reason = "same name" if score >= 100 else f"similar name ({score:.0f})"
-            add("account", ident, label, reason)
-    return tuple(found.values())
-
-
-# -- views ---------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class LeadView:
-    id: int
-    name: str
-    company: str | None
-    title: str | None
-    email: str | None
-    phone: str | None
-    source: str | None
-    status: str
-    owner_id: int | None
-    owner_name: str | None
-    owner_slack_id: str | None
-    disqualified_reason: str | None
-    converted_opportunity_id: int | None
-    created_at: datetime
-
-    @classmethod
-    def of(cls, lead: Lead, owner: User | None) -> LeadView:
-        return cls(lead.id, lead.name, lead.company, lead.title, lead.email, lead.phone,
-                   lead.source, lead.status, lead.owner_id, owner.name if owner else None,
-                   owner.slack_user_id if owner else None, lead.disqualified_reason,
-                   lead.converted_opportunity_id, lead.created_at)
-
-
-@dataclass(frozen=True)
-class CapturedLead:
-    lead: LeadView
-    assigned_because: str
-    duplicates: tuple[Duplicate, ...]
-    notify_slack_id: str | None  # the new owner, when someone else captured it
-
-
-@dataclass(frozen=True)
-class AccountQuestion:
-    """Conversion is waiting for the rep: which of these accounts is the lead's company?"""
-
-    lead_id: int
-    company: str
-    candidates: tuple[tuple[int, str], ...]
-
-
-@dataclass(frozen=True)
-class Conversion:
-    lead: LeadView
-    account_id: int | None
-    account_name: str | None
-    account_created: bool
-    contact_id: int
-    contact_reused: bool
-    opportunity: OpportunityView
-    duplicates: tuple[Duplicate, ...] = field(default=())
-
-
-# -- the service ---------------------------------------------------------------------------
 
 class LeadService:
     def __init__(self, store: Store, *, rules: LeadRules | None = None,
@@ -325,12 +83,6 @@ class LeadService:
         if not (reason or "").strip():
             raise InvalidInput("Disqualifying a lead needs a reason.")
         return self._set_status(actor_id, lead_id, "disqualified", reason.strip())
-
-    def account_question(self, actor_id: int, lead_id: int) -> AccountQuestion | None:
-        """The question conversion would ask about the account, or None when it needn't."""
-        with self.store.transaction() as s:
-            lead = self._lead(s, require_by_id(s, actor_id), lead_id)
-            return self._account_question(s, lead)
 
     def convert(self, actor_id: int, lead_id: int, *, account_id: int | None = None,
                 new_account: bool = False, deal_name: str | None = None,

@@ -1,7 +1,7 @@
 """The value objects of pipeline reports, and whose deals a report may count.
 
 Amounts are kept as the integer sums SQL returned, one `Figures` per currency (currencies
-are never added together, crm-model.md §7). The weighted amount is kept exact as
+are never added together, docs/INTERFACES.md). The weighted amount is kept exact as
 SUM(amount_minor * probability), a hundredth of a minor unit, and rounded half-even to the
 currency's decimals only when shown, so a total is rounded once, not summed from rounded
 parts.
@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Protocol, Self, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -59,9 +60,22 @@ class Figures:
                        self.weighted_centi + other.weighted_centi)
 
 
-def fold(figures: Iterable[Figures]) -> tuple[Figures, ...]:
-    """Add figures up per currency (sums of exact integer sums), currencies in code order."""
-    by_currency: dict[str, Figures] = {}
+class PerCurrency(Protocol):
+    """Amounts in one currency that add up only with amounts in the same currency."""
+
+    @property
+    def currency(self) -> str: ...
+
+    def __add__(self, other: Self) -> Self: ...
+
+
+PerCurrencyT = TypeVar("PerCurrencyT", bound=PerCurrency)
+
+
+def fold(figures: Iterable[PerCurrencyT]) -> tuple[PerCurrencyT, ...]:
+    """Add figures up per currency (sums of exact integer sums), currencies in code order;
+    pipeline figures and forecast figures alike."""
+    by_currency: dict[str, PerCurrencyT] = {}
     for f in figures:
         by_currency[f.currency] = by_currency[f.currency] + f if f.currency in by_currency else f
     return tuple(by_currency[c] for c in sorted(by_currency))

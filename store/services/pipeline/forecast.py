@@ -12,13 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, Row, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from store.models import Opportunity, Quota, Stage, Team, User
 from store.money import from_minor
 from store.services.pipeline.changes import deal_filters
-from store.services.pipeline.figures import ReportScope
+from store.services.pipeline.figures import ReportScope, fold
 from store.services.pipeline.periods import Period
 
 COMMIT_PROBABILITY = 90
@@ -73,13 +73,6 @@ class ForecastFigures:
                                self.won_minor + other.won_minor, quota)
 
 
-def fold_forecast(figures: Iterable[ForecastFigures]) -> tuple[ForecastFigures, ...]:
-    by_currency: dict[str, ForecastFigures] = {}
-    for f in figures:
-        by_currency[f.currency] = by_currency[f.currency] + f if f.currency in by_currency else f
-    return tuple(by_currency[c] for c in sorted(by_currency))
-
-
 @dataclass(frozen=True)
 class OwnerForecast:
     owner_id: int
@@ -111,8 +104,8 @@ def forecast(session: Session, scope: ReportScope, quarter: Period) -> Forecast:
     is_open = Stage.kind == "open"
     amount = Opportunity.amount_minor
 
-    def when(condition: object) -> object:
-        return func.sum(case((condition, amount), else_=0))  # type: ignore[arg-type]
+    def when(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.sum(case((condition, amount), else_=0))
 
     rows = session.execute(
         select(Opportunity.owner_id, Opportunity.currency,
@@ -136,7 +129,7 @@ def forecast(session: Session, scope: ReportScope, quarter: Period) -> Forecast:
         base = mine.get(currency, ForecastFigures(currency))
         mine[currency] = ForecastFigures(currency, base.commit_minor, base.best_case_minor,
                                          base.pipeline_minor, base.won_minor, int(quota_minor))
-    people = session.execute(
+    people: Iterable[Row[int, str, str, int | None, str | None]] = session.execute(
         select(User.id, User.name, User.slack_user_id, User.team_id, Team.name)
         .outerjoin(Team, User.team_id == Team.id)
         .where(User.id.in_(sorted(per_owner)))) if per_owner else []
@@ -149,8 +142,8 @@ def forecast(session: Session, scope: ReportScope, quarter: Period) -> Forecast:
     for owner in owners:
         teams.setdefault(owner.team_id, (owner.team_name or "No team", []))[1].extend(
             owner.figures)
-    team_rows = sorted((TeamForecast(team_id, name, fold_forecast(f))
+    team_rows = sorted((TeamForecast(team_id, name, fold(f))
                         for team_id, (name, f) in teams.items()),
                        key=lambda t: (t.team_id is None, t.name.casefold()))
     return Forecast(scope, quarter, tuple(owners), tuple(team_rows),
-                    fold_forecast(f for o in owners for f in o.figures))
+                    fold(f for o in owners for f in o.figures))

@@ -136,13 +136,3 @@ def _period(found: re.Match[str], today: date, fiscal_year_start: int) -> Period
         year = today.year if number >= today.month - 6 else today.year + 1
         return month(year, number)
     return None
-
-
-def months_between(period: Period) -> list[tuple[int, int]]:
-    """(year, month) of every month the period touches, in order."""
-    found = []
-    cursor = period.start.replace(day=1)
-    while cursor < period.end:
-        found.append((cursor.year, cursor.month))
-        cursor += relativedelta(months=1)
-    return found

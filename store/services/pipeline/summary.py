@@ -5,7 +5,7 @@ Every figure is a SQL aggregate (COUNT, SUM, AVG with GROUP BY) over the deals t
 may see (store.access); nothing loads every deal into Python. Weighted amounts are
 SUM(amount_minor * probability) / 100 over open deals, using each deal's probability (the
 stage's unless the rep set one); closed deals never count in the pipeline; currencies are
-never summed together; months are folded into fiscal quarters in Python (crm-model.md §7).
+never summed together; months are folded into fiscal quarters in Python (docs/INTERFACES.md).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, extract, func, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, extract, func, select
 from sqlalchemy.orm import Session
 
 from store.db import Store
@@ -75,8 +75,8 @@ def _in_period(period: Period | None) -> list[ColumnElement[bool]]:
     return [Opportunity.close_date >= period.start, Opportunity.close_date < period.end]
 
 
-def _days_between(session: Session, later: ColumnElement[datetime],
-                  earlier: ColumnElement[datetime]) -> ColumnElement[float]:
+def _days_between(session: Session, later: SQLColumnExpression[datetime | None],
+                  earlier: SQLColumnExpression[datetime]) -> ColumnElement[float | Decimal]:
     if session.get_bind().dialect.name == "postgresql":
         return extract("epoch", later - earlier) / 86400.0
     return func.julianday(later) - func.julianday(earlier)

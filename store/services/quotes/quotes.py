@@ -15,14 +15,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from store.access import require_owner_access, visible_owner_ids
+from store.access import require_owner_access
 from store.db import Store
-from store.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from store.errors import Conflict, InvalidInput
 from store.models import ApprovalRequest, ApprovalStep, Opportunity, Product, Quote, QuoteLine, User
 from store.money import from_minor
 from store.resolve import NameIndex, resolve
 from store.services.deals.opportunities import require_opportunity
 from store.services.people.users import require_by_id
+from store.services.quotes.lookup import require_quote, require_quote_reader
 from store.services.quotes.totals import LineInput, compute, percent_to_bp
 from store.services.system import audit
 
@@ -86,7 +87,7 @@ def quote_view(session: Session, quote: Quote) -> QuoteView:
     opp = session.get(Opportunity, quote.opportunity_id)
     assert opp is not None
     owner = session.get(User, quote.owner_id)
-    skus = {p.id: p.sku for p in session.scalars(
+    skus: dict[int | None, str] = {p.id: p.sku for p in session.scalars(
         select(Product).where(Product.id.in_([ln.product_id for ln in quote.lines])))}
     totals = compute([LineInput(ln.unit_price_minor, ln.quantity, ln.discount_bp)
                       for ln in quote.lines], quote.discount_bp)
@@ -124,7 +125,7 @@ def resolve_product(session: Session, name: str) -> Product:
     if exact:
         return exact[0]
     result = resolve(index.search(name, limit=5, cutoff=70))
-    if result.kind == "found":
+    if result.kind == "found" and result.match is not None:
         return products[result.match.id]
     if result.kind == "ambiguous":
         # "platform seat" is the one whose name has every word typed, not just the closest
@@ -178,26 +179,6 @@ def supersede_pending(session: Session, quote: Quote, now: datetime) -> None:
         session.execute(update(ApprovalStep).where(
             ApprovalStep.request_id == request.id,
             ApprovalStep.status.in_(("waiting", "pending"))).values(status="skipped"))
-
-
-def require_quote(session: Session, ref: int | str) -> Quote:
-    """A quote by id, or the current version of a number such as `Q-2026-0042`."""
-    if isinstance(ref, int) or str(ref).isdigit():
-        quote = session.get(Quote, int(ref))
-    else:
-        quote = session.scalar(select(Quote).where(func.upper(Quote.number) == str(ref).upper())
-                               .order_by(Quote.version.desc()).limit(1))
-    if quote is None:
-        raise NotFound(f"There is no quote {ref}.")
-    return quote
-
-
-def require_quote_reader(session: Session, actor: User, quote: Quote) -> None:
-    if actor.role in ("finance", "admin"):
-        return
-    visible = visible_owner_ids(session, actor)
-    if visible is not None and quote.owner_id not in visible:
-        raise NotAllowed("That quote belongs to someone outside your team.")
 
 
 class ProductView(BaseModel):
@@ -294,14 +275,3 @@ class QuoteService:
             quote = require_quote(s, quote_ref)
             require_quote_reader(s, actor, quote)
             return quote_view(s, quote)
-
-    def for_opportunity(self, actor_id: int, opportunity_id: int) -> list[QuoteView]:
-        with self.store.transaction() as s:
-            actor = require_by_id(s, actor_id)
-            opp = require_opportunity(s, opportunity_id)
-            if actor.role not in ("finance", "admin"):
-                require_owner_access(s, actor, opp.owner_id, "deals")
-            quotes = s.scalars(select(Quote).where(Quote.opportunity_id == opp.id,
-                                                   Quote.status != "superseded")
-                               .order_by(Quote.number))
-            return [quote_view(s, q) for q in quotes]

@@ -1,0 +1,111 @@
+"""Listeners for leads: Qualify / Disqualify (with its reason form) / Convert, the account
+question, the lead form.
+
+Each listener is a module-level function taking the flow first; `register` binds it with
+`functools.partial`, whose remaining parameter names Bolt reads to inject its arguments
+(`ack`, `body`, `client`, `respond`, `context`, `view`).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from handlers.deals.listeners import replace_message
+from handlers.language.lead_text import LeadFields
+from handlers.leads import blocks as lb
+from handlers.leads.flow import LeadFlow
+from handlers.slack import modals
+from handlers.slack.answer import Answer
+from handlers.slack.middleware import actor_of
+from store.errors import StoreError
+
+
+def _value(body: dict[str, Any]) -> str:
+    return body["actions"][0].get("value", "")
+
+
+def qualify(flow: LeadFlow, ack: Ack, body: dict[str, Any], client: WebClient,
+            respond: Respond, context: BoltContext) -> None:
+    ack()
+    lead = flow.leads.qualify(actor_of(context).id, int(_value(body)))
+    replace_message(body, client, respond, Answer(text=f"{lead.name} is qualified",
+                                                  blocks=lb.lead_card(lead)))
+
+
+def ask_reason(flow: LeadFlow, ack: Ack, body: dict[str, Any], client: WebClient,
+               context: BoltContext) -> None:
+    ack()
+    lead = flow.leads.get(actor_of(context).id, int(_value(body)))
+    client.views_open(trigger_id=body["trigger_id"], view=lb.disqualify_modal(lead))
+
+
+def disqualified(flow: LeadFlow, ack: Ack, view: dict[str, Any], client: WebClient,
+                 context: BoltContext) -> None:
+    reason = (modals.values(view).get("reason") or "").strip()
+    if not reason:
+        ack(response_action="errors", errors={"reason": "Say why, for whoever looks later."})
+        return
+    actor = actor_of(context)
+    try:
+        lead = flow.leads.disqualify(actor.id, int(json.loads(view["private_metadata"])["lead"]),
+                                     reason)
+    except StoreError as exc:
+        ack(response_action="errors", errors={"reason": str(exc)})
+        return
+    ack()
+    client.chat_postMessage(channel=actor.slack_user_id, text=f"{lead.name} disqualified",
+                            blocks=lb.lead_card(lead))
+
+
+def convert(flow: LeadFlow, ack: Ack, body: dict[str, Any], client: WebClient,
+            respond: Respond, context: BoltContext) -> None:
+    ack()
+    replace_message(body, client, respond, flow.convert(actor_of(context), int(_value(body))))
+
+
+def account_picked(flow: LeadFlow, ack: Ack, body: dict[str, Any], client: WebClient,
+                   respond: Respond, context: BoltContext) -> None:
+    ack()
+    lead_id, choice = _value(body).split(":")
+    replace_message(body, client, respond,
+                    flow.convert(actor_of(context), int(lead_id), choice))
+
+
+def open_lead_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    ack()
+    client.views_open(trigger_id=body["trigger_id"], view=lb.lead_modal())
+
+
+def lead_submitted(flow: LeadFlow, ack: Ack, view: dict[str, Any], client: WebClient,
+                   context: BoltContext) -> None:
+    form = modals.values(view)
+    name = form.get("name") or ""
+    if not name.strip():
+        ack(response_action="errors", errors={"name": "Who is the lead?"})
+        return
+    actor = actor_of(context)
+    try:
+        answer = flow.capture(actor, LeadFields(
+            name=name, company=form.get("company"), title=form.get("title"),
+            email=form.get("email"), phone=form.get("phone"), source=form.get("source")))
+    except StoreError as exc:
+        ack(response_action="errors", errors={"name": str(exc)})
+        return
+    ack()
+    client.chat_postMessage(channel=actor.slack_user_id, text=answer.text, blocks=answer.blocks)
+
+
+def register(app: App, flow: LeadFlow) -> None:
+    flow.client = app.client
+    app.action("lead_qualify")(partial(qualify, flow))
+    app.action("lead_disqualify")(partial(ask_reason, flow))
+    app.view("lead_disqualify")(partial(disqualified, flow))
+    app.action("lead_convert")(partial(convert, flow))
+    app.action("lead_account_pick")(partial(account_picked, flow))
+    app.action("lead_form")(open_lead_form)
+    app.view("lead_new")(partial(lead_submitted, flow))

@@ -1,0 +1,30 @@
+"""Finding a quote (by id, or the current version of its number) and who may read it."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from store.access import visible_owner_ids
+from store.errors import NotAllowed, NotFound
+from store.models import Quote, User
+
+
+def require_quote(session: Session, ref: int | str) -> Quote:
+    """A quote by id, or the current version of a number such as `Q-2026-0042`."""
+    if isinstance(ref, int) or str(ref).isdigit():
+        quote = session.get(Quote, int(ref))
+    else:
+        quote = session.scalar(select(Quote).where(func.upper(Quote.number) == str(ref).upper())
+                               .order_by(Quote.version.desc()).limit(1))
+    if quote is None:
+        raise NotFound(f"There is no quote {ref}.")
+    return quote
+
+
+def require_quote_reader(session: Session, actor: User, quote: Quote) -> None:
+    if actor.role in ("finance", "admin"):
+        return
+    visible = visible_owner_ids(session, actor)
+    if visible is not None and quote.owner_id not in visible:
+        raise NotAllowed("That quote belongs to someone outside your team.")
