@@ -1,7 +1,7 @@
 """The value objects of pipeline reports, and whose deals a report may count.
 
 Amounts are kept as the integer sums SQL returned, one `Figures` per currency (currencies
-are never added together, docs/INTERFACES.md). The weighted amount is kept exact as
+are never added together: no exchange rate is known). The weighted amount is kept exact as
 SUM(amount_minor * probability), a hundredth of a minor unit, and rounded half-even to the
 currency's decimals only when shown, so a total is rounded once, not summed from rounded
 parts.

@@ -5,7 +5,8 @@ Every figure is a SQL aggregate (COUNT, SUM, AVG with GROUP BY) over the deals t
 may see (store.access); nothing loads every deal into Python. Weighted amounts are
 SUM(amount_minor * probability) / 100 over open deals, using each deal's probability (the
 stage's unless the rep set one); closed deals never count in the pipeline; currencies are
-never summed together; months are folded into fiscal quarters in Python (docs/INTERFACES.md).
+never summed together; months are folded into fiscal quarters in Python
+(`SALESBOT_FISCAL_YEAR_START`).
 """
 
 from __future__ import annotations
