@@ -2,13 +2,16 @@
 
 For 1,000, 10,000 and 100,000 generated company names: index build time, per-query median
 and p95 of `NameIndex.search` and of a bare `process.extractOne` (WRatio, default_process)
-over every name, the share of queries where both pick the same name, and `find_in_text` on
-short sentences. Queries are what reps type: exact names, case changes, one-letter typos,
-partial names and word subsets.
+over every name, and the share of queries where both pick the same name. Queries are what
+reps type: exact names, case changes, one-letter typos, partial names and word subsets.
+
+    python -m benchmarks name_resolution                        # all sizes
+    NAME_BENCH_SIZES=1000 python -m benchmarks name_resolution   # a quick look
 """
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import time
@@ -16,11 +19,10 @@ import time
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
-from store.resolve import NameIndex, find_in_text
+from store.resolve import NameIndex
 
 SIZES = (1_000, 10_000, 100_000)
 QUERIES = 400
-SENTENCES = 100
 _SYLLABLE_TEXT = (
     "ac me glo bex ini tech son vel ox ra lum in ter dyn am ix cor pa zen ith nov bri stel "
     "lar qu ant um flo wer kin dle mar ble tor ve ro sol is nex tri hal cy ber mo vi da ka "
@@ -30,12 +32,6 @@ _SYLLABLES = _SYLLABLE_TEXT.split()
 _SUFFIXES = (
     "Corporation", "Corp", "Inc", "Holdings", "Group", "Labs", "Systems", "Partners",
     "Technologies", "LLC", "Industries", "Ltd", "", "", "",
-)
-_SENTENCE_SHAPES = (
-    "logged a call with {name}, they want pricing by friday",
-    "met with Jane from {name} about the expansion",
-    "move the {name} renewal to negotiation",
-    "{name} wants a revised quote next week",
 )
 
 
@@ -91,7 +87,7 @@ def _median_p95(samples: list[float]) -> str:
 
 
 def _measure(size: int) -> str:
-    """One table row: build time, search vs full scan, agreement, sentences."""
+    """One table row: build time, search vs full scan, agreement."""
     rng = random.Random(7)
     names = company_names(size, rng)
     started = time.perf_counter()
@@ -110,22 +106,17 @@ def _measure(size: int) -> str:
         scan_ms.append((time.perf_counter() - started) * 1000)
         expected = full[0] if full is not None and full[1] >= 60 else None
         agree += (found[0].name if found else None) == expected
-    sentence_ms: list[float] = []
-    for _ in range(SENTENCES):
-        sentence = rng.choice(_SENTENCE_SHAPES).format(name=rng.choice(names).split()[0].lower())
-        started = time.perf_counter()
-        find_in_text(sentence, index)
-        sentence_ms.append((time.perf_counter() - started) * 1000)
     return (
         f"{size:>7,} {build_s:>8.2f} {_median_p95(search_ms):>18} {_median_p95(scan_ms):>21} "
-        f"{100 * agree / len(queries):>8.1f} {_median_p95(sentence_ms):>24}"
+        f"{100 * agree / len(queries):>8.1f}"
     )
 
 
 def run() -> None:
     print(
         f"{'names':>7} {'build s':>8} {'search med/p95 ms':>18} {'full scan med/p95 ms':>21} "
-        f"{'agree %':>8} {'find_in_text med/p95 ms':>24}"
+        f"{'agree %':>8}"
     )
-    for size in SIZES:
+    sizes = tuple(int(n) for n in os.environ.get("NAME_BENCH_SIZES", "").split(",") if n) or SIZES
+    for size in sizes:
         print(_measure(size), flush=True)

@@ -9,7 +9,6 @@ tests share one behaviour. Scores are rapidfuzz's `WRatio` on `default_process`-
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,28 +27,6 @@ _MIN_FUZZY_WORD = 3
 _MAX_CONTAINING = 300
 # Longer queries are sentences, not names; looking for names inside them costs too much.
 _MAX_NAME_QUERY = 120
-# A word may carry inner punctuation ("AT&T", "Proposal/Price", "O'Brien") but no trailing
-# comma or full stop, so a span never eats the sentence's punctuation.
-_WORD = re.compile(r"\w(?:[\w'&./-]*\w)?")
-# WRatio ties every name that contains a short word at 90; re-ranking needs more than the top 3.
-_GRAM_CANDIDATES = 25
-_PREFIX_ALIGNMENT = 90.0
-
-# Words that never start or end an entity's name in a rep's sentence; a gram that starts or
-# ends with one is skipped by `find_in_text` ("with acme" is not a better name than "acme").
-# Words that begin real names ("price", "sun", "note") are deliberately absent.
-_STOP_WORDS_TEXT = """
-    a about after all also am an and any are as at be been before but by can could did do does
-    for from had has have he her him his how i if in into is it its just let me my no not now
-    of off on or our out over please she so than that the their them then there they this to
-    up us was we were what when where which who will with would you your
-    add added call called calls calling email emailed emails log logged logging meet meeting
-    met move moved moving spoke talked told update updated want wants wanted asked asks
-    need needs needed pricing follow followup followed
-    today tomorrow yesterday week month quarter next last
-    monday tuesday wednesday thursday friday saturday sunday tue tues thu thurs fri
-"""
-STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS_TEXT.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,21 +40,14 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class Resolution:
-    """What the bot should do with a query: act on `match`, ask about `candidates`, or say no."""
+    """What the bot should do with a query: act on `match`, ask about `candidates`, or say no.
+
+    `match` is set exactly when `kind` is "found", so `resolution.match is not None` is the
+    test that also tells the type checker a match is there.
+    """
 
     kind: Literal["found", "ambiguous", "none"]
     match: Match | None = None
-    candidates: tuple[Match, ...] = field(default=())
-
-
-@dataclass(frozen=True, slots=True)
-class TextMatch:
-    """An entity found inside a sentence and where it was said (`text[start:end]`), so the
-    caller can cut it out; `candidates` (best first, `match` included) feed `resolve`."""
-
-    match: Match
-    start: int
-    end: int
     candidates: tuple[Match, ...] = field(default=())
 
 
@@ -142,17 +112,11 @@ class NameIndex:
     def search(self, query: str, limit: int = 3, cutoff: float = 60) -> list[Match]:
         """The best `limit` names scoring at least `cutoff`, best first, earlier names first
         on equal scores."""
-        return self._search(default_process(query), limit, cutoff, exhaustive=True)
-
-    def _search(
-        self, processed: str, limit: int, cutoff: float, *, exhaustive: bool
-    ) -> list[Match]:
-        """`search` on an already processed query; `exhaustive=False` never scans every name,
-        for callers (`find_in_text`) that try many fragments most of which name nothing."""
+        processed = default_process(query)
         if not processed or limit <= 0:
             return []
         scored = self._score(processed, self._candidates(processed), limit, cutoff)
-        if exhaustive and (not scored or scored[0][1] < _TRUSTED_SCORE):
+        if not scored or scored[0][1] < _TRUSTED_SCORE:
             scored = self._score(processed, None, limit, cutoff)
         return [Match(self._ids[p], self._names[p], score) for p, score in scored]
 
@@ -201,7 +165,8 @@ class NameIndex:
         # still find the names that say "Holdings".
         own = [postings_of[w] for w in typed_words if w in postings_of]
         if own:
-            chosen.update(min(own, key=len))
+            rarest = min(own, key=len)  # apart: inside update() mypy infers min() too narrowly
+            chosen.update(rarest)
         lists: list[list[int]] = []
         seen_words: set[str] = set()
         for typed in typed_words:
@@ -301,83 +266,3 @@ def resolve(matches: Sequence[Match], *, margin: float = 5) -> Resolution:
         return Resolution("found", match=top)
     close = tuple(m for m in ranked if top.score - m.score <= margin)[:5]
     return Resolution("ambiguous", candidates=close)
-
-
-def _word_alignment(gram: str, name: str) -> float:
-    """How well each typed word matches a whole word, or the start of one, in the name (0-100).
-
-    WRatio gives 90 to any word found inside a longer name, so "tech" would match "Initech" as
-    well as "acme" matches "Acme Corporation"; asking typed words to match whole words tells the
-    entity apart from ordinary words of the sentence. A typed prefix of three letters or more
-    counts as 90, because reps abbreviate ("acme corp", "glob").
-    """
-    name_words = name.split()
-    typed_words = gram.split()
-    if not name_words or not typed_words:
-        return 0.0
-    total = 0.0
-    weight = 0
-    for typed in typed_words:
-        best = 0.0
-        for word in name_words:
-            score = fuzz.ratio(typed, word)
-            if score < _PREFIX_ALIGNMENT and len(typed) >= 3 and word.startswith(typed):
-                score = _PREFIX_ALIGNMENT
-            best = max(best, score)
-        total += best * len(typed)
-        weight += len(typed)
-    return total / weight
-
-
-def find_in_text(
-    text: str,
-    index: NameIndex,
-    *,
-    max_words: int = 4,
-    cutoff: float = 75,
-    stop_words: frozenset[str] = STOP_WORDS,
-) -> TextMatch | None:
-    """The entity a sentence mentions, with the character span of the words that named it.
-
-    Every run of 1..`max_words` words is tried as a name, except runs that start or end with a
-    stop word (they only add noise to a name a shorter run already covers). A run's candidates
-    are scored by the lower of WRatio and whole-word alignment, so sentence words that merely
-    occur inside a name do not win. The best run wins; on equal scores the run covering more
-    words wins (its span is the one the caller should cut out), then the earlier one. The
-    winning run's close candidates come along so the caller can `resolve` them and ask.
-    """
-    words = [
-        (m.start(), m.end(), default_process(m.group())) for m in _WORD.finditer(text)
-    ]
-    best_key: tuple[float, int, int] | None = None
-    best: TextMatch | None = None
-    scored: dict[str, tuple[Match, ...]] = {}
-    for first in range(len(words)):
-        for last in range(first, min(first + max_words, len(words))):
-            head, tail = words[first][2], words[last][2]
-            if head in stop_words or tail in stop_words:
-                continue
-            gram = " ".join(w[2] for w in words[first : last + 1])
-            if len(gram) < 3:
-                continue
-            if gram not in scored:
-                scored[gram] = _gram_candidates(gram, index, cutoff)
-            candidates = scored[gram]
-            if not candidates:
-                continue
-            key = (candidates[0].score, last - first, -first)
-            if best_key is None or key > best_key:
-                best_key = key
-                best = TextMatch(candidates[0], words[first][0], words[last][1], candidates)
-    return best
-
-
-def _gram_candidates(gram: str, index: NameIndex, cutoff: float) -> tuple[Match, ...]:
-    """Entries a run of words may name, scored as `find_in_text` ranks them, best first."""
-    rescored = []
-    for rank, match in enumerate(index._search(gram, _GRAM_CANDIDATES, cutoff, exhaustive=False)):
-        score = min(match.score, _word_alignment(gram, default_process(match.name)))
-        if score >= cutoff:
-            rescored.append((-score, rank, Match(match.id, match.name, score)))
-    rescored.sort()
-    return tuple(match for _, _, match in rescored)

@@ -1,5 +1,5 @@
-"""Fuzzy name resolution: typos, case, partial names, ambiguity, names inside sentences, and
-agreement of the narrowed search with a full rapidfuzz scan."""
+"""Fuzzy name resolution: typos, case, partial names, ambiguity, and agreement of the
+narrowed search with a full rapidfuzz scan."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
-from store.resolve import Match, NameIndex, find_in_text, resolve
+from store.resolve import Match, NameIndex, resolve
 
 ACCOUNTS = [
     (1, "Acme Corporation"),
@@ -19,22 +19,6 @@ ACCOUNTS = [
     (5, "Umbrella Corp"),
     (6, "Hooli"),
     (7, "Stark Industries"),
-]
-OPPORTUNITIES = [
-    (10, "Acme — Renewal"),
-    (11, "Globex — Expansion"),
-    (12, "Globex — Renewal"),
-    (13, "Initech — New Logo"),
-    (14, "Hooli — Expansion"),
-]
-STAGES = [
-    (20, "Prospecting"),
-    (21, "Needs Analysis"),
-    (22, "Value Proposition"),
-    (23, "Proposal/Price Review"),
-    (24, "Negotiation/Review"),
-    (25, "Closed Won"),
-    (26, "Closed Lost"),
 ]
 
 
@@ -122,46 +106,6 @@ def test_resolve_margin_and_candidate_cap() -> None:
     assert [m.id for m in resolution.candidates] == [0, 1, 2, 3, 4]
     assert resolve([Match(1, "A", 65)]).kind == "found"
     assert resolve([]).kind == "none"
-
-
-@pytest.mark.parametrize(
-    ("names", "text", "expected_id", "said"),
-    [
-        (ACCOUNTS, "logged a call with acme, they want pricing by friday", None, "acme"),
-        (ACCOUNTS, "logged a call with acme corp, they want pricing by friday", 1, "acme corp"),
-        (OPPORTUNITIES, "move the globex expansion to negotiation", 11, "globex expansion"),
-        (STAGES, "move the globex expansion to negotiation", 24, "negotiation"),
-        (ACCOUNTS, "met with Jane from Globex about the expansion", 2, "Globex"),
-        (OPPORTUNITIES, "the Acme renewal is at risk", 10, "Acme renewal"),
-        (STAGES, "mark it closed won!", 25, "closed won"),
-        (ACCOUNTS, "called initeck re the invoice", 3, "initeck"),
-    ],
-)
-def test_find_in_text(
-    names: list[tuple[int, str]], text: str, expected_id: int | None, said: str
-) -> None:
-    found = find_in_text(text, NameIndex(names))
-    assert found is not None
-    assert text[found.start : found.end] == said
-    if expected_id is None:  # "acme" alone: Acme Corporation and Acme Holdings are both close
-        assert resolve(found.candidates).kind == "ambiguous"
-        assert {m.id for m in found.candidates} == {1, 4}
-    else:
-        assert found.match.id == expected_id
-        assert found.candidates[0] == found.match
-
-
-def test_find_in_text_ignores_words_inside_names() -> None:
-    index = NameIndex([(1, "Initech"), (2, "Callaway Golf")])
-    assert find_in_text("need tech help with the deck today", index) is None
-    found = find_in_text("logged a call with callaway", index)
-    assert found is not None
-    assert found.match.id == 2
-
-
-def test_find_in_text_without_a_name() -> None:
-    assert find_in_text("what is on my plate this week?", NameIndex(ACCOUNTS)) is None
-    assert find_in_text("", NameIndex(ACCOUNTS)) is None
 
 
 SYLLABLE_TEXT = (

@@ -15,9 +15,9 @@ def register(app: App) -> None:
     @app.shortcut("log_message_as_activity")
     def log_message(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
         ack()
-        message = shortcut.get("message") or {}
-        channel = (shortcut.get("channel") or {}).get("id")
-        ts = message.get("ts")
+        message = shortcut["message"]  # a message shortcut always says which, and where
+        channel: str = shortcut["channel"]["id"]
+        ts: str = message["ts"]
         permalink = client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
         team = (shortcut.get("team") or {}).get("id", "")
         client.views_open(trigger_id=shortcut["trigger_id"], view=modals.log_activity(

@@ -9,9 +9,10 @@ from typing import Any
 from slack_bolt import Ack, App, Assistant, BoltContext, Respond, Say
 from slack_sdk import WebClient
 
-from handlers.conversation.conversation import Answer, Conversation
+from handlers.conversation.conversation import Conversation
 from handlers.language.intents import Intent, parse
 from handlers.slack import blocks as ui
+from handlers.slack.answer import Answer
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import from_slack
 

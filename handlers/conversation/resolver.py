@@ -87,8 +87,8 @@ def resolve_deal(directory: Directory, actor_id: int, phrase: str) -> Resolved:
     account_matches = [m for m in directory.accounts().search(phrase, limit=5, cutoff=80)
                        if plausible(phrase, m.name)]
     account_result = resolve(account_matches)
-    if account_result.kind == "found":
-        of_account = [d for d in deals if d.account_id == account_result.match.id]
+    if (account := account_result.match) is not None:
+        of_account = [d for d in deals if d.account_id == account.id]
         named = [d for d in of_account if _names_deal(d, phrase)]
         if len(of_account) == 1 or len(named) == 1:
             return Resolved(found=(named or of_account)[0])
@@ -100,7 +100,7 @@ def resolve_deal(directory: Directory, actor_id: int, phrase: str) -> Resolved:
     deal_matches = [m for m in NameIndex((d.id, d.title) for d in deals).search(
         phrase, limit=5, cutoff=DEAL_CUTOFF) if plausible(phrase, m.name)]
     deal_result = resolve(deal_matches)
-    if deal_result.kind == "found":
+    if deal_result.match is not None:
         return Resolved(found=by_id[deal_result.match.id])
     if deal_result.kind == "ambiguous":
         return Resolved(candidates=[by_id[m.id] for m in deal_result.candidates])
@@ -135,7 +135,7 @@ def _contact(directory: Directory, person: str, account_id: int | None) -> Conta
             else NameIndex(directory.contacts_of(account_id)))
     result = resolve([m for m in pool.search(person, limit=5, cutoff=85)
                       if plausible(person, m.name)])
-    return directory.contact(result.match.id) if result.kind == "found" else None
+    return directory.contact(result.match.id) if result.match is not None else None
 
 
 def resolve_subject(directory: Directory, actor_id: int, phrase: str, text: str) -> Subject:
@@ -146,7 +146,8 @@ def resolve_subject(directory: Directory, actor_id: int, phrase: str, text: str)
         person, company = m["person"], m["company"]
     account_result = resolve([m for m in directory.accounts().search(company, limit=5, cutoff=80)
                               if plausible(company, m.name)])
-    named_account = account_result.match.id if account_result.kind == "found" else None
+    account = account_result.match
+    named_account = account.id if account is not None else None
     contact = _contact(directory, person, named_account if person != company else None)
     deal_hit = resolve_deal(directory, actor_id, phrase)
     if deal_hit.found is not None and deal_hit.found.account_id is not None:
@@ -156,8 +157,8 @@ def resolve_subject(directory: Directory, actor_id: int, phrase: str, text: str)
                        account_name=deal_hit.found.account_name, contact=contact,
                        deal=deal_hit.found)
     account_id = account_name = None
-    if account_result.kind == "found":
-        account_id, account_name = account_result.match.id, account_result.match.name
+    if account is not None:
+        account_id, account_name = account.id, account.name
     elif contact is not None and contact.account_id is not None:
         account_id, account_name = contact.account_id, contact.account_name
     elif account_result.kind == "ambiguous" and contact is None:
@@ -182,10 +183,9 @@ def resolve_stage(stages: list[StageView], phrase: str) -> StageView | None:
     if target and target.lower() in by_name:
         return by_name[target.lower()]
     result = resolve(NameIndex((s.id, s.name) for s in stages).search(phrase, limit=3, cutoff=70))
-    if result.kind == "found":
-        return next(s for s in stages if s.id == result.match.id)
+    if (stage := result.match) is not None:
+        return next(s for s in stages if s.id == stage.id)
     return None
-
 
 
 def new_account_name(phrase: str) -> str:

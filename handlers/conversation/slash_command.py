@@ -30,8 +30,8 @@ def _words(text: str) -> list[str]:
         return text.split()
 
 
-def command_intent(text: str) -> Intent | None:
-    """`/sales SUB …` → an intent; None for the sub-commands that open a form."""
+def command_intent(text: str) -> Intent:
+    """`/sales SUB …` → an intent (the sub-commands that open a form never get here)."""
     text = " ".join(text.split())
     sub, _, rest = text.partition(" ")
     sub = sub.lower()

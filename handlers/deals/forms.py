@@ -8,10 +8,10 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from handlers.conversation.conversation import Answer, Conversation, MessageLink
+from handlers.conversation.deal_answers import describe_changes
 from handlers.deps import Deps
 from handlers.language.amounts import parse_amount
 from handlers.language.dates import start_of_working_day
-from handlers.language.deal_terms import describe_changes
 from handlers.language.intents import Intent
 from handlers.slack import blocks as ui
 from handlers.slack import modals

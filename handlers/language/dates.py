@@ -118,7 +118,7 @@ def find_date(
 
 def start_of_working_day(day: date, tz: str, working_hours: str = "09:00-18:00") -> datetime:
     """When a follow-up said as a day is due: the start of working hours that day in `tz`, in
-    UTC (INTERFACES.md, "Reminder timing").
+    UTC (docs/INTERFACES.md, "Reminder timing").
 
     The zone decides the offset on that very day, so a deal due the Monday after Europe moves
     its clocks is due an hour earlier in UTC than the Friday before. A start that falls in a
@@ -145,8 +145,7 @@ def _day_of(found: re.Match[str], today: date, fiscal_year_start: int) -> date |
     if group("unit"):
         count_text = group("count").lower()
         count = _COUNTS[count_text] if count_text in _COUNTS else int(count_text)
-        unit = group("unit").lower()
-        return today + relativedelta(**{f"{unit}s": count})
+        return _later(today, count, group("unit").lower())
     if group("next_unit"):
         return _start_of_next(group("next_unit").lower(), today, fiscal_year_start)
     if group("weekday"):
@@ -174,6 +173,15 @@ def _weekday(target: int, relation: str, today: date) -> date:
     if not relation and ahead == 0:
         ahead = 7
     return today + timedelta(days=ahead)
+
+
+def _later(today: date, count: int, unit: str) -> date:
+    """`count` days, weeks or months after today, in calendar arithmetic."""
+    if unit == "day":
+        return today + relativedelta(days=count)
+    if unit == "week":
+        return today + relativedelta(weeks=count)
+    return today + relativedelta(months=count)
 
 
 def _quarter_start(today: date, fiscal_year_start: int) -> date:

@@ -11,9 +11,7 @@ from zoneinfo import ZoneInfo
 from handlers.language.amounts import parse_amount
 from handlers.language.dates import find_date
 from handlers.language.intents import Intent
-from handlers.slack.text import day, escape, short_money
 from store.errors import InvalidInput
-from store.schemas import OpportunityView
 
 _MONEY = re.compile(
     r"(?<![\w.])(?:(?P<symbol>[$€£¥])\s*)?(?P<digits>\d[\d,]*(?:\.\d+)?)\s*(?P<scale>[kmb])?(?![\w])",
@@ -27,6 +25,17 @@ class DealTerms:
     name: str | None
     amount: Decimal | None
     close_date: date | None
+
+
+@dataclass(frozen=True)
+class DealEdit:
+    """The fields an edit sentence names; None is "not said" (an empty next step is said)."""
+
+    amount: Decimal | None = None
+    close_date: date | None = None
+    probability: int | None = None
+    next_step: str | None = None
+    owner: str | None = None  # a person's name as typed, for the caller to look up
 
 
 def deal_terms(text: str, now: datetime, tz: str) -> DealTerms:
@@ -53,49 +62,28 @@ def deal_terms(text: str, now: datetime, tz: str) -> DealTerms:
                      close_date=close)
 
 
-def edit_terms(intent: Intent, now: datetime, tz: str) -> dict[str, object]:
-    """The fields an edit sentence names, ready for `OpportunityService.update`."""
+def edit_terms(intent: Intent, now: datetime, tz: str) -> DealEdit:
+    """The fields an edit sentence names (`intent.kind` says which grammar matched)."""
     text = intent.detail or ""
     match intent.kind:
         case "close_date":
             found = find_date(text, now, tz)
-            return {"close_date": found.day} if found else {}
+            return DealEdit(close_date=found.day) if found else DealEdit()
         case "next_step":
-            return {"next_step": text}
+            return DealEdit(next_step=text)
         case "owner":
-            return {"owner": text.lstrip("@")}
+            return DealEdit(owner=text.lstrip("@"))
         case "probability":
-            return {"probability": int(text)}
+            return DealEdit(probability=int(text))
         case "amount":
-            return {"amount": parse_amount(text)}
+            return DealEdit(amount=parse_amount(text))
     terms = deal_terms(text, now, tz)
-    changes: dict[str, object] = {}
-    if terms.amount is not None:
-        changes["amount"] = terms.amount
-    if terms.close_date is not None:
-        changes["close_date"] = terms.close_date
+    amount, probability = terms.amount, None
     if (percent := re.search(r"\b(\d{1,3})\s*%", text)) is not None:
-        changes["probability"] = int(percent.group(1))
-        if terms.amount == Decimal(percent.group(1)):
-            del changes["amount"]  # "40%" is a probability, not an amount of 40
-    return changes
-
-
-def describe_changes(before: OpportunityView, after: OpportunityView, tz: str) -> str:
-    """"amount $84,000 → $120,000, close date Jan 16 → Mar 31": only what changed."""
-    parts = []
-    if before.amount != after.amount or before.currency != after.currency:
-        parts.append(f"amount {short_money(before.amount, before.currency)} → "
-                     f"{short_money(after.amount, after.currency)}")
-    if before.close_date != after.close_date:
-        parts.append(f"close date {day(before.close_date)} → {day(after.close_date)}")
-    if before.probability != after.probability:
-        parts.append(f"probability {before.probability}% → {after.probability}%")
-    if before.next_step != after.next_step:
-        parts.append(f"next step “{escape(after.next_step or '—')}”")
-    if before.owner_id != after.owner_id:
-        parts.append(f"owner {escape(before.owner_name)} → {escape(after.owner_name)}")
-    return ", ".join(parts) or "nothing changed"
+        probability = int(percent.group(1))
+        if amount == Decimal(percent.group(1)):
+            amount = None  # "40%" is a probability, not an amount of 40
+    return DealEdit(amount=amount, close_date=terms.close_date, probability=probability)
 
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from store.errors import InvalidInput
-from store.services.quotes.quotes import LineSpec
 
 _SPLIT = re.compile(r"\s*(?:,|;|\+|\band\b|\bplus\b)\s*", re.I)
 _LINE = re.compile(
@@ -17,7 +17,16 @@ _QUOTE_OFF = re.compile(r"\b(?:with\s+)?(?P<off>\d+(?:\.\d+)?)\s*%\s*(?:off|disc
                         r"\s+(?:overall|on the (?:whole|total)|in total)\b", re.I)
 
 
-def parse_lines(text: str) -> tuple[list[LineSpec], Decimal]:
+@dataclass(frozen=True)
+class QuoteLine:
+    """One line as said; the quote service checks it (`LineSpec`) and finds the product."""
+
+    product: str
+    quantity: int
+    discount_percent: Decimal
+
+
+def parse_lines(text: str) -> tuple[list[QuoteLine], Decimal]:
     """(lines, quote-level discount percent); InvalidInput says which part is unclear."""
     quote_off = Decimal(0)
     if match := _QUOTE_OFF.search(text):
@@ -33,9 +42,9 @@ def parse_lines(text: str) -> tuple[list[LineSpec], Decimal]:
         unit = (match["unit"] or "").lower()
         if unit.startswith(("seat", "licen", "user")) and "seat" not in product.lower():
             product += " seat"  # "20 seats of Platform" means the per-seat product
-        specs.append(LineSpec(product=product,
-                              quantity=int(match["qty"].replace(",", "")),
-                              discount_percent=Decimal(match["off"] or 0)))
+        specs.append(QuoteLine(product=product,
+                               quantity=int(match["qty"].replace(",", "")),
+                               discount_percent=Decimal(match["off"] or 0)))
     if not specs:
         raise InvalidInput("Say what goes on the quote, like “20 seats of Platform at 15% off”.")
     return specs, quote_off

@@ -25,6 +25,7 @@ from handlers.slack.text import escape
 from store.schemas import UserView
 from store.services.quotes.approval_decisions import DecisionOutcome
 from store.services.quotes.approval_requests import RequestOutcome, StepNotice
+from store.services.quotes.quotes import LineSpec
 
 log = logging.getLogger(__name__)
 QUOTE_NUMBER = re.compile(r"^(?P<number>Q-\d{4}-\d{3,})(?:\s+(?P<history>history))?$", re.I)
@@ -66,8 +67,10 @@ class QuoteFlow:
                           "(`quote globex expansion: 20 seats of Platform at 15% off`) "
                           "or use the form."),
                 ui.actions(ui.button("Open quote form", "quote_form", str(opp.id)))])
-        lines, quote_discount = parse_lines(intent.detail)
-        quote = self.services.quotes.create(actor.id, deal_id, lines,
+        said, quote_discount = parse_lines(intent.detail)
+        specs = [LineSpec(product=line.product, quantity=line.quantity,
+                          discount_percent=line.discount_percent) for line in said]
+        quote = self.services.quotes.create(actor.id, deal_id, specs,
                                             discount_percent=quote_discount)
         return Answer(text=f"Quote {quote.label} saved as a draft", blocks=qb.quote_card(quote))
 

@@ -1,0 +1,143 @@
+"""Turns about one deal as a whole: show it (or its account), create it, edit its fields.
+
+Moving a deal through the stages is in `stage_turns`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from typing import TypedDict
+
+from handlers.conversation.deal_answers import card, describe_changes
+from handlers.conversation.resolver import clean_phrase, plausible, resolve_deal
+from handlers.conversation.turn import Turn
+from handlers.conversation.which_deal import ask_deal, deal_of
+from handlers.language.deal_terms import DealEdit, deal_terms, edit_terms
+from handlers.slack import blocks as ui
+from handlers.slack.answer import Answer, say_text
+from handlers.slack.text import day, escape, short_money
+from store.resolve import resolve
+
+
+def show(turn: Turn) -> Answer:
+    """A deal's card, or an account's summary when the name is an account's."""
+    if "deal" not in turn.chosen:
+        resolved = resolve_deal(turn.directory, turn.actor.id, turn.intent.target or "")
+        if resolved.found is None:
+            if resolved.is_none and (summary := _account_summary(turn)) is not None:
+                return summary
+            return ask_deal(turn.intent, resolved)
+        turn = replace(turn, chosen={**turn.chosen, "deal": resolved.found.id})  # resolved once
+    deal = deal_of(turn)
+    if isinstance(deal, Answer):
+        return deal
+    return card(turn.directory, turn.services.opportunities.get(turn.actor.id, deal.id),
+                turn.actor)
+
+
+def _account_summary(turn: Turn) -> Answer | None:
+    """The account's deals and latest activity, when the phrase names one account."""
+    actor, phrase = turn.actor, clean_phrase(turn.intent.target or "")
+    result = resolve([m for m in turn.directory.accounts().search(phrase, limit=5, cutoff=80)
+                      if plausible(phrase, m.name)])
+    if (account := result.match) is None:
+        return None
+    deals = turn.directory.deals_named(actor.id, account.id)
+    views = [turn.services.opportunities.get(actor.id, d.id) for d in deals[:15]]
+    recent = turn.services.activities.list_for(actor.id, account_id=account.id, limit=3)
+    lines = [f"*{escape(account.name)}*"]
+    lines += [ui.opportunity_line(v) for v in views] or ["No deals you can see."]
+    if recent:
+        lines.append("_Recent activity_")
+        lines += [ui.activity_line(a, actor.timezone) for a in recent]
+    return Answer(text=escape(account.name), blocks=[ui.mrkdwn("\n".join(lines))])
+
+
+def create(turn: Turn) -> Answer:
+    """"new deal for acme: expansion, 50k, closing end of march"."""
+    account_name = _account_for_new_deal(turn)
+    if isinstance(account_name, Answer):
+        return account_name
+    terms = deal_terms(turn.intent.detail or "", turn.deps.clock.now(), turn.tz)
+    opp = turn.services.opportunities.create(
+        turn.actor.id, terms.name or "New deal", account=account_name, amount=terms.amount,
+        close_date=terms.close_date, undoable=True,
+    )
+    shown = card(turn.directory, opp, turn.actor)
+    line = (f"Created *{escape(opp.title)}* in *{escape(opp.stage.name)}*"
+            f" ({short_money(opp.amount, opp.currency)}, closes {day(opp.close_date)}).")
+    return Answer(text=line, blocks=ui.confirmation(line, opp.undo_token) + shown.blocks)
+
+
+def _account_for_new_deal(turn: Turn) -> str | Answer | None:
+    """The account's name, or the question (which one? create it?) to ask first; None when
+    the account picked earlier no longer exists."""
+    intent = turn.intent
+    if "account" in turn.chosen:
+        return turn.directory.account_name(turn.chosen["account"])
+    result = resolve(turn.directory.accounts().search(
+        clean_phrase(intent.target or ""), limit=5, cutoff=80))
+    if result.match is not None:
+        return result.match.name
+    target = intent.target or ""
+    if result.kind == "ambiguous":
+        options = [(m.name, {"i": intent.to_dict(), "account": m.id}) for m in result.candidates]
+        return Answer(text="Which account?", private=True, blocks=ui.choice(
+            f"Which account do you mean by “{escape(target)}”?", options))
+    return Answer(
+        text=f"There is no account called “{escape(target)}”.",
+        private=True,
+        blocks=[ui.mrkdwn(f"There is no account called “{escape(target)}” yet, so no deal "
+                          "was created."),
+                ui.actions(ui.button(f"Create account “{target[:40]}”", "account_new",
+                                     {"i": intent.to_dict()}))])
+
+
+class DealChanges(TypedDict, total=False):
+    """The keywords of `OpportunityService.update` an edit sets; absent ones stay as they are."""
+
+    amount: Decimal
+    close_date: date
+    probability: int
+    next_step: str
+    owner_id: int
+
+
+def edit(turn: Turn) -> Answer:
+    """"acme renewal is now 120k, closing end of march", "give the hooli deal to fox"…"""
+    deal = deal_of(turn)
+    if isinstance(deal, Answer):
+        return deal
+    said = edit_terms(turn.intent, turn.deps.clock.now(), turn.tz)
+    owner_id = None
+    if said.owner is not None:
+        owner = resolve(turn.directory.users().search(said.owner, limit=5, cutoff=80))
+        if owner.match is None:
+            return say_text(f"I don't know who “{escape(turn.intent.detail)}” is; use their "
+                            "name as in Slack.", private=True)
+        owner_id = owner.match.id
+    changes = _changes(said, owner_id)
+    if not changes:
+        return say_text("I couldn't tell what to change. Try `acme renewal is now 120k, "
+                        "closing end of march` or `set wayne to 60%`.", private=True)
+    before = turn.services.opportunities.get(turn.actor.id, deal.id)
+    after = turn.services.opportunities.update(turn.actor.id, deal.id, **changes)
+    line = f"Updated *{escape(after.title)}*: {describe_changes(before, after, turn.tz)}."
+    return Answer(text=line, blocks=ui.confirmation(line, after.undo_token))
+
+
+def _changes(said: DealEdit, owner_id: int | None) -> DealChanges:
+    changes: DealChanges = {}
+    if said.amount is not None:
+        changes["amount"] = said.amount
+    if said.close_date is not None:
+        changes["close_date"] = said.close_date
+    if said.probability is not None:
+        changes["probability"] = said.probability
+    if said.next_step is not None:
+        changes["next_step"] = said.next_step
+    if owner_id is not None:
+        changes["owner_id"] = owner_id
+    return changes

@@ -1,0 +1,40 @@
+"""Turns that explain: help, the usage of a bare `/sales` sub-command, what wasn't
+understood, and questions for the knowledge base."""
+
+from __future__ import annotations
+
+from handlers.conversation.turn import Turn
+from handlers.slack import blocks as ui
+from handlers.slack.answer import Answer, say_text
+from handlers.slack.text import escape
+
+_USAGE = {"deal": "/sales deal Acme", "show": "/sales deal Acme", "opp": "/sales deal Acme",
+          "move": '/sales move "Acme renewal" negotiation',
+          "advance": "/sales advance acme renewal", "won": "/sales won wayne",
+          "lost": "/sales lost umbrella: went with a competitor",
+          "quote": "/sales quote Acme renewal"}
+
+
+def show_help(_turn: Turn) -> Answer:
+    return Answer(text="Here's what I can do.", blocks=ui.help_blocks())
+
+
+def usage(turn: Turn) -> Answer:
+    """`/sales won` with no deal: say how to name one."""
+    example = _USAGE.get(turn.intent.target or "", "/sales help")
+    return say_text(f"Say which deal: `{example}`", private=True)
+
+
+def unknown(turn: Turn) -> Answer:
+    return Answer(
+        text="I didn't get that.",
+        blocks=[ui.mrkdwn(f"I didn't get “{escape(turn.intent.text)}”. Try `help` to see "
+                          "what I understand."), *ui.help_blocks()],
+    )
+
+
+def kb(turn: Turn) -> Answer:
+    """"kb pricing objections", or a question nothing else answered."""
+    from handlers.knowledge.listeners import search_answer
+
+    return search_answer(turn.deps, turn.intent.detail or turn.intent.text)

@@ -1,0 +1,67 @@
+"""Turns about what is coming up: follow-ups due, scheduled reminders, muting, the digest."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from handlers.conversation.turn import Turn
+from handlers.language.dates import find_date, start_of_working_day
+from handlers.slack import blocks as ui
+from handlers.slack.answer import Answer, say_text
+from handlers.slack.text import local_time
+
+_REMINDER_NAMES = {"follow_up": "follow-up", "renewal": "renewal", "stale_deal": "quiet deal",
+                   "digest": "daily digest"}
+_MAX_FOLLOW_UPS = 30
+
+
+def followups(turn: Turn) -> Answer:
+    """"my follow-ups": what is due by the end of today a week from now."""
+    actor, now = turn.actor, turn.deps.clock.now()
+    zone = ZoneInfo(turn.tz)
+    end_of_today = (now.astimezone(zone).replace(hour=23, minute=59, second=59)
+                    ).astimezone(now.tzinfo)
+    due = turn.services.activities.due_follow_ups(actor.id, end_of_today + timedelta(days=7))
+    if not due:
+        return say_text("Nothing due this week. :tada:")
+    lines = [ui.follow_up_line(a, actor.timezone, now) for a in due[:_MAX_FOLLOW_UPS]]
+    more = (f"\n…and {len(due) - _MAX_FOLLOW_UPS} more" if len(due) > _MAX_FOLLOW_UPS
+            else "")
+    return say_text("*Your follow-ups (this week)*\n" + "\n".join(lines) + more)
+
+
+def reminders(turn: Turn) -> Answer:
+    """"my reminders": what the bot will remind the rep of, and when."""
+    coming = turn.services.reminders.upcoming(turn.actor.id)
+    lines = [f"• {local_time(at, turn.tz)}: {_REMINDER_NAMES.get(kind, kind)}"
+             for at, kind, _ in coming]
+    return say_text("*Coming up*\n" + ("\n".join(lines) or "Nothing scheduled."),
+                    private=True)
+
+
+def mute(turn: Turn) -> Answer:
+    """"mute reminders until monday" (to the start of that working day); "unmute"."""
+    actor, tz = turn.actor, turn.tz
+    if turn.intent.detail is None:
+        turn.services.reminders.mute(actor.id, None)
+        return say_text("Reminders are on again.", private=True)
+    found = find_date(turn.intent.detail, turn.deps.clock.now(), tz)
+    if found is None:
+        return say_text("Until when? Try `mute reminders until monday`.", private=True)
+    until = start_of_working_day(found.day, tz, turn.deps.working_hours)
+    turn.services.reminders.mute(actor.id, until)
+    return say_text(f"Muted until {local_time(until, tz)}. Say `unmute` to undo.",
+                    private=True)
+
+
+def digest(turn: Turn) -> Answer:
+    """"digest at 8am", "digest off"."""
+    detail = turn.intent.detail
+    hour = None if detail == "off" else int(detail or 8)
+    if hour is not None and not 0 <= hour <= 23:
+        return say_text("An hour between 0 and 23, like `digest at 8am`.", private=True)
+    turn.services.reminders.set_digest_hour(turn.actor.id, hour)
+    if hour is None:
+        return say_text("No more daily digest.", private=True)
+    return say_text(f"Your daily digest comes at {hour:02d}:00 your time.", private=True)
