@@ -26,8 +26,8 @@ from store.clock import ManualClock
 from store.db import Store, make_engine, normalize_url
 from store.migrate import upgrade
 from store.models import Opportunity, OpportunityHistory, Team, User
+from store.periods import quarter
 from store.services.pipeline.figures import ReportScope, Scope
-from store.services.pipeline.periods import quarter
 from store.services.pipeline.summary import (
     PipelineService,
     open_by_month,

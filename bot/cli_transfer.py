@@ -121,8 +121,8 @@ def _output(file: str) -> Iterator[io.TextIOWrapper]:
 
 
 def _export_pipeline(context: Any, file: str, period_text: str | None) -> None:
+    from store.periods import find_period
     from store.services.pipeline.export import write_summary
-    from store.services.pipeline.periods import find_period
     from store.services.pipeline.summary import PipelineService
 
     settings = context.settings

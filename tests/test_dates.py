@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from handlers.language.dates import DateMatch, find_date, start_of_working_day
+from handlers.language.dates import DateMatch, find_date
+from store.working_time import start_of_working_day
 
 # Monday 15:00 UTC: 10:00 Monday in New York, already 00:00 Tuesday in Tokyo.
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)

@@ -7,13 +7,14 @@ from datetime import datetime
 
 from handlers.conversation.resolver import Subject, new_account_name, resolve_subject
 from handlers.conversation.turn import Turn
-from handlers.language.dates import find_date, start_of_working_day
+from handlers.language.dates import find_date
 from handlers.language.deal_terms import occurred_at
 from handlers.language.intents import Intent
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer
 from handlers.slack.text import escape, local_time
 from store.schemas import ActivityView
+from store.working_time import start_of_working_day
 
 
 def log(turn: Turn) -> Answer:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from zoneinfo import ZoneInfo
-
 from handlers.conversation.turn import Turn
-from handlers.language.dates import find_date, start_of_working_day
+from handlers.language.dates import find_date
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer, say_text
 from handlers.slack.text import local_time
+from store.working_time import DEFAULT_DIGEST_HOUR, follow_up_horizon, start_of_working_day
 
 _REMINDER_NAMES = {"follow_up": "follow-up", "renewal": "renewal", "stale_deal": "quiet deal",
                    "digest": "daily digest"}
@@ -17,12 +15,9 @@ _MAX_FOLLOW_UPS = 30
 
 
 def followups(turn: Turn) -> Answer:
-    """"my follow-ups": what is due by the end of today a week from now."""
+    """"my follow-ups": overdue ones and those due this week (`follow_up_horizon`)."""
     actor, now = turn.actor, turn.deps.clock.now()
-    zone = ZoneInfo(turn.tz)
-    end_of_today = (now.astimezone(zone).replace(hour=23, minute=59, second=59)
-                    ).astimezone(now.tzinfo)
-    due = turn.services.activities.due_follow_ups(actor.id, end_of_today + timedelta(days=7))
+    due = turn.services.activities.due_follow_ups(actor.id, follow_up_horizon(now, turn.tz))
     if not due:
         return say_text("Nothing due this week. :tada:")
     lines = [ui.follow_up_line(a, actor.timezone, now) for a in due[:_MAX_FOLLOW_UPS]]
@@ -58,7 +53,7 @@ def mute(turn: Turn) -> Answer:
 def digest(turn: Turn) -> Answer:
     """"digest at 8am", "digest off"."""
     detail = turn.intent.detail
-    hour = None if detail == "off" else int(detail or 8)
+    hour = None if detail == "off" else int(detail or DEFAULT_DIGEST_HOUR)
     if hour is not None and not 0 <= hour <= 23:
         return say_text("An hour between 0 and 23, like `digest at 8am`.", private=True)
     turn.services.reminders.set_digest_hour(turn.actor.id, hour)

@@ -11,13 +11,13 @@ from handlers.conversation.conversation import Answer, Conversation, MessageLink
 from handlers.conversation.deal_answers import describe_changes
 from handlers.deps import Deps
 from handlers.language.amounts import parse_amount
-from handlers.language.dates import start_of_working_day
 from handlers.language.intents import Intent
 from handlers.slack import blocks as ui
 from handlers.slack import modals
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import day, escape, local_time, short_money
 from store.errors import StoreError
+from store.working_time import start_of_working_day
 
 
 def _dm(client: WebClient, user_id: str, answer: Answer) -> None:

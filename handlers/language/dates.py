@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
+
+from store.periods import quarter_of
 
 _MONTHS: dict[str, int] = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
@@ -84,8 +86,6 @@ _DATE_PHRASE = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
-_WORKING_HOURS = re.compile(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*")
-
 
 @dataclass(frozen=True, slots=True)
 class DateMatch:
@@ -114,21 +114,6 @@ def find_date(
         if day is not None:
             return DateMatch(day, found.start(), found.end(), found.group(0))
     return None
-
-
-def start_of_working_day(day: date, tz: str, working_hours: str = "09:00-18:00") -> datetime:
-    """When a follow-up said as a day is due: the start of working hours that day in `tz`, in
-    UTC (docs/INTERFACES.md, "Reminder timing").
-
-    The zone decides the offset on that very day, so a deal due the Monday after Europe moves
-    its clocks is due an hour earlier in UTC than the Friday before. A start that falls in a
-    spring-forward gap keeps the pre-change offset (zoneinfo's fold=0), i.e. an hour later.
-    """
-    parsed = _WORKING_HOURS.fullmatch(working_hours)
-    if parsed is None:
-        raise ValueError(f"working hours must look like 09:00-18:00, not {working_hours!r}")
-    start = time(int(parsed.group(1)), int(parsed.group(2)))
-    return datetime.combine(day, start, tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 
 def _day_of(found: re.Match[str], today: date, fiscal_year_start: int) -> date | None:
@@ -184,12 +169,6 @@ def _later(today: date, count: int, unit: str) -> date:
     return today + relativedelta(months=count)
 
 
-def _quarter_start(today: date, fiscal_year_start: int) -> date:
-    """First day of the (fiscal) quarter holding `today`."""
-    into_quarter = (today.month - fiscal_year_start) % 12 % 3
-    return today.replace(day=1) - relativedelta(months=into_quarter)
-
-
 def _end_of(unit: str, relation: str | None, today: date, fiscal_year_start: int) -> date:
     """Last day of this or next week (its Friday), month or quarter."""
     later = (relation or "").lower() == "next"
@@ -198,7 +177,7 @@ def _end_of(unit: str, relation: str | None, today: date, fiscal_year_start: int
     if unit == "month":
         first = today.replace(day=1) + relativedelta(months=2 if later else 1)
         return first - timedelta(days=1)
-    start = _quarter_start(today, fiscal_year_start)
+    start = quarter_of(today, fiscal_year_start).start
     return start + relativedelta(months=6 if later else 3) - timedelta(days=1)
 
 
@@ -208,7 +187,7 @@ def _start_of_next(unit: str, today: date, fiscal_year_start: int) -> date:
         return today + timedelta(days=7 - today.weekday())
     if unit == "month":
         return today.replace(day=1) + relativedelta(months=1)
-    return _quarter_start(today, fiscal_year_start) + relativedelta(months=3)
+    return quarter_of(today, fiscal_year_start).start + relativedelta(months=3)
 
 
 def _end_of_named_month(month: int, today: date) -> date:

@@ -26,11 +26,11 @@ from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer, say_text
 from handlers.slack.text import escape, money
 from store.errors import NotAllowed, NotFound
+from store.periods import find_period
 from store.resolve import resolve
 from store.schemas import UserView
 from store.services import Services
 from store.services.pipeline.figures import Scope, Summary
-from store.services.pipeline.periods import find_period
 from store.services.pipeline.summary import PipelineService
 
 

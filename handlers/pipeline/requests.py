@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from store.periods import Period
 from store.services.pipeline.figures import Scope
-from store.services.pipeline.periods import Period
 
 _I = re.IGNORECASE
 CSV = re.compile(r"\b(?:as\s+(?:a\s+)?)?csv(?:\s+file)?\b", _I)

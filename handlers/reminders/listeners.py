@@ -12,7 +12,6 @@ from slack_sdk import WebClient
 
 from handlers.deals.listeners import replace_message
 from handlers.deps import Deps
-from handlers.language.dates import start_of_working_day
 from handlers.pipeline.flow import scheduled_report
 from handlers.slack import blocks as ui
 from handlers.slack import modals
@@ -21,6 +20,7 @@ from handlers.slack.middleware import actor_of
 from handlers.slack.text import day, escape, local_time, short_money
 from store.services import Services
 from store.services.reminders.reminders import DueReminder
+from store.working_time import start_of_working_day
 
 
 def _datepicker(action_id: str, placeholder: str) -> dict[str, Any]:

@@ -22,8 +22,8 @@ from store.access import SUPERVISING_ROLES, people_under, visible_owner_ids
 from store.errors import NotAllowed, NotFound
 from store.models import Team, User
 from store.money import from_minor
+from store.periods import Period
 from store.services.people.users import require_by_id
-from store.services.pipeline.periods import Period
 
 
 def round_weighted(weighted_centi: int) -> int:

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from store.models import Opportunity, Quota, Stage, Team, User
 from store.money import from_minor
+from store.periods import Period
 from store.services.pipeline.changes import deal_filters
 from store.services.pipeline.figures import ReportScope, fold
-from store.services.pipeline.periods import Period
 
 COMMIT_PROBABILITY = 90
 BEST_CASE_PROBABILITY = 50

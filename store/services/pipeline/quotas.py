@@ -17,8 +17,8 @@ from store.db import Store
 from store.errors import InvalidInput, NotAllowed
 from store.models import Quota, User
 from store.money import from_minor, to_minor
+from store.periods import parse_quarter_code, quarter_code
 from store.services.people.users import require_by_id, require_user
-from store.services.pipeline.periods import parse_quarter_code, quarter_code
 from store.services.system import audit
 
 

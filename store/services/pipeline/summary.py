@@ -22,6 +22,12 @@ from sqlalchemy.orm import Session
 from store.db import Store
 from store.models import Account, Opportunity, OpportunityHistory, Stage, Team, User
 from store.money import from_minor
+from store.periods import (
+    Period,
+    fiscal_quarter_of,
+    quarter_code,
+    quarter_of,
+)
 from store.services.people.users import require_by_id
 from store.services.pipeline.changes import changes, deal_filters
 from store.services.pipeline.figures import (
@@ -39,12 +45,6 @@ from store.services.pipeline.figures import (
     resolve_scope,
 )
 from store.services.pipeline.forecast import Forecast, forecast
-from store.services.pipeline.periods import (
-    Period,
-    fiscal_quarter_of,
-    quarter_code,
-    quarter_of,
-)
 
 CHANGE_WINDOW = timedelta(days=7)
 STUCK_LIMIT = 5
