@@ -1,4 +1,4 @@
-"""Who sees and changes what (INTERFACES.md "Roles").
+"""Who sees and changes what (docs/INTERFACES.md "Roles"; the roles are in store/roles.py).
 
 Reps see and change their own records; managers and directors their team's,
 recursively (everyone whose manager chain leads to them, and members of teams they
@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from store.errors import NotAllowed
 from store.models import Team, User
-
-SUPERVISING_ROLES = ("manager", "director")
+from store.roles import is_admin, supervises
 
 
 def people_under(session: Session, user_id: int) -> set[int]:
@@ -31,9 +30,9 @@ def people_under(session: Session, user_id: int) -> set[int]:
 
 def visible_owner_ids(session: Session, actor: User) -> set[int] | None:
     """Ids of users whose records `actor` may see; None means everyone's."""
-    if actor.role == "admin":
+    if is_admin(actor):
         return None
-    if actor.role not in SUPERVISING_ROLES:
+    if not supervises(actor):
         return {actor.id}
     return people_under(session, actor.id)
 

@@ -10,7 +10,7 @@ from store.models.commerce import (
     Quote,
     QuoteLine,
 )
-from store.models.people import ROLES, Team, User
+from store.models.people import Team, User
 from store.models.planning import REPORT_SCOPES, Quota, ReportSubscription
 from store.models.sales import (
     ACTIVITY_KINDS,
@@ -24,6 +24,7 @@ from store.models.sales import (
     Stage,
 )
 from store.models.system import AuditEntry, KnowledgeArticle, Reminder, SlackEvent
+from store.roles import ROLES
 
 __all__ = [
     "ACTIVITY_KINDS",

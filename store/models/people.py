@@ -8,8 +8,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.models.base import Base, Timestamps, UTCDateTime
-
-ROLES = ("rep", "manager", "director", "finance", "admin")
+from store.roles import REP, ROLES
 
 
 class Team(Timestamps, Base):
@@ -41,7 +40,7 @@ class User(Timestamps, Base):
     slack_user_id: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
-    role: Mapped[str] = mapped_column(String(16), default="rep")
+    role: Mapped[str] = mapped_column(String(16), default=REP)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     delegate_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

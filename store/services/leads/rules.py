@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from store.errors import InvalidInput
 from store.models import Lead, Team, User
+from store.roles import REP
 from store.services.accounts.accounts import find_account
 from store.services.people.users import find_user, require_by_id
 
@@ -93,7 +94,7 @@ def _round_robin(session: Session, members: list[int]) -> int | None:
 
 def _team_members(session: Session, team_id: int) -> list[int]:
     active = [User.team_id == team_id, User.is_active.is_(True)]
-    reps = list(session.scalars(select(User.id).where(*active, User.role == "rep")))
+    reps = list(session.scalars(select(User.id).where(*active, User.role == REP)))
     return reps or list(session.scalars(select(User.id).where(*active)))
 
 

@@ -18,11 +18,12 @@ from typing import Protocol, Self, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.access import SUPERVISING_ROLES, people_under, visible_owner_ids
+from store.access import people_under, visible_owner_ids
 from store.errors import NotAllowed, NotFound
 from store.models import Team, User
 from store.money import from_minor
 from store.periods import Period
+from store.roles import leads_a_team, supervises
 from store.services.people.users import require_by_id
 
 
@@ -211,15 +212,15 @@ class Summary:
 def resolve_scope(session: Session, actor: User, scope: Scope) -> ReportScope:
     """The owners a report for `actor` counts; NotAllowed (with the reason) beyond their role."""
     visible = visible_owner_ids(session, actor)
-    supervises = actor.role in SUPERVISING_ROLES or actor.role == "admin"
+    team_wide = leads_a_team(actor)
     if scope.kind == "visible":
         label = ("Everyone" if visible is None else
-                 f"{actor.name}'s team" if actor.role in SUPERVISING_ROLES else actor.name)
+                 f"{actor.name}'s team" if supervises(actor) else actor.name)
         return ReportScope(None if visible is None else frozenset(visible), label, "visible")
     if scope.kind == "owner":
         target = require_by_id(session, scope.user_id or actor.id)
         if visible is not None and target.id not in visible:
-            if not supervises:
+            if not team_wide:
                 raise NotAllowed(f"You can see only your own pipeline; {target.name}'s is for "
                                  "their manager or an admin.")
             raise NotAllowed(f"{target.name} is not in your team, so their pipeline isn't "
@@ -239,7 +240,7 @@ def resolve_scope(session: Session, actor: User, scope: Scope) -> ReportScope:
                              "or an admin.")
         return ReportScope(frozenset(members), team.name, "team")
     target = require_by_id(session, scope.user_id or actor.id)
-    if not supervises:
+    if not team_wide:
         raise NotAllowed("Team pipelines are for managers; say `pipeline` for your own.")
     if visible is not None and target.id not in visible:
         raise NotAllowed(f"{target.name} is not in your team.")

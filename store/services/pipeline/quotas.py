@@ -18,6 +18,7 @@ from store.errors import InvalidInput, NotAllowed
 from store.models import Quota, User
 from store.money import from_minor, to_minor
 from store.periods import parse_quarter_code, quarter_code
+from store.roles import is_admin
 from store.services.people.users import require_by_id, require_user
 from store.services.system import audit
 
@@ -68,7 +69,7 @@ class QuotaService:
         minor = to_minor(amount, currency)
         with self.store.transaction() as s:
             actor = require_by_id(s, actor_id)
-            if actor.role != "admin":
+            if not is_admin(actor):
                 raise NotAllowed("Only an admin can set quotas.")
             person = require_by_id(s, user) if isinstance(user, int) else require_user(s, user)
             save_quota(s, person, code, minor, currency)

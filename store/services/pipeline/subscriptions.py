@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.access import SUPERVISING_ROLES
 from store.db import Store
 from store.errors import InvalidInput, NotAllowed, NotFound
 from store.models import ReportSubscription, User
+from store.roles import is_admin, leads_a_team
 from store.services.people.users import require_by_id
 from store.services.pipeline.figures import Scope, resolve_scope
 from store.services.system import audit
@@ -120,7 +120,7 @@ class ReportSubscriptionService:
         """NotAllowed (with the reason) unless the actor may schedule this report."""
         with self.store.transaction() as s:
             actor = require_by_id(s, actor_id)
-            if actor.role not in (*SUPERVISING_ROLES, "admin"):
+            if not leads_a_team(actor):
                 raise NotAllowed("Scheduled pipeline reports are for managers and admins.")
             resolve_scope(s, actor, scope)
 
@@ -134,7 +134,7 @@ class ReportSubscriptionService:
             raise InvalidInput("Name a channel for the report, like #sales.")
         with self.store.transaction() as s:
             actor = require_by_id(s, actor_id)
-            if actor.role not in (*SUPERVISING_ROLES, "admin"):
+            if not leads_a_team(actor):
                 raise NotAllowed("Scheduled pipeline reports are for managers and admins.")
             tz = timezone or actor.timezone or self.default_timezone
             try:
@@ -172,7 +172,7 @@ class ReportSubscriptionService:
             sub = s.get(ReportSubscription, subscription_id)
             if sub is None or not sub.active:
                 raise NotFound("That report subscription is already gone.")
-            if sub.created_by_id != actor.id and actor.role != "admin":
+            if sub.created_by_id != actor.id and not is_admin(actor):
                 raise NotAllowed("Only its creator or an admin can stop a scheduled report.")
             sub.active = False
             audit.record(s, at=self.store.now(), actor_id=actor.id,
@@ -185,7 +185,7 @@ class ReportSubscriptionService:
         with self.store.transaction() as s:
             actor = require_by_id(s, actor_id)
             query = select(ReportSubscription).where(ReportSubscription.active.is_(True))
-            if actor.role != "admin":
+            if not is_admin(actor):
                 query = query.where(ReportSubscription.created_by_id == actor.id)
             return [_view(s, sub) for sub in s.scalars(query.order_by(ReportSubscription.id))]
 

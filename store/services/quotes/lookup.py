@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from store.access import visible_owner_ids
 from store.errors import NotAllowed, NotFound
 from store.models import Quote, User
+from store.roles import reads_all_quotes
 
 
 def require_quote(session: Session, ref: int | str) -> Quote:
@@ -23,7 +24,7 @@ def require_quote(session: Session, ref: int | str) -> Quote:
 
 
 def require_quote_reader(session: Session, actor: User, quote: Quote) -> None:
-    if actor.role in ("finance", "admin"):
+    if reads_all_quotes(actor):
         return
     visible = visible_owner_ids(session, actor)
     if visible is not None and quote.owner_id not in visible:

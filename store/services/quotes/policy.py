@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from store.config_files import load_yaml_model
+from store.roles import Role
 
 DEFAULT_POLICY = Path(__file__).with_name("approval_policy.yml")
 SEGMENTS = ("smb", "mid-market", "enterprise")
@@ -25,7 +26,7 @@ SEGMENTS = ("smb", "mid-market", "enterprise")
 class Approver(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    role: Literal["rep", "manager", "director", "finance", "admin"] | None = None
+    role: Role | None = None
     user: str | None = Field(default=None, description="Slack id or email of a named user")
     owner_manager: bool = False
 

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from store.config_files import load_yaml_model
+from store.roles import Role
 
 DEFAULT_RULES = Path(__file__).with_name("workflow_rules.yml")
 EVENTS = ("opportunity.created", "opportunity.moved", "opportunity.amount", "account.created",
@@ -51,7 +52,7 @@ class Notify(BaseModel):
 
     owner: bool = False
     owner_manager: bool = False
-    role: Literal["rep", "manager", "director", "finance", "admin"] | None = None
+    role: Role | None = None
     user: str | None = None
     channel: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]+$")
 
