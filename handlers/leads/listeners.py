@@ -15,12 +15,12 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from handlers.deals.listeners import replace_message
 from handlers.language.lead_text import LeadFields
 from handlers.leads import blocks as lb
 from handlers.leads.flow import LeadFlow
 from handlers.slack import modals
 from handlers.slack.answer import Answer
+from handlers.slack.delivery import replace_message
 from handlers.slack.middleware import actor_of
 from store.errors import StoreError
 

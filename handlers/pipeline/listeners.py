@@ -14,11 +14,11 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from handlers.deals.listeners import replace_message
 from handlers.pipeline import blocks as pb
 from handlers.pipeline.flow import PipelineFlow
 from handlers.pipeline.requests import Request, SubscriptionRequest
 from handlers.slack.answer import Answer
+from handlers.slack.delivery import clicked_channel, replace_message
 from handlers.slack.middleware import actor_of
 
 
@@ -26,15 +26,10 @@ def _value(body: dict[str, Any]) -> str:
     return body["actions"][0].get("value", "")
 
 
-def _channel(body: dict[str, Any]) -> str | None:
-    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id")
-
-
 def share(flow: PipelineFlow, ack: Ack, body: dict[str, Any], respond: Respond,
           context: BoltContext) -> None:
     ack()
-    channel = _channel(body)
+    channel = clicked_channel(body)
     if channel is None:
         return
     summary = flow.share(actor_of(context), Request.from_value(json.loads(_value(body))),
