@@ -16,18 +16,12 @@ from handlers.deals import modals
 from handlers.deps import Deps
 from handlers.language.intents import Intent
 from handlers.slack import blocks as ui
+from handlers.slack.actions import clicked_value as _value
 from handlers.slack.answer import MessageLink
 from handlers.slack.delivery import card_location, replace_message
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import escape
 from store.errors import Stale
-
-
-def _value(body: dict[str, Any]) -> str:
-    action = body["actions"][0]
-    if action.get("type") == "static_select":
-        return action["selected_option"]["value"]
-    return action.get("value", "")
 
 
 def _extras(data: dict[str, Any]) -> dict[str, Any]:

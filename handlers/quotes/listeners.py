@@ -19,6 +19,7 @@ from handlers.quotes import modals as quote_modals
 from handlers.quotes.flow import QuoteFlow
 from handlers.slack import blocks as ui
 from handlers.slack import modals
+from handlers.slack.actions import clicked_value
 from handlers.slack.answer import Answer
 from handlers.slack.delivery import replace_message
 from handlers.slack.middleware import actor_of
@@ -28,7 +29,7 @@ from store.services.quotes.quotes import LineSpec, QuoteView
 
 
 def _ids(body: dict[str, Any]) -> tuple[int, int]:
-    first, second = body["actions"][0]["value"].split(":")
+    first, second = clicked_value(body).split(":")
     return int(first), int(second)
 
 
@@ -73,7 +74,7 @@ def open_quote_form(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: Web
                     context: BoltContext) -> None:
     ack()
     opp = flow.services.opportunities.get(actor_of(context).id,
-                                          int(body["actions"][0]["value"]))
+                                          int(clicked_value(body)))
     client.views_open(trigger_id=body["trigger_id"], view=quote_modals.quote_form(
         _catalog(flow), title=f"Quote for {escape(opp.title)}", metadata={"opp": opp.id}))
 
@@ -185,9 +186,8 @@ def reject(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,
 def rejected(flow: QuoteFlow, ack: Ack, view: dict[str, Any], client: WebClient,
              context: BoltContext) -> None:
     """The reject reason form: decide, then show the outcome in the approver's message."""
-    reason = (modals.values(view).get("reason") or "").strip()
-    if not reason:
-        ack(response_action="errors", errors={"reason": "Say why, for the rep."})
+    reason = modals.required_text(ack, view, "reason", "Say why, for the rep.")
+    if reason is None:
         return
     meta = modals.metadata(view)
     approvals = flow.services.approvals

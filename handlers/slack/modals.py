@@ -8,6 +8,8 @@ import json
 from datetime import date
 from typing import Any
 
+from slack_bolt import Ack
+
 from handlers.slack.text import clip
 
 View = dict[str, Any]
@@ -71,6 +73,16 @@ def values(view: dict[str, Any]) -> dict[str, str | None]:
         else:
             out[block_id] = element.get("value")
     return out
+
+
+def required_text(ack: Ack, view: dict[str, Any], block_id: str, missing: str) -> str | None:
+    """The field's text, trimmed; when it is empty, the form shows `missing` on the field
+    (the submission is acknowledged with the error) and None comes back."""
+    text = (values(view).get(block_id) or "").strip()
+    if not text:
+        ack(response_action="errors", errors={block_id: missing})
+        return None
+    return text
 
 
 def metadata(view: dict[str, Any]) -> dict[str, Any]:
