@@ -13,7 +13,7 @@ from handlers.conversation.conversation import Conversation
 from handlers.language.intents import Intent, parse
 from handlers.slack.actions import clicked_value
 from handlers.slack.answer import Answer
-from handlers.slack.delivery import answer_privately, share_in_channel, shared_by
+from handlers.slack.delivery import answer_privately, share_button, share_in_channel, shared_by
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import from_slack
 
@@ -89,4 +89,4 @@ def deliver_in_channel(client: WebClient, event: dict[str, Any], answer: Answer,
     """Privately, with "Share in channel" when the answer only reads."""
     shareable = intent.name in SHAREABLE and not answer.private
     answer_privately(client, event, answer,
-                     ("share_in_channel", intent.to_dict()) if shareable else None)
+                     share_button("share_in_channel", intent.to_dict()) if shareable else None)

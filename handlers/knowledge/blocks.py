@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from handlers.slack.blocks import actions, button, context, mrkdwn
+from handlers.slack.delivery import share_button
 from handlers.slack.modals import input_block, metadata, modal, text_input, values
 from handlers.slack.text import clip, day, escape, from_slack
 from knowledge import SearchResults
@@ -72,7 +73,7 @@ def search_blocks(results: SearchResults, query: str) -> list[Block]:
         if about:
             blocks.append(context(about))
         blocks.append(actions(button("Open", ACTION_OPEN, str(hit.article_id)),
-                              button("Share in channel", ACTION_SHARE, str(hit.article_id))))
+                              share_button(ACTION_SHARE, str(hit.article_id))))
     if results.has_more:
         value = json.dumps({"q": query[:1500], "page": results.page + 1},
                            separators=(",", ":"))
@@ -186,7 +187,7 @@ def article_blocks(article: ArticleView, page: int = 1) -> list[Block]:
     if page < pages:
         buttons.append(button("Next ›", f"{ACTION_PAGE}_next",
                               {"id": article.id, "page": page + 1}))
-    buttons.append(button("Share in channel", ACTION_SHARE, str(article.id)))
+    buttons.append(share_button(ACTION_SHARE, str(article.id)))
     blocks.append(actions(*buttons))
     return blocks
 

@@ -16,8 +16,6 @@ from slack_sdk import WebClient
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer
 
-SHARE_LABEL = "Share in channel"
-
 
 class PostedMessage(NamedTuple):
     """A message in a channel that the bot can update or reply under."""
@@ -74,14 +72,18 @@ def reply_in_thread(body: dict[str, Any], client: WebClient, respond: Respond,
                             blocks=answer.blocks, thread_ts=thread_ts)
 
 
+def share_button(action_id: str, value: str | dict[str, Any]) -> dict[str, Any]:
+    """"Share in channel": its listener posts a read-only copy (see `share_in_channel`)."""
+    return ui.button("Share in channel", action_id, value)
+
+
 def answer_privately(client: WebClient, event: dict[str, Any], answer: Answer,
-                     share: tuple[str, str | dict[str, Any]] | None = None) -> None:
+                     share: dict[str, Any] | None = None) -> None:
     """Only the asker sees it (an answer in a channel concerns one person and may show
-    amounts), in the thread they asked in; `share` is the (action id, value) of a
-    "Share in channel" button."""
+    amounts), in the thread they asked in; `share` is a `share_button` to add."""
     blocks = list(answer.blocks)
     if share is not None:
-        blocks.append(ui.actions(ui.button(SHARE_LABEL, *share)))
+        blocks.append(ui.actions(share))
     client.chat_postEphemeral(
         channel=event["channel"], user=event["user"], text=answer.text, blocks=blocks,
         thread_ts=event.get("thread_ts"),
