@@ -19,6 +19,7 @@ from whoosh.analysis.filters import STOP_WORDS
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.lang.porter import stem as porter_stem
 
+from knowledge.markdown import HEADING, STAR_EMPHASIS
 from store.services.knowledge.articles import ArticleView
 
 # Bump when the schema or analysis changes: an index of another version is rebuilt.
@@ -69,7 +70,6 @@ def build_schema() -> Schema:
 TEXT_FIELDS = ("title", "tags", "body")
 FILTER_FIELDS = {"tag": "tag", "tags": "tag", "product": "product"}
 
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
 _QUOTE = re.compile(r"^\s*>\s?")
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -77,7 +77,6 @@ _RULE = re.compile(r"^\s*([-*_=|:]\s*){3,}$")
 _IMAGE_OR_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>\s]+)>")
 _EMPHASIS = re.compile(r"(\*\*|__|~~|`)")
-_STAR = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
 _UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
 _SPACES = re.compile(r"\s+")
 
@@ -87,7 +86,7 @@ def _inline(line: str) -> str:
     line = _IMAGE_OR_LINK.sub(r"\1", line)
     line = _AUTOLINK.sub(r"\1", line)
     line = _EMPHASIS.sub("", line)
-    line = _STAR.sub(r"\1", line)
+    line = STAR_EMPHASIS.sub(r"\1", line)
     line = _UNDERSCORE.sub(r"\1", line)
     return _SPACES.sub(" ", line).strip()
 
@@ -105,7 +104,7 @@ def plain_text(markdown: str) -> str:
         if not raw.strip() or _FENCE.match(raw) or _RULE.match(raw):
             joinable = False
             continue
-        heading = _HEADING.match(raw)
+        heading = HEADING.match(raw)
         starts_unit = bool(heading or _BULLET.match(raw) or raw.lstrip().startswith("|"))
         line = heading.group(1) if heading else _BULLET.sub("", _QUOTE.sub("", raw))
         line = _inline(line)

@@ -15,6 +15,12 @@ from store.models import Account, Activity, Contact, Opportunity, Stage, User
 from store.money import from_minor
 
 
+def deal_title(account_name: str | None, name: str) -> str:
+    """How people name a deal: "Acme — Renewal", or the deal's name alone without an
+    account."""
+    return f"{account_name} — {name}" if account_name else name
+
+
 class View(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -117,7 +123,7 @@ class OpportunityView(View):
     @property
     def title(self) -> str:
         """How people name a deal: "Acme — Renewal"."""
-        return f"{self.account_name} — {self.name}" if self.account_name else self.name
+        return deal_title(self.account_name, self.name)
 
     @classmethod
     def of(cls, opp: Opportunity) -> OpportunityView:

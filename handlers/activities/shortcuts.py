@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from handlers.slack import modals
+from handlers.activities import modals
 from handlers.slack.text import from_slack
 
 

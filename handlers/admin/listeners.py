@@ -9,11 +9,13 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from handlers.admin import modals as admin_modals
 from handlers.deps import Deps
 from handlers.slack import blocks as ui
 from handlers.slack import modals
 from handlers.slack.answer import Answer, say_text
 from handlers.slack.middleware import actor_of
+from handlers.slack.profiles import member_fields
 from handlers.slack.text import escape
 from store.errors import StoreError
 from store.models import ROLES
@@ -22,17 +24,10 @@ from store.services.people.people import Handover
 log = logging.getLogger(__name__)
 
 
-def _profile(user: dict[str, Any]) -> dict[str, Any]:
-    profile = user.get("profile") or {}
-    return {"name": profile.get("real_name") or user.get("real_name") or user.get("name"),
-            "email": profile.get("email"), "timezone": user.get("tz"),
-            "deleted": bool(user.get("deleted"))}
-
-
 def open_admin(deps: Deps, client: WebClient, actor_id: int, trigger_id: str) -> None:
     deps.services.people.check_admin(actor_id)
     users = [(u.name, u.slack_user_id) for u in deps.services.users.list() if u.is_active]
-    client.views_open(trigger_id=trigger_id, view=modals.people_admin(users[:99], ROLES))
+    client.views_open(trigger_id=trigger_id, view=admin_modals.people_admin(users[:99], ROLES))
 
 
 def stages_answer(deps: Deps, actor_id: int) -> Answer:
@@ -60,7 +55,7 @@ def register(app: App, deps: Deps) -> None:
         services.people.check_admin(actor_of(context).id)
         value = body["actions"][0]["value"]
         stage = next((s for s in services.stages.all() if str(s.id) == value), None)
-        client.views_open(trigger_id=body["trigger_id"], view=modals.stage_form(stage))
+        client.views_open(trigger_id=body["trigger_id"], view=admin_modals.stage_form(stage))
 
     @app.view("stage_edit")
     def save_stage(ack: Ack, view: dict[str, Any], client: WebClient,
@@ -118,14 +113,14 @@ def register(app: App, deps: Deps) -> None:
     def joined(event: dict[str, Any]) -> None:
         user = event.get("user") or {}
         if user.get("id") and not user.get("is_bot"):
-            services.people.sync_profile(user["id"], **_profile(user))
+            services.people.sync_profile(user["id"], **member_fields(user))
 
     @app.event("user_change")
     def changed(event: dict[str, Any], client: WebClient) -> None:
         user = event.get("user") or {}
         if not user.get("id") or user.get("is_bot"):
             return
-        _view, handover = services.people.sync_profile(user["id"], **_profile(user))
+        _view, handover = services.people.sync_profile(user["id"], **member_fields(user))
         if handover is not None:
             _tell_admins(client, deps, handover)
 

@@ -11,8 +11,9 @@ from slack_sdk import WebClient
 
 from handlers.conversation.conversation import Conversation
 from handlers.language.intents import Intent, parse
-from handlers.slack import blocks as ui
+from handlers.slack.actions import clicked_value
 from handlers.slack.answer import Answer
+from handlers.slack.delivery import answer_privately, share_button, share_in_channel, shared_by
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import from_slack
 
@@ -69,17 +70,11 @@ def register(app: App, conversation: Conversation) -> None:
         """Post a read-only answer for everyone, re-read now, without its buttons."""
         ack()
         actor = actor_of(context)
-        intent = Intent.from_dict(json.loads(body["actions"][0]["value"]))
+        intent = Intent.from_dict(json.loads(clicked_value(body)))
         if intent.name not in SHAREABLE:
             return
-        answer = conversation.answer(intent, actor)
-        blocks = [b for b in answer.blocks if b.get("type") != "actions"]
-        for block in blocks:
-            block.pop("accessory", None)
-        blocks.append(ui.context(f"Shared by <@{actor.slack_user_id}>"))
-        channel = (body.get("channel") or {}).get("id") or body["container"]["channel_id"]
-        client.chat_postMessage(channel=channel, text=answer.text, blocks=blocks)
-        respond(delete_original=True)
+        share_in_channel(body, client, respond, conversation.answer(intent, actor),
+                         shared_by(actor.slack_user_id))
 
 
 def _intent(event: dict[str, Any], context: BoltContext) -> Intent:
@@ -91,13 +86,7 @@ SHAREABLE = ("show",)  # pipeline answers carry their own Share button (with the
 
 def deliver_in_channel(client: WebClient, event: dict[str, Any], answer: Answer,
                        intent: Intent) -> None:
-    """In a channel the answer concerns one person (and may show amounts): ephemeral,
-    with "Share in channel" when it only reads."""
-    blocks = list(answer.blocks)
-    if intent.name in SHAREABLE and not answer.private:
-        blocks.append(ui.actions(ui.button("Share in channel", "share_in_channel",
-                                           intent.to_dict())))
-    client.chat_postEphemeral(
-        channel=event["channel"], user=event["user"], text=answer.text, blocks=blocks,
-        thread_ts=event.get("thread_ts"),
-    )
+    """Privately, with "Share in channel" when the answer only reads."""
+    shareable = intent.name in SHAREABLE and not answer.private
+    answer_privately(client, event, answer,
+                     share_button("share_in_channel", intent.to_dict()) if shareable else None)

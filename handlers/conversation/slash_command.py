@@ -9,13 +9,15 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from handlers.activities import modals as activity_modals
 from handlers.admin.listeners import open_admin, stages_answer
 from handlers.conversation.conversation import Conversation
 from handlers.conversation.resolver import resolve_deal
+from handlers.deals import modals as deal_modals
 from handlers.deps import Deps
 from handlers.knowledge.listeners import open_article_form
 from handlers.language.intents import Intent, parse
-from handlers.slack import modals
+from handlers.quotes import modals as quote_modals
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import escape, from_slack
 
@@ -94,7 +96,8 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
         text = from_slack(command.get("text") or "").strip()
         actor = actor_of(context)
         if text.lower() == "log":
-            client.views_open(trigger_id=command["trigger_id"], view=modals.log_activity())
+            client.views_open(trigger_id=command["trigger_id"],
+                              view=activity_modals.log_activity())
             return
         words = text.split(maxsplit=2)
         if len(words) >= 2 and words[0].lower() == "kb" and words[1].lower() in ("add", "edit"):
@@ -111,13 +114,13 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
             return
         if text.lower() in ("new", "new deal"):
             client.views_open(trigger_id=command["trigger_id"],
-                              view=modals.new_opportunity(deps.directory.stages()))
+                              view=deal_modals.new_opportunity(deps.directory.stages()))
             return
         intent = command_intent(text)
         if intent.name == "quote" and not intent.detail and _opens_form(intent):
             resolved = resolve_deal(deps.directory, actor.id, intent.target or "")
             if resolved.found is not None:
-                client.views_open(trigger_id=command["trigger_id"], view=modals.quote_form(
+                client.views_open(trigger_id=command["trigger_id"], view=quote_modals.quote_form(
                     [(f"{p.name} ({p.sku})", p.sku) for p in deps.services.quotes.catalog()],
                     title=f"Quote for {escape(resolved.found.display)}",
                     metadata={"opp": resolved.found.id}))

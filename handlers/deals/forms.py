@@ -14,15 +14,11 @@ from handlers.language.amounts import parse_amount
 from handlers.language.intents import Intent
 from handlers.slack import blocks as ui
 from handlers.slack import modals
+from handlers.slack.delivery import dm
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import day, escape, local_time, short_money
 from store.errors import StoreError
 from store.working_time import start_of_working_day
-
-
-def _dm(client: WebClient, user_id: str, answer: Answer) -> None:
-    """Confirm a form in the person's DM with the bot (forms have no channel of their own)."""
-    client.chat_postMessage(channel=user_id, text=answer.text, blocks=answer.blocks)
 
 
 def register(app: App, deps: Deps, conversation: Conversation) -> None:
@@ -46,7 +42,7 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
             client.chat_update(channel=card["channel"], ts=card["ts"], text=moved.text,
                                blocks=conversation.card(opp, actor).blocks + moved.blocks)
         else:
-            _dm(client, actor.slack_user_id, moved)
+            dm(client, actor.slack_user_id, moved)
 
     @app.view("log_activity")
     def log_activity(ack: Ack, view: dict[str, Any], client: WebClient,
@@ -71,7 +67,7 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
             if activity.follow_up_at:
                 tz = actor.timezone or deps.default_timezone
                 line += f" Follow-up due {local_time(activity.follow_up_at, tz)}."
-            _dm(client, actor.slack_user_id, Answer(line, ui.confirmation(line,
+            dm(client, actor.slack_user_id, Answer(line, ui.confirmation(line,
                                                                           activity.undo_token)))
             return
         intent = Intent("log", form.get("subject") or "", kind=form.get("kind") or "note",
@@ -79,7 +75,7 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
         link = (MessageLink(meta["permalink"], meta["event_key"])
                 if meta.get("permalink") else None)
         answer = conversation.answer(intent, actor, link=link, follow_up_day=follow_up)
-        _dm(client, actor.slack_user_id, answer)
+        dm(client, actor.slack_user_id, answer)
 
     @app.view("opp_edit")
     def edit_deal(ack: Ack, view: dict[str, Any], client: WebClient,
@@ -118,7 +114,7 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
         ack()
         tz = actor.timezone or deps.default_timezone
         line = f"Updated *{escape(after.title)}*: {describe_changes(before, after, tz)}."
-        _dm(client, actor.slack_user_id, Answer(line, ui.confirmation(line, after.undo_token)))
+        dm(client, actor.slack_user_id, Answer(line, ui.confirmation(line, after.undo_token)))
 
     @app.view("new_opportunity")
     def new_opportunity(ack: Ack, view: dict[str, Any], client: WebClient,
@@ -148,5 +144,5 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
         ack()
         line = (f"Created *{escape(opp.title)}* in *{escape(opp.stage.name)}* "
                 f"({short_money(opp.amount, opp.currency)}, closes {day(opp.close_date)}).")
-        _dm(client, actor.slack_user_id, Answer(
+        dm(client, actor.slack_user_id, Answer(
             line, ui.confirmation(line, opp.undo_token) + conversation.card(opp, actor).blocks))

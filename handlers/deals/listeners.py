@@ -10,33 +10,18 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from handlers.activities import modals as activity_modals
 from handlers.conversation.conversation import Answer, Conversation
+from handlers.deals import modals
 from handlers.deps import Deps
 from handlers.language.intents import Intent
 from handlers.slack import blocks as ui
-from handlers.slack import modals
+from handlers.slack.actions import clicked_value as _value
 from handlers.slack.answer import MessageLink
+from handlers.slack.delivery import card_location, replace_message
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import escape
 from store.errors import Stale
-
-
-def replace_message(body: dict[str, Any], client: WebClient, respond: Respond,
-                    answer: Answer) -> None:
-    """Swap the clicked message for `answer`, so no stale buttons stay behind."""
-    container = body.get("container") or {}
-    if container.get("is_ephemeral") or "message_ts" not in container:
-        respond(text=answer.text, blocks=answer.blocks, replace_original=True)
-        return
-    client.chat_update(channel=container["channel_id"], ts=container["message_ts"],
-                       text=answer.text, blocks=answer.blocks)
-
-
-def _value(body: dict[str, Any]) -> str:
-    action = body["actions"][0]
-    if action.get("type") == "static_select":
-        return action["selected_option"]["value"]
-    return action.get("value", "")
 
 
 def _extras(data: dict[str, Any]) -> dict[str, Any]:
@@ -47,14 +32,6 @@ def _extras(data: dict[str, Any]) -> dict[str, Any]:
     if data.get("pl") and data.get("ek"):
         extras["link"] = MessageLink(data["pl"], data["ek"])
     return extras
-
-
-def _card_location(body: dict[str, Any]) -> dict[str, str] | None:
-    """Where the clicked card is, so a form can replace it when it is submitted."""
-    container = body.get("container") or {}
-    if container.get("is_ephemeral") or "message_ts" not in container:
-        return None
-    return {"channel": container["channel_id"], "ts": container["message_ts"]}
 
 
 def register(app: App, deps: Deps, conversation: Conversation) -> None:
@@ -117,7 +94,7 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
         if stage.kind == "lost":
             opp = services.opportunities.get(actor.id, opp_id)
             client.views_open(trigger_id=body["trigger_id"], view=modals.close_lost(
-                opp.id, escape(opp.title), card=_card_location(body)))
+                opp.id, escape(opp.title), card=card_location(body)))
             return
         try:
             opp = services.opportunities.move_stage(actor.id, opp_id, stage.name,
@@ -136,14 +113,14 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
         ack()
         opp = services.opportunities.get(actor_of(context).id, int(_value(body)))
         client.views_open(trigger_id=body["trigger_id"], view=modals.close_lost(
-            opp.id, escape(opp.title), card=_card_location(body)))
+            opp.id, escape(opp.title), card=card_location(body)))
 
     @app.action("opp_log_activity")
     def log_on_deal(ack: Ack, body: dict[str, Any], client: WebClient,
                     context: BoltContext) -> None:
         ack()
         opp = services.opportunities.get(actor_of(context).id, int(_value(body)))
-        client.views_open(trigger_id=body["trigger_id"], view=modals.log_activity(
+        client.views_open(trigger_id=body["trigger_id"], view=activity_modals.log_activity(
             about=opp.title, metadata={"opp": opp.id}))
 
     @app.action("opp_edit")

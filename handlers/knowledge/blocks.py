@@ -12,9 +12,11 @@ import re
 from typing import Any
 
 from handlers.slack.blocks import actions, button, context, mrkdwn
-from handlers.slack.modals import metadata, values
+from handlers.slack.delivery import share_button
+from handlers.slack.modals import input_block, metadata, modal, text_input, values
 from handlers.slack.text import clip, day, escape, from_slack
 from knowledge import SearchResults
+from knowledge.markdown import HEADING, STAR_EMPHASIS
 from store.services.knowledge.articles import ArticleView
 
 Block = dict[str, Any]
@@ -71,7 +73,7 @@ def search_blocks(results: SearchResults, query: str) -> list[Block]:
         if about:
             blocks.append(context(about))
         blocks.append(actions(button("Open", ACTION_OPEN, str(hit.article_id)),
-                              button("Share in channel", ACTION_SHARE, str(hit.article_id))))
+                              share_button(ACTION_SHARE, str(hit.article_id))))
     if results.has_more:
         value = json.dumps({"q": query[:1500], "page": results.page + 1},
                            separators=(",", ":"))
@@ -82,11 +84,9 @@ def search_blocks(results: SearchResults, query: str) -> list[Block]:
 # -- an article, paged ----------------------------------------------------------------------
 
 _FENCE = re.compile(r"^\s*```")
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^(\s*)[-*+]\s+")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_EMPH = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
 _LINK = re.compile(r"\[([^\]]+)\]\(((?:https?://|mailto:)[^)\s]+)\)")
 _STRONG_MARK = "\x00"
 
@@ -94,7 +94,7 @@ _STRONG_MARK = "\x00"
 def _inline(line: str) -> str:
     line = _LINK.sub(lambda m: f"<{m.group(2)}|{m.group(1).replace('|', '/')}>", line)
     line = _STRONG.sub(lambda m: f"{_STRONG_MARK}{m.group(2)}{_STRONG_MARK}", line)
-    line = _EMPH.sub(r"_\1_", line)
+    line = STAR_EMPHASIS.sub(r"_\1_", line)
     return line.replace(_STRONG_MARK, "*")
 
 
@@ -113,7 +113,7 @@ def markdown_to_mrkdwn(markdown: str) -> str:
             continue
         if _TABLE_RULE.match(line):
             continue
-        heading = _HEADING.match(line)
+        heading = HEADING.match(line)
         if heading:
             out.append(f"*{_inline(heading.group(1)).replace('*', '')}*")
             continue
@@ -187,7 +187,7 @@ def article_blocks(article: ArticleView, page: int = 1) -> list[Block]:
     if page < pages:
         buttons.append(button("Next ›", f"{ACTION_PAGE}_next",
                               {"id": article.id, "page": page + 1}))
-    buttons.append(button("Share in channel", ACTION_SHARE, str(article.id)))
+    buttons.append(share_button(ACTION_SHARE, str(article.id)))
     blocks.append(actions(*buttons))
     return blocks
 
@@ -198,21 +198,6 @@ def article_text(article: ArticleView) -> str:
 
 
 # -- the admin form --------------------------------------------------------------------------
-
-def _plain_input(block_id: str, label: str, *, initial: str | None = None,
-                 multiline: bool = False, max_length: int = 3000, optional: bool = False,
-                 hint: str | None = None) -> Block:
-    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value",
-                               "multiline": multiline, "max_length": max_length}
-    if initial:
-        element["initial_value"] = initial[:max_length]
-    block: Block = {"type": "input", "block_id": block_id,
-                    "label": {"type": "plain_text", "text": label}, "element": element,
-                    "optional": optional}
-    if hint:
-        block["hint"] = {"type": "plain_text", "text": clip(hint, 150)}
-    return block
-
 
 def article_modal(article: ArticleView | None = None, *, title: str | None = None,
                   body: str | None = None, tags: list[str] | None = None,
@@ -225,11 +210,11 @@ def article_modal(article: ArticleView | None = None, *, title: str | None = Non
         tags, product = article.tags, article.product
     body = from_slack(body) if body and article is None else body
     blocks: list[Block] = [
-        _plain_input("title", "Title", initial=title, max_length=300),
-        _plain_input("tags", "Tags", initial=", ".join(tags or []), max_length=500,
-                     optional=True, hint="Comma-separated, e.g. pricing, objections"),
-        _plain_input("product", "Product", initial=product, max_length=200, optional=True,
-                     hint="Leave empty when the article is not about one product"),
+        input_block("title", "Title", text_input(title, max_length=300)),
+        input_block("tags", "Tags", text_input(", ".join(tags or []), max_length=500),
+                    optional=True, hint="Comma-separated, e.g. pricing, objections"),
+        input_block("product", "Product", text_input(product, max_length=200), optional=True,
+                    hint="Leave empty when the article is not about one product"),
     ]
     keep_body = bool(body) and len(body or "") > FORM_BODY_LIMIT and article is not None
     if keep_body:
@@ -238,17 +223,12 @@ def article_modal(article: ArticleView | None = None, *, title: str | None = Non
             "so its text is not shown here and stays as it is. Edit the markdown file and run "
             "`salesbot kb import` to change it."))
     else:
-        blocks.append(_plain_input("body", "Article (markdown)", initial=body, multiline=True,
-                                   max_length=FORM_BODY_LIMIT))
+        blocks.append(input_block("body", "Article (markdown)", text_input(
+            body, multiline=True, max_length=FORM_BODY_LIMIT)))
     private = {"id": article.id if article else None, "source": (source or "")[:1000] or None}
-    return {
-        "type": "modal", "callback_id": CALLBACK_ARTICLE,
-        "title": {"type": "plain_text", "text": "Edit article" if article else "New article"},
-        "submit": {"type": "plain_text", "text": "Save"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": blocks,
-        "private_metadata": json.dumps(private, separators=(",", ":")),
-    }
+    view = modal(CALLBACK_ARTICLE, "Edit article" if article else "New article", "Save",
+                 blocks)
+    return {**view, "private_metadata": json.dumps(private, separators=(",", ":"))}
 
 
 def article_form(view: dict[str, Any]) -> dict[str, Any]:

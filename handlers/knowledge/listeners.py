@@ -10,11 +10,11 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from handlers.deals.listeners import replace_message
 from handlers.deps import Deps
 from handlers.knowledge import blocks as kbui
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer, say_text
+from handlers.slack.delivery import replace_message, reply_in_thread, share_in_channel, shared_by
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import escape
 from store.errors import StoreError
@@ -32,20 +32,6 @@ def search_answer(deps: Deps, query: str, page: int = 1) -> Answer:
                   blocks=kbui.search_blocks(results, query))
 
 
-def _reply_in_place(body: dict[str, Any], client: WebClient, respond: Respond,
-                    answer: Answer) -> None:
-    """Answer under the clicked message: a thread reply, or privately when it was private."""
-    container = body.get("container") or {}
-    if container.get("is_ephemeral") or "message_ts" not in container:
-        respond(text=answer.text, blocks=answer.blocks, response_type="ephemeral",
-                replace_original=False)
-        return
-    message = body.get("message") or {}
-    client.chat_postMessage(channel=container["channel_id"], text=answer.text,
-                            blocks=answer.blocks,
-                            thread_ts=message.get("thread_ts") or container["message_ts"])
-
-
 def register(app: App, deps: Deps) -> None:
     articles = deps.services.knowledge
 
@@ -54,7 +40,7 @@ def register(app: App, deps: Deps) -> None:
                      respond: Respond) -> None:
         ack()
         article = articles.get(int(body["actions"][0]["value"]))
-        _reply_in_place(body, client, respond, Answer(kbui.article_text(article),
+        reply_in_thread(body, client, respond, Answer(kbui.article_text(article),
                                                       kbui.article_blocks(article, 1)))
 
     @app.action(f"{kbui.ACTION_PAGE}_prev")
@@ -72,12 +58,9 @@ def register(app: App, deps: Deps) -> None:
         ack()
         actor = actor_of(context)
         article = articles.get(int(body["actions"][0]["value"]))
-        blocks = [b for b in kbui.article_blocks(article, 1) if b.get("type") != "actions"]
-        blocks.append(ui.context(f"Shared by <@{actor.slack_user_id}> from the knowledge base"))
-        channel = (body.get("channel") or {}).get("id") or body["container"]["channel_id"]
-        client.chat_postMessage(channel=channel, text=kbui.article_text(article), blocks=blocks)
-        if (body.get("container") or {}).get("is_ephemeral"):
-            respond(delete_original=True)
+        share_in_channel(body, client, respond, Answer(kbui.article_text(article),
+                                                       kbui.article_blocks(article, 1)),
+                         f"{shared_by(actor.slack_user_id)} from the knowledge base")
 
     @app.action(kbui.ACTION_MORE)
     def more_results(ack: Ack, body: dict[str, Any], client: WebClient,

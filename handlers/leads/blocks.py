@@ -5,11 +5,11 @@ Pure functions of the store's views; every name a person typed goes through `esc
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from handlers.slack import blocks as ui
+from handlers.slack.modals import View, input_block, modal, text_input
 from handlers.slack.text import escape
 from store.services.leads.duplicates import Duplicate
 from store.services.leads.views import AccountQuestion, CapturedLead, Conversion, LeadView
@@ -94,33 +94,24 @@ def converted_blocks(done: Conversion) -> list[Block]:
                       f"*{escape(opp.stage.name)}* (owner {escape(opp.owner_name)}).")]
 
 
-def disqualify_modal(lead: LeadView) -> dict[str, Any]:
-    return _modal("lead_disqualify", "Disqualify lead", "Disqualify", [
+def disqualify_modal(lead: LeadView) -> View:
+    return modal("lead_disqualify", "Disqualify lead", "Disqualify", [
         ui.mrkdwn(f"*{escape(lead.name)}*" + (f" ({escape(lead.company)})"
                                               if lead.company else "")),
-        _input("reason", "Why not a fit?", multiline=True)], {"lead": lead.id})
+        _text_field("reason", "Why not a fit?", multiline=True)], {"lead": lead.id})
 
 
-def lead_modal() -> dict[str, Any]:
-    return _modal("lead_new", "New lead", "Add lead", [
-        _input("name", "Name"), _input("company", "Company", optional=True),
-        _input("title", "Title", optional=True), _input("email", "Email", optional=True),
-        _input("phone", "Phone", optional=True),
-        _input("source", "Where did you meet?", optional=True)], {})
+def lead_modal() -> View:
+    return modal("lead_new", "New lead", "Add lead", [
+        _text_field("name", "Name"), _text_field("company", "Company", optional=True),
+        _text_field("title", "Title", optional=True),
+        _text_field("email", "Email", optional=True),
+        _text_field("phone", "Phone", optional=True),
+        _text_field("source", "Where did you meet?", optional=True)], {})
 
 
-def _input(block_id: str, label: str, *, optional: bool = False,
-           multiline: bool = False) -> Block:
-    return {"type": "input", "block_id": block_id, "optional": optional,
-            "label": {"type": "plain_text", "text": label},
-            "element": {"type": "plain_text_input", "action_id": "value",
-                        "multiline": multiline, "max_length": 1000 if multiline else 200}}
-
-
-def _modal(callback_id: str, title: str, submit: str, blocks: list[Block],
-           metadata: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "modal", "callback_id": callback_id,
-            "title": {"type": "plain_text", "text": title[:24]},
-            "submit": {"type": "plain_text", "text": submit[:24]},
-            "close": {"type": "plain_text", "text": "Cancel"}, "blocks": blocks,
-            "private_metadata": json.dumps(metadata)}
+def _text_field(block_id: str, label: str, *, optional: bool = False,
+                multiline: bool = False) -> Block:
+    """A lead field: a line of up to 200 characters, or a paragraph of up to 1000."""
+    return input_block(block_id, label, text_input(
+        multiline=multiline, max_length=1000 if multiline else 200), optional=optional)

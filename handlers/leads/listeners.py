@@ -15,24 +15,21 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from handlers.deals.listeners import replace_message
 from handlers.language.lead_text import LeadFields
 from handlers.leads import blocks as lb
 from handlers.leads.flow import LeadFlow
 from handlers.slack import modals
+from handlers.slack.actions import clicked_value
 from handlers.slack.answer import Answer
+from handlers.slack.delivery import replace_message
 from handlers.slack.middleware import actor_of
 from store.errors import StoreError
-
-
-def _value(body: dict[str, Any]) -> str:
-    return body["actions"][0].get("value", "")
 
 
 def qualify(flow: LeadFlow, ack: Ack, body: dict[str, Any], client: WebClient,
             respond: Respond, context: BoltContext) -> None:
     ack()
-    lead = flow.leads.qualify(actor_of(context).id, int(_value(body)))
+    lead = flow.leads.qualify(actor_of(context).id, int(clicked_value(body)))
     replace_message(body, client, respond, Answer(text=f"{lead.name} is qualified",
                                                   blocks=lb.lead_card(lead)))
 
@@ -40,15 +37,14 @@ def qualify(flow: LeadFlow, ack: Ack, body: dict[str, Any], client: WebClient,
 def ask_reason(flow: LeadFlow, ack: Ack, body: dict[str, Any], client: WebClient,
                context: BoltContext) -> None:
     ack()
-    lead = flow.leads.get(actor_of(context).id, int(_value(body)))
+    lead = flow.leads.get(actor_of(context).id, int(clicked_value(body)))
     client.views_open(trigger_id=body["trigger_id"], view=lb.disqualify_modal(lead))
 
 
 def disqualified(flow: LeadFlow, ack: Ack, view: dict[str, Any], client: WebClient,
                  context: BoltContext) -> None:
-    reason = (modals.values(view).get("reason") or "").strip()
-    if not reason:
-        ack(response_action="errors", errors={"reason": "Say why, for whoever looks later."})
+    reason = modals.required_text(ack, view, "reason", "Say why, for whoever looks later.")
+    if reason is None:
         return
     actor = actor_of(context)
     try:
@@ -65,13 +61,14 @@ def disqualified(flow: LeadFlow, ack: Ack, view: dict[str, Any], client: WebClie
 def convert(flow: LeadFlow, ack: Ack, body: dict[str, Any], client: WebClient,
             respond: Respond, context: BoltContext) -> None:
     ack()
-    replace_message(body, client, respond, flow.convert(actor_of(context), int(_value(body))))
+    replace_message(body, client, respond,
+                    flow.convert(actor_of(context), int(clicked_value(body))))
 
 
 def account_picked(flow: LeadFlow, ack: Ack, body: dict[str, Any], client: WebClient,
                    respond: Respond, context: BoltContext) -> None:
     ack()
-    lead_id, choice = _value(body).split(":")
+    lead_id, choice = clicked_value(body).split(":")
     replace_message(body, client, respond,
                     flow.convert(actor_of(context), int(lead_id), choice))
 

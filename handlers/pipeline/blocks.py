@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from handlers.slack import blocks as ui
+from handlers.slack.delivery import share_button
 from handlers.slack.text import clip, day, escape, money
 from store.services.pipeline.figures import Figures, Summary
 from store.services.pipeline.forecast import Forecast, ForecastFigures
@@ -82,7 +83,7 @@ def summary_blocks(summary: Summary, *, request: dict[str, Any] | None = None,
         blocks.append(ui.context(note))
     if request is not None:
         blocks.append(ui.actions(
-            ui.button("Share in channel", "pipeline_share", request),
+            share_button("pipeline_share", request),
             ui.button("CSV", "pipeline_csv", request), block_id="pipeline"))
     return blocks
 

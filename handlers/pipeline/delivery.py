@@ -17,6 +17,7 @@ from handlers.pipeline import blocks as pb
 from handlers.pipeline.chart import pipeline_png
 from handlers.pipeline.requests import Request
 from handlers.slack.answer import Answer, say_text
+from handlers.slack.delivery import dm_channel, post_copy, shared_by
 from handlers.slack.text import escape
 from store.schemas import UserView
 from store.services.pipeline.export import summary_csv
@@ -26,15 +27,10 @@ from store.services.pipeline.summary import PipelineService
 log = logging.getLogger(__name__)
 
 
-def dm(client: WebClient, actor: UserView) -> str:
-    return client.conversations_open(users=actor.slack_user_id)["channel"]["id"]
-
-
 def post_summary(client: WebClient, actor: UserView, summary: Summary, channel: str) -> None:
     """The summary for everyone in `channel`, saying who shared it."""
-    note = f"Shared by <@{actor.slack_user_id}>."
-    client.chat_postMessage(channel=channel, text=pb.summary_text(summary),
-                            blocks=pb.summary_blocks(summary, note=note))
+    post_copy(client, channel, Answer(pb.summary_text(summary), pb.summary_blocks(summary)),
+              f"{shared_by(actor.slack_user_id)}.")
 
 
 def send_chart(client: WebClient, reports: PipelineService, actor: UserView, request: Request,
@@ -50,8 +46,8 @@ def send_chart(client: WebClient, reports: PipelineService, actor: UserView, req
         if png is None:
             return None
         client.files_upload_v2(
-            channel=channel or dm(client, actor), file=png, filename="pipeline.png",
-            title=f"Pipeline · {summary.scope.label}",
+            channel=channel or dm_channel(client, actor.slack_user_id), file=png,
+            filename="pipeline.png", title=f"Pipeline · {summary.scope.label}",
             alt_txt="Open pipeline by stage, stacked by owner")
     except SlackApiError as exc:
         log.warning("pipeline chart not uploaded: %s", exc.response.get("error"))
@@ -71,7 +67,7 @@ def send_csv(client: WebClient | None, actor: UserView, summary: Summary) -> Ans
     filename = f"pipeline-{re.sub(r'[^A-Za-z0-9-]+', '-', period)}.csv"
     if client is None:
         return say_text(f"```{content[:2900]}```", private=True)
-    client.files_upload_v2(channel=dm(client, actor), content=content,
+    client.files_upload_v2(channel=dm_channel(client, actor.slack_user_id), content=content,
                            filename=filename, title=f"Pipeline · {summary.scope.label}")
     return say_text(f"The pipeline of {escape(summary.scope.label)} as CSV is in our DM: "
                     f"`{filename}`.", private=True)

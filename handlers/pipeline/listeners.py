@@ -14,30 +14,22 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from handlers.deals.listeners import replace_message
 from handlers.pipeline import blocks as pb
 from handlers.pipeline.flow import PipelineFlow
 from handlers.pipeline.requests import Request, SubscriptionRequest
+from handlers.slack.actions import clicked_value
 from handlers.slack.answer import Answer
+from handlers.slack.delivery import clicked_channel, replace_message
 from handlers.slack.middleware import actor_of
-
-
-def _value(body: dict[str, Any]) -> str:
-    return body["actions"][0].get("value", "")
-
-
-def _channel(body: dict[str, Any]) -> str | None:
-    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id")
 
 
 def share(flow: PipelineFlow, ack: Ack, body: dict[str, Any], respond: Respond,
           context: BoltContext) -> None:
     ack()
-    channel = _channel(body)
+    channel = clicked_channel(body)
     if channel is None:
         return
-    summary = flow.share(actor_of(context), Request.from_value(json.loads(_value(body))),
+    summary = flow.share(actor_of(context), Request.from_value(json.loads(clicked_value(body))),
                          channel)
     respond(text=f"Shared the pipeline of {summary.scope.label} here.",
             response_type="ephemeral", replace_original=False)
@@ -47,7 +39,7 @@ def csv(flow: PipelineFlow, ack: Ack, body: dict[str, Any], respond: Respond,
         context: BoltContext) -> None:
     ack()
     actor = actor_of(context)
-    request = Request.from_value(json.loads(_value(body)))
+    request = Request.from_value(json.loads(clicked_value(body)))
     answer = flow.send_csv(actor, flow.reports.summary(actor.id, request.scope,
                                                        request.period))
     respond(text=answer.text, blocks=answer.blocks, response_type="ephemeral",
@@ -70,7 +62,7 @@ def unsubscribe(flow: PipelineFlow, ack: Ack, body: dict[str, Any], client: WebC
                 respond: Respond, context: BoltContext) -> None:
     ack()
     actor = actor_of(context)
-    flow.subscriptions.unsubscribe(actor.id, int(_value(body)))
+    flow.subscriptions.unsubscribe(actor.id, int(clicked_value(body)))
     replace_message(body, client, respond, Answer(
         text="Scheduled pipeline reports",
         blocks=pb.subscriptions_blocks(flow.subscriptions.mine(actor.id))))

@@ -14,12 +14,14 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from handlers.deals.listeners import replace_message
 from handlers.quotes import blocks as qb
+from handlers.quotes import modals as quote_modals
 from handlers.quotes.flow import QuoteFlow
 from handlers.slack import blocks as ui
 from handlers.slack import modals
+from handlers.slack.actions import clicked_value
 from handlers.slack.answer import Answer
+from handlers.slack.delivery import replace_message
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import escape
 from store.errors import StoreError
@@ -27,7 +29,7 @@ from store.services.quotes.quotes import LineSpec, QuoteView
 
 
 def _ids(body: dict[str, Any]) -> tuple[int, int]:
-    first, second = body["actions"][0]["value"].split(":")
+    first, second = clicked_value(body).split(":")
     return int(first), int(second)
 
 
@@ -39,7 +41,7 @@ def _form_lines(form: dict[str, str | None]) -> tuple[list[LineSpec], Decimal, d
     """Read the quote form; errors are keyed by the field they belong to."""
     errors: dict[str, str] = {}
     lines: list[LineSpec] = []
-    for row in range(1, modals.QUOTE_ROWS + 1):
+    for row in range(1, quote_modals.QUOTE_ROWS + 1):
         sku, qty, off = (form.get(f"product_{row}"), form.get(f"qty_{row}"),
                          form.get(f"disc_{row}"))
         if not sku and not qty:
@@ -72,8 +74,8 @@ def open_quote_form(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: Web
                     context: BoltContext) -> None:
     ack()
     opp = flow.services.opportunities.get(actor_of(context).id,
-                                          int(body["actions"][0]["value"]))
-    client.views_open(trigger_id=body["trigger_id"], view=modals.quote_form(
+                                          int(clicked_value(body)))
+    client.views_open(trigger_id=body["trigger_id"], view=quote_modals.quote_form(
         _catalog(flow), title=f"Quote for {escape(opp.title)}", metadata={"opp": opp.id}))
 
 
@@ -114,7 +116,7 @@ def ask_for_approval(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: We
     quote_id, version = _ids(body)
     quote = flow.services.quotes.get(actor_of(context).id, quote_id)
     client.views_open(trigger_id=body["trigger_id"],
-                      view=modals.request_approval(quote.label, quote_id, version))
+                      view=quote_modals.request_approval(quote.label, quote_id, version))
 
 
 def request_submitted(flow: QuoteFlow, ack: Ack, view: dict[str, Any], client: WebClient,
@@ -154,7 +156,7 @@ def revise(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,
     quote = flow.services.quotes.get(actor_of(context).id, quote_id)
     lines = [(line.sku or "", line.quantity, f"{line.discount_percent:g}")
              for line in quote.lines if line.sku]
-    client.views_open(trigger_id=body["trigger_id"], view=modals.quote_form(
+    client.views_open(trigger_id=body["trigger_id"], view=quote_modals.quote_form(
         _catalog(flow), title=f"Revise {escape(quote.label)}", metadata={"quote": quote.id},
         lines=lines, discount=f"{quote.quote_discount_percent:g}"))
 
@@ -177,16 +179,15 @@ def reject(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,
     step_id, version = _ids(body)
     step = flow.services.approvals.pending_step(step_id)
     actor_of(context)  # makes sure the clicker exists before the form opens
-    client.views_open(trigger_id=body["trigger_id"], view=modals.reject_approval(
+    client.views_open(trigger_id=body["trigger_id"], view=quote_modals.reject_approval(
         step.quote.label, step_id, version))
 
 
 def rejected(flow: QuoteFlow, ack: Ack, view: dict[str, Any], client: WebClient,
              context: BoltContext) -> None:
     """The reject reason form: decide, then show the outcome in the approver's message."""
-    reason = (modals.values(view).get("reason") or "").strip()
-    if not reason:
-        ack(response_action="errors", errors={"reason": "Say why, for the rep."})
+    reason = modals.required_text(ack, view, "reason", "Say why, for the rep.")
+    if reason is None:
         return
     meta = modals.metadata(view)
     approvals = flow.services.approvals

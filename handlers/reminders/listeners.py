@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from handlers.deals.listeners import replace_message
+from handlers.activities import modals as activity_modals
 from handlers.deps import Deps
 from handlers.pipeline.flow import scheduled_report
 from handlers.slack import blocks as ui
 from handlers.slack import modals
 from handlers.slack.answer import Answer
+from handlers.slack.delivery import replace_message
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import day, escape, local_time, short_money
 from store.services import Services
@@ -150,7 +151,7 @@ def register(app: App, deps: Deps) -> None:
         activity = services.activities.get(actor_of(context).id,
                                            int(body["actions"][0]["value"]))
         metadata = {"opp": activity.opportunity_id} if activity.opportunity_id else {}
-        client.views_open(trigger_id=body["trigger_id"], view=modals.log_activity(
+        client.views_open(trigger_id=body["trigger_id"], view=activity_modals.log_activity(
             about=activity.account_name or activity.contact_name, metadata=metadata))
 
     @app.action("renewal_create")

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from handlers.slack.text import clip, day, escape, local_time, short_money
-from store.schemas import ActivityView, OpportunityView, StageView
+from store.schemas import ActivityView, OpportunityView, StageView, deal_title
 
 Block = dict[str, Any]
 
@@ -106,8 +106,8 @@ def opportunity_line(opp: OpportunityView) -> str:
 
 
 def _about(activity: ActivityView) -> str:
-    if activity.opportunity_name and activity.account_name:
-        return f"{activity.account_name} — {activity.opportunity_name}"
+    if activity.opportunity_name:
+        return deal_title(activity.account_name, activity.opportunity_name)
     return activity.opportunity_name or activity.account_name or activity.contact_name or ""
 
 

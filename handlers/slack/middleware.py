@@ -9,9 +9,9 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from handlers.deps import Deps
+from handlers.slack.profiles import fetch_profile
 from store.schemas import UserView
 
 log = logging.getLogger(__name__)
@@ -32,21 +32,6 @@ def slack_user_id(body: dict[str, Any]) -> str | None:
     if isinstance(user, dict):
         return user.get("id")
     return None
-
-
-def _profile(client: WebClient, user_id: str) -> dict[str, Any]:
-    """Name, email and time zone from Slack; an empty dict when Slack won't say."""
-    try:
-        user = client.users_info(user=user_id)["user"]
-    except SlackApiError as exc:
-        log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
-        return {}
-    profile = user.get("profile") or {}
-    return {
-        "name": profile.get("real_name") or user.get("real_name") or user.get("name"),
-        "email": profile.get("email"),
-        "timezone": user.get("tz"),
-    }
 
 
 def register(app: App, deps: Deps) -> None:
@@ -74,7 +59,7 @@ def register(app: App, deps: Deps) -> None:
                 return None
             known = deps.services.users.find(user_id)
             if known is None:
-                known = deps.services.users.get_or_create(user_id, **_profile(client, user_id))
+                known = deps.services.users.get_or_create(user_id, **fetch_profile(client, user_id))
             return known
 
         context["actor_loader"] = load

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from store.db import Store
 from store.errors import Conflict, NotAllowed, NotFound
 from store.models import Activity, AuditEntry, Opportunity, Stage, User
+from store.schemas import deal_title
 from store.services.people.users import require_by_id
 from store.services.system import audit
 
@@ -64,7 +65,7 @@ def _restore_opportunity(session: Session, entry: AuditEntry, actor: User, now: 
     opp.closed_at = datetime.fromisoformat(before["closed_at"]) if before["closed_at"] else None
     last_open = before["last_open_stage_id"]
     opp.last_open_stage_id = int(last_open) if last_open not in (None, "None") else None
-    title = f"{opp.account.name} — {opp.name}" if opp.account else opp.name
+    title = deal_title(opp.account.name if opp.account else None, opp.name)
     return f"{title} is back as it was."
 
 

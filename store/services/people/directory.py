@@ -18,7 +18,7 @@ from store.access import visible_owner_ids
 from store.db import Store
 from store.models import Account, Contact, Opportunity, Stage, User
 from store.resolve import NameIndex
-from store.schemas import StageView
+from store.schemas import StageView, deal_title
 from store.services.deals.stages import stages_in_order
 from store.services.people.users import require_by_id
 
@@ -41,7 +41,7 @@ class DealRef:
     @property
     def display(self) -> str:
         """How people read it: "Acme — Renewal"."""
-        return f"{self.account_name} — {self.name}" if self.account_name else self.name
+        return deal_title(self.account_name, self.name)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from store.periods import (
     quarter_code,
     quarter_of,
 )
+from store.schemas import deal_title
 from store.services.people.users import require_by_id
 from store.services.pipeline.changes import changes, deal_filters
 from store.services.pipeline.figures import (
@@ -153,7 +154,7 @@ def stuck_deals(session: Session, scope: ReportScope, period: Period | None, now
         .where(Stage.kind == "open", *deal_filters(scope), *_in_period(period))
         .order_by(Opportunity.stage_changed_at, Opportunity.id).limit(limit))
     return tuple(
-        StuckDeal(opp_id, f"{account} — {name}" if account else name, owner, stage, since,
+        StuckDeal(opp_id, deal_title(account, name), owner, stage, since,
                   (now - since).days, from_minor(amount, currency), currency)
         for opp_id, name, account, owner, stage, since, amount, currency in rows)
 

@@ -21,6 +21,7 @@ from store.errors import Conflict, InvalidInput
 from store.models import ApprovalRequest, ApprovalStep, Opportunity, Product, Quote, QuoteLine, User
 from store.money import from_minor
 from store.resolve import NameIndex, resolve
+from store.schemas import deal_title
 from store.services.deals.opportunities import require_opportunity
 from store.services.people.users import require_by_id
 from store.services.quotes.lookup import require_quote, require_quote_reader
@@ -95,7 +96,7 @@ def quote_view(session: Session, quote: Quote) -> QuoteView:
     return QuoteView(
         id=quote.id, number=quote.number, version=quote.version, status=quote.status,
         opportunity_id=opp.id,
-        opportunity_title=f"{opp.account.name} — {opp.name}" if opp.account else opp.name,
+        opportunity_title=deal_title(opp.account.name if opp.account else None, opp.name),
         owner_id=quote.owner_id, owner_name=owner.name if owner else "?",
         currency=quote.currency,
         lines=[LineView(position=ln.position, sku=skus.get(ln.product_id),

@@ -26,6 +26,7 @@ from store.models import (
     User,
 )
 from store.money import from_minor
+from store.schemas import deal_title
 from store.services.people.users import find_user
 from store.services.workflow.rules import WINDOW, Event, Rule, Rules
 from store.working_time import next_delivery
@@ -182,7 +183,7 @@ class WorkflowService:
         facts: dict[str, Any] = {"deal": "", "account": "", "owner": "", "amount": "",
                                  "stage": "", "employees": "", "case": ""}
         if subject_type == "opportunity" and (opp := s.get(Opportunity, subject_id)):
-            facts |= {"deal": f"{opp.account.name} — {opp.name}" if opp.account else opp.name,
+            facts |= {"deal": deal_title(opp.account.name if opp.account else None, opp.name),
                       "account": opp.account.name if opp.account else "",
                       "owner": opp.owner.name, "stage": opp.stage.name,
                       "amount": f"{from_minor(opp.amount_minor, opp.currency):,} "
