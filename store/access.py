@@ -1,4 +1,4 @@
-"""Who sees and changes what (INTERFACES.md "Roles").
+"""Who sees and changes what (docs/INTERFACES.md "Roles").
 
 Reps see and change their own records; managers and directors their team's,
 recursively (everyone whose manager chain leads to them, and members of teams they
