@@ -13,6 +13,7 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -98,15 +99,18 @@ class Chat:
     def signed_headers(self, body: str, content_type: str,
                        timestamp: int | None = None) -> dict[str, str]:
         ts = str(int(time.time()) if timestamp is None else timestamp)
+        signature = self._verifier.generate_signature(timestamp=ts, body=body)
+        assert signature is not None  # None only when no timestamp is given
         return {
             "content-type": content_type,
             "x-slack-request-timestamp": ts,
-            "x-slack-signature": self._verifier.generate_signature(timestamp=ts, body=body),
+            "x-slack-signature": signature,
         }
 
     def dispatch(self, body: str, content_type: str) -> BoltResponse:
         """Send one signed request through the app, then read what it made users see."""
-        request = BoltRequest(body=body, headers=self.signed_headers(body, content_type))
+        headers: dict[str, str | Sequence[str]] = {**self.signed_headers(body, content_type)}
+        request = BoltRequest(body=body, headers=headers)
         response = self.app.dispatch(request)
         self.last_response = response
         self._absorb()

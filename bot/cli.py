@@ -1,6 +1,6 @@
 """The `salesbot` command line (click).
 
-Exit codes (INTERFACES.md): 0 done; 1 the command ran and refused; 2 usage error.
+Exit codes (docs/INTERFACES.md): 0 done; 1 the command ran and refused; 2 usage error.
 Errors go to stderr, one per line.
 """
 
@@ -9,15 +9,21 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from pydantic import ValidationError
 
+from bot.cli_common import EXIT_REFUSED, EXIT_USAGE, fail
 from bot.settings import Settings
 from store.clock import SystemClock
 from store.db import Store
 from store.errors import StoreError
 from store.migrate import upgrade
+
+if TYPE_CHECKING:
+    from bot.reminders import ReminderRunner
+    from store.services import Services
 
 
 class Context:
@@ -26,7 +32,7 @@ class Context:
     def __init__(self) -> None:
         self._settings: Settings | None = None
         self._store: Store | None = None
-        self._services = None
+        self._services: Services | None = None
 
     @property
     def settings(self) -> Settings:
@@ -37,10 +43,10 @@ class Context:
                 for error in exc.errors():
                     field = ".".join(str(p) for p in error["loc"]) or "settings"
                     click.echo(f"settings: {field}: {error['msg']}", err=True)
-                sys.exit(2)
+                sys.exit(EXIT_USAGE)
         return self._settings
 
-    def services(self):
+    def services(self) -> Services:
         """Services built from settings (the approval policy is validated here)."""
         from bot.wiring import build_services
         from store.config_files import PolicyError
@@ -50,7 +56,7 @@ class Context:
                 self._services = build_services(self.settings, self.store())
             except PolicyError as exc:
                 click.echo(str(exc), err=True)
-                sys.exit(1)
+                sys.exit(EXIT_REFUSED)
         return self._services
 
     def store(self) -> Store:
@@ -62,12 +68,6 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context, ensure=True)
-
-
-def fail(message: str) -> None:
-    """Print a refusal to stderr and exit 1."""
-    click.echo(message, err=True)
-    sys.exit(1)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -272,7 +272,7 @@ def _warm_index(settings: Settings, store: Store) -> None:
     threading.Thread(target=warm, name="kb-warm", daemon=True).start()
 
 
-def _runner(context: Context):
+def _runner(context: Context) -> ReminderRunner:
     from bot.app import web_client
     from bot.reminders import ReminderRunner
 

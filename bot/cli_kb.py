@@ -1,6 +1,6 @@
 """`salesbot kb import|reindex|search`: the knowledge base from the command line.
 
-Exit codes (INTERFACES.md): 0 done; 1 refused (bad files, index busy); 2 usage.
+Exit codes (docs/INTERFACES.md): 0 done; 1 refused (bad files, index busy); 2 usage.
 The index lives in `SALESBOT_INDEX_DIR`; every command leaves it caught up with the store.
 """
 
@@ -10,9 +10,14 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+from bot.cli_common import fail
+
+if TYPE_CHECKING:
+    from knowledge import KnowledgeBase, SearchResults
 
 _BOLD = re.compile(r"\*([^*\n]+)\*")
 
@@ -25,13 +30,90 @@ def terminal_text(mrkdwn: str, *, tty: bool) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+def _knowledge_base(context: Any) -> KnowledgeBase:
+    from knowledge import KnowledgeBase
+
+    return KnowledgeBase(context.store(), context.settings.index_dir, sync_interval=0)
+
+
+def _import_articles(context: Any, folder: Path) -> None:
+    """`kb import DIR`: the articles, all or nothing, then the index caught up."""
+    from knowledge import IndexBusy
+    from store.errors import StoreError
+    from store.services.knowledge.articles import ImportProblems, KnowledgeService
+
+    try:
+        summary = KnowledgeService(context.store()).import_markdown_dir(folder)
+    except ImportProblems as exc:
+        shown = exc.problems[:50]
+        for problem in shown:
+            click.echo(problem, err=True)
+        if len(exc.problems) > len(shown):
+            click.echo(f"… and {len(exc.problems) - len(shown)} more", err=True)
+        fail(f"nothing imported: {len(exc.problems)} file(s) need fixing")
+    except StoreError as exc:
+        fail(str(exc))
+    click.echo(f"imported {summary.total} article(s): {summary.created} new, "
+               f"{summary.updated} updated, {summary.unchanged} unchanged")
+    try:
+        changed = _knowledge_base(context).sync()
+    except IndexBusy as exc:
+        fail(f"{exc}; the index will catch up on its next search")
+    click.echo(f"index caught up ({changed} document(s) written)")
+
+
+def _reindex(context: Any) -> None:
+    """`kb reindex`: the whole index rebuilt from the database."""
+    from knowledge import IndexBusy
+
+    began = time.perf_counter()
+    try:
+        count = _knowledge_base(context).rebuild()
+    except IndexBusy as exc:
+        fail(str(exc))
+    click.echo(f"indexed {count} article(s) into {context.settings.index_dir} "
+               f"in {time.perf_counter() - began:.1f} s")
+
+
+def _search(context: Any, query: str, limit: int, page: int) -> None:
+    """`kb search QUERY`: one page of hits, with the spelling correction said first."""
+    from knowledge import IndexBusy
+
+    try:
+        results = _knowledge_base(context).search(query, limit=limit, page=page)
+    except IndexBusy as exc:
+        fail(str(exc))
+    if results.corrected and results.suggestion:
+        click.echo(f'No match for "{query}"; showing results for "{results.suggestion}".')
+    elif results.corrected:
+        click.echo(f'No exact match for "{query}"; showing close matches.')
+    elif results.suggestion:
+        click.echo(f'Did you mean: "{results.suggestion}"?')
+    if not results.hits:
+        click.echo("No articles found." if page == 1 else f"No results on page {page}.")
+        return
+    _echo_hits(results, tty=sys.stdout.isatty())
+
+
+def _echo_hits(results: SearchResults, *, tty: bool) -> None:
+    """The numbered hits of a page, each with its snippet and tags, then where we are."""
+    first = (results.page - 1) * results.limit
+    for n, hit in enumerate(results.hits, start=first + 1):
+        title = click.style(hit.title, bold=True) if tty else hit.title
+        click.echo(f"{n}. {title}  [{hit.slug}]  score {hit.score:.2f}")
+        click.echo(f"   {terminal_text(hit.snippet, tty=tty)}")
+        about = ", ".join(hit.tags)
+        if hit.product:
+            about = f"{about} · product: {hit.product}" if about else f"product: {hit.product}"
+        if about:
+            click.echo(f"   tags: {about}" if hit.tags else f"   {about}")
+    shown_to = first + len(results.hits)
+    more = f"; --page {results.page + 1} for more" if results.has_more else ""
+    click.echo(f"{first + 1}–{shown_to} of {results.total}{more}")
+
+
 def register(cli: click.Group, pass_context: Any) -> None:
-    from bot.cli import fail
-
-    def knowledge_base(context: Any) -> Any:
-        from knowledge import KnowledgeBase
-
-        return KnowledgeBase(context.store(), context.settings.index_dir, sync_interval=0)
+    """Add the `kb` group to the `salesbot` group."""
 
     @cli.group()
     def kb() -> None:
@@ -44,46 +126,13 @@ def register(cli: click.Group, pass_context: Any) -> None:
     def kb_import(context: Any, folder: Path) -> None:
         """Import every *.md under DIR (front matter: title, tags, product); the file name
         is the slug, so importing again updates what changed. All or nothing."""
-        from knowledge import IndexBusy
-        from store.errors import StoreError
-        from store.services.knowledge.articles import ImportProblems, KnowledgeService
-
-        try:
-            summary = KnowledgeService(context.store()).import_markdown_dir(folder)
-        except ImportProblems as exc:
-            shown = exc.problems[:50]
-            for problem in shown:
-                click.echo(problem, err=True)
-            if len(exc.problems) > len(shown):
-                click.echo(f"… and {len(exc.problems) - len(shown)} more", err=True)
-            fail(f"nothing imported: {len(exc.problems)} file(s) need fixing")
-            return
-        except StoreError as exc:
-            fail(str(exc))
-            return
-        click.echo(f"imported {summary.total} article(s): {summary.created} new, "
-                   f"{summary.updated} updated, {summary.unchanged} unchanged")
-        try:
-            changed = knowledge_base(context).sync()
-        except IndexBusy as exc:
-            fail(f"{exc}; the index will catch up on its next search")
-            return
-        click.echo(f"index caught up ({changed} document(s) written)")
+        _import_articles(context, folder)
 
     @kb.command("reindex")
     @pass_context
     def kb_reindex(context: Any) -> None:
         """Rebuild the search index from the database and swap it in."""
-        from knowledge import IndexBusy
-
-        began = time.perf_counter()
-        try:
-            count = knowledge_base(context).rebuild()
-        except IndexBusy as exc:
-            fail(str(exc))
-            return
-        click.echo(f"indexed {count} article(s) into {context.settings.index_dir} "
-                   f"in {time.perf_counter() - began:.1f} s")
+        _reindex(context)
 
     @kb.command("search")
     @click.argument("words", nargs=-1, required=True, metavar="QUERY")
@@ -94,34 +143,4 @@ def register(cli: click.Group, pass_context: Any) -> None:
     @pass_context
     def kb_search(context: Any, words: tuple[str, ...], limit: int, page: int) -> None:
         """Search the knowledge base: words, "phrases", prefix*, tag:X, product:X, -tag:X."""
-        from knowledge import IndexBusy
-
-        query = " ".join(words)
-        try:
-            results = knowledge_base(context).search(query, limit=limit, page=page)
-        except IndexBusy as exc:
-            fail(str(exc))
-            return
-        tty = sys.stdout.isatty()
-        if results.corrected and results.suggestion:
-            click.echo(f'No match for "{query}"; showing results for "{results.suggestion}".')
-        elif results.corrected:
-            click.echo(f'No exact match for "{query}"; showing close matches.')
-        elif results.suggestion:
-            click.echo(f'Did you mean: "{results.suggestion}"?')
-        if not results.hits:
-            click.echo("No articles found." if page == 1 else f"No results on page {page}.")
-            return
-        first = (results.page - 1) * results.limit
-        for n, hit in enumerate(results.hits, start=first + 1):
-            title = click.style(hit.title, bold=True) if tty else hit.title
-            click.echo(f"{n}. {title}  [{hit.slug}]  score {hit.score:.2f}")
-            click.echo(f"   {terminal_text(hit.snippet, tty=tty)}")
-            about = ", ".join(hit.tags)
-            if hit.product:
-                about = f"{about} · product: {hit.product}" if about else f"product: {hit.product}"
-            if about:
-                click.echo(f"   tags: {about}" if hit.tags else f"   {about}")
-        shown_to = first + len(results.hits)
-        more = f"; --page {results.page + 1} for more" if results.has_more else ""
-        click.echo(f"{first + 1}–{shown_to} of {results.total}{more}")
+        _search(context, " ".join(words), limit, page)

@@ -1,7 +1,7 @@
 """`salesbot import` and `salesbot export`: CSV files in and out of the store.
 
 The command line only translates: options into `ImportOptions`, problems into
-`FILE:LINE: COLUMN: reason` lines on stderr, outcomes into exit codes (INTERFACES.md:
+`FILE:LINE: COLUMN: reason` lines on stderr, outcomes into exit codes (docs/INTERFACES.md:
 0 done, 1 refused, 2 usage). The rules live in `store.transfer`.
 """
 
@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.cli_common import EXIT_REFUSED
 from store.transfer import (
     IGNORE,
     KINDS,
@@ -94,7 +95,7 @@ def _open_input(file: str) -> BinaryIO:
         return open(file, "rb")
     except OSError as exc:
         click.echo(f"{file}: {exc.strerror or exc}", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_REFUSED)
 
 
 @contextmanager
@@ -141,9 +142,48 @@ def _export_pipeline(context: Any, file: str, period_text: str | None) -> None:
             count = write_summary(summary, out)
     except OSError as exc:
         click.echo(f"{file}: {exc.strerror or exc}", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_REFUSED)
     if file != "-":
         click.echo(f"exported {count} pipeline rows to {file}", err=True)
+
+
+def _run_import(context: Any, kind: str, file: str, skip_bad: bool,
+                column_map: tuple[str, ...], stage_map: tuple[str, ...]) -> None:
+    """`import KIND FILE`: one transaction; exit 1 when nothing was committed."""
+    spec = KINDS[kind]
+    options = _options(spec, context.settings, skip_bad, column_map, stage_map)
+    store = context.store()
+    with _open_input(file) as stream, _progress(file, f"importing {kind}") as progress:
+        try:
+            result = import_csv(store, spec, stream, options, on_progress=progress)
+        except UsageProblem as exc:
+            raise click.UsageError(str(exc)) from exc
+        except SQLAlchemyError as exc:
+            reason = getattr(exc, "orig", None) or exc
+            click.echo(f"{file}: the database refused the import: {reason}", err=True)
+            sys.exit(EXIT_REFUSED)
+    _report(file, result)
+    if not result.committed:
+        sys.exit(EXIT_REFUSED)
+
+
+def _run_export(context: Any, kind: str, file: str, period: str | None) -> None:
+    """`export KIND [FILE]`: the kind's records, or the pipeline summary's figures."""
+    if kind == PIPELINE:
+        _export_pipeline(context, file, period)
+        return
+    if period is not None:
+        raise click.BadParameter("applies to the pipeline only", param_hint="--period")
+    spec = KINDS[kind]
+    store = context.store()
+    try:
+        with _output(file) as out:
+            count = export_csv(store, spec, out)
+    except OSError as exc:
+        click.echo(f"{file}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_REFUSED)
+    if file != "-":
+        click.echo(f"exported {count} {spec.noun(count)} to {file}", err=True)
 
 
 def register(cli: click.Group, pass_context: Any) -> None:
@@ -165,24 +205,10 @@ def register(cli: click.Group, pass_context: Any) -> None:
                        column_map: tuple[str, ...], stage_map: tuple[str, ...]) -> None:
         """Import KIND records from the CSV FILE: all rows or none, unless --skip-bad.
 
-        Rows are matched by their key (INTERFACES.md "CSV files") and updated, so
+        Rows are matched by their key (docs/INTERFACES.md "CSV files") and updated, so
         importing the same file twice changes nothing.
         """
-        spec = KINDS[kind]
-        options = _options(spec, context.settings, skip_bad, column_map, stage_map)
-        store = context.store()
-        with _open_input(file) as stream, _progress(file, f"importing {kind}") as progress:
-            try:
-                result = import_csv(store, spec, stream, options, on_progress=progress)
-            except UsageProblem as exc:
-                raise click.UsageError(str(exc)) from exc
-            except SQLAlchemyError as exc:
-                reason = getattr(exc, "orig", None) or exc
-                click.echo(f"{file}: the database refused the import: {reason}", err=True)
-                sys.exit(1)
-        _report(file, result)
-        if not result.committed:
-            sys.exit(1)
+        _run_import(context, kind, file, skip_bad, column_map, stage_map)
 
     @cli.command("export", epilog=f"KIND is one of: {', '.join(KINDS)}, {PIPELINE}.")
     @click.argument("kind", type=click.Choice([*KINDS, PIPELINE]), metavar="KIND")
@@ -198,18 +224,4 @@ def register(cli: click.Group, pass_context: Any) -> None:
         `pipeline` writes the pipeline summary's figures (everyone's deals), the same as
         `/sales pipeline … csv`.
         """
-        if kind == PIPELINE:
-            _export_pipeline(context, file, period)
-            return
-        if period is not None:
-            raise click.BadParameter("applies to the pipeline only", param_hint="--period")
-        spec = KINDS[kind]
-        store = context.store()
-        try:
-            with _output(file) as out:
-                count = export_csv(store, spec, out)
-        except OSError as exc:
-            click.echo(f"{file}: {exc.strerror or exc}", err=True)
-            sys.exit(1)
-        if file != "-":
-            click.echo(f"exported {count} {spec.noun(count)} to {file}", err=True)
+        _run_export(context, kind, file, period)

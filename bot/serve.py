@@ -16,8 +16,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
+from wsgiref.types import StartResponse
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -25,9 +26,11 @@ from sqlalchemy import text
 
 from store.db import Store
 
+if TYPE_CHECKING:
+    from _typeshed import OptExcInfo
+
 log = logging.getLogger(__name__)
 
-StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 
 def health(store: Store) -> tuple[int, dict[str, Any]]:
@@ -91,9 +94,10 @@ def _logged(slack: SlackRequestHandler, environ: dict[str, Any],
     environ["wsgi.input"] = io.BytesIO(body)
     status: list[str] = []
 
-    def recording_start_response(code: str, headers: list[tuple[str, str]]) -> Any:
+    def recording_start_response(code: str, headers: list[tuple[str, str]],
+                                 exc_info: OptExcInfo | None = None) -> Callable[[bytes], object]:
         status.append(code.split(" ", 1)[0])
-        return start_response(code, headers)
+        return start_response(code, headers, exc_info)
 
     result = slack(environ, recording_start_response)
     facts = _request_facts(body, environ.get("CONTENT_TYPE", ""))
@@ -104,7 +108,7 @@ def _logged(slack: SlackRequestHandler, environ: dict[str, Any],
 
 
 def serve_http(app: App, store: Store, *, host: str, port: int, threads: int = 8) -> None:
-    from waitress.server import create_server
+    from waitress.server import create_server  # type: ignore[import-untyped]  # no types shipped
 
     server = create_server(wsgi_app(app, store), host=host, port=port, threads=threads,
                            ident="salesbot")

@@ -20,7 +20,7 @@ _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 
 
 class Settings(BaseSettings):
-    """Everything salesbot reads from its environment; names are pinned in INTERFACES.md."""
+    """Everything salesbot reads from its environment; names are pinned in docs/INTERFACES.md."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
@@ -82,7 +82,3 @@ class Settings(BaseSettings):
         if not match or value[:5] >= value[6:]:
             raise ValueError("working hours look like 09:00-18:00 (start before end)")
         return value
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)

@@ -22,7 +22,7 @@ from store.models.base import Timestamps
 
 
 def normalize_url(url: str) -> str:
-    """`postgresql://` means psycopg 3 here (INTERFACES.md); other schemes pass through."""
+    """`postgresql://` means psycopg 3 here (docs/INTERFACES.md); other schemes pass through."""
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")

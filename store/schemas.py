@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from store.models import Account, Activity, Contact, Opportunity, Stage, User
 from store.money import from_minor
+
+if TYPE_CHECKING:  # the views are read from rows, but using a view needs no database
+    from store.models import Account, Activity, Contact, Opportunity, Stage, User
 
 
 def deal_title(account_name: str | None, name: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +13,7 @@ import pytest
 from slack_bolt import App
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from bot.app import create_app
 from bot.chat import Chat
@@ -22,7 +23,8 @@ from handlers.slack.errors import GENERIC
 from store.clock import ManualClock
 from store.db import Store, make_engine, normalize_url
 from store.migrate import upgrade
-from store.models import Base, Stage
+from store.models import Base, Stage, User
+from store.schemas import UserView
 from store.seed import DEFAULT_STAGES
 from store.services import Services
 
@@ -98,6 +100,37 @@ def store(database_url: str, clock: ManualClock) -> Iterator[Store]:
 @pytest.fixture
 def services(store: Store) -> Services:
     return Services(store)
+
+
+# -- people: the users most tests start from ------------------------------------------------
+
+
+def add_users(session: Session, users: Mapping[str, tuple[str, str, str]], *,
+              managers: Mapping[str, str] | None = None) -> dict[str, User]:
+    """Users by the key a test calls them, from `(slack id, name, role)`, flushed so they
+    have ids; `managers` maps a key to its manager's key."""
+    people = {key: User(slack_user_id=slack_id, name=name, role=role)
+              for key, (slack_id, name, role) in users.items()}
+    session.add_all(people.values())
+    session.flush()
+    for key, manager in (managers or {}).items():
+        people[key].manager_id = people[manager].id
+    return people
+
+
+@pytest.fixture
+def rep(services: Services) -> UserView:
+    """Ria Rep, who owns the account Acme (a few files define a `rep` of their own)."""
+    rep = services.users.get_or_create("UR", name="Ria Rep")
+    services.accounts.create(rep.id, "Acme")
+    return rep
+
+
+@pytest.fixture
+def admin(services: Services) -> int:
+    """The id of Priya Shah, an admin."""
+    services.users.get_or_create("UADMIN", name="Priya Shah")
+    return services.users.set_role("UADMIN", "admin").id
 
 
 # -- the Slack side: the real Bolt app, signed requests, the local Web API stand-in --------

@@ -13,9 +13,10 @@ from decimal import Decimal
 import pytest
 
 from store.errors import NotAllowed
-from store.models import Product, User
+from store.models import Product
 from store.services import Services
 from store.services.quotes.quotes import LineSpec
+from tests.conftest import add_users
 
 ACTORS = ("owner", "teammate", "manager", "other_manager", "director", "admin", "finance")
 
@@ -37,22 +38,17 @@ MATRIX: dict[str, set[str]] = {
 @pytest.fixture
 def world(services: Services, clock) -> dict[str, int]:
     with services.store.transaction() as s:
-        people = {
-            "director": User(slack_user_id="U0DIR", name="Dee Director", role="director"),
-            "manager": User(slack_user_id="U0MGR", name="Max Manager", role="manager"),
-            "other_manager": User(slack_user_id="U0OMG", name="Ola Other", role="manager"),
-            "owner": User(slack_user_id="U0OWN", name="Oren Owner", role="rep"),
-            "teammate": User(slack_user_id="U0TEA", name="Tia Teammate", role="rep"),
-            "admin": User(slack_user_id="U0ADM", name="Ada Admin", role="admin"),
-            "finance": User(slack_user_id="U0FIN", name="Fin Finance", role="finance"),
-            "other_rep": User(slack_user_id="U0ORP", name="Oscar Rep", role="rep"),
-        }
-        s.add_all(people.values())
-        s.flush()
-        people["manager"].manager_id = people["director"].id
-        people["owner"].manager_id = people["manager"].id
-        people["teammate"].manager_id = people["manager"].id
-        people["other_rep"].manager_id = people["other_manager"].id
+        people = add_users(s, {
+            "director": ("U0DIR", "Dee Director", "director"),
+            "manager": ("U0MGR", "Max Manager", "manager"),
+            "other_manager": ("U0OMG", "Ola Other", "manager"),
+            "owner": ("U0OWN", "Oren Owner", "rep"),
+            "teammate": ("U0TEA", "Tia Teammate", "rep"),
+            "admin": ("U0ADM", "Ada Admin", "admin"),
+            "finance": ("U0FIN", "Fin Finance", "finance"),
+            "other_rep": ("U0ORP", "Oscar Rep", "rep"),
+        }, managers={"manager": "director", "owner": "manager", "teammate": "manager",
+                     "other_rep": "other_manager"})
         s.add(Product(sku="P", name="Platform", list_price_minor=100000, currency="USD"))
         ids = {k: u.id for k, u in people.items()}
     services.accounts.create(ids["owner"], "Acme")

@@ -11,13 +11,6 @@ from store.services import Services
 from tests.conftest import START
 
 
-@pytest.fixture
-def rep(services: Services):
-    rep = services.users.get_or_create("UR", name="Ria Rep")
-    services.accounts.create(rep.id, "Acme")
-    return rep
-
-
 def test_logging_on_a_deal_fills_the_account_and_touches_the_deal(services: Services, rep) -> None:
     opp = services.opportunities.create(rep.id, "Renewal", account="Acme")
     logged = services.activities.log(rep.id, kind="call", subject="pricing call",

@@ -9,22 +9,20 @@ import pytest
 
 from bot.chat import Chat
 from bot.localslack import LocalSlack
-from store.models import AuditEntry, Product, User
+from store.models import AuditEntry, Product
 from store.services import Services
+from tests.conftest import add_users
 
 
 @pytest.fixture
 def team(services: Services) -> dict[str, int]:
     with services.store.transaction() as s:
-        people = {
-            "U0MO": User(slack_user_id="U0MO", name="Mo Manager", role="manager"),
-            "U0ANA": User(slack_user_id="U0ANA", name="Ana Rep", role="rep"),
-            "U0ADA": User(slack_user_id="U0ADA", name="Ada Admin", role="admin"),
-            "U0OLI": User(slack_user_id="U0OLI", name="Oli Other", role="rep"),
-        }
-        s.add_all(people.values())
-        s.flush()
-        people["U0ANA"].manager_id = people["U0MO"].id
+        people = add_users(s, {
+            "U0MO": ("U0MO", "Mo Manager", "manager"),
+            "U0ANA": ("U0ANA", "Ana Rep", "rep"),
+            "U0ADA": ("U0ADA", "Ada Admin", "admin"),
+            "U0OLI": ("U0OLI", "Oli Other", "rep"),
+        }, managers={"U0ANA": "U0MO"})
         s.add(Product(sku="PLAT-SEAT", name="Platform seat (annual)", list_price_minor=120000,
                       currency="USD", is_active=True))
         ids = {k: u.id for k, u in people.items()}

@@ -20,16 +20,9 @@ from knowledge.storage import CURRENT, STATE
 from store.clock import ManualClock
 from store.db import Store
 from store.models import KnowledgeArticle
-from store.services import Services
 from store.services.knowledge.articles import ArticleView, KnowledgeService
 
 CHECKOUT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def admin(services: Services) -> int:
-    services.users.get_or_create("UADMIN", name="Priya Shah")
-    return services.users.set_role("UADMIN", "admin").id
 
 
 @pytest.fixture

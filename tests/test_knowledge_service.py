@@ -29,12 +29,6 @@ def kb(store: Store) -> KnowledgeService:
 
 
 @pytest.fixture
-def admin(services: Services) -> int:
-    services.users.get_or_create("UADMIN", name="Priya Shah")
-    return services.users.set_role("UADMIN", "admin").id
-
-
-@pytest.fixture
 def rep(services: Services) -> int:
     return services.users.get_or_create("UREP", name="Alex Rivera").id
 

@@ -19,26 +19,25 @@ from handlers.deps import Deps
 from handlers.language.intents import Intent
 from handlers.pipeline.flow import PipelineFlow
 from store.clock import ManualClock
-from store.models import Team, User
+from store.models import Team
 from store.services import Services
 from store.services.people.directory import Directory
 from store.services.pipeline.export import summary_csv
 from store.services.pipeline.figures import Scope
 from store.services.pipeline.quotas import QuotaService
 from store.services.pipeline.summary import PipelineService
+from tests.conftest import add_users
 
 
 @pytest.fixture
 def team(services: Services) -> dict[str, int]:
     with services.store.transaction() as s:
-        people = {
-            "U0MO": User(slack_user_id="U0MO", name="Mo Manager", role="manager"),
-            "U0ANA": User(slack_user_id="U0ANA", name="Ana Rep", role="rep"),
-            "U0DANA": User(slack_user_id="U0DANA", name="Dana Kim", role="rep"),
-            "U0ADA": User(slack_user_id="U0ADA", name="Ada Admin", role="admin"),
-        }
-        s.add_all(people.values())
-        s.flush()
+        people = add_users(s, {
+            "U0MO": ("U0MO", "Mo Manager", "manager"),
+            "U0ANA": ("U0ANA", "Ana Rep", "rep"),
+            "U0DANA": ("U0DANA", "Dana Kim", "rep"),
+            "U0ADA": ("U0ADA", "Ada Admin", "admin"),
+        })
         sales = Team(name="Sales", manager_id=people["U0MO"].id)
         s.add(sales)
         s.flush()

@@ -12,29 +12,26 @@ from hypothesis import strategies as st
 
 from store.config_files import PolicyError
 from store.errors import Conflict, InvalidInput, NotAllowed
-from store.models import Product, User
+from store.models import Product
 from store.money import to_minor
 from store.services import Services
 from store.services.quotes.policy import load_policy
 from store.services.quotes.quotes import LineSpec
 from store.services.quotes.totals import LineInput, compute
+from tests.conftest import add_users
 
 
 @pytest.fixture
 def team(services: Services) -> dict[str, int]:
     store = services.store
     with store.transaction() as s:
-        people = {
-            "mo": User(slack_user_id="U0MO", name="Mo Manager", role="manager"),
-            "ana": User(slack_user_id="U0ANA", name="Ana Rep", role="rep"),
-            "ada": User(slack_user_id="U0ADA", name="Ada Admin", role="admin"),
-            "fin": User(slack_user_id="U0FIN", name="Fin Finance", role="finance"),
-            "oli": User(slack_user_id="U0OLI", name="Oli Other", role="rep"),
-        }
-        s.add_all(people.values())
-        s.flush()
-        people["ana"].manager_id = people["mo"].id
-        people["oli"].manager_id = people["mo"].id
+        people = add_users(s, {
+            "mo": ("U0MO", "Mo Manager", "manager"),
+            "ana": ("U0ANA", "Ana Rep", "rep"),
+            "ada": ("U0ADA", "Ada Admin", "admin"),
+            "fin": ("U0FIN", "Fin Finance", "finance"),
+            "oli": ("U0OLI", "Oli Other", "rep"),
+        }, managers={"ana": "mo", "oli": "mo"})
         s.add_all([
             Product(sku="PLAT-SEAT", name="Platform seat", list_price_minor=120000,
                     currency="USD", is_active=True),

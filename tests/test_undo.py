@@ -10,13 +10,6 @@ from store.errors import Conflict, NotAllowed
 from store.services import Services
 
 
-@pytest.fixture
-def rep(services: Services):
-    rep = services.users.get_or_create("UR", name="Ria Rep")
-    services.accounts.create(rep.id, "Acme")
-    return rep
-
-
 def test_undo_a_stage_move(services: Services, rep) -> None:
     opp = services.opportunities.create(rep.id, "Renewal", account="Acme", amount=100)
     moved = services.opportunities.move_stage(rep.id, opp.id, "Closed Won")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import BigInteger, DateTime, MetaData, String, TypeDecorator
+from sqlalchemy import BigInteger, DateTime, MetaData, String, Table, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -52,6 +53,11 @@ CurrencyCode = String(3)
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    if TYPE_CHECKING:
+        # Every model here is mapped to a Table (none to a join or a select), so say so:
+        # the bulk loaders and `reset_all` insert into and update `Model.__table__`.
+        __table__: ClassVar[Table]
 
 
 class Timestamps:

@@ -1,4 +1,4 @@
-"""CSV import and export of the store's records (INTERFACES.md "CSV files").
+"""CSV import and export of the store's records (docs/INTERFACES.md "CSV files").
 
 `KINDS` names what can be moved; `import_csv` reads one file in one transaction, all or
 nothing unless told to skip bad rows; `export_csv` writes the canonical columns sorted
@@ -7,15 +7,8 @@ by key, so an export imported into an empty database exports to the same bytes.
 
 from store.transfer.exporter import export_csv
 from store.transfer.importer import import_csv
-from store.transfer.kinds import KINDS
-from store.transfer.spec import (
-    IGNORE,
-    ImportOptions,
-    ImportResult,
-    KindSpec,
-    Problem,
-    UsageProblem,
-)
+from store.transfer.kinds import KINDS, ImportResult, KindSpec
+from store.transfer.spec import IGNORE, ImportOptions, Problem, UsageProblem
 
 __all__ = [
     "IGNORE",

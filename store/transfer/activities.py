@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from store.models import ACTIVITY_KINDS, Account, Activity, Contact, Opportunity, User
 from store.models.base import UTCDateTime
 from store.transfer.cells import Cells
-from store.transfer.loading import ImportContext, Parsed, TableLoader
+from store.transfer.loading import ImportContext, Parsed, StoredRow, TableLoader
 from store.transfer.lookups import chunks
 from store.transfer.reader import Record
 from store.transfer.spec import in_code_point_order
@@ -140,10 +140,10 @@ class ActivityLoader(TableLoader):
         v = row.values
         return (v["kind"], v["subject"], v["account_id"], v["occurred_at"])
 
-    def current(self, rows: list[Parsed]) -> Mapping[Hashable, Mapping[str, Any]]:
+    def current(self, rows: list[Parsed]) -> Mapping[Hashable, StoredRow]:
         table = self.table
         moments = sorted({row.values["occurred_at"] for row in rows})
-        found: dict[Hashable, Mapping[str, Any]] = {}
+        found: dict[Hashable, StoredRow] = {}
         for chunk in chunks(sorted({row.values["subject"] for row in rows})):
             query = select(table).where(table.c.subject.in_(chunk),
                                         table.c.occurred_at.in_(moments))

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Mapping, Sequence
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session
 from store.models import Account, Case
 from store.models.commerce import CASE_PRIORITIES, CASE_STATUSES
 from store.transfer.cells import Cells
-from store.transfer.loading import Parsed, TableLoader
+from store.transfer.loading import Parsed, StoredRow, TableLoader
 from store.transfer.lookups import chunks
 from store.transfer.spec import in_code_point_order
 from store.transfer.values import CellError, moment_cell
@@ -55,8 +54,8 @@ class CaseLoader(TableLoader):
     def key(self, row: Parsed) -> Hashable:
         return row.values["number"]
 
-    def current(self, rows: list[Parsed]) -> Mapping[Hashable, Mapping[str, Any]]:
-        found: dict[Hashable, Mapping[str, Any]] = {}
+    def current(self, rows: list[Parsed]) -> Mapping[Hashable, StoredRow]:
+        found: dict[Hashable, StoredRow] = {}
         for chunk in chunks(sorted({row.values["number"] for row in rows})):
             query = select(self.table).where(self.table.c.number.in_(chunk))
             found.update({row["number"]: row for row in self.session.execute(query).mappings()})

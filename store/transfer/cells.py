@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from store.models import Stage
-from store.transfer.lookups import Directory, Person
+from store.transfer.lookups import ImportLookups, Person
 from store.transfer.reader import Layout, Record
 from store.transfer.values import (
     CellError,
@@ -35,12 +35,12 @@ class Cells:
     """One record, read cell by cell with the kind's rules."""
 
     def __init__(
-        self, record: Record, layout: Layout, directory: Directory, *,
+        self, record: Record, layout: Layout, lookups: ImportLookups, *,
         currency: str, zone: tzinfo,
     ) -> None:
         self.record = record
         self.layout = layout
-        self.directory = directory
+        self.lookups = lookups
         self.default_currency = currency
         self.zone = zone
         self.failures: list[tuple[str, str]] = []
@@ -114,7 +114,7 @@ class Cells:
 
     def person(self, column: str, *, required: bool = False) -> Person | None:
         def find(ref: str) -> Person:
-            person = self.directory.person(ref)
+            person = self.lookups.person(ref)
             if person is None:
                 raise CellError(f"no user {ref!r} (use a Slack id, an email or a unique name)")
             return person
@@ -122,7 +122,7 @@ class Cells:
 
     def account_id(self, column: str = "account", *, required: bool = False) -> int | None:
         def find(name: str) -> int:
-            account_id = self.directory.account_id(name)
+            account_id = self.lookups.account_id(name)
             if account_id is None:
                 raise CellError(f"no account called {name!r}; import accounts first")
             return account_id
@@ -130,10 +130,10 @@ class Cells:
 
     def stage(self, column: str = "stage") -> Stage | None:
         def find(name: str) -> Stage:
-            stage = self.directory.stage(name)
+            stage = self.lookups.stage(name)
             if stage is None:
                 raise CellError(f"no stage {name!r} (the stages are "
-                                f"{self.directory.stage_list()}; --stage-map maps others)")
+                                f"{self.lookups.stage_list()}; --stage-map maps others)")
             if not stage.is_active:
                 raise CellError(f"the stage {stage.name!r} is no longer in use")
             return stage

@@ -1,6 +1,6 @@
 """Products (the price list, keyed by SKU) and contracts (keyed by account + name).
 
-Contracts have no currency column (INTERFACES.md): a new one is in the configured
+Contracts have no currency column (docs/INTERFACES.md): a new one is in the configured
 currency, an existing one keeps its own, and its value is read with that currency's
 decimals.
 """
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from store.models import Account, Contract, Product, User
 from store.transfer.cells import Cells
-from store.transfer.loading import Parsed, TableLoader
+from store.transfer.loading import Parsed, StoredRow, TableLoader
 from store.transfer.lookups import chunks
 from store.transfer.spec import in_code_point_order
 from store.transfer.values import CellError, date_cell, minor_units, money_cell, text_cell
@@ -40,8 +40,8 @@ class ProductLoader(TableLoader):
     def key(self, row: Parsed) -> Hashable:
         return row.values["sku"]
 
-    def current(self, rows: list[Parsed]) -> Mapping[Hashable, Mapping[str, Any]]:
-        found: dict[Hashable, Mapping[str, Any]] = {}
+    def current(self, rows: list[Parsed]) -> Mapping[Hashable, StoredRow]:
+        found: dict[Hashable, StoredRow] = {}
         for chunk in chunks(sorted({row.values["sku"] for row in rows})):
             query = select(self.table).where(self.table.c.sku.in_(chunk))
             found.update({row["sku"]: row for row in self.session.execute(query).mappings()})
@@ -86,10 +86,10 @@ class ContractLoader(TableLoader):
     def key(self, row: Parsed) -> Hashable:
         return (row.values["account_id"], row.values["name"])
 
-    def current(self, rows: list[Parsed]) -> Mapping[Hashable, Mapping[str, Any]]:
+    def current(self, rows: list[Parsed]) -> Mapping[Hashable, StoredRow]:
         table = self.table
         accounts = sorted({row.values["account_id"] for row in rows})
-        found: dict[Hashable, Mapping[str, Any]] = {}
+        found: dict[Hashable, StoredRow] = {}
         for chunk in chunks(sorted({row.values["name"] for row in rows})):
             query = select(table).where(table.c.name.in_(chunk), table.c.account_id.in_(accounts))
             found.update({(row["account_id"], row["name"]): row
@@ -99,7 +99,7 @@ class ContractLoader(TableLoader):
     def defaults(self, row: Parsed) -> dict[str, Any]:
         return {"currency": self.context.options.currency, "status": "active", "owner_id": None}
 
-    def changes(self, row: Parsed, existing: Mapping[str, Any]) -> dict[str, Any] | None:
+    def changes(self, row: Parsed, existing: StoredRow) -> dict[str, Any] | None:
         currency = existing["currency"]
         if currency == self.context.options.currency:
             return row.values

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from store.models import Account, Contact, User
 from store.services.accounts.accounts import name_key
 from store.transfer.cells import Cells
-from store.transfer.loading import Parsed, TableLoader
+from store.transfer.loading import Parsed, StoredRow, TableLoader
 from store.transfer.lookups import chunks
 from store.transfer.spec import in_code_point_order
 from store.transfer.values import text_cell
@@ -46,9 +46,9 @@ class AccountLoader(TableLoader):
     def key(self, row: Parsed) -> Hashable:
         return row.values["name_key"]
 
-    def current(self, rows: list[Parsed]) -> Mapping[Hashable, Mapping[str, Any]]:
+    def current(self, rows: list[Parsed]) -> Mapping[Hashable, StoredRow]:
         keys = sorted({row.values["name_key"] for row in rows})
-        found: dict[Hashable, Mapping[str, Any]] = {}
+        found: dict[Hashable, StoredRow] = {}
         for chunk in chunks(keys):
             query = select(self.table).where(self.table.c.name_key.in_(chunk))
             found.update({row["name_key"]: row for row in self.session.execute(query).mappings()})
@@ -56,7 +56,7 @@ class AccountLoader(TableLoader):
 
     def inserted(self, rows: list[Row[Any]]) -> None:
         for row in rows:
-            self.context.directory.remember_account(row.name_key, row.id)
+            self.context.lookups.remember_account(row.name_key, row.id)
 
 
 def account_rows(session: Session) -> Iterator[Sequence[str]]:
@@ -89,18 +89,18 @@ class ContactLoader(TableLoader):
             values["account_id"] = cells.account_id("account")
         return Parsed(cells.line, values) if name else None
 
-    def key(self, row: Parsed) -> Hashable:
+    def key(self, row: Parsed) -> tuple[Any, ...]:
         email = row.values.get("email")
         if email:
             return ("email", email.lower())
         return ("name", row.values["name"], row.values.get("account_id"))
 
-    def current(self, rows: list[Parsed]) -> Mapping[Hashable, Mapping[str, Any]]:
+    def current(self, rows: list[Parsed]) -> Mapping[Hashable, StoredRow]:
         table = self.table
         keys = [self.key(row) for row in rows]
         emails = sorted({key[1] for key in keys if key[0] == "email"})
         names = sorted({key[1] for key in keys if key[0] == "name"})
-        found: dict[Hashable, Mapping[str, Any]] = {}
+        found: dict[Hashable, StoredRow] = {}
         for chunk in chunks(emails):
             query = select(table).where(func.lower(table.c.email).in_(chunk)).order_by(
                 table.c.id.desc())

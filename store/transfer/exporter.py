@@ -11,7 +11,7 @@ import csv
 from typing import TextIO
 
 from store.db import Store
-from store.transfer.spec import KindSpec
+from store.transfer.kinds import KindSpec
 
 
 def export_csv(store: Store, spec: KindSpec, out: TextIO) -> int:

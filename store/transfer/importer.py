@@ -17,18 +17,12 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from store.db import Store
+from store.transfer.kinds import ImportResult, KindSpec
 from store.transfer.loading import ImportContext
-from store.transfer.lookups import Directory
+from store.transfer.lookups import ImportLookups
 from store.transfer.reader import Record, RecordReader
 from store.transfer.salesforce import stage_names
-from store.transfer.spec import (
-    ImportOptions,
-    ImportResult,
-    KindSpec,
-    ProblemLog,
-    Tally,
-    UsageProblem,
-)
+from store.transfer.spec import ImportOptions, ProblemLog, Tally, UsageProblem
 
 
 class _Refused(Exception):
@@ -40,11 +34,11 @@ def _batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
         yield batch
 
 
-def _check_stage_map(directory: Directory, stage_map: Mapping[str, str]) -> None:
+def _check_stage_map(lookups: ImportLookups, stage_map: Mapping[str, str]) -> None:
     for source, target in stage_map.items():
-        if directory.stage(target) is None:
+        if lookups.stage(target) is None:
             raise UsageProblem(f"--stage-map {source}={target}: there is no stage {target!r} "
-                               f"(the stages are {directory.stage_list()})")
+                               f"(the stages are {lookups.stage_list()})")
 
 
 def _plan_each_batch(session: Session) -> None:
@@ -78,10 +72,10 @@ def import_csv(
             reader = RecordReader(text, spec, options.column_map, problems)
             if reader.layout is None or problems:
                 raise _Refused
-            directory = Directory(session, stage_names(options.stage_map,
+            lookups = ImportLookups(session, stage_names(options.stage_map,
                                                        salesforce=reader.layout.salesforce))
-            _check_stage_map(directory, options.stage_map)
-            context = ImportContext(session, store.now(), options, reader.layout, directory,
+            _check_stage_map(lookups, options.stage_map)
+            context = ImportContext(session, store.now(), options, reader.layout, lookups,
                                     problems, tally)
             loader = spec.loader(context)
             for batch in _batches(iter(reader), options.batch_size):

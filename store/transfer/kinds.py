@@ -1,12 +1,13 @@
 """The kinds `salesbot import` and `salesbot export` know, one entry each.
 
-Columns are the canonical ones of INTERFACES.md "CSV files", in export order; the
+Columns are the canonical ones of docs/INTERFACES.md "CSV files", in export order; the
 required ones must be in an imported file's header. Adding a kind is one entry here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -18,8 +19,50 @@ from store.transfer.loading import ImportContext, Loader
 from store.transfer.people import UserLoader, user_rows
 from store.transfer.pipeline import OpportunityLoader, opportunity_rows
 from store.transfer.quotas import QuotaLoader, quota_rows
-from store.transfer.spec import KindSpec
+from store.transfer.spec import ProblemLog, Tally
 from store.transfer.stages import StageLoader, stage_rows
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """One importable and exportable kind of record."""
+
+    name: str
+    singular: str
+    columns: tuple[str, ...]
+    required: frozenset[str]
+    loader: Callable[[ImportContext], Loader]
+    rows: Callable[[Session], Iterator[Sequence[str]]]
+    reads_salesforce_reports: bool = False
+    maps_stages: bool = False
+
+    def noun(self, count: int) -> str:
+        return self.singular if count == 1 else self.name
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What one import did: the tally, the problems, and whether it was committed."""
+
+    spec: KindSpec
+    tally: Tally
+    problems: ProblemLog
+    committed: bool
+
+    def summary(self) -> str:
+        """`imported 3 opportunities (2 new, 1 updated)`, or why nothing was."""
+        tally = self.tally
+        if not self.committed:
+            count = self.problems.count
+            line = f"nothing imported: {count} {'error' if count == 1 else 'errors'}"
+            return line + (" (--skip-bad imports the good rows)" if tally.bad else "")
+        parts = [f"{tally.new} new", f"{tally.updated} updated"]
+        if tally.unchanged:
+            parts.append(f"{tally.unchanged} unchanged")
+        line = f"imported {tally.imported} {self.spec.noun(tally.imported)} ({', '.join(parts)})"
+        if tally.bad:
+            line += f"; skipped {tally.bad} bad {'row' if tally.bad == 1 else 'rows'}"
+        return line
 
 
 def _kind(

@@ -16,13 +16,15 @@ from datetime import datetime
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, Table, bindparam, insert, update
+from sqlalchemy import Row, RowMapping, Table, bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from store.transfer.cells import Cells
-from store.transfer.lookups import Directory
+from store.transfer.lookups import ImportLookups
 from store.transfer.reader import Layout, Record
 from store.transfer.spec import ImportOptions, Problem, ProblemLog, Tally
+
+StoredRow = RowMapping  # an existing row as the database returns it, by column name
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class ImportContext:
     now: datetime
     options: ImportOptions
     layout: Layout
-    directory: Directory
+    lookups: ImportLookups
     problems: ProblemLog
     tally: Tally = field(default_factory=Tally)
 
@@ -50,7 +52,7 @@ class ImportContext:
         self.zone = ZoneInfo(self.options.timezone)
 
     def cells(self, record: Record) -> Cells:
-        return Cells(record, self.layout, self.directory, currency=self.options.currency,
+        return Cells(record, self.layout, self.lookups, currency=self.options.currency,
                      zone=self.zone)
 
     def reject(self, line: int, failures: Iterable[tuple[str, str]]) -> None:
@@ -73,7 +75,7 @@ class Loader(ABC):
         return self.context.session
 
     def load(self, records: list[Record]) -> None:
-        self.context.directory.prefetch_accounts(
+        self.context.lookups.prefetch_accounts(
             record.cells.get(column) or "" for record in records
             for column in self.account_columns
         )
@@ -142,17 +144,17 @@ class TableLoader(Loader):
 
     @abstractmethod
     def key(self, row: Parsed) -> Hashable:
-        """The kind's key (INTERFACES.md), as comparable values."""
+        """The kind's key (docs/INTERFACES.md), as comparable values."""
 
     @abstractmethod
-    def current(self, rows: list[Parsed]) -> Mapping[Hashable, Mapping[str, Any]]:
+    def current(self, rows: list[Parsed]) -> Mapping[Hashable, StoredRow]:
         """Existing rows for these rows' keys: `id` plus every column a row may set."""
 
     def defaults(self, row: Parsed) -> dict[str, Any]:
         """Values of a new row for the columns the file leaves out."""
         return {}
 
-    def changes(self, row: Parsed, existing: Mapping[str, Any]) -> dict[str, Any] | None:
+    def changes(self, row: Parsed, existing: StoredRow) -> dict[str, Any] | None:
         """The values to compare and set on an existing row; None rejects the row."""
         return row.values
 

@@ -38,8 +38,9 @@ class Person:
     is_active: bool
 
 
-class Directory:
-    """Users, accounts, stages and teams by the names a CSV file uses for them."""
+class ImportLookups:
+    """Users, accounts, stages and teams by the names a CSV file uses for them, cached
+    for one import (not the people directory of `store.services.people`)."""
 
     def __init__(self, session: Session, stage_names: Mapping[str, str]) -> None:
         self._session = session
@@ -90,9 +91,6 @@ class Directory:
             named = self._by_name.get(ref.lower(), set())
             found = next(iter(named)) if len(named) == 1 else None
         return people[found] if found is not None else None
-
-    def person_by_id(self, user_id: int) -> Person:
-        return self._load_people()[user_id]
 
     # -- accounts: by name_key ------------------------------------------------------------
 

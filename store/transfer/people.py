@@ -99,7 +99,7 @@ class UserLoader(Loader):
         values = dict(row.values)
         if "manager" in row.extra:
             ref = row.extra["manager"]
-            manager = self.context.directory.person(ref) if ref else None
+            manager = self.context.lookups.person(ref) if ref else None
             if ref and manager is None:
                 if last_try:
                     self.context.reject(row.line, [("manager", f"no user {ref!r} in the "
@@ -117,15 +117,15 @@ class UserLoader(Loader):
     def _team_id(self, name: str) -> int | None:
         if not name:
             return None
-        directory = self.context.directory
-        team_id = directory.team_id(name)
+        lookups = self.context.lookups
+        team_id = lookups.team_id(name)
         if team_id is None:
             now = self.context.now
             team_id = self.session.execute(
                 insert(Team.__table__).returning(Team.__table__.c.id),
                 {"name": name, "created_at": now, "updated_at": now},
             ).scalar_one()
-            directory.remember_team(name, team_id)
+            lookups.remember_team(name, team_id)
         return team_id
 
     def _upsert(self, row: Parsed, values: dict[str, Any]) -> None:
@@ -156,7 +156,7 @@ class UserLoader(Loader):
             table.c.id, table.c.slack_user_id, table.c.email, table.c.name, table.c.timezone,
             table.c.is_active,
         ).where(table.c.id == user_id)).one()
-        self.context.directory.remember_person(Person(*saved))
+        self.context.lookups.remember_person(Person(*saved))
 
 
 def user_rows(session: Session) -> Iterator[Sequence[str]]:

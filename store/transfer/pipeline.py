@@ -140,7 +140,7 @@ class OpportunityLoader(Loader):
 
     def _new_deal(self, row: Parsed) -> dict[str, Any] | None:
         now, values = self.context.now, row.values
-        stage: Stage | None = row.extra["stage"] or self.context.directory.first_open_stage()
+        stage: Stage | None = row.extra["stage"] or self.context.lookups.first_open_stage()
         if stage is None:
             self.context.reject(row.line, [("stage", "the pipeline has no open stage")])
             return None

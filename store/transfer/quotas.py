@@ -16,7 +16,7 @@ from store.errors import InvalidInput
 from store.models import Quota, User
 from store.services.pipeline.quotas import normalize_period
 from store.transfer.cells import Cells
-from store.transfer.loading import Parsed, TableLoader
+from store.transfer.loading import Parsed, StoredRow, TableLoader
 from store.transfer.spec import in_code_point_order
 from store.transfer.values import CellError, minor_units, money_cell
 
@@ -50,7 +50,7 @@ class QuotaLoader(TableLoader):
     def key(self, row: Parsed) -> Hashable:
         return (row.values["user_id"], row.values["period"])
 
-    def current(self, rows: list[Parsed]) -> Mapping[Hashable, Mapping[str, Any]]:
+    def current(self, rows: list[Parsed]) -> Mapping[Hashable, StoredRow]:
         table = self.table
         users = sorted({row.values["user_id"] for row in rows})
         periods = sorted({row.values["period"] for row in rows})

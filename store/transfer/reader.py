@@ -11,12 +11,26 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from store.transfer import salesforce
-from store.transfer.spec import IGNORE, KindSpec, Problem, ProblemLog, UsageProblem
+from store.transfer.spec import IGNORE, Problem, ProblemLog, UsageProblem
 
 _EXTRA = "\0extra"  # DictReader's key for cells beyond the header
+
+
+class KindColumns(Protocol):
+    """What reading a file needs to know of its kind (a `store.transfer.kinds.KindSpec`);
+    only this, so that the reader does not depend on the loaders the kinds name."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def columns(self) -> tuple[str, ...]: ...
+    @property
+    def required(self) -> frozenset[str]: ...
+    @property
+    def reads_salesforce_reports(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -44,7 +58,7 @@ class Layout:
 
 
 def _column_for(
-    header: str, spec: KindSpec, column_map: Mapping[str, str], report: bool
+    header: str, spec: KindColumns, column_map: Mapping[str, str], report: bool
 ) -> str | None:
     """Our column for a file header: `--map` first, then Salesforce's names, then ours."""
     key = salesforce.header_key(header)
@@ -57,7 +71,7 @@ def _column_for(
 
 
 def plan_layout(
-    headers: list[str], spec: KindSpec, column_map: Mapping[str, str], problems: ProblemLog
+    headers: list[str], spec: KindColumns, column_map: Mapping[str, str], problems: ProblemLog
 ) -> Layout:
     """Map the header row; unknown, doubled and missing columns are reported on line 1."""
     wanted = {salesforce.header_key(col): field for col, field in column_map.items()}
@@ -107,7 +121,7 @@ def _is_report_footer(row: Mapping[str, object], layout: Layout) -> bool:
 class RecordReader:
     """Iterates the records of one CSV stream, reporting shape errors as it goes."""
 
-    def __init__(self, stream: TextIO, spec: KindSpec, column_map: Mapping[str, str],
+    def __init__(self, stream: TextIO, spec: KindColumns, column_map: Mapping[str, str],
                  problems: ProblemLog) -> None:
         self._reader = csv.DictReader(stream, restkey=_EXTRA)
         self._problems = problems

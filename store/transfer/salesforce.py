@@ -2,7 +2,7 @@
 
 Teams moving to salesbot export their pipeline from a Salesforce report; asking them to
 rename columns and rewrite dates first is exactly the chore an import should spare them.
-A report is recognised by its headers (INTERFACES.md "CSV files"); its `MM/DD/YYYY`
+A report is recognised by its headers (docs/INTERFACES.md "CSV files"); its `MM/DD/YYYY`
 dates, grouped amounts and default stage names are then accepted.
 """
 

@@ -1,46 +1,25 @@
-"""The vocabulary of CSV transfer: kinds, options, problems.
+"""The vocabulary of CSV transfer every step shares: options, problems, tallies.
 
-A kind (users, accounts, opportunities…) is one `KindSpec`: its canonical columns, the
-loader that writes its rows and the query that exports them. Adding a kind is one entry
-in `store.transfer.kinds.KINDS` plus those two pieces.
+It imports no other transfer module, so the reader, the loaders and the kinds can all
+use it without depending on each other. The kinds themselves (`KindSpec`) live in
+`store.transfer.kinds`, next to the loaders they name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, collate
+from sqlalchemy import ColumnExpressionArgument, collate
 from sqlalchemy.orm import Session
 
 from store.errors import InvalidInput
-
-if TYPE_CHECKING:
-    from store.transfer.loading import ImportContext, Loader
 
 IGNORE = "-"  # `--map COL=-` drops a column
 
 
 class UsageProblem(InvalidInput):
     """The command was asked something it cannot do with this file (exit code 2)."""
-
-
-@dataclass(frozen=True)
-class KindSpec:
-    """One importable and exportable kind of record."""
-
-    name: str
-    singular: str
-    columns: tuple[str, ...]
-    required: frozenset[str]
-    loader: Callable[[ImportContext], Loader]
-    rows: Callable[[Session], Iterator[Sequence[str]]]
-    reads_salesforce_reports: bool = False
-    maps_stages: bool = False
-
-    def noun(self, count: int) -> str:
-        return self.singular if count == 1 else self.name
 
 
 @dataclass(frozen=True)
@@ -101,30 +80,9 @@ class Tally:
         return self.new + self.updated + self.unchanged
 
 
-@dataclass(frozen=True)
-class ImportResult:
-    spec: KindSpec
-    tally: Tally
-    problems: ProblemLog
-    committed: bool
-
-    def summary(self) -> str:
-        """`imported 3 opportunities (2 new, 1 updated)`, or why nothing was."""
-        tally = self.tally
-        if not self.committed:
-            count = self.problems.count
-            line = f"nothing imported: {count} {'error' if count == 1 else 'errors'}"
-            return line + (" (--skip-bad imports the good rows)" if tally.bad else "")
-        parts = [f"{tally.new} new", f"{tally.updated} updated"]
-        if tally.unchanged:
-            parts.append(f"{tally.unchanged} unchanged")
-        line = f"imported {tally.imported} {self.spec.noun(tally.imported)} ({', '.join(parts)})"
-        if tally.bad:
-            line += f"; skipped {tally.bad} bad {'row' if tally.bad == 1 else 'rows'}"
-        return line
-
-
-def in_code_point_order(session: Session, expr: ColumnElement[Any]) -> ColumnElement[Any]:
+def in_code_point_order(
+    session: Session, expr: ColumnExpressionArgument[str]
+) -> ColumnExpressionArgument[str]:
     """Sort text by code point on every dialect (PostgreSQL's locale collations ignore case
     and punctuation; SQLite compares bytes), so an export has one order everywhere."""
     if session.get_bind().dialect.name == "postgresql":

@@ -1,6 +1,6 @@
 """Cell values: how CSV text becomes store values, and how store values become CSV text.
 
-Every format of INTERFACES.md "CSV files" is decided here, once, for import and export
+Every format of docs/INTERFACES.md "CSV files" is decided here, once, for import and export
 alike, so the two cannot drift apart and an export read back gives the same bytes.
 Parsers raise `CellError` with a reason written for the person who made the file.
 """
