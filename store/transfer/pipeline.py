@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from store.errors import StoreError
 from store.models import Account, Opportunity, OpportunityHistory, Stage, User
-from store.services.deals.opportunities import Change, apply_change, local_today
+from store.services.deals.changes import Change, apply_change, local_today
 from store.transfer.cells import Cells
 from store.transfer.loading import Loader, Parsed, insert_rows
 from store.transfer.lookups import chunks
