@@ -19,7 +19,8 @@ from store.models import Account, Contact, Contract, Product, Team, User
 from store.money import to_minor
 from store.services.accounts.accounts import name_key
 from store.services.activities.activities import add_activity
-from store.services.deals.opportunities import Change, apply_change, create_opportunity
+from store.services.deals.changes import Change, apply_change
+from store.services.deals.opportunities import create_opportunity
 from store.services.deals.stages import require_stage
 
 PEOPLE = [

@@ -6,7 +6,15 @@ edges can show `str(error)` as it is.
 
 
 class StoreError(Exception):
-    """Base of every error a service raises on purpose."""
+    """Base of every error a service raises on purpose.
+
+    `field` names the input the error is about ("amount", "owner"…), when the code that
+    raised it knows, so a form can show the message next to that input.
+    """
+
+    def __init__(self, message: str = "", *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class NotFound(StoreError):

@@ -25,7 +25,8 @@ from store.errors import NotAllowed
 from store.models import Account, Opportunity, OpportunityHistory, Stage, Team, User
 from store.money import currency_precision
 from store.periods import find_period, quarter
-from store.services.deals.opportunities import Change, apply_change, create_opportunity
+from store.services.deals.changes import Change, apply_change
+from store.services.deals.opportunities import create_opportunity
 from store.services.pipeline.export import summary_csv
 from store.services.pipeline.figures import Figures, Scope
 from store.services.pipeline.quotas import QuotaService

@@ -1,10 +1,16 @@
-"""Buttons and menus on the bot's messages."""
+"""Buttons and menus on the bot's messages.
+
+Each listener is a module-level function; `register` binds the dependencies it needs
+with `functools.partial` and leaves the rest to Bolt, which passes a listener's other
+arguments (ack, body, client, respond, context) by their names.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 from datetime import date
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -22,6 +28,7 @@ from handlers.slack.delivery import card_location, replace_message
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import escape
 from store.errors import Stale
+from store.schemas import UserView
 
 
 def _extras(data: dict[str, Any]) -> dict[str, Any]:
@@ -34,121 +41,136 @@ def _extras(data: dict[str, Any]) -> dict[str, Any]:
     return extras
 
 
-def register(app: App, deps: Deps, conversation: Conversation) -> None:
-    services = deps.services
+def _refresh_card(deps: Deps, conversation: Conversation, body: dict[str, Any],
+                  client: WebClient, respond: Respond, actor: UserView, opp_id: int,
+                  note: str) -> None:
+    """Show the deal as it is now, under `note`, in place of an out-of-date card."""
+    card = conversation.card(deps.services.opportunities.get(actor.id, opp_id), actor)
+    replace_message(body, client, respond, Answer(
+        text=note, blocks=[ui.context(escape(note)), *card.blocks]))
 
-    def _refresh_card(body: dict[str, Any], client: WebClient, respond: Respond,
-                      actor: Any, opp_id: int, note: str) -> None:
-        card = conversation.card(services.opportunities.get(actor.id, opp_id), actor)
-        replace_message(body, client, respond, Answer(
-            text=note, blocks=[ui.context(escape(note)), *card.blocks]))
 
-    @app.action("undo")
-    def undo(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
-             context: BoltContext) -> None:
-        ack()
-        summary = escape(services.undo.undo(actor_of(context).id, int(_value(body))))
-        replace_message(body, client, respond, Answer(
-            text=f"Undone. {summary}", blocks=[ui.mrkdwn(f"↩️ Undone. {summary}")]))
+def undo(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
+         context: BoltContext) -> None:
+    ack()
+    summary = escape(deps.services.undo.undo(actor_of(context).id, int(_value(body))))
+    replace_message(body, client, respond, Answer(
+        text=f"Undone. {summary}", blocks=[ui.mrkdwn(f"↩️ Undone. {summary}")]))
 
-    @app.action(re.compile(r"^choose_\d+$"))
-    def choose(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
-               context: BoltContext) -> None:
-        ack()
-        data = json.loads(_value(body))
-        chosen = {k: int(v) for k, v in data.items() if k in ("deal", "account")}
-        answer = conversation.answer(Intent.from_dict(data["i"]), actor_of(context),
-                                     chosen=chosen, **_extras(data))
-        replace_message(body, client, respond, answer)
 
-    @app.action("choose_none")
-    def choose_none(ack: Ack, body: dict[str, Any], client: WebClient,
-                    respond: Respond) -> None:
-        ack()
-        replace_message(body, client, respond,
-                        Answer(text="OK, nothing done.", blocks=[ui.mrkdwn("OK, nothing done.")]))
+def choose(conversation: Conversation, ack: Ack, body: dict[str, Any], client: WebClient,
+           respond: Respond, context: BoltContext) -> None:
+    """The person picked one of several deals or accounts a question could mean."""
+    ack()
+    data = json.loads(_value(body))
+    chosen = {k: int(v) for k, v in data.items() if k in ("deal", "account")}
+    answer = conversation.answer(Intent.from_dict(data["i"]), actor_of(context),
+                                 chosen=chosen, **_extras(data))
+    replace_message(body, client, respond, answer)
 
-    @app.action("opp_next_stage")
-    def next_stage(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
-                   context: BoltContext) -> None:
-        ack()
-        actor = actor_of(context)
-        opp_id, shown_stage = (int(part) for part in _value(body).split(":"))
-        try:
-            opp = services.opportunities.advance(actor.id, opp_id, from_stage_id=shown_stage)
-        except Stale as exc:
-            _refresh_card(body, client, respond, actor, opp_id, str(exc))
-            return
-        card = conversation.card(opp, actor)
-        moved = conversation.moved(opp)
-        replace_message(body, client, respond,
-                        Answer(text=moved.text, blocks=card.blocks + moved.blocks))
 
-    @app.action("opp_pick_stage")
-    def pick_stage(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
-                   context: BoltContext) -> None:
-        ack()
-        actor = actor_of(context)
-        opp_id, shown_stage, stage_id = (int(part) for part in _value(body).split(":"))
-        stage = next(s for s in deps.directory.stages() if s.id == stage_id)
-        if stage.kind == "lost":
-            opp = services.opportunities.get(actor.id, opp_id)
-            client.views_open(trigger_id=body["trigger_id"], view=modals.close_lost(
-                opp.id, escape(opp.title), card=card_location(body)))
-            return
-        try:
-            opp = services.opportunities.move_stage(actor.id, opp_id, stage.name,
-                                                    from_stage_id=shown_stage)
-        except Stale as exc:
-            _refresh_card(body, client, respond, actor, opp_id, str(exc))
-            return
-        moved = conversation.moved(opp)
-        replace_message(body, client, respond,
-                        Answer(text=moved.text,
-                               blocks=conversation.card(opp, actor).blocks + moved.blocks))
+def choose_none(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    ack()
+    replace_message(body, client, respond,
+                    Answer(text="OK, nothing done.", blocks=[ui.mrkdwn("OK, nothing done.")]))
 
-    @app.action("opp_close_lost")
-    def close_lost(ack: Ack, body: dict[str, Any], client: WebClient,
-                   context: BoltContext) -> None:
-        ack()
-        opp = services.opportunities.get(actor_of(context).id, int(_value(body)))
+
+def next_stage(deps: Deps, conversation: Conversation, ack: Ack, body: dict[str, Any],
+               client: WebClient, respond: Respond, context: BoltContext) -> None:
+    ack()
+    actor = actor_of(context)
+    opp_id, shown_stage = (int(part) for part in _value(body).split(":"))
+    try:
+        opp = deps.services.opportunities.advance(actor.id, opp_id, from_stage_id=shown_stage)
+    except Stale as exc:
+        _refresh_card(deps, conversation, body, client, respond, actor, opp_id, str(exc))
+        return
+    card = conversation.card(opp, actor)
+    moved = conversation.moved(opp)
+    replace_message(body, client, respond,
+                    Answer(text=moved.text, blocks=card.blocks + moved.blocks))
+
+
+def pick_stage(deps: Deps, conversation: Conversation, ack: Ack, body: dict[str, Any],
+               client: WebClient, respond: Respond, context: BoltContext) -> None:
+    """A stage picked from the card's menu; a lost one first asks why, in a form."""
+    ack()
+    actor = actor_of(context)
+    opp_id, shown_stage, stage_id = (int(part) for part in _value(body).split(":"))
+    stage = next(s for s in deps.directory.stages() if s.id == stage_id)
+    if stage.kind == "lost":
+        opp = deps.services.opportunities.get(actor.id, opp_id)
         client.views_open(trigger_id=body["trigger_id"], view=modals.close_lost(
             opp.id, escape(opp.title), card=card_location(body)))
+        return
+    try:
+        opp = deps.services.opportunities.move_stage(actor.id, opp_id, stage.name,
+                                                     from_stage_id=shown_stage)
+    except Stale as exc:
+        _refresh_card(deps, conversation, body, client, respond, actor, opp_id, str(exc))
+        return
+    moved = conversation.moved(opp)
+    replace_message(body, client, respond,
+                    Answer(text=moved.text,
+                           blocks=conversation.card(opp, actor).blocks + moved.blocks))
 
-    @app.action("opp_log_activity")
-    def log_on_deal(ack: Ack, body: dict[str, Any], client: WebClient,
+
+def open_close_lost(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,
                     context: BoltContext) -> None:
-        ack()
-        opp = services.opportunities.get(actor_of(context).id, int(_value(body)))
-        client.views_open(trigger_id=body["trigger_id"], view=activity_modals.log_activity(
-            about=opp.title, metadata={"opp": opp.id}))
+    ack()
+    opp = deps.services.opportunities.get(actor_of(context).id, int(_value(body)))
+    client.views_open(trigger_id=body["trigger_id"], view=modals.close_lost(
+        opp.id, escape(opp.title), card=card_location(body)))
 
-    @app.action("opp_edit")
-    def edit_deal(ack: Ack, body: dict[str, Any], client: WebClient,
-                  context: BoltContext) -> None:
-        ack()
-        actor = actor_of(context)
-        opp = services.opportunities.get(actor.id, int(_value(body)))
-        owners = [(u.name, str(u.id)) for u in services.users.assignable(actor.id)]
-        if str(opp.owner_id) not in {value for _, value in owners}:
-            owners.insert(0, (opp.owner_name, str(opp.owner_id)))
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=modals.edit_opportunity(opp, owners))
 
-    @app.action("opp_new")
-    def new_deal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        client.views_open(trigger_id=body["trigger_id"], view=modals.new_opportunity(
-            deps.directory.stages(), account=_value(body) or None))
+def open_log_activity(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,
+                      context: BoltContext) -> None:
+    ack()
+    opp = deps.services.opportunities.get(actor_of(context).id, int(_value(body)))
+    client.views_open(trigger_id=body["trigger_id"], view=activity_modals.log_activity(
+        about=opp.title, metadata={"opp": opp.id}))
 
-    @app.action("account_new")
-    def new_account(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
-                    context: BoltContext) -> None:
-        ack()
-        actor = actor_of(context)
-        data = json.loads(_value(body))
-        intent = Intent.from_dict(data["i"])
-        account = services.accounts.create(actor.id, data.get("name") or intent.target or "")
-        answer = conversation.answer(intent, actor, chosen={"account": account.id},
-                                     **_extras(data))
-        replace_message(body, client, respond, answer)
+
+def open_edit_deal(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,
+                   context: BoltContext) -> None:
+    """The edit form; its owner menu keeps the current owner even if not assignable."""
+    ack()
+    actor = actor_of(context)
+    opp = deps.services.opportunities.get(actor.id, int(_value(body)))
+    owners = [(u.name, str(u.id)) for u in deps.services.users.assignable(actor.id)]
+    if str(opp.owner_id) not in {value for _, value in owners}:
+        owners.insert(0, (opp.owner_name, str(opp.owner_id)))
+    client.views_open(trigger_id=body["trigger_id"],
+                      view=modals.edit_opportunity(opp, owners))
+
+
+def open_new_deal(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    ack()
+    client.views_open(trigger_id=body["trigger_id"], view=modals.new_opportunity(
+        deps.directory.stages(), account=_value(body) or None))
+
+
+def new_account(deps: Deps, conversation: Conversation, ack: Ack, body: dict[str, Any],
+                client: WebClient, respond: Respond, context: BoltContext) -> None:
+    """Create the account a question named, then answer the question about it."""
+    ack()
+    actor = actor_of(context)
+    data = json.loads(_value(body))
+    intent = Intent.from_dict(data["i"])
+    account = deps.services.accounts.create(actor.id, data.get("name") or intent.target or "")
+    answer = conversation.answer(intent, actor, chosen={"account": account.id},
+                                 **_extras(data))
+    replace_message(body, client, respond, answer)
+
+
+def register(app: App, deps: Deps, conversation: Conversation) -> None:
+    app.action("undo")(partial(undo, deps))
+    app.action(re.compile(r"^choose_\d+$"))(partial(choose, conversation))
+    app.action("choose_none")(choose_none)
+    app.action("opp_next_stage")(partial(next_stage, deps, conversation))
+    app.action("opp_pick_stage")(partial(pick_stage, deps, conversation))
+    app.action("opp_close_lost")(partial(open_close_lost, deps))
+    app.action("opp_log_activity")(partial(open_log_activity, deps))
+    app.action("opp_edit")(partial(open_edit_deal, deps))
+    app.action("opp_new")(partial(open_new_deal, deps))
+    app.action("account_new")(partial(new_account, deps, conversation))

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from store.errors import StoreError
 from store.models import Account, Opportunity, OpportunityHistory, Stage, User
-from store.services.deals.opportunities import Change, apply_change, local_today
+from store.services.deals.changes import Change, apply_change, local_today
+from store.services.deals.history import first_history_row
 from store.transfer.cells import Cells
 from store.transfer.loading import Loader, Parsed, insert_rows
 from store.transfer.lookups import chunks
@@ -41,14 +42,8 @@ _PAIRS = 450  # (account_id, name) pairs per query: two bound parameters each
 def first_history_rows(deals: list[dict[str, Any]], ids: list[int], now: datetime) -> list[
         dict[str, Any]]:
     """The opening history row of each new deal, as `create_opportunity` writes it."""
-    return [
-        {"opportunity_id": deal_id, "changed_at": now, "changed_by_id": None,
-         "from_stage_id": None, "to_stage_id": deal["stage_id"],
-         "amount_minor": deal["amount_minor"], "currency": deal["currency"],
-         "probability": deal["probability"], "close_date": deal["close_date"],
-         "owner_id": deal["owner_id"], "source": "import", "note": None}
-        for deal, deal_id in zip(deals, ids, strict=True)
-    ]
+    return [first_history_row(deal_id, deal, actor_id=None, now=now, source="import")
+            for deal, deal_id in zip(deals, ids, strict=True)]
 
 
 class OpportunityLoader(Loader):

@@ -25,16 +25,16 @@ def find_account(session: Session, name: str) -> Account | None:
 def require_account(session: Session, name: str) -> Account:
     account = find_account(session, name)
     if account is None:
-        raise NotFound(f"There is no account called {name!r}.")
+        raise NotFound(f"There is no account called {name!r}.", field="account")
     return account
 
 
 def clean_name(name: str, what: str) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise InvalidInput(f"A {what} needs a name.")
+        raise InvalidInput(f"A {what} needs a name.", field="name")
     if len(name) > 200:
-        raise InvalidInput(f"That {what} name is longer than 200 characters.")
+        raise InvalidInput(f"That {what} name is longer than 200 characters.", field="name")
     return name
 
 
@@ -70,14 +70,6 @@ class AccountService:
     def get(self, name: str) -> AccountView:
         with self.store.transaction() as s:
             return AccountView.of(require_account(s, name))
-
-    def names(self) -> list[tuple[int, str]]:
-        """(id, name) of every live account, for name resolution."""
-        with self.store.transaction() as s:
-            rows = s.execute(
-                select(Account.id, Account.name).where(Account.archived_at.is_(None))
-            )
-            return [(row.id, row.name) for row in rows]
 
     def visible(self, actor_id: int) -> list[AccountView]:
         with self.store.transaction() as s:

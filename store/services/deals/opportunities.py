@@ -1,18 +1,15 @@
-"""Opportunities, and the one write path for stage, amount, probability and close date.
+"""Deals: creating them, reading them, and the actions a person takes on them.
 
-Every change to those four fields, from Slack, a command, an import or the system,
-goes through `apply_change`, in the caller's transaction, and writes exactly one
-history row. The complaints collected in crm-model.md §9 (missing timeline entries,
-mass updates that skipped probability) all came from a second path.
+Every change of stage, amount, probability or close date goes through the one write
+path, `store.services.deals.changes.apply_change`; this module checks who may act and
+what the card showed, and makes each action undoable.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,154 +23,16 @@ from store.access import (
 from store.db import Store
 from store.errors import Conflict, InvalidInput, NotAllowed, NotFound, Stale
 from store.models import Opportunity, OpportunityHistory, Stage, User
-from store.money import currency_precision, from_minor, to_minor
+from store.money import currency_precision, to_minor
 from store.schemas import HistoryView, OpportunityView
 from store.services.accounts.accounts import clean_name, require_account
 from store.services.deals import undo
+from store.services.deals.changes import UNSET, Change, apply_change, check_currency, local_today
+from store.services.deals.history import first_history_row, history_views, state_of
 from store.services.deals.stages import first_open_stage, next_open_stage, require_stage
 from store.services.people.users import require_by_id
-from store.services.system import audit
 
-_UNSET: Any = object()
 DEFAULT_CLOSE_DAYS = 30  # a new open deal without a close date is expected in a month
-
-
-@dataclass
-class Change:
-    """What one action changes; fields left unset are left alone."""
-
-    stage: Stage | None = None
-    amount_minor: int | None = None
-    currency: str | None = None
-    probability: int | None = None
-    close_date: date | None = None
-    next_step: str | None = field(default=_UNSET)
-    owner: User | None = None
-    lost_reason: str | None = None
-    note: str | None = None
-    undo: bool = False  # an Undo restores an earlier state: no reopen or lost-reason checks
-
-
-def local_today(now: datetime, tz: str | None) -> date:
-    return now.astimezone(ZoneInfo(tz or "UTC")).date()
-
-
-def _history_row(
-    opp: Opportunity, *, from_stage_id: int | None, actor_id: int | None, now: datetime,
-    source: str, note: str | None,
-) -> OpportunityHistory:
-    return OpportunityHistory(
-        opportunity_id=opp.id, changed_at=now, changed_by_id=actor_id,
-        from_stage_id=from_stage_id, to_stage_id=opp.stage_id, amount_minor=opp.amount_minor,
-        currency=opp.currency, probability=opp.probability, close_date=opp.close_date,
-        owner_id=opp.owner_id, source=source, note=note,
-    )
-
-
-def apply_change(
-    session: Session,
-    opp: Opportunity,
-    change: Change,
-    *,
-    actor: User | None,
-    now: datetime,
-    source: str = "slack",
-) -> dict[str, Any]:
-    """Apply `change` to `opp` and write its history row; return the previous values.
-
-    The returned dict is exactly what an Undo needs to put back.
-    """
-    before = {
-        "stage_id": opp.stage_id, "amount_minor": opp.amount_minor, "currency": opp.currency,
-        "probability": opp.probability, "close_date": opp.close_date,
-        "next_step": opp.next_step, "owner_id": opp.owner_id, "lost_reason": opp.lost_reason,
-        "probability_overridden": opp.probability_overridden, "closed_at": opp.closed_at,
-        "last_open_stage_id": opp.last_open_stage_id, "stage_changed_at": opp.stage_changed_at,
-    }
-    current: Stage = opp.stage
-    from_stage_id = opp.stage_id
-    today = local_today(now, actor.timezone if actor else None)
-
-    if change.amount_minor is not None:
-        if change.amount_minor < 0:
-            raise InvalidInput("An amount can't be negative.")
-        opp.amount_minor = change.amount_minor
-    if change.currency is not None:
-        currency_precision(change.currency)
-        opp.currency = change.currency.upper()
-    if change.close_date is not None:
-        opp.close_date = change.close_date
-    if change.next_step is not _UNSET:
-        opp.next_step = (change.next_step or "").strip() or None
-    if change.owner is not None and change.owner.id != opp.owner_id:
-        if not change.owner.is_active:
-            raise InvalidInput(f"{change.owner.name} is deactivated; pick someone active.")
-        opp.owner_id = change.owner.id
-        opp.owner = change.owner
-
-    target = change.stage
-    if target is not None and target.id != current.id:
-        if not target.is_active:
-            raise InvalidInput(f"The stage {target.name!r} is no longer in use.")
-        if current.kind != "open" and source != "import" and not change.undo and (
-            actor is None or actor.role not in ("manager", "director", "admin")
-        ):
-            raise NotAllowed(
-                f"This deal is already {current.name}; only a manager can reopen it."
-            )
-        if target.kind == "lost":
-            reason = (change.lost_reason or "").strip()
-            if not reason and source != "import" and not change.undo:
-                raise InvalidInput("Closing a deal lost needs a reason (who won it, or why).")
-            opp.lost_reason = reason or None
-        else:
-            opp.lost_reason = None
-        if current.kind == "open" and target.kind != "open":
-            opp.last_open_stage_id = current.id
-        if target.kind != "open":
-            opp.closed_at = now
-            if change.close_date is None:
-                opp.close_date = today
-        else:
-            opp.closed_at = None
-        opp.stage_id = target.id
-        opp.stage = target
-        opp.stage_changed_at = now
-        if change.probability is None:
-            opp.probability = target.probability
-            opp.probability_overridden = False
-    elif change.lost_reason is not None and current.kind == "lost":
-        opp.lost_reason = change.lost_reason.strip() or opp.lost_reason
-
-    if change.probability is not None:
-        if not 0 <= change.probability <= 100:
-            raise InvalidInput("A probability is a percentage between 0 and 100.")
-        if opp.stage.kind != "open" and change.probability != opp.stage.probability:
-            raise InvalidInput(
-                f"A {opp.stage.name} deal is at {opp.stage.probability}%; that can't change."
-            )
-        opp.probability = change.probability
-        opp.probability_overridden = change.probability != opp.stage.probability
-
-    tracked = ("stage_id", "amount_minor", "currency", "probability", "close_date")
-    if any(before[k] != getattr(opp, k) for k in tracked):
-        session.flush()
-        session.add(_history_row(
-            opp, from_stage_id=from_stage_id, actor_id=actor.id if actor else None, now=now,
-            source=source, note=change.note,
-        ))
-    untracked = {
-        k: (before[k], getattr(opp, k)) for k in ("next_step", "owner_id")
-        if before[k] != getattr(opp, k)
-    }
-    if untracked:
-        audit.record(
-            session, at=now, actor_id=actor.id if actor else None, action="opportunity.update",
-            entity_type="opportunity", entity_id=opp.id,
-            detail={k: {"before": b, "after": a} for k, (b, a) in untracked.items()},
-            source=source,
-        )
-    return before
 
 
 def create_opportunity(
@@ -198,15 +57,16 @@ def create_opportunity(
     account = require_account(session, account_name) if account_name else None
     stage = stage or first_open_stage(session)
     if stage.kind == "lost" and not (lost_reason or "").strip() and source != "import":
-        raise InvalidInput("A deal created as lost needs a reason.")
+        raise InvalidInput("A deal created as lost needs a reason.", field="lost_reason")
     if amount_minor < 0:
-        raise InvalidInput("An amount can't be negative.")
+        raise InvalidInput("An amount can't be negative.", field="amount")
     if probability is not None and not 0 <= probability <= 100:
-        raise InvalidInput("A probability is a percentage between 0 and 100.")
+        raise InvalidInput("A probability is a percentage between 0 and 100.",
+                           field="probability")
     if account is not None and session.scalar(
         select(Opportunity.id).where(Opportunity.account_id == account.id, Opportunity.name == name)
     ):
-        raise Conflict(f"{account.name} already has a deal called {name!r}.")
+        raise Conflict(f"{account.name} already has a deal called {name!r}.", field="name")
     currency_precision(currency)
     opp = Opportunity(
         name=name, account=account, owner=owner, owner_id=owner.id, stage=stage,
@@ -221,10 +81,9 @@ def create_opportunity(
     )
     session.add(opp)
     session.flush()
-    session.add(_history_row(
-        opp, from_stage_id=None, actor_id=(actor or owner).id, now=now, source=source,
-        note=None,
-    ))
+    session.add(OpportunityHistory(**first_history_row(
+        opp.id, state_of(opp), actor_id=(actor or owner).id, now=now, source=source,
+    )))
     return opp
 
 
@@ -232,6 +91,17 @@ def _require_stage_unchanged(opp: Opportunity, shown_stage_id: int | None) -> No
     if shown_stage_id is not None and shown_stage_id != opp.stage_id:
         raise Stale(f"That card was out of date: {opp.name} is now in {opp.stage.name}. "
                     "Nothing was changed; here is the current card.")
+
+
+def _require_may_hand_over(session: Session, actor: User, new_owner: User) -> None:
+    """Only a manager or an admin gives a deal to someone else, and only within reach."""
+    if actor.role not in ("manager", "director", "admin"):
+        manager = session.get(User, actor.manager_id) if actor.manager_id else None
+        ask = f"; ask {manager.name}" if manager else ""
+        raise NotAllowed(f"Only a manager or an admin can give a deal to someone "
+                         f"else{ask}.", field="owner")
+    if not can_see_owner(session, actor, new_owner.id):
+        raise NotAllowed(f"{new_owner.name} is not in your team.", field="owner")
 
 
 def require_opportunity(session: Session, opp_id: int) -> Opportunity:
@@ -340,7 +210,7 @@ class OpportunityService:
         currency: str | None = None,
         probability: int | None = None,
         close_date: date | None = None,
-        next_step: str | None = _UNSET,
+        next_step: str | None = UNSET,
         owner_id: int | None = None,
         source: str = "slack",
     ) -> OpportunityView:
@@ -350,14 +220,10 @@ class OpportunityService:
             require_owner_access(s, actor, opp.owner_id, "deals")
             new_owner = require_by_id(s, owner_id) if owner_id else None
             if new_owner is not None and new_owner.id != opp.owner_id:
-                if actor.role not in ("manager", "director", "admin"):
-                    manager = s.get(User, actor.manager_id) if actor.manager_id else None
-                    ask = f"; ask {manager.name}" if manager else ""
-                    raise NotAllowed(f"Only a manager or an admin can give a deal to someone "
-                                     f"else{ask}.")
-                if not can_see_owner(s, actor, new_owner.id):
-                    raise NotAllowed(f"{new_owner.name} is not in your team.")
+                _require_may_hand_over(s, actor, new_owner)
             cur = currency or opp.currency
+            if amount is not None:
+                check_currency(cur)
             before = apply_change(
                 s, opp,
                 Change(
@@ -383,22 +249,7 @@ class OpportunityService:
             actor = require_by_id(s, actor_id)
             opp = require_opportunity(s, opp_id)
             require_visible(s, actor, opp.owner_id, "deal")
-            rows = s.scalars(
-                select(OpportunityHistory)
-                .where(OpportunityHistory.opportunity_id == opp_id)
-                .order_by(OpportunityHistory.changed_at, OpportunityHistory.id)
-            )
-            stage_names = {st.id: st.name for st in s.scalars(select(Stage))}
-            return [
-                HistoryView(
-                    id=h.id, changed_at=h.changed_at, changed_by_id=h.changed_by_id,
-                    from_stage=stage_names.get(h.from_stage_id) if h.from_stage_id else None,
-                    to_stage=stage_names[h.to_stage_id],
-                    amount=from_minor(h.amount_minor, h.currency), currency=h.currency,
-                    probability=h.probability, close_date=h.close_date, source=h.source,
-                )
-                for h in rows
-            ]
+            return history_views(s, opp_id)
 
     def visible(self, actor_id: int, *, open_only: bool = True) -> list[OpportunityView]:
         with self.store.transaction() as s:

@@ -20,6 +20,7 @@ from store.db import Store
 from store.errors import Conflict, NotAllowed, NotFound
 from store.models import Activity, AuditEntry, Opportunity, Stage, User
 from store.schemas import deal_title
+from store.services.deals.changes import Change, apply_change
 from store.services.people.users import require_by_id
 from store.services.system import audit
 
@@ -39,8 +40,6 @@ def remember(
 
 
 def _restore_opportunity(session: Session, entry: AuditEntry, actor: User, now: datetime) -> str:
-    from store.services.deals.opportunities import Change, apply_change  # avoid an import cycle
-
     opp = session.get(Opportunity, entry.entity_id)
     if opp is None:
         raise NotFound("That deal no longer exists.")

@@ -26,7 +26,7 @@ from store.models import (
     User,
 )
 from store.schemas import UserView
-from store.services.deals.opportunities import Change, apply_change
+from store.services.deals.changes import Change, apply_change
 from store.services.people.users import ensure_team, find_user, get_or_create_user, require_by_id
 from store.services.system import audit
 
