@@ -108,7 +108,7 @@ def _logged(slack: SlackRequestHandler, environ: dict[str, Any],
 
 
 def serve_http(app: App, store: Store, *, host: str, port: int, threads: int = 8) -> None:
-    from waitress.server import create_server  # type: ignore[import-untyped]  # no types shipped
+    from waitress.server import create_server
 
     server = create_server(wsgi_app(app, store), host=host, port=port, threads=threads,
                            ident="salesbot")

@@ -13,18 +13,12 @@ from rapidfuzz import fuzz
 
 from store.resolve import NameIndex, resolve
 from store.schemas import StageView
+from store.services.deals.stages import stage_for_word
 from store.services.people.directory import ContactRef, DealRef, Directory
 
 _FILLER = re.compile(r"^(?:the|our|my|a|an)\s+|\s+(?:deal|opportunity|opp|account)$", re.I)
 _DATE_WORDS = re.compile(r"\s+(?:yesterday|today|tomorrow|this (?:morning|afternoon|week)|"
                          r"last (?:week|\w+day)|on \w+day)\b.*$", re.I)
-_STAGE_ALIASES = {
-    "won": "Closed Won", "closed won": "Closed Won", "lost": "Closed Lost",
-    "closed lost": "Closed Lost", "qualification": "Needs Analysis", "discovery": "Needs Analysis",
-    "proposal": "Proposal/Price Review", "quote": "Proposal/Price Review",
-    "negotiation": "Negotiation/Review", "negotiating": "Negotiation/Review",
-    "prospect": "Prospecting",
-}
 DEAL_CUTOFF = 70.0
 
 
@@ -178,10 +172,8 @@ def resolve_stage(stages: list[StageView], phrase: str) -> StageView | None:
     """A stage by name, alias ("negotiation", "won") or close spelling."""
     phrase = clean_phrase(phrase).lower()
     phrase = re.sub(r"^(?:stage\s+)", "", phrase)
-    target = _STAGE_ALIASES.get(phrase)
-    by_name = {s.name.lower(): s for s in stages}
-    if target and target.lower() in by_name:
-        return by_name[target.lower()]
+    if (named := stage_for_word(phrase, stages)) is not None:
+        return named
     result = resolve(NameIndex((s.id, s.name) for s in stages).search(phrase, limit=3, cutoff=70))
     if (stage := result.match) is not None:
         return next(s for s in stages if s.id == stage.id)

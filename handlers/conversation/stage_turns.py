@@ -20,15 +20,18 @@ def advance(turn: Turn) -> Answer:
 
 
 def won(turn: Turn) -> Answer:
-    return _to_stage(turn, "Closed Won")
+    deal = deal_of(turn)
+    if isinstance(deal, Answer):
+        return deal
+    return moved(turn.services.opportunities.close(turn.actor.id, deal.id, "won"))
 
 
 def lost(turn: Turn) -> Answer:
     """A lost deal needs a reason: without one, ask for it (in words or in the form)."""
+    deal = deal_of(turn)
+    if isinstance(deal, Answer):
+        return deal
     if not turn.intent.detail:
-        deal = deal_of(turn)
-        if isinstance(deal, Answer):
-            return deal
         return Answer(
             text="Why was it lost?",
             blocks=[ui.mrkdwn(f"Sorry to hear it. Why was *{escape(deal.display)}* lost? "
@@ -36,7 +39,8 @@ def lost(turn: Turn) -> Answer:
                               "or use the form."),
                     ui.actions(ui.button("Close lost…", "opp_close_lost", str(deal.id)))],
         )
-    return _to_stage(turn, "Closed Lost")
+    return moved(turn.services.opportunities.close(turn.actor.id, deal.id, "lost",
+                                                   lost_reason=turn.intent.detail))
 
 
 def move(turn: Turn) -> Answer:

@@ -45,8 +45,8 @@ def submit_close_lost(deps: Deps, conversation: Conversation, ack: Ack, view: di
     ack()
     actor = actor_of(context)
     meta = modals.metadata(view)
-    opp = deps.services.opportunities.move_stage(actor.id, int(meta["opp"]), "Closed Lost",
-                                                 lost_reason=reason)
+    opp = deps.services.opportunities.close(actor.id, int(meta["opp"]), "lost",
+                                            lost_reason=reason)
     moved = conversation.moved(opp)
     card = meta.get("card")
     if card:  # the card or question the form came from: no live buttons left behind

@@ -7,6 +7,7 @@ what the card showed, and makes each action undoable.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -29,7 +30,13 @@ from store.services.accounts.accounts import clean_name, require_account
 from store.services.deals import undo
 from store.services.deals.changes import UNSET, Change, apply_change, check_currency, local_today
 from store.services.deals.history import first_history_row, history_views, state_of
-from store.services.deals.stages import first_open_stage, next_open_stage, require_stage
+from store.services.deals.stages import (
+    Outcome,
+    closing_stage,
+    first_open_stage,
+    next_open_stage,
+    require_stage,
+)
 from store.services.people.users import require_by_id
 
 DEFAULT_CLOSE_DAYS = 30  # a new open deal without a close date is expected in a month
@@ -166,12 +173,25 @@ class OpportunityService:
         source: str = "slack",
         from_stage_id: int | None = None,
     ) -> OpportunityView:
+        """Move to the stage named `stage` (any case)."""
+        return self._move(actor_id, opp_id, lambda s: require_stage(s, stage),
+                          lost_reason=lost_reason, source=source, from_stage_id=from_stage_id)
+
+    def close(self, actor_id: int, opp_id: int, outcome: Outcome, *,
+              lost_reason: str | None = None, source: str = "slack") -> OpportunityView:
+        """Close won or lost, whatever the pipeline calls its closing stages."""
+        return self._move(actor_id, opp_id, lambda s: closing_stage(s, outcome),
+                          lost_reason=lost_reason, source=source)
+
+    def _move(self, actor_id: int, opp_id: int, pick: Callable[[Session], Stage], *,
+              lost_reason: str | None, source: str, from_stage_id: int | None = None,
+              ) -> OpportunityView:
         with self.store.transaction() as s:
             actor = require_by_id(s, actor_id)
             opp = require_opportunity(s, opp_id)
             require_owner_access(s, actor, opp.owner_id, "deals")
             _require_stage_unchanged(opp, from_stage_id)
-            target = require_stage(s, stage)
+            target = pick(s)
             if target.id == opp.stage_id:
                 raise Conflict(f"{opp.name} is already in {target.name}.")
             before = apply_change(

@@ -1,12 +1,65 @@
-"""Stage look-ups shared by moves, imports and reports."""
+"""Stages: the look-ups shared by moves, imports and reports, and the words people use
+for them. Stages are data (admins rename and add them), so nothing outside this module
+names one: code asks for the closing stage of an outcome, or resolves what a person typed.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal, Protocol, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from store.errors import InvalidInput
 from store.models import Stage
+
+Outcome = Literal["won", "lost"]
+
+OUTCOME_WORDS: dict[str, Outcome] = {
+    "won": "won", "closed won": "won", "close won": "won",
+    "lost": "lost", "closed lost": "lost", "close lost": "lost",
+}
+"""Words for a closing stage, whatever the pipeline calls it."""
+
+DEFAULT_STAGE_WORDS: dict[str, str] = {
+    "qualification": "Needs Analysis", "discovery": "Needs Analysis",
+    "proposal": "Proposal/Price Review", "quote": "Proposal/Price Review",
+    "negotiation": "Negotiation/Review", "negotiating": "Negotiation/Review",
+    "prospect": "Prospecting",
+}
+"""Everyday words for the default pipeline's open stages (store/seed.py); a word whose
+stage an admin renamed away simply stops matching, and fuzzy matching takes over."""
+
+
+class NamedStage(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def position(self) -> int: ...
+
+
+S = TypeVar("S", bound=NamedStage)
+
+
+def stage_for_word(word: str, stages: Sequence[S]) -> S | None:
+    """The stage an everyday word means ("won", "negotiation"), among `stages`, or None."""
+    word = word.strip().lower()
+    if (outcome := OUTCOME_WORDS.get(word)) is not None:
+        closing = [s for s in stages if s.kind == outcome]
+        return min(closing, key=lambda s: s.position) if closing else None
+    target = DEFAULT_STAGE_WORDS.get(word, "").lower()
+    return next((s for s in stages if target and s.name.lower() == target), None)
+
+
+def closing_stage(session: Session, outcome: Outcome) -> Stage:
+    """The first active stage of that outcome (the pipeline's Closed Won or Closed Lost)."""
+    for stage in stages_in_order(session):
+        if stage.kind == outcome:
+            return stage
+    raise InvalidInput(f"The pipeline has no active {outcome} stage; ask an admin to add one.")
 
 
 def stages_in_order(session: Session, *, active_only: bool = True) -> list[Stage]:
