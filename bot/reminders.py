@@ -15,8 +15,7 @@ from datetime import timedelta
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from handlers.reminders.listeners import reminder_message
-from handlers.reminders.rule_messages import rule_message
+from handlers.reminders.messages import reminder_message
 from store.clock import Clock
 from store.services import Services
 
@@ -69,9 +68,8 @@ class ReminderRunner:
     def _deliver(self, reminder, report: SweepReport) -> None:
         reminders = self.services.reminders
         try:
-            message = (rule_message(self.services, reminder) if reminder.kind == "rule" else
-                       reminder_message(self.services, reminder, self.clock.now(),
-                                        self.default_timezone))
+            message = reminder_message(self.services, reminder, self.clock.now(),
+                                       self.default_timezone)
             if message is None:
                 reminders.cancel(reminder.id, self.worker, "no longer relevant")
                 report.skipped += 1

@@ -16,20 +16,10 @@ from handlers.language.intents import Intent
 from handlers.slack import blocks as ui
 from handlers.slack import modals
 from handlers.slack.answer import MessageLink
+from handlers.slack.delivery import replace_message
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import escape
 from store.errors import Stale
-
-
-def replace_message(body: dict[str, Any], client: WebClient, respond: Respond,
-                    answer: Answer) -> None:
-    """Swap the clicked message for `answer`, so no stale buttons stay behind."""
-    container = body.get("container") or {}
-    if container.get("is_ephemeral") or "message_ts" not in container:
-        respond(text=answer.text, blocks=answer.blocks, replace_original=True)
-        return
-    client.chat_update(channel=container["channel_id"], ts=container["message_ts"],
-                       text=answer.text, blocks=answer.blocks)
 
 
 def _value(body: dict[str, Any]) -> str:

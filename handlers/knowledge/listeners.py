@@ -10,11 +10,11 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from handlers.deals.listeners import replace_message
 from handlers.deps import Deps
 from handlers.knowledge import blocks as kbui
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer, say_text
+from handlers.slack.delivery import replace_message
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import escape
 from store.errors import StoreError

@@ -9,12 +9,12 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from handlers.deals.listeners import replace_message
 from handlers.deps import Deps
 from handlers.pipeline import blocks as pb
 from handlers.pipeline.flow import PipelineFlow, Request, SubscriptionRequest
 from handlers.slack import modals
 from handlers.slack.answer import Answer
+from handlers.slack.delivery import replace_message
 from handlers.slack.middleware import actor_of
 from store.errors import StoreError
 
