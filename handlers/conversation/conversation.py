@@ -138,7 +138,7 @@ class Conversation:
             actor.id, None if off else target.lstrip("@"))), private=True)
 
     def _kb(self, intent: Intent, _actor: UserView, _chosen: dict[str, int]) -> Answer:
-        from handlers.knowledge.listeners import search_answer
+        from handlers.knowledge.search import search_answer
 
         return search_answer(self.deps, intent.detail or intent.text)
 
