@@ -46,7 +46,8 @@ def register(cli: click.Group, pass_context: Any) -> None:
         is the slug, so importing again updates what changed. All or nothing."""
         from knowledge import IndexBusy
         from store.errors import StoreError
-        from store.services.knowledge.articles import ImportProblems, KnowledgeService
+        from store.services.knowledge.articles import KnowledgeService
+        from store.services.knowledge.markdown_import import ImportProblems
 
         try:
             summary = KnowledgeService(context.store()).import_markdown_dir(folder)

@@ -116,7 +116,7 @@ class QueryReader:
 
 def _plain_words(text: str) -> list[str]:
     cleaned = _FIELD_PREFIX.sub(" ", text)
-    words = []
+    words: list[str] = []
     for raw in cleaned.split():
         if raw.startswith("-") or "*" in raw or "~" in raw:
             continue  # excluded words and patterns are not corrected

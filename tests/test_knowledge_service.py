@@ -14,13 +14,9 @@ from store.db import Store
 from store.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from store.models import AuditEntry
 from store.services import Services
-from store.services.knowledge.articles import (
-    ImportProblems,
-    KnowledgeService,
-    normalize_tags,
-    parse_markdown,
-    slugify,
-)
+from store.services.knowledge.articles import KnowledgeService
+from store.services.knowledge.fields import normalize_tags, slugify
+from store.services.knowledge.markdown_import import ImportProblems, parse_markdown
 
 
 @pytest.fixture

@@ -119,10 +119,9 @@ def save_message(deps: Deps, ack: Ack, shortcut: dict[str, Any], client: WebClie
                  context: BoltContext) -> None:
     ack()
     deps.services.people.check_admin(actor_of(context).id)
-    message = shortcut.get("message") or {}
-    channel = (shortcut.get("channel") or {}).get("id")
-    permalink = client.chat_getPermalink(channel=channel,
-                                         message_ts=message.get("ts"))["permalink"]
+    message = shortcut["message"]  # a message shortcut always names its message and channel
+    permalink = client.chat_getPermalink(channel=shortcut["channel"]["id"],
+                                         message_ts=message["ts"])["permalink"]
     client.views_open(trigger_id=shortcut["trigger_id"], view=kbui.article_modal(
         body=message.get("text") or "", source=permalink))
 

@@ -7,7 +7,7 @@ parameter names)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -37,30 +37,33 @@ def follow_up_done(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient
                     done_message(f":white_check_mark: Done: {escape(activity.subject)}"))
 
 
-def snooze(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
-           context: BoltContext) -> None:
-    ack()
+def _snooze_until(deps: Deps, context: BoltContext, activity_id: int, when: datetime,
+                  body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    """Move the follow-up to `when` and say so in place of the reminder."""
     actor = actor_of(context)
-    activity_id, days = (int(x) for x in body["actions"][0]["value"].split(":"))
-    when = deps.clock.now() + timedelta(days=days)
     activity = deps.services.activities.reschedule(actor.id, activity_id, when)
     replace_message(body, client, respond, done_message(
         f":zzz: Snoozed “{escape(activity.subject)}” until "
         f"{local_time(when, actor.timezone or deps.default_timezone)}."))
 
 
+def snooze(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
+           context: BoltContext) -> None:
+    ack()
+    activity_id, days = (int(x) for x in body["actions"][0]["value"].split(":"))
+    _snooze_until(deps, context, activity_id, deps.clock.now() + timedelta(days=days),
+                  body, client, respond)
+
+
 def snooze_to_date(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,
                    respond: Respond, context: BoltContext) -> None:
     ack()
-    actor = actor_of(context)
-    tz = actor.timezone or deps.default_timezone
     action = body["actions"][0]
-    activity_id = int(action["block_id"].split(":")[1])
-    when = start_of_working_day(modals.parse_day(action["selected_date"]), tz,
+    tz = actor_of(context).timezone or deps.default_timezone
+    when = start_of_working_day(date.fromisoformat(action["selected_date"]), tz,
                                 deps.working_hours)
-    activity = deps.services.activities.reschedule(actor.id, activity_id, when)
-    replace_message(body, client, respond, done_message(
-        f":zzz: Snoozed “{escape(activity.subject)}” until {local_time(when, tz)}."))
+    _snooze_until(deps, context, int(action["block_id"].split(":")[1]), when,
+                  body, client, respond)
 
 
 def log_after_follow_up(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,

@@ -105,7 +105,8 @@ class ReminderService:
                    Activity.follow_up_at >= now - FOLLOW_UP_LOOKBACK, User.is_active.is_(True)))
         return [Planned(f"follow_up:{activity_id}:{due:%Y%m%dT%H%M}",
                         "follow_up", "activity", activity_id, user, due)
-                for activity_id, due, user in rows]
+                for activity_id, due, user in rows
+                if due is not None]  # always, by the query; this tells the type checker
 
     def _renewals(self, s: Session, now: datetime) -> list[Planned]:
         today = now.date()

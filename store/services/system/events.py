@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -38,7 +39,8 @@ class EventLog:
     def prune(self) -> int:
         """Forget event ids older than DEDUP_WINDOW; returns how many went."""
         with self.store.transaction() as s:
-            result = s.execute(
+            # a DELETE's result is a CursorResult, which counts the rows it touched
+            result = cast(CursorResult[Any], s.execute(
                 delete(SlackEvent).where(SlackEvent.received_at < self.store.now() - DEDUP_WINDOW)
-            )
+            ))
             return result.rowcount or 0
