@@ -149,15 +149,6 @@ class KnowledgeService:
                 .where(KnowledgeArticle.deleted_at.is_(None))).one()
             return ArticleStamps(stamps=stamps, live_count=count, live_id_sum=int(id_sum))
 
-    def list_changed_since(self, since: datetime | None) -> builtins.list[ArticleView]:
-        """Rows (deleted ones too) with `updated_at >= since`, oldest change first."""
-        with self.store.transaction() as s:
-            query = select(KnowledgeArticle).order_by(KnowledgeArticle.updated_at,
-                                                      KnowledgeArticle.id)
-            if since is not None:
-                query = query.where(KnowledgeArticle.updated_at >= since)
-            return [ArticleView.of(a) for a in s.scalars(query)]
-
     def get_many(self, ids: Iterable[int], *, batch_size: int = 1000) -> builtins.list[ArticleView]:
         """These articles, deleted ones included, in id order (ids that do not exist are
         left out)."""

@@ -20,8 +20,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from store.config_files import load_yaml_model
 
 DEFAULT_RULES = Path(__file__).with_name("workflow_rules.yml")
-EVENTS = ("opportunity.created", "opportunity.moved", "opportunity.amount", "account.created",
-          "case.opened")
 WINDOW = timedelta(days=2)  # how far back each sweep looks for events it may have missed
 
 
