@@ -95,6 +95,7 @@ def register(cli: click.Group, pass_context: Any) -> None:
     @pass_context
     def kb_search(context: Any, words: tuple[str, ...], limit: int, page: int) -> None:
         """Search the knowledge base: words, "phrases", prefix*, tag:X, product:X, -tag:X."""
+        from handlers.knowledge.snippets import snippet_mrkdwn
         from knowledge import IndexBusy
 
         query = " ".join(words)
@@ -117,7 +118,7 @@ def register(cli: click.Group, pass_context: Any) -> None:
         for n, hit in enumerate(results.hits, start=first + 1):
             title = click.style(hit.title, bold=True) if tty else hit.title
             click.echo(f"{n}. {title}  [{hit.slug}]  score {hit.score:.2f}")
-            click.echo(f"   {terminal_text(hit.snippet, tty=tty)}")
+            click.echo(f"   {terminal_text(snippet_mrkdwn(hit.snippet), tty=tty)}")
             about = ", ".join(hit.tags)
             if hit.product:
                 about = f"{about} · product: {hit.product}" if about else f"product: {hit.product}"

@@ -11,6 +11,7 @@ import json
 import re
 from typing import Any
 
+from handlers.knowledge.snippets import snippet_mrkdwn
 from handlers.slack.blocks import actions, button, context, mrkdwn
 from handlers.slack.modals import metadata, values
 from handlers.slack.text import clip, day, escape, from_slack
@@ -64,8 +65,7 @@ def search_blocks(results: SearchResults, query: str) -> list[Block]:
     blocks.append(context(f"Knowledge base · {first + 1}–{first + len(results.hits)} of "
                           f"{results.total} for “{shown_query}”"))
     for hit in results.hits[:MAX_HITS_SHOWN]:
-        # the snippet arrives escaped and marked up by the search; only the title is raw
-        blocks.append(mrkdwn(f"*{escape(hit.title)}*\n{hit.snippet}"))
+        blocks.append(mrkdwn(f"*{escape(hit.title)}*\n{snippet_mrkdwn(hit.snippet)}"))
         about = _about(hit.tags, hit.product)
         if about:
             blocks.append(context(about))
