@@ -1,4 +1,4 @@
-"""Running the workflow rules (store/workflow.py) over recent events, exactly once."""
+"""Running the workflow rules (rules.py, workflow_rules.yml) over recent events, exactly once."""
 
 from __future__ import annotations
 
