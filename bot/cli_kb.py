@@ -40,7 +40,8 @@ def _import_articles(context: Any, folder: Path) -> None:
     """`kb import DIR`: the articles, all or nothing, then the index caught up."""
     from knowledge import IndexBusy
     from store.errors import StoreError
-    from store.services.knowledge.articles import ImportProblems, KnowledgeService
+    from store.services.knowledge.articles import KnowledgeService
+    from store.services.knowledge.markdown_import import ImportProblems
 
     try:
         summary = KnowledgeService(context.store()).import_markdown_dir(folder)
@@ -97,11 +98,13 @@ def _search(context: Any, query: str, limit: int, page: int) -> None:
 
 def _echo_hits(results: SearchResults, *, tty: bool) -> None:
     """The numbered hits of a page, each with its snippet and tags, then where we are."""
+    from handlers.knowledge.snippets import snippet_mrkdwn
+
     first = (results.page - 1) * results.limit
     for n, hit in enumerate(results.hits, start=first + 1):
         title = click.style(hit.title, bold=True) if tty else hit.title
         click.echo(f"{n}. {title}  [{hit.slug}]  score {hit.score:.2f}")
-        click.echo(f"   {terminal_text(hit.snippet, tty=tty)}")
+        click.echo(f"   {terminal_text(snippet_mrkdwn(hit.snippet), tty=tty)}")
         about = ", ".join(hit.tags)
         if hit.product:
             about = f"{about} · product: {hit.product}" if about else f"product: {hit.product}"

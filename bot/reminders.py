@@ -1,4 +1,5 @@
-"""One sweep of the reminder machinery: plan, claim, render, send, record.
+"""One sweep of the reminder machinery: plan, claim, render, send, record; and, as
+housekeeping, forget Slack event ids past their de-duplication window.
 
 Used by the scheduler inside `serve`, by `salesbot scheduler`, by
 `salesbot reminders run-once` (for cron), and by the shell's `:time`.
@@ -15,14 +16,14 @@ from datetime import timedelta
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from handlers.reminders.listeners import reminder_message
-from handlers.reminders.rule_messages import rule_message
+from handlers.reminders.messages import reminder_message
 from store.clock import Clock
 from store.services import Services
 
 log = logging.getLogger(__name__)
 
-# Slack's answers that no retry will change (INTERFACES.md: marked failed, shown to admins)
+# Slack's answers that no retry will change (docs/INTERFACES.md: marked failed, shown to
+# admins)
 PERMANENT = {"user_not_found", "channel_not_found", "account_inactive", "user_disabled",
              "is_archived", "not_in_channel", "cannot_dm_bot", "invalid_auth",
              "token_revoked", "missing_scope", "user_is_deactivated"}
@@ -35,6 +36,7 @@ class SweepReport:
     retried: int = 0
     failed: int = 0
     skipped: int = 0
+    pruned: int = 0  # Slack event ids past their de-duplication window
 
 
 def worker_id() -> str:
@@ -51,11 +53,13 @@ class ReminderRunner:
         self.worker = worker or worker_id()
 
     def run_once(self, *, batches: int = 20) -> SweepReport:
+        """Prune old event ids, then plan, claim and send what is due."""
+        pruned = self.services.events.prune()  # housekeeping, whether or not we may send
         if not self.services.workspace.sending_enabled():
             log.info("reminders: Slack uninstalled the app or revoked its token; not sending")
-            return SweepReport()
+            return SweepReport(pruned=pruned)
         report = SweepReport(planned=self.services.workflow.sweep()
-                             + self.services.reminders.plan())
+                             + self.services.reminders.plan(), pruned=pruned)
         for _ in range(batches):
             due = self.services.reminders.claim(self.worker)
             if not due:
@@ -69,9 +73,8 @@ class ReminderRunner:
     def _deliver(self, reminder, report: SweepReport) -> None:
         reminders = self.services.reminders
         try:
-            message = (rule_message(self.services, reminder) if reminder.kind == "rule" else
-                       reminder_message(self.services, reminder, self.clock.now(),
-                                        self.default_timezone))
+            message = reminder_message(self.services, reminder, self.clock.now(),
+                                       self.default_timezone)
             if message is None:
                 reminders.cancel(reminder.id, self.worker, "no longer relevant")
                 report.skipped += 1

@@ -1,5 +1,6 @@
-"""APScheduler only ticks: one interval job runs a reminder sweep; every guarantee
-(created once, sent once, retried not lost) lives in the store's keys and claims.
+"""APScheduler only ticks: one interval job runs a reminder sweep (which also prunes old
+Slack event ids, see bot/reminders.py); every guarantee (created once, sent once, retried
+not lost) lives in the store's keys and claims.
 
 No persistent job store is shared between processes: each process schedules its own
 sweep under a fixed id, and several processes sweeping one database is safe.

@@ -5,7 +5,8 @@ The store holds the articles; each process keeps its own index folder caught up 
 """
 
 from knowledge.base import KnowledgeBase
-from knowledge.results import Drift, Hit, SearchResults
+from knowledge.results import Drift, Hit, SearchResults, Snippet, SnippetPiece
 from knowledge.storage import IndexBusy, IndexUnusable
 
-__all__ = ["Drift", "Hit", "IndexBusy", "IndexUnusable", "KnowledgeBase", "SearchResults"]
+__all__ = ["Drift", "Hit", "IndexBusy", "IndexUnusable", "KnowledgeBase", "SearchResults",
+           "Snippet", "SnippetPiece"]

@@ -1,4 +1,5 @@
-"""From what a rep typed to a whoosh query, a "did you mean", and a highlighted snippet.
+"""From what a rep typed to a whoosh query, a "did you mean", and a highlighted snippet
+(plain text with the matched words marked; handlers/knowledge/ renders it for Slack).
 
 - Field filters (`tag:pricing`, `product:"premium support"`, `-tag:legacy`) are taken out
   first and applied as filters, so they always restrict and never just add score.
@@ -24,6 +25,7 @@ from whoosh.qparser.plugins import (
 )
 from whoosh.searching import Searcher
 
+from knowledge.results import Snippet, SnippetPiece
 from knowledge.schema import (
     FILTER_FIELDS,
     PLAIN,
@@ -116,7 +118,7 @@ class QueryReader:
 
 def _plain_words(text: str) -> list[str]:
     cleaned = _FIELD_PREFIX.sub(" ", text)
-    words = []
+    words: list[str] = []
     for raw in cleaned.split():
         if raw.startswith("-") or "*" in raw or "~" in raw:
             continue  # excluded words and patterns are not corrected
@@ -181,11 +183,6 @@ def corrections(searcher: Searcher, parsed: ParsedQuery) -> Corrections:
 
 # -- snippets --------------------------------------------------------------------------------
 
-def escape(text: str) -> str:
-    """Slack's three control characters, so article text can never ping or forge a link."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 WINDOW = 240  # characters in one fragment
 LEAD_CHARS = 200
 _SENTENCE_END = re.compile(r"[.!?:;·]\s")
@@ -249,29 +246,48 @@ def _rank(matches: list[_Match], window: tuple[int, int]) -> tuple[int, int, int
     return len({m.term for m in inside}), len(inside), -window[0]
 
 
-def _render(body: str, matches: list[_Match], window: tuple[int, int]) -> str:
+_OPENING = SnippetPiece("… ")  # the fragment starts inside the body
+_CLOSING = SnippetPiece(" …")  # and ends before the body does
+
+
+def _pieces(body: str, matches: list[_Match], window: tuple[int, int]) -> list[SnippetPiece]:
     begin, end = window
-    out, position = [], begin
+    out, position = [_OPENING] if begin > 0 else [], begin
     for match in _inside(matches, window):
-        out.append(escape(body[position:match.start]))
-        out.append(f"*{escape(body[match.start:match.end])}*")
+        out.append(SnippetPiece(body[position:match.start]))
+        out.append(SnippetPiece(body[match.start:match.end], highlighted=True))
         position = match.end
-    out.append(escape(body[position:end]))
-    return ("… " if begin > 0 else "") + "".join(out) + (" …" if end < len(body) else "")
+    out.append(SnippetPiece(body[position:end]))
+    return [*out, _CLOSING] if end < len(body) else out
 
 
-def lead(text: str, limit: int = LEAD_CHARS) -> str:
+def lead(text: str, limit: int = LEAD_CHARS) -> Snippet:
     if len(text) <= limit:
-        return escape(text)
+        return Snippet((SnippetPiece(text),))
     cut = text[:limit].rsplit(" ", 1)[0]
-    return escape(cut) + " …"
+    return Snippet((SnippetPiece(cut), _CLOSING))
 
 
-def snippet(body: str, terms: frozenset[str]) -> str:
+def _joined(fragments: list[list[SnippetPiece]]) -> Snippet:
+    """Fragments one after the other, a space apart, each run of plain text in one piece;
+    "… …" (one fragment's end mark met by the next one's start mark, or by an ellipsis
+    in the text) is shown as a single "…"."""
+    pieces: list[SnippetPiece] = []
+    for n, fragment in enumerate(fragments):
+        separator = [SnippetPiece(" ")] if n else []
+        for piece in [*separator, *fragment]:
+            if pieces and not piece.highlighted and not pieces[-1].highlighted:
+                pieces[-1] = SnippetPiece(pieces[-1].text + piece.text)
+            elif piece.text:
+                pieces.append(piece)
+    return Snippet(tuple(p if p.highlighted else SnippetPiece(p.text.replace("… …", "…"))
+                         for p in pieces))
+
+
+def snippet(body: str, terms: frozenset[str]) -> Snippet:
     """The fragment of the body holding the most different query words (then the most
-    matches, then the earliest), and a second one for words the first lacks. Article
-    text is escaped piece by piece and only then are matched words wrapped in `*`, so
-    the result is safe Slack mrkdwn. Without a match: the opening of the body."""
+    matches, then the earliest), and a second one for words the first lacks, the matched
+    words marked. Without a match: the opening of the body."""
     matches = _matches(body, terms) if terms else []
     if not matches:
         return lead(body)
@@ -284,4 +300,4 @@ def snippet(body: str, terms: frozenset[str]) -> str:
     chosen = [best]
     if others:
         chosen.append(max(others, key=lambda w: _rank(matches, w)))
-    return " ".join(_render(body, matches, w) for w in sorted(chosen)).replace("… …", "…")
+    return _joined([_pieces(body, matches, w) for w in sorted(chosen)])

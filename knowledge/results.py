@@ -7,6 +7,24 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class SnippetPiece:
+    text: str  # article text as written, not escaped for any renderer
+    highlighted: bool = False  # one of the words the query matched
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """The fragment(s) of an article body a hit shows, in pieces: plain text with the
+    matched words marked, so each renderer (Slack, a terminal) shows them its own way."""
+
+    pieces: tuple[SnippetPiece, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "".join(piece.text for piece in self.pieces)
+
+
+@dataclass(frozen=True)
 class Hit:
     article_id: int
     slug: str
@@ -14,7 +32,7 @@ class Hit:
     tags: list[str]
     product: str | None
     score: float
-    snippet: str  # Slack mrkdwn: article text escaped, matched words as *bold*
+    snippet: Snippet
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,7 @@ def plain_text(markdown: str) -> str:
 
     Lines of a paragraph join with a space; headings, list items and table rows are
     separated by " · " unless they end a sentence. Snippets are cut from this text, so
-    it must not carry `*` or `_` that would become Slack formatting around highlights.
+    it must not carry `*` or `_` of its own that a renderer would read as formatting.
     """
     units: list[str] = []
     joinable = False  # may the next plain line continue the last unit?

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from store.db import Store
-from store.services.knowledge.articles import ImportSummary, KnowledgeService
+from store.services.knowledge.articles import KnowledgeService
+from store.services.knowledge.markdown_import import ImportSummary
 
 STARTER_DIR = Path(__file__).resolve().parent / "articles"
 

@@ -14,7 +14,7 @@ from handlers.knowledge.blocks import (
     markdown_to_mrkdwn,
     search_blocks,
 )
-from knowledge import Hit, SearchResults
+from knowledge import Hit, SearchResults, Snippet, SnippetPiece
 from store.services.knowledge.articles import ArticleView
 
 WHEN = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
@@ -23,7 +23,9 @@ WHEN = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 def _hit(n: int, **fields: Any) -> Hit:
     base = {"article_id": n, "slug": f"article-{n}", "title": f"Article {n}",
             "tags": ["pricing"], "product": None, "score": 1.0,
-            "snippet": "Ask what they *compare* against."}
+            "snippet": Snippet((SnippetPiece("Ask what they "),
+                                SnippetPiece("compare", highlighted=True),
+                                SnippetPiece(" against.")))}
     return Hit(**{**base, **fields})
 
 

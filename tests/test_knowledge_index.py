@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, update
 
+from handlers.knowledge.snippets import snippet_mrkdwn
 from knowledge import IndexBusy, KnowledgeBase
 from knowledge.schema import plain_text
 from knowledge.storage import CURRENT, STATE
@@ -219,7 +220,7 @@ def test_typos_get_a_suggestion_and_a_corrected_search(
     fuzzy = kb.search("renwal tag:renewals")
     assert fuzzy.suggestion == "renewal tag:renewals"
     assert fuzzy.corrected and fuzzy.hits[0].slug == "renewal-playbook"
-    assert "*Renewal*" in fuzzy.hits[0].snippet
+    assert "*Renewal*" in snippet_mrkdwn(fuzzy.hits[0].snippet)
 
     loose = kb.search('"audit regulated"')  # no such phrase: its words, loosely
     assert loose.suggestion is None and loose.corrected
@@ -236,8 +237,8 @@ def test_snippets_are_escaped_before_they_are_highlighted(
     _seed(articles, admin)
     hit = kb.search("audit logs").hits[0]
     assert hit.slug == "security-suite"
-    assert hit.snippet == ("Single sign-on, *audit* *logs* &amp; &lt;IP allow-lists&gt; for "
-                           "regulated buyers.")
+    assert snippet_mrkdwn(hit.snippet) == ("Single sign-on, *audit* *logs* &amp; "
+                                           "&lt;IP allow-lists&gt; for regulated buyers.")
     assert hit.title == "Security suite" and hit.tags == ["security", "sso"]
     assert hit.product == "Security" and hit.score > 0
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from handlers.knowledge.snippets import snippet_mrkdwn
 from knowledge import KnowledgeBase
 from knowledge.starter import load_starter_articles
 from store.db import Store
@@ -114,5 +115,6 @@ def test_pricing_objection_finds_its_article_first_with_a_highlighted_snippet(
     first = results.hits[0]
     assert first.slug == "pricing-objections"
     assert first.title == "Handling pricing objections"
-    assert "*objection*" in first.snippet.lower() or "*pricing*" in first.snippet.lower()
+    shown = snippet_mrkdwn(first.snippet).lower()
+    assert "*objection*" in shown or "*pricing*" in shown
     assert results.suggestion is None and not results.corrected

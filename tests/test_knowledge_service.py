@@ -14,13 +14,9 @@ from store.db import Store
 from store.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from store.models import AuditEntry
 from store.services import Services
-from store.services.knowledge.articles import (
-    ImportProblems,
-    KnowledgeService,
-    normalize_tags,
-    parse_markdown,
-    slugify,
-)
+from store.services.knowledge.articles import KnowledgeService
+from store.services.knowledge.fields import normalize_tags, slugify
+from store.services.knowledge.markdown_import import ImportProblems, parse_markdown
 
 
 @pytest.fixture
@@ -55,7 +51,6 @@ def test_admin_creates_reads_updates_and_soft_deletes(kb: KnowledgeService, admi
     changed = kb.stamps_since(created.updated_at)
     assert changed.stamps == [(created.id, clock.now(), True)]
     assert (changed.live_count, changed.live_id_sum) == (0, 0)
-    assert [a.id for a in kb.list_changed_since(created.updated_at)] == [created.id]
     assert kb.get_many([created.id, 999])[0].deleted_at == clock.now()
     with kb.store.transaction() as s:
         actions = list(s.scalars(select(AuditEntry.action)

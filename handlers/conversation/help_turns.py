@@ -4,6 +4,7 @@ understood, and questions for the knowledge base."""
 from __future__ import annotations
 
 from handlers.conversation.turn import Turn
+from handlers.knowledge.search import search_answer
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer, say_text
 from handlers.slack.text import escape
@@ -35,6 +36,4 @@ def unknown(turn: Turn) -> Answer:
 
 def kb(turn: Turn) -> Answer:
     """"kb pricing objections", or a question nothing else answered."""
-    from handlers.knowledge.listeners import search_answer
-
     return search_answer(turn.deps, turn.intent.detail or turn.intent.text)

@@ -10,12 +10,12 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from handlers.activities import modals as activity_modals
-from handlers.admin.listeners import open_admin, stages_answer
+from handlers.admin.panels import open_admin, stages_answer
 from handlers.conversation.conversation import Conversation
 from handlers.conversation.resolver import resolve_deal
 from handlers.deals import modals as deal_modals
 from handlers.deps import Deps
-from handlers.knowledge.listeners import open_article_form
+from handlers.knowledge.forms import open_article_form
 from handlers.language.intents import Intent, parse
 from handlers.quotes import modals as quote_modals
 from handlers.slack.middleware import actor_of

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from itertools import groupby
 from typing import Any
 
@@ -54,10 +55,13 @@ def home_view(deps: Deps, actor: UserView) -> dict[str, Any]:
     return {"type": "home", "blocks": blocks[:100]}
 
 
+def show_home(deps: Deps, event: dict[str, Any], client: WebClient,
+              context: BoltContext) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    actor = actor_of(context)
+    client.views_publish(user_id=actor.slack_user_id, view=home_view(deps, actor))
+
+
 def register(app: App, deps: Deps) -> None:
-    @app.event("app_home_opened")
-    def show_home(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        actor = actor_of(context)
-        client.views_publish(user_id=actor.slack_user_id, view=home_view(deps, actor))
+    app.event("app_home_opened")(partial(show_home, deps))

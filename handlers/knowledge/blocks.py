@@ -11,6 +11,7 @@ import json
 import re
 from typing import Any
 
+from handlers.knowledge.snippets import snippet_mrkdwn
 from handlers.slack.blocks import actions, button, context, mrkdwn
 from handlers.slack.delivery import share_button
 from handlers.slack.modals import input_block, metadata, modal, text_input, values
@@ -22,8 +23,7 @@ from store.services.knowledge.articles import ArticleView
 Block = dict[str, Any]
 View = dict[str, Any]
 
-SECTION_LIMIT = 3000
-SECTION_CHARS = 2800  # leaves room for a continuation mark
+SECTION_CHARS = 2800  # Block Kit allows 3000 in a section; leaves room for a continuation mark
 SECTIONS_PER_PAGE = 4
 MAX_HITS_SHOWN = 12  # 3 blocks a hit + header and footer stay far below 50 blocks
 FORM_BODY_LIMIT = 3000  # plain_text_input's max_length
@@ -67,8 +67,7 @@ def search_blocks(results: SearchResults, query: str) -> list[Block]:
     blocks.append(context(f"Knowledge base · {first + 1}–{first + len(results.hits)} of "
                           f"{results.total} for “{shown_query}”"))
     for hit in results.hits[:MAX_HITS_SHOWN]:
-        # the snippet arrives escaped and marked up by the search; only the title is raw
-        blocks.append(mrkdwn(f"*{escape(hit.title)}*\n{hit.snippet}"))
+        blocks.append(mrkdwn(f"*{escape(hit.title)}*\n{snippet_mrkdwn(hit.snippet)}"))
         about = _about(hit.tags, hit.product)
         if about:
             blocks.append(context(about))
@@ -163,15 +162,19 @@ def article_sections(article: ArticleView) -> list[str]:
     return [s for s in _split(markdown_to_mrkdwn(article.body), SECTION_CHARS) if s.strip()]
 
 
+def _page_count(sections: list[str]) -> int:
+    return max(1, -(-len(sections) // SECTIONS_PER_PAGE))
+
+
 def article_pages(article: ArticleView) -> int:
-    return max(1, -(-len(article_sections(article)) // SECTIONS_PER_PAGE))
+    return _page_count(article_sections(article))
 
 
 def article_blocks(article: ArticleView, page: int = 1) -> list[Block]:
     """One page of the article: title, tags, up to four sections of at most 3000
     characters, then Previous / Next when it has more pages, and Share in channel."""
     sections = article_sections(article)
-    pages = max(1, -(-len(sections) // SECTIONS_PER_PAGE))
+    pages = _page_count(sections)
     page = min(max(1, page), pages)
     blocks: list[Block] = [mrkdwn(f"*{escape(article.title)}*")]
     about = _about(article.tags, article.product)

@@ -1,4 +1,4 @@
-"""What a workflow rule's notification says (see store/workflow_rules.yml)."""
+"""What a workflow rule's notification says (see store/services/workflow/workflow_rules.yml)."""
 
 from __future__ import annotations
 

@@ -1,42 +1,41 @@
 """Knowledge-base articles: the source of truth every process's search index is built from.
 
 Writes are for admins. Deletion is soft and every write moves `updated_at`, so an index
-catches up by reading what changed since its last mark (`stamps_since`). Markdown files
-import all-or-nothing, upserting by slug, so re-importing the same folder changes nothing.
+catches up by reading what changed since its last mark (`stamps_since`). Field rules are
+in fields.py; markdown folders import all-or-nothing through markdown_import.py.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
+import builtins
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from store.db import Store
-from store.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from store.errors import Conflict, NotAllowed, NotFound
 from store.models import KnowledgeArticle
 from store.schemas import View
+from store.services.knowledge.fields import (
+    clean_body,
+    clean_product,
+    clean_slug,
+    clean_title,
+    normalize_tags,
+    slugify,
+    split_tags,
+)
+from store.services.knowledge.markdown_import import (
+    ImportSummary,
+    read_markdown_dir,
+    upsert_articles,
+)
 from store.services.people.users import require_by_id
 from store.services.system import audit
-
-TITLE_MAX = 300
-BODY_MAX = 100_000
-TAGS_MAX = 500
-TAG_MAX = 50
-PRODUCT_MAX = 200
-SLUG_MAX = 200
-FRONT_MATTER_KEYS = ("title", "tags", "product")
-
-_SLUG_CHARS = re.compile(r"[^a-z0-9]+")
-_SLUG_OK = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
-_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
 class ArticleView(View):
@@ -80,178 +79,6 @@ class ArticleStamps(View):
     stamps: list[ArticleStamp]
     live_count: int
     live_id_sum: int
-
-
-class ImportSummary(View):
-    created: int
-    updated: int
-    unchanged: int
-
-    @property
-    def total(self) -> int:
-        return self.created + self.updated + self.unchanged
-
-
-class ImportProblems(InvalidInput):
-    """Every file that could not be read, one `FILE: reason` per problem; nothing was written."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
-# -- normalisation ---------------------------------------------------------------------------
-
-def slugify(text: str) -> str:
-    """`Handling pricing objections` → `handling-pricing-objections` (ASCII, lowercase)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return _SLUG_CHARS.sub("-", ascii_text.lower()).strip("-")[:80].strip("-")
-
-
-def split_tags(tags: str | None) -> list[str]:
-    return [t for t in (tags or "").split(",") if t]
-
-
-def normalize_tags(tags: Iterable[str] | str | None) -> list[str]:
-    """Tags are lowercase, one word each (spaces become hyphens), unique, in the order given."""
-    if tags is None:
-        return []
-    items = tags.split(",") if isinstance(tags, str) else list(tags)
-    out: list[str] = []
-    for item in items:
-        if not isinstance(item, str | int | float):
-            raise InvalidInput(f"A tag must be a word, not {item!r}.")
-        tag = "-".join(str(item).strip().lower().split())
-        if not tag:
-            continue
-        if len(tag) > TAG_MAX:
-            raise InvalidInput(f"The tag {tag[:20]!r}… is longer than {TAG_MAX} characters.")
-        if tag not in out:
-            out.append(tag)
-    if len(",".join(out)) > TAGS_MAX:
-        raise InvalidInput(f"Tags may take at most {TAGS_MAX} characters in all.")
-    return out
-
-
-def _clean_title(title: str | None) -> str:
-    title = " ".join((title or "").split())
-    if not title:
-        raise InvalidInput("An article needs a title.")
-    if len(title) > TITLE_MAX:
-        raise InvalidInput(f"A title may be at most {TITLE_MAX} characters.")
-    return title
-
-
-def _clean_body(body: str | None) -> str:
-    body = (body or "").replace("\r\n", "\n").strip()
-    if not body:
-        raise InvalidInput("An article needs a body.")
-    if len(body) > BODY_MAX:
-        raise InvalidInput(f"An article body may be at most {BODY_MAX:,} characters.")
-    return body + "\n"
-
-
-def _clean_product(product: str | None) -> str | None:
-    product = " ".join((product or "").split())
-    if len(product) > PRODUCT_MAX:
-        raise InvalidInput(f"A product name may be at most {PRODUCT_MAX} characters.")
-    return product or None
-
-
-def _clean_slug(slug: str) -> str:
-    slug = slug.strip().lower()
-    if not _SLUG_OK.match(slug) or len(slug) > SLUG_MAX:
-        raise InvalidInput(
-            f"{slug!r} is not a slug: use lowercase letters, digits and hyphens "
-            f"(at most {SLUG_MAX} characters)."
-        )
-    return slug
-
-
-# -- markdown files --------------------------------------------------------------------------
-
-@dataclass
-class ParsedArticle:
-    slug: str
-    title: str
-    body: str
-    tags: list[str] = field(default_factory=list)
-    product: str | None = None
-
-
-def parse_markdown(text: str, stem: str) -> ParsedArticle:
-    """A markdown file with optional YAML front matter between `---` lines.
-
-    Without a `title`, the first `# heading` names the article, else the file name.
-    """
-    text = text.lstrip("\ufeff").replace("\r\n", "\n")
-    meta: dict[str, Any] = {}
-    if text.startswith("---\n"):
-        end = re.search(r"^(?:---|\.\.\.)[ \t]*$", text[4:], re.MULTILINE)
-        if end is None:
-            raise InvalidInput("front matter starts with '---' but has no closing '---' line")
-        try:
-            loaded = yaml.safe_load(text[4 : 4 + end.start()])
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" (line {mark.line + 2})" if mark is not None else ""
-            raise InvalidInput(f"front matter is not valid YAML{where}") from exc
-        if loaded is not None and not isinstance(loaded, dict):
-            raise InvalidInput("front matter must be `key: value` lines")
-        meta = loaded or {}
-        text = text[4 + end.end():].lstrip("\n")
-    unknown = sorted(str(k) for k in meta if k not in FRONT_MATTER_KEYS)
-    if unknown:
-        raise InvalidInput(f"unknown front matter key(s) {', '.join(unknown)} "
-                           f"(use {', '.join(FRONT_MATTER_KEYS)})")
-    for key in ("title", "product"):
-        if meta.get(key) is not None and not isinstance(meta[key], str | int | float):
-            raise InvalidInput(f"{key} must be text")
-    title = meta.get("title")
-    if title is None:
-        heading = _HEADING.search(text)
-        title = heading.group(1) if heading else stem.replace("-", " ").replace("_", " ")
-        title = title[:1].upper() + title[1:]
-    tags = meta.get("tags")
-    if tags is not None and not isinstance(tags, str | list):
-        raise InvalidInput("tags must be a list or a comma-separated line")
-    product = meta.get("product")
-    return ParsedArticle(
-        slug=_clean_slug(slugify(stem) or stem), title=_clean_title(str(title)),
-        body=_clean_body(text), tags=normalize_tags(tags),
-        product=_clean_product(str(product) if product is not None else None),
-    )
-
-
-def read_markdown_dir(path: Path) -> list[ParsedArticle]:
-    """Every `*.md` under PATH (hidden files skipped), or `ImportProblems` naming each bad file."""
-    if not path.is_dir():
-        raise InvalidInput(f"{path} is not a folder.")
-    files = sorted(p for p in path.rglob("*.md")
-                   if p.is_file() and not any(part.startswith(".")
-                                              for part in p.relative_to(path).parts))
-    if not files:
-        raise InvalidInput(f"{path} holds no .md files.")
-    parsed: list[ParsedArticle] = []
-    problems: list[str] = []
-    seen: dict[str, Path] = {}
-    for file in files:
-        try:
-            article = parse_markdown(file.read_text(encoding="utf-8"), file.stem)
-        except UnicodeDecodeError:
-            problems.append(f"{file}: not UTF-8 text")
-            continue
-        except InvalidInput as exc:
-            problems.append(f"{file}: {exc}")
-            continue
-        if article.slug in seen:
-            problems.append(f"{file}: same slug {article.slug!r} as {seen[article.slug]}")
-            continue
-        seen[article.slug] = file
-        parsed.append(article)
-    if problems:
-        raise ImportProblems(problems)
-    return parsed
 
 
 # -- the service -----------------------------------------------------------------------------
@@ -322,16 +149,7 @@ class KnowledgeService:
                 .where(KnowledgeArticle.deleted_at.is_(None))).one()
             return ArticleStamps(stamps=stamps, live_count=count, live_id_sum=int(id_sum))
 
-    def list_changed_since(self, since: datetime | None) -> list[ArticleView]:
-        """Rows (deleted ones too) with `updated_at >= since`, oldest change first."""
-        with self.store.transaction() as s:
-            query = select(KnowledgeArticle).order_by(KnowledgeArticle.updated_at,
-                                                      KnowledgeArticle.id)
-            if since is not None:
-                query = query.where(KnowledgeArticle.updated_at >= since)
-            return [ArticleView.of(a) for a in s.scalars(query)]
-
-    def get_many(self, ids: Iterable[int], *, batch_size: int = 1000) -> list[ArticleView]:
+    def get_many(self, ids: Iterable[int], *, batch_size: int = 1000) -> builtins.list[ArticleView]:
         """These articles, deleted ones included, in id order (ids that do not exist are
         left out)."""
         wanted = sorted(set(ids))
@@ -355,7 +173,7 @@ class KnowledgeService:
                                  .where(KnowledgeArticle.deleted_at.is_(None))))
 
     def iter_live(self, *, batch_size: int = 2000,
-                  ids: Iterable[int] | None = None) -> Iterator[list[ArticleView]]:
+                  ids: Iterable[int] | None = None) -> Iterator[builtins.list[ArticleView]]:
         """Live articles in id order, a batch per short transaction (for a rebuild)."""
         wanted = sorted(ids) if ids is not None else None
         after = 0
@@ -383,12 +201,12 @@ class KnowledgeService:
     def create(self, actor_id: int, *, title: str, body: str,
                tags: Iterable[str] | str | None = None, product: str | None = None,
                slug: str | None = None, source: str = "slack") -> ArticleView:
-        title, body = _clean_title(title), _clean_body(body)
-        tag_list, product = normalize_tags(tags), _clean_product(product)
+        title, body = clean_title(title), clean_body(body)
+        tag_list, product = normalize_tags(tags), clean_product(product)
         with self.store.transaction() as s:
             _require_admin(s, actor_id)
             if slug:
-                slug = _clean_slug(slug)
+                slug = clean_slug(slug)
                 if s.scalar(select(KnowledgeArticle.id).where(KnowledgeArticle.slug == slug)):
                     raise Conflict(f"An article with the slug {slug!r} already exists.")
             else:
@@ -408,13 +226,13 @@ class KnowledgeService:
         """Change the fields given (`product=""` clears it); nothing given changes nothing."""
         changes: dict[str, Any] = {}
         if title is not None:
-            changes["title"] = _clean_title(title)
+            changes["title"] = clean_title(title)
         if body is not None:
-            changes["body"] = _clean_body(body)
+            changes["body"] = clean_body(body)
         if tags is not None:
             changes["tags"] = ",".join(normalize_tags(tags))
         if product is not None:
-            changes["product"] = _clean_product(product)
+            changes["product"] = clean_product(product)
         with self.store.transaction() as s:
             _require_admin(s, actor_id)
             article = _find(s, ref)
@@ -448,34 +266,14 @@ class KnowledgeService:
         a deleted article of the same slug comes back.
         """
         parsed = read_markdown_dir(Path(path))
-        created = updated = unchanged = 0
         with self.store.transaction() as s:
             if author_id is not None:
                 _require_admin(s, author_id)
-            existing = {a.slug: a for a in s.scalars(
-                select(KnowledgeArticle).where(KnowledgeArticle.slug.in_([p.slug for p in parsed]))
-            )}
             now = self.store.now()
-            for item in parsed:
-                values = {"title": item.title, "body": item.body, "tags": ",".join(item.tags),
-                          "product": item.product}
-                article = existing.get(item.slug)
-                if article is None:
-                    s.add(KnowledgeArticle(slug=item.slug, author_id=author_id, **values))
-                    created += 1
-                    continue
-                changed = [k for k, v in values.items() if getattr(article, k) != v]
-                if not changed and article.deleted_at is None:
-                    unchanged += 1
-                    continue
-                for key in changed:
-                    setattr(article, key, values[key])
-                article.deleted_at = None
-                updated += 1
-            s.flush()
-            if created or updated:
+            summary = upsert_articles(s, parsed, author_id)
+            if summary.created or summary.updated:
                 audit.record(s, at=now, actor_id=author_id, action="kb_import",
                              entity_type="kb_article", entity_id=None,
-                             detail={"folder": str(path), "created": created,
-                                     "updated": updated}, source=source)
-        return ImportSummary(created=created, updated=updated, unchanged=unchanged)
+                             detail={"folder": str(path), "created": summary.created,
+                                     "updated": summary.updated}, source=source)
+        return summary

@@ -58,6 +58,13 @@ class _Cached:
         self.index: NameIndex | None = None
 
 
+def _deal_refs() -> Select[int, str, int | None, str | None, int]:
+    """Deals as `DealRef` rows, with their account's name (when they have an account)."""
+    return (select(Opportunity.id, Opportunity.name, Opportunity.account_id, Account.name,
+                   Opportunity.owner_id)
+            .outerjoin(Account, Opportunity.account_id == Account.id))
+
+
 def _fingerprint(session: Session, model: type, updated: object) -> tuple[object, ...]:
     row = session.execute(select(func.count(), func.max(updated)).select_from(model)).one()
     return tuple(row)
@@ -71,7 +78,8 @@ class Directory:
         self._contacts = _Cached()
         self._users = _Cached()
 
-    def _cached(self, cache: _Cached, model: type, query: Select) -> NameIndex:
+    def _cached(self, cache: _Cached, model: type[Account | Contact | User],
+                query: Select[int, str]) -> NameIndex:
         with self.store.transaction() as s:
             fingerprint = _fingerprint(s, model, model.updated_at)
             with self._lock:
@@ -115,34 +123,24 @@ class Directory:
 
     def open_deals(self, actor_id: int, *, account_id: int | None = None) -> list[DealRef]:
         """Open deals the actor may see (few per rep; a manager's team at most thousands)."""
-        with self.store.transaction() as s:
-            actor = require_by_id(s, actor_id)
-            query = (
-                select(Opportunity.id, Opportunity.name, Opportunity.account_id, Account.name,
-                       Opportunity.owner_id)
-                .join(Stage, Opportunity.stage_id == Stage.id)
-                .outerjoin(Account, Opportunity.account_id == Account.id)
-                .where(Stage.kind == "open", Opportunity.archived_at.is_(None))
-                .order_by(Opportunity.id)
-            )
-            if account_id is not None:
-                query = query.where(Opportunity.account_id == account_id)
-            owners = visible_owner_ids(s, actor)
-            if owners is not None:
-                query = query.where(Opportunity.owner_id.in_(owners))
-            return [DealRef(*row) for row in s.execute(query)]
+        query = (_deal_refs()
+                 .join(Stage, Opportunity.stage_id == Stage.id)
+                 .where(Stage.kind == "open", Opportunity.archived_at.is_(None))
+                 .order_by(Opportunity.id))
+        if account_id is not None:
+            query = query.where(Opportunity.account_id == account_id)
+        return self._visible_deals(actor_id, query)
 
     def deals_named(self, actor_id: int, account_id: int) -> list[DealRef]:
         """Every deal of an account the actor may see, open or closed (for "we lost X")."""
+        return self._visible_deals(actor_id, _deal_refs().where(
+            Opportunity.account_id == account_id, Opportunity.archived_at.is_(None)))
+
+    def _visible_deals(self, actor_id: int, query: Select[int, str, int | None, str | None, int]
+                       ) -> list[DealRef]:
+        """QUERY's deals, narrowed to the owners the actor may see."""
         with self.store.transaction() as s:
-            actor = require_by_id(s, actor_id)
-            query = (
-                select(Opportunity.id, Opportunity.name, Opportunity.account_id, Account.name,
-                       Opportunity.owner_id)
-                .outerjoin(Account, Opportunity.account_id == Account.id)
-                .where(Opportunity.account_id == account_id, Opportunity.archived_at.is_(None))
-            )
-            owners = visible_owner_ids(s, actor)
+            owners = visible_owner_ids(s, require_by_id(s, actor_id))
             if owners is not None:
                 query = query.where(Opportunity.owner_id.in_(owners))
             return [DealRef(*row) for row in s.execute(query)]

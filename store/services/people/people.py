@@ -7,8 +7,10 @@ Admin-only writes; every change is audited.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from store.db import Store
 from store.errors import InvalidInput, NotAllowed, NotFound
@@ -57,6 +59,78 @@ def _require_admin(actor: User) -> None:
         raise NotAllowed("Only an admin can change people and roles.")
 
 
+@dataclass(frozen=True)
+class _OpenWork:
+    """What a departing user still holds: it moves to a successor, or waits for one."""
+
+    open_deals: list[Opportunity]
+    accounts: list[Account]
+    contracts: list[Contract]
+    follow_ups: list[Activity]
+    steps: list[ApprovalStep]
+
+
+def _departure(s: Session, user_ref: str, successor_ref: str | None
+               ) -> tuple[User, User | None]:
+    """The departing user and their successor (if named), both checked."""
+    user = find_user(s, user_ref)
+    if user is None:
+        raise NotFound(f"There is no user {user_ref!r}.")
+    successor = find_user(s, successor_ref) if successor_ref else None
+    if successor_ref and (successor is None or not successor.is_active):
+        raise NotFound(f"There is no active user {successor_ref!r}.")
+    if successor is not None and successor.id == user.id:
+        raise InvalidInput("Hand over to someone else.")
+    return user, successor
+
+
+def _open_work(s: Session, user: User) -> _OpenWork:
+    return _OpenWork(
+        open_deals=list(s.scalars(select(Opportunity).join(
+            Stage, Opportunity.stage_id == Stage.id).where(
+            Opportunity.owner_id == user.id, Stage.kind == "open",
+            Opportunity.archived_at.is_(None)))),
+        accounts=list(s.scalars(select(Account).where(Account.owner_id == user.id))),
+        contracts=list(s.scalars(select(Contract).where(Contract.owner_id == user.id,
+                                                        Contract.status == "active"))),
+        follow_ups=list(s.scalars(select(Activity).where(
+            Activity.owner_id == user.id, Activity.done.is_(False),
+            Activity.follow_up_at.is_not(None)))),
+        steps=list(s.scalars(select(ApprovalStep).where(
+            ApprovalStep.approver_id == user.id,
+            ApprovalStep.status.in_(("waiting", "pending"))))))
+
+
+def _hand_over(s: Session, work: _OpenWork, user: User, successor: User, actor: User | None,
+               now: datetime) -> None:
+    """Move every open item to the successor; deals through `apply_change`, so their owner
+    change is audited like any other. A successor can't approve their own request."""
+    for opp in work.open_deals:
+        apply_change(s, opp, Change(owner=successor), actor=actor, now=now,
+                     source="command" if actor is None else "slack")
+    owned: list[Account | Contract | Activity] = [*work.accounts, *work.contracts,
+                                                  *work.follow_ups]
+    for row in owned:
+        row.owner_id = successor.id
+    for step in work.steps:
+        request = s.get(ApprovalRequest, step.request_id)
+        if request is not None and request.requested_by_id == successor.id:
+            raise InvalidInput(f"{successor.name} asked for one of "
+                               f"{user.name}'s approvals; pick someone else.")
+        step.approver_id = successor.id
+
+
+def _retire(s: Session, user: User) -> None:
+    """Inactive, no longer anyone's delegate nor delegating, and no reminders pending."""
+    user.is_active = False
+    if user.delegate_id:
+        user.delegate_id = None
+    s.execute(update(User).where(User.delegate_id == user.id).values(delegate_id=None))
+    s.execute(update(Reminder).where(Reminder.user_id == user.id,
+                                     Reminder.status == "pending")
+              .values(status="canceled", last_error="user deactivated"))
+
+
 class PeopleService:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -97,8 +171,9 @@ class PeopleService:
             return UserView.of(user)
 
     @staticmethod
-    def _reports_to(s, manager: User, user: User) -> bool:
-        seen, current = set(), manager
+    def _reports_to(s: Session, manager: User, user: User) -> bool:
+        seen: set[int] = set()
+        current: User | None = manager
         while current is not None and current.id not in seen:
             if current.id == user.id:
                 return True
@@ -117,50 +192,15 @@ class PeopleService:
             actor = require_by_id(s, actor_id) if actor_id else None
             if actor is not None:
                 _require_admin(actor)
-            user = find_user(s, user_ref)
-            if user is None:
-                raise NotFound(f"There is no user {user_ref!r}.")
-            successor = find_user(s, successor_ref) if successor_ref else None
-            if successor_ref and (successor is None or not successor.is_active):
-                raise NotFound(f"There is no active user {successor_ref!r}.")
-            if successor is not None and successor.id == user.id:
-                raise InvalidInput("Hand over to someone else.")
+            user, successor = _departure(s, user_ref, successor_ref)
             now = self.store.now()
-            open_deals = list(s.scalars(select(Opportunity).join(
-                Stage, Opportunity.stage_id == Stage.id).where(
-                Opportunity.owner_id == user.id, Stage.kind == "open",
-                Opportunity.archived_at.is_(None))))
-            accounts = list(s.scalars(select(Account).where(Account.owner_id == user.id)))
-            contracts = list(s.scalars(select(Contract).where(Contract.owner_id == user.id,
-                                                              Contract.status == "active")))
-            follow_ups = list(s.scalars(select(Activity).where(
-                Activity.owner_id == user.id, Activity.done.is_(False),
-                Activity.follow_up_at.is_not(None))))
-            steps = list(s.scalars(select(ApprovalStep).where(
-                ApprovalStep.approver_id == user.id,
-                ApprovalStep.status.in_(("waiting", "pending")))))
+            work = _open_work(s, user)
             if successor is not None:
-                for opp in open_deals:
-                    apply_change(s, opp, Change(owner=successor), actor=actor, now=now,
-                                 source="command" if actor is None else "slack")
-                for row in [*accounts, *contracts, *follow_ups]:
-                    row.owner_id = successor.id
-                for step in steps:
-                    request = s.get(ApprovalRequest, step.request_id)
-                    if request is not None and request.requested_by_id == successor.id:
-                        raise InvalidInput(f"{successor.name} asked for one of "
-                                           f"{user.name}'s approvals; pick someone else.")
-                    step.approver_id = successor.id
-            user.is_active = False
-            if user.delegate_id:
-                user.delegate_id = None
-            s.execute(update(User).where(User.delegate_id == user.id).values(delegate_id=None))
-            s.execute(update(Reminder).where(Reminder.user_id == user.id,
-                                             Reminder.status == "pending")
-                      .values(status="canceled", last_error="user deactivated"))
+                _hand_over(s, work, user, successor, actor, now)
+            _retire(s, user)
             summary = Handover(user.name, successor.name if successor else None,
-                               len(open_deals), len(accounts), len(contracts), len(follow_ups),
-                               len(steps))
+                               len(work.open_deals), len(work.accounts), len(work.contracts),
+                               len(work.follow_ups), len(work.steps))
             audit.record(s, at=now, actor_id=actor.id if actor else None,
                          action="user.deactivate", entity_type="user", entity_id=user.id,
                          detail={**summary.__dict__, "successor_id": successor.id

@@ -11,7 +11,7 @@ so a process that dies between claim and send leaves it to be retried, never los
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select, update
@@ -103,10 +103,10 @@ class ReminderService:
             .where(Activity.done.is_(False), Activity.follow_up_at.is_not(None),
                    Activity.follow_up_at <= now + timedelta(days=1),
                    Activity.follow_up_at >= now - FOLLOW_UP_LOOKBACK, User.is_active.is_(True)))
-        kind = {True: "quote_feedback", False: "follow_up"}
         return [Planned(f"follow_up:{activity_id}:{due:%Y%m%dT%H%M}",
-                        kind[False], "activity", activity_id, user, due)
-                for activity_id, due, user in rows]
+                        "follow_up", "activity", activity_id, user, due)
+                for activity_id, due, user in rows
+                if due is not None]  # always, by the query; this tells the type checker
 
     def _renewals(self, s: Session, now: datetime) -> list[Planned]:
         today = now.date()
@@ -262,6 +262,3 @@ class ReminderService:
                              .order_by(Reminder.id.desc()).limit(limit))
             return [(k, e or "", n) for k, e, n in rows]
 
-
-def local_date(now: datetime, tz: str | None) -> date:
-    return now.astimezone(ZoneInfo(tz or "UTC")).date()

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from store.db import Store
 from store.models import SlackEvent
 
-# Slack retries for about five minutes; keep ids well past that.
-RETENTION = timedelta(days=2)
+DEDUP_WINDOW = timedelta(hours=24)
+"""How long an event id is kept, so a retry of it is still recognised. Slack retries an
+event it got no timely answer for up to three times, all within about an hour; a day is
+a wide margin (a retry delayed by an outage still dedupes) while `slack_events` stays
+small. The reminder sweep prunes older ids (bot/reminders.py)."""
 
 
 class EventLog:
@@ -33,8 +37,10 @@ class EventLog:
             return inserted is not None
 
     def prune(self) -> int:
+        """Forget event ids older than DEDUP_WINDOW; returns how many went."""
         with self.store.transaction() as s:
-            result = s.execute(
-                delete(SlackEvent).where(SlackEvent.received_at < self.store.now() - RETENTION)
-            )
+            # a DELETE's result is a CursorResult, which counts the rows it touched
+            result = cast(CursorResult[Any], s.execute(
+                delete(SlackEvent).where(SlackEvent.received_at < self.store.now() - DEDUP_WINDOW)
+            ))
             return result.rowcount or 0

@@ -21,8 +21,6 @@ from store.config_files import load_yaml_model
 from store.roles import Role
 
 DEFAULT_RULES = Path(__file__).with_name("workflow_rules.yml")
-EVENTS = ("opportunity.created", "opportunity.moved", "opportunity.amount", "account.created",
-          "case.opened")
 WINDOW = timedelta(days=2)  # how far back each sweep looks for events it may have missed
 
 

@@ -1,4 +1,4 @@
-"""Running the workflow rules (store/workflow.py) over recent events, exactly once."""
+"""Running the workflow rules (rules.py, workflow_rules.yml) over recent events, exactly once."""
 
 from __future__ import annotations
 
@@ -78,19 +78,27 @@ def _other_events(s: Session, since: datetime, now: datetime) -> list[Event]:
     return events
 
 
+def _amount(event: Event, key: str) -> Decimal | None:
+    value = event.facts.get(key)
+    return value if isinstance(value, Decimal) else None
+
+
 def matches(rule: Rule, event: Event) -> bool:
     when = rule.when
     if when.event != event.kind:
         return False
-    amount = event.facts.get("amount")
+    amount = _amount(event, "amount")
     if when.event == "opportunity.amount":
-        return bool(amount is not None and event.facts["was"] < when.amount_above <= amount)
+        was = _amount(event, "was")
+        return bool(amount is not None and was is not None and when.amount_above is not None
+                    and was < when.amount_above <= amount)
     if when.amount_above is not None and (amount is None or amount <= when.amount_above):
         return False
     if when.to_stage and str(event.facts.get("stage", "")).lower() != when.to_stage.lower():
         return False
-    if when.employees_above is not None and event.facts.get("employees", 0) <= \
-            when.employees_above:
+    employees = event.facts.get("employees", 0)
+    if when.employees_above is not None and isinstance(employees, int) and \
+            employees <= when.employees_above:
         return False
     return not (when.open_renewal is not None and
                 event.facts.get("open_renewal") != when.open_renewal)
