@@ -20,6 +20,7 @@ from store.clock import SystemClock
 from store.db import Store
 from store.errors import StoreError
 from store.migrate import upgrade
+from store.roles import REP
 
 if TYPE_CHECKING:
     from bot.reminders import ReminderRunner
@@ -192,7 +193,7 @@ def shell(context: Context, as_user: str | None, json_mode: bool) -> None:
     if as_user is None:
         if not users:
             fail("There are no users yet: run `salesbot demo`, or import users first.")
-        as_user = next((u for u in users if u.role == "rep"), users[0]).slack_user_id
+        as_user = next((u for u in users if u.role == REP), users[0]).slack_user_id
     elif services.users.find(as_user) is None:
         fail(f"There is no user {as_user!r}.")
     _open_shell(context, as_user, json_mode)

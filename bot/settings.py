@@ -7,7 +7,6 @@ line or a traceback by accident.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -15,8 +14,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from store.money import currency_precision
-
-_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+from store.working_time import DEFAULT_WORKING_HOURS, parse_hours
 
 
 class Settings(BaseSettings):
@@ -43,7 +41,7 @@ class Settings(BaseSettings):
     timezone: str = Field(default="UTC", validation_alias=AliasChoices("SALESBOT_TIMEZONE"))
     currency: str = Field(default="USD", validation_alias=AliasChoices("SALESBOT_CURRENCY"))
     working_hours: str = Field(
-        default="09:00-18:00", validation_alias=AliasChoices("SALESBOT_WORKING_HOURS")
+        default=DEFAULT_WORKING_HOURS, validation_alias=AliasChoices("SALESBOT_WORKING_HOURS")
     )
     fiscal_year_start: int = Field(
         default=1, ge=1, le=12, validation_alias=AliasChoices("SALESBOT_FISCAL_YEAR_START")
@@ -78,7 +76,5 @@ class Settings(BaseSettings):
     @field_validator("working_hours")
     @classmethod
     def _hours(cls, value: str) -> str:
-        match = _HOURS.match(value)
-        if not match or value[:5] >= value[6:]:
-            raise ValueError("working hours look like 09:00-18:00 (start before end)")
+        parse_hours(value)  # raises ValueError saying what is expected
         return value

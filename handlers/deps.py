@@ -8,6 +8,7 @@ from knowledge.base import KnowledgeBase
 from store.clock import Clock
 from store.services import Services
 from store.services.people.directory import Directory
+from store.working_time import DEFAULT_WORKING_HOURS
 
 
 @dataclass
@@ -16,5 +17,5 @@ class Deps:
     directory: Directory
     clock: Clock
     default_timezone: str = "UTC"
-    working_hours: str = "09:00-18:00"
+    working_hours: str = DEFAULT_WORKING_HOURS
     knowledge: KnowledgeBase | None = None

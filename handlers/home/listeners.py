@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import partial
 from itertools import groupby
 from typing import Any
@@ -15,13 +14,15 @@ from handlers.slack import blocks as ui
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import escape, short_money
 from store.schemas import UserView
+from store.working_time import follow_up_horizon
 
 
 def home_view(deps: Deps, actor: UserView) -> dict[str, Any]:
     services = deps.services
     now = deps.clock.now()
     deals = [d for d in services.opportunities.visible(actor.id) if d.owner_id == actor.id]
-    due = services.activities.due_follow_ups(actor.id, now + timedelta(days=7))
+    horizon = follow_up_horizon(now, actor.timezone or deps.default_timezone)
+    due = services.activities.due_follow_ups(actor.id, horizon)
     recent = services.activities.list_for(actor.id, owner_id=actor.id, limit=10)
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "My open deals"}},

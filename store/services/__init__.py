@@ -25,13 +25,14 @@ from store.services.reminders.reminders import ReminderService
 from store.services.system.events import EventLog
 from store.services.workflow.rules import Rules, load_rules
 from store.services.workflow.workflow import WorkflowService
+from store.working_time import DEFAULT_WORKING_HOURS
 
 
 class Services:
     """Every service, sharing one store; built once by the app factory or the CLI."""
 
     def __init__(self, store: Store, *, default_currency: str = "USD",
-                 policy: Policy | None = None, working_hours: str = "09:00-18:00",
+                 policy: Policy | None = None, working_hours: str = DEFAULT_WORKING_HOURS,
                  default_timezone: str = "UTC", renewal_alert_minor: int | None = None,
                  rules: Rules | None = None, fiscal_year_start: int = 1,
                  lead_rules: LeadRules | None = None) -> None:

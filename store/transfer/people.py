@@ -15,6 +15,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from store.models import ROLES, Team, User
+from store.roles import REP
 from store.services.system import audit
 from store.transfer.cells import Cells
 from store.transfer.loading import Loader, Parsed
@@ -64,7 +65,7 @@ class UserLoader(Loader):
         if cells.has("email"):
             values["email"] = cells.read("email", _email, required=False)
         if cells.has("role"):
-            values["role"] = cells.read("role", _role, required=False) or "rep"
+            values["role"] = cells.read("role", _role, required=False) or REP
         if cells.has("timezone"):
             values["timezone"] = cells.read("timezone", _zone, required=False)
         extra: dict[str, Any] = {}
@@ -134,7 +135,7 @@ class UserLoader(Loader):
             select(table).where(table.c.slack_user_id == values["slack_user_id"])
         ).mappings().first()
         if existing is None:
-            fresh = {"name": values["slack_user_id"], "role": "rep", "is_active": True,
+            fresh = {"name": values["slack_user_id"], "role": REP, "is_active": True,
                      **values, "created_at": now, "updated_at": now}
             user_id = self.session.execute(insert(table).returning(table.c.id), fresh).scalar_one()
             tally.new += 1

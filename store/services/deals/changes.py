@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from store.errors import InvalidInput, NotAllowed
 from store.models import Opportunity, Stage, User
 from store.money import currency_precision
+from store.roles import leads_a_team
 from store.services.deals.history import change_row
 from store.services.system import audit
 
@@ -125,7 +126,7 @@ def _check_stage_move(
     if not target.is_active:
         raise InvalidInput(f"The stage {target.name!r} is no longer in use.", field="stage")
     if current.kind != "open" and source != "import" and not change.undo and (
-        actor is None or actor.role not in ("manager", "director", "admin")
+        actor is None or not leads_a_team(actor)
     ):
         raise NotAllowed(
             f"This deal is already {current.name}; only a manager can reopen it."

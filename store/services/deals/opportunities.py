@@ -25,6 +25,7 @@ from store.db import Store
 from store.errors import Conflict, InvalidInput, NotAllowed, NotFound, Stale
 from store.models import Opportunity, OpportunityHistory, Stage, User
 from store.money import currency_precision, to_minor
+from store.roles import leads_a_team
 from store.schemas import HistoryView, OpportunityView
 from store.services.accounts.accounts import clean_name, require_account
 from store.services.deals import undo
@@ -102,7 +103,7 @@ def _require_stage_unchanged(opp: Opportunity, shown_stage_id: int | None) -> No
 
 def _require_may_hand_over(session: Session, actor: User, new_owner: User) -> None:
     """Only a manager or an admin gives a deal to someone else, and only within reach."""
-    if actor.role not in ("manager", "director", "admin"):
+    if not leads_a_team(actor):
         manager = session.get(User, actor.manager_id) if actor.manager_id else None
         ask = f"; ask {manager.name}" if manager else ""
         raise NotAllowed(f"Only a manager or an admin can give a deal to someone "

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from store.db import Store
 from store.errors import Conflict, InvalidInput, NotAllowed
 from store.models import STAGE_KINDS, Opportunity, Stage, User
+from store.roles import is_admin
 from store.schemas import StageView
 from store.services.people.users import require_by_id
 from store.services.system import audit
@@ -50,7 +51,7 @@ class StageAdmin:
         check_stage(name, probability, kind, quiet_days)
         with self.store.transaction() as s:
             actor: User = require_by_id(s, actor_id)
-            if actor.role != "admin":
+            if not is_admin(actor):
                 raise NotAllowed("Only an admin can change the pipeline's stages.")
             stage = s.get(Stage, stage_id) if stage_id else None
             clash = s.scalar(select(Stage).where(func.lower(Stage.name) == name.strip().lower()))

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from store.db import Store
 from store.errors import Conflict, NotAllowed, NotFound
 from store.models import KnowledgeArticle
+from store.roles import is_admin
 from store.schemas import View
 from store.services.knowledge.fields import (
     clean_body,
@@ -85,7 +86,7 @@ class ArticleStamps(View):
 
 def _require_admin(session: Session, actor_id: int) -> None:
     actor = require_by_id(session, actor_id)
-    if actor.role != "admin":
+    if not is_admin(actor):
         raise NotAllowed("Only admins can change knowledge-base articles.")
 
 

@@ -27,6 +27,7 @@ from store.models import (
     Stage,
     User,
 )
+from store.roles import ADMIN, is_admin
 from store.schemas import UserView
 from store.services.deals.changes import Change, apply_change
 from store.services.people.users import ensure_team, find_user, get_or_create_user, require_by_id
@@ -55,7 +56,7 @@ class Handover:
 
 
 def _require_admin(actor: User) -> None:
-    if actor.role != "admin":
+    if not is_admin(actor):
         raise NotAllowed("Only an admin can change people and roles.")
 
 
@@ -232,7 +233,7 @@ class PeopleService:
     def admins(self) -> list[UserView]:
         with self.store.transaction() as s:
             return [UserView.of(u) for u in s.scalars(select(User).where(
-                User.role == "admin", User.is_active.is_(True)))]
+                User.role == ADMIN, User.is_active.is_(True)))]
 
 
 class WorkspaceService:

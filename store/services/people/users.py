@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from store.db import Store
 from store.errors import InvalidInput, NotFound
 from store.models import ROLES, Team, User
+from store.roles import REP
 from store.schemas import UserView
 from store.services.system import audit
 
@@ -47,7 +48,7 @@ def get_or_create_user(
     if user is None:
         user = User(
             slack_user_id=slack_user_id, name=name or slack_user_id, email=email,
-            timezone=timezone, role="rep", is_active=True,
+            timezone=timezone, role=REP, is_active=True,
         )
         session.add(user)
         session.flush()

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from store.db import Store
 from store.models import Activity, Contract, Opportunity, Reminder, Stage, User
 from store.services.pipeline.subscriptions import planned_reports
-from store.working_time import local_hour, next_delivery
+from store.working_time import DEFAULT_DIGEST_HOUR, DEFAULT_WORKING_HOURS, local_hour, next_delivery
 
 RENEWAL_MARKS = (90, 60, 30)
 FOLLOW_UP_LOOKBACK = timedelta(days=14)  # older open follow-ups go to the digest, not a DM
@@ -57,7 +57,7 @@ class Planned:
 
 
 class ReminderService:
-    def __init__(self, store: Store, *, working_hours: str = "09:00-18:00",
+    def __init__(self, store: Store, *, working_hours: str = DEFAULT_WORKING_HOURS,
                  default_timezone: str = "UTC", renewal_alert_minor: int | None = None) -> None:
         self.store = store
         self.working_hours = working_hours
@@ -165,7 +165,7 @@ class ReminderService:
                                              User.is_active.is_(True)))
         planned = []
         for user in users:
-            due = local_hour(now, user.digest_hour or 8, self._tz(user))
+            due = local_hour(now, user.digest_hour or DEFAULT_DIGEST_HOUR, self._tz(user))
             local_day = now.astimezone(ZoneInfo(self._tz(user))).date()
             planned.append(Planned(f"digest:{user.id}:{local_day:%Y%m%d}", "digest", "user",
                                    user.id, user, due))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,7 +29,7 @@ from store.money import from_minor
 from store.schemas import deal_title
 from store.services.people.users import find_user
 from store.services.workflow.rules import WINDOW, Event, Rule, Rules
-from store.working_time import next_delivery
+from store.working_time import DEFAULT_WORKING_HOURS, next_delivery, start_of_working_day
 
 
 def _history_events(s: Session, since: datetime) -> list[Event]:
@@ -105,7 +105,7 @@ def matches(rule: Rule, event: Event) -> bool:
 
 
 class WorkflowService:
-    def __init__(self, store: Store, rules: Rules, *, working_hours: str = "09:00-18:00",
+    def __init__(self, store: Store, rules: Rules, *, working_hours: str = DEFAULT_WORKING_HOURS,
                  default_timezone: str = "UTC") -> None:
         self.store = store
         self.rules = rules
@@ -178,10 +178,9 @@ class WorkflowService:
             else None
         account = opp.account if opp else (s.get(Account, event.subject_id)
                                            if event.subject_type == "account" else None)
-        zone = ZoneInfo(owner.timezone or self.default_timezone)
-        day = (event.at.astimezone(zone) + timedelta(days=days)).date()
-        start = time.fromisoformat(self.working_hours.split("-")[0])
-        due = datetime.combine(day, start, tzinfo=zone).astimezone(UTC)
+        tz = owner.timezone or self.default_timezone
+        day = (event.at.astimezone(ZoneInfo(tz)) + timedelta(days=days)).date()
+        due = start_of_working_day(day, tz, self.working_hours)
         s.add(Activity(kind="task", subject=_fill(subject, facts)[:300], occurred_at=now,
                        follow_up_at=due, done=False, owner_id=owner.id, opportunity=opp,
                        account=account, slack_event_key=key))
