@@ -1,1 +1,1 @@
-"""Wiring: settings, the command line, and (later) the Slack app factory and scheduler."""
+"""Wiring: settings, the app factory, the command line, serve, the scheduler and the shell."""

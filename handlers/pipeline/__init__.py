@@ -1,1 +1,1 @@
-"""Pipeline summaries, forecasts, scheduled reports and leads in Slack."""
+"""Pipeline summaries, forecasts and scheduled reports in Slack."""
