@@ -1,5 +1,5 @@
 """Buttons on the bot's messages: the deal card (next stage, pick a stage, close lost, log,
-edit), Undo, the answers to "which one did you mean?", and "create this account"."""
+edit), Undo, the answers to "which one did you mean?", and "create this account".
 
 Each listener is a module-level function; `register` binds the dependencies it needs
 with `functools.partial` and leaves the rest to Bolt, which passes a listener's other
