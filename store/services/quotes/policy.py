@@ -20,7 +20,8 @@ from store.config_files import load_yaml_model
 from store.roles import Role
 
 DEFAULT_POLICY = Path(__file__).with_name("approval_policy.yml")
-SEGMENTS = ("smb", "mid-market", "enterprise")
+Segment = Literal["smb", "mid-market", "enterprise"]
+"""Account size by employees (`segment_of`), as policy rules name it."""
 
 
 class Approver(BaseModel):
@@ -49,7 +50,7 @@ class Conditions(BaseModel):
     discount_above: Decimal | None = Field(default=None, ge=0, le=100)
     total_above: Decimal | None = Field(default=None, ge=0)
     products: list[str] | None = None  # SKUs
-    segments: list[Literal["smb", "mid-market", "enterprise"]] | None = None
+    segments: list[Segment] | None = None
 
 
 class Rule(BaseModel):
@@ -74,10 +75,10 @@ class QuoteFacts:
     discount_bp: int
     total: Decimal  # major units
     skus: frozenset[str]
-    segment: str
+    segment: Segment
 
 
-def segment_of(employees: int | None) -> str:
+def segment_of(employees: int | None) -> Segment:
     if employees is not None and employees >= 1000:
         return "enterprise"
     if employees is not None and employees >= 100:
