@@ -75,7 +75,7 @@ class QuoteFacts:
     discount_bp: int
     total: Decimal  # major units
     skus: frozenset[str]
-    segment: Segment
+    segment: str
 
 
 def segment_of(employees: int | None) -> Segment:
