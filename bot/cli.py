@@ -252,7 +252,8 @@ def serve(context: Context, port: int, host: str, threads: int, no_scheduler: bo
         if settings.slack_app_token is not None:
             serve_socket_mode(app, settings.slack_app_token.get_secret_value())
         else:
-            serve_http(app, store, host=host, port=port, threads=threads)
+            serve_http(app, store, host=host, port=port, threads=threads,
+                       signing_secret=settings.slack_signing_secret.get_secret_value())
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)

@@ -18,7 +18,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key in ("request_id", "user", "kind", "status", "latency_ms"):
+        for key in ("request_id", "user", "kind", "status", "latency_ms", "reason"):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
         if record.exc_info:

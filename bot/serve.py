@@ -22,8 +22,10 @@ from wsgiref.types import StartResponse
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 
+from bot.request_gate import MAX_BODY_BYTES, Refusal, admit
 from store.db import Store
 
 if TYPE_CHECKING:
@@ -44,9 +46,12 @@ def health(store: Store) -> tuple[int, dict[str, Any]]:
     return 200, {"ok": True, "database": "ok"}
 
 
-def wsgi_app(app: App, store: Store) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """One WSGI callable: `/slack/events` to Bolt, `/healthz` to the health check."""
+def wsgi_app(app: App, store: Store, signing_secret: str,
+             ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    """One WSGI callable: `/slack/events` through the gate to Bolt, `/healthz` to the
+    health check."""
     slack = SlackRequestHandler(app, path="/slack/events")
+    verifier = SignatureVerifier(signing_secret)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -58,7 +63,7 @@ def wsgi_app(app: App, store: Store) -> Callable[[dict[str, Any], StartResponse]
                             ("Content-Length", str(len(data)))])
             return [data]
         if path == "/slack/events":
-            return _logged(slack, environ, start_response)
+            return _logged(slack, verifier, environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
 
@@ -85,12 +90,20 @@ def _request_facts(body: bytes, content_type: str) -> dict[str, Any]:
     }
 
 
-def _logged(slack: SlackRequestHandler, environ: dict[str, Any],
+def _logged(slack: SlackRequestHandler, verifier: SignatureVerifier, environ: dict[str, Any],
             start_response: StartResponse) -> Iterable[bytes]:
-    """One log line per Slack request: request id, user, kind, status and latency."""
+    """One log line per Slack request: request id, user, kind, status and latency; a
+    request the gate refuses is logged as refused, with its reason and nothing of its body."""
     started = time.perf_counter()
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    body = environ["wsgi.input"].read(length) if length else b""
+    admitted = admit(environ, verifier)
+    if isinstance(admitted, Refusal):
+        log.warning("slack request refused: %s", admitted.reason, extra={
+            "status": admitted.status.split(" ", 1)[0], "reason": admitted.reason})
+        data = admitted.reason.encode()
+        start_response(admitted.status, [("Content-Type", "text/plain"),
+                                         ("Content-Length", str(len(data)))])
+        return [data]
+    body = admitted.body
     environ["wsgi.input"] = io.BytesIO(body)
     status: list[str] = []
 
@@ -107,11 +120,14 @@ def _logged(slack: SlackRequestHandler, environ: dict[str, Any],
     return result
 
 
-def serve_http(app: App, store: Store, *, host: str, port: int, threads: int = 8) -> None:
+def serve_http(app: App, store: Store, *, signing_secret: str, host: str, port: int,
+               threads: int = 8) -> None:
     from waitress.server import create_server
 
-    server = create_server(wsgi_app(app, store), host=host, port=port, threads=threads,
-                           ident="salesbot")
+    # waitress refuses a body above the limit (413) from its Content-Length, unread
+    server = create_server(wsgi_app(app, store, signing_secret), host=host, port=port,
+                           threads=threads, ident="salesbot",
+                           max_request_body_size=MAX_BODY_BYTES)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("signal %s: finishing requests in flight, then stopping", signum)

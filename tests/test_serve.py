@@ -131,3 +131,85 @@ def test_serve_with_its_scheduler_starts_and_stops(database_url: str, slack: Loc
         if process.poll() is None:
             process.kill()
         process.communicate(timeout=10)
+
+
+def _post(base: str, body: bytes, headers: dict[str, str]) -> int:
+    request = urllib.request.Request(base + "/slack/events", data=body, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as refused:
+        return refused.code
+
+
+def _signed(body: bytes, content_type: str, *, ts: str | None = None) -> dict[str, str]:
+    ts = ts or str(int(time.time()))
+    signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
+    return {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": signature}
+
+
+def _log_of(process: subprocess.Popen[bytes]) -> str:
+    """What the process logged, read after killing it (its log lines are written as they
+    happen; a kill, unlike SIGTERM, cannot race a request that is still finishing)."""
+    process.kill()
+    process.wait(timeout=15)
+    return process.stderr.read().decode()
+
+
+FORM = "application/x-www-form-urlencoded"
+NAMED_TARGETS = urlencode({
+    "command": "/sales", "text": "help", "user_id": "U0VICTIM", "channel_id": "C0VICTIM",
+    "response_url": "http://127.0.0.1:9/hook"}).encode()
+
+
+def test_nothing_unsigned_reaches_a_listener_or_slack(server, slack: LocalSlack) -> None:
+    base, process = server
+    good = _signed(NAMED_TARGETS, FORM)
+    for ts in ("abc", "1e9", "", " 12", "12a"):
+        assert _post(base, NAMED_TARGETS, {**good, "X-Slack-Request-Timestamp": ts}) == 401
+    assert _post(base, NAMED_TARGETS, {**good, "X-Slack-Signature": "v0=00"}) == 401
+    stale = _signed(NAMED_TARGETS, FORM, ts=str(int(time.time()) - 3600))
+    assert _post(base, NAMED_TARGETS, stale) == 401
+    assert _post(base, NAMED_TARGETS, {"Content-Type": FORM}) == 401
+    time.sleep(0.3)  # a listener, had one run, would have called the stand-in by now
+    assert slack.calls == []
+    log = _log_of(process)
+    assert "Traceback" not in log and "U0VICTIM" not in log and "C0VICTIM" not in log
+    assert "slack request refused" in log
+
+
+@pytest.mark.parametrize(("body", "content_type"), [
+    (b'{"type": "event_callback", "event": {', "application/json"),
+    (b"[1, 2]", "application/json"),
+    (b"null", "application/json"),
+    (b"payload=%7Bnot-json", FORM),
+    (b"payload=%5B1%5D", FORM),
+    (b"", FORM),
+])
+def test_a_signed_malformed_body_is_a_400_without_a_traceback(server, slack: LocalSlack,
+                                                             body: bytes,
+                                                             content_type: str) -> None:
+    base, process = server
+    assert _post(base, body, _signed(body, content_type)) == 400
+    assert "Traceback" not in _log_of(process)
+    assert slack.calls == []
+
+
+def test_a_body_that_is_not_utf8_is_a_400(server, slack: LocalSlack) -> None:
+    base, process = server
+    body = b"command=/sales&text=\xff\xfe"
+    headers = {"Content-Type": FORM, "X-Slack-Request-Timestamp": str(int(time.time())),
+               "X-Slack-Signature": "v0=" + "0" * 64}
+    assert _post(base, body, headers) == 400
+    assert "Traceback" not in _log_of(process)
+    assert slack.calls == []
+
+
+def test_a_body_larger_than_any_slack_payload_is_refused_before_it_is_read(server) -> None:
+    base, _ = server
+    with socket.create_connection((base.split("//")[1].split(":")[0],
+                                   int(base.rsplit(":", 1)[1])), timeout=10) as conn:
+        conn.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: " + FORM.encode()
+                     + b"\r\nContent-Length: 9000000\r\n\r\n")  # and never the body
+        assert conn.recv(64).split(b" ")[1] == b"413"
