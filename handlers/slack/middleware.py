@@ -1,5 +1,10 @@
-"""Cross-cutting listener behaviour, written once: retries de-duplicated by event id,
-and the Slack user resolved to a store user (created on first sight)."""
+"""Cross-cutting listener behaviour, written once: other apps' messages ignored, retries
+de-duplicated by event id, and the Slack user resolved to a store user.
+
+Who may use the bot: every member of the workspace the app is installed in. A person is
+created as a rep the first time they talk to it (an admin changes roles with `/sales admin`
+or `salesbot users set-role`); a person an admin deactivated, or whom Slack deactivated,
+is refused everything; bots and other apps are never answered."""
 
 from __future__ import annotations
 
@@ -12,9 +17,12 @@ from slack_sdk import WebClient
 
 from handlers.deps import Deps
 from handlers.slack.profiles import fetch_profile
+from store.errors import NotAllowed
 from store.schemas import UserView
 
 log = logging.getLogger(__name__)
+NO_LONGER_A_USER = ("Your salesbot access has been turned off by an admin, so I can't act "
+                    "for you. Ask an admin (`/sales admin`) if that's a mistake.")
 
 
 def slack_user_id(body: dict[str, Any]) -> str | None:
@@ -34,7 +42,22 @@ def slack_user_id(body: dict[str, Any]) -> str | None:
     return None
 
 
+def from_another_app(body: dict[str, Any]) -> bool:
+    """A message or mention posted by a bot or an app (ours included): never answered,
+    and its sender never becomes a user of salesbot."""
+    event = body.get("event") or {}
+    return body.get("type") == "event_callback" and event.get("type") in (
+        "message", "app_mention") and bool(event.get("bot_id") or event.get("bot_profile")
+                                           or event.get("subtype") == "bot_message")
+
+
 def register(app: App, deps: Deps) -> None:
+    @app.middleware
+    def ignore_other_apps(body: dict[str, Any], next: Callable[[], None]) -> Any:
+        if from_another_app(body):
+            return BoltResponse(status=200, body="")
+        return next()
+
     @app.middleware
     def process_each_event_once(body: dict[str, Any], next: Callable[[], None]) -> Any:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
@@ -73,4 +96,6 @@ def actor_of(context: BoltContext) -> UserView:
     actor = context["actor"]
     if actor is None:
         raise LookupError("no Slack user in this request")
+    if not actor.is_active:
+        raise NotAllowed(NO_LONGER_A_USER)
     return actor
