@@ -247,3 +247,16 @@ def test_planned_late_still_waits_for_working_hours(services: Services, rep, run
     clock.set(datetime(2026, 11, 30, 14, 0, tzinfo=UTC))  # Monday 09:00 in New York
     runner.run_once()
     assert len(dms(slack, "Follow up")) == 1
+
+
+def test_a_claim_takes_exactly_its_batch(services: Services, rep, clock: ManualClock) -> None:
+    """A worker that dies holds at most one batch: the rest stay free for other workers."""
+    acme = services.accounts.get("acme")
+    for n in range(130):
+        services.activities.log(rep.id, kind="task", subject=f"task {n}", account_id=acme.id,
+                                follow_up_at=clock.now() - timedelta(minutes=n))
+    services.reminders.plan()
+    batches = [services.reminders.claim(f"worker-{n}", limit=50) for n in range(4)]
+    assert [len(batch) for batch in batches] == [50, 50, 30, 0]
+    claimed = [reminder.id for batch in batches for reminder in batch]
+    assert len(set(claimed)) == 130

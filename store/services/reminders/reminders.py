@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -186,11 +186,18 @@ class ReminderService:
         with self.store.transaction() as s:
             candidates = (select(Reminder.id).where(claimable)
                           .order_by(Reminder.deliver_at, Reminder.id).limit(limit))
+            picked: ColumnElement[bool]
             if self.store.dialect == "postgresql":
-                candidates = candidates.with_for_update(skip_locked=True)
+                # Lock the batch in its own statement: as a sub-select of the UPDATE, the
+                # planner may run `LIMIT … FOR UPDATE SKIP LOCKED` as a join and claim every
+                # due row at once (one dead worker would then strand them all).
+                locked = s.scalars(candidates.with_for_update(skip_locked=True)).all()
+                picked = Reminder.id.in_(locked)
+            else:  # SQLite runs one writer at a time: the sub-select is the batch
+                picked = Reminder.id.in_(candidates.scalar_subquery())
             ids = s.scalars(
                 update(Reminder)
-                .where(Reminder.id.in_(candidates.scalar_subquery()), claimable)
+                .where(picked, claimable)
                 .values(status="claimed", claimed_by=worker, claimed_at=now,
                         attempts=Reminder.attempts + 1)
                 .returning(Reminder.id)).all()
