@@ -27,13 +27,13 @@ _MIN_FUZZY_WORD = 3
 _MAX_CONTAINING = 300
 # Longer queries are sentences, not names; looking for names inside them costs too much.
 _MAX_NAME_QUERY = 120
-# The work per query is bounded by these three, so it is linear in the query's length with a
-# small constant whatever is typed (a pasted log line, a 20,000-letter "word"):
+# These three bound the work per query whatever is typed (a pasted log, a 20,000-letter
+# "word"): reading the query is linear in its length, everything after it is bounded:
 # - a processed query longer than `_MAX_QUERY` matches nothing: it is a paste, not a name (the
 #   forms take 200 characters for an account or a deal name, so a deal title is at most about
 #   400), and against a name eight times shorter WRatio scores it 60 at most anyway;
-# - only the first `_MAX_QUERY_WORDS` distinct words find related index words (the others
-#   still count through the full scan): no name has more than a dozen words;
+# - only the first `_MAX_QUERY_WORDS` distinct words find related index words (WRatio still
+#   scores the whole query): no name has more than a dozen words;
 # - a typed word longer than `_MAX_WORD` is looked up only as it is, with no fragments, typo
 #   variants or prefixes: no real name has a 40-letter word ("Internationalisation" is 20).
 _MAX_QUERY = 500
