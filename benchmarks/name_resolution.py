@@ -4,9 +4,14 @@ For 1,000, 10,000 and 100,000 generated company names: index build time, per-que
 and p95 of `NameIndex.search` and of a bare `process.extractOne` (WRatio, default_process)
 over every name, and the share of queries where both pick the same name. Queries are what
 reps type: exact names, case changes, one-letter typos, partial names and word subsets.
+Then one "hostile input" line on the largest index: median and p95 of `NameIndex.search`
+for a normal query next to one 20,000-letter word, 5,000 words and a 2,000-character
+non-ASCII run (pasted text, or an attack; each once took seconds to minutes), and seven
+64-letter words, the costliest query `store.resolve`'s caps still let through to matching.
 
     python -m benchmarks name_resolution                        # all sizes
     NAME_BENCH_SIZES=1000 python -m benchmarks name_resolution   # a quick look
+    NAME_BENCH_HOSTILE_RUNS=3 python -m benchmarks name_resolution   # fewer hostile runs
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from store.resolve import NameIndex
 
 SIZES = (1_000, 10_000, 100_000)
 QUERIES = 400
+HOSTILE_RUNS = 20
 _SYLLABLE_TEXT = (
     "ac me glo bex ini tech son vel ox ra lum in ter dyn am ix cor pa zen ith nov bri stel "
     "lar qu ant um flo wer kin dle mar ble tor ve ro sol is nex tri hal cy ber mo vi da ka "
@@ -112,6 +118,40 @@ def _measure(size: int) -> str:
     )
 
 
+def hostile_queries(rng: random.Random) -> dict[str, str]:
+    """Inputs no rep types as a name, by label."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return {
+        "20k-letter word": "".join(rng.choice(letters) for _ in range(20_000)),
+        "5k words": " ".join("".join(rng.choice(letters) for _ in range(rng.randint(2, 9)))
+                             for _ in range(5_000)),
+        "2k non-ASCII": "".join(rng.choice("éüßøçñ日本語中文한국어русский") for _ in range(2_000)),
+        # the costliest query still matched: as many of the longest words as fit the caps
+        "7x64-letter words": " ".join("".join(rng.choice(letters) for _ in range(64))
+                                      for _ in range(7)),
+    }
+
+
+def _hostile(size: int) -> str:
+    """The hostile-input line: search med/p95 ms for each input, a normal query first."""
+    rng = random.Random(11)
+    names = company_names(size, rng)
+    index = NameIndex(enumerate(names))
+    runs = int(os.environ.get("NAME_BENCH_HOSTILE_RUNS", "") or HOSTILE_RUNS)
+    hostile = hostile_queries(rng)
+    columns = {"normal": [realistic_query(rng.choice(names), rng) for _ in range(runs)]}
+    columns.update((label, [query] * runs) for label, query in hostile.items())
+    cells = []
+    for label, queries in columns.items():
+        samples = []
+        for query in queries:
+            started = time.perf_counter()
+            index.search(query, limit=5, cutoff=70)
+            samples.append((time.perf_counter() - started) * 1000)
+        cells.append(f"{label} {_median_p95(samples).replace(' ', '')}")
+    return f"hostile input, {size:,} names, med/p95 ms: " + ", ".join(cells)
+
+
 def run() -> None:
     print(
         f"{'names':>7} {'build s':>8} {'search med/p95 ms':>18} {'full scan med/p95 ms':>21} "
@@ -120,3 +160,4 @@ def run() -> None:
     sizes = tuple(int(n) for n in os.environ.get("NAME_BENCH_SIZES", "").split(",") if n) or SIZES
     for size in sizes:
         print(_measure(size), flush=True)
+    print(_hostile(max(sizes)), flush=True)

@@ -10,7 +10,7 @@ tests share one behaviour. Scores are rapidfuzz's `WRatio` on `default_process`-
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -27,6 +27,18 @@ _MIN_FUZZY_WORD = 3
 _MAX_CONTAINING = 300
 # Longer queries are sentences, not names; looking for names inside them costs too much.
 _MAX_NAME_QUERY = 120
+# These three bound the work per query whatever is typed (a pasted log, a 20,000-letter
+# "word"): reading the query is linear in its length, everything after it is bounded:
+# - a processed query longer than `_MAX_QUERY` matches nothing: it is a paste, not a name (the
+#   forms take 200 characters for an account or a deal name, so a deal title is at most about
+#   400), and against a name eight times shorter WRatio scores it 60 at most anyway;
+# - only the first `_MAX_QUERY_WORDS` distinct words find related index words (WRatio still
+#   scores the whole query): no name has more than a dozen words;
+# - a typed word longer than `_MAX_WORD` is looked up only as it is, with no fragments, typo
+#   variants or prefixes: no real name has a 40-letter word ("Internationalisation" is 20).
+_MAX_QUERY = 500
+_MAX_QUERY_WORDS = 32
+_MAX_WORD = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,13 +109,16 @@ class NameIndex:
         # Symmetric-delete index (the SymSpell idea): two words within one edit share a
         # one-letter deletion, so near-misses are found by a few dict look-ups instead of
         # comparing the typed word with the whole vocabulary.
+        # (A typed word has at most `_MAX_WORD` letters when it is looked up here, so longer
+        # index words can never be one deletion away from it.)
         deletions: dict[str, list[str]] = {}
         for word in self._vocabulary:
-            if len(word) >= _MIN_FUZZY_WORD:
+            if _MIN_FUZZY_WORD <= len(word) <= _MAX_WORD + 1:
                 for variant in _one_deletions(word):
                     deletions.setdefault(variant, []).append(word)
         self._deletions = deletions
         self._longest_name = max((len(p) for p in self._processed), default=0)
+        self._longest_word = max((len(w) for w in self._vocabulary), default=0)
         self._budget = candidate_budget
 
     def __len__(self) -> int:
@@ -113,7 +128,7 @@ class NameIndex:
         """The best `limit` names scoring at least `cutoff`, best first, earlier names first
         on equal scores."""
         processed = default_process(query)
-        if not processed or limit <= 0:
+        if not processed or limit <= 0 or len(processed) > _MAX_QUERY:
             return []
         scored = self._score(processed, self._candidates(processed), limit, cutoff)
         if not scored or scored[0][1] < _TRUSTED_SCORE:
@@ -169,7 +184,7 @@ class NameIndex:
             chosen.update(rarest)
         lists: list[list[int]] = []
         seen_words: set[str] = set()
-        for typed in typed_words:
+        for typed in typed_words[:_MAX_QUERY_WORDS]:
             for word in self._related_words(typed):
                 if word not in seen_words:
                     seen_words.add(word)
@@ -188,17 +203,20 @@ class NameIndex:
 
         Itself; words inside it ("dyncorac" for "Dyncor"); words containing it (partial
         names); words starting with it less one letter (partial names with a typo: "blemwar"
-        for "Blemarble"); words one edit away (the delete index).
+        for "Blemarble"); words one edit away (the delete index). A word longer than
+        `_MAX_WORD` is only itself. Otherwise each step is limited by the longest index word,
+        since no longer fragment can be one: at most `len(typed) * longest` slices of at most
+        `longest` letters are looked up. (Every substring used to be sliced and hashed, which
+        cost the cube of the word's length.)
         """
         postings = self._postings
         words: list[str] = [typed] if typed in postings else []
-        if len(typed) < _MIN_FUZZY_WORD:
-            return words
         size = len(typed)
-        for start in range(size - _MIN_FUZZY_WORD + 1):
-            for end in range(start + _MIN_FUZZY_WORD, size + 1):
-                if end - start < size and typed[start:end] in postings:
-                    words.append(typed[start:end])
+        if size < _MIN_FUZZY_WORD or size > _MAX_WORD:
+            return words
+        words.extend(w for w in _fragments(typed, self._longest_word) if w in postings)
+        if size - 1 > self._longest_word:  # longer than every index word: nothing contains it
+            return words
         variants = _one_deletions(typed)
         deletions = self._deletions
         words.extend(deletions.get(typed, ()))
@@ -235,6 +253,17 @@ class NameIndex:
             found.append(word)
             hit = text.find(fragment, starts[word_index] + len(word))
         return found
+
+
+def _fragments(word: str, longest: int) -> Iterator[str]:
+    """The proper substrings of `word` that could be index words: at least `_MIN_FUZZY_WORD`
+    and at most `longest` letters, by start, then by length. At most `len(word) * longest`
+    of them, however long the word."""
+    size = len(word)
+    for start in range(size - _MIN_FUZZY_WORD + 1):
+        for end in range(start + _MIN_FUZZY_WORD, min(start + longest, size) + 1):
+            if end - start < size:
+                yield word[start:end]
 
 
 def _one_deletions(word: str) -> set[str]:

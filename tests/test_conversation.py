@@ -338,3 +338,49 @@ def test_create_account_takes_the_company(chat: Chat, services: Services, book) 
     assert services.accounts.get("newco").name == "NewCo"
     [activity] = services.activities.list_for(book["ana"])
     assert activity.account_name == "NewCo"
+
+
+def _words(count: int) -> str:
+    """`count` words a rep might type, names among them (so matching has work to do)."""
+    vocabulary = ["acme", "globex", "renewal", "pricing", "call", "friday", "jane", "hooli"]
+    return " ".join(vocabulary[i % len(vocabulary)] for i in range(count))
+
+
+def _unchanged(services: Services, book: dict[str, int]) -> None:
+    assert services.activities.list_for(book["ana"]) == []
+    assert [stage_of(services, book, k) for k in ("acme", "globex", "hooli", "umbrella")] == [
+        "Prospecting", "Value Proposition", "Prospecting", "Negotiation/Review"]
+    assert all(len(services.opportunities.history(book["ana"], book[k])) == 1
+               for k in ("acme", "globex", "initech", "hooli", "umbrella", "wayne"))
+
+
+@pytest.mark.parametrize("text", [
+    "acme" * 5_000,
+    _words(5_000),
+    "show " + "globex" * 4_000,
+    "logged a call with acme, " + _words(5_000),
+    "note on hooli: " + _words(5_000),
+], ids=["one 20000-letter word", "5000 words", "show a 24000-letter word",
+        "a call with 5000 words", "a note of 5000 words"])
+def test_an_over_long_message_is_refused_privately_and_changes_nothing(
+    chat: Chat, services: Services, book, text: str
+) -> None:
+    [reply] = chat.say(text)
+    assert reply.text.startswith("That's too long for me to read — ")
+    assert "up to 4,000 characters" in reply.text and f"yours has {len(text):,}" in reply.text
+    assert reply.recipient == "U0ANA"  # in the rep's DM with the bot
+    [mention] = chat.mention(text)
+    assert mention.text == reply.text and mention.ephemeral and mention.recipient == "U0ANA"
+    [command] = chat.command(f"/sales {text}")
+    assert command.text.startswith("That's too long") and command.ephemeral
+    _unchanged(services, book)
+
+
+def test_a_long_note_within_the_limit_is_kept_whole(chat: Chat, services, book) -> None:
+    text = "note on hooli: " + _words(625)
+    assert len(text) == 3_997  # just under the limit
+    [reply] = chat.say(text)
+    assert "too long" not in reply.text
+    [activity] = services.activities.list_for(book["ana"])
+    assert activity.account_name == "Hooli"
+    assert services.activities.get(book["ana"], activity.id).body == text

@@ -48,3 +48,15 @@ def test_slash_grammar(text: str, name: str, target: str | None, stage: str | No
 def test_slash_log() -> None:
     intent = command_intent("log call Acme: asked for a quote")
     assert (intent.kind, intent.target, intent.detail) == ("call", "Acme", "asked for a quote")
+
+
+def test_a_message_over_the_limit_is_not_read() -> None:
+    from handlers.language.intents import MAX_MESSAGE_CHARS
+
+    at_limit = "note on acme: " + "x" * (MAX_MESSAGE_CHARS - 14)
+    assert parse(at_limit).name == "log"
+    assert parse(f"<@UBOT> {at_limit}", "UBOT").name == "log"  # the mention doesn't count
+    over = at_limit + "x"
+    for intent in (parse(over), parse(f"<@UBOT> {over}", "UBOT"), command_intent(over)):
+        assert (intent.name, intent.detail) == ("too_long", str(MAX_MESSAGE_CHARS + 1))
+        assert len(intent.text) <= 100

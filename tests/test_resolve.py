@@ -176,3 +176,102 @@ def test_agrees_with_a_full_scan() -> None:
         got = (found[0].id, found[0].score) if found else None
         agree += got == expected
     assert agree / len(queries) >= 0.99
+
+
+class _Tally:
+    """What one search looked up in the index: strings probed and the letters they hold
+    (hashing or finding a string costs its length). Past `limit` probes it fails at once, so
+    a search whose work runs away fails in milliseconds instead of running for minutes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.probes, self.letters = limit, 0, 0
+
+    def add(self, key: str) -> None:
+        self.probes += 1
+        self.letters += len(key)
+        assert self.probes <= self.limit, f"over {self.limit} look-ups for one query"
+
+
+class _CountingTable(dict[str, list]):
+    """One of the index's word tables, counting every look-up into a `_Tally`."""
+
+    def __init__(self, table: dict[str, list], tally: _Tally) -> None:
+        super().__init__(table)
+        self.tally = tally
+
+    def __contains__(self, key: object) -> bool:
+        self.tally.add(str(key))
+        return super().__contains__(key)
+
+    def __getitem__(self, key: str) -> list:
+        self.tally.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
+        self.tally.add(key)
+        return super().get(key, default)
+
+
+def _counted(index: NameIndex, tally: _Tally) -> NameIndex:
+    """`index` with its look-up tables and vocabulary scans counted."""
+    for table in ("_exact", "_squashed", "_postings", "_deletions"):
+        setattr(index, table, _CountingTable(getattr(index, table), tally))
+    for scan in ("_words_containing", "_words_starting"):
+        original = getattr(index, scan)
+
+        def counted(fragment: str, original=original) -> list[str]:
+            tally.add(fragment)
+            return original(fragment)
+
+        setattr(index, scan, counted)
+    return index
+
+
+def _random_words(count: int, letters: int, seed: int) -> str:
+    rng = random.Random(seed)
+    return " ".join("".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(letters))
+                    for _ in range(count))
+
+
+@pytest.mark.parametrize("query", [
+    _random_words(1, 20_000, seed=1),
+    _random_words(5_000, 5, seed=2),
+    "é日本語ü" * 400,
+    "a" * 20_000,
+    _random_words(8, 60, seed=3),  # 487 characters: under every cap
+    "acme " * 100,
+], ids=["20000-letter word", "5000 words", "non-ascii run", "one letter repeated",
+        "eight 60-letter words", "acme 100 times"])
+def test_hostile_queries_do_bounded_work(query: str) -> None:
+    """However long the query or its words, one search looks up a bounded number of
+    strings holding a bounded number of letters (it used to grow with the cube of the
+    longest word: ~60 CPU-seconds for one 20,000-letter word)."""
+    rng = random.Random(11)
+    tally = _Tally(limit=10_000)
+    index = _counted(NameIndex(enumerate(_company_names(2000, rng))), tally)
+    index.search(query, limit=5, cutoff=80)
+    assert tally.probes <= 10_000
+    assert tally.letters <= 100_000
+
+
+def test_word_fragments_grow_linearly_with_the_word() -> None:
+    """The fragments of a word that could be index words are at most `longest` letters, so
+    a word n letters long yields at most n * longest of them, not n² / 2."""
+    from store.resolve import _fragments
+
+    word = "abcdefghij" * 2_000
+    fragments = list(_fragments(word, 12))
+    assert len(fragments) <= len(word) * 12
+    assert max(map(len, fragments)) == 12
+    # and they are exactly the short substrings, so nothing an index word could be is missed
+    short = "dyncorac"
+    assert list(_fragments(short, 20)) == [
+        short[i:j] for i in range(len(short)) for j in range(i + 3, len(short) + 1)
+        if j - i < len(short)]
+
+
+def test_long_real_words_still_match_with_a_typo() -> None:
+    index = NameIndex([(1, "Supercalifragilisticexpialidocious Ltd"), (2, "Acme")])
+    [top] = index.search("supercalifragilisticexpialidocous", limit=1)
+    assert top.id == 1
+    assert index.search("acme " + "x" * 600) == []  # a paste, not a name

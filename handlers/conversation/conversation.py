@@ -44,6 +44,7 @@ class Conversation:
         return {
             "help": help_turns.show_help,
             "usage": help_turns.usage,
+            "too_long": help_turns.too_long,
             "kb": help_turns.kb,
             "show": deal_turns.show,
             "create": deal_turns.create,

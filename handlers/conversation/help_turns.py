@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from handlers.conversation.turn import Turn
 from handlers.knowledge.search import search_answer
+from handlers.language.intents import MAX_MESSAGE_CHARS
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer, say_text
 from handlers.slack.text import escape
@@ -32,6 +33,15 @@ def unknown(turn: Turn) -> Answer:
         blocks=[ui.mrkdwn(f"I didn't get “{escape(turn.intent.text)}”. Try `help` to see "
                           "what I understand."), *ui.help_blocks()],
     )
+
+
+def too_long(turn: Turn) -> Answer:
+    """A message over `MAX_MESSAGE_CHARS`: say so, privately, and that nothing was done."""
+    length = int(turn.intent.detail or 0)
+    return say_text(
+        f"That's too long for me to read — I read messages of up to {MAX_MESSAGE_CHARS:,} "
+        f"characters and yours has {length:,}, so I haven't done or saved anything. "
+        "Send me the gist in a shorter message, or split a long note into a few.", private=True)
 
 
 def kb(turn: Turn) -> Answer:

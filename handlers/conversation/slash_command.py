@@ -16,7 +16,7 @@ from handlers.conversation.resolver import resolve_deal
 from handlers.deals import modals as deal_modals
 from handlers.deps import Deps
 from handlers.knowledge.forms import open_article_form
-from handlers.language.intents import Intent, parse
+from handlers.language.intents import MAX_MESSAGE_CHARS, Intent, parse, too_long
 from handlers.quotes import modals as quote_modals
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import escape, from_slack
@@ -34,6 +34,8 @@ def _words(text: str) -> list[str]:
 
 def command_intent(text: str) -> Intent:
     """`/sales SUB …` → an intent (the sub-commands that open a form never get here)."""
+    if (refused := too_long(text)) is not None:
+        return refused
     text = " ".join(text.split())
     sub, _, rest = text.partition(" ")
     sub = sub.lower()
@@ -100,7 +102,8 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
                               view=activity_modals.log_activity())
             return
         words = text.split(maxsplit=2)
-        if len(words) >= 2 and words[0].lower() == "kb" and words[1].lower() in ("add", "edit"):
+        if (len(words) >= 2 and words[0].lower() == "kb" and words[1].lower() in ("add", "edit")
+                and len(text) <= MAX_MESSAGE_CHARS):  # longer: command_intent says too long
             open_article_form(deps, client, actor.id, command["trigger_id"],
                               words[2] if words[1].lower() == "edit" and len(words) > 2
                               else None)

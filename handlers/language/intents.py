@@ -14,6 +14,17 @@ from typing import Any
 
 from handlers.language import grammar
 
+MAX_MESSAGE_CHARS = 4_000
+"""The longest message the bot reads, in characters as the rep typed it (an @mention of
+the bot aside).
+
+Slack accepts 40,000 in a message but advises keeping `text` within 4,000, and no rep types
+that much to log a call or move a deal: a longer message is a paste (a log, an email thread)
+or an attack, and reading it would hold a listener thread that other reps' messages wait
+for. `parse` and `/sales` answer it with the `too_long` intent instead, so nothing is read,
+matched or stored; a message within the limit is read and stored whole, never cut.
+"""
+
 
 @dataclass(frozen=True)
 class Intent:
@@ -58,9 +69,20 @@ def strip_mention(text: str, bot_user_id: str | None = None) -> str:
     return greeting.sub("", text.strip())
 
 
+def too_long(text: str) -> Intent | None:
+    """`too_long` for a message over `MAX_MESSAGE_CHARS`, with its length in `detail` and only
+    its opening in `text` (it is not read, so there is nothing more to keep)."""
+    if len(text) <= MAX_MESSAGE_CHARS:
+        return None
+    return Intent("too_long", text[:100], detail=str(len(text)))
+
+
 def parse(text: str, bot_user_id: str | None = None) -> Intent:
     """Read one message: the first grammar in `_RECOGNISERS` that fits decides."""
-    text = " ".join(strip_mention(text, bot_user_id).split())
+    text = strip_mention(text, bot_user_id)  # linear: a few anchored patterns
+    if (refused := too_long(text)) is not None:
+        return refused
+    text = " ".join(text.split())
     for recognise in _RECOGNISERS:
         if (intent := recognise(text)) is not None:
             return intent
