@@ -15,6 +15,8 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
+from concurrent.futures import TimeoutError as FutureTimeout
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -35,15 +37,28 @@ log = logging.getLogger(__name__)
 
 
 
-def health(store: Store) -> tuple[int, dict[str, Any]]:
-    """200 when the database answers, 503 when it doesn't."""
+LISTENER_PROBE_SECONDS = 2.0
+"""How long the health check waits for a free listener thread. Slack wants an answer within
+3 s; a pool that cannot start a no-op in 2 s is not answering anyone."""
+
+
+def health(store: Store, listeners: Executor | None = None) -> tuple[int, dict[str, Any]]:
+    """200 when the database answers and a listener thread is free to work; 503 when either
+    is not (a load balancer then stops sending this process requests, and an orchestrator
+    restarts it)."""
     try:
         with store.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # any driver error means "not healthy"
         log.warning("health check failed: %s", type(exc).__name__)
         return 503, {"ok": False, "database": "unreachable"}
-    return 200, {"ok": True, "database": "ok"}
+    if listeners is not None:
+        try:
+            listeners.submit(lambda: None).result(timeout=LISTENER_PROBE_SECONDS)
+        except FutureTimeout:
+            log.warning("health check failed: every listener thread is busy")
+            return 503, {"ok": False, "database": "ok", "listeners": "stuck"}
+    return 200, {"ok": True, "database": "ok", "listeners": "ok"}
 
 
 def wsgi_app(app: App, store: Store, signing_secret: str,
@@ -56,7 +71,7 @@ def wsgi_app(app: App, store: Store, signing_secret: str,
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            status, body = health(store)
+            status, body = health(store, app.listener_runner.listener_executor)
             data = json.dumps(body).encode()
             start_response(f"{status} {'OK' if status == 200 else 'Service Unavailable'}",
                            [("Content-Type", "application/json"),

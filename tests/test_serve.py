@@ -67,7 +67,8 @@ def test_healthz_checks_the_database(server) -> None:
     base, _ = server
     with urllib.request.urlopen(base + "/healthz", timeout=5) as response:
         assert response.status == 200
-        assert json.loads(response.read()) == {"ok": True, "database": "ok"}
+        assert json.loads(response.read()) == {"ok": True, "database": "ok",
+                                              "listeners": "ok"}
 
 
 def test_signed_slash_command_over_http(server, slack: LocalSlack) -> None:
@@ -213,3 +214,20 @@ def test_a_body_larger_than_any_slack_payload_is_refused_before_it_is_read(serve
         conn.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: " + FORM.encode()
                      + b"\r\nContent-Length: 9000000\r\n\r\n")  # and never the body
         assert conn.recv(64).split(b" ")[1] == b"413"
+
+
+def test_healthz_fails_while_every_listener_thread_is_stuck(store) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Event
+
+    from bot.serve import health
+
+    release = Event()
+    with ThreadPoolExecutor(max_workers=2) as listeners:
+        assert health(store, listeners)[0] == 200
+        stuck = [listeners.submit(release.wait, 30) for _ in range(2)]
+        assert health(store, listeners) == (503, {"ok": False, "database": "ok",
+                                                  "listeners": "stuck"})
+        release.set()
+        assert all(future.result(timeout=5) for future in stuck)
+        assert health(store, listeners)[0] == 200
