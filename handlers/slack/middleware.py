@@ -1,5 +1,6 @@
-"""Cross-cutting listener behaviour, written once: retries de-duplicated by event id,
-and the Slack user resolved to a store user (created on first sight)."""
+"""Cross-cutting listener behaviour, written once: every outgoing text guarded, retries
+de-duplicated by event id, and the Slack user resolved to a store user (created on first
+sight)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
 from handlers.deps import Deps
+from handlers.slack.outgoing import guard_context
 from handlers.slack.profiles import fetch_profile
 from store.schemas import UserView
 
@@ -35,6 +37,12 @@ def slack_user_id(body: dict[str, Any]) -> str | None:
 
 
 def register(app: App, deps: Deps) -> None:
+    @app.middleware
+    def guard_outgoing(context: BoltContext, next: Callable[[], None]) -> Any:
+        """First of all: every call and `respond` of this request passes the guard."""
+        guard_context(context)
+        return next()
+
     @app.middleware
     def process_each_event_once(body: dict[str, Any], next: Callable[[], None]) -> Any:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
