@@ -15,6 +15,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from bot.settings import Settings
 from handlers.deps import Deps
 from handlers.registry import register_all
+from handlers.slack.outgoing import GuardedWebClient
 from knowledge.base import KnowledgeBase
 from store.clock import Clock, SystemClock
 from store.services import Services
@@ -24,9 +25,11 @@ log = logging.getLogger(__name__)
 
 
 def web_client(settings: Settings) -> WebClient:
-    """The Web API client: `SLACK_API_URL` when set (the local stand-in), retries on 429."""
+    """The Web API client: `SLACK_API_URL` when set (the local stand-in), retries on 429,
+    every outgoing text checked (`handlers/slack/outgoing.py`)."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    client = WebClient(token=token, base_url=settings.slack_api_url or WebClient.BASE_URL)
+    client = GuardedWebClient(token=token,
+                              base_url=settings.slack_api_url or WebClient.BASE_URL)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
     return client
 

@@ -14,6 +14,7 @@ from handlers.knowledge.blocks import (
     markdown_to_mrkdwn,
     search_blocks,
 )
+from handlers.slack.text import LINK_MARK
 from knowledge import Hit, SearchResults, Snippet, SnippetPiece
 from store.services.knowledge.articles import ArticleView
 
@@ -96,7 +97,7 @@ def test_markdown_becomes_safe_mrkdwn() -> None:
     assert text.splitlines() == [
         "*Exit criteria*", "", "Some *bold*, _soft_ and `code`.", "• one", "  • nested",
         "> quoted &lt;@U123&gt;",
-        "<https://example.com/a?b=1&amp;c=2|docs> [bad](javascript:alert(1))",
+        f"{LINK_MARK}<https://example.com/a?b=1&amp;c=2|docs> [bad](javascript:alert(1))",
         "Stage · %", "Prospecting · 10", "```", "# not a heading", "```",
     ]
 

@@ -48,7 +48,7 @@ def _refresh_card(deps: Deps, conversation: Conversation, body: dict[str, Any],
     """Show the deal as it is now, under `note`, in place of an out-of-date card."""
     card = conversation.card(deps.services.opportunities.get(actor.id, opp_id), actor)
     replace_message(body, client, respond, Answer(
-        text=note, blocks=[ui.context(escape(note)), *card.blocks]))
+        text=escape(note), blocks=[ui.context(escape(note)), *card.blocks]))
 
 
 def undo(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,

@@ -6,6 +6,7 @@ from typing import Any
 
 from handlers.slack import blocks as ui
 from handlers.slack.modals import View, input_block, modal, select, text_input
+from handlers.slack.text import escape
 from store.schemas import StageView
 
 
@@ -34,7 +35,7 @@ def edit_opportunity(opp: Any, owners: list[tuple[str, str]]) -> View:
     """Amount, currency, close date, probability, next step and owner of one deal."""
     close = {"type": "datepicker", "initial_date": opp.close_date.isoformat()}
     return modal("opp_edit", "Edit deal", "Save", [
-        ui.mrkdwn(f"*{opp.title}*"),
+        ui.mrkdwn(f"*{escape(opp.title)}*"),
         input_block("amount", "Amount", text_input(f"{opp.amount}", max_length=20)),
         input_block("currency", "Currency", text_input(opp.currency, max_length=3)),
         input_block("close_date", "Close date", close),

@@ -15,7 +15,7 @@ from handlers.knowledge.snippets import snippet_mrkdwn
 from handlers.slack.blocks import actions, button, context, mrkdwn
 from handlers.slack.delivery import share_button
 from handlers.slack.modals import input_block, metadata, modal, text_input, values
-from handlers.slack.text import clip, day, escape, from_slack
+from handlers.slack.text import clip, day, escape, from_slack, link
 from knowledge import SearchResults
 from knowledge.markdown import HEADING, STAR_EMPHASIS
 from store.services.knowledge.articles import ArticleView
@@ -91,7 +91,7 @@ _STRONG_MARK = "\x00"
 
 
 def _inline(line: str) -> str:
-    line = _LINK.sub(lambda m: f"<{m.group(2)}|{m.group(1).replace('|', '/')}>", line)
+    line = _LINK.sub(lambda m: link(m.group(2), m.group(1).replace("|", "/")), line)
     line = _STRONG.sub(lambda m: f"{_STRONG_MARK}{m.group(2)}{_STRONG_MARK}", line)
     line = STAR_EMPHASIS.sub(r"_\1_", line)
     return line.replace(_STRONG_MARK, "*")
@@ -197,7 +197,7 @@ def article_blocks(article: ArticleView, page: int = 1) -> list[Block]:
 
 def article_text(article: ArticleView) -> str:
     """The notification text that goes with `article_blocks` (no formatting)."""
-    return clip(f"Knowledge base: {article.title}", 300)
+    return clip(escape(f"Knowledge base: {article.title}"), 300)
 
 
 # -- the admin form --------------------------------------------------------------------------

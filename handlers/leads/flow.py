@@ -18,6 +18,7 @@ from handlers.language.lead_text import LeadFields, parse_lead
 from handlers.leads import blocks as lb
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer
+from handlers.slack.text import escape
 from store.schemas import UserView
 from store.services.leads.views import AccountQuestion
 
@@ -47,11 +48,12 @@ class LeadFlow:
         if captured.notify_slack_id and self.client is not None:
             try:
                 self.client.chat_postMessage(
-                    channel=captured.notify_slack_id, text=f"New lead: {captured.lead.name}",
+                    channel=captured.notify_slack_id,
+                    text=f"New lead: {escape(captured.lead.name)}",
                     blocks=lb.new_lead_for_owner(captured, actor.name))
             except SlackApiError as exc:  # the lead is saved; they see it under `leads`
                 log.warning("new owner not told: %s", exc.response.get("error"))
-        return Answer(text=f"Lead {captured.lead.name} added",
+        return Answer(text=f"Lead {escape(captured.lead.name)} added",
                       blocks=lb.captured_blocks(captured))
 
     def mine(self, actor: UserView) -> Answer:
@@ -66,4 +68,5 @@ class LeadFlow:
             new_account=choice == "new")
         if isinstance(outcome, AccountQuestion):
             return Answer(text="Which account?", blocks=lb.account_question_blocks(outcome))
-        return Answer(text=f"Converted {outcome.lead.name}", blocks=lb.converted_blocks(outcome))
+        return Answer(text=f"Converted {escape(outcome.lead.name)}",
+                      blocks=lb.converted_blocks(outcome))

@@ -23,6 +23,7 @@ from handlers.slack.actions import clicked_value
 from handlers.slack.answer import Answer
 from handlers.slack.delivery import replace_message
 from handlers.slack.middleware import actor_of
+from handlers.slack.text import escape
 from store.errors import StoreError
 
 
@@ -30,7 +31,7 @@ def qualify(flow: LeadFlow, ack: Ack, body: dict[str, Any], client: WebClient,
             respond: Respond, context: BoltContext) -> None:
     ack()
     lead = flow.leads.qualify(actor_of(context).id, int(clicked_value(body)))
-    replace_message(body, client, respond, Answer(text=f"{lead.name} is qualified",
+    replace_message(body, client, respond, Answer(text=f"{escape(lead.name)} is qualified",
                                                   blocks=lb.lead_card(lead)))
 
 
@@ -54,7 +55,7 @@ def disqualified(flow: LeadFlow, ack: Ack, view: dict[str, Any], client: WebClie
         ack(response_action="errors", errors={"reason": str(exc)})
         return
     ack()
-    client.chat_postMessage(channel=actor.slack_user_id, text=f"{lead.name} disqualified",
+    client.chat_postMessage(channel=actor.slack_user_id, text=f"{escape(lead.name)} disqualified",
                             blocks=lb.lead_card(lead))
 
 

@@ -113,7 +113,7 @@ def _closed_text(summary: Summary) -> str:
 
 def summary_text(summary: Summary) -> str:
     """The notification text (what a phone shows) for a summary."""
-    return f"Pipeline · {summary.scope.label}: {figures_text(summary.totals)}"
+    return f"Pipeline · {escape(summary.scope.label)}: {figures_text(summary.totals)}"
 
 
 # -- forecast ------------------------------------------------------------------------------

@@ -73,8 +73,8 @@ class PipelineFlow:
             return say_text("Forecasts are per quarter: try `forecast this quarter` or "
                             "`forecast Q1`.", private=True)
         forecast = self.reports.forecast(actor.id, request.scope, request.period)
-        return Answer(text=f"Forecast · {forecast.scope.label} · {forecast.quarter.label}",
-                      blocks=pb.forecast_blocks(forecast))
+        text = escape(f"Forecast · {forecast.scope.label} · {forecast.quarter.label}")
+        return Answer(text=text, blocks=pb.forecast_blocks(forecast))
 
     def _set_quota(self, said: re.Match[str], actor: UserView) -> Answer:
         """"forecast quota dana 2026-Q4 120k EUR" (admins)."""

@@ -21,6 +21,7 @@ from handlers.slack.actions import clicked_value
 from handlers.slack.answer import Answer
 from handlers.slack.delivery import clicked_channel, replace_message
 from handlers.slack.middleware import actor_of
+from handlers.slack.text import escape
 
 
 def share(flow: PipelineFlow, ack: Ack, body: dict[str, Any], respond: Respond,
@@ -31,7 +32,7 @@ def share(flow: PipelineFlow, ack: Ack, body: dict[str, Any], respond: Respond,
         return
     summary = flow.share(actor_of(context), Request.from_value(json.loads(clicked_value(body))),
                          channel)
-    respond(text=f"Shared the pipeline of {summary.scope.label} here.",
+    respond(text=f"Shared the pipeline of {escape(summary.scope.label)} here.",
             response_type="ephemeral", replace_original=False)
 
 

@@ -1,5 +1,6 @@
-"""Cross-cutting listener behaviour, written once: other apps' messages ignored, retries
-de-duplicated by event id, and the Slack user resolved to a store user.
+"""Cross-cutting listener behaviour, written once: every outgoing text guarded, other
+apps' messages ignored, retries de-duplicated by event id, and the Slack user resolved to a
+store user.
 
 Who may use the bot: every member of the workspace the app is installed in. A person is
 created as a rep the first time they talk to it (an admin changes roles with `/sales admin`
@@ -16,6 +17,7 @@ from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
 from handlers.deps import Deps
+from handlers.slack.outgoing import guard_context
 from handlers.slack.profiles import fetch_profile
 from store.errors import NotAllowed
 from store.schemas import UserView
@@ -52,6 +54,12 @@ def from_another_app(body: dict[str, Any]) -> bool:
 
 
 def register(app: App, deps: Deps) -> None:
+    @app.middleware
+    def guard_outgoing(context: BoltContext, next: Callable[[], None]) -> Any:
+        """First of all: every call and `respond` of this request passes the guard."""
+        guard_context(context)
+        return next()
+
     @app.middleware
     def ignore_other_apps(body: dict[str, Any], next: Callable[[], None]) -> Any:
         if from_another_app(body):

@@ -49,6 +49,15 @@ def escape(text: str | None) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+LINK_MARK = "\ue000"
+"""Put in front of a link the bot built, so `handlers/slack/outgoing.py` lets it pass."""
+
+
+def link(url: str, label: str) -> str:
+    """`<url|label>` from a builder that escaped both; the only links that reach Slack."""
+    return f"{LINK_MARK}<{url}|{label}>"
+
+
 def money(amount: Decimal, currency: str) -> str:
     """`$84,000.00`, `¥1,200`: the currency's own symbol and decimals."""
     return format_currency(amount, currency, locale=LOCALE)
