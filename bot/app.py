@@ -12,6 +12,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from bot.listener_pool import ListenerPool
 from bot.settings import Settings
 from handlers.deps import Deps
 from handlers.registry import register_all
@@ -40,12 +41,14 @@ def create_app(
     *,
     clock: Clock | None = None,
     process_before_response: bool = False,
+    listener_threads: int = 16,
 ) -> App:
     """Build the Bolt app.
 
     `process_before_response=True` makes a request return only after its listener has
     finished: the shell and the tests use it to read replies deterministically.
-    Production keeps the default, so Slack gets its ack at once and work goes on after.
+    Production keeps the default, so Slack gets its ack at once and work goes on after,
+    on `listener_threads` threads (`serve` sizes them to its request threads).
     """
     if settings.slack_signing_secret is None:
         raise ValueError("SLACK_SIGNING_SECRET is required to verify Slack's requests")
@@ -55,6 +58,7 @@ def create_app(
         process_before_response=process_before_response,
         token_verification_enabled=False,
         raise_error_for_unhandled_request=False,
+        listener_executor=ListenerPool(listener_threads),
     )
     deps = Deps(
         services=services,

@@ -244,7 +244,7 @@ def serve(context: Context, port: int, host: str, threads: int, no_scheduler: bo
         fail("Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README: Running in production).")
     store = context.store()
     services = context.services()
-    app = create_app(settings, services)
+    app = create_app(settings, services, listener_threads=threads * 2)
     _warm_index(settings, store)
     scheduler = None if no_scheduler else start_background(
         ReminderRunner(services, web_client(settings), store.clock, settings.timezone))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import signal
 import threading
 import time
@@ -27,6 +28,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 
+from bot.listener_pool import ListenerPool
 from bot.request_gate import MAX_BODY_BYTES, Refusal, admit
 from store.db import Store
 
@@ -157,7 +159,23 @@ def serve_http(app: App, store: Store, *, signing_secret: str, host: str, port: 
         pass  # the listening socket was closed by `stop`
     finally:
         server.task_dispatcher.shutdown()
+    _stop_listeners(app)
     log.info("stopped")
+
+
+STOP_GRACE_SECONDS = 20.0
+"""How long SIGTERM waits for listeners still at work (Kubernetes' default grace is 30 s)."""
+
+
+def _stop_listeners(app: App) -> None:
+    """Wait for running listeners, then exit even if one never returns: Python would
+    otherwise join its thread at exit and the process would not stop."""
+    pool = app.listener_runner.listener_executor
+    if isinstance(pool, ListenerPool) and not pool.stop(STOP_GRACE_SECONDS):
+        log.error("listeners still running %.0f s after SIGTERM; exiting without them",
+                  STOP_GRACE_SECONDS)
+        logging.shutdown()
+        os._exit(1)
 
 
 def serve_socket_mode(app: App, app_token: str) -> None:
