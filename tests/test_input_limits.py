@@ -160,3 +160,20 @@ def test_a_forged_approval_request_is_acknowledged_with_errors(chat: Chat, servi
     response = forge(chat, '{"quote": {"id": 1}}', {"Why this discount?": "competitor"})
     assert field_errors(response) == {"justification": STALE}
     assert services.quotes.get(team["U0ANA"], 1).status == "draft"
+
+
+def test_a_long_non_ascii_question_keeps_its_buttons_whole(chat: Chat, services,
+                                                           team) -> None:
+    """Each "which one?" button carries the whole request as JSON; 400 "é" are 2,400
+    characters escaped, past Slack's 2,000. The value used to be cut (half a JSON
+    document, a crash on click); now it is kept in the store and the button refers to it."""
+    renewal = services.opportunities.create(team["U0ANA"], "Renewal", account="Globex").id
+    step = "é" * 400
+    [question] = chat.say(f"next step on globex: {step}")
+    assert "Which deal" in question.text
+    assert all(len(c.value or "") <= 2000 for c in question.controls)
+    pick = next(c.number for c in question.controls if c.label == "Globex — Renewal")
+    chat.click(pick)
+    answer = chat.latest()
+    assert answer is not None and "Renewal" in answer.text  # the question, replaced
+    assert services.opportunities.get(team["U0ANA"], renewal).next_step == step

@@ -11,6 +11,7 @@ from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
 from handlers.deps import Deps
+from handlers.slack.parked_values import restore, use
 from handlers.slack.profiles import fetch_profile
 from store.schemas import UserView
 
@@ -35,6 +36,7 @@ def slack_user_id(body: dict[str, Any]) -> str | None:
 
 
 def register(app: App, deps: Deps) -> None:
+    use(deps.services.button_values.park)
     @app.middleware
     def process_each_event_once(body: dict[str, Any], next: Callable[[], None]) -> Any:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
@@ -44,6 +46,13 @@ def register(app: App, deps: Deps) -> None:
         kind = (body.get("event") or {}).get("type")
         if event_id and kind not in ("app_uninstalled", "tokens_revoked"):
             deps.services.workspace.seen_alive()  # Slack talks to us: installed again
+        return next()
+
+    @app.middleware
+    def restore_parked_values(body: dict[str, Any], next: Callable[[], None]) -> Any:
+        """A button whose value was too long for Slack carries a reference: read it back."""
+        if body.get("type") == "block_actions":
+            restore(body, deps.services.button_values.get)
         return next()
 
     @app.middleware
