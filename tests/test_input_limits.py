@@ -177,3 +177,25 @@ def test_a_long_non_ascii_question_keeps_its_buttons_whole(chat: Chat, services,
     answer = chat.latest()
     assert answer is not None and "Renewal" in answer.text  # the question, replaced
     assert services.opportunities.get(team["U0ANA"], renewal).next_step == step
+
+
+def test_a_forged_activity_form_is_acknowledged_with_errors(chat: Chat, services,
+                                                            team) -> None:
+    chat.say("show globex expansion")
+    chat.click(action_id="opp_log_activity")
+    modal = chat.open_modal()
+    assert modal is not None
+    first = modal.view["blocks"][0]["block_id"]
+    response = forge(chat, '{"opp": {"$gt": 0}}', {"Follow up on": "2026-12-01"})
+    assert field_errors(response) == {first: STALE}
+    modal.view["private_metadata"] = json.dumps({"opp": team["opp"]})
+    response = chat.submit({"Follow up on": "someday"})
+    assert field_errors(response) == {"follow_up": "“someday” is not a date."}
+    assert count(services, Activity) == 0
+
+
+def test_a_forged_date_in_the_new_deal_form(chat: Chat, services, team) -> None:
+    chat.command("/sales new")
+    response = chat.submit({"Account": "Globex", "Deal name": "Pilot",
+                            "Close date": "31/12/2026"})
+    assert field_errors(response) == {"close_date": "“31/12/2026” is not a date."}

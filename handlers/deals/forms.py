@@ -28,7 +28,7 @@ from store.working_time import start_of_working_day
 
 # the inputs of each form a service error can be shown on; any other goes on the default
 _EDIT_FIELDS = ("amount", "currency", "owner")
-_NEW_FIELDS = ("account", "name")
+_NEW_FIELDS = ("account", "name", "amount", "close_date")
 
 
 def _field_for(exc: StoreError, fields: tuple[str, ...], default: str) -> str:
@@ -62,16 +62,20 @@ def submit_log_activity(deps: Deps, conversation: Conversation, ack: Ack,
                         context: BoltContext) -> None:
     """Logged on the deal the form was opened from, or on whatever its "about" names."""
     form = modals.values(view)
-    meta = form_input.text_metadata(view, "opp", "permalink", "event_key")
+    meta = form_input.text_metadata(view, "permalink", "event_key")
     opp_id = form_input.metadata_id(view, "opp")
     forged_link = bool(meta.get("permalink")) and not meta.get("event_key")
-    if (meta.get("opp") and opp_id is None) or forged_link:
+    if (modals.metadata(view).get("opp") not in (None, "") and opp_id is None) or forged_link:
         form_input.refuse(ack, view)
+        return
+    try:
+        follow_up = modals.parse_day(form.get("follow_up"))
+    except StoreError as exc:
+        ack(response_action="errors", errors={"follow_up": str(exc)})
         return
     ack()
     actor = actor_of(context)
     tz = actor.timezone or deps.default_timezone
-    follow_up = modals.parse_day(form.get("follow_up"))
     if opp_id is not None:
         opp = deps.services.opportunities.get(actor.id, opp_id)
         activity = deps.services.activities.log(
