@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -76,6 +77,19 @@ def _stamp_times(session: Session, _context: Any, _instances: Any) -> None:
             obj.updated_at = now
 
 
+def _strip_nul(session: Session, _context: Any, _instances: Any) -> None:
+    """Drop NUL characters from every text attribute about to be written.
+
+    PostgreSQL text cannot hold \\x00 (SQLite can), so a NUL pasted into Slack would crash
+    the write on one database only; stripping it here covers every service and form once.
+    """
+    for obj in (*session.new, *session.dirty):
+        for column in sa_inspect(obj).mapper.column_attrs:
+            value = getattr(obj, column.key, None)
+            if isinstance(value, str) and "\x00" in value:
+                setattr(obj, column.key, value.replace("\x00", ""))
+
+
 class Store:
     """The database handle services share: engine, session factory, clock."""
 
@@ -87,6 +101,7 @@ class Store:
             self.engine, expire_on_commit=False, info={"clock": self.clock}
         )
         event.listen(self._sessions, "before_flush", _stamp_times)
+        event.listen(self._sessions, "before_flush", _strip_nul)
 
     @property
     def dialect(self) -> str:

@@ -13,6 +13,10 @@ from babel.numbers import get_currency_precision, list_currencies
 
 from store.errors import InvalidInput
 
+# Amounts are BIGINT minor units (store/models/base.py: MinorUnits); a larger one would
+# fail in the database (SQLite raises OverflowError, PostgreSQL an out-of-range error).
+MAX_MINOR = 2**63 - 1
+
 
 @cache
 def currency_precision(currency: str) -> int:
@@ -32,8 +36,12 @@ def to_minor(amount: Decimal | int | str, currency: str) -> int:
     if not value.is_finite():
         raise InvalidInput(f"{amount!r} is not an amount.")
     places = currency_precision(currency)
-    scaled = (value * (Decimal(10) ** places)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
-    return int(scaled)
+    scaled = value * (Decimal(10) ** places)
+    if abs(scaled) > MAX_MINOR:
+        most = f"{from_minor(MAX_MINOR, currency):,} {currency.upper()}"
+        raise InvalidInput(f"That amount is too large: the most a deal can hold is {most}.",
+                           field="amount")
+    return int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
 
 
 def from_minor(minor: int, currency: str) -> Decimal:

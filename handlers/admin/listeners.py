@@ -17,7 +17,7 @@ from handlers.admin import modals as admin_modals
 from handlers.admin.panels import stages_answer
 from handlers.deps import Deps
 from handlers.slack import blocks as ui
-from handlers.slack import modals
+from handlers.slack import form_input, modals
 from handlers.slack.answer import say_text
 from handlers.slack.middleware import actor_of
 from handlers.slack.profiles import member_fields
@@ -39,12 +39,15 @@ def edit_stage(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,
     client.views_open(trigger_id=body["trigger_id"], view=admin_modals.stage_form(stage))
 
 
+MAX_QUIET_DAYS = 3650  # ten years: beyond that a deal is not quiet, it is forgotten
+
+
 def _stage_errors(probability: str, quiet: str) -> dict[str, str] | None:
     """The stage form's field errors, or None when both numbers read."""
-    if not probability.isdigit():
-        return {"probability": "A whole percentage."}
-    if quiet and not quiet.isdigit():
-        return {"quiet_days": "A number of days."}
+    if form_input.whole_number(probability, 0, 100) is None:
+        return {"probability": "A whole percentage from 0 to 100."}
+    if quiet and form_input.whole_number(quiet, 0, MAX_QUIET_DAYS) is None:
+        return {"quiet_days": f"A number of days from 0 to {MAX_QUIET_DAYS:,}."}
     return None
 
 
@@ -57,10 +60,14 @@ def save_stage(deps: Deps, ack: Ack, view: dict[str, Any], client: WebClient,
     if errors is not None:
         ack(response_action="errors", errors=errors)
         return
+    stage_id = form_input.metadata_id(view, "stage")
+    if modals.metadata(view).get("stage") is not None and stage_id is None:
+        form_input.refuse(ack, view)
+        return
     actor = actor_of(context)
     try:
         stage = deps.services.stages.save(
-            actor.id, modals.metadata(view).get("stage"), name=form.get("name") or "",
+            actor.id, stage_id, name=form.get("name") or "",
             probability=int(probability), kind=form.get("kind") or "open",
             quiet_days=int(quiet) if quiet else None, active=form.get("active") != "no")
     except StoreError as exc:
@@ -79,10 +86,11 @@ def _apply_people_form(deps: Deps, actor: UserView, form: dict[str, Any]) -> str
     and team; what was done, in words."""
     people = deps.services.people
     if form.get("successor"):
-        return people.deactivate(actor.id, form["user"] or "", form["successor"]).describe()
+        return people.deactivate(actor.id, form.get("user") or "",
+                                 form["successor"]).describe()
     manager = form.get("manager")
     user = people.update(
-        actor.id, form["user"] or "", role=form.get("role"),
+        actor.id, form.get("user") or "", role=form.get("role"),
         manager_ref=None if manager is None else ("" if manager == "-" else manager),
         team=form.get("team"))
     return f"{user.name} is now {user.role}."

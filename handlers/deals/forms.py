@@ -19,7 +19,7 @@ from handlers.deps import Deps
 from handlers.language.amounts import parse_amount
 from handlers.language.intents import Intent
 from handlers.slack import blocks as ui
-from handlers.slack import modals
+from handlers.slack import form_input, modals
 from handlers.slack.delivery import dm
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import day, escape, local_time, short_money
@@ -28,7 +28,7 @@ from store.working_time import start_of_working_day
 
 # the inputs of each form a service error can be shown on; any other goes on the default
 _EDIT_FIELDS = ("amount", "currency", "owner")
-_NEW_FIELDS = ("account", "name")
+_NEW_FIELDS = ("account", "name", "amount", "close_date")
 
 
 def _field_for(exc: StoreError, fields: tuple[str, ...], default: str) -> str:
@@ -42,13 +42,14 @@ def submit_close_lost(deps: Deps, conversation: Conversation, ack: Ack, view: di
     if not reason:
         ack(response_action="errors", errors={"reason": "Say why it was lost."})
         return
+    ids = form_input.required_ids(ack, view, "opp")
+    if ids is None:
+        return
     ack()
     actor = actor_of(context)
-    meta = modals.metadata(view)
-    opp = deps.services.opportunities.close(actor.id, int(meta["opp"]), "lost",
-                                            lost_reason=reason)
+    opp = deps.services.opportunities.close(actor.id, ids["opp"], "lost", lost_reason=reason)
     moved = conversation.moved(opp)
-    card = meta.get("card")
+    card = form_input.message_ref(view, "card")
     if card:  # the card or question the form came from: no live buttons left behind
         client.chat_update(channel=card["channel"], ts=card["ts"], text=moved.text,
                            blocks=conversation.card(opp, actor).blocks + moved.blocks)
@@ -61,13 +62,22 @@ def submit_log_activity(deps: Deps, conversation: Conversation, ack: Ack,
                         context: BoltContext) -> None:
     """Logged on the deal the form was opened from, or on whatever its "about" names."""
     form = modals.values(view)
-    meta = modals.metadata(view)
+    meta = form_input.text_metadata(view, "permalink", "event_key")
+    opp_id = form_input.metadata_id(view, "opp")
+    forged_link = bool(meta.get("permalink")) and not meta.get("event_key")
+    if (modals.metadata(view).get("opp") not in (None, "") and opp_id is None) or forged_link:
+        form_input.refuse(ack, view)
+        return
+    try:
+        follow_up = modals.parse_day(form.get("follow_up"))
+    except StoreError as exc:
+        ack(response_action="errors", errors={"follow_up": str(exc)})
+        return
     ack()
     actor = actor_of(context)
     tz = actor.timezone or deps.default_timezone
-    follow_up = modals.parse_day(form.get("follow_up"))
-    if meta.get("opp"):
-        opp = deps.services.opportunities.get(actor.id, int(meta["opp"]))
+    if opp_id is not None:
+        opp = deps.services.opportunities.get(actor.id, opp_id)
         activity = deps.services.activities.log(
             actor.id, kind=form.get("kind") or "note", subject=form.get("subject") or "",
             opportunity_id=opp.id, slack_permalink=meta.get("permalink"),
@@ -99,31 +109,40 @@ def _edit_changes(form: dict[str, str | None]) -> tuple[dict[str, Any], dict[str
         changes["amount"] = parse_amount(form.get("amount") or "")
     except StoreError as exc:
         errors["amount"] = str(exc)
-    probability = (form.get("probability") or "").strip().rstrip("%")
-    if not probability.isdigit() or not 0 <= int(probability) <= 100:
+    probability = form_input.whole_number((form.get("probability") or "").strip().rstrip("%"),
+                                          0, 100)
+    if probability is None:
         errors["probability"] = "A whole percentage from 0 to 100."
     else:
-        changes["probability"] = int(probability)
+        changes["probability"] = probability
     changes["currency"] = (form.get("currency") or "").strip().upper() or None
-    changes["close_date"] = modals.parse_day(form.get("close_date"))
+    try:
+        changes["close_date"] = modals.parse_day(form.get("close_date"))
+    except StoreError as exc:
+        errors["close_date"] = str(exc)
     changes["next_step"] = form.get("next_step") or None
     owner = form.get("owner")
-    changes["owner_id"] = int(owner) if owner else None
+    changes["owner_id"] = form_input.whole_number(owner, 1, form_input.MAX_ROW_ID)
+    if owner and changes["owner_id"] is None:
+        errors["owner"] = "Pick the owner from the list."
     return changes, errors
 
 
 def submit_deal_edit(deps: Deps, ack: Ack, view: dict[str, Any], client: WebClient,
                      context: BoltContext) -> None:
-    opp_id = int(modals.metadata(view)["opp"])
+    ids = form_input.required_ids(ack, view, "opp")
+    if ids is None:
+        return
+    opp_id = ids["opp"]
     changes, errors = _edit_changes(modals.values(view))
     if errors:
         ack(response_action="errors", errors=errors)
         return
     actor = actor_of(context)
-    before = deps.services.opportunities.get(actor.id, opp_id)
-    if changes["probability"] == before.probability:
-        changes.pop("probability")  # an untouched field must not become an override
     try:
+        before = deps.services.opportunities.get(actor.id, opp_id)
+        if changes["probability"] == before.probability:
+            changes.pop("probability")  # an untouched field must not become an override
         after = deps.services.opportunities.update(actor.id, opp_id, **changes)
     except StoreError as exc:
         ack(response_action="errors", errors={_field_for(exc, _EDIT_FIELDS, "owner"): str(exc)})

@@ -19,6 +19,7 @@ from handlers.deps import Deps
 from handlers.knowledge import blocks as kbui
 from handlers.knowledge.search import search_answer
 from handlers.slack import blocks as ui
+from handlers.slack import form_input
 from handlers.slack.answer import Answer
 from handlers.slack.delivery import replace_message, reply_in_thread, share_in_channel, shared_by
 from handlers.slack.middleware import actor_of
@@ -84,9 +85,15 @@ def _save_form(deps: Deps, actor: UserView, form: dict[str, Any]) -> ArticleView
 
 def save_article(deps: Deps, ack: Ack, view: dict[str, Any], client: WebClient,
                  context: BoltContext) -> None:
+    form = kbui.article_form(view)
+    if form["id"] is not None:
+        form["id"] = form_input.metadata_id(view, "id")
+        if form["id"] is None or not isinstance(form["source"], str | None):
+            form_input.refuse(ack, view)
+            return
     actor = actor_of(context)
     try:
-        article = _save_form(deps, actor, kbui.article_form(view))
+        article = _save_form(deps, actor, form)
     except StoreError as exc:
         ack(response_action="errors", errors={"title": str(exc)})
         return

@@ -8,7 +8,6 @@ Each listener is a module-level function taking the flow first; `register` binds
 
 from __future__ import annotations
 
-import json
 from functools import partial
 from typing import Any
 
@@ -18,7 +17,7 @@ from slack_sdk import WebClient
 from handlers.language.lead_text import LeadFields
 from handlers.leads import blocks as lb
 from handlers.leads.flow import LeadFlow
-from handlers.slack import modals
+from handlers.slack import form_input, modals
 from handlers.slack.actions import clicked_value
 from handlers.slack.answer import Answer
 from handlers.slack.delivery import replace_message
@@ -47,10 +46,12 @@ def disqualified(flow: LeadFlow, ack: Ack, view: dict[str, Any], client: WebClie
     reason = modals.required_text(ack, view, "reason", "Say why, for whoever looks later.")
     if reason is None:
         return
+    ids = form_input.required_ids(ack, view, "lead")
+    if ids is None:
+        return
     actor = actor_of(context)
     try:
-        lead = flow.leads.disqualify(actor.id, int(json.loads(view["private_metadata"])["lead"]),
-                                     reason)
+        lead = flow.leads.disqualify(actor.id, ids["lead"], reason)
     except StoreError as exc:
         ack(response_action="errors", errors={"reason": str(exc)})
         return

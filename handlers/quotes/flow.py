@@ -25,7 +25,7 @@ from handlers.slack.text import escape
 from store.schemas import UserView
 from store.services.quotes.approval_decisions import DecisionOutcome
 from store.services.quotes.approval_requests import RequestOutcome, StepNotice
-from store.services.quotes.quotes import LineSpec
+from store.services.quotes.lines import line_spec
 
 log = logging.getLogger(__name__)
 QUOTE_NUMBER = re.compile(r"^(?P<number>Q-\d{4}-\d{3,})(?:\s+(?P<history>history))?$", re.I)
@@ -68,8 +68,8 @@ class QuoteFlow:
                           "or use the form."),
                 ui.actions(ui.button("Open quote form", "quote_form", str(opp.id)))])
         said, quote_discount = parse_lines(intent.detail)
-        specs = [LineSpec(product=line.product, quantity=line.quantity,
-                          discount_percent=line.discount_percent) for line in said]
+        specs = [line_spec(line.product, line.quantity, line.discount_percent)
+                 for line in said]
         quote = self.services.quotes.create(actor.id, deal_id, specs,
                                             discount_percent=quote_discount)
         return Answer(text=f"Quote {quote.label} saved as a draft", blocks=qb.quote_card(quote))

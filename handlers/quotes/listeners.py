@@ -7,7 +7,7 @@ Each listener is a module-level function taking the flow first; `register` binds
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -18,14 +18,15 @@ from handlers.quotes import blocks as qb
 from handlers.quotes import modals as quote_modals
 from handlers.quotes.flow import QuoteFlow
 from handlers.slack import blocks as ui
-from handlers.slack import modals
+from handlers.slack import form_input, modals
 from handlers.slack.actions import clicked_value
 from handlers.slack.answer import Answer
 from handlers.slack.delivery import replace_message
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import escape
 from store.errors import StoreError
-from store.services.quotes.quotes import LineSpec, QuoteView
+from store.services.quotes.lines import MAX_QUANTITY, LineSpec, check_discount, line_spec
+from store.services.quotes.quotes import QuoteView
 
 
 def _ids(body: dict[str, Any]) -> tuple[int, int]:
@@ -49,21 +50,19 @@ def _form_lines(form: dict[str, str | None]) -> tuple[list[LineSpec], Decimal, d
         if not sku:
             errors[f"product_{row}"] = "Pick a product for this quantity."
             continue
-        if not (qty or "").strip().isdigit() or int(qty or 0) <= 0:
-            errors[f"qty_{row}"] = "A whole number above zero."
+        quantity = form_input.whole_number(qty, 1, MAX_QUANTITY)
+        if quantity is None:
+            errors[f"qty_{row}"] = f"A whole number from 1 to {MAX_QUANTITY:,}."
             continue
         try:
-            percent = Decimal((off or "0").strip().rstrip("%") or "0")
-            lines.append(LineSpec(product=sku, quantity=int(qty or 0),
-                                  discount_percent=percent))
-        except (InvalidOperation, ValueError):
-            errors[f"disc_{row}"] = "A percentage between 0 and 100."
+            lines.append(line_spec(sku, quantity, (off or "0").strip().rstrip("%") or "0"))
+        except StoreError as exc:
+            errors[f"disc_{row}"] = str(exc)
     try:
-        quote_off = Decimal((form.get("quote_discount") or "0").strip().rstrip("%") or "0")
-        if not 0 <= quote_off <= 100:
-            raise InvalidOperation
-    except InvalidOperation:
-        errors["quote_discount"] = "A percentage between 0 and 100."
+        quote_off = check_discount((form.get("quote_discount") or "0").strip().rstrip("%")
+                                   or "0")
+    except StoreError as exc:
+        errors["quote_discount"] = str(exc)
         quote_off = Decimal(0)
     if not lines and not errors:
         errors["product_1"] = "A quote needs at least one line."
@@ -83,7 +82,10 @@ def save_quote(flow: QuoteFlow, ack: Ack, view: dict[str, Any], client: WebClien
                context: BoltContext) -> None:
     """The quote form: a new quote, or version n+1 of the one being revised."""
     form = modals.values(view)
-    meta = modals.metadata(view)
+    ids = form_input.required_ids(ack, view, "quote" if modals.metadata(view).get("quote")
+                                  else "opp")
+    if ids is None:
+        return
     lines, quote_off, errors = _form_lines(form)
     if errors:
         ack(response_action="errors", errors=errors)
@@ -91,20 +93,20 @@ def save_quote(flow: QuoteFlow, ack: Ack, view: dict[str, Any], client: WebClien
     actor = actor_of(context)
     quotes = flow.services.quotes
     try:
-        if meta.get("quote"):
-            quote = quotes.revise(actor.id, int(meta["quote"]), lines=lines,
+        if "quote" in ids:
+            quote = quotes.revise(actor.id, ids["quote"], lines=lines,
                                   discount_percent=quote_off,
                                   justification=form.get("justification"))
         else:
-            quote = quotes.create(actor.id, int(meta["opp"]), lines,
+            quote = quotes.create(actor.id, ids["opp"], lines,
                                   discount_percent=quote_off,
                                   justification=form.get("justification"))
     except StoreError as exc:
         ack(response_action="errors", errors={"product_1": str(exc)})
         return
     ack()
-    if meta.get("quote"):
-        flow.tidy_skipped(client, int(meta["quote"]),
+    if "quote" in ids:
+        flow.tidy_skipped(client, ids["quote"],
                           f"This request was withdrawn: the quote is now {quote.label}.")
     client.chat_postMessage(channel=actor.slack_user_id, text=f"Quote {quote.label}",
                             blocks=qb.quote_card(quote))
@@ -121,11 +123,13 @@ def ask_for_approval(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: We
 
 def request_submitted(flow: QuoteFlow, ack: Ack, view: dict[str, Any], client: WebClient,
                       context: BoltContext) -> None:
+    ids = form_input.required_ids(ack, view, "quote")
+    if ids is None:
+        return
     ack()
-    meta = modals.metadata(view)
     actor = actor_of(context)
     outcome = flow.services.approvals.request(
-        actor.id, int(meta["quote"]), justification=modals.values(view).get("justification"))
+        actor.id, ids["quote"], justification=modals.values(view).get("justification"))
     flow.after_request(client, actor, outcome)
 
 
@@ -189,11 +193,13 @@ def rejected(flow: QuoteFlow, ack: Ack, view: dict[str, Any], client: WebClient,
     reason = modals.required_text(ack, view, "reason", "Say why, for the rep.")
     if reason is None:
         return
-    meta = modals.metadata(view)
+    ids = form_input.required_ids(ack, view, "step", "version")
+    if ids is None:
+        return
     approvals = flow.services.approvals
     try:
-        outcome = approvals.decide(actor_of(context).id, int(meta["step"]), "rejected",
-                                   quote_version=int(meta["version"]), comment=reason)
+        outcome = approvals.decide(actor_of(context).id, ids["step"], "rejected",
+                                   quote_version=ids["version"], comment=reason)
     except StoreError as exc:
         ack(response_action="errors", errors={"reason": str(exc)})
         return

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from handlers.slack.parked_values import fit
 from handlers.slack.text import clip, day, escape, local_time, short_money
 from store.schemas import ActivityView, OpportunityView, StageView, deal_title
 
@@ -27,11 +28,13 @@ def context(text: str) -> Block:
 
 def button(text: str, action_id: str, value: str | dict[str, Any], *,
            style: str | None = None) -> dict[str, Any]:
+    """A button; a value over Slack's 2,000 characters is kept in the store, never cut
+    (a cut JSON value could not be read back)."""
     raw = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
     element: dict[str, Any] = {
         "type": "button", "action_id": action_id,
         "text": {"type": "plain_text", "text": clip(text, 75), "emoji": True},
-        "value": raw[:2000],
+        "value": fit(raw),
     }
     if style:
         element["style"] = style

@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 
 from handlers.deps import Deps
 from handlers.slack.outgoing import guard_context
+from handlers.slack.parked_values import restore, use
 from handlers.slack.profiles import fetch_profile
 from store.errors import NotAllowed
 from store.schemas import UserView
@@ -54,6 +55,8 @@ def from_another_app(body: dict[str, Any]) -> bool:
 
 
 def register(app: App, deps: Deps) -> None:
+    use(deps.services.button_values.park)
+
     @app.middleware
     def guard_outgoing(context: BoltContext, next: Callable[[], None]) -> Any:
         """First of all: every call and `respond` of this request passes the guard."""
@@ -75,6 +78,13 @@ def register(app: App, deps: Deps) -> None:
         kind = (body.get("event") or {}).get("type")
         if event_id and kind not in ("app_uninstalled", "tokens_revoked"):
             deps.services.workspace.seen_alive()  # Slack talks to us: installed again
+        return next()
+
+    @app.middleware
+    def restore_parked_values(body: dict[str, Any], next: Callable[[], None]) -> Any:
+        """A button whose value was too long for Slack carries a reference: read it back."""
+        if body.get("type") == "block_actions":
+            restore(body, deps.services.button_values.get)
         return next()
 
     @app.middleware

@@ -11,6 +11,7 @@ from typing import Any
 from slack_bolt import Ack
 
 from handlers.slack.text import clip
+from store.errors import InvalidInput
 
 View = dict[str, Any]
 Block = dict[str, Any]
@@ -86,11 +87,19 @@ def required_text(ack: Ack, view: dict[str, Any], block_id: str, missing: str) -
 
 
 def metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """The form's private_metadata; {} when it is not a JSON object (it can be forged)."""
     try:
-        return json.loads(view.get("private_metadata") or "{}")
+        data = json.loads(view.get("private_metadata") or "{}")
     except ValueError:
         return {}
+    return data if isinstance(data, dict) else {}
 
 
 def parse_day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+    """A datepicker's value; InvalidInput when it is not a date (a forged submission)."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput(f"“{value}” is not a date.", field="close_date") from exc

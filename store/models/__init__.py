@@ -23,7 +23,7 @@ from store.models.sales import (
     OpportunityHistory,
     Stage,
 )
-from store.models.system import AuditEntry, KnowledgeArticle, Reminder, SlackEvent
+from store.models.system import AuditEntry, ButtonValue, KnowledgeArticle, Reminder, SlackEvent
 from store.roles import ROLES
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "ApprovalStep",
     "AuditEntry",
     "Base",
+    "ButtonValue",
     "Case",
     "Contact",
     "Contract",

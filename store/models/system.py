@@ -1,4 +1,5 @@
-"""Rows the machinery needs: knowledge articles, reminders, seen Slack events, the audit log."""
+"""Rows the machinery needs: knowledge articles, reminders, seen Slack events, the audit log,
+long button values."""
 
 from __future__ import annotations
 
@@ -84,3 +85,14 @@ class AuditEntry(Base):
     entity_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str | None] = mapped_column(Text)  # JSON
     source: Mapped[str] = mapped_column(String(16), default="slack")
+
+
+class ButtonValue(Base):
+    """A button value too long for Slack (2,000 characters), kept here; the button carries
+    only a reference to its id (handlers/slack/parked_values.py)."""
+
+    __tablename__ = "button_values"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    value: Mapped[str] = mapped_column(Text)

@@ -22,6 +22,7 @@ from store.services.quotes.policy import Policy, load_policy
 from store.services.quotes.quotes import QuoteService
 from store.services.reminders.context import ReminderContext
 from store.services.reminders.reminders import ReminderService
+from store.services.system.button_values import ButtonValueService
 from store.services.system.events import EventLog
 from store.services.workflow.rules import Rules, load_rules
 from store.services.workflow.workflow import WorkflowService
@@ -43,6 +44,7 @@ class Services:
         self.opportunities = OpportunityService(store, default_currency=default_currency)
         self.activities = ActivityService(store)
         self.events = EventLog(store)
+        self.button_values = ButtonValueService(store)
         self.undo = UndoService(store)
         self.quotes = QuoteService(store)
         self.approvals = ApprovalService(store, policy or load_policy())

@@ -93,12 +93,13 @@ def _require_admin(session: Session, actor_id: int) -> None:
 def _find(session: Session, ref: int | str, *, with_deleted: bool = False) -> KnowledgeArticle:
     article: KnowledgeArticle | None = None
     if isinstance(ref, int):
-        article = session.get(KnowledgeArticle, ref)
+        article = session.get(KnowledgeArticle, ref) if 0 < ref < 2**31 else None
     else:
         key = ref.strip().lower()
         article = session.scalar(select(KnowledgeArticle).where(KnowledgeArticle.slug == key))
-        if article is None and key.isdigit():
-            article = session.get(KnowledgeArticle, int(key))
+        if article is None and key.isascii() and key.isdecimal() and len(key) <= 10 \
+                and int(key) < 2**31:
+            article = session.get(KnowledgeArticle, int(key))  # ids fit in INTEGER
     if article is None or (article.deleted_at is not None and not with_deleted):
         raise NotFound("That knowledge-base article does not exist (or was deleted).")
     return article

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -24,22 +24,13 @@ from store.resolve import NameIndex, resolve
 from store.schemas import deal_title
 from store.services.deals.opportunities import require_opportunity
 from store.services.people.users import require_by_id
+from store.services.quotes.lines import LineSpec
 from store.services.quotes.lookup import require_quote, require_quote_reader
 from store.services.quotes.totals import LineInput, compute, percent_to_bp
 from store.services.system import audit
 
 VALID_DAYS = 30
 EDITABLE = ("draft", "rejected", "pending_approval", "approved")
-
-
-class LineSpec(BaseModel):
-    """One line as asked for: a product (SKU or name) with quantity and line discount."""
-
-    model_config = ConfigDict(frozen=True)
-
-    product: str = Field(min_length=1)
-    quantity: int = Field(gt=0, le=1_000_000)
-    discount_percent: Decimal = Field(default=Decimal(0), ge=0, le=100)
 
 
 class LineView(BaseModel):
