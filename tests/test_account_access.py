@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.chat import Chat, Message
-from store.errors import NotFound
+from store.errors import NotAllowed, NotFound
 from store.models import Activity, Contact, Opportunity
 from store.services import Services
 from store.services.leads.leads import LeadService
+from store.services.leads.views import AccountQuestion, Conversion
 from tests.conftest import add_users
 
 
@@ -144,3 +145,24 @@ def test_a_manager_sees_the_teams_accounts_and_an_admin_sees_all(
     assert "*Cyberdyne — Skynet*" in text_of(chat.say("show cyberdyne", user="U0OLA"))
     logged = text_of(chat.say("note on acme: checked in with the team", user="U0MO"))
     assert "Logged a note" in logged
+
+
+def test_leads_name_only_accounts_and_contacts_the_rep_may_see(services: Services,
+                                                               world) -> None:
+    leads = LeadService(services.store)
+    ana, oli = world["ana"], world["oli"]
+    captured = leads.capture(ana, name="Sarah Connor", company="Cyberdyne", owner_id=ana)
+    assert [d for d in captured.duplicates if d.kind in ("account", "contact")] == []
+    assert {d.name for d in leads.capture(oli, name="Sarah Connor", company="Cyberdyne",
+                                          owner_id=oli).duplicates} >= {"Cyberdyne",
+                                                                        "Sarah Connor"}
+    with pytest.raises(NotAllowed, match="outside your team") as refused:
+        leads.convert(ana, captured.lead.id)  # the company is an account she may not see
+    assert "Skynet" not in str(refused.value)
+    near = leads.capture(ana, name="Kyle Reese", company="Cyberdyne Systems", owner_id=ana)
+    done = leads.convert(ana, near.lead.id)  # no question naming Cyberdyne: a new account
+    assert isinstance(done, Conversion) and done.account_name == "Cyberdyne Systems"
+    theirs = leads.capture(oli, name="Kyle Reese", company="Cyberdyne Systemz", owner_id=oli)
+    question = leads.convert(oli, theirs.lead.id)
+    assert isinstance(question, AccountQuestion)
+    assert [name for _, name in question.candidates] == ["Cyberdyne"]  # not Ana's new one

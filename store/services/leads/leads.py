@@ -62,7 +62,8 @@ class LeadService:
             else:
                 owner, because = assign(s, lead, actor, self.rules)
             lead.owner_id = owner.id
-            duplicates = find_duplicates(s, name=name, email=lead.email, company=lead.company)
+            duplicates = find_duplicates(s, name=name, email=lead.email, company=lead.company,
+                                         actor=actor)
             s.add(lead)
             s.flush()
             return CapturedLead(LeadView.of(lead, owner), because, duplicates,
@@ -115,8 +116,9 @@ class LeadService:
             elif lead.company:
                 account = find_account(s, lead.company)
                 if account is not None and not can_see_account(s, actor, account.id):
-                    raise NotAllowed(f"The account {account.name} belongs to someone outside "
-                                     "your team; ask its owner or a manager to convert this.")
+                    raise NotAllowed(f"An account called {lead.company!r} belongs to someone "
+                                     "outside your team; ask its owner or a manager to "
+                                     "convert this lead.")
                 if account is None and not new_account:
                     question = self._account_question(s, actor, lead)
                     if question is not None:
