@@ -3,6 +3,7 @@ what the store and its audit log hold."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -138,3 +139,23 @@ def test_queue_history_and_delegation(chat: Chat, services: Services, team) -> N
     [history] = chat.command("/sales quote Q-2026-0001 history", user="U0ANA")
     assert "Oli Other approved level 1" in history.render()
     assert "Approvals waiting for you" in chat.open_home(user="U0ADA")
+
+
+def test_only_the_approver_may_open_the_reject_form(chat: Chat, services: Services,
+                                                   team) -> None:
+    request(chat)
+    ask = chat.latest("U0MO", with_controls=True)
+    for stranger, why in (("U0OLI", "This approval is assigned to Mo Manager."),
+                          ("U0ANA", "You can't approve your own quote.")):
+        ask.recipient = stranger  # the button reaches someone it was not sent to
+        told = chat.click(action_id="approval_reject", user=stranger)
+        assert chat.open_modal(stranger) is None  # no form
+        [refusal] = [m for m in told if m.recipient == stranger]
+        assert refusal.ephemeral or refusal.channel.startswith("D")
+        assert why in refusal.render()
+        assert "Q-2026" not in refusal.render() and "Globex" not in refusal.render()
+    ask.recipient = "U0MO"
+    chat.click(action_id="approval_reject", user="U0MO")
+    form = chat.open_modal("U0MO")
+    assert form is not None and "Q-2026-0001" in json.dumps(form.view)
+    assert "approval.rejected" not in audit_actions(services)

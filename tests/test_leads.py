@@ -36,8 +36,10 @@ def team(services: Services) -> dict[str, int]:
             people[sid].team_id, people[sid].manager_id = sales.id, people["U0MO"].id
         people["U0BEN"].team_id = dach.id
         ids = {k: u.id for k, u in people.items()}
-    services.accounts.create(ids["U0ADA"], "Hooli Inc", industry="Internet")
-    services.accounts.create(ids["U0ADA"], "Globex")
+    # an admin sets the accounts up for Ana: a rep converts leads into accounts they may see
+    services.accounts.create(ids["U0ADA"], "Hooli Inc", industry="Internet",
+                             owner_id=ids["U0ANA"])
+    services.accounts.create(ids["U0ADA"], "Globex", owner_id=ids["U0ANA"])
     services.accounts.create(ids["U0ADA"], "Umbrella", industry="Pharma")
     services.contacts.create(ids["U0ADA"], "Jane Roe", account="Hooli Inc",
                              email="jane@hooli.com")

@@ -46,8 +46,9 @@ def team(services: Services) -> dict[str, int]:
             people[sid].manager_id = people["U0MO"].id
         ids = {k: u.id for k, u in people.items()}
     opps = services.opportunities
-    for account in ("Acme", "Globex", "Initech"):
-        services.accounts.create(ids["U0ADA"], account)
+    # an admin sets the accounts up for their reps: a rep's deals go on accounts they may see
+    for account, owner in (("Acme", "U0ANA"), ("Globex", "U0ANA"), ("Initech", "U0DANA")):
+        services.accounts.create(ids["U0ADA"], account, owner_id=ids[owner])
     opps.create(ids["U0ANA"], "Renewal", account="Acme", amount=Decimal("84000.10"),
                 stage="Proposal/Price Review", close_date=date(2026, 12, 15))
     opps.create(ids["U0ANA"], "Pilot", account="Globex", amount=Decimal("12000"),

@@ -11,7 +11,7 @@ from handlers.language.dates import find_date
 from handlers.language.deal_terms import occurred_at
 from handlers.language.intents import Intent
 from handlers.slack import blocks as ui
-from handlers.slack.answer import Answer
+from handlers.slack.answer import Answer, say_text
 from handlers.slack.text import escape, local_time
 from store.schemas import ActivityView
 from store.working_time import start_of_working_day
@@ -74,7 +74,10 @@ def _subject(turn: Turn) -> Subject | Answer:
     """What the activity is about, or the question to ask first (which account? create it?)."""
     intent, chosen = turn.intent, turn.chosen
     if "account" in chosen:
-        account = turn.directory.account_name(chosen["account"])
+        account = turn.directory.account_name(turn.actor.id, chosen["account"])
+        if account is None:  # gone, or a forged id the rep may not see: the same words
+            return say_text("That account no longer exists, so nothing was logged.",
+                            private=True)
         deals = turn.directory.open_deals(turn.actor.id, account_id=chosen["account"])
         return Subject(account_id=chosen["account"], account_name=account,
                        deal=deals[0] if len(deals) == 1 else None)

@@ -40,8 +40,8 @@ def show(turn: Turn) -> Answer:
 def _account_summary(turn: Turn) -> Answer | None:
     """The account's deals and latest activity, when the phrase names one account."""
     actor, phrase = turn.actor, clean_phrase(turn.intent.target or "")
-    result = resolve([m for m in turn.directory.accounts().search(phrase, limit=5, cutoff=80)
-                      if plausible(phrase, m.name)])
+    matches = turn.directory.accounts(actor.id).search(phrase, limit=5, cutoff=80)
+    result = resolve([m for m in matches if plausible(phrase, m.name)])
     if (account := result.match) is None:
         return None
     deals = turn.directory.deals_named(actor.id, account.id)
@@ -71,13 +71,15 @@ def create(turn: Turn) -> Answer:
     return Answer(text=line, blocks=ui.confirmation(line, opp.undo_token) + shown.blocks)
 
 
-def _account_for_new_deal(turn: Turn) -> str | Answer | None:
-    """The account's name, or the question (which one? create it?) to ask first; None when
-    the account picked earlier no longer exists."""
+def _account_for_new_deal(turn: Turn) -> str | Answer:
+    """The account's name, or the question (which one? create it?) to ask first; an account
+    picked earlier that is gone, or not the actor's to see (a forged id), is refused."""
     intent = turn.intent
     if "account" in turn.chosen:
-        return turn.directory.account_name(turn.chosen["account"])
-    result = resolve(turn.directory.accounts().search(
+        name = turn.directory.account_name(turn.actor.id, turn.chosen["account"])
+        return name if name is not None else say_text(
+            "That account no longer exists, so no deal was created.", private=True)
+    result = resolve(turn.directory.accounts(turn.actor.id).search(
         clean_phrase(intent.target or ""), limit=5, cutoff=80))
     if result.match is not None:
         return result.match.name

@@ -78,7 +78,7 @@ def resolve_deal(directory: Directory, actor_id: int, phrase: str) -> Resolved:
         return Resolved()
     deals = directory.open_deals(actor_id)
     by_id = {d.id: d for d in deals}
-    account_matches = [m for m in directory.accounts().search(phrase, limit=5, cutoff=80)
+    account_matches = [m for m in directory.accounts(actor_id).search(phrase, limit=5, cutoff=80)
                        if plausible(phrase, m.name)]
     account_result = resolve(account_matches)
     if (account := account_result.match) is not None:
@@ -123,13 +123,14 @@ def _mentions(name: str, text: str) -> bool:
     return bool(name) and re.search(rf"\b{re.escape(name.lower())}\b", text.lower()) is not None
 
 
-def _contact(directory: Directory, person: str, account_id: int | None) -> ContactRef | None:
-    """A contact by name, looked for within the account when one was named."""
-    pool = (directory.contacts() if account_id is None
-            else NameIndex(directory.contacts_of(account_id)))
+def _contact(directory: Directory, actor_id: int, person: str,
+             account_id: int | None) -> ContactRef | None:
+    """A contact by name (of those the actor may see), within the account when one was named."""
+    pool = (directory.contacts(actor_id) if account_id is None
+            else NameIndex(directory.contacts_of(actor_id, account_id)))
     result = resolve([m for m in pool.search(person, limit=5, cutoff=85)
                       if plausible(person, m.name)])
-    return directory.contact(result.match.id) if result.match is not None else None
+    return directory.contact(actor_id, result.match.id) if result.match is not None else None
 
 
 def resolve_subject(directory: Directory, actor_id: int, phrase: str, text: str) -> Subject:
@@ -138,11 +139,11 @@ def resolve_subject(directory: Directory, actor_id: int, phrase: str, text: str)
     person, company = phrase, phrase
     if m := _PERSON_AT.match(phrase):
         person, company = m["person"], m["company"]
-    account_result = resolve([m for m in directory.accounts().search(company, limit=5, cutoff=80)
-                              if plausible(company, m.name)])
+    matches = directory.accounts(actor_id).search(company, limit=5, cutoff=80)
+    account_result = resolve([m for m in matches if plausible(company, m.name)])
     account = account_result.match
     named_account = account.id if account is not None else None
-    contact = _contact(directory, person, named_account if person != company else None)
+    contact = _contact(directory, actor_id, person, named_account if person != company else None)
     deal_hit = resolve_deal(directory, actor_id, phrase)
     if deal_hit.found is not None and deal_hit.found.account_id is not None:
         if contact is not None and contact.account_id != deal_hit.found.account_id:

@@ -181,8 +181,9 @@ def reject(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,
            context: BoltContext) -> None:
     ack()
     step_id, version = _ids(body)
-    step = flow.services.approvals.pending_step(step_id)
-    actor_of(context)  # makes sure the clicker exists before the form opens
+    # only the step's approver (or delegate) gets the form; anyone else hears why, privately
+    # (handlers/slack/errors.py), in words that name no quote
+    step = flow.services.approvals.step_to_decide(actor_of(context).id, step_id)
     client.views_open(trigger_id=body["trigger_id"], view=quote_modals.reject_approval(
         step.quote.label, step_id, version))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from store.access import visible_owner_ids
+from store.access import can_see_account, visible_account_ids
 from store.db import Store
 from store.errors import Conflict, InvalidInput, NotFound
 from store.models import Account, Contact, User
@@ -25,6 +25,15 @@ def find_account(session: Session, name: str) -> Account | None:
 def require_account(session: Session, name: str) -> Account:
     account = find_account(session, name)
     if account is None:
+        raise NotFound(f"There is no account called {name!r}.", field="account")
+    return account
+
+
+def require_visible_account(session: Session, actor: User, name: str) -> Account:
+    """The account called `name` if `actor` may see it; one they may not see gets the words
+    a missing one gets (store/access.py: the account rule)."""
+    account = find_account(session, name)
+    if account is None or not can_see_account(session, actor, account.id):
         raise NotFound(f"There is no account called {name!r}.", field="account")
     return account
 
@@ -75,9 +84,9 @@ class AccountService:
         with self.store.transaction() as s:
             actor = require_by_id(s, actor_id)
             query = select(Account).where(Account.archived_at.is_(None)).order_by(Account.name)
-            owners = visible_owner_ids(s, actor)
-            if owners is not None:
-                query = query.where(Account.owner_id.in_(owners))
+            visible = visible_account_ids(s, actor)
+            if visible is not None:
+                query = query.where(Account.id.in_(visible))
             return [AccountView.of(a) for a in s.scalars(query)]
 
 
@@ -98,7 +107,7 @@ class ContactService:
         name = clean_name(name, "contact")
         with self.store.transaction() as s:
             actor: User = require_by_id(s, actor_id)
-            account_row = require_account(s, account) if account else None
+            account_row = require_visible_account(s, actor, account) if account else None
             if email and s.scalar(
                 select(Contact.id).where(func.lower(Contact.email) == email.lower())
             ):

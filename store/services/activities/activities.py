@@ -12,13 +12,21 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from store.access import require_owner_access, require_visible, visible_owner_ids
+from store.access import (
+    require_account_access,
+    require_contact_access,
+    require_owner_access,
+    require_visible,
+    visible_owner_ids,
+)
 from store.db import Store
 from store.errors import Conflict, InvalidInput, NotFound
 from store.models import ACTIVITY_KINDS, Account, Activity, Contact, Opportunity, User
 from store.schemas import ActivityView
 from store.services.deals import undo
 from store.services.people.users import require_by_id
+
+_MISSING = "The account, contact or deal you named no longer exists."
 
 
 def touch_opportunity(opp: Opportunity, occurred_at: datetime) -> None:
@@ -91,15 +99,13 @@ class ActivityService:
         try:
             with self.store.transaction() as s:
                 actor = require_by_id(s, actor_id)
-                account = s.get(Account, account_id) if account_id else None
-                contact = s.get(Contact, contact_id) if contact_id else None
                 opp = s.get(Opportunity, opportunity_id) if opportunity_id else None
-                if (account_id and account is None) or (contact_id and contact is None) or (
-                    opportunity_id and opp is None
-                ):
-                    raise NotFound("The account, contact or deal you named no longer exists.")
+                if opportunity_id and opp is None:
+                    raise NotFound(_MISSING)
                 if opp is not None:
                     require_owner_access(s, actor, opp.owner_id, "deals")
+                account, contact = self._account_and_contact(s, actor, opp, account_id,
+                                                             contact_id)
                 before = {"opportunity_last_activity_at": opp.last_activity_at if opp else None}
                 activity = add_activity(
                     s, owner=actor, kind=kind, subject=subject, body=body,
@@ -117,6 +123,24 @@ class ActivityService:
             if slack_event_key and "slack_event_key" in str(exc.orig):
                 raise Conflict("That message is already logged as an activity.") from exc
             raise
+
+    @staticmethod
+    def _account_and_contact(
+        session: Session, actor: User, opp: Opportunity | None, account_id: int | None,
+        contact_id: int | None,
+    ) -> tuple[Account | None, Contact | None]:
+        """The account and contact named, if the actor may see them (store/access.py); one
+        they may not see is refused in the words a missing one gets. The deal's own account
+        (and its contacts) come with the deal, already checked."""
+        deal_account = opp.account_id if opp is not None else None
+        account = contact = None
+        if account_id:
+            account = (session.get(Account, account_id) if account_id == deal_account
+                       else require_account_access(session, actor, account_id, _MISSING))
+        if contact_id:
+            contact = require_contact_access(session, actor, contact_id, _MISSING,
+                                             via_account=deal_account)
+        return account, contact
 
     def get(self, actor_id: int, activity_id: int) -> ActivityView:
         with self.store.transaction() as s:

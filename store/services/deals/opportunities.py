@@ -27,7 +27,11 @@ from store.models import Opportunity, OpportunityHistory, Stage, User
 from store.money import currency_precision, to_minor
 from store.roles import leads_a_team
 from store.schemas import HistoryView, OpportunityView
-from store.services.accounts.accounts import clean_name, require_account
+from store.services.accounts.accounts import (
+    clean_name,
+    require_account,
+    require_visible_account,
+)
 from store.services.deals import undo
 from store.services.deals.changes import UNSET, Change, apply_change, check_currency, local_today
 from store.services.deals.history import first_history_row, history_views, state_of
@@ -144,6 +148,8 @@ class OpportunityService:
             actor = require_by_id(s, actor_id)
             owner = require_by_id(s, owner_id) if owner_id else actor
             require_owner_access(s, actor, owner.id, "deals")
+            if account:
+                require_visible_account(s, actor, account)
             opp = create_opportunity(
                 s, name=name, owner=owner, actor=actor, now=self.store.now(), currency=currency,
                 account_name=account, stage=require_stage(s, stage) if stage else None,

@@ -14,7 +14,8 @@ from rapidfuzz.utils import default_process
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from store.models import Account, Contact, Lead
+from store.access import can_see_account, can_see_contact
+from store.models import Account, Contact, Lead, User
 
 SIMILAR = 90.0  # rapidfuzz score from which two names are "probably the same"
 _CANDIDATE_LIMIT = 500
@@ -54,9 +55,28 @@ def close_accounts(session: Session, company: str) -> list[tuple[int, str, float
 
 
 def find_duplicates(session: Session, *, name: str | None = None, email: str | None = None,
-                    company: str | None = None, exclude_lead: int | None = None
-                    ) -> tuple[Duplicate, ...]:
-    """Leads, contacts and accounts that look like the one being entered."""
+                    company: str | None = None, exclude_lead: int | None = None,
+                    actor: User | None = None) -> tuple[Duplicate, ...]:
+    """Leads, contacts and accounts that look like the one being entered; with `actor`,
+    only accounts and contacts they may see (store/access.py) are named."""
+    found = _duplicates(session, name=name, email=email, company=company,
+                        exclude_lead=exclude_lead)
+    if actor is None:
+        return found
+    return tuple(d for d in found if _visible(session, actor, d))
+
+
+def _visible(session: Session, actor: User, duplicate: Duplicate) -> bool:
+    if duplicate.kind == "account":
+        return can_see_account(session, actor, duplicate.id)
+    if duplicate.kind == "contact":
+        contact = session.get(Contact, duplicate.id)
+        return contact is not None and can_see_contact(session, actor, contact)
+    return True
+
+
+def _duplicates(session: Session, *, name: str | None, email: str | None,
+                company: str | None, exclude_lead: int | None) -> tuple[Duplicate, ...]:
     found: dict[tuple[str, int], Duplicate] = {}
 
     def add(kind: str, ident: int, label: str, reason: str) -> None:

@@ -13,7 +13,13 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from store.access import can_see_owner
+from store.access import (
+    MISSING_ACCOUNT,
+    can_see_account,
+    can_see_owner,
+    require_account_access,
+    visible_account_ids,
+)
 from store.db import Store
 from store.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from store.models import Account, Contact, Lead, User
@@ -56,7 +62,8 @@ class LeadService:
             else:
                 owner, because = assign(s, lead, actor, self.rules)
             lead.owner_id = owner.id
-            duplicates = find_duplicates(s, name=name, email=lead.email, company=lead.company)
+            duplicates = find_duplicates(s, name=name, email=lead.email, company=lead.company,
+                                         actor=actor)
             s.add(lead)
             s.flush()
             return CapturedLead(LeadView.of(lead, owner), because, duplicates,
@@ -103,13 +110,17 @@ class LeadService:
             owner = require_by_id(s, lead.owner_id) if lead.owner_id else actor
             account, created = None, False
             if account_id is not None:
-                account = s.get(Account, account_id)
-                if account is None or account.archived_at is not None:
-                    raise NotFound("That account no longer exists.")
+                account = require_account_access(s, actor, account_id)
+                if account.archived_at is not None:
+                    raise NotFound(MISSING_ACCOUNT)
             elif lead.company:
                 account = find_account(s, lead.company)
+                if account is not None and not can_see_account(s, actor, account.id):
+                    raise NotAllowed(f"An account called {lead.company!r} belongs to someone "
+                                     "outside your team; ask its owner or a manager to "
+                                     "convert this lead.")
                 if account is None and not new_account:
-                    question = self._account_question(s, lead)
+                    question = self._account_question(s, actor, lead)
                     if question is not None:
                         return question
                 if account is None:
@@ -155,10 +166,14 @@ class LeadService:
             s.flush()
             return LeadView.of(lead, s.get(User, lead.owner_id) if lead.owner_id else None)
 
-    def _account_question(self, session: Session, lead: Lead) -> AccountQuestion | None:
+    def _account_question(self, session: Session, actor: User, lead: Lead
+                          ) -> AccountQuestion | None:
+        """Close accounts to choose from: only those the actor may see (store/access.py)."""
         if not lead.company or find_account(session, lead.company) is not None:
             return None
-        close = close_accounts(session, lead.company)[:5]
+        visible = visible_account_ids(session, actor)
+        close = [c for c in close_accounts(session, lead.company)
+                 if visible is None or c[0] in visible][:5]
         if not close:
             return None
         return AccountQuestion(lead.id, lead.company, tuple((i, n) for i, n, _ in close))

@@ -11,10 +11,15 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from store.access import visible_owner_ids
+from store.access import (
+    can_see_account,
+    can_see_contact,
+    visible_account_ids,
+    visible_owner_ids,
+)
 from store.db import Store
 from store.models import Account, Contact, Opportunity, Stage, User
 from store.resolve import NameIndex
@@ -90,33 +95,57 @@ class Directory:
             cache.index, cache.fingerprint = index, fingerprint
         return index
 
-    def accounts(self) -> NameIndex:
-        return self._cached(self._accounts, Account,
-                            select(Account.id, Account.name).where(Account.archived_at.is_(None)))
+    def accounts(self, actor_id: int) -> NameIndex:
+        """Names of the accounts the actor may see (store/access.py): a name they may not
+        see is never offered, so it reads exactly like a name that does not exist."""
+        query = select(Account.id, Account.name).where(Account.archived_at.is_(None))
+        with self.store.transaction() as s:
+            visible = visible_account_ids(s, require_by_id(s, actor_id))
+            if visible is not None:
+                return NameIndex((row[0], row[1]) for row in s.execute(
+                    query.where(Account.id.in_(visible)).order_by(Account.id)))
+        return self._cached(self._accounts, Account, query)
 
-    def contacts(self) -> NameIndex:
-        return self._cached(self._contacts, Contact,
-                            select(Contact.id, Contact.name).where(Contact.archived_at.is_(None)))
+    def contacts(self, actor_id: int) -> NameIndex:
+        """Names of the contacts the actor may see: contacts follow their account."""
+        query = select(Contact.id, Contact.name).where(Contact.archived_at.is_(None))
+        with self.store.transaction() as s:
+            actor = require_by_id(s, actor_id)
+            visible = visible_account_ids(s, actor)
+            if visible is not None:
+                owners = visible_owner_ids(s, actor) or set()
+                return NameIndex((row[0], row[1]) for row in s.execute(query.where(or_(
+                    Contact.account_id.in_(visible),
+                    Contact.account_id.is_(None) & Contact.owner_id.in_(owners),
+                )).order_by(Contact.id)))
+        return self._cached(self._contacts, Contact, query)
 
     def users(self) -> NameIndex:
         return self._cached(self._users, User,
                             select(User.id, User.name).where(User.is_active.is_(True)))
 
-    def contacts_of(self, account_id: int) -> list[tuple[int, str]]:
+    def contacts_of(self, actor_id: int, account_id: int) -> list[tuple[int, str]]:
+        """The account's contacts, none when the actor may not see the account."""
         with self.store.transaction() as s:
+            if not can_see_account(s, require_by_id(s, actor_id), account_id):
+                return []
             return [(row.id, row.name) for row in s.execute(
                 select(Contact.id, Contact.name).where(Contact.account_id == account_id,
                                                        Contact.archived_at.is_(None)))]
 
-    def account_name(self, account_id: int) -> str | None:
+    def account_name(self, actor_id: int, account_id: int) -> str | None:
+        """None when the account is gone or the actor may not see it: a forged id in a
+        button value names nothing."""
         with self.store.transaction() as s:
             account = s.get(Account, account_id)
-            return account.name if account else None
+            if account is None or not can_see_account(s, require_by_id(s, actor_id), account.id):
+                return None
+            return account.name
 
-    def contact(self, contact_id: int) -> ContactRef | None:
+    def contact(self, actor_id: int, contact_id: int) -> ContactRef | None:
         with self.store.transaction() as s:
             contact = s.get(Contact, contact_id)
-            if contact is None:
+            if contact is None or not can_see_contact(s, require_by_id(s, actor_id), contact):
                 return None
             return ContactRef(contact.id, contact.name, contact.account_id,
                               contact.account.name if contact.account else None)

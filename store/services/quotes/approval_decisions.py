@@ -41,6 +41,18 @@ class DecisionOutcome:
     approved_too: list[int] = field(default_factory=list)  # same approver, cleared at once
 
 
+def require_may_decide(session: Session, actor: User, step: ApprovalStep,
+                       request: ApprovalRequest) -> User:
+    """The step's approver, if `actor` may decide it: the approver or their delegate, never
+    the requester. The words name no quote, so anyone may be told them."""
+    approver = require_by_id(session, step.approver_id)
+    if actor.id == request.requested_by_id:
+        raise NotAllowed("You can't approve your own quote.")
+    if actor.id not in (approver.id, approver.delegate_id):
+        raise NotAllowed(f"This approval is assigned to {approver.name}.")
+    return approver
+
+
 def decide_step(store: Store, actor_id: int, step_id: int, decision: str, *,
                 quote_version: int | None, comment: str | None = None) -> DecisionOutcome:
     """Approve or reject one step, if it is still pending and the version still current."""
@@ -57,11 +69,7 @@ def decide_step(store: Store, actor_id: int, step_id: int, decision: str, *,
         request = s.get(ApprovalRequest, step.request_id)
         quote = s.get(Quote, request.quote_id) if request else None
         assert request is not None and quote is not None
-        approver = require_by_id(s, step.approver_id)
-        if actor.id == request.requested_by_id:
-            raise NotAllowed("You can't approve your own quote.")
-        if actor.id not in (approver.id, approver.delegate_id):
-            raise NotAllowed(f"This approval is assigned to {approver.name}.")
+        approver = require_may_decide(s, actor, step, request)
         if (quote_version is not None and quote_version != request.quote_version) or (
                 request.status == "superseded"):
             raise Conflict(f"{quote.number} changed since this was asked (now "

@@ -21,7 +21,11 @@ from store.money import from_minor
 from store.services.activities.activities import add_activity
 from store.services.deals.opportunities import require_opportunity
 from store.services.people.users import find_user, require_by_id
-from store.services.quotes.approval_decisions import DecisionOutcome, decide_step
+from store.services.quotes.approval_decisions import (
+    DecisionOutcome,
+    decide_step,
+    require_may_decide,
+)
 from store.services.quotes.approval_requests import RequestOutcome, cancel_request, request_approval
 from store.services.quotes.lookup import require_quote, require_quote_reader
 from store.services.quotes.policy import Policy
@@ -126,6 +130,18 @@ class ApprovalService:
                 ApprovalStep.approver_id.in_(principals), ApprovalStep.status == "pending"
             ).order_by(ApprovalStep.id))
             return [self._pending(s, st) for st in steps]
+
+    def step_to_decide(self, actor_id: int, step_id: int) -> PendingStep:
+        """The step, if the actor may decide it (`require_may_decide`, the rule `decide`
+        applies); NotAllowed, naming no quote, for anyone else."""
+        with self.store.transaction() as s:
+            actor = require_by_id(s, actor_id)
+            step = s.get(ApprovalStep, step_id)
+            request = s.get(ApprovalRequest, step.request_id) if step is not None else None
+            if step is None or request is None:
+                raise NotFound("That approval no longer exists.")
+            require_may_decide(s, actor, step, request)
+            return self._pending(s, step)
 
     def pending_step(self, step_id: int) -> PendingStep:
         with self.store.transaction() as s:

@@ -1,0 +1,168 @@
+"""Account visibility through the real app (store/access.py: visible_account_ids): a rep
+acts only on accounts whose owner they may see or on which they work an open deal; an
+account they may not see reads exactly like one that does not exist."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.chat import Chat, Message
+from store.errors import NotAllowed, NotFound
+from store.models import Activity, Contact, Opportunity
+from store.services import Services
+from store.services.leads.leads import LeadService
+from store.services.leads.views import AccountQuestion, Conversion
+from tests.conftest import add_users
+
+
+@pytest.fixture
+def world(services: Services) -> dict[str, int]:
+    """Ana (rep, Mo's team) owns Acme and two Umbras; Oli (rep, Ola's team) owns Cyberdyne
+    and Tyrell, and Ana works an open deal on Tyrell."""
+    with services.store.transaction() as s:
+        people = add_users(s, {
+            "mo": ("U0MO", "Mo Manager", "manager"), "ana": ("U0ANA", "Ana Rep", "rep"),
+            "ola": ("U0OLA", "Ola Other", "manager"), "oli": ("U0OLI", "Oli Other", "rep"),
+            "ada": ("U0ADA", "Ada Admin", "admin"),
+        }, managers={"ana": "mo", "oli": "ola"})
+        ids = {k: u.id for k, u in people.items()}
+    accounts, opps = services.accounts, services.opportunities
+    for name in ("Acme", "Umbra Labs", "Umbra Corp"):
+        ids[name] = accounts.create(ids["ana"], name).id
+    ids["acme deal"] = opps.create(ids["ana"], "Renewal", account="Acme").id
+    for name in ("Cyberdyne", "Tyrell"):
+        ids[name] = accounts.create(ids["oli"], name).id
+    ids["skynet"] = opps.create(ids["oli"], "Skynet", account="Cyberdyne",
+                                amount=Decimal(90000)).id
+    services.contacts.create(ids["oli"], "Sarah Connor", account="Cyberdyne")
+    ids["replicants"] = opps.create(ids["ada"], "Replicants", account="Tyrell",
+                                    owner_id=ids["ana"]).id
+    return ids
+
+
+def counts(services: Services) -> tuple[int, int, int]:
+    with services.store.transaction() as s:
+        return tuple(s.scalar(select(func.count()).select_from(m))  # type: ignore[return-value]
+                     for m in (Activity, Opportunity, Contact))
+
+
+def text_of(messages: list[Message]) -> str:
+    return "\n".join(m.render() for m in messages)
+
+
+def test_a_rep_cannot_show_another_teams_account(chat: Chat, world) -> None:
+    hidden = text_of(chat.say("show cyberdyne", user="U0ANA"))
+    missing = text_of(chat.say("show nosuchco", user="U0ANA"))
+    assert "Cyberdyne" not in hidden and "Skynet" not in hidden
+    assert hidden.replace("cyberdyne", "nosuchco") == missing  # no existence leak
+
+
+def test_a_user_unknown_to_the_store_gets_no_account_names(chat: Chat, world) -> None:
+    said = [chat.say(line, user="U0NEW") for line in (
+        "show cyberdyne", "show acme", "note on tyrell: hello", "met with sarah connor")]
+    seen = text_of([m for reply in said for m in reply])
+    for name in ("Cyberdyne", "Acme", "Tyrell", "Sarah Connor", "Skynet"):
+        assert name not in seen
+
+
+def test_a_rep_cannot_log_on_or_create_a_deal_on_another_teams_account(
+        chat: Chat, services: Services, world) -> None:
+    before = counts(services)
+    note = text_of(chat.say("note on cyberdyne: they want a demo", user="U0ANA"))
+    assert "nothing was logged" in note and "Cyberdyne" not in note
+    met = text_of(chat.say("met with sarah connor about the demo", user="U0ANA"))
+    assert "Sarah Connor" not in met and "Cyberdyne" not in met
+    deal = text_of(chat.say("new deal for cyberdyne: pilot, 10k", user="U0ANA"))
+    assert "no deal was created" in deal and "Cyberdyne" not in deal
+    assert counts(services) == before
+
+
+def _forge_choice(message: Message, account_id: int) -> None:
+    """Rewrite the first choice button's value as a forger would, keeping its intent."""
+    for block in message.blocks:
+        for element in block.get("elements", []):
+            if element.get("action_id") == "choose_1":
+                value = json.loads(element["value"])
+                element["value"] = json.dumps({**value, "account": account_id})
+                return
+    raise AssertionError("no choose_1 button")
+
+
+@pytest.mark.parametrize(("said", "refusal"), [
+    ("note on umbra: they want a demo", "nothing was logged"),
+    ("new deal for umbra: pilot, 10k", "no deal was created"),
+])
+def test_a_forged_account_choice_is_refused_and_writes_nothing(
+        chat: Chat, services: Services, world, said: str, refusal: str) -> None:
+    [question] = chat.say(said, user="U0ANA")
+    assert "Which account" in question.render()
+    _forge_choice(question, world["Cyberdyne"])
+    before = counts(services)
+    chat.click(action_id="choose_1", user="U0ANA")
+    reply = chat.transcript[question.id - 1].render()  # the question, replaced by the answer
+    assert refusal in reply and "Cyberdyne" not in reply
+    assert counts(services) == before
+
+
+def test_the_services_refuse_a_forged_account_or_contact_id(services: Services, world) -> None:
+    ana = world["ana"]
+    before = counts(services)
+    with services.store.transaction() as s:
+        connor = s.scalar(select(Contact.id).where(Contact.name == "Sarah Connor"))
+    with pytest.raises(NotFound, match="no longer exists"):
+        services.activities.log(ana, kind="note", subject="x", account_id=world["Cyberdyne"])
+    with pytest.raises(NotFound, match="no longer exists"):
+        services.activities.log(ana, kind="note", subject="x", contact_id=connor)
+    with pytest.raises(NotFound, match="There is no account called 'Cyberdyne'"):
+        services.opportunities.create(ana, "Pilot", account="Cyberdyne")
+    with pytest.raises(NotFound, match="There is no account called 'Cyberdyne'"):
+        services.contacts.create(ana, "Miles Dyson", account="Cyberdyne")
+    leads = LeadService(services.store)
+    lead = leads.capture(ana, name="Kyle Reese", company="Resistance", owner_id=ana).lead
+    with pytest.raises(NotFound, match="That account no longer exists"):
+        leads.convert(ana, lead.id, account_id=world["Cyberdyne"])
+    assert counts(services)[:2] == before[:2]
+
+
+def test_a_rep_with_an_open_deal_on_anothers_account_still_works_it(
+        chat: Chat, services: Services, world) -> None:
+    logged = text_of(chat.say("note on tyrell: replicants demo went well", user="U0ANA"))
+    assert "Logged a note on *Tyrell — Replicants*" in logged
+    [activity] = services.activities.list_for(world["ana"])
+    assert (activity.account_name, activity.opportunity_id) == ("Tyrell", world["replicants"])
+    assert "*Tyrell — Replicants*" in text_of(chat.say("show tyrell", user="U0ANA"))
+
+
+def test_a_manager_sees_the_teams_accounts_and_an_admin_sees_all(
+        chat: Chat, services: Services, world) -> None:
+    assert "*Acme — Renewal*" in text_of(chat.say("show acme", user="U0MO"))
+    assert "Cyberdyne" not in text_of(chat.say("show cyberdyne", user="U0MO"))
+    assert "*Cyberdyne — Skynet*" in text_of(chat.say("show cyberdyne", user="U0ADA"))
+    assert "*Cyberdyne — Skynet*" in text_of(chat.say("show cyberdyne", user="U0OLA"))
+    logged = text_of(chat.say("note on acme: checked in with the team", user="U0MO"))
+    assert "Logged a note" in logged
+
+
+def test_leads_name_only_accounts_and_contacts_the_rep_may_see(services: Services,
+                                                               world) -> None:
+    leads = LeadService(services.store)
+    ana, oli = world["ana"], world["oli"]
+    captured = leads.capture(ana, name="Sarah Connor", company="Cyberdyne", owner_id=ana)
+    assert [d for d in captured.duplicates if d.kind in ("account", "contact")] == []
+    assert {d.name for d in leads.capture(oli, name="Sarah Connor", company="Cyberdyne",
+                                          owner_id=oli).duplicates} >= {"Cyberdyne",
+                                                                        "Sarah Connor"}
+    with pytest.raises(NotAllowed, match="outside your team") as refused:
+        leads.convert(ana, captured.lead.id)  # the company is an account she may not see
+    assert "Skynet" not in str(refused.value)
+    near = leads.capture(ana, name="Kyle Reese", company="Cyberdyne Systems", owner_id=ana)
+    done = leads.convert(ana, near.lead.id)  # no question naming Cyberdyne: a new account
+    assert isinstance(done, Conversion) and done.account_name == "Cyberdyne Systems"
+    theirs = leads.capture(oli, name="Kyle Reese", company="Cyberdyne Systemz", owner_id=oli)
+    question = leads.convert(oli, theirs.lead.id)
+    assert isinstance(question, AccountQuestion)
+    assert [name for _, name in question.candidates] == ["Cyberdyne"]  # not Ana's new one
