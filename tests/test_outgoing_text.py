@@ -38,7 +38,7 @@ def team(services: Services) -> dict[str, int]:
         s.flush()
         people["U0ANA"].team_id, people["U0ANA"].manager_id = sales.id, people["U0MO"].id
         ids = {k: u.id for k, u in people.items()}
-    services.accounts.create(ids["U0ADA"], "Acme")
+    services.accounts.create(ids["U0ADA"], "Acme", owner_id=ids["U0ANA"])  # Ana works it
     return ids
 
 
