@@ -235,6 +235,10 @@ class LocalSlack:
                     self._reply(200, {"ok": True})
                     return
                 if self.path.startswith("/respond/"):
+                    failure = stand_in._next_failure("respond")
+                    if failure is not None:  # a response URL that fails (5xx, 429) once
+                        self._reply(failure.status, {"ok": False, "error": failure.error})
+                        return
                     args = _decode_args(self.headers.get("Content-Type", ""), raw)
                     args["response_url_key"] = self.path.rsplit("/", 1)[-1]
                     stand_in._record("respond", args, headers, {"ok": True})

@@ -16,6 +16,7 @@ from datetime import timedelta
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.replies import deliver_owed_replies
 from handlers.reminders.messages import reminder_message
 from store.clock import Clock
 from store.services import Services
@@ -37,6 +38,7 @@ class SweepReport:
     failed: int = 0
     skipped: int = 0
     pruned: int = 0  # Slack event ids past their de-duplication window
+    replies: int = 0  # owed replies delivered (handlers/slack/owed.py)
 
 
 def worker_id() -> str:
@@ -59,7 +61,9 @@ class ReminderRunner:
             log.info("reminders: Slack uninstalled the app or revoked its token; not sending")
             return SweepReport(pruned=pruned)
         report = SweepReport(planned=self.services.workflow.sweep()
-                             + self.services.reminders.plan(), pruned=pruned)
+                             + self.services.reminders.plan(), pruned=pruned,
+                             replies=deliver_owed_replies(self.services.owed_replies,
+                                                          self.client))
         for _ in range(batches):
             due = self.services.reminders.claim(self.worker)
             if not due:

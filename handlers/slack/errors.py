@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.slack.middleware import slack_user_id
+from handlers.slack.owed import ReplyKept, ReplyRefused
 from handlers.slack.text import escape
 from store.errors import StoreError
 
@@ -49,6 +50,14 @@ def register(app: App) -> None:
     @app.error
     def explain_failure(error: Exception, body: dict[str, Any], context: BoltContext,
                         client: WebClient) -> None:
+        if isinstance(error, ReplyKept):  # the change stands; its reply comes with the sweep
+            log.info("a reply Slack refused for now is kept for the next sweep")
+            return
+        if isinstance(error, ReplyRefused):  # the change stands; Slack won't take its reply
+            cause = error.__cause__
+            reason = cause.response.get("error") if isinstance(cause, SlackApiError) else cause
+            log.warning("Slack refused a reply for good (%s): %s", error, reason)
+            return
         if not isinstance(error, StoreError):
             log.exception("listener failed", exc_info=error)
         try:

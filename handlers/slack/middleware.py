@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 
 from handlers.deps import Deps
 from handlers.slack.outgoing import guard_context
+from handlers.slack.owed import keep_replies
 from handlers.slack.parked_values import restore, use
 from handlers.slack.profiles import fetch_profile
 from store.errors import NotAllowed
@@ -61,6 +62,7 @@ def register(app: App, deps: Deps) -> None:
     def guard_outgoing(context: BoltContext, next: Callable[[], None]) -> Any:
         """First of all: every call and `respond` of this request passes the guard."""
         guard_context(context)
+        keep_replies(context, deps.services.owed_replies.keep)
         return next()
 
     @app.middleware

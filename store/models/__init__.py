@@ -23,7 +23,14 @@ from store.models.sales import (
     OpportunityHistory,
     Stage,
 )
-from store.models.system import AuditEntry, ButtonValue, KnowledgeArticle, Reminder, SlackEvent
+from store.models.system import (
+    AuditEntry,
+    ButtonValue,
+    KnowledgeArticle,
+    OwedReply,
+    Reminder,
+    SlackEvent,
+)
 from store.roles import ROLES
 
 __all__ = [
@@ -45,6 +52,7 @@ __all__ = [
     "Lead",
     "Opportunity",
     "OpportunityHistory",
+    "OwedReply",
     "Product",
     "Quota",
     "Quote",

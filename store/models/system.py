@@ -96,3 +96,21 @@ class ButtonValue(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     value: Mapped[str] = mapped_column(Text)
+
+
+class OwedReply(Base):
+    """A reply the bot owes someone: the change it confirms was saved, but Slack refused
+    the message for now (rate limit, 5xx, timeout). The sweep delivers it (bot/replies.py)
+    so nobody is told "something went wrong" about a write that stands."""
+
+    __tablename__ = "owed_replies"
+    __table_args__ = (Index(None, "status", "deliver_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    method: Mapped[str] = mapped_column(String(32))  # a Web API method, or "respond"
+    payload: Mapped[str] = mapped_column(Text)  # its arguments, as JSON
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deliver_at: Mapped[datetime] = mapped_column(UTCDateTime())

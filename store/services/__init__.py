@@ -24,6 +24,7 @@ from store.services.reminders.context import ReminderContext
 from store.services.reminders.reminders import ReminderService
 from store.services.system.button_values import ButtonValueService
 from store.services.system.events import EventLog
+from store.services.system.owed_replies import OwedReplies
 from store.services.workflow.rules import Rules, load_rules
 from store.services.workflow.workflow import WorkflowService
 from store.working_time import DEFAULT_WORKING_HOURS
@@ -45,6 +46,7 @@ class Services:
         self.activities = ActivityService(store)
         self.events = EventLog(store)
         self.button_values = ButtonValueService(store)
+        self.owed_replies = OwedReplies(store)
         self.undo = UndoService(store)
         self.quotes = QuoteService(store)
         self.approvals = ApprovalService(store, policy or load_policy())

@@ -1,0 +1,121 @@
+"""Replies Slack refused for now are kept and delivered later, never reported as failures.
+
+A listener saves the change first and confirms it after; when the confirmation cannot be
+sent (rate limited past the client's retries, a 5xx, a timeout, a dropped connection),
+telling the person "something went wrong" would be false — the change stands — and
+telling them nothing would lose the confirmation. So the per-request client and
+`respond` keep such a reply in the store (`OwedReplies`) and raise `ReplyKept`; the
+error handler then stays quiet, and the reminder sweep delivers the reply
+(`bot/replies.py`). Permanent refusals (`channel_not_found`, `not_in_channel`…) are not
+kept, since no retry would change them: `ReplyRefused` is logged, and nobody is told the
+saved change failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from slack_bolt import BoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
+from slack_sdk.webhook import WebhookResponse
+
+from handlers.slack.outgoing import GuardedRespond, GuardedWebClient
+
+Keep = Callable[[str, dict[str, Any], str], int]
+KEPT_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update")
+_TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable",
+                     "request_timeout"}
+
+
+class ReplyNotDelivered(Exception):
+    """A reply Slack did not take, after the change it confirms was saved: the error
+    handler must not say "something went wrong" about it."""
+
+
+class ReplyKept(ReplyNotDelivered):
+    """Slack refused it for now; it is kept and the next sweep delivers it."""
+
+
+class ReplyRefused(ReplyNotDelivered):
+    """Slack refused it for good (`channel_not_found`, `not_in_channel`…): logged."""
+
+
+def transient(exc: Exception) -> str | None:
+    """What went wrong, when trying again later can help; None when it cannot."""
+    if isinstance(exc, SlackApiError):
+        status = exc.response.status_code
+        error = str(exc.response.get("error") or status)
+        return error if status == 429 or status >= 500 or error in _TRANSIENT_ERRORS else None
+    return type(exc).__name__ if isinstance(exc, OSError) else None  # timeouts, resets
+
+
+class KeepingWebClient(GuardedWebClient):
+    """The per-request client: guarded, and keeping the replies Slack refused for now."""
+
+    keep: Keep | None = None
+
+    def api_call(self, api_method: str, *, http_verb: str = "POST",
+                 files: dict[str, Any] | None = None, data: dict[str, Any] | None = None,
+                 params: dict[str, Any] | None = None, json: dict[str, Any] | None = None,
+                 headers: dict[str, Any] | None = None,
+                 auth: dict[str, Any] | None = None) -> SlackResponse:
+        try:
+            return super().api_call(api_method, http_verb=http_verb, files=files, data=data,
+                                    params=params, json=json, headers=headers, auth=auth)
+        except (SlackApiError, OSError) as exc:
+            if self.keep is None or api_method not in KEPT_METHODS:
+                raise
+            error = transient(exc)
+            if error is None:
+                raise ReplyRefused(api_method) from exc
+            self.keep(api_method, dict(json or data or {}), error)
+            raise ReplyKept(api_method) from exc
+
+
+class KeepingRespond(GuardedRespond):
+    """`respond`, guarded, keeping what the response URL refused for now."""
+
+    keep: Keep | None = None
+
+    def __call__(self, text: str | dict[str, Any] = "",  # type: ignore[override]
+                 blocks: Sequence[dict[str, Any]] | None = None,
+                 **options: Any) -> WebhookResponse:
+        message = dict(text) if isinstance(text, dict) else {"text": text, "blocks": blocks,
+                                                               **options}
+        try:
+            response = super().__call__(text, blocks, **options)
+        except OSError as exc:
+            self._keep(message, type(exc).__name__)
+            raise ReplyKept("respond") from exc
+        if response.status_code == 429 or response.status_code >= 500:
+            self._keep(message, str(response.status_code))
+            raise ReplyKept("respond")
+        return response
+
+    def _keep(self, message: dict[str, Any], error: str) -> None:
+        if self.keep is None:
+            return
+        self.keep("respond", {"url": self.response_url,
+                              "message": {k: v for k, v in message.items() if v is not None}},
+                  error)
+
+
+def keep_replies(context: BoltContext, keep: Keep) -> None:
+    """Make this request's client and `respond` keep refused replies (after the guard)."""
+    client = context.client
+    keeping = KeepingWebClient(
+        token=client.token, base_url=client.base_url, timeout=client.timeout,
+        ssl=client.ssl, proxy=client.proxy, headers=client.headers,
+        team_id=client.default_params.get("team_id"), logger=client.logger,
+        retry_handlers=list(client.retry_handlers))
+    keeping.keep = keep
+    context["client"] = keeping
+    for built_with_the_old_client in ("say", "complete", "fail"):
+        context.pop(built_with_the_old_client, None)
+    if context.response_url:
+        respond = KeepingRespond(response_url=context.response_url, proxy=client.proxy,
+                                 ssl=client.ssl)
+        respond.keep = keep
+        context["respond"] = respond

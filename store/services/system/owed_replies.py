@@ -1,0 +1,83 @@
+"""Replies the bot owes: kept when Slack refused them for now, delivered by the sweep.
+
+A change is saved in its own transaction before the bot confirms it; if Slack then refuses
+the confirmation (rate limited past the client's retries, a 5xx, a timeout), the change
+stands, so the person must still hear of it, and never that "something went wrong". The
+reply is kept here and the reminder sweep delivers it, with backoff, claimed the way
+reminders are so that two processes never send one twice.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, select, update
+
+from store.db import Store
+from store.models import OwedReply
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 8  # with the backoff below, about four hours of trying
+GIVE_UP = "failed"
+
+
+@dataclass(frozen=True)
+class Owed:
+    id: int
+    method: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+class OwedReplies:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def keep(self, method: str, payload: dict[str, Any], error: str) -> int:
+        with self.store.transaction() as s:
+            row = OwedReply(method=method, payload=json.dumps(payload, ensure_ascii=False),
+                            status="pending", attempts=0, last_error=error[:500],
+                            created_at=self.store.now(), deliver_at=self.store.now())
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def claim(self, limit: int = 50) -> list[Owed]:
+        """Take up to `limit` due replies; a claim lasts `LEASE`, so a sweep that dies
+        leaves them to the next one."""
+        now = self.store.now()
+        due = and_(OwedReply.status == "pending", OwedReply.deliver_at <= now)
+        with self.store.transaction() as s:
+            batch = select(OwedReply.id).where(due).order_by(OwedReply.id).limit(limit)
+            picked: ColumnElement[bool]
+            if self.store.dialect == "postgresql":  # lock the batch alone (see reminders)
+                picked = OwedReply.id.in_(s.scalars(batch.with_for_update(skip_locked=True))
+                                          .all())
+            else:
+                picked = OwedReply.id.in_(batch.scalar_subquery())
+            rows = s.scalars(update(OwedReply).where(picked, due)
+                             .values(deliver_at=now + LEASE, attempts=OwedReply.attempts + 1)
+                             .returning(OwedReply)).all()
+            return [Owed(r.id, r.method, json.loads(r.payload), r.attempts) for r in rows]
+
+    def delivered(self, reply_id: int) -> None:
+        self._set(reply_id, status="sent", last_error=None)
+
+    def retry(self, owed: Owed, error: str) -> None:
+        """Try again later, or give up (kept, visible) after `MAX_ATTEMPTS`."""
+        if owed.attempts >= MAX_ATTEMPTS:
+            self._set(owed.id, status=GIVE_UP, last_error=error[:500])
+            return
+        delay = timedelta(minutes=2 ** owed.attempts)
+        self._set(owed.id, deliver_at=self.store.now() + delay, last_error=error[:500])
+
+    def give_up(self, reply_id: int, reason: str) -> None:
+        """Slack refused it for good (the channel is gone, the URL expired): keep why."""
+        self._set(reply_id, status=GIVE_UP, last_error=reason[:500])
+
+    def _set(self, reply_id: int, **values: object) -> None:
+        with self.store.transaction() as s:
+            s.execute(update(OwedReply).where(OwedReply.id == reply_id).values(**values))
