@@ -37,7 +37,7 @@ class SweepReport:
     retried: int = 0
     failed: int = 0
     skipped: int = 0
-    pruned: int = 0  # Slack event ids past their de-duplication window
+    pruned: int = 0  # event ids, button values and owed replies past their keeping time
     replies: int = 0  # owed replies delivered (handlers/slack/owed.py)
 
 
@@ -56,7 +56,8 @@ class ReminderRunner:
 
     def run_once(self, *, batches: int = 20) -> SweepReport:
         """Prune old event ids, then plan, claim and send what is due."""
-        pruned = self.services.events.prune()  # housekeeping, whether or not we may send
+        pruned = (self.services.events.prune()  # housekeeping, whether or not we may send
+                  + self.services.button_values.prune() + self.services.owed_replies.prune())
         if not self.services.workspace.sending_enabled():
             log.info("reminders: Slack uninstalled the app or revoked its token; not sending")
             return SweepReport(pruned=pruned)

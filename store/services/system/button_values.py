@@ -8,9 +8,17 @@ value is kept here and the button carries its id.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy import delete
+
 from store.db import Store
 from store.errors import NotFound
 from store.models import ButtonValue
+
+KEPT_FOR = timedelta(days=30)
+"""Older buttons are stale anyway (the deal or question they carry has moved on); a click
+on one after this gets "That button no longer works; ask me again."."""
 
 
 class ButtonValueService:
@@ -32,3 +40,10 @@ class ButtonValueService:
             if row is None:
                 raise NotFound("That button no longer works; ask me again.")
             return row.value
+
+    def prune(self) -> int:
+        """Forget values older than `KEPT_FOR`: they can hold message text."""
+        with self.store.transaction() as s:
+            gone = s.scalars(delete(ButtonValue).where(
+                ButtonValue.created_at < self.store.now() - KEPT_FOR).returning(ButtonValue.id))
+            return len(list(gone))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy import ColumnElement, and_, delete, select, update
 
 from store.db import Store
 from store.models import OwedReply
@@ -22,6 +22,7 @@ from store.models import OwedReply
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8  # with the backoff below, about four hours of trying
 GIVE_UP = "failed"
+KEPT_AFTER_DELIVERY = timedelta(days=7)  # for a look at what was owed; then forgotten
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,15 @@ class OwedReplies:
     def give_up(self, reply_id: int, reason: str) -> None:
         """Slack refused it for good (the channel is gone, the URL expired): keep why."""
         self._set(reply_id, status=GIVE_UP, last_error=reason[:500])
+
+    def prune(self) -> int:
+        """Forget replies delivered or given up more than `KEPT_AFTER_DELIVERY` ago."""
+        with self.store.transaction() as s:
+            gone = s.scalars(delete(OwedReply).where(
+                OwedReply.status != "pending",
+                OwedReply.created_at < self.store.now() - KEPT_AFTER_DELIVERY,
+            ).returning(OwedReply.id))
+            return len(list(gone))
 
     def _set(self, reply_id: int, **values: object) -> None:
         with self.store.transaction() as s:
