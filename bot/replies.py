@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from handlers.slack.outgoing import guard_payload
 from handlers.slack.owed import transient
 from store.services.system.owed_replies import Owed, OwedReplies
 
@@ -41,8 +42,9 @@ def _send(reply: Owed, client: WebClient) -> tuple[str | None, bool]:
     """(None, _) when Slack took it, else why not and whether no retry will change it."""
     try:
         if reply.method == "respond":
+            message = guard_payload("chat.respond", reply.payload["message"])
             response = WebhookClient(reply.payload["url"], proxy=client.proxy,
-                                     ssl=client.ssl).send_dict(reply.payload["message"])
+                                     ssl=client.ssl).send_dict(message or {})
             status = response.status_code
             return (None, False) if status == 200 else (str(status), 400 <= status < 500
                                                         and status != 429)

@@ -60,6 +60,8 @@ def health(store: Store, listeners: Executor | None = None) -> tuple[int, dict[s
         except FutureTimeout:
             log.warning("health check failed: every listener thread is busy")
             return 503, {"ok": False, "database": "ok", "listeners": "stuck"}
+        except RuntimeError:  # the pool was shut down: SIGTERM, requests finishing
+            return 503, {"ok": False, "database": "ok", "listeners": "stopping"}
     return 200, {"ok": True, "database": "ok", "listeners": "ok"}
 
 

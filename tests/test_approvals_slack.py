@@ -159,3 +159,22 @@ def test_only_the_approver_may_open_the_reject_form(chat: Chat, services: Servic
     form = chat.open_modal("U0MO")
     assert form is not None and "Q-2026-0001" in json.dumps(form.view)
     assert "approval.rejected" not in audit_actions(services)
+
+
+def test_an_approval_request_reaches_its_approver_when_the_reps_own_note_fails(
+        chat: Chat, slack: LocalSlack, services: Services, team, app, clock) -> None:
+    """The request is saved before the rep is told; Slack refusing that note (a 500) must
+    not keep the manager from being asked, and the note arrives with the next sweep."""
+    from bot.localslack import Failure
+    from bot.reminders import ReminderRunner
+
+    chat.say("quote globex expansion: 20 seats of Platform at 30% off", user="U0ANA")
+    chat.click(action_id="quote_request", user="U0ANA")
+    slack.fail_next("chat.postMessage", Failure(status=500, error="internal_error"))
+    chat.submit({"Why this discount?": "matching a competitor"}, user="U0ANA")
+    ask = chat.latest("U0MO", with_controls=True)
+    assert ask is not None and "Q-2026-0001" in ask.render()
+    assert not any("went wrong" in m.text for m in chat.transcript)
+    ReminderRunner(services, app.client, clock, "UTC", worker="test").run_once()
+    assert any("Approval requested for Q-2026-0001" in m.render()
+               for m in chat.visible_to("U0ANA"))

@@ -199,3 +199,27 @@ def test_a_forged_date_in_the_new_deal_form(chat: Chat, services, team) -> None:
     response = chat.submit({"Account": "Globex", "Deal name": "Pilot",
                             "Close date": "31/12/2026"})
     assert field_errors(response) == {"close_date": "“31/12/2026” is not a date."}
+
+
+def test_a_kept_button_value_is_read_back_only_by_its_own_reference(services) -> None:
+    """Ids are sequential: a forged `parked:N` must not read someone else's request."""
+    from handlers.slack.parked_values import fit, restore, use
+    from store.errors import NotFound
+
+    use(services.button_values.park)
+    value = json.dumps({"text": "é" * 1000})
+
+    reference = fit(value)
+    assert reference.startswith("parked:") and len(reference) < 100
+    clicked = {"actions": [{"value": reference}]}
+    restore(clicked, services.button_values.get)
+    assert clicked["actions"][0]["value"] == value
+    number = reference.split(":")[1]
+    for forged in (f"parked:{number}:{'0' * 32}", f"parked:{number}"):
+        body = {"actions": [{"value": forged}]}
+        if forged.count(":") == 2:
+            with pytest.raises(NotFound):
+                restore(body, services.button_values.get)
+        else:
+            restore(body, services.button_values.get)  # not a reference: left as it is
+            assert body["actions"][0]["value"] == forged

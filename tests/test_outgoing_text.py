@@ -222,3 +222,17 @@ def test_what_a_renderer_forgot_to_escape_is_caught_on_every_way_out(
     assert {w.split(" in ")[1].split()[0] for w in warnings} >= {
         "chat.postMessage", "chat.respond"}
     assert not [w for w in warnings if "evil" in w or "channel>" in w]
+
+
+def test_a_typed_link_mark_never_makes_user_text_a_trusted_link() -> None:
+    from handlers.slack.modals import values
+    from handlers.slack.outgoing import neutralise
+    from handlers.slack.text import LINK_MARK, escape, from_slack
+
+    forged = f"{LINK_MARK}<https://evil.example/login|Reset password>"
+    typed = from_slack(forged.replace("<", "&lt;").replace(">", "&gt;"))
+    submitted = values({"state": {"values": {"name": {"value": {"type": "plain_text_input",
+                                                                "value": forged}}}}})["name"]
+    for text in (typed, submitted, escape(forged)):
+        assert LINK_MARK not in (text or "")
+        assert "<https://evil.example" not in neutralise(text or "")[0]

@@ -231,3 +231,4 @@ def test_healthz_fails_while_every_listener_thread_is_stuck(store) -> None:
         release.set()
         assert all(future.result(timeout=5) for future in stuck)
         assert health(store, listeners)[0] == 200
+    assert health(store, listeners)[1]["listeners"] == "stopping"  # shut down: 503, not 500

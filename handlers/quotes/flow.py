@@ -85,10 +85,14 @@ class QuoteFlow:
             first = ", ".join(sorted({n.approver_name for n in outcome.notify}))
             text = (f"Approval requested for {quote.label} ({', '.join(outcome.rules)}). "
                     f"Asked {first}; I'll tell you here as they decide.")
-        posted = client.chat_postMessage(channel=actor.slack_user_id, text=escape(text),
-                                         blocks=[ui.mrkdwn(escape(text)), *qb.quote_card(quote)])
-        self.services.approvals.remember_thread(outcome.request_id, posted["channel"],
-                                                posted["ts"])
+        try:
+            posted = client.chat_postMessage(channel=actor.slack_user_id, text=escape(text),
+                                             blocks=[ui.mrkdwn(escape(text)),
+                                                     *qb.quote_card(quote)])
+            self.services.approvals.remember_thread(outcome.request_id, posted["channel"],
+                                                    posted["ts"])
+        except SlackApiError as exc:  # the request stands: its approvers must still be asked
+            log.warning("could not tell the requester: %s", exc.response.get("error"))
         self.ask(client, outcome.notify)
 
     def ask(self, client: WebClient, notices: list[StepNotice]) -> None:
@@ -97,9 +101,13 @@ class QuoteFlow:
             step = self.services.approvals.pending_step(notice.step_id)
             to = notice.delegate_slack_id or notice.approver_slack_id
             on_behalf = notice.approver_name if notice.delegate_slack_id else None
-            posted = client.chat_postMessage(
-                channel=to, text=f"Approval needed: {step.quote.label}",
-                blocks=qb.approval_request(step, on_behalf_of=on_behalf))
+            try:
+                posted = client.chat_postMessage(
+                    channel=to, text=f"Approval needed: {step.quote.label}",
+                    blocks=qb.approval_request(step, on_behalf_of=on_behalf))
+            except SlackApiError as exc:  # one approver unreachable: still ask the others
+                log.warning("could not ask an approver: %s", exc.response.get("error"))
+                continue
             self.services.approvals.remember_message(step.step_id, posted["channel"],
                                                      posted["ts"])
 
@@ -123,8 +131,12 @@ class QuoteFlow:
         channel = outcome.request_channel or outcome.requester_slack_id
         if final is not None and outcome.request_ts:
             # the request message's Cancel button is stale now: show the quote as it is
-            client.chat_update(channel=channel, ts=outcome.request_ts, text=escape(text),
-                               blocks=[ui.mrkdwn(escape(f"{text}.")), *qb.quote_card(quote)])
+            try:
+                client.chat_update(channel=channel, ts=outcome.request_ts, text=escape(text),
+                                   blocks=[ui.mrkdwn(escape(f"{text}.")),
+                                           *qb.quote_card(quote)])
+            except SlackApiError as exc:
+                log.warning("could not refresh the request: %s", exc.response.get("error"))
             blocks = [ui.mrkdwn(escape(f"{text}. {final}"))]
         try:
             client.chat_postMessage(channel=channel, thread_ts=outcome.request_ts,

@@ -7,12 +7,14 @@ Each listener is a module-level function taking the flow first; `register` binds
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from handlers.quotes import blocks as qb
 from handlers.quotes import modals as quote_modals
@@ -27,6 +29,8 @@ from handlers.slack.text import escape
 from store.errors import StoreError
 from store.services.quotes.lines import MAX_QUANTITY, LineSpec, check_discount, line_spec
 from store.services.quotes.quotes import QuoteView
+
+log = logging.getLogger(__name__)
 
 
 def _ids(body: dict[str, Any]) -> tuple[int, int]:
@@ -171,9 +175,12 @@ def approve(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,
     step_id, version = _ids(body)
     outcome = flow.services.approvals.decide(actor_of(context).id, step_id, "approved",
                                              quote_version=version)
-    replace_message(body, client, respond, Answer(
-        text=f"Approved {outcome.quote.label}",
-        blocks=qb.decided(qb.step_label(outcome), "approved", outcome.decided_by, None)))
+    try:
+        replace_message(body, client, respond, Answer(
+            text=f"Approved {outcome.quote.label}",
+            blocks=qb.decided(qb.step_label(outcome), "approved", outcome.decided_by, None)))
+    except SlackApiError as exc:  # the decision stands: the rep and next level must hear
+        log.warning("could not show the decision: %s", exc.response.get("error"))
     flow.after_decision(client, outcome)
 
 
@@ -207,10 +214,13 @@ def rejected(flow: QuoteFlow, ack: Ack, view: dict[str, Any], client: WebClient,
     ack()
     step = approvals.pending_step(outcome.step_id)
     if step.slack_channel and step.slack_ts:
-        client.chat_update(channel=step.slack_channel, ts=step.slack_ts,
-                           text=f"Rejected {outcome.quote.label}",
-                           blocks=qb.decided(qb.step_label(outcome), "rejected",
-                                             outcome.decided_by, reason))
+        try:
+            client.chat_update(channel=step.slack_channel, ts=step.slack_ts,
+                               text=f"Rejected {outcome.quote.label}",
+                               blocks=qb.decided(qb.step_label(outcome), "rejected",
+                                                 outcome.decided_by, reason))
+        except SlackApiError as exc:  # the decision stands: the rep must still hear
+            log.warning("could not show the decision: %s", exc.response.get("error"))
     flow.after_decision(client, outcome)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from slack_bolt import Ack
 
-from handlers.slack.text import clip
+from handlers.slack.text import LINK_MARK, clip
 from store.errors import InvalidInput
 
 View = dict[str, Any]
@@ -72,7 +72,9 @@ def values(view: dict[str, Any]) -> dict[str, str | None]:
         elif kind == "datepicker":
             out[block_id] = element.get("selected_date")
         else:
-            out[block_id] = element.get("value")
+            value = element.get("value")
+            # a typed link mark would pass the outgoing guard as one of our own links
+            out[block_id] = value.replace(LINK_MARK, "") if isinstance(value, str) else value
     return out
 
 

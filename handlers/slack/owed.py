@@ -29,9 +29,16 @@ _TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_un
                      "request_timeout"}
 
 
-class ReplyNotDelivered(Exception):
+class ReplyNotDelivered(SlackApiError):
     """A reply Slack did not take, after the change it confirms was saved: the error
-    handler must not say "something went wrong" about it."""
+    handler must not say "something went wrong" about it. A `SlackApiError`, so code that
+    already carries on after a failed post (`except SlackApiError`) still does."""
+
+    def __init__(self, method: str, cause: Exception) -> None:
+        response = cause.response if isinstance(cause, SlackApiError) else SlackResponse(
+            client=None, http_verb="POST", api_url=method, req_args={},
+            data={"ok": False, "error": type(cause).__name__}, headers={}, status_code=0)
+        super().__init__(f"{method}: Slack did not take the reply", response)
 
 
 class ReplyKept(ReplyNotDelivered):
@@ -69,9 +76,9 @@ class KeepingWebClient(GuardedWebClient):
                 raise
             error = transient(exc)
             if error is None:
-                raise ReplyRefused(api_method) from exc
+                raise ReplyRefused(api_method, exc) from exc
             self.keep(api_method, dict(json or data or {}), error)
-            raise ReplyKept(api_method) from exc
+            raise ReplyKept(api_method, exc) from exc
 
 
 class KeepingRespond(GuardedRespond):
@@ -88,13 +95,14 @@ class KeepingRespond(GuardedRespond):
             response = super().__call__(text, blocks, **options)
         except OSError as exc:
             self._keep(message, type(exc).__name__)
-            raise ReplyKept("respond") from exc
+            raise ReplyKept("respond", exc) from exc
         if response.status_code == 429 or response.status_code >= 500:
             self._keep(message, str(response.status_code))
-            raise ReplyKept("respond")
+            raise ReplyKept("respond", OSError(f"response URL answered {response.status_code}"))
         return response
 
     def _keep(self, message: dict[str, Any], error: str) -> None:
+        """Kept as built (our links still marked): the sweep sends it through the guard."""
         if self.keep is None:
             return
         self.keep("respond", {"url": self.response_url,

@@ -11,12 +11,16 @@ store is plugged in once, when the app registers its listeners (`use`).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from collections.abc import Callable
 from typing import Any
 
+from store.errors import NotFound
+
 VALUE_LIMIT = 2000
-_REF = re.compile(r"^parked:(\d{1,10})$")
+_REF = re.compile(r"^parked:(\d{1,10}):([0-9a-f]{32})$")
 
 _park: Callable[[str], int] | None = None
 
@@ -33,7 +37,13 @@ def fit(value: str) -> str:
         return value
     if _park is None:  # no store (a block built outside the app): refuse, never cut
         raise ValueError("a button value over 2,000 characters needs the store")
-    return f"parked:{_park(value)}"
+    return f"parked:{_park(value)}:{_digest(value)}"
+
+
+def _digest(value: str) -> str:
+    """Ties a reference to its value: ids are sequential, so without it anyone could
+    click a forged `parked:N` and read back someone else's kept request."""
+    return hashlib.sha256(value.encode()).hexdigest()[:32]
 
 
 def restore(body: dict[str, Any], get: Callable[[int], str]) -> None:
@@ -42,4 +52,7 @@ def restore(body: dict[str, Any], get: Callable[[int], str]) -> None:
         if isinstance(action, dict) and isinstance(action.get("value"), str):
             match = _REF.match(action["value"])
             if match:
-                action["value"] = get(int(match[1]))
+                kept = get(int(match[1]))
+                if not hmac.compare_digest(_digest(kept), match[2]):
+                    raise NotFound("That button no longer works; ask me again.")
+                action["value"] = kept

@@ -38,7 +38,7 @@ def from_slack(text: str | None) -> str:
             return label or target.removeprefix("mailto:")
         return label or target
 
-    text = _SLACK_LINK.sub(plain, text or "")
+    text = _SLACK_LINK.sub(plain, (text or "").replace(LINK_MARK, ""))  # never ours to trust
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
@@ -46,7 +46,8 @@ def escape(text: str | None) -> str:
     """Make user-supplied text safe to embed in mrkdwn or plain_text."""
     if not text:
         return ""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return (text.replace(LINK_MARK, "").replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;"))
 
 
 LINK_MARK = "\ue000"
