@@ -8,7 +8,6 @@ arguments (ack, body, client, respond, context) by their names.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from functools import partial
@@ -23,6 +22,7 @@ from handlers.deals import modals
 from handlers.deps import Deps
 from handlers.language.intents import Intent
 from handlers.slack import blocks as ui
+from handlers.slack.actions import clicked_id, clicked_ids, clicked_json
 from handlers.slack.actions import clicked_value as _value
 from handlers.slack.answer import MessageLink
 from handlers.slack.delivery import card_location, replace_message
@@ -54,7 +54,7 @@ def _refresh_card(deps: Deps, conversation: Conversation, body: dict[str, Any],
 def undo(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
          context: BoltContext) -> None:
     ack()
-    summary = escape(deps.services.undo.undo(actor_of(context).id, int(_value(body))))
+    summary = escape(deps.services.undo.undo(actor_of(context).id, clicked_id(body)))
     replace_message(body, client, respond, Answer(
         text=f"Undone. {summary}", blocks=[ui.mrkdwn(f"↩️ Undone. {summary}")]))
 
@@ -63,7 +63,7 @@ def choose(conversation: Conversation, ack: Ack, body: dict[str, Any], client: W
            respond: Respond, context: BoltContext) -> None:
     """The person picked one of several deals or accounts a question could mean."""
     ack()
-    data = json.loads(_value(body))
+    data = clicked_json(body)
     chosen = {k: int(v) for k, v in data.items() if k in ("deal", "account")}
     answer = conversation.answer(Intent.from_dict(data["i"]), actor_of(context),
                                  chosen=chosen, **_extras(data))
@@ -80,7 +80,7 @@ def next_stage(deps: Deps, conversation: Conversation, ack: Ack, body: dict[str,
                client: WebClient, respond: Respond, context: BoltContext) -> None:
     ack()
     actor = actor_of(context)
-    opp_id, shown_stage = (int(part) for part in _value(body).split(":"))
+    opp_id, shown_stage = clicked_ids(body, 2)
     try:
         opp = deps.services.opportunities.advance(actor.id, opp_id, from_stage_id=shown_stage)
     except Stale as exc:
@@ -97,7 +97,7 @@ def pick_stage(deps: Deps, conversation: Conversation, ack: Ack, body: dict[str,
     """A stage picked from the card's menu; a lost one first asks why, in a form."""
     ack()
     actor = actor_of(context)
-    opp_id, shown_stage, stage_id = (int(part) for part in _value(body).split(":"))
+    opp_id, shown_stage, stage_id = clicked_ids(body, 3)
     stage = next(s for s in deps.directory.stages() if s.id == stage_id)
     if stage.kind == "lost":
         opp = deps.services.opportunities.get(actor.id, opp_id)
@@ -119,7 +119,7 @@ def pick_stage(deps: Deps, conversation: Conversation, ack: Ack, body: dict[str,
 def open_close_lost(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,
                     context: BoltContext) -> None:
     ack()
-    opp = deps.services.opportunities.get(actor_of(context).id, int(_value(body)))
+    opp = deps.services.opportunities.get(actor_of(context).id, clicked_id(body))
     client.views_open(trigger_id=body["trigger_id"], view=modals.close_lost(
         opp.id, escape(opp.title), card=card_location(body)))
 
@@ -127,7 +127,7 @@ def open_close_lost(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClien
 def open_log_activity(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,
                       context: BoltContext) -> None:
     ack()
-    opp = deps.services.opportunities.get(actor_of(context).id, int(_value(body)))
+    opp = deps.services.opportunities.get(actor_of(context).id, clicked_id(body))
     client.views_open(trigger_id=body["trigger_id"], view=activity_modals.log_activity(
         about=opp.title, metadata={"opp": opp.id}))
 
@@ -137,7 +137,7 @@ def open_edit_deal(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient
     """The edit form; its owner menu keeps the current owner even if not assignable."""
     ack()
     actor = actor_of(context)
-    opp = deps.services.opportunities.get(actor.id, int(_value(body)))
+    opp = deps.services.opportunities.get(actor.id, clicked_id(body))
     owners = [(u.name, str(u.id)) for u in deps.services.users.assignable(actor.id)]
     if str(opp.owner_id) not in {value for _, value in owners}:
         owners.insert(0, (opp.owner_name, str(opp.owner_id)))
@@ -156,7 +156,7 @@ def new_account(deps: Deps, conversation: Conversation, ack: Ack, body: dict[str
     """Create the account a question named, then answer the question about it."""
     ack()
     actor = actor_of(context)
-    data = json.loads(_value(body))
+    data = clicked_json(body)
     intent = Intent.from_dict(data["i"])
     account = deps.services.accounts.create(actor.id, data.get("name") or intent.target or "")
     answer = conversation.answer(intent, actor, chosen={"account": account.id},
