@@ -176,12 +176,18 @@ OWN_LINK_HOSTS = ("https://app.slack.com", "https://slack.com", "http://127.0.0.
                   "http://localhost")
 
 
+# Data Slack hands back to the app and never renders as mrkdwn.
+_NOT_SHOWN = {"value", "private_metadata", "initial_value", "action_id", "block_id",
+              "callback_id", "response_url_key"}
+
+
 def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
+        for key, item in value.items():
+            if key not in _NOT_SHOWN:
+                yield from _strings(item)
     elif isinstance(value, list | tuple):
         for item in value:
             yield from _strings(item)

@@ -30,6 +30,9 @@ def test_the_check_sees_pings_and_forged_links() -> None:
                         value="1:99999999")])
 @example(example_=[Step(kind="click", user="U0ALEX", target="kb_page_next", value="[]")])
 @example(example_=[Step(kind="click", user="U0ALEX", target="lead_account_pick", value="0")])
+@example(example_=[Step(kind="click", user="U0PRIYA", target="choose_1", value='{"id": null}')])
+@example(example_=[Step(kind="command", user="U0ALEX",
+                        text="/sales log <https://evil.example|x>")])
 def test_no_surface_crashes_pings_or_forges_links(store: Store, chat: Chat,
                                                   example_: list[Step]) -> None:
     if not getattr(chat, "_fuzz_ready", False):

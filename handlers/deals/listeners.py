@@ -22,13 +22,14 @@ from handlers.deals import modals
 from handlers.deps import Deps
 from handlers.language.intents import Intent
 from handlers.slack import blocks as ui
-from handlers.slack.actions import clicked_id, clicked_ids, clicked_json
+from handlers.slack.actions import STALE_BUTTON, clicked_id, clicked_ids, clicked_json
 from handlers.slack.actions import clicked_value as _value
 from handlers.slack.answer import MessageLink
 from handlers.slack.delivery import card_location, replace_message
+from handlers.slack.form_input import MAX_ROW_ID, whole_number
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import escape
-from store.errors import Stale
+from store.errors import InvalidInput, Stale
 from store.schemas import UserView
 
 
@@ -64,7 +65,11 @@ def choose(conversation: Conversation, ack: Ack, body: dict[str, Any], client: W
     """The person picked one of several deals or accounts a question could mean."""
     ack()
     data = clicked_json(body)
-    chosen = {k: int(v) for k, v in data.items() if k in ("deal", "account")}
+    read = {k: whole_number(str(v), 1, MAX_ROW_ID) for k, v in data.items()
+            if k in ("deal", "account")}
+    chosen = {k: v for k, v in read.items() if v is not None}
+    if not isinstance(data.get("i"), dict) or len(chosen) != len(read):
+        raise InvalidInput(STALE_BUTTON)
     answer = conversation.answer(Intent.from_dict(data["i"]), actor_of(context),
                                  chosen=chosen, **_extras(data))
     replace_message(body, client, respond, answer)
