@@ -8,7 +8,6 @@ arguments (ack, body, client, respond, context) by their names.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from functools import partial
@@ -23,12 +22,14 @@ from handlers.deals import modals
 from handlers.deps import Deps
 from handlers.language.intents import Intent
 from handlers.slack import blocks as ui
+from handlers.slack.actions import STALE_BUTTON, clicked_id, clicked_ids, clicked_json
 from handlers.slack.actions import clicked_value as _value
 from handlers.slack.answer import MessageLink
 from handlers.slack.delivery import card_location, replace_message
+from handlers.slack.form_input import MAX_ROW_ID, whole_number
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import escape
-from store.errors import Stale
+from store.errors import InvalidInput, Stale
 from store.schemas import UserView
 
 
@@ -54,7 +55,7 @@ def _refresh_card(deps: Deps, conversation: Conversation, body: dict[str, Any],
 def undo(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
          context: BoltContext) -> None:
     ack()
-    summary = escape(deps.services.undo.undo(actor_of(context).id, int(_value(body))))
+    summary = escape(deps.services.undo.undo(actor_of(context).id, clicked_id(body)))
     replace_message(body, client, respond, Answer(
         text=f"Undone. {summary}", blocks=[ui.mrkdwn(f"↩️ Undone. {summary}")]))
 
@@ -63,8 +64,12 @@ def choose(conversation: Conversation, ack: Ack, body: dict[str, Any], client: W
            respond: Respond, context: BoltContext) -> None:
     """The person picked one of several deals or accounts a question could mean."""
     ack()
-    data = json.loads(_value(body))
-    chosen = {k: int(v) for k, v in data.items() if k in ("deal", "account")}
+    data = clicked_json(body)
+    read = {k: whole_number(str(v), 1, MAX_ROW_ID) for k, v in data.items()
+            if k in ("deal", "account")}
+    chosen = {k: v for k, v in read.items() if v is not None}
+    if not isinstance(data.get("i"), dict) or len(chosen) != len(read):
+        raise InvalidInput(STALE_BUTTON)
     answer = conversation.answer(Intent.from_dict(data["i"]), actor_of(context),
                                  chosen=chosen, **_extras(data))
     replace_message(body, client, respond, answer)
@@ -80,7 +85,7 @@ def next_stage(deps: Deps, conversation: Conversation, ack: Ack, body: dict[str,
                client: WebClient, respond: Respond, context: BoltContext) -> None:
     ack()
     actor = actor_of(context)
-    opp_id, shown_stage = (int(part) for part in _value(body).split(":"))
+    opp_id, shown_stage = clicked_ids(body, 2)
     try:
         opp = deps.services.opportunities.advance(actor.id, opp_id, from_stage_id=shown_stage)
     except Stale as exc:
@@ -97,7 +102,7 @@ def pick_stage(deps: Deps, conversation: Conversation, ack: Ack, body: dict[str,
     """A stage picked from the card's menu; a lost one first asks why, in a form."""
     ack()
     actor = actor_of(context)
-    opp_id, shown_stage, stage_id = (int(part) for part in _value(body).split(":"))
+    opp_id, shown_stage, stage_id = clicked_ids(body, 3)
     stage = next(s for s in deps.directory.stages() if s.id == stage_id)
     if stage.kind == "lost":
         opp = deps.services.opportunities.get(actor.id, opp_id)
@@ -119,7 +124,7 @@ def pick_stage(deps: Deps, conversation: Conversation, ack: Ack, body: dict[str,
 def open_close_lost(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,
                     context: BoltContext) -> None:
     ack()
-    opp = deps.services.opportunities.get(actor_of(context).id, int(_value(body)))
+    opp = deps.services.opportunities.get(actor_of(context).id, clicked_id(body))
     client.views_open(trigger_id=body["trigger_id"], view=modals.close_lost(
         opp.id, escape(opp.title), card=card_location(body)))
 
@@ -127,7 +132,7 @@ def open_close_lost(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClien
 def open_log_activity(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,
                       context: BoltContext) -> None:
     ack()
-    opp = deps.services.opportunities.get(actor_of(context).id, int(_value(body)))
+    opp = deps.services.opportunities.get(actor_of(context).id, clicked_id(body))
     client.views_open(trigger_id=body["trigger_id"], view=activity_modals.log_activity(
         about=opp.title, metadata={"opp": opp.id}))
 
@@ -137,7 +142,7 @@ def open_edit_deal(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient
     """The edit form; its owner menu keeps the current owner even if not assignable."""
     ack()
     actor = actor_of(context)
-    opp = deps.services.opportunities.get(actor.id, int(_value(body)))
+    opp = deps.services.opportunities.get(actor.id, clicked_id(body))
     owners = [(u.name, str(u.id)) for u in deps.services.users.assignable(actor.id)]
     if str(opp.owner_id) not in {value for _, value in owners}:
         owners.insert(0, (opp.owner_name, str(opp.owner_id)))
@@ -156,7 +161,7 @@ def new_account(deps: Deps, conversation: Conversation, ack: Ack, body: dict[str
     """Create the account a question named, then answer the question about it."""
     ack()
     actor = actor_of(context)
-    data = json.loads(_value(body))
+    data = clicked_json(body)
     intent = Intent.from_dict(data["i"])
     account = deps.services.accounts.create(actor.id, data.get("name") or intent.target or "")
     answer = conversation.answer(intent, actor, chosen={"account": account.id},

@@ -8,7 +8,6 @@ functools.partial, which Bolt's argument injection sees through."""
 
 from __future__ import annotations
 
-import json
 from functools import partial
 from typing import Any
 
@@ -20,6 +19,7 @@ from handlers.knowledge import blocks as kbui
 from handlers.knowledge.search import search_answer
 from handlers.slack import blocks as ui
 from handlers.slack import form_input
+from handlers.slack.actions import clicked_id, clicked_json
 from handlers.slack.answer import Answer
 from handlers.slack.delivery import replace_message, reply_in_thread, share_in_channel, shared_by
 from handlers.slack.middleware import actor_of
@@ -32,7 +32,7 @@ from store.services.knowledge.articles import ArticleView
 def open_article(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,
                  respond: Respond) -> None:
     ack()
-    article = deps.services.knowledge.get(int(body["actions"][0]["value"]))
+    article = deps.services.knowledge.get(clicked_id(body))
     reply_in_thread(body, client, respond, Answer(kbui.article_text(article),
                                                   kbui.article_blocks(article, 1)))
 
@@ -40,7 +40,7 @@ def open_article(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,
 def turn_page(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,
               respond: Respond) -> None:
     ack()
-    value = json.loads(body["actions"][0]["value"])
+    value = clicked_json(body)
     article = deps.services.knowledge.get(int(value["id"]))
     replace_message(body, client, respond, Answer(
         kbui.article_text(article), kbui.article_blocks(article, int(value["page"]))))
@@ -50,7 +50,7 @@ def share(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, respond
           context: BoltContext) -> None:
     ack()
     actor = actor_of(context)
-    article = deps.services.knowledge.get(int(body["actions"][0]["value"]))
+    article = deps.services.knowledge.get(clicked_id(body))
     share_in_channel(body, client, respond, Answer(kbui.article_text(article),
                                                    kbui.article_blocks(article, 1)),
                      f"{shared_by(actor.slack_user_id)} from the knowledge base")
@@ -59,7 +59,7 @@ def share(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, respond
 def more_results(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,
                  respond: Respond) -> None:
     ack()
-    value = json.loads(body["actions"][0]["value"])
+    value = clicked_json(body)
     replace_message(body, client, respond, search_answer(deps, value["q"],
                                                          int(value["page"])))
 

@@ -18,18 +18,18 @@ from handlers.language.lead_text import LeadFields
 from handlers.leads import blocks as lb
 from handlers.leads.flow import LeadFlow
 from handlers.slack import form_input, modals
-from handlers.slack.actions import clicked_value
+from handlers.slack.actions import STALE_BUTTON, clicked_id, clicked_value
 from handlers.slack.answer import Answer
 from handlers.slack.delivery import replace_message
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import escape
-from store.errors import StoreError
+from store.errors import InvalidInput, StoreError
 
 
 def qualify(flow: LeadFlow, ack: Ack, body: dict[str, Any], client: WebClient,
             respond: Respond, context: BoltContext) -> None:
     ack()
-    lead = flow.leads.qualify(actor_of(context).id, int(clicked_value(body)))
+    lead = flow.leads.qualify(actor_of(context).id, clicked_id(body))
     replace_message(body, client, respond, Answer(text=f"{escape(lead.name)} is qualified",
                                                   blocks=lb.lead_card(lead)))
 
@@ -37,7 +37,7 @@ def qualify(flow: LeadFlow, ack: Ack, body: dict[str, Any], client: WebClient,
 def ask_reason(flow: LeadFlow, ack: Ack, body: dict[str, Any], client: WebClient,
                context: BoltContext) -> None:
     ack()
-    lead = flow.leads.get(actor_of(context).id, int(clicked_value(body)))
+    lead = flow.leads.get(actor_of(context).id, clicked_id(body))
     client.views_open(trigger_id=body["trigger_id"], view=lb.disqualify_modal(lead))
 
 
@@ -64,15 +64,18 @@ def convert(flow: LeadFlow, ack: Ack, body: dict[str, Any], client: WebClient,
             respond: Respond, context: BoltContext) -> None:
     ack()
     replace_message(body, client, respond,
-                    flow.convert(actor_of(context), int(clicked_value(body))))
+                    flow.convert(actor_of(context), clicked_id(body)))
 
 
 def account_picked(flow: LeadFlow, ack: Ack, body: dict[str, Any], client: WebClient,
                    respond: Respond, context: BoltContext) -> None:
     ack()
-    lead_id, choice = clicked_value(body).split(":")
-    replace_message(body, client, respond,
-                    flow.convert(actor_of(context), int(lead_id), choice))
+    lead, _, choice = clicked_value(body).partition(":")
+    lead_id = form_input.whole_number(lead, 1, form_input.MAX_ROW_ID)
+    if lead_id is None or not (choice == "new" or form_input.whole_number(
+            choice, 1, form_input.MAX_ROW_ID)):
+        raise InvalidInput(STALE_BUTTON)
+    replace_message(body, client, respond, flow.convert(actor_of(context), lead_id, choice))
 
 
 def open_lead_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

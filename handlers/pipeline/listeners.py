@@ -7,7 +7,6 @@ Each listener is a module-level function taking the flow first; `register` binds
 
 from __future__ import annotations
 
-import json
 from functools import partial
 from typing import Any
 
@@ -17,7 +16,7 @@ from slack_sdk import WebClient
 from handlers.pipeline import blocks as pb
 from handlers.pipeline.flow import PipelineFlow
 from handlers.pipeline.requests import Request, SubscriptionRequest
-from handlers.slack.actions import clicked_value
+from handlers.slack.actions import clicked_id, clicked_json
 from handlers.slack.answer import Answer
 from handlers.slack.delivery import clicked_channel, replace_message
 from handlers.slack.middleware import actor_of
@@ -30,7 +29,7 @@ def share(flow: PipelineFlow, ack: Ack, body: dict[str, Any], respond: Respond,
     channel = clicked_channel(body)
     if channel is None:
         return
-    summary = flow.share(actor_of(context), Request.from_value(json.loads(clicked_value(body))),
+    summary = flow.share(actor_of(context), Request.from_value(clicked_json(body)),
                          channel)
     respond(text=f"Shared the pipeline of {escape(summary.scope.label)} here.",
             response_type="ephemeral", replace_original=False)
@@ -40,7 +39,7 @@ def csv(flow: PipelineFlow, ack: Ack, body: dict[str, Any], respond: Respond,
         context: BoltContext) -> None:
     ack()
     actor = actor_of(context)
-    request = Request.from_value(json.loads(clicked_value(body)))
+    request = Request.from_value(clicked_json(body))
     answer = flow.send_csv(actor, flow.reports.summary(actor.id, request.scope,
                                                        request.period))
     respond(text=answer.text, blocks=answer.blocks, response_type="ephemeral",
@@ -63,7 +62,7 @@ def unsubscribe(flow: PipelineFlow, ack: Ack, body: dict[str, Any], client: WebC
                 respond: Respond, context: BoltContext) -> None:
     ack()
     actor = actor_of(context)
-    flow.subscriptions.unsubscribe(actor.id, int(clicked_value(body)))
+    flow.subscriptions.unsubscribe(actor.id, clicked_id(body))
     replace_message(body, client, respond, Answer(
         text="Scheduled pipeline reports",
         blocks=pb.subscriptions_blocks(flow.subscriptions.mine(actor.id))))

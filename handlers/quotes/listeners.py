@@ -21,7 +21,7 @@ from handlers.quotes import modals as quote_modals
 from handlers.quotes.flow import QuoteFlow
 from handlers.slack import blocks as ui
 from handlers.slack import form_input, modals
-from handlers.slack.actions import clicked_value
+from handlers.slack.actions import clicked_id, clicked_ids
 from handlers.slack.answer import Answer
 from handlers.slack.delivery import replace_message
 from handlers.slack.middleware import actor_of
@@ -34,8 +34,8 @@ log = logging.getLogger(__name__)
 
 
 def _ids(body: dict[str, Any]) -> tuple[int, int]:
-    first, second = clicked_value(body).split(":")
-    return int(first), int(second)
+    first, second = clicked_ids(body, 2)
+    return first, second
 
 
 def _catalog(flow: QuoteFlow) -> list[tuple[str, str]]:
@@ -77,7 +77,7 @@ def open_quote_form(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: Web
                     context: BoltContext) -> None:
     ack()
     opp = flow.services.opportunities.get(actor_of(context).id,
-                                          int(clicked_value(body)))
+                                          clicked_id(body))
     client.views_open(trigger_id=body["trigger_id"], view=quote_modals.quote_form(
         _catalog(flow), title=f"Quote for {escape(opp.title)}", metadata={"opp": opp.id}))
 

@@ -17,23 +17,38 @@ from slack_sdk import WebClient
 from handlers.activities import modals as activity_modals
 from handlers.deps import Deps
 from handlers.slack import blocks as ui
-from handlers.slack import modals
+from handlers.slack import form_input, modals
+from handlers.slack.actions import STALE_BUTTON, clicked_id, clicked_ids
 from handlers.slack.answer import Answer
 from handlers.slack.delivery import replace_message
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import day, escape, local_time, short_money
+from store.errors import InvalidInput
 from store.working_time import start_of_working_day
+
+MAX_SNOOZE_DAYS = 366
 
 
 def done_message(text: str) -> Answer:
     return Answer(text=text, blocks=[ui.mrkdwn(text)])
 
 
+def _picked(action: dict[str, Any]) -> tuple[int, date]:
+    """The row id a date picker's block carries (`kind:ID`) and the date picked;
+    InvalidInput when either is not what the bot sent."""
+    row_id = form_input.whole_number(str(action.get("block_id", "")).partition(":")[2], 1,
+                                     form_input.MAX_ROW_ID)
+    picked = modals.parse_day(action.get("selected_date") or "none")
+    if row_id is None or picked is None:
+        raise InvalidInput(STALE_BUTTON)
+    return row_id, picked
+
+
 def follow_up_done(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,
                    respond: Respond, context: BoltContext) -> None:
     ack()
     activity = deps.services.activities.set_follow_up_done(
-        actor_of(context).id, int(body["actions"][0]["value"]))
+        actor_of(context).id, clicked_id(body))
     replace_message(body, client, respond,
                     done_message(f":white_check_mark: Done: {escape(activity.subject)}"))
 
@@ -51,7 +66,9 @@ def _snooze_until(deps: Deps, context: BoltContext, activity_id: int, when: date
 def snooze(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
            context: BoltContext) -> None:
     ack()
-    activity_id, days = (int(x) for x in body["actions"][0]["value"].split(":"))
+    activity_id, days = clicked_ids(body, 2)
+    if days > MAX_SNOOZE_DAYS:
+        raise InvalidInput(STALE_BUTTON)
     _snooze_until(deps, context, activity_id, deps.clock.now() + timedelta(days=days),
                   body, client, respond)
 
@@ -61,17 +78,16 @@ def snooze_to_date(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient
     ack()
     action = body["actions"][0]
     tz = actor_of(context).timezone or deps.default_timezone
-    when = start_of_working_day(date.fromisoformat(action["selected_date"]), tz,
-                                deps.working_hours)
-    _snooze_until(deps, context, int(action["block_id"].split(":")[1]), when,
-                  body, client, respond)
+    row_id, picked = _picked(action)
+    when = start_of_working_day(picked, tz, deps.working_hours)
+    _snooze_until(deps, context, row_id, when, body, client, respond)
 
 
 def log_after_follow_up(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,
                         context: BoltContext) -> None:
     ack()
     activity = deps.services.activities.get(actor_of(context).id,
-                                            int(body["actions"][0]["value"]))
+                                            clicked_id(body))
     metadata = {"opp": activity.opportunity_id} if activity.opportunity_id else {}
     client.views_open(trigger_id=body["trigger_id"], view=activity_modals.log_activity(
         about=activity.account_name or activity.contact_name, metadata=metadata))
@@ -81,7 +97,7 @@ def create_renewal(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient
                    respond: Respond, context: BoltContext) -> None:
     ack()
     opp = deps.services.contracts.create_renewal(actor_of(context).id,
-                                                 int(body["actions"][0]["value"]))
+                                                 clicked_id(body))
     replace_message(body, client, respond, done_message(
         f"Created *{escape(opp.title)}* ({short_money(opp.amount, opp.currency)}, "
         f"closes {day(opp.close_date)})."))
@@ -91,9 +107,8 @@ def move_close_date(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClien
                     respond: Respond, context: BoltContext) -> None:
     ack()
     action = body["actions"][0]
-    opp_id = int(action["block_id"].split(":")[1])
-    opp = deps.services.opportunities.update(
-        actor_of(context).id, opp_id, close_date=modals.parse_day(action["selected_date"]))
+    opp_id, picked = _picked(action)
+    opp = deps.services.opportunities.update(actor_of(context).id, opp_id, close_date=picked)
     replace_message(body, client, respond, done_message(
         f"*{escape(opp.title)}* now closes {day(opp.close_date)}."))
 

@@ -2,12 +2,46 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from handlers.slack.form_input import MAX_ROW_ID, whole_number
+from store.errors import InvalidInput
 
 
 def clicked_value(body: dict[str, Any]) -> str:
     """The clicked button's value, or the chosen option's value of a static menu."""
     action = body["actions"][0]
     if action.get("type") == "static_select":
-        return action["selected_option"]["value"]
-    return action.get("value", "")
+        return str((action.get("selected_option") or {}).get("value") or "")
+    value = action.get("value", "")
+    return value if isinstance(value, str) else ""
+
+
+STALE_BUTTON = "This button can't be read any more; ask me again for a fresh one."
+
+
+def clicked_ids(body: dict[str, Any], count: int) -> tuple[int, ...]:
+    """The `count` row ids a value such as `12` or `12:3` carries; InvalidInput when the
+    value is not that (a forged or mangled click), never a ValueError or an overflow."""
+    parts = clicked_value(body).split(":")
+    ids = tuple(whole_number(part, 1, MAX_ROW_ID) for part in parts)
+    if len(ids) != count or any(i is None for i in ids):
+        raise InvalidInput(STALE_BUTTON)
+    return tuple(i for i in ids if i is not None)
+
+
+def clicked_id(body: dict[str, Any]) -> int:
+    """The one row id the clicked value carries (see `clicked_ids`)."""
+    return clicked_ids(body, 1)[0]
+
+
+def clicked_json(body: dict[str, Any]) -> dict[str, Any]:
+    """The clicked value as the JSON object the bot put there; InvalidInput otherwise."""
+    try:
+        data = json.loads(clicked_value(body))
+    except ValueError as exc:
+        raise InvalidInput(STALE_BUTTON) from exc
+    if not isinstance(data, dict):
+        raise InvalidInput(STALE_BUTTON)
+    return data

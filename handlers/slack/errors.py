@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -46,21 +46,32 @@ def tell_privately(body: dict[str, Any], context: BoltContext, client: WebClient
                                 thread_ts=event.get("thread_ts"))
 
 
+def refusal_response(request: BoltRequest) -> BoltResponse:
+    """What Slack gets for a request a `StoreError` refused: the listener's ack (a form's
+    errors, say) when it acked, else a plain 200. The refusal was told to the person, so it
+    is no server error; Bolt would answer 500 when it runs listeners before responding."""
+    acked = request.context.ack.response
+    if acked is not None:
+        return BoltResponse(status=200, body=acked.body, headers=acked.headers)
+    return BoltResponse(status=200, body="")
+
+
 def register(app: App) -> None:
     @app.error
     def explain_failure(error: Exception, body: dict[str, Any], context: BoltContext,
-                        client: WebClient) -> None:
+                        client: WebClient, request: BoltRequest) -> BoltResponse | None:
         if isinstance(error, ReplyKept):  # the change stands; its reply comes with the sweep
             log.info("a reply Slack refused for now is kept for the next sweep")
-            return
+            return refusal_response(request)
         if isinstance(error, ReplyRefused):  # the change stands; Slack won't take its reply
             cause = error.__cause__
             reason = cause.response.get("error") if isinstance(cause, SlackApiError) else cause
             log.warning("Slack refused a reply for good (%s): %s", error, reason)
-            return
+            return refusal_response(request)
         if not isinstance(error, StoreError):
             log.exception("listener failed", exc_info=error)
         try:
             tell_privately(body, context, client, user_message(error))
         except SlackApiError:
             log.exception("could not tell the user about a failure")
+        return refusal_response(request) if isinstance(error, StoreError) else None
