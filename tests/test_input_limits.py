@@ -223,3 +223,33 @@ def test_a_kept_button_value_is_read_back_only_by_its_own_reference(services) ->
         else:
             restore(body, services.button_values.get)  # not a reference: left as it is
             assert body["actions"][0]["value"] == forged
+
+
+def _forge_button(message: Any, action_id: str, value: str) -> None:
+    """Turn the message's first button into `action_id` carrying `value`, as a forger would."""
+    for block in message.blocks:
+        for element in block.get("elements", []):
+            if element.get("type") == "button":
+                element["action_id"], element["value"] = action_id, value
+                return
+    raise AssertionError("no button to forge")
+
+
+@pytest.mark.parametrize(("action_id", "value"), [
+    ("kb_page_prev", "{}"),
+    ("kb_page_next", '{"id": null, "page": 2}'),
+    ("kb_page_next", '{"id": 1, "page": "two"}'),
+    ("kb_more", '{"q": {"x": 1}, "page": 2}'),
+    ("kb_more", '{"q": "pricing"}'),
+    ("account_new", '{"version": {}, "article": {"page": -9223372036854775808}}'),
+    ("account_new", '{"i": {"name": "create", "text": "x"}, "name": ["Evil"]}'),
+])
+def test_a_forged_button_value_is_answered_in_words(chat: Chat, services: Services, team,
+                                                    action_id: str, value: str) -> None:
+    """Found by the 10,000-example fuzz run: these clicks were a 500 and a traceback."""
+    [card] = chat.say("show globex expansion", user="U0ANA")
+    _forge_button(card, action_id, value)
+    accounts = len(services.accounts.visible(team["U0ANA"]))
+    chat.click(action_id=action_id, user="U0ANA")
+    assert "can't be read any more" in chat.transcript[-1].render()
+    assert len(services.accounts.visible(team["U0ANA"])) == accounts

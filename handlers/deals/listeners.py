@@ -162,8 +162,11 @@ def new_account(deps: Deps, conversation: Conversation, ack: Ack, body: dict[str
     ack()
     actor = actor_of(context)
     data = clicked_json(body)
+    name = data.get("name")
+    if not isinstance(data.get("i"), dict) or not isinstance(name, str | None):
+        raise InvalidInput(STALE_BUTTON)
     intent = Intent.from_dict(data["i"])
-    account = deps.services.accounts.create(actor.id, data.get("name") or intent.target or "")
+    account = deps.services.accounts.create(actor.id, name or intent.target or "")
     answer = conversation.answer(intent, actor, chosen={"account": account.id},
                                  **_extras(data))
     replace_message(body, client, respond, answer)

@@ -19,12 +19,12 @@ from handlers.knowledge import blocks as kbui
 from handlers.knowledge.search import search_answer
 from handlers.slack import blocks as ui
 from handlers.slack import form_input
-from handlers.slack.actions import clicked_id, clicked_json
+from handlers.slack.actions import STALE_BUTTON, clicked_id, clicked_json, clicked_numbers
 from handlers.slack.answer import Answer
 from handlers.slack.delivery import replace_message, reply_in_thread, share_in_channel, shared_by
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import escape
-from store.errors import StoreError
+from store.errors import InvalidInput, StoreError
 from store.schemas import UserView
 from store.services.knowledge.articles import ArticleView
 
@@ -40,10 +40,10 @@ def open_article(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,
 def turn_page(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,
               respond: Respond) -> None:
     ack()
-    value = clicked_json(body)
-    article = deps.services.knowledge.get(int(value["id"]))
+    article_id, page = clicked_numbers(body, "id", "page")
+    article = deps.services.knowledge.get(article_id)
     replace_message(body, client, respond, Answer(
-        kbui.article_text(article), kbui.article_blocks(article, int(value["page"]))))
+        kbui.article_text(article), kbui.article_blocks(article, page)))
 
 
 def share(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
@@ -60,8 +60,10 @@ def more_results(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,
                  respond: Respond) -> None:
     ack()
     value = clicked_json(body)
-    replace_message(body, client, respond, search_answer(deps, value["q"],
-                                                         int(value["page"])))
+    (page,) = clicked_numbers(body, "page")
+    if not isinstance(value.get("q"), str):
+        raise InvalidInput(STALE_BUTTON)
+    replace_message(body, client, respond, search_answer(deps, value["q"], page))
 
 
 def search_suggestion(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,

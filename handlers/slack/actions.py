@@ -45,3 +45,13 @@ def clicked_json(body: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidInput(STALE_BUTTON)
     return data
+
+
+def clicked_numbers(body: dict[str, Any], *keys: str) -> tuple[int, ...]:
+    """The whole numbers a JSON value such as `{"id": 12, "page": 2}` carries under `keys`,
+    each between 1 and MAX_ROW_ID; InvalidInput when one is missing or is not that."""
+    data = clicked_json(body)
+    numbers = tuple(whole_number(str(data.get(key)), 1, MAX_ROW_ID) for key in keys)
+    if any(n is None for n in numbers):
+        raise InvalidInput(STALE_BUTTON)
+    return tuple(n for n in numbers if n is not None)
