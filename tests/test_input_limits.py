@@ -243,6 +243,10 @@ def _forge_button(message: Any, action_id: str, value: str) -> None:
     ("kb_more", '{"q": "pricing"}'),
     ("account_new", '{"version": {}, "article": {"page": -9223372036854775808}}'),
     ("account_new", '{"i": {"name": "create", "text": "x"}, "name": ["Evil"]}'),
+    ("account_new", '{"i": {"name": "create", "text": "x"}, "name": "Evil Co", "fu": "not a day"}'),
+    ("choose_1", '{"i": {"name": 5}, "account": 1}'),
+    ("share_in_channel", "{}"),
+    ("share_in_channel", '{"name": "pipeline", "text": ["pipeline"]}'),
 ])
 def test_a_forged_button_value_is_answered_in_words(chat: Chat, services: Services, team,
                                                     action_id: str, value: str) -> None:

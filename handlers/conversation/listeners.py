@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from handlers.conversation.conversation import Conversation
 from handlers.language.intents import Intent, parse
-from handlers.slack.actions import clicked_json
+from handlers.slack.actions import clicked_intent, clicked_json
 from handlers.slack.answer import Answer
 from handlers.slack.delivery import answer_privately, share_button, share_in_channel, shared_by
 from handlers.slack.middleware import actor_of
@@ -69,7 +69,7 @@ def register(app: App, conversation: Conversation) -> None:
         """Post a read-only answer for everyone, re-read now, without its buttons."""
         ack()
         actor = actor_of(context)
-        intent = Intent.from_dict(clicked_json(body))
+        intent = clicked_intent(clicked_json(body))
         if intent.name not in SHAREABLE:
             return
         share_in_channel(body, client, respond, conversation.answer(intent, actor),

@@ -20,9 +20,14 @@ from handlers.activities import modals as activity_modals
 from handlers.conversation.conversation import Answer, Conversation
 from handlers.deals import modals
 from handlers.deps import Deps
-from handlers.language.intents import Intent
 from handlers.slack import blocks as ui
-from handlers.slack.actions import STALE_BUTTON, clicked_id, clicked_ids, clicked_json
+from handlers.slack.actions import (
+    STALE_BUTTON,
+    clicked_id,
+    clicked_ids,
+    clicked_intent,
+    clicked_json,
+)
 from handlers.slack.actions import clicked_value as _value
 from handlers.slack.answer import MessageLink
 from handlers.slack.delivery import card_location, replace_message
@@ -37,8 +42,11 @@ def _extras(data: dict[str, Any]) -> dict[str, Any]:
     """A form's follow-up date and a message link, carried through a question."""
     extras: dict[str, Any] = {}
     if data.get("fu"):
-        extras["follow_up_day"] = date.fromisoformat(data["fu"])
-    if data.get("pl") and data.get("ek"):
+        try:
+            extras["follow_up_day"] = date.fromisoformat(str(data["fu"]))
+        except ValueError as exc:
+            raise InvalidInput(STALE_BUTTON) from exc
+    if isinstance(data.get("pl"), str) and isinstance(data.get("ek"), str):
         extras["link"] = MessageLink(data["pl"], data["ek"])
     return extras
 
@@ -70,7 +78,7 @@ def choose(conversation: Conversation, ack: Ack, body: dict[str, Any], client: W
     chosen = {k: v for k, v in read.items() if v is not None}
     if not isinstance(data.get("i"), dict) or len(chosen) != len(read):
         raise InvalidInput(STALE_BUTTON)
-    answer = conversation.answer(Intent.from_dict(data["i"]), actor_of(context),
+    answer = conversation.answer(clicked_intent(data["i"]), actor_of(context),
                                  chosen=chosen, **_extras(data))
     replace_message(body, client, respond, answer)
 
@@ -163,12 +171,11 @@ def new_account(deps: Deps, conversation: Conversation, ack: Ack, body: dict[str
     actor = actor_of(context)
     data = clicked_json(body)
     name = data.get("name")
-    if not isinstance(data.get("i"), dict) or not isinstance(name, str | None):
+    if not isinstance(name, str | None):
         raise InvalidInput(STALE_BUTTON)
-    intent = Intent.from_dict(data["i"])
+    intent, extras = clicked_intent(data.get("i")), _extras(data)  # read all before writing
     account = deps.services.accounts.create(actor.id, name or intent.target or "")
-    answer = conversation.answer(intent, actor, chosen={"account": account.id},
-                                 **_extras(data))
+    answer = conversation.answer(intent, actor, chosen={"account": account.id}, **extras)
     replace_message(body, client, respond, answer)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from handlers.language.intents import Intent
 from handlers.slack.form_input import MAX_ROW_ID, whole_number
 from store.errors import InvalidInput
 
@@ -55,3 +56,16 @@ def clicked_numbers(body: dict[str, Any], *keys: str) -> tuple[int, ...]:
     if any(n is None for n in numbers):
         raise InvalidInput(STALE_BUTTON)
     return tuple(n for n in numbers if n is not None)
+
+
+def clicked_intent(data: object) -> Intent:
+    """The intent a button carries (what the rep asked, kept for the answer to a question);
+    InvalidInput when the value is not one the bot wrote."""
+    if not isinstance(data, dict):
+        raise InvalidInput(STALE_BUTTON)
+    fields = {k: v for k, v in data.items()
+              if k in ("name", "text", "kind", "target", "stage", "detail")}
+    if not isinstance(fields.get("name"), str) or not isinstance(fields.get("text"), str) \
+            or not all(isinstance(v, str | None) for v in fields.values()):
+        raise InvalidInput(STALE_BUTTON)
+    return Intent.from_dict(fields)
