@@ -216,6 +216,7 @@ def _check_closed_probability(cells: Cells, stage: Stage | None, probability: in
 
 
 def opportunity_rows(session: Session) -> Iterator[Sequence[str]]:
+    """Live deals only: one removed with Undo is archived and counts in no report."""
     query = (
         select(Opportunity.name, Account.name.label("account"), User.slack_user_id,
                Stage.name.label("stage"), Opportunity.amount_minor, Opportunity.currency,
@@ -224,6 +225,7 @@ def opportunity_rows(session: Session) -> Iterator[Sequence[str]]:
         .outerjoin(Account, Opportunity.account_id == Account.id)
         .join(User, Opportunity.owner_id == User.id)
         .join(Stage, Opportunity.stage_id == Stage.id)
+        .where(Opportunity.archived_at.is_(None))
         .order_by(
             in_code_point_order(session, func.coalesce(Account.name_key, "")),
             in_code_point_order(session, Opportunity.name),
