@@ -27,7 +27,9 @@ log = logging.getLogger(__name__)
 # admins)
 PERMANENT = {"user_not_found", "channel_not_found", "account_inactive", "user_disabled",
              "is_archived", "not_in_channel", "cannot_dm_bot", "invalid_auth",
-             "token_revoked", "missing_scope", "user_is_deactivated"}
+             "token_revoked", "missing_scope", "user_is_deactivated", "invalid_blocks",
+             "invalid_blocks_format", "msg_too_long", "no_text", "channel_is_archived",
+             "restricted_action", "invalid_arguments"}
 
 
 @dataclass

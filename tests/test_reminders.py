@@ -260,3 +260,20 @@ def test_a_claim_takes_exactly_its_batch(services: Services, rep, clock: ManualC
     assert [len(batch) for batch in batches] == [50, 50, 30, 0]
     claimed = [reminder.id for batch in batches for reminder in batch]
     assert len(set(claimed)) == 130
+
+
+@pytest.mark.parametrize("error", ["invalid_blocks", "channel_not_found", "not_in_channel",
+                                   "is_archived", "msg_too_long"])
+def test_blocks_or_channel_refused_for_good_is_not_retried_every_sweep(
+        error: str, services: Services, rep, runner, slack, clock: ManualClock) -> None:
+    acme = services.accounts.get("acme")
+    services.activities.log(rep.id, kind="call", subject="x", account_id=acme.id,
+                            follow_up_at=clock.now())
+    slack.fail_next("chat.postMessage", Failure(error=error))
+    report = runner.run_once()
+    assert report.failed == 1 and report.retried == 0
+    clock.advance(timedelta(hours=2))
+    assert runner.run_once().sent == 0
+    assert len(slack.calls_of("chat.postMessage")) == 1
+    [(_key, reason, _who)] = services.reminders.failures()
+    assert error in reason
