@@ -39,9 +39,12 @@ def require_visible_account(session: Session, actor: User, name: str) -> Account
 
 
 def clean_name(name: str, what: str) -> str:
+    """`name` with its whitespace collapsed; InvalidInput naming `what` (an account, a
+    deal…) when it is blank or too long."""
     name = " ".join((name or "").split())
     if not name:
-        raise InvalidInput(f"A {what} needs a name.", field="name")
+        article = "An" if what[:1].lower() in "aeiou" else "A"
+        raise InvalidInput(f"{article} {what} needs a name.", field="name")
     if len(name) > 200:
         raise InvalidInput(f"That {what} name is longer than 200 characters.", field="name")
     return name
