@@ -283,3 +283,20 @@ def test_a_deactivated_rep_can_neither_click_nor_capture_leads(chat: Chat, servi
     assert LeadService(services.store).mine(world["mo"]) == []
     with services.store.transaction() as s:
         assert s.scalar(select(func.count()).select_from(Lead)) == 0
+
+
+def test_a_new_deal_form_naming_a_retired_stage_is_refused(chat: Chat, services: Services,
+                                                           world) -> None:
+    """The form lists the stages as they were when it opened; one retired since (or a forged
+    option) must not become a new deal's stage."""
+    chat.command("/sales new", user="U0ANA")
+    with services.store.transaction() as s:
+        retired = s.scalar(select(Stage).where(Stage.name == "Needs Analysis"))
+        assert retired is not None
+        retired.is_active = False
+    before = counts(services)
+    response = chat.submit({"Name": "Pilot", "Account": "Acme", "Stage": "Needs Analysis"},
+                           user="U0ANA")
+    errors = json.loads(response.body)["errors"]
+    assert errors == {"stage": "The stage 'Needs Analysis' is no longer in use."}
+    assert counts(services) == before

@@ -88,10 +88,16 @@ def stages_in_order(session: Session, *, active_only: bool = True) -> list[Stage
 
 
 def require_stage(session: Session, name: str) -> Stage:
+    """The active stage called `name` (any case): what a new deal starts in or a move goes
+    to. A retired one is refused in words, whether a form listed it before an admin retired
+    it or a forged value names it."""
     stage = session.scalar(select(Stage).where(func.lower(Stage.name) == name.strip().lower()))
     if stage is None:
         known = ", ".join(s.name for s in stages_in_order(session))
-        raise InvalidInput(f"There is no stage {name!r}. The stages are: {known}.")
+        raise InvalidInput(f"There is no stage {name!r}. The stages are: {known}.",
+                           field="stage")
+    if not stage.is_active:
+        raise InvalidInput(f"The stage {stage.name!r} is no longer in use.", field="stage")
     return stage
 
 
