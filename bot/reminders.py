@@ -18,18 +18,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.replies import deliver_owed_replies
 from handlers.reminders.messages import reminder_message
+from handlers.slack.owed import slack_error, transient
 from store.clock import Clock
 from store.services import Services
 
 log = logging.getLogger(__name__)
-
-# Slack's answers that no retry will change (docs/INTERFACES.md: marked failed, shown to
-# admins)
-PERMANENT = {"user_not_found", "channel_not_found", "account_inactive", "user_disabled",
-             "is_archived", "not_in_channel", "cannot_dm_bot", "invalid_auth",
-             "token_revoked", "missing_scope", "user_is_deactivated", "invalid_blocks",
-             "invalid_blocks_format", "msg_too_long", "no_text", "channel_is_archived",
-             "restricted_action", "invalid_arguments"}
 
 
 @dataclass
@@ -92,8 +85,8 @@ class ReminderRunner:
             reminders.sent(reminder.id, self.worker, posted.get("ts"))
             report.sent += 1
         except SlackApiError as exc:
-            error = str(exc.response.get("error") or exc.response.status_code)
-            if error in PERMANENT:
+            error = slack_error(exc)
+            if transient(exc) is None:  # refused for good (owed.py: LASTING_ERRORS)
                 reminders.failed(reminder.id, self.worker, f"Slack refused: {error}")
                 report.failed += 1
                 return

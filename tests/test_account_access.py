@@ -5,14 +5,18 @@ account they may not see reads exactly like one that does not exist."""
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.chat import Chat, Message
-from store.errors import NotAllowed, NotFound
-from store.models import Activity, Contact, Opportunity
+from bot.reminders import ReminderRunner
+from store.clock import ManualClock
+from store.errors import Conflict, NotAllowed, NotFound
+from store.models import Activity, Contact, Contract, Lead, Opportunity, Stage
+from store.money import to_minor
 from store.services import Services
 from store.services.leads.leads import LeadService
 from store.services.leads.views import AccountQuestion, Conversion
@@ -79,6 +83,13 @@ def test_a_rep_cannot_log_on_or_create_a_deal_on_another_teams_account(
     deal = text_of(chat.say("new deal for cyberdyne: pilot, 10k", user="U0ANA"))
     assert "no deal was created" in deal and "Cyberdyne" not in deal
     assert counts(services) == before
+
+
+def now_seen(chat: Chat, user: str) -> str:
+    """The latest message `user` sees: a click's answer, new or in place of the message."""
+    latest = chat.latest(user)
+    assert latest is not None
+    return latest.render()
 
 
 def _forge_choice(message: Message, account_id: int) -> None:
@@ -166,3 +177,126 @@ def test_leads_name_only_accounts_and_contacts_the_rep_may_see(services: Service
     question = leads.convert(oli, theirs.lead.id)
     assert isinstance(question, AccountQuestion)
     assert [name for _, name in question.candidates] == ["Cyberdyne"]  # not Ana's new one
+
+
+# -- issue 14, items 10-11: the paths still open -------------------------------------------
+
+
+def test_a_renewal_is_not_created_on_an_account_the_rep_may_not_see(
+        chat: Chat, services: Services, world, app, clock: ManualClock) -> None:
+    """Ana owns a contract on Cyberdyne (Oli's territory now): its renewal reminder reaches
+    her, but Create renewal must not open a deal on an account she may not act on."""
+    with services.store.transaction() as s:
+        s.add(Contract(account_id=world["Cyberdyne"], name="MSA", currency="USD",
+                       value_minor=to_minor(Decimal(42000), "USD"), owner_id=world["ana"],
+                       status="active", start_date=date(2025, 1, 1),
+                       end_date=clock.now().date() + timedelta(days=80)))
+    ReminderRunner(services, app.client, clock, "UTC", worker="test").run_once()
+    chat.absorb()
+    before = counts(services)
+    chat.click(action_id="renewal_create", user="U0ANA")
+    told = now_seen(chat, "U0ANA")
+    assert "nothing was created" in told and "Skynet" not in told
+    assert counts(services) == before
+    with services.store.transaction() as s:
+        assert s.scalar(select(Contract.renewal_opportunity_id)) is None
+
+
+def test_the_duplicate_warning_names_no_lead_of_a_hidden_rep(chat: Chat, services: Services,
+                                                             world) -> None:
+    LeadService(services.store).capture(world["oli"], name="Kyle Reese", owner_id=world["oli"],
+                                        email="kyle@resistance.example")
+    [card] = chat.say("new lead: Kyle Reese, kyle@resistance.example", user="U0ANA")
+    assert "Kyle Reese" in card.render() and "same email" not in card.render()
+    [theirs] = chat.say("new lead: Kyle Reese, kyle@resistance.example", user="U0OLA")
+    assert "lead Kyle Reese (same email" in theirs.render()  # Oli's manager is warned
+
+
+def test_creating_an_account_that_exists_in_another_territory_names_nothing_of_it(
+        chat: Chat, services: Services, world) -> None:
+    """The name is unique, so the rep learns that an account by that name exists (a CRM's
+    duplicate rule says as much), but not its owner, its deals or its spelling."""
+    [question] = chat.say("new deal for CYBERDYNE: pilot, 10k", user="U0ANA")
+    assert "Cyberdyne" not in question.render()
+    before = counts(services)
+    chat.click(action_id="account_new", user="U0ANA")
+    told = now_seen(chat, "U0ANA")
+    assert "belongs to someone else's territory" in told and "ask your manager" in told
+    for hidden in ("Cyberdyne", "Oli", "Skynet", "Sarah"):
+        assert hidden not in told
+    assert counts(services) == before
+    with pytest.raises(Conflict, match="An account called 'Acme' already exists"):
+        services.accounts.create(world["mo"], "acme")  # a visible one is named
+
+
+def _forge_stage(message: Message, stage_id: int) -> None:
+    """Make the card's stage menu offer a stage id of the forger's choosing."""
+    for block in message.blocks:
+        for element in block.get("elements", []):
+            if element.get("action_id") == "opp_pick_stage":
+                opp_id, shown, _ = element["options"][0]["value"].split(":")
+                element["options"][0]["value"] = f"{opp_id}:{shown}:{stage_id}"
+                return
+    raise AssertionError("no stage menu")
+
+
+def test_a_forged_or_retired_stage_id_is_refused_in_words(chat: Chat, services: Services,
+                                                          world) -> None:
+    with services.store.transaction() as s:
+        retired = s.scalar(select(Stage).where(Stage.name == "Needs Analysis"))
+        assert retired is not None
+        retired.is_active = False
+        retired_id = retired.id
+    for stage_id in (99_999, retired_id):
+        [card] = chat.say("show acme", user="U0ANA")
+        _forge_stage(card, stage_id)
+        chat.click(action_id="opp_pick_stage", option="1", user="U0ANA")
+        told = now_seen(chat, "U0ANA")
+        assert "That stage is no longer in the pipeline" in told, told
+        assert services.opportunities.get(world["ana"], world["acme deal"]).stage.name == \
+            "Prospecting"
+
+
+def test_a_forged_account_id_reads_like_a_missing_one(chat: Chat, services: Services,
+                                                      world) -> None:
+    """Item 10's forged ids: a hidden account's id answers exactly as an id no account has."""
+    told = {}
+    for account_id in (world["Cyberdyne"], 99_999):
+        [question] = chat.say("note on umbra: they want a demo", user="U0ANA")
+        _forge_choice(question, account_id)
+        chat.click(action_id="choose_1", user="U0ANA")
+        told[account_id] = now_seen(chat, "U0ANA")
+    assert told[world["Cyberdyne"]] == told[99_999]
+    assert "nothing was logged" in told[99_999]
+
+
+def test_a_deactivated_rep_can_neither_click_nor_capture_leads(chat: Chat, services: Services,
+                                                               world) -> None:
+    """Item 11 beyond words and the pipeline: an old button and a new lead are refused too."""
+    chat.say("note on acme: champion left", user="U0ANA")
+    services.people.deactivate(world["ada"], "U0ANA", "U0MO")
+    chat.click(action_id="undo", user="U0ANA")
+    assert "access has been turned off by an admin" in now_seen(chat, "U0ANA")
+    [reply] = chat.say("new lead: Kyle Reese from Resistance", user="U0ANA")
+    assert "access has been turned off by an admin" in reply.render()
+    assert len(services.activities.list_for(world["ana"])) == 1  # the note stands
+    assert LeadService(services.store).mine(world["mo"]) == []
+    with services.store.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(Lead)) == 0
+
+
+def test_a_new_deal_form_naming_a_retired_stage_is_refused(chat: Chat, services: Services,
+                                                           world) -> None:
+    """The form lists the stages as they were when it opened; one retired since (or a forged
+    option) must not become a new deal's stage."""
+    chat.command("/sales new", user="U0ANA")
+    with services.store.transaction() as s:
+        retired = s.scalar(select(Stage).where(Stage.name == "Needs Analysis"))
+        assert retired is not None
+        retired.is_active = False
+    before = counts(services)
+    response = chat.submit({"Name": "Pilot", "Account": "Acme", "Stage": "Needs Analysis"},
+                           user="U0ANA")
+    errors = json.loads(response.body)["errors"]
+    assert errors == {"stage": "The stage 'Needs Analysis' is no longer in use."}
+    assert counts(services) == before

@@ -28,7 +28,7 @@ from store.working_time import start_of_working_day
 
 # the inputs of each form a service error can be shown on; any other goes on the default
 _EDIT_FIELDS = ("amount", "currency", "owner")
-_NEW_FIELDS = ("account", "name", "amount", "close_date")
+_NEW_FIELDS = ("account", "name", "amount", "stage", "close_date")
 
 
 def _field_for(exc: StoreError, fields: tuple[str, ...], default: str) -> str:

@@ -36,6 +36,7 @@ from handlers.slack.middleware import actor_of
 from handlers.slack.text import escape
 from store.errors import InvalidInput, Stale
 from store.schemas import UserView
+from store.services.deals.stages import chosen_stage
 
 
 def _extras(data: dict[str, Any]) -> dict[str, Any]:
@@ -111,7 +112,7 @@ def pick_stage(deps: Deps, conversation: Conversation, ack: Ack, body: dict[str,
     ack()
     actor = actor_of(context)
     opp_id, shown_stage, stage_id = clicked_ids(body, 3)
-    stage = next(s for s in deps.directory.stages() if s.id == stage_id)
+    stage = chosen_stage(stage_id, deps.directory.stages())
     if stage.kind == "lost":
         opp = deps.services.opportunities.get(actor.id, opp_id)
         client.views_open(trigger_id=body["trigger_id"], view=modals.close_lost(

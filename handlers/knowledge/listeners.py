@@ -60,7 +60,7 @@ def more_results(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,
                  respond: Respond) -> None:
     ack()
     value = clicked_json(body)
-    (page,) = clicked_numbers(body, "page")
+    (page,) = clicked_numbers(body, "page", value=value)
     if not isinstance(value.get("q"), str):
         raise InvalidInput(STALE_BUTTON)
     replace_message(body, client, respond, search_answer(deps, value["q"], page))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from handlers.language import grammar
@@ -46,9 +46,18 @@ class Intent:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Intent:
-        fields = {"name", "text", "kind", "target", "stage", "detail"}
-        return cls(**{k: v for k, v in data.items() if k in fields})
+    def from_dict(cls, data: object) -> Intent:
+        """The intent `to_dict` wrote, read back from a button's value; ValueError when
+        DATA is not one (a forged or mangled value): not an object, `name` or `text` not a
+        string, another field neither a string nor absent. Unknown keys are ignored."""
+        if not isinstance(data, dict):
+            raise ValueError("an intent is an object")
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        if not all(isinstance(values.get(k), str) for k in ("name", "text")) \
+                or not all(isinstance(v, str | None) for v in values.values()):
+            raise ValueError("an intent's fields are strings")
+        return cls(**values)
 
 
 def _split_target(rest: str) -> tuple[str, str | None]:

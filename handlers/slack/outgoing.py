@@ -31,7 +31,7 @@ import json
 import logging
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
@@ -134,11 +134,20 @@ class GuardedWebClient(WebClient):
             json=guard_payload(api_method, json), headers=headers, auth=auth)
 
 
+C = TypeVar("C", bound="GuardedWebClient")
+R = TypeVar("R", bound="GuardedRespond")
+
+
 def guarded_client(client: WebClient) -> GuardedWebClient:
     """The same client (token, URL, retries, team), guarded."""
-    if isinstance(client, GuardedWebClient):
+    return _rebuilt(client, GuardedWebClient)
+
+
+def _rebuilt(client: WebClient, kind: type[C]) -> C:
+    """CLIENT as a `kind` (a guarded client class), with the same token, URL, retries, team."""
+    if isinstance(client, kind):
         return client
-    return GuardedWebClient(
+    return kind(
         token=client.token, base_url=client.base_url, timeout=client.timeout,
         ssl=client.ssl, proxy=client.proxy, headers=client.headers,
         team_id=client.default_params.get("team_id"), logger=client.logger,
@@ -158,13 +167,24 @@ class GuardedRespond(Respond):
 
 
 def guard_context(context: BoltContext) -> None:
-    """Before any listener: Bolt's per-request client and `respond` become guarded ones.
+    """Before any listener: Bolt's per-request client and `respond` become guarded ones."""
+    swap_clients(context, GuardedWebClient, GuardedRespond)
+
+
+def swap_clients(context: BoltContext, client_kind: type[C],
+                 respond_kind: type[R]) -> tuple[C, R | None]:
+    """This request's client and `respond` (when it has a response URL) rebuilt as the
+    given guarded kinds, and returned for their caller to configure
+    (`handlers/slack/owed.py: keep_replies` makes them keep refused replies).
     Bolt builds `say`, `complete` and `fail` for every middleware's arguments, with the
-    client it had: they are dropped, and built again from the guarded client when used."""
-    context["client"] = guarded_client(context.client)
+    client it had: they are dropped, and built again from the new client when used."""
+    client = _rebuilt(context.client, client_kind)
+    context["client"] = client
     for built_with_the_old_client in ("say", "complete", "fail"):
         context.pop(built_with_the_old_client, None)
+    respond = None
     if context.response_url:
-        context["respond"] = GuardedRespond(response_url=context.response_url,
-                                            proxy=context.client.proxy,
-                                            ssl=context.client.ssl)
+        respond = respond_kind(response_url=context.response_url, proxy=client.proxy,
+                               ssl=client.ssl)
+        context["respond"] = respond
+    return client, respond

@@ -21,12 +21,22 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookResponse
 
-from handlers.slack.outgoing import GuardedRespond, GuardedWebClient
+from handlers.slack.outgoing import GuardedRespond, GuardedWebClient, swap_clients
 
 Keep = Callable[[str, dict[str, Any], str], int]
 KEPT_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update")
-_TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable",
-                     "request_timeout"}
+LASTING_ERRORS = frozenset({
+    "user_not_found", "channel_not_found", "account_inactive", "user_disabled", "is_archived",
+    "not_in_channel", "cannot_dm_bot", "invalid_auth", "not_authed", "token_revoked",
+    "missing_scope", "user_is_deactivated", "invalid_blocks", "invalid_blocks_format",
+    "msg_too_long", "no_text", "channel_is_archived", "restricted_action",
+    "invalid_arguments", "message_not_found", "cant_update_message", "edit_window_closed",
+})
+"""Slack's answers that no retry will change: the one list behind both the sweep's reminders
+(marked failed, shown to admins) and the replies kept after a saved change (not kept).
+Any other refusal (rate limited, a 5xx, an error Slack added since) is tried again later:
+losing a reminder or a confirmation costs more than a few needless retries, which the
+sweep's backoff and `OwedReplies`' attempt limit bound."""
 
 
 class ReplyNotDelivered(SlackApiError):
@@ -49,12 +59,17 @@ class ReplyRefused(ReplyNotDelivered):
     """Slack refused it for good (`channel_not_found`, `not_in_channel`…): logged."""
 
 
+def slack_error(exc: SlackApiError) -> str:
+    """Slack's word for a refusal (`channel_not_found`), else the HTTP status."""
+    return str(exc.response.get("error") or exc.response.status_code)
+
+
 def transient(exc: Exception) -> str | None:
-    """What went wrong, when trying again later can help; None when it cannot."""
+    """What went wrong, when trying again later can help (a Slack refusal not in
+    `LASTING_ERRORS`, a timeout or dropped connection); None when it cannot."""
     if isinstance(exc, SlackApiError):
-        status = exc.response.status_code
-        error = str(exc.response.get("error") or status)
-        return error if status == 429 or status >= 500 or error in _TRANSIENT_ERRORS else None
+        error = slack_error(exc)
+        return None if error in LASTING_ERRORS else error
     return type(exc).__name__ if isinstance(exc, OSError) else None  # timeouts, resets
 
 
@@ -112,18 +127,7 @@ class KeepingRespond(GuardedRespond):
 
 def keep_replies(context: BoltContext, keep: Keep) -> None:
     """Make this request's client and `respond` keep refused replies (after the guard)."""
-    client = context.client
-    keeping = KeepingWebClient(
-        token=client.token, base_url=client.base_url, timeout=client.timeout,
-        ssl=client.ssl, proxy=client.proxy, headers=client.headers,
-        team_id=client.default_params.get("team_id"), logger=client.logger,
-        retry_handlers=list(client.retry_handlers))
-    keeping.keep = keep
-    context["client"] = keeping
-    for built_with_the_old_client in ("say", "complete", "fail"):
-        context.pop(built_with_the_old_client, None)
-    if context.response_url:
-        respond = KeepingRespond(response_url=context.response_url, proxy=client.proxy,
-                                 ssl=client.ssl)
+    client, respond = swap_clients(context, KeepingWebClient, KeepingRespond)
+    client.keep = keep
+    if respond is not None:
         respond.keep = keep
-        context["respond"] = respond

@@ -39,9 +39,12 @@ def require_visible_account(session: Session, actor: User, name: str) -> Account
 
 
 def clean_name(name: str, what: str) -> str:
+    """`name` with its whitespace collapsed; InvalidInput naming `what` (an account, a
+    deal…) when it is blank or too long."""
     name = " ".join((name or "").split())
     if not name:
-        raise InvalidInput(f"A {what} needs a name.", field="name")
+        article = "An" if what[:1].lower() in "aeiou" else "A"
+        raise InvalidInput(f"{article} {what} needs a name.", field="name")
     if len(name) > 200:
         raise InvalidInput(f"That {what} name is longer than 200 characters.", field="name")
     return name
@@ -61,13 +64,25 @@ class AccountService:
         employees: int | None = None,
         owner_id: int | None = None,
     ) -> AccountView:
+        """A new account, owned by `owner_id` or the actor.
+
+        Names are unique (`name_key`), so when the name is taken the actor must be told, even
+        if the account is one they may not see; as a CRM's duplicate rule does, the answer
+        then says only that one exists in someone else's territory and whom to ask, in the
+        actor's own spelling, and names nothing of it (its spelling, owner, deals, contacts).
+        An account they may see is named, so they can go to it.
+        """
         name = clean_name(name, "account")
         if employees is not None and employees < 0:
             raise InvalidInput("Employees can't be negative.")
         with self.store.transaction() as s:
-            require_by_id(s, actor_id)
-            if find_account(s, name) is not None:
-                raise Conflict(f"An account called {name!r} already exists.")
+            actor = require_by_id(s, actor_id)
+            if (taken := find_account(s, name)) is not None:
+                if can_see_account(s, actor, taken.id):
+                    raise Conflict(f"An account called {taken.name!r} already exists.")
+                raise Conflict(f"An account called {name!r} already exists and belongs to "
+                               "someone else's territory, so I didn't create another; ask "
+                               "your manager to give it to you or to share it.")
             account = Account(
                 name=name, name_key=name_key(name), domain=domain, industry=industry,
                 employees=employees, owner_id=owner_id or actor_id,

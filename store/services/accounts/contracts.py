@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from store.access import require_owner_access
+from store.access import require_account_access, require_owner_access
 from store.db import Store
 from store.errors import Conflict, NotFound
-from store.models import Account, Contract
+from store.models import Contract
 from store.schemas import OpportunityView
 from store.services.deals.opportunities import create_opportunity
 from store.services.people.users import require_by_id
+
+OUT_OF_REACH = ("That contract's account is not one you work on, so nothing was created; "
+                "ask your manager to create the renewal.")
 
 
 class ContractService:
@@ -16,7 +19,12 @@ class ContractService:
         self.store = store
 
     def create_renewal(self, actor_id: int, contract_id: int) -> OpportunityView:
-        """The renewal deal, pre-filled from the contract (value, end date), linked back."""
+        """The renewal deal, pre-filled from the contract (value, end date), linked back.
+
+        The actor needs the contract (its owner in reach) and its account: a deal is only
+        opened on an account they may act on (store/access.py), even when the contract is
+        theirs and the account has since moved to another territory.
+        """
         with self.store.transaction() as s:
             actor = require_by_id(s, actor_id)
             contract = s.get(Contract, contract_id)
@@ -25,8 +33,7 @@ class ContractService:
             require_owner_access(s, actor, contract.owner_id, "contracts")
             if contract.renewal_opportunity_id is not None:
                 raise Conflict("The renewal deal already exists.")
-            account = s.get(Account, contract.account_id)
-            assert account is not None
+            account = require_account_access(s, actor, contract.account_id, OUT_OF_REACH)
             opp = create_opportunity(
                 s, name=f"Renewal {contract.end_date.year}", owner=actor, actor=actor,
                 now=self.store.now(), currency=contract.currency, account_name=account.name,

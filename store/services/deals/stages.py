@@ -34,11 +34,15 @@ stage an admin renamed away simply stops matching, and fuzzy matching takes over
 
 class NamedStage(Protocol):
     @property
+    def id(self) -> int: ...
+    @property
     def name(self) -> str: ...
     @property
     def kind(self) -> str: ...
     @property
     def position(self) -> int: ...
+    @property
+    def is_active(self) -> bool: ...
 
 
 S = TypeVar("S", bound=NamedStage)
@@ -52,6 +56,20 @@ def stage_for_word(word: str, stages: Sequence[S]) -> S | None:
         return min(closing, key=lambda s: s.position) if closing else None
     target = DEFAULT_STAGE_WORDS.get(word, "").lower()
     return next((s for s in stages if target and s.name.lower() == target), None)
+
+
+RETIRED_STAGE = ("That stage is no longer in the pipeline, so nothing was moved; "
+                 "ask me for the deal again for a fresh card.")
+
+
+def chosen_stage(stage_id: int, stages: Sequence[S]) -> S:
+    """The active stage a menu's value names, among `stages`; InvalidInput in words when
+    there is none: a forged id, or a stage an admin retired since the menu was shown.
+    (Whether the move itself is allowed, reopening or a lost reason, is `apply_change`'s.)"""
+    found = next((s for s in stages if s.id == stage_id and s.is_active), None)
+    if found is None:
+        raise InvalidInput(RETIRED_STAGE, field="stage")
+    return found
 
 
 def closing_stage(session: Session, outcome: Outcome) -> Stage:
@@ -70,10 +88,16 @@ def stages_in_order(session: Session, *, active_only: bool = True) -> list[Stage
 
 
 def require_stage(session: Session, name: str) -> Stage:
+    """The active stage called `name` (any case): what a new deal starts in or a move goes
+    to. A retired one is refused in words, whether a form listed it before an admin retired
+    it or a forged value names it."""
     stage = session.scalar(select(Stage).where(func.lower(Stage.name) == name.strip().lower()))
     if stage is None:
         known = ", ".join(s.name for s in stages_in_order(session))
-        raise InvalidInput(f"There is no stage {name!r}. The stages are: {known}.")
+        raise InvalidInput(f"There is no stage {name!r}. The stages are: {known}.",
+                           field="stage")
+    if not stage.is_active:
+        raise InvalidInput(f"The stage {stage.name!r} is no longer in use.", field="stage")
     return stage
 
 

@@ -14,7 +14,7 @@ from rapidfuzz.utils import default_process
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from store.access import can_see_account, can_see_contact
+from store.access import can_see_account, can_see_contact, can_see_owner
 from store.models import Account, Contact, Lead, User
 
 SIMILAR = 90.0  # rapidfuzz score from which two names are "probably the same"
@@ -58,7 +58,8 @@ def find_duplicates(session: Session, *, name: str | None = None, email: str | N
                     company: str | None = None, exclude_lead: int | None = None,
                     actor: User | None = None) -> tuple[Duplicate, ...]:
     """Leads, contacts and accounts that look like the one being entered; with `actor`,
-    only accounts and contacts they may see (store/access.py) are named."""
+    only those they may see (store/access.py) are named: a warning must not tell a rep of
+    another territory's lead, contact or account."""
     found = _duplicates(session, name=name, email=email, company=company,
                         exclude_lead=exclude_lead)
     if actor is None:
@@ -72,7 +73,9 @@ def _visible(session: Session, actor: User, duplicate: Duplicate) -> bool:
     if duplicate.kind == "contact":
         contact = session.get(Contact, duplicate.id)
         return contact is not None and can_see_contact(session, actor, contact)
-    return True
+    lead = session.get(Lead, duplicate.id)  # unassigned: everyone's (leads.py: _sees)
+    return lead is not None and (lead.owner_id is None
+                                 or can_see_owner(session, actor, lead.owner_id))
 
 
 def _duplicates(session: Session, *, name: str | None, email: str | None,
