@@ -148,6 +148,7 @@ def test_a_failure_is_a_short_private_message(chat: Chat, slack: LocalSlack,
         raise RuntimeError("database exploded: password=hunter2")
 
     monkeypatch.setattr(services.opportunities, "advance", broken)
+    monkeypatch.setattr(services.plans, "apply", broken)  # the language layer's write path
     [reply] = chat.say("advance acme renewal")
     assert "something went wrong" in reply.text
     assert "hunter2" not in reply.text and "Traceback" not in reply.text

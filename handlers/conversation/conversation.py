@@ -9,6 +9,7 @@ own (those are in `store/`), and never touches Slack's API (the surfaces deliver
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from handlers.conversation import (
@@ -20,14 +21,20 @@ from handlers.conversation import (
     reminder_turns,
     stage_turns,
 )
+from handlers.conversation.reading_turns import READ, Reader
 from handlers.conversation.turn import Turn, TurnHandler
 from handlers.deps import Deps
-from handlers.language.intents import Intent
+from handlers.language.intents import Intent, parse
 from handlers.leads.flow import LeadFlow
 from handlers.pipeline.flow import PipelineFlow
 from handlers.quotes.flow import QuoteFlow
 from handlers.slack.answer import Answer, MessageLink
 from store.schemas import OpportunityView, UserView
+
+READ_FIRST = frozenset({"log", "move", "edit", "advance", "won", "lost", "show", "unknown",
+                        "kb", "create"})
+"""The intents the sentence-shape grammar found that the language layer reads first (it
+knows every name in the sentence and every fact); what it cannot place goes back to them."""
 
 
 class Conversation:
@@ -36,6 +43,7 @@ class Conversation:
         self.quotes = QuoteFlow(deps)
         self.pipeline = PipelineFlow(deps)
         self.leads = LeadFlow(deps)
+        self.reader = Reader(deps.directory)
         self.handlers = self._handlers()
 
     def _handlers(self) -> dict[str, TurnHandler]:
@@ -73,7 +81,23 @@ class Conversation:
         `link` the Slack message an activity is logged from, `follow_up_day` a date picked
         in a form (instead of one said in words)."""
         turn = Turn(self.deps, intent, actor, chosen or {}, link, follow_up_day)
-        return self.handlers.get(intent.name, help_turns.unknown)(turn)
+        if intent.name == READ:  # a click on a question the reader asked: read it again
+            if (read := self.reader.read(turn)) is not None:
+                return read
+            turn = replace(turn, intent=parse(intent.text), chosen={})
+        return self.handlers.get(turn.intent.name, help_turns.unknown)(turn)
+
+    def answer_text(self, text: str, actor: UserView, *,
+                    bot_user_id: str | None = None) -> tuple[Intent, Answer]:
+        """What a rep typed (a DM, an @mention, free text after `/sales`): the commands with
+        a fixed grammar by it, everything else by the language layer first; returns the
+        intent it was read as (for the surfaces' sharing rules) and the answer."""
+        intent = parse(text, bot_user_id)
+        if intent.name in READ_FIRST:
+            turn = Turn(self.deps, Intent(READ, intent.text), actor)
+            if (read := self.reader.read(turn)) is not None:
+                return intent, read
+        return intent, self.answer(intent, actor)
 
     # -- shared with the deal buttons and forms ----------------------------------------
     def moved(self, opp: OpportunityView) -> Answer:

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Assistant, BoltContext, Respond, Say
 from slack_sdk import WebClient
 
 from handlers.conversation.conversation import Conversation
-from handlers.language.intents import Intent, parse
+from handlers.language.intents import Intent
 from handlers.slack.actions import clicked_intent, clicked_json
 from handlers.slack.answer import Answer
 from handlers.slack.delivery import answer_privately, share_button, share_in_channel, shared_by
@@ -43,7 +43,7 @@ def register(app: App, conversation: Conversation) -> None:
     def assistant_message(payload: dict[str, Any], say: Say, context: BoltContext) -> None:
         if not _is_human_message(payload):
             return
-        answer = conversation.answer(_intent(payload, context), actor_of(context))
+        _read, answer = _answer(conversation, payload, context)
         say(text=answer.text, blocks=answer.blocks)
 
     app.use(assistant)
@@ -54,13 +54,12 @@ def register(app: App, conversation: Conversation) -> None:
             return
         if not (event.get("text") or "").strip():
             return  # a file alone, or an empty message: nothing was asked
-        answer = conversation.answer(_intent(event, context), actor_of(context))
+        _read, answer = _answer(conversation, event, context)
         say(text=answer.text, blocks=answer.blocks, thread_ts=event.get("thread_ts"))
 
     @app.event("app_mention")
     def mention(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        intent = _intent(event, context)
-        answer = conversation.answer(intent, actor_of(context))
+        intent, answer = _answer(conversation, event, context)
         deliver_in_channel(client, event, answer, intent)
 
     @app.action("share_in_channel")
@@ -76,8 +75,10 @@ def register(app: App, conversation: Conversation) -> None:
                          shared_by(actor.slack_user_id))
 
 
-def _intent(event: dict[str, Any], context: BoltContext) -> Intent:
-    return parse(from_slack(event.get("text", "")), context.bot_user_id)
+def _answer(conversation: Conversation, event: dict[str, Any],
+            context: BoltContext) -> tuple[Intent, Answer]:
+    return conversation.answer_text(from_slack(event.get("text", "")), actor_of(context),
+                                    bot_user_id=context.bot_user_id)
 
 
 SHAREABLE = ("show",)  # pipeline answers carry their own Share button (with the chart)

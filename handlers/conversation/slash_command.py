@@ -25,6 +25,13 @@ _LOG = re.compile(r"^(?P<kind>call|meeting|email|note|task)\s+(?P<target>[^:]+?)
                   r"(?P<detail>.+)$", re.I | re.DOTALL)
 
 
+SUBCOMMANDS = frozenset({
+    "help", "followups", "follow-ups", "due", "log", "deal", "show", "opp", "move", "advance",
+    "next", "won", "lost", "quote", "pipeline", "forecast", "lead", "leads", "reminders",
+    "mute", "unmute", "digest", "kb", "approvals", "delegate"})
+"""`/sales` words with a fixed grammar; anything else after `/sales` is free text."""
+
+
 def _words(text: str) -> list[str]:
     try:
         return shlex.split(text)
@@ -128,5 +135,8 @@ def register(app: App, deps: Deps, conversation: Conversation) -> None:
                     title=f"Quote for {escape(resolved.found.display)}",
                     metadata={"opp": resolved.found.id}))
                 return
-        answer = conversation.answer(intent, actor)
+        if text.split(maxsplit=1)[:1] and text.split(maxsplit=1)[0].lower() in SUBCOMMANDS:
+            answer = conversation.answer(intent, actor)
+        else:  # free text after /sales: read as a DM would be
+            _read, answer = conversation.answer_text(text, actor)
         respond(text=answer.text, blocks=answer.blocks, response_type="ephemeral")

@@ -23,6 +23,12 @@ Rules for the phrases people read differently (chosen to match common US/UK offi
   31 January is the last day of February).
 - "dec 3", "3 dec", "december 3rd", "3rd of december": with no year, the next such date on or
   after today (29 February: the next leap year); with a year, that date.
+- "the 15th", "on the 3rd": the next such day of a month on or after today.
+- "Q2", "q1 2027", "end of Q3": the last day of that fiscal quarter, the next one not yet
+  ended (said in December, "Q1" is next year's); "end of (the) year", "end of next year": the
+  last day of this or next fiscal year.
+- "3/15", "15/3", "3/15/2027": read when only one reading is a date; "12/03" month first
+  in the Americas' time zones, day first in Europe, Africa and Oceania, else not at all.
 """
 
 from __future__ import annotations
@@ -81,6 +87,10 @@ _DATE_PHRASE = re.compile(
       | (?P<md_month>{_MONTH})\.?\s+(?P<md_day>{_DAY})(?:,?\s+(?P<md_year>\d{{4}}))?
       | (?P<dm_day>{_DAY})\s+(?:of\s+)?(?P<dm_month>{_MONTH})\.?(?:,?\s+(?P<dm_year>\d{{4}}))?
       | (?P<simple>today|tonight|tomorrow)
+      | (?:the\s+)?end\s+of\s+(?:the\s+)?(?P<year_rel>this\s+|next\s+|fiscal\s+)?(?:fiscal\s+)?year
+      | (?:(?:the\s+)?end\s+of\s+)?(?P<q>q[1-4])(?:\s+(?:of\s+)?(?:fy\s*)?(?P<q_year>\d{{4}}))?
+      | the\s+(?P<nth>\d{{1,2}}(?:st|nd|rd|th))(?!\s+(?:of\s+)?(?:{_MONTH}))
+      | (?P<slash_a>\d{{1,2}})/(?P<slash_b>\d{{1,2}})(?:/(?P<slash_year>\d{{2}}|\d{{4}}))?
     )
     (?![\w/])
     """,
@@ -110,15 +120,29 @@ def find_date(
         raise ValueError("find_date needs a timezone-aware `now`")
     today = now.astimezone(ZoneInfo(tz)).date()
     for found in _DATE_PHRASE.finditer(text):
-        day = _day_of(found, today, fiscal_year_start)
+        day = _day_of(found, today, fiscal_year_start, slash_order_of(tz))
         if day is not None:
             return DateMatch(day, found.start(), found.end(), found.group(0))
     return None
 
 
-def _day_of(found: re.Match[str], today: date, fiscal_year_start: int) -> date | None:
+def _day_of(found: re.Match[str], today: date, fiscal_year_start: int,
+            slash_order: str | None = None) -> date | None:
     """The day one matched phrase means, or None when it only looked like a date."""
     group = found.group
+    if group("q"):
+        return _end_of_named_quarter(int(group("q")[1]), group("q_year"), today, fiscal_year_start)
+    if group("nth"):
+        return _next_day_of_month(int(group("nth")[:-2]), today)
+    if group("slash_a"):
+        return _slash_date(int(group("slash_a")), int(group("slash_b")), group("slash_year"),
+                           today, slash_order)
+    if found.group(0).lower().rstrip().endswith("year") and not group("unit"):
+        later = (group("year_rel") or "").strip().lower() == "next"
+        start = quarter_of(today, fiscal_year_start).start
+        while (start.month - fiscal_year_start) % 12:
+            start -= relativedelta(months=3)
+        return start + relativedelta(years=2 if later else 1) - timedelta(days=1)
     if group("iso"):
         return _valid(int(group("iso_year")), int(group("iso_month")), int(group("iso_day")))
     if group("eod"):
@@ -204,6 +228,65 @@ def _month_day(month_text: str, day_text: str, year_text: str | None, today: dat
         return _valid(int(year_text), month, day)
     for year in range(today.year, today.year + 9):  # 29 February waits for a leap year
         candidate = _valid(year, month, day)
+        if candidate is not None and candidate >= today:
+            return candidate
+    return None
+
+
+def slash_order_of(tz: str) -> str | None:
+    """"md", "dm" or None: how offices in the zone `tz` write 12/03 (module docstring)."""
+    region = tz.split("/", 1)[0]
+    if region == "America" or tz.startswith(("US/", "Canada/")):
+        return "md"
+    if region in ("Europe", "Africa", "Australia", "Pacific") or tz.startswith("NZ"):
+        return "dm"
+    return None
+
+
+def _slash_date(a: int, b: int, year_text: str | None, today: date,
+                order: str | None) -> date | None:
+    """`a/b[/year]`: the one valid reading, or the zone's order when both are valid."""
+    year = None if year_text is None else int(year_text) + (2000 if len(year_text) == 2 else 0)
+    readings = {"md": (a, b), "dm": (b, a)}
+    valid = {key: (m, d) for key, (m, d) in readings.items()
+             if _valid(year or 2028, m, d) is not None}  # 2028: 29 February is a date
+    if len(valid) == 2 and a != b:
+        if order is None:
+            return None
+        month, day = valid[order]
+    elif valid:
+        month, day = next(iter(valid.values()))
+    else:
+        return None
+    if year is not None:
+        return _valid(year, month, day)
+    return _month_day(next(k for k, v in _MONTHS.items() if v == month), str(day), None, today)
+
+
+def _end_of_named_quarter(number: int, year_text: str | None, today: date,
+                          fiscal_year_start: int) -> date | None:
+    """Last day of fiscal quarter `number` of the fiscal year `year_text` (named by the
+    calendar year it starts in: "Q1 2027"), else of the next one that has not ended."""
+
+    def end_of(first_month_year: int) -> date:
+        first = (date(first_month_year, fiscal_year_start, 1)
+                 + relativedelta(months=3 * (number - 1)))
+        return first + relativedelta(months=3) - timedelta(days=1)
+
+    if year_text is not None:
+        return end_of(int(year_text))
+    for start_year in range(today.year - 1, today.year + 2):
+        candidate = end_of(start_year)
+        if candidate >= today:
+            return candidate
+    return None
+
+
+def _next_day_of_month(day: int, today: date) -> date | None:
+    """The next `day`th on or after today (the 31st skips months without one)."""
+    for months in range(0, 13):
+        month = today.replace(day=1) + relativedelta(months=months)
+        candidate = _valid(month.year, month.month, day)
         if candidate is not None and candidate >= today:
             return candidate
     return None

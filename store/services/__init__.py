@@ -7,6 +7,7 @@ from store.services.accounts.accounts import AccountService, ContactService
 from store.services.accounts.contracts import ContractService
 from store.services.activities.activities import ActivityService
 from store.services.deals.opportunities import OpportunityService
+from store.services.deals.plans import PlanService
 from store.services.deals.stage_admin import StageAdmin
 from store.services.deals.undo import UndoService
 from store.services.knowledge.articles import KnowledgeService
@@ -48,6 +49,7 @@ class Services:
         self.button_values = ButtonValueService(store)
         self.owed_replies = OwedReplies(store)
         self.undo = UndoService(store)
+        self.plans = PlanService(store)
         self.quotes = QuoteService(store)
         self.approvals = ApprovalService(store, policy or load_policy())
         self.contracts = ContractService(store)

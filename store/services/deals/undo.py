@@ -110,15 +110,46 @@ class UndoService:
             )):
                 raise Conflict("That was already undone.")
             now = self.store.now()
-            kind = entry.action.removeprefix("undo:")
-            if kind == "opportunity":
-                summary = _restore_opportunity(s, entry, actor, now)
-            elif kind == "activity":
-                summary = _remove_activity(s, entry)
-            elif kind == "created":
-                summary = _archive_opportunity(s, entry, now)
-            else:
-                raise NotFound("There is nothing to undo there.")
+            summary = _reverse(s, entry, actor, now)
             audit.record(s, at=now, actor_id=actor.id, action="undone", entity_type="audit",
                          entity_id=entry.id)
             return summary
+
+    def last_token(self, actor_id: int) -> int | None:
+        """The actor's latest undoable action not undone yet ("undo" typed), if any: the
+        last few are looked at, as nobody types "undo" for something a week back."""
+        with self.store.transaction() as s:
+            recent = list(s.scalars(
+                select(AuditEntry.id)
+                .where(AuditEntry.actor_id == actor_id, AuditEntry.action.startswith("undo:"))
+                .order_by(AuditEntry.id.desc()).limit(20)))
+            if not recent:
+                return None
+            undone = set(s.scalars(select(AuditEntry.entity_id).where(
+                AuditEntry.action == "undone", AuditEntry.entity_type == "audit",
+                AuditEntry.entity_id.in_(recent))))
+            return next((token for token in recent if token not in undone), None)
+
+
+def _reverse(session: Session, entry: AuditEntry, actor: User, now: datetime) -> str:
+    """Reverse one recorded action; a bundle (one message's several changes) reverses its
+    parts, last first, and says each."""
+    kind = entry.action.removeprefix("undo:")
+    if kind == "opportunity":
+        return _restore_opportunity(session, entry, actor, now)
+    if kind == "activity":
+        return _remove_activity(session, entry)
+    if kind == "created":
+        return _archive_opportunity(session, entry, now)
+    if kind == "bundle":
+        tokens = json.loads(json.loads(entry.detail or "{}").get("tokens", "[]"))
+        parts = []
+        for token in reversed(tokens):
+            part = session.get(AuditEntry, int(token))
+            if part is None or part.actor_id != actor.id:
+                raise NotFound("There is nothing to undo there.")
+            parts.append(_reverse(session, part, actor, now))
+            audit.record(session, at=now, actor_id=actor.id, action="undone",
+                         entity_type="audit", entity_id=part.id)
+        return " ".join(reversed(parts))
+    raise NotFound("There is nothing to undo there.")

@@ -57,6 +57,21 @@ class ContactRef:
     account_name: str | None
 
 
+@dataclass(frozen=True)
+class NameRows:
+    """Every name a sentence may hold, as plain rows for the language layer's spotter:
+    accounts (id, name), contacts (id, name, account id), active users (id, name), stages
+    (id, name, kind) in pipeline order, open deals (id, deal name, account id, account
+    name). All of them, visible or not: the caller drops what the rep may not see, so one
+    prepared copy serves every rep."""
+
+    accounts: tuple[tuple[int, str], ...]
+    contacts: tuple[tuple[int, str, int | None], ...]
+    users: tuple[tuple[int, str], ...]
+    stages: tuple[tuple[int, str, str], ...]
+    deals: tuple[tuple[int, str, int | None, str | None], ...]
+
+
 class _Cached:
     def __init__(self) -> None:
         self.fingerprint: tuple[object, ...] | None = None
@@ -82,6 +97,7 @@ class Directory:
         self._accounts = _Cached()
         self._contacts = _Cached()
         self._users = _Cached()
+        self._rows: tuple[tuple[object, ...], NameRows] | None = None
 
     def _cached(self, cache: _Cached, model: type[Account | Contact | User],
                 query: Select[int, str]) -> NameIndex:
@@ -94,6 +110,44 @@ class Directory:
         with self._lock:
             cache.index, cache.fingerprint = index, fingerprint
         return index
+
+    def name_rows(self) -> NameRows:
+        """Every name (see `NameRows`), re-read only when one of the tables changed."""
+        with self.store.transaction() as s:
+            fingerprint = (
+                _fingerprint(s, Account, Account.updated_at),
+                _fingerprint(s, Contact, Contact.updated_at),
+                _fingerprint(s, User, User.updated_at),
+                _fingerprint(s, Stage, Stage.updated_at),
+                _fingerprint(s, Opportunity, Opportunity.updated_at),
+            )
+            with self._lock:
+                if self._rows is not None and self._rows[0] == fingerprint:
+                    return self._rows[1]
+            rows = NameRows(
+                accounts=tuple((r[0], r[1]) for r in s.execute(
+                    select(Account.id, Account.name).where(Account.archived_at.is_(None))
+                    .order_by(Account.id))),
+                contacts=tuple((r[0], r[1], r[2]) for r in s.execute(
+                    select(Contact.id, Contact.name, Contact.account_id)
+                    .where(Contact.archived_at.is_(None)).order_by(Contact.id))),
+                users=tuple((r[0], r[1]) for r in s.execute(
+                    select(User.id, User.name).where(User.is_active.is_(True))
+                    .order_by(User.id))),
+                stages=tuple((st.id, st.name, st.kind) for st in stages_in_order(s)),
+                deals=tuple((r[0], r[1], r[2], r[3]) for r in s.execute(
+                    _deal_refs().join(Stage, Opportunity.stage_id == Stage.id)
+                    .where(Stage.kind == "open", Opportunity.archived_at.is_(None))
+                    .order_by(Opportunity.id))),
+            )
+        with self._lock:
+            self._rows = (fingerprint, rows)
+        return rows
+
+    def visible_accounts(self, actor_id: int) -> set[int] | None:
+        """Ids of the accounts the actor may see; None: every account."""
+        with self.store.transaction() as s:
+            return visible_account_ids(s, require_by_id(s, actor_id))
 
     def accounts(self, actor_id: int) -> NameIndex:
         """Names of the accounts the actor may see (store/access.py): a name they may not

@@ -1,0 +1,269 @@
+"""Free text read by the language layer: one message, one plan, applied whole or asked about.
+
+`Reader.read` takes what a rep typed, has `handlers.language.understanding` read it against
+every name the store knows (the rep's visibility applied), and then:
+- a refusal (a negative amount, a 120 % discount) is said, and nothing is written;
+- an ask (two contacts called Ken, two open deals on the account, two stages fitting
+  "prop") is a question with a button per reading, each carrying the message, so the click
+  re-reads it with the choice made; nothing is written before;
+- a plan about one deal (an activity, a stage move, field changes, any of them together)
+  is written by `PlanService.apply` in one transaction, said in one line, with one Undo;
+- a question never writes: it is answered by the turn that answers it (card, pipeline,
+  forecast, knowledge base);
+- what the reader cannot place yet (no subject it knows, a new account to create) goes to
+  the sentence-shape turns it replaces step by step (`None` is returned).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from handlers.conversation.deal_answers import describe_changes, moved
+from handlers.conversation.names import Names
+from handlers.conversation.turn import Turn
+from handlers.language.cues import NEXT_STAGE
+from handlers.language.intents import Intent
+from handlers.language.normalise import rest_after
+from handlers.language.plan import Plan, Reading, with_choice
+from handlers.language.spotting import Known
+from handlers.language.understanding import understand
+from handlers.slack import blocks as ui
+from handlers.slack.answer import Answer, say_text
+from handlers.slack.text import escape, local_time
+from store.services.deals.changes import UNSET
+from store.services.deals.plans import ActivitySpec, DealChangeSpec
+from store.services.people.directory import DealRef, Directory
+from store.working_time import start_of_working_day
+
+READ = "read"
+"""The intent name a question's buttons carry: the click re-reads the message."""
+
+_WHEN = re.compile(r"^(?:yesterday|today|this (?:morning|afternoon|evening)|tonight|"
+                   r"last (?:night|week|\w+day))\b|\b(?:yesterday|today|this (?:morning|"
+                   r"afternoon|evening)|tonight|last (?:night|week|\w+day))[\s.!]*$", re.I)
+"""When it happened, said at either end of the rest: kept as the activity's time, not its
+headline ("had a meeting with globex yesterday" is "Meeting with Globex")."""
+_KIND_WORD = {"call": "call", "meeting": "meeting", "email": "email", "note": "note",
+              "task": "task"}
+
+
+class Reader:
+    def __init__(self, directory: Directory) -> None:
+        self.names = Names(directory)
+
+    def reading(self, turn: Turn) -> Reading:
+        visible = turn.directory.visible_accounts(turn.actor.id)
+
+        def may_see(known: Known) -> bool:
+            if visible is None or known.kind in ("user", "stage", "quote"):
+                return True
+            account = known.id if known.kind == "account" else known.scope
+            return account is not None and account in visible
+
+        return understand(turn.intent.text, self.names.gazetteer(), turn.deps.clock.now(),
+                          turn.tz, fiscal_year_start=turn.services.pipeline.fiscal_year_start,
+                          visible=may_see, decoded=True)
+
+    def read(self, turn: Turn) -> Answer | None:
+        """The answer to the message, or None for the sentence-shape turns to try."""
+        reading = self.reading(turn)
+        plan = _with_chosen(reading.plan, turn)
+        if plan.refusals:
+            return say_text(" ".join(plan.refusals) + " Nothing was changed.", private=True)
+        if plan.intent == "undo":
+            return _undo_last(turn)
+        if plan.intent not in ("log", "move", "edit", "multi"):
+            return None
+        if plan.asks:
+            return _ask(turn, plan)
+        if plan.account is None and plan.deal is None:
+            return None
+        deal = _deal(turn, plan)
+        if isinstance(deal, Answer):
+            return deal
+        if deal is None:
+            return None if plan.intent != "log" else _log_on_account(turn, plan, reading)
+        return _apply(turn, plan, reading, deal)
+
+
+def _with_chosen(plan: Plan, turn: Turn) -> Plan:
+    """The plan with what the rep picked from an earlier question."""
+    chosen = turn.chosen
+    if "contact" in chosen and plan.asks and plan.asks[0].what == "contact":
+        pick = next((o for o in plan.asks[0].options if o.id == chosen["contact"]), None)
+        if pick is not None:
+            plan = with_choice(plan, pick)
+    if "stage" in chosen and plan.asks and plan.asks[0].what == "stage":
+        pick = next((o for o in plan.asks[0].options if o.id == chosen["stage"]), None)
+        if pick is not None:
+            plan = with_choice(plan, pick)
+    return plan
+
+
+def _ask(turn: Turn, plan: Plan) -> Answer | None:
+    ask = plan.asks[0]
+    if ask.what not in ("contact", "stage") or not ask.options:
+        return None  # which account / a new one: the sentence-shape turns ask it today
+    carried = Intent(READ, turn.intent.text).to_dict()
+    noun = "contact" if ask.what == "contact" else "stage"
+    options = [(o.name, {"i": carried, noun: o.id}) for o in ask.options]
+    prompt = f"Which {noun} do you mean? Nothing is saved until you pick one."
+    return Answer(text=prompt, blocks=ui.choice(prompt, options), private=True)
+
+
+def _deal(turn: Turn, plan: Plan) -> DealRef | Answer | None:
+    """The deal the plan is about: picked, named, or the account's only open one; several
+    open deals and no name is a question; none is None (log on the account)."""
+    actor = turn.actor
+    if "deal" in turn.chosen:
+        deals = turn.directory.open_deals(actor.id)
+        return next((d for d in deals if d.id == turn.chosen["deal"]), None) or say_text(
+            "That deal is closed or gone, so nothing was changed.", private=True)
+    if plan.deal is not None:
+        return next((d for d in turn.directory.open_deals(actor.id)
+                     if d.id == plan.deal.id), None)
+    assert plan.account is not None
+    deals = turn.directory.open_deals(actor.id, account_id=plan.account.id)
+    if len(deals) == 1:
+        return deals[0]
+    if not deals:
+        return None
+    carried = Intent(READ, turn.intent.text).to_dict()
+    options = [(d.display, {"i": carried, "deal": d.id}) for d in deals]
+    prompt = "Which deal do you mean? Nothing is saved until you pick one."
+    return Answer(text=prompt, blocks=ui.choice(prompt, options), private=True)
+
+
+def _rest(reading: Reading) -> str:
+    """What was said after the last name: "they want pricing by friday"."""
+    last = max((m.end for m in reading.mentions), default=0)
+    rest = rest_after(reading.sentence, last) if last else ""
+    previous = None
+    while previous != rest:
+        previous = rest
+        rest = re.sub(r"^[\s,:;.\-–—!]+|^(?:about|re:?|regarding)\s+", "", rest, flags=re.I)
+        rest = _WHEN.sub("", rest).strip()
+    return rest.strip()
+
+
+def _headline(plan: Plan, reading: Reading) -> str:
+    """The activity's one line: what was said after the names ("they want pricing"), or
+    "Call with Jane Roe"."""
+    assert plan.activity is not None
+    gist = _rest(reading)
+    kind = plan.activity.kind
+    contact = plan.activity.contact
+    if gist:
+        if contact is not None and kind in ("meeting", "call", "email"):
+            return f"{kind.capitalize()} with {contact.name}: {gist}"
+        return gist[:1].upper() + gist[1:]
+    who = contact.name if contact else (plan.account.name if plan.account else "")
+    return f"{kind.capitalize()} with {who}".strip()
+
+
+def _activity(turn: Turn, plan: Plan, reading: Reading, now: datetime) -> ActivitySpec | None:
+    if plan.activity is None:
+        return None
+    follow_up = turn.follow_up_day or plan.activity.follow_up
+    follow_up_at = (start_of_working_day(follow_up, turn.tz, turn.deps.working_hours)
+                    if follow_up else None)
+    link = turn.link
+    return ActivitySpec(
+        kind=_KIND_WORD.get(plan.activity.kind, "note"),
+        subject=_headline(plan, reading)[:300], body=plan.activity.body,
+        occurred_at=reading.facts.occurred, follow_up_at=follow_up_at,
+        contact_id=plan.activity.contact.id if plan.activity.contact else None,
+        slack_permalink=link.permalink if link else None,
+        slack_event_key=link.event_key if link else None)
+
+
+def _deal_change(plan: Plan, reading: Reading, deal: DealRef) -> DealChangeSpec | Answer:
+    stage, edits = plan.stage, plan.edits
+    lost_reason = None
+    if stage is not None and stage.tag == "lost":
+        lost_reason = _lost_reason(reading, stage)
+        if not lost_reason:
+            return Answer(
+                text="Why was it lost?",
+                blocks=[ui.mrkdwn(f"Sorry to hear it. Why was *{escape(deal.display)}* lost? "
+                                  "Tell me (`we lost umbrella, they went with a competitor`) "
+                                  "or use the form. Nothing was changed yet."),
+                        ui.actions(ui.button("Close lost…", "opp_close_lost", str(deal.id)))])
+    return DealChangeSpec(
+        stage_id=stage.id if stage is not None and stage is not NEXT_STAGE else None,
+        advance=stage is NEXT_STAGE, lost_reason=lost_reason, amount=edits.amount,
+        close_date=edits.close_date, probability=edits.probability,
+        next_step=edits.next_step if edits.next_step is not None else UNSET)
+
+
+def _lost_reason(reading: Reading, stage: Known) -> str | None:
+    """What follows the names and the lost word: "to a competitor", "pricing too high"."""
+    rest = re.sub(r"^(?:because|since|as|bc|b/c)\s+", "", _rest(reading)).strip()
+    return rest[:500] or None
+
+
+def _apply(turn: Turn, plan: Plan, reading: Reading, deal: DealRef) -> Answer:
+    now = turn.deps.clock.now()
+    change = _deal_change(plan, reading, deal)
+    if isinstance(change, Answer):
+        return change
+    services = turn.services
+    before = services.opportunities.get(turn.actor.id, deal.id)
+    applied = services.plans.apply(turn.actor.id, deal.id,
+                                   activity=_activity(turn, plan, reading, now), deal=change)
+    after = applied.opportunity
+    parts = []
+    title = f"*{escape(after.title)}*"
+    if applied.activity is not None:
+        activity = applied.activity
+        with_whom = (f" with {escape(plan.activity.contact.name)}"
+                     if plan.activity and plan.activity.contact else "")
+        part = f"logged a {activity.kind}{with_whom} on {title}: “{escape(activity.subject)}”"
+        if activity.follow_up_at:
+            part += f". Follow-up due {local_time(activity.follow_up_at, turn.tz)}"
+        parts.append(part)
+    moved_to = after.stage.id != before.stage.id
+    if moved_to:
+        parts.append(f"moved {'it' if parts else title} to *{escape(after.stage.name)}* "
+                     f"({after.probability}%)")
+    fields = describe_changes(before.model_copy(update={"probability": after.probability})
+                              if moved_to else before, after, turn.tz)
+    if fields != "nothing changed":
+        parts.append(f"{'updated' if parts else 'Updated ' + title + ':'} {fields}"
+                     if not parts else f"updated {fields}")
+    if len(parts) == 1 and moved_to and applied.activity is None:
+        return moved(after.model_copy(update={"undo_token": applied.undo_token}))
+    line = "; ".join(parts) + "."
+    line = line[:1].upper() + line[1:]
+    return Answer(text=line, blocks=ui.confirmation(line, applied.undo_token))
+
+
+def _log_on_account(turn: Turn, plan: Plan, reading: Reading) -> Answer:
+    """An activity on an account with no open deal (or about a contact alone)."""
+    assert plan.account is not None
+    now = turn.deps.clock.now()
+    spec = _activity(turn, plan, reading, now)
+    assert spec is not None
+    activity = turn.services.activities.log(
+        turn.actor.id, kind=spec.kind, subject=spec.subject, body=spec.body,
+        occurred_at=spec.occurred_at, follow_up_at=spec.follow_up_at,
+        account_id=plan.account.id, contact_id=spec.contact_id,
+        slack_permalink=spec.slack_permalink, slack_event_key=spec.slack_event_key)
+    name = turn.directory.account_name(turn.actor.id, plan.account.id) or plan.account.name
+    with_whom = (f" with {escape(plan.activity.contact.name)}"
+                 if plan.activity and plan.activity.contact else "")
+    line = (f"Logged a {activity.kind}{with_whom} on *{escape(name)}*: "
+            f"“{escape(activity.subject)}”.")
+    if activity.follow_up_at:
+        line += f" Follow-up due {local_time(activity.follow_up_at, turn.tz)}."
+    return Answer(text=line, blocks=ui.confirmation(line, activity.undo_token))
+
+
+def _undo_last(turn: Turn) -> Answer:
+    """"undo": the rep's own latest change the bot made, reversed once."""
+    token = turn.services.undo.last_token(turn.actor.id)
+    if token is None:
+        return say_text("There is nothing of yours to undo.", private=True)
+    summary = turn.services.undo.undo(turn.actor.id, token)
+    return say_text(f"Undone: {escape(summary)}")

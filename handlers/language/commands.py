@@ -1,0 +1,58 @@
+"""Messages that are one command or one question: snooze or finish a follow-up, decide a
+quote, change someone's role, ask about the pipeline, a deal or the knowledge base."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from handlers.language.cues import QUESTION_KINDS, QUOTE_ACTIONS, ROLE_WORDS
+from handlers.language.deal_facts import refusals_of
+from handlers.language.facts import Facts
+from handlers.language.normalise import Sentence
+from handlers.language.plan import Ask, Command, Plan, Question
+from handlers.language.spotting import Mention, stem
+from handlers.language.subjects import subject_of
+
+
+def question(sentence: Sentence, mentions: tuple[Mention, ...]) -> Question:
+    account, deal, _asks = subject_of(mentions)
+    words = set(sentence.words) | {stem(w) for w in sentence.words}
+    for kind, cues in QUESTION_KINDS.items():
+        if words & set(cues):
+            if kind == "health" and not (account or deal):
+                continue
+            return Question(kind, deal or account, sentence.raw)
+    if deal or account:
+        return Question("show", deal or account, sentence.raw)
+    return Question("kb", None, sentence.raw)
+
+
+def follow_up_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
+                    scores: Mapping[str, float]) -> Plan:
+    account, _deal, asks = subject_of(mentions)
+    if scores["snooze"] >= scores["done"]:
+        until = next((d.day for d in facts.days), None)
+        command = Command("snooze", account, {"until": until})
+        if until is None:
+            asks.append(Ask("date"))
+    else:
+        command = Command("done", account)
+    return Plan(command.name, account=account, command=command, asks=tuple(asks))
+
+
+def quote_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -> Plan:
+    quote = next((m.known for m in mentions if m.kind == "quote"), None)
+    action = next((QUOTE_ACTIONS[w] for w in sentence.words if w in QUOTE_ACTIONS), None)
+    args: dict[str, object] = {"action": action or "show"}
+    discounts = [p for p in facts.percents if p.discount or action == "revise"]
+    if discounts:
+        args["discount_pct"] = discounts[0].value
+    return Plan("quote", command=Command("quote", quote, args),
+                refusals=tuple(refusals_of(facts)))
+
+
+def role_plan(sentence: Sentence, mentions: tuple[Mention, ...]) -> Plan:
+    user = next((m.known for m in mentions if m.kind == "user"), None)
+    role = next((ROLE_WORDS[w] for w in sentence.words if w in ROLE_WORDS), None)
+    asks = () if user and role else (Ask("user" if user is None else "role"),)
+    return Plan("role", command=Command("role", user, {"role": role}), asks=asks)

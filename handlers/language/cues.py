@@ -1,0 +1,106 @@
+"""The words that say what a message is for: the evidence `understanding` weighs.
+
+Kept apart from the reading so the vocabulary can be read (and extended) in one place;
+each table says what its words are evidence of. Stage, account and people names are not
+here: they come from the store (`stage_words`, `spotting`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from handlers.language.spotting import Known
+
+# -- the evidence table: intent → cue word → weight ----------------------------------------
+CUES: Mapping[str, Mapping[str, float]] = {
+    "log": {
+        "call": 2, "called": 3, "calling": 1, "phoned": 3, "rang": 3, "dialed": 2,
+        "meeting": 2, "met": 3, "meet": 1, "demo": 2, "demoed": 3, "presented": 2,
+        "email": 2, "emailed": 3, "mailed": 2, "sent": 1, "lunch": 2, "dinner": 2,
+        "coffee": 2, "drinks": 2, "zoom": 2, "teams": 1, "webex": 2, "spoke": 3, "talked": 3,
+        "chatted": 3, "chat": 1, "caught": 2, "discussed": 2, "voicemail": 3, "left": 1,
+        "note": 2, "noted": 2, "fyi": 3, "heads": 1, "visited": 2, "onsite": 2, "logged": 3,
+        "log": 2, "pinged": 2, "texted": 2, "messaged": 2, "walked": 1, "had": 1, "did": 1,
+        "intro": 1, "kickoff": 2, "qbr": 2, "workshop": 2, "conversation": 2, "heard": 2,
+        "said": 1, "says": 1, "told": 2, "wants": 1, "asked": 1, "feedback": 1,
+    },
+    "move": {
+        "move": 3, "moved": 3, "moving": 3, "advance": 3, "advanced": 3, "advnce": 3,
+        "progressed": 2, "stage": 2,
+    },
+    "edit": {
+        "now": 1, "amount": 2, "value": 1, "worth": 2, "size": 1, "budget": 1, "increased": 2,
+        "decreased": 2, "reduced": 2, "revised": 2, "updated": 1, "update": 1, "change": 1,
+        "changed": 1, "set": 1, "pushed": 2, "push": 2, "slipped": 2, "slip": 2, "pulled": 2,
+        "closing": 1, "close": 1, "probability": 3, "chance": 2, "odds": 2, "likely": 1,
+    },
+    "create": {"new": 2, "create": 3, "add": 1, "open": 1, "opened": 1, "deal": 1},
+    "undo": {"undo": 6, "revert": 5, "undid": 5},
+    "snooze": {"snooze": 6, "snoozed": 6, "postpone": 4, "defer": 4, "later": 1, "push": 1},
+    "done": {"done": 5, "finished": 4, "completed": 4, "complete": 3, "handled": 3,
+             "sorted": 2, "closed": 1},
+    "role": {"promote": 3, "demote": 3, "role": 3, "make": 1},
+    "lead": {"lead": 5, "leads": 4, "prospect": 1, "inbound": 2},
+    "help": {"help": 5, "commands": 4, "how": 0, "hello": 1, "hi": 1},
+    "thanks": {"thanks": 4, "thank": 4, "cheers": 2, "cool": 1, "nice": 1, "great": 1,
+               "awesome": 1, "ok": 1, "okay": 1, "lol": 2},
+}
+"""The words that speak for each intent, and how loudly. The help text and the README's
+"What you can say" are built from `CAPABILITIES`, beside this table."""
+
+ROLE_WORDS = {"manager": "manager", "admin": "admin", "administrator": "admin", "rep": "rep",
+              "finance": "finance", "approver": "finance"}
+QUOTE_ACTIONS = {"approve": "approve", "approved": "approve", "ok": "approve", "lgtm": "approve",
+                 "reject": "reject", "rejected": "reject", "decline": "reject",
+                 "declined": "reject", "deny": "reject", "sent": "sent", "send": "sent",
+                 "revise": "revise", "revised": "revise", "rework": "revise", "pdf": "show",
+                 "show": "show", "status": "show"}
+QUESTION_KINDS: Mapping[str, tuple[str, ...]] = {
+    "forecast": ("forecast", "commit", "projection", "projected"),
+    "quota": ("quota", "attainment", "target", "hit", "number"),
+    "stuck": ("stuck", "stale", "quiet", "stalled", "idle", "neglected", "untouched"),
+    "slipped": ("slipped", "slip", "slipping", "pushed", "moved"),
+    "closing": ("closing", "closes", "close", "landing", "due"),
+    "renewal": ("renew", "renews", "renewal", "renewals", "expire", "expires", "expiring",
+                "contract"),
+    "followups": ("follow", "todo", "tasks", "due", "overdue", "reminders"),
+    "pipeline": ("pipeline", "pipe", "deals", "summary", "looking", "numbers"),
+    "health": ("doing", "going", "status", "health", "update", "latest", "where"),
+}
+FUTURE = frozenset({"set", "schedule", "scheduled", "book", "booked", "need", "needs",
+                    "gotta", "going", "gonna", "will", "plan", "planning", "should", "must",
+                    "todo", "want", "wanna", "try", "let's", "lets", "remind", "remember"})
+"""Words that put an activity in the future ("set up a call", "need to email"): it is a
+task to do, not one that happened."""
+BASE_VERBS = frozenset({"call", "email", "ping", "text", "meet", "demo", "message"})
+"""Activity words that, said as an order with a day ahead, are a task: "call them tmrw"."""
+PAST_MARKERS = frozenset({"a", "an", "the", "had", "did", "made", "logged", "log", "our",
+                          "my", "good", "great", "quick", "long", "short", "first"})
+"""Words before an activity word that make it one that happened: "had a call"."""
+NOT_A_LOSS = frozenset({"track", "touch", "contact", "sight", "time", "interest", "my",
+                        "our", "the", "it", "him", "her", "them", "power", "signal", "connection"})
+"""Words after "lost" that make it everyday English ("lost track of acme"), not a lost deal."""
+TO_WORDS = frozenset({"to", "into", "in", "at", "stage", "moving", "move", "moved",
+                       "advance", "advanced", "now", "onto"})
+NOT_BEFORE_STAGE = frozenset({"the", "a", "an", "our", "their", "my", "sent", "send", "draft",
+                               "drafted", "revised", "new"})
+PROBABILITY_CUES = frozenset({"probability", "prob", "chance", "odds", "likely", "confidence",
+                               "confident", "at", "to", "%"})
+EDIT_AMOUNT_CUES = frozenset({"now", "to", "at", "is", "worth", "amount", "value", "size",
+                               "for", "of", "around", "about", "up", "down", "revised",
+                               "increased", "reduced", "bumped", "budget"})
+ACTIVITY_KIND = {
+    "call": "call", "called": "call", "calling": "call", "phoned": "call", "rang": "call",
+    "dialed": "call", "spoke": "call", "talked": "call", "chatted": "call", "caught": "call",
+    "voicemail": "call", "meeting": "meeting", "met": "meeting", "meet": "meeting",
+    "demo": "meeting", "demoed": "meeting", "presented": "meeting", "lunch": "meeting",
+    "dinner": "meeting", "coffee": "meeting", "drinks": "meeting", "zoom": "meeting",
+    "webex": "meeting", "onsite": "meeting", "visited": "meeting", "workshop": "meeting",
+    "kickoff": "meeting", "qbr": "meeting", "email": "email", "emailed": "email",
+    "mailed": "email", "sent": "email", "texted": "email", "messaged": "email",
+    "pinged": "email", "note": "note", "noted": "note", "fyi": "note",
+}
+
+
+NEXT_STAGE = Known("stage", 0, "next stage")
+"""The stage a deal moves to when the rep says "advance" and names none."""

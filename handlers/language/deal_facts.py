@@ -1,0 +1,92 @@
+"""The deal's side of a message: which figures set which fields, what is refused, what a
+new deal is called, and which unknown words may name an account to create."""
+
+from __future__ import annotations
+
+from handlers.language.cues import ACTIVITY_KIND, EDIT_AMOUNT_CUES, PROBABILITY_CUES
+from handlers.language.facts import Facts
+from handlers.language.normalise import Sentence
+from handlers.language.plan import Edits
+from handlers.language.spotting import COMMON, Mention
+
+
+def mentioned_words(mentions: tuple[Mention, ...]) -> set[int]:
+    """Word positions that belong to a name."""
+    return {i for m in mentions for i in range(m.start, m.end)}
+
+
+def deal_edits(sentence: Sentence, facts: Facts, *, logging: bool, creating: bool) -> Edits:
+    """The deal fields the message sets. An amount said in passing while logging ("they
+    want 50k of seats") is kept in the note, not written to the deal."""
+    amount = None
+    for found in facts.amounts:
+        before = set(sentence.words[max(0, found.start - 3):found.start])
+        if creating or not logging or (before & EDIT_AMOUNT_CUES and found.explicit):
+            amount = found.value
+            break
+    close = next((d.day for d in facts.days if d.role == "close"), None)
+    if close is None and not logging:
+        close = next((d.day for d in facts.days if d.role is None), None)
+    probability = None
+    for percent in facts.percents:
+        if percent.discount:
+            continue
+        near = set(sentence.words[max(0, percent.start - 2):percent.end + 2])
+        if near & PROBABILITY_CUES or not logging:
+            probability = int(percent.value) if percent.value == int(percent.value) else None
+    return Edits(amount=amount, close_date=close, next_step=facts.next_step,
+                 probability=probability)
+
+
+def refusals_of(facts: Facts) -> list[str]:
+    refusals = []
+    if any(a.value < 0 for a in facts.amounts):
+        refusals.append("An amount can't be negative.")
+    if facts.too_big:
+        refusals.append("That amount is too large to be a deal's value.")
+    for percent in facts.percents:
+        if percent.value < 0 or percent.value > 100:
+            what = "A discount" if percent.discount else "A probability"
+            refusals.append(f"{what} is between 0 and 100%, not {percent.value}%.")
+    return refusals
+
+
+def new_deal_name(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -> str | None:
+    """What is left of "new opp for hooli: expansion, 75k, closing end of q1" once the
+    cue words, names and figures are taken out: "Expansion"."""
+    used = mentioned_words(mentions) | {i for a in facts.amounts for i in range(a.start, a.end)}
+    day_text = " ".join(d.phrase for d in facts.days).split()
+    skip = {"new", "deal", "create", "add", "open", "for", "with", "at", "on", "a", "an", "the",
+            "closing", "close", "closes", "worth", "of", "and", "please", "opened", "by",
+            "expected", "stage", "in", "to", "is", "amount", "next", "step"} | set(day_text)
+    kept = [w for i, w in enumerate(sentence.words) if i not in used and w not in skip
+            and not w.endswith("%")]
+    name = " ".join(kept).strip(" ,.:;-")
+    return name[:1].upper() + name[1:] if name else None
+
+
+def unknown_name(sentence: Sentence, mentions: tuple[Mention, ...]) -> str | None:
+    """The name-like words after with/at/for/on that matched nothing known: what the rep
+    may want created ("called bluthco about renewal" → "bluthco")."""
+    used = mentioned_words(mentions)
+    words = sentence.words
+    for at, word in enumerate(words):
+        if (word in ("with", "at", "for", "on", "from", "to") or (word in ACTIVITY_KIND
+                and word.endswith("ed"))) and at + 1 < len(words) \
+                and at + 1 not in used and words[at + 1] not in COMMON:
+            run = []
+            for follow in range(at + 1, min(len(words), at + 4)):
+                said = words[follow]
+                if follow in used or said in COMMON or any(c.isdigit() for c in said):
+                    break
+                run.append(words[follow])
+            if run:
+                return " ".join(run)
+    return None
+
+
+def activity_kind(sentence: Sentence) -> str:
+    for word in sentence.words:
+        if word in ACTIVITY_KIND:
+            return ACTIVITY_KIND[word]
+    return "note"

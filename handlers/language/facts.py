@@ -1,0 +1,197 @@
+"""The figures in a sentence: amounts, percentages, days, a next step, when it happened.
+
+Each is found wherever it is in the sentence, with where it was (word positions for amounts
+and percentages, character offsets in `Sentence.text` for days), so the reader after this
+can tell which fact belongs to which name and what is left over. Nothing is validated here
+beyond reading: a negative amount is read as negative (and refused later, in words), a
+120 % discount is read as 120.
+
+Roles of days come from the words just before them: "closing eoq", "pushed to march" are
+close dates; "f/u tmrw", "remind me friday", "check back in 2 weeks" are follow-ups;
+"until monday" (a snooze) is `until`; anything else has no role and the sentence decides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from handlers.language.dates import find_date
+from handlers.language.deal_terms import occurred_at
+from handlers.language.normalise import Sentence
+
+MAX_AMOUNT = Decimal(10) ** 12
+"""No deal is worth a trillion: a longer figure is a slip of the keyboard, refused in words."""
+
+_MONEY_WORD = re.compile(
+    r"^(?P<sign>-)?(?P<symbol>[$€£])?(?P<digits>\d[\d,]*(?:\.\d+)?)(?P<scale>k|m|mm|b|bn)?$")
+_SCALE = {"k": Decimal(1_000), "m": Decimal(1_000_000), "mm": Decimal(1_000_000),
+          "b": Decimal(1_000_000_000), "bn": Decimal(1_000_000_000),
+          "thousand": Decimal(1_000), "grand": Decimal(1_000), "million": Decimal(1_000_000),
+          "mil": Decimal(1_000_000), "billion": Decimal(1_000_000_000)}
+_QUANTITY_WORDS = frozenset({"seats", "seat", "users", "user", "licenses", "licences",
+                             "license", "units", "people", "days", "weeks", "months", "years",
+                             "hours", "minutes", "employees", "reps", "percent", "pct"})
+_MIN_BARE = Decimal(1000)  # without a symbol or scale, smaller numbers are counts or names
+_PERCENT_WORD = re.compile(r"^(?P<sign>-)?(?P<digits>\d{1,12}(?:\.\d+)?)%$")
+_DISCOUNT_AFTER = frozenset({"off", "discount", "discounted"})
+_DISCOUNT_BEFORE = frozenset({"discount", "off"})
+
+_CLOSE_CUES = frozenset({"close", "closing", "closes", "closed", "sign", "signing", "signs",
+                         "signature", "land", "landing", "lands", "expected", "expect",
+                         "target", "targeting", "pushed", "push", "slip", "slipped",
+                         "slipping", "slips", "pull", "pulled", "moved", "move", "date",
+                         "eta", "decision", "deadline", "delayed", "delay"})
+_FOLLOW_UP_CUES = frozenset({"follow", "remind", "reminder", "ping", "check", "circle",
+                             "chase", "nudge", "revisit", "touch", "callback", "back",
+                             "reconnect", "again"})
+_UNTIL_CUES = frozenset({"until", "snooze", "snoozed", "defer", "postpone"})
+_NEXT_STEP = re.compile(
+    r"\b(?:next\s*steps?|ns)\s*(?:is|are|will be|=|:|-|–)\s*(?P<step>.+?)\s*"
+    r"(?=$|[.;!]\s|\s+(?:and\s+)?(?:clos(?:e|ing|es)|amount|f/?u|follow[\s-]?up)\b)", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    value: Decimal  # signed, in major units
+    start: int  # word positions in `Sentence.words`, end exclusive
+    end: int
+    explicit: bool  # a currency sign or k/m said: money for sure
+
+
+@dataclass(frozen=True, slots=True)
+class Percent:
+    value: Decimal
+    start: int
+    end: int
+    discount: bool  # "20% off", "discount of 15%": a price cut, not a probability
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    day: date
+    role: str | None  # "close", "follow_up", "until" or None
+    start: int  # character offsets in `Sentence.text`
+    end: int
+    phrase: str
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    amounts: tuple[Amount, ...]
+    percents: tuple[Percent, ...]
+    days: tuple[Day, ...]
+    next_step: str | None
+    occurred: datetime
+    too_big: bool  # an amount past MAX_AMOUNT was typed
+
+
+def read_facts(sentence: Sentence, now: datetime, tz: str, *,
+               fiscal_year_start: int = 1) -> Facts:
+    """Every figure in `sentence`, read at `now` in the rep's zone `tz`."""
+    amounts, too_big = _amounts(sentence.words)
+    return Facts(
+        amounts=tuple(amounts),
+        percents=tuple(_percents(sentence.words)),
+        days=tuple(_days(sentence.text, now, tz, fiscal_year_start)),
+        next_step=_next_step(sentence.raw),
+        occurred=occurred_at(sentence.text, now, tz),
+        too_big=too_big,
+    )
+
+
+def _amounts(words: tuple[str, ...]) -> tuple[list[Amount], bool]:
+    found: list[Amount] = []
+    too_big = False
+    for at, word in enumerate(words):
+        match = _MONEY_WORD.match(word)
+        if match is None or _looks_like_date_or_code(words, at):
+            continue
+        try:
+            value = Decimal(match["digits"].replace(",", ""))
+        except InvalidOperation:
+            continue
+        end = at + 1
+        scale = match["scale"]
+        following = words[at + 1] if at + 1 < len(words) else ""
+        if scale:
+            value *= _SCALE[scale]
+        elif following in _SCALE:
+            value *= _SCALE[following]
+            end += 1
+            scale = following
+        elif following in _QUANTITY_WORDS or following.endswith("%"):
+            continue
+        explicit = bool(match["symbol"] or scale)
+        if not explicit and value < _MIN_BARE:
+            continue
+        if not explicit and 1990 <= value <= 2100 and at > 0 and words[at - 1] in (
+                "in", "of", "q1", "q2", "q3", "q4", "fy", "year", "since"):
+            continue  # a year
+        negative = bool(match["sign"]) or (at > 0 and words[at - 1] in ("minus", "negative"))
+        if value.copy_abs() >= MAX_AMOUNT:
+            too_big = True
+            continue
+        found.append(Amount(-value if negative else value, at, end, explicit))
+    return found, too_big
+
+
+def _looks_like_date_or_code(words: tuple[str, ...], at: int) -> bool:
+    word = words[at]
+    return "/" in word or word.count("-") > 1 or word.count(".") > 1
+
+
+def _percents(words: tuple[str, ...]) -> list[Percent]:
+    found = []
+    for at, word in enumerate(words):
+        value_text = None
+        end = at + 1
+        if (match := _PERCENT_WORD.match(word)) is not None:
+            value_text = ("-" if match["sign"] else "") + match["digits"]
+        elif re.fullmatch(r"\d{1,12}(?:\.\d+)?", word) and at + 1 < len(words) and \
+                words[at + 1] in ("percent", "pct"):
+            value_text, end = word, at + 2
+        if value_text is None:
+            continue
+        after = words[end] if end < len(words) else ""
+        before = words[max(0, at - 3):at]
+        discount = after in _DISCOUNT_AFTER or any(w in _DISCOUNT_BEFORE for w in before)
+        found.append(Percent(Decimal(value_text), at, end, discount))
+    return found
+
+
+def _days(text: str, now: datetime, tz: str, fiscal_year_start: int) -> list[Day]:
+    """Every date phrase in `text`, each with its role."""
+    found: list[Day] = []
+    offset = 0
+    while offset < len(text):
+        match = find_date(text[offset:], now, tz, fiscal_year_start=fiscal_year_start)
+        if match is None:
+            break
+        start, end = offset + match.start, offset + match.end
+        found.append(Day(match.day, _role(text[:start]), start, end, match.phrase))
+        offset = end
+    return found
+
+
+def _role(before: str) -> str | None:
+    """What a day is for, from the (up to) four words before it."""
+    words = before.split()[-4:]
+    for word in reversed(words):
+        if word in _UNTIL_CUES:
+            return "until"
+        if word in _FOLLOW_UP_CUES:
+            return "follow_up"
+        if word in _CLOSE_CUES:
+            return "close"
+    return None
+
+
+def _next_step(raw: str) -> str | None:
+    match = _NEXT_STEP.search(raw)
+    if match is None:
+        return None
+    step = match["step"].strip(" ,.")
+    return step or None

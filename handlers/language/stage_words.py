@@ -1,0 +1,33 @@
+"""How reps say a stage: its name, each part of a two-part name, the usual short forms, and
+the words for winning and losing. Built from the stages the store holds, so a stage renamed
+in `/sales stages` is understood by its new name at once; no stage name is written here."""
+
+from __future__ import annotations
+
+from handlers.language.spotting import Known, name_words
+
+WON_WORDS = ("won", "win", "signed", "closed", "closed won", "booked", "inked")
+LOST_WORDS = ("lost", "closed lost", "dead", "lost to", "killed")
+_SHORT_FROM = 8  # a first word this long is also said by its first four letters ("prop")
+_SHORT_LAST_FROM = 10  # "value prop" for "Value Proposition"
+
+
+def stage_known(stage_id: int, name: str, *, is_won: bool = False,
+                is_lost: bool = False) -> Known:
+    """One stage as the spotter reads it."""
+    phrases: list[str] = []
+    parts = [p.strip() for p in name.replace("&", "/").split("/") if p.strip()]
+    for part in parts if len(parts) > 1 else []:
+        phrases.append(part)
+    for part in parts:
+        words = name_words(part)
+        if words and len(words[0]) >= _SHORT_FROM:
+            phrases.append(words[0][:4])
+        if len(words) >= 2 and len(words[-1]) >= _SHORT_LAST_FROM:
+            phrases.append(" ".join([*words[:-1], words[-1][:4]]))
+    if is_won:
+        phrases.extend(WON_WORDS)
+    if is_lost:
+        phrases.extend(LOST_WORDS)
+    tag = "won" if is_won else "lost" if is_lost else None
+    return Known("stage", stage_id, name, phrases=tuple(dict.fromkeys(phrases)), tag=tag)

@@ -1,0 +1,132 @@
+"""A message with several facts about one deal, written as one action.
+
+"had a demo with luis at oscorp, went great, moving them to proposal" is an activity and a
+stage move; "acme renewal is now 120k, closing eoq" two field changes. The rep said them in
+one breath, so they are one action: one transaction (all or nothing: a refused stage move
+leaves no half-logged demo), one history entry for the deal's fields, and one Undo that
+reverses every part.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from store.access import require_owner_access
+from store.db import Store
+from store.errors import Conflict, InvalidInput
+from store.models import Opportunity, Stage
+from store.money import to_minor
+from store.schemas import ActivityView, OpportunityView
+from store.services.activities.activities import ActivityService, add_activity
+from store.services.deals import undo
+from store.services.deals.changes import UNSET, Change, apply_change, check_currency
+from store.services.deals.opportunities import require_opportunity
+from store.services.deals.stages import next_open_stage
+from store.services.people.users import require_by_id
+
+
+@dataclass(frozen=True)
+class ActivitySpec:
+    kind: str
+    subject: str
+    body: str | None = None
+    occurred_at: datetime | None = None
+    follow_up_at: datetime | None = None
+    contact_id: int | None = None
+    slack_permalink: str | None = None
+    slack_event_key: str | None = None
+
+
+@dataclass(frozen=True)
+class DealChangeSpec:
+    """The deal's side of the message; None is "not said" (`next_step` UNSET likewise)."""
+
+    stage_id: int | None = None
+    advance: bool = False
+    lost_reason: str | None = None
+    amount: Decimal | None = None
+    close_date: date | None = None
+    probability: int | None = None
+    next_step: Any = UNSET
+
+    def __bool__(self) -> bool:
+        return bool(self.stage_id or self.advance or self.amount is not None
+                    or self.close_date or self.probability is not None
+                    or self.next_step is not UNSET)
+
+
+@dataclass(frozen=True)
+class Applied:
+    opportunity: OpportunityView
+    activity: ActivityView | None
+    undo_token: int
+
+
+class PlanService:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def apply(self, actor_id: int, opp_id: int, *, activity: ActivitySpec | None = None,
+              deal: DealChangeSpec = DealChangeSpec()) -> Applied:
+        """Log `activity` on the deal and change it as `deal` says, in one transaction."""
+        if activity is None and not deal:
+            raise InvalidInput("There is nothing to change.")
+        with self.store.transaction() as s:
+            actor = require_by_id(s, actor_id)
+            opp = require_opportunity(s, opp_id)
+            require_owner_access(s, actor, opp.owner_id, "deals")
+            tokens: list[int] = []
+            logged = None
+            if activity is not None:
+                account, contact = ActivityService._account_and_contact(
+                    s, actor, opp, opp.account_id, activity.contact_id)
+                before = {"opportunity_last_activity_at": opp.last_activity_at}
+                logged = add_activity(
+                    s, owner=actor, kind=activity.kind, subject=activity.subject,
+                    body=activity.body, occurred_at=activity.occurred_at or self.store.now(),
+                    follow_up_at=activity.follow_up_at, account=account, contact=contact,
+                    opportunity=opp, slack_permalink=activity.slack_permalink,
+                    slack_event_key=activity.slack_event_key)
+                s.flush()
+                tokens.append(undo.remember(
+                    s, actor=actor, kind="activity", entity_type="activity",
+                    entity_id=logged.id, before=before, now=self.store.now()))
+            if deal:
+                tokens.append(self._change(s, actor, opp, deal))
+            token = tokens[0] if len(tokens) == 1 else undo.remember(
+                s, actor=actor, kind="bundle", entity_type="audit", entity_id=tokens[0],
+                before={"tokens": json.dumps(tokens)}, now=self.store.now())
+            s.flush()
+            return Applied(OpportunityView.of(opp),
+                           ActivityView.of(logged) if logged is not None else None, token)
+
+    def _change(self, s: Any, actor: Any, opp: Opportunity, deal: DealChangeSpec) -> int:
+        stage = None
+        if deal.stage_id:
+            stage = s.get(Stage, deal.stage_id)
+            if stage is None or not stage.is_active:
+                raise InvalidInput("That stage is no longer in the pipeline; say it again.")
+        if deal.advance:
+            if opp.stage.kind != "open":
+                raise Conflict(f"{opp.name} is already {opp.stage.name}.")
+            stage = next_open_stage(s, opp.stage)
+            if stage is None:
+                raise Conflict(f"{opp.name} is at the last stage already.")
+        if stage is not None and stage.id == opp.stage_id:
+            stage = None  # already there: the other facts still apply
+        if deal.amount is not None:
+            check_currency(opp.currency)
+        before = apply_change(
+            s, opp,
+            Change(stage=stage, lost_reason=deal.lost_reason,
+                   amount_minor=to_minor(deal.amount, opp.currency)
+                   if deal.amount is not None else None,
+                   probability=deal.probability, close_date=deal.close_date,
+                   next_step=deal.next_step),
+            actor=actor, now=self.store.now(), source="slack")
+        return undo.remember(s, actor=actor, kind="opportunity", entity_type="opportunity",
+                             entity_id=opp.id, before=before, now=self.store.now())
