@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,24 @@ def chat(app: App, slack: LocalSlack, request: pytest.FixtureRequest) -> Iterato
         chat.absorb()
         crashed = [m.text for m in chat.transcript if GENERIC in m.text]
         assert not crashed, f"a listener failed during the test: {crashed}"
+
+
+@pytest.fixture
+def book(services: Services) -> dict[str, int]:
+    """Ana Rep's book (New York): six accounts, one open deal each, one contact."""
+    ana = services.users.get_or_create("U0ANA", name="Ana Rep", timezone="America/New_York")
+    ids: dict[str, int] = {"ana": ana.id}
+    for account, deal, stage, amount in [
+        ("Acme", "Renewal", "Prospecting", 84000),
+        ("Globex", "Expansion", "Value Proposition", 120000),
+        ("Initech", "Platform", "Needs Analysis", 50000),
+        ("Hooli", "Pilot", "Prospecting", 20000),
+        ("Umbrella", "Security", "Negotiation/Review", 75000),
+        ("Wayne Enterprises", "Analytics", "Proposal/Price Review", 99000),
+    ]:
+        services.accounts.create(ana.id, account)
+        opp = services.opportunities.create(ana.id, deal, account=account, stage=stage,
+                                            amount=Decimal(amount))
+        ids[account.split()[0].lower()] = opp.id
+    services.contacts.create(ana.id, "Jane Roe", account="Globex", email="jane@globex.test")
+    return ids

@@ -13,27 +13,6 @@ from bot.localslack import LocalSlack
 from store.services import Services
 
 
-@pytest.fixture
-def book(services: Services) -> dict[str, int]:
-    """A rep's book: six accounts, their deals, one contact."""
-    ana = services.users.get_or_create("U0ANA", name="Ana Rep", timezone="America/New_York")
-    ids: dict[str, int] = {"ana": ana.id}
-    for account, deal, stage, amount in [
-        ("Acme", "Renewal", "Prospecting", 84000),
-        ("Globex", "Expansion", "Value Proposition", 120000),
-        ("Initech", "Platform", "Needs Analysis", 50000),
-        ("Hooli", "Pilot", "Prospecting", 20000),
-        ("Umbrella", "Security", "Negotiation/Review", 75000),
-        ("Wayne Enterprises", "Analytics", "Proposal/Price Review", 99000),
-    ]:
-        services.accounts.create(ana.id, account)
-        opp = services.opportunities.create(ana.id, deal, account=account, stage=stage,
-                                            amount=Decimal(amount))
-        ids[account.split()[0].lower()] = opp.id
-    services.contacts.create(ana.id, "Jane Roe", account="Globex", email="jane@globex.test")
-    return ids
-
-
 def stage_of(services: Services, book: dict[str, int], key: str) -> str:
     return services.opportunities.get(book["ana"], book[key]).stage.name
 

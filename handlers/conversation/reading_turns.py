@@ -136,8 +136,9 @@ def _deal(turn: Turn, plan: Plan) -> DealRef | Answer | None:
 
 
 def _rest(reading: Reading) -> str:
-    """What was said after the last name: "they want pricing by friday"."""
-    last = max((m.end for m in reading.mentions), default=0)
+    """What was said after the last account, contact or deal: "they want pricing"."""
+    last = max((m.end for m in reading.mentions
+                if m.kind in ("account", "contact", "deal")), default=0)
     rest = rest_after(reading.sentence, last) if last else ""
     previous = None
     while previous != rest:

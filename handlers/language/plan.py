@@ -115,7 +115,11 @@ def with_choice(plan: Plan, chosen: Known) -> Plan:
         return plan
     ask, rest = plan.asks[0], plan.asks[1:]
     if ask.what == "contact" and plan.activity is not None:
-        return replace(plan, activity=replace(plan.activity, contact=chosen), asks=rest)
+        account = plan.account
+        if account is None and chosen.scope is not None:
+            account = Known("account", chosen.scope, "")
+        return replace(plan, activity=replace(plan.activity, contact=chosen), asks=rest,
+                       account=account)
     if ask.what == "stage":
         return replace(plan, stage=chosen, asks=rest)
     if ask.what == "deal":

@@ -1,0 +1,111 @@
+"""What reps type, read by the language layer, through the real app: signed DMs, the store,
+the stand-in's record. One message is one change (every fact in it, one Undo), or a
+question asked before anything is written."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from bot.chat import Chat
+from store.services import Services
+
+
+def _deal(services: Services, book: dict[str, int], key: str):
+    return services.opportunities.get(book["ana"], book[key])
+
+
+def test_a_demo_and_a_stage_move_in_one_line_are_one_change(chat: Chat, services: Services,
+                                                            book) -> None:
+    [reply] = chat.say("had a demo with jane at globex, went great, moving them to proposal")
+    [activity] = services.activities.list_for(book["ana"])
+    assert (activity.kind, activity.contact_name, activity.opportunity_id) == (
+        "meeting", "Jane Roe", book["globex"])
+    assert _deal(services, book, "globex").stage.name == "Proposal/Price Review"
+    assert "logged a meeting with jane roe" in reply.text.lower()
+    assert "Proposal/Price Review" in reply.text
+    assert [c.label for c in reply.controls] == ["Undo"]
+    chat.click(1)  # one Undo reverses both
+    assert services.activities.list_for(book["ana"]) == []
+    assert _deal(services, book, "globex").stage.name == "Value Proposition"
+
+
+def test_amount_close_date_and_next_step_together(chat: Chat, services: Services, book) -> None:
+    [reply] = chat.say("acme renewal is now 120k, closing eoq, next step: send msa redlines")
+    deal = _deal(services, book, "acme")
+    # the test clock is Nov 2026: the quarter ends Dec 31
+    assert (deal.amount, deal.close_date, deal.next_step) == (
+        Decimal(120000), date(2026, 12, 31), "send msa redlines")
+    assert "$84,000 → $120,000" in reply.text and "close date" in reply.text
+    chat.click(1)
+    deal = _deal(services, book, "acme")
+    assert deal.amount == Decimal(84000) and deal.next_step is None
+
+
+def test_a_call_and_a_move_to_a_renamed_stage(chat: Chat, services: Services, book,
+                                              admin: int) -> None:
+    negotiation = next(s for s in services.stages.all() if s.name == "Negotiation/Review")
+    services.stages.save(admin, negotiation.id, name="Legal Review",
+                              probability=negotiation.probability, kind=negotiation.kind,
+                              quiet_days=negotiation.quiet_days)
+    chat.say("quick call w/ globex, moving them to legal review")
+    assert _deal(services, book, "globex").stage.name == "Legal Review"
+    [activity] = services.activities.list_for(book["ana"])
+    assert activity.kind == "call"
+
+
+def test_two_contacts_with_one_first_name_are_asked_about(chat: Chat, services: Services,
+                                                         book) -> None:
+    services.contacts.create(book["ana"], "Ken Ito", account="Initech")
+    services.contacts.create(book["ana"], "Ken Smith", account="Hooli")
+    [question] = chat.say("spoke w/ ken about pricing")
+    assert [c.label for c in question.controls][:2] == ["Ken Ito", "Ken Smith"]
+    assert services.activities.list_for(book["ana"]) == []  # nothing before the answer
+    chat.click(2)
+    [activity] = services.activities.list_for(book["ana"])
+    assert (activity.contact_name, activity.account_name) == ("Ken Smith", "Hooli")
+
+
+def test_a_contact_by_first_name_logs_on_their_account(chat: Chat, services: Services,
+                                                      book) -> None:
+    chat.say("had lunch with jane, she wants a demo friday")
+    [activity] = services.activities.list_for(book["ana"])
+    assert (activity.kind, activity.contact_name, activity.account_name) == (
+        "meeting", "Jane Roe", "Globex")
+    assert activity.follow_up_at is not None
+
+
+def test_a_negative_amount_is_refused_and_nothing_changes(chat: Chat, services: Services,
+                                                         book) -> None:
+    [reply] = chat.say("acme renewal is now -5k")
+    assert "can't be negative" in reply.text
+    assert _deal(services, book, "acme").amount == Decimal(84000)
+
+
+def test_a_question_writes_nothing(chat: Chat, services: Services, book) -> None:
+    before = _deal(services, book, "acme")
+    for text in ("how's acme doing?", "is the acme renewal closing this month?",
+                 "did we move acme to proposal?"):
+        chat.say(text)
+    assert services.activities.list_for(book["ana"]) == []
+    assert _deal(services, book, "acme") == before
+
+
+def test_shorthand_and_typos(chat: Chat, services: Services, book) -> None:
+    chat.say("mvoe globx to negotiation")
+    assert _deal(services, book, "globex").stage.name == "Negotiation/Review"
+    chat.say("mtg w/ hooli re pilot scope, f/u tmrw")
+    [activity] = services.activities.list_for(book["ana"])
+    assert (activity.kind, activity.account_name, activity.subject) == (
+        "meeting", "Hooli", "Pilot scope, f/u tmrw")
+    assert activity.follow_up_at is not None
+
+
+def test_typed_undo_reverses_the_last_change(chat: Chat, services: Services, book) -> None:
+    chat.say("initech is now 75k")
+    assert _deal(services, book, "initech").amount == Decimal(75000)
+    [reply] = chat.say("undo")
+    assert reply.text.startswith("Undone")
+    assert _deal(services, book, "initech").amount == Decimal(50000)
+    [again] = chat.say("undo")
+    assert "nothing of yours to undo" in again.text
