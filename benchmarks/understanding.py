@@ -1,0 +1,251 @@
+"""How well the bot understands what reps type: the labelled corpus, message by message.
+
+`tests/corpus/understanding.yaml` holds messages written the way reps write, by someone who
+had not read the parser, each with what a rep wants done (see its README). Each message is
+sent to the conversation (the same `Conversation.answer_text` a DM reaches) on a fresh copy
+of the demo book at the corpus's "today", and the store is compared before and after:
+
+- right: the expected changes, all of them and nothing else; for a question or a refusal,
+  nothing written and an answer that is not "I didn't get that";
+- asked: nothing written and a question back (buttons, or "which") where the corpus wants a
+  question, or where it wanted a write (the bot asked instead: safe, not right);
+- wrong write: something written that the corpus does not expect, or only part of it;
+- ignored: nothing written and "I didn't get that" (or nothing useful) back.
+
+Cases alternate between a tuning half and a held-out half (even and odd positions): figures
+are printed for both, and only the tuning half is looked at when the reader is changed.
+Parse time is the language layer alone (`understand`), over the corpus's messages with the
+demo names, then with 100,000 accounts loaded (UNDERSTANDING_ACCOUNTS to change).
+
+    python -m benchmarks understanding            # all cases
+    UNDERSTANDING_SHOW=wrong python -m benchmarks understanding   # list the misses
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+
+from handlers.conversation.conversation import Conversation
+from handlers.conversation.names import _known
+from handlers.deps import Deps
+from handlers.language.spotting import Gazetteer, Known
+from handlers.language.understanding import understand
+from store.clock import ManualClock
+from store.db import Store
+from store.demo import load_demo
+from store.migrate import upgrade
+from store.models import Activity, Lead, Opportunity, Quote, User
+from store.services import Services
+from store.services.people.directory import Directory
+
+CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "understanding.yaml"
+USERS = {"alex": "U0ALEX", "dana": "U0DANA", "fox": "U0FOX", "morgan": "U0MORGAN",
+         "priya": "U0PRIYA", "jordan": "U0JORDAN"}
+KIND = {"demo": "meeting", "lunch": "meeting", "voicemail": "call"}
+UNKNOWN = "I didn't get"
+
+
+def _snapshot(store: Store) -> dict[str, Any]:
+    """What the corpus's change shapes can see, keyed by row."""
+    with store.transaction() as s:
+        acts = {a.id: (a.kind, a.account.name if a.account else None,
+                       a.contact.name if a.contact else None,
+                       a.follow_up_at.date().isoformat() if a.follow_up_at else None,
+                       a.done)
+                for a in s.scalars(select(Activity))}
+        opps = {o.id: (f"{o.account.name} — {o.name}" if o.account else o.name, o.stage.name,
+                       o.amount_minor, o.close_date.isoformat() if o.close_date else None,
+                       o.next_step, o.probability, o.archived_at is not None,
+                       o.account.name if o.account else None, o.name)
+                for o in s.scalars(select(Opportunity))}
+        quotes = {q.id: (q.number, q.status, q.version) for q in s.scalars(select(Quote))}
+        roles = {u.id: (u.name, u.role) for u in s.scalars(select(User))}
+        leads = {lead.id: lead.name for lead in s.scalars(select(Lead))}
+    return {"acts": acts, "opps": opps, "quotes": quotes, "roles": roles, "leads": leads}
+
+
+def _observed(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+    """The store's changes in the corpus's shapes."""
+    seen: list[dict[str, Any]] = []
+    for key, act in after["acts"].items():
+        old = before["acts"].get(key)
+        if old is None:
+            seen.append({"log": act[0], "account": act[1], "contact": act[2],
+                         "follow_up": act[3]})
+        elif old[3] != act[3]:
+            seen.append({"snooze": act[1], "until": act[3]})
+        elif old[4] != act[4]:
+            seen.append({"done": act[1]})
+    for key, opp in after["opps"].items():
+        old = before["opps"].get(key)
+        if old is None:
+            seen.append({"create_deal": opp[7], "name": opp[8], "amount": opp[2] // 100,
+                         "close_date": opp[3]})
+            continue
+        if old[1] != opp[1]:
+            seen.append({"move": opp[0], "stage": opp[1]})
+        fields = {name: new for name, i, new in (("amount", 2, opp[2] // 100),
+                                                  ("close_date", 3, opp[3]),
+                                                  ("next_step", 4, opp[4]),
+                                                  ("probability", 5, opp[5]))
+                  if old[i] != opp[i] and not (name == "probability" and old[1] != opp[1])}
+        if fields:
+            seen.append({"edit": opp[0], **fields})
+        if opp[6] and not old[6]:
+            seen.append({"archived": opp[0]})
+    for key, quote in after["quotes"].items():
+        if before["quotes"].get(key) != quote:
+            seen.append({"quote": quote[0], "status": quote[1]})
+    for key, role in after["roles"].items():
+        if before["roles"].get(key, role)[1] != role[1]:
+            seen.append({"role": role[0], "to": role[1]})
+    seen += [{"lead": name} for key, name in after["leads"].items() if key not in before["leads"]]
+    return seen
+
+
+def _fits(expected: dict[str, Any], seen: dict[str, Any]) -> bool:
+    """Whether one observed change is the expected one (the gist `about` is not compared)."""
+    kind = next(iter(expected))
+    if kind not in seen:
+        return False
+    if kind == "log":
+        return (KIND.get(expected["log"], expected["log"]) == seen["log"]
+                and expected.get("account") in (None, seen["account"])
+                and expected.get("contact") in (None, seen["contact"])
+                and expected.get("follow_up") in (None, seen["follow_up"]))
+    if kind == "create_deal":
+        return (seen["create_deal"] == expected["create_deal"]
+                and expected.get("amount") in (None, seen["amount"])
+                and expected.get("close_date") in (None, seen["close_date"])
+                and (expected.get("name") or "").lower() in (seen["name"] or "").lower())
+    if kind in ("quote", "lead", "role"):
+        return str(seen[kind]).lower().startswith(str(expected[kind]).lower())
+    return all(seen.get(k) == v for k, v in expected.items()
+               if v is not None and k not in ("about", "lost_reason"))
+
+
+def _grade(case: dict[str, Any], changes: list[dict[str, Any]], reply: str,
+           asked: bool) -> str:
+    expect = case["expect"]
+    if "plan" in expect:
+        wanted = [c for c in expect["plan"] if "undo" not in c]
+        if not wanted:  # "undo" on a fresh book: an honest "nothing to undo" is right
+            return "right" if not changes and "undo" in reply.lower() else "wrong"
+        if not changes:
+            return "asked" if asked else "ignored"
+        matched = [w for w in wanted if any(_fits(w, c) for c in changes)]
+        extra = [c for c in changes if not any(_fits(w, c) for w in wanted)]
+        return "right" if len(matched) == len(wanted) and not extra else "wrong"
+    if changes:
+        return "wrong"
+    if "asks" in expect:
+        return "right" if asked else "ignored"
+    return "ignored" if UNKNOWN in reply else "right"
+
+
+def _template(corpus: dict[str, Any], folder: Path) -> tuple[Path, datetime]:
+    now = datetime.fromisoformat(corpus["today"]).replace(hour=15, tzinfo=UTC)
+    path = folder / "template.db"
+    url = f"sqlite:///{path}"
+    store = Store(url, ManualClock(now))
+    upgrade(store.engine)
+    load_demo(store, seed=corpus.get("demo_seed", 42))
+    store.engine.dispose()
+    return path, now
+
+
+def _run_case(case: dict[str, Any], template: Path, folder: Path,
+              now: datetime) -> tuple[str, str]:
+    path = folder / "case.db"
+    shutil.copyfile(template, path)
+    store = Store(f"sqlite:///{path}", ManualClock(now))
+    services = Services(store)
+    deps = Deps(services=services, directory=Directory(store), clock=store.clock)
+    actor = services.users.find(USERS[case["user"]])
+    assert actor is not None
+    before = _snapshot(store)
+    try:
+        _intent, answer = Conversation(deps).answer_text(str(case["text"]), actor)
+        reply = answer.text + " " + str(answer.blocks)
+        asked = "choose_" in str(answer.blocks) or "?" in answer.text
+    except Exception as exc:  # a crash is a miss, and the run goes on
+        reply, asked = f"crash {type(exc).__name__}", False
+    changes = _observed(before, _snapshot(store))
+    store.engine.dispose()
+    return _grade(case, changes, reply, asked), reply[:160]
+
+
+def _parse_times(cases: list[dict[str, Any]], known: list[Known], now: datetime) -> list[float]:
+    names = Gazetteer(known)
+    times = []
+    for case in cases:
+        started = time.perf_counter()
+        understand(str(case["text"]), names, now, "UTC")
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def _table(title: str, grades: dict[str, Counter[str]]) -> None:
+    print(f"\n{title}")
+    print(f"{'category':<10} {'n':>4} {'right':>6} {'asked':>6} {'wrong':>6} {'ignored':>8}")
+    total: Counter[str] = Counter()
+    for category in sorted(grades):
+        row = grades[category]
+        total.update(row)
+        n = sum(row.values())
+        print(f"{category:<10} {n:>4} " + " ".join(
+            f"{row[k] / n:>6.0%}" if k != "ignored" else f"{row[k] / n:>8.0%}"
+            for k in ("right", "asked", "wrong", "ignored")))
+    n = sum(total.values())
+    print(f"{'all':<10} {n:>4} " + " ".join(
+        f"{total[k] / n:>6.0%}" if k != "ignored" else f"{total[k] / n:>8.0%}"
+        for k in ("right", "asked", "wrong", "ignored")))
+
+
+def run() -> None:
+    corpus = yaml.safe_load(CORPUS.read_text())
+    cases = corpus["cases"]
+    show = os.environ.get("UNDERSTANDING_SHOW", "")
+    halves: dict[str, dict[str, Counter[str]]] = {"tuning": defaultdict(Counter),
+                                                  "held-out": defaultdict(Counter)}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        template, now = _template(corpus, folder)
+        for position, case in enumerate(cases):
+            grade, reply = _run_case(case, template, folder, now)
+            half = "tuning" if position % 2 == 0 else "held-out"
+            halves[half][case["category"]][grade] += 1
+            if show and grade in show.split(",") and half == "tuning":
+                print(f"[{grade}] {case['category']}: {case['text']!r}\n    want "
+                      f"{case['expect']}\n    got  {reply}")
+        store = Store(f"sqlite:///{template}", ManualClock(now))
+        known = _known(Directory(store).name_rows())
+        store.engine.dispose()
+    for half, grades in halves.items():
+        _table(f"{half} half ({sum(sum(c.values()) for c in grades.values())} cases)", grades)
+    times = _parse_times(cases, known, now)
+    extra = int(os.environ.get("UNDERSTANDING_ACCOUNTS", "100000"))
+    big = known + [Known("account", 10_000_000 + i, f"Company {i:06d} {_word(i)}")
+                   for i in range(extra)]
+    big_times = _parse_times(cases, big, now)
+    for label, values in (("demo names", times), (f"+{extra:,} accounts", big_times)):
+        values.sort()
+        print(f"\nparse time, {label}: median {statistics.median(values):.2f} ms, "
+              f"p99 {values[int(len(values) * 0.99) - 1]:.2f} ms")
+
+
+def _word(i: int) -> str:
+    """A made-up company word, so 100,000 names are not all alike."""
+    syllables = ["ka", "lo", "mi", "ter", "vo", "zen", "bra", "qui", "dor", "fen", "gal", "hu"]
+    return "".join(syllables[(i // 12 ** k) % 12] for k in range(4)).capitalize()
