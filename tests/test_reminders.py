@@ -3,6 +3,7 @@ retried not lost, and exactly once with two schedulers on one database."""
 
 from __future__ import annotations
 
+import copy
 import os
 import subprocess
 import sys
@@ -65,8 +66,34 @@ def test_snooze_redelivers_at_the_new_time(chat: Chat, services: Services, rep, 
     clock.set(datetime(2026, 11, 23, 15, 0, tzinfo=UTC))
     runner.run_once()
     chat.absorb()
-    chat.click(action_id="followup_snooze", user="U0ANA")  # 1 day
+    chat.click(action_id="followup_snooze_1", user="U0ANA")  # 1 day
     assert "Snoozed" in chat.latest("U0ANA").text
+    runner.run_once()
+    assert len(dms(slack, "Follow up on Acme")) == 1
+    clock.advance(timedelta(days=1, minutes=1))
+    runner.run_once()
+    assert len(dms(slack, "Follow up on Acme")) == 2
+
+
+def test_a_reminder_sent_before_ids_were_unique_still_snoozes(
+        chat: Chat, services: Services, rep, runner, slack, clock: ManualClock) -> None:
+    """Reminders already in people's DMs carry the old bare `followup_snooze` on both."""
+    acme = services.accounts.get("acme")
+    services.activities.log(rep.id, kind="call", subject="send pricing", account_id=acme.id,
+                            follow_up_at=clock.now())
+    runner.run_once()
+    chat.absorb()
+    message = chat.latest("U0ANA", with_controls=True)
+    message.blocks = copy.deepcopy(message.blocks)  # what the user sees, not what was sent
+    for block in message.blocks:
+        for element in block.get("elements", []):
+            if str(element.get("action_id", "")).startswith("followup_snooze_") and (
+                    element["action_id"] != "followup_snooze_date"):
+                element["action_id"] = "followup_snooze"
+    [week] = [c for c in message.controls if c.label == "Snooze 1 week"]
+    chat.click(week.number, user="U0ANA")
+    assert "Snoozed" in chat.latest("U0ANA").text
+    clock.advance(timedelta(days=6))
     runner.run_once()
     assert len(dms(slack, "Follow up on Acme")) == 1
     clock.advance(timedelta(days=1, minutes=1))

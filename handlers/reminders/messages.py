@@ -46,8 +46,9 @@ def follow_up_message(services: Services, due: DueReminder, _now: datetime,
     return Answer(text=escape(f"Follow up on {about}"), blocks=[
         ui.mrkdwn("\n".join(lines)),
         ui.actions(ui.button("Done", "followup_done", value, style="primary"),
-                   ui.button("Snooze 1 day", "followup_snooze", f"{a.id}:1"),
-                   ui.button("Snooze 1 week", "followup_snooze", f"{a.id}:7"),
+                   # one action_id per button (Slack refuses a block with two alike)
+                   ui.button("Snooze 1 day", "followup_snooze_1", f"{a.id}:1"),
+                   ui.button("Snooze 1 week", "followup_snooze_7", f"{a.id}:7"),
                    datepicker("followup_snooze_date", "Pick a date"),
                    ui.button("Log activity", "followup_log", value),
                    block_id=f"followup:{a.id}")])
