@@ -6,6 +6,7 @@ functools.partial, which Bolt's argument injection sees through."""
 from __future__ import annotations
 
 import logging
+import re
 from functools import partial
 from typing import Any
 
@@ -34,7 +35,9 @@ def edit_stage(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,
     ack()
     services = deps.services
     services.people.check_admin(actor_of(context).id)
-    value = body["actions"][0]["value"]
+    action = body["actions"][0]
+    # a button's value, or the stage picked from an Edit menu (many stages)
+    value = action.get("value") or (action.get("selected_option") or {}).get("value")
     stage = next((s for s in services.stages.all() if str(s.id) == value), None)
     client.views_open(trigger_id=body["trigger_id"], view=admin_modals.stage_form(stage))
 
@@ -147,7 +150,7 @@ def _tell_admins(client: WebClient, deps: Deps, handover: Handover) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
-    app.action("stage_edit")(partial(edit_stage, deps))
+    app.action(re.compile(r"^stage_edit(_\d+)?$"))(partial(edit_stage, deps))
     app.action("stage_add")(partial(edit_stage, deps))
     app.view("stage_edit")(partial(save_stage, deps))
     app.view("admin_people")(partial(save_people, deps))
