@@ -234,8 +234,9 @@ def test_the_whole_sentence_schedules_a_report(services: Services, app, clock, t
 
 
 def test_sales_pipeline_subscribe_by_command(chat: Chat, team) -> None:
-    """Slash command text keeps `#sales` as typed (no escaping in the manifest): Slack is
-    asked for the channel by name, and when it can't say, a channel picker is offered."""
+    """A bare `#sales` (Slack escapes a channel it recognises to <#C…>; one it doesn't stays
+    plain): Slack is asked for the channel by name, and when it can't say, a channel picker
+    is offered."""
     [reply] = chat.command("/sales pipeline subscribe #sales monday 8am", user="U0MO")
     assert reply.ephemeral and "I can't find #sales; pick the channel" in reply.render()
     [listing] = chat.command("/sales pipeline subscriptions", user="U0MO")
