@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from bot.chat import Chat
-from bot.localslack import LocalSlack
+from bot.localslack import Failure, LocalSlack
 from bot.reminders import ReminderRunner
 from store.errors import NotAllowed
 from store.services import Services
@@ -115,3 +115,18 @@ def test_uninstall_stops_sending(chat: Chat, services: Services, office, clock, 
     assert runner.run_once().sent == 0
     chat.say("help", user="U0ANA")  # reinstalled: Slack sends events again
     assert runner.run_once().sent == 1
+
+
+def test_after_tokens_revoked_an_event_does_not_resume_sending(
+        chat: Chat, services: Services, office, clock, app, slack) -> None:
+    acme = services.accounts.get("acme")
+    services.activities.log(office["U0ANA"], kind="call", subject="x", account_id=acme.id,
+                            follow_up_at=clock.now())
+    chat.event({"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["U0SALESBOT"]}})
+    chat.say("help", user="U0ANA")  # a retry or a late event: our token is still revoked
+    assert services.workspace.sending_enabled() is False
+    runner = ReminderRunner(services, app.client, clock, "UTC", worker="t")
+    slack.fail_next("auth.test", Failure(error="token_revoked"))
+    assert runner.run_once().sent == 0
+    assert runner.run_once().sent == 1  # a new token configured: Slack accepts it again
+    assert services.workspace.sending_enabled() is True
