@@ -304,3 +304,23 @@ def test_blocks_or_channel_refused_for_good_is_not_retried_every_sweep(
     assert len(slack.calls_of("chat.postMessage")) == 1
     [(_key, reason, _who)] = services.reminders.failures()
     assert error in reason
+
+
+def test_a_mute_that_ends_brings_one_digest_not_every_held_one(
+        services: Services, rep, runner, slack, clock: ManualClock) -> None:
+    """Digests held back by a mute (or a weekend) describe a day gone by: only the day's
+    own digest goes out when the mute ends."""
+    acme = services.accounts.get("acme")
+    services.reminders.set_digest_hour(rep.id, 8)
+    for day in (24, 25, 26):  # a follow-up every day, so no digest is empty
+        services.activities.log(rep.id, kind="call", subject=f"call {day}", account_id=acme.id,
+                                follow_up_at=datetime(2026, 11, day, 16, 0, tzinfo=UTC))
+    services.reminders.mute(rep.id, datetime(2026, 11, 25, 17, 0, tzinfo=UTC))  # Wed noon NY
+    clock.set(datetime(2026, 11, 24, 0, 0, tzinfo=UTC))
+    while clock.now() < datetime(2026, 11, 26, 23, 0, tzinfo=UTC):
+        clock.advance(timedelta(hours=1))
+        runner.run_once()
+    digests = [c for c in slack.calls_of("chat.postMessage") if c.args["text"] == "Your day"]
+    assert len(digests) == 2  # Wednesday's, when the mute ended, and Thursday's
+    assert "call 25" in str(digests[0].args["blocks"])
+    assert "call 26" in str(digests[1].args["blocks"])

@@ -99,8 +99,13 @@ def stale_deal_message(services: Services, due: DueReminder, _now: datetime,
 
 def digest_message(services: Services, due: DueReminder, now: datetime,
                    tz: str) -> Answer | None:
-    """The morning digest: today's follow-ups and meetings; None on an empty day."""
-    start = now.astimezone(ZoneInfo(tz)).replace(hour=0, minute=0, second=0)
+    """The morning digest: today's follow-ups and meetings; None on an empty day, and None
+    for a digest of a day gone by (held back by a mute or a weekend): it would repeat
+    today's, which goes out on its own."""
+    zone = ZoneInfo(tz)
+    if due.due_at.astimezone(zone).date() != now.astimezone(zone).date():
+        return None
+    start = now.astimezone(zone).replace(hour=0, minute=0, second=0)
     d = services.reminder_context.digest(due.subject_id, start.astimezone(now.tzinfo))
     if not d.follow_ups and not d.meetings:
         return None
