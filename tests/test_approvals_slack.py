@@ -178,3 +178,27 @@ def test_an_approval_request_reaches_its_approver_when_the_reps_own_note_fails(
     ReminderRunner(services, app.client, clock, "UTC", worker="test").run_once()
     assert any("Approval requested for Q-2026-0001" in m.render()
                for m in chat.visible_to("U0ANA"))
+
+
+def test_approving_from_the_list_keeps_the_other_waiting_items(chat: Chat, services: Services,
+                                                                team) -> None:
+    services.opportunities.create(team["U0ANA"], "Renewal", account="Globex")
+    request(chat)
+    [card] = chat.say("quote globex renewal: 10 seats of Platform at 30% off", user="U0ANA")
+    assert "Q-2026-0002" in card.render()
+    chat.click(action_id="quote_request", user="U0ANA")
+    chat.submit({"Why this discount?": "multi-year"}, user="U0ANA")
+    [listing] = chat.command("/sales approvals", user="U0MO")
+    assert "2 approval(s) waiting" in listing.render()
+    assert [c.label for c in listing.controls] == ["Approve", "Reject"] * 2
+    chat.click(action_id="approval_approve", user="U0MO")  # the first: Q-2026-0001
+    after = chat.transcript[listing.id - 1]
+    assert "Q-2026-0001 v1 (level 1" in after.render() and "*approved* by Mo Manager" in \
+        after.render()
+    assert "Q-2026-0002" in after.render()
+    assert [c.label for c in after.controls] == ["Approve", "Reject"]  # the second's, alive
+    chat.click(action_id="approval_approve", user="U0MO")
+    statuses = {q: services.quotes.get(team["U0ANA"], q).status
+                for q in ("Q-2026-0001", "Q-2026-0002")}
+    assert "Nothing else is waiting for you" in chat.transcript[listing.id - 1].render()
+    assert statuses["Q-2026-0002"] == statuses["Q-2026-0001"]
