@@ -111,6 +111,24 @@ def save_people(deps: Deps, ack: Ack, view: dict[str, Any], client: WebClient,
     answer = say_text(escape(text))
     client.chat_postMessage(channel=actor.slack_user_id, text=answer.text,
                             blocks=answer.blocks)
+    form = modals.values(view)
+    if form.get("successor"):
+        _tell_successor(client, deps, actor, form["successor"], text)
+
+
+def _tell_successor(client: WebClient, deps: Deps, actor: UserView, ref: str,
+                    what: str) -> None:
+    """The person handed a colleague's work hears it from the bot, not by surprise."""
+    successor = deps.services.users.find(ref)
+    if successor is None or successor.id == actor.id:
+        return
+    note = escape(f"{actor.name} handed work over to you: {what} "
+                  "Say `my deals` and `follow-ups` to see it.")
+    try:
+        client.chat_postMessage(channel=successor.slack_user_id, text=note,
+                                blocks=[ui.mrkdwn(f":inbox_tray: {note}")])
+    except SlackApiError as exc:
+        log.warning("successor not told: %s", exc.response.get("error"))
 
 
 def joined(deps: Deps, event: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 
 from handlers.conversation.conversation import Answer, Conversation, MessageLink
 from handlers.conversation.deal_answers import describe_changes
+from handlers.deals.new_owner import tell_new_owner
 from handlers.deps import Deps
 from handlers.language.amounts import parse_amount
 from handlers.language.intents import Intent
@@ -148,6 +149,7 @@ def submit_deal_edit(deps: Deps, ack: Ack, view: dict[str, Any], client: WebClie
         ack(response_action="errors", errors={_field_for(exc, _EDIT_FIELDS, "owner"): str(exc)})
         return
     ack()
+    tell_new_owner(client, actor, before, after)
     tz = actor.timezone or deps.default_timezone
     line = f"Updated *{escape(after.title)}*: {describe_changes(before, after, tz)}."
     dm(client, actor.slack_user_id, Answer(line, ui.confirmation(line, after.undo_token)))
