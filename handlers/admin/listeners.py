@@ -111,9 +111,9 @@ def save_people(deps: Deps, ack: Ack, view: dict[str, Any], client: WebClient,
     answer = say_text(escape(text))
     client.chat_postMessage(channel=actor.slack_user_id, text=answer.text,
                             blocks=answer.blocks)
-    form = modals.values(view)
-    if form.get("successor"):
-        _tell_successor(client, deps, actor, form["successor"], text)
+    successor = modals.values(view).get("successor")
+    if successor:
+        _tell_successor(client, deps, actor, successor, text)
 
 
 def _tell_successor(client: WebClient, deps: Deps, actor: UserView, ref: str,
