@@ -324,3 +324,21 @@ def test_a_mute_that_ends_brings_one_digest_not_every_held_one(
     assert len(digests) == 2  # Wednesday's, when the mute ended, and Thursday's
     assert "call 25" in str(digests[0].args["blocks"])
     assert "call 26" in str(digests[1].args["blocks"])
+
+
+def test_a_renewal_alert_offers_no_second_renewal_deal(chat: Chat, services: Services, rep,
+                                                       runner, clock: ManualClock) -> None:
+    """A renewal deal made by hand on the account is open: the alert names it and has no
+    Create renewal deal button (which would make a second)."""
+    acme = services.accounts.get("acme")
+    services.opportunities.create(rep.id, "Renewal 2027", account="Acme",
+                                  amount=Decimal(42000))
+    with services.store.transaction() as s:
+        s.add(Contract(account_id=acme.id, name="MSA", value_minor=to_minor(42000, "USD"),
+                       currency="USD", start_date=date(2025, 1, 1), owner_id=rep.id,
+                       status="active", end_date=clock.now().date() + timedelta(days=80)))
+    runner.run_once()
+    chat.absorb()
+    [alert] = [m for m in chat.visible_to("U0ANA") if "ends" in m.render()]
+    assert "Renewal deal open: *Acme — Renewal 2027*." in alert.render()
+    assert alert.controls == []

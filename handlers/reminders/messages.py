@@ -71,6 +71,8 @@ def renewal_message(services: Services, due: DueReminder, _now: datetime,
     text = (f":hourglass: *{escape(r.account_name)}*: “{escape(r.contract_name)}” "
             f"({short_money(r.value, r.currency)}) ends {day(r.end_date)}, "
             f"in {r.days_left} days.\nRenewal risk: {', '.join(_renewal_risk(r))}.")
+    if r.renewal_title:
+        text += f"\nRenewal deal open: *{escape(r.renewal_title)}*."
     blocks = [ui.mrkdwn(text)]
     if not r.renewal_opportunity_id:
         blocks.append(ui.actions(ui.button("Create renewal deal", "renewal_create",
