@@ -42,7 +42,7 @@ def quote_card(quote: QuoteView) -> list[Block]:
     blocks = [mrkdwn(quote_summary(quote))]
     value = f"{quote.id}:{quote.version}"
     buttons: list[dict[str, Any]] = []
-    if quote.status in ("draft", "rejected"):
+    if quote.status == "draft":  # a rejected version is revised before asking again
         buttons.append(button("Request approval", "quote_request", value, style="primary"))
     if quote.status == "pending_approval":
         buttons.append(button("Cancel request", "quote_cancel", value))

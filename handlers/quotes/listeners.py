@@ -121,6 +121,7 @@ def ask_for_approval(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: We
     ack()
     quote_id, version = _ids(body)
     quote = flow.services.quotes.get(actor_of(context).id, quote_id)
+    flow.services.approvals.check_may_ask_again(quote.id)  # rejected: revise first
     client.views_open(trigger_id=body["trigger_id"],
                       view=quote_modals.request_approval(quote.label, quote_id, version))
 
