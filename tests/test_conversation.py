@@ -386,3 +386,10 @@ def test_a_long_note_within_the_limit_is_kept_whole(chat: Chat, services, book) 
     [activity] = services.activities.list_for(book["ana"])
     assert activity.account_name == "Hooli"
     assert services.activities.get(book["ana"], activity.id).body == text
+
+
+def test_logged_an_email_and_a_call(chat: Chat, services: Services, book) -> None:
+    [email] = chat.say("emailed acme: sent the pricing sheet")
+    assert email.text.startswith("Logged an email ")
+    [call] = chat.say("logged a call with acme, they want pricing by friday")
+    assert call.text.startswith("Logged a call ")

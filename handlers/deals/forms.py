@@ -23,7 +23,7 @@ from handlers.slack import blocks as ui
 from handlers.slack import form_input, modals
 from handlers.slack.delivery import dm
 from handlers.slack.middleware import actor_of
-from handlers.slack.text import day, escape, local_time, short_money
+from handlers.slack.text import day, escape, local_time, short_money, with_article
 from store.errors import StoreError
 from store.working_time import start_of_working_day
 
@@ -86,7 +86,7 @@ def submit_log_activity(deps: Deps, conversation: Conversation, ack: Ack,
             follow_up_at=start_of_working_day(follow_up, tz, deps.working_hours)
             if follow_up else None,
         )
-        line = (f"Logged a {activity.kind} on *{escape(opp.title)}*: "
+        line = (f"Logged {with_article(activity.kind)} on *{escape(opp.title)}*: "
                 f"“{escape(activity.subject)}”.")
         if activity.follow_up_at:
             tz = actor.timezone or deps.default_timezone
