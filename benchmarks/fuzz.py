@@ -51,13 +51,15 @@ SECRET = "fuzz-secret"
 # Every action id, callback id and shortcut the app registers (handlers/*/listeners.py,
 # handlers/deals/forms.py, handlers/activities/shortcuts.py: the `register` functions).
 ACTION_IDS = [
-    "stage_edit", "stage_add", "followup_done", "followup_snooze", "followup_snooze_date",
+    "stage_edit", "stage_add", "followup_done", "followup_snooze_1", "followup_snooze_7",
+    "followup_snooze", "followup_snooze_date",
     "followup_log", "renewal_create", "stale_close_date", "undo", "choose_0", "choose_1",
     "choose_7", "choose_none", "opp_next_stage", "opp_pick_stage", "opp_close_lost",
     "opp_log_activity", "opp_edit", "opp_new", "account_new", "quote_form", "quote_request",
     "quote_cancel", "quote_sent", "quote_revise", "approval_approve", "approval_reject",
     "pipeline_share", "pipeline_csv", "pipeline_subscribe_channel", "pipeline_unsubscribe",
-    "lead_qualify", "lead_disqualify", "lead_convert", "lead_account_pick", "lead_form",
+    "lead_qualify", "lead_disqualify", "lead_convert", "lead_account_pick_0",
+    "lead_account_pick_new", "lead_account_pick", "lead_form",
     "kb_open", "kb_page_prev", "kb_page_next", "kb_share", "kb_more", "kb_search",
     "share_in_channel",
 ]

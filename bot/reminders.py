@@ -53,7 +53,7 @@ class ReminderRunner:
         """Prune old event ids, then plan, claim and send what is due."""
         pruned = (self.services.events.prune()  # housekeeping, whether or not we may send
                   + self.services.button_values.prune() + self.services.owed_replies.prune())
-        if not self.services.workspace.sending_enabled():
+        if not self.services.workspace.sending_enabled() and not self._token_works_again():
             log.info("reminders: Slack uninstalled the app or revoked its token; not sending")
             return SweepReport(pruned=pruned)
         report = SweepReport(planned=self.services.workflow.sweep()
@@ -69,6 +69,18 @@ class ReminderRunner:
         if report.planned or report.sent or report.retried or report.failed:
             log.info("reminders: %s", report)
         return report
+
+    def _token_works_again(self) -> bool:
+        """After tokens_revoked, only a token Slack accepts again (a new one configured)
+        resumes sending; events arriving meanwhile do not."""
+        if self.services.workspace.stopped_by() != "tokens_revoked":
+            return False
+        try:
+            self.client.auth_test()
+        except SlackApiError:
+            return False
+        self.services.workspace.token_works()
+        return True
 
     def _deliver(self, reminder, report: SweepReport) -> None:
         reminders = self.services.reminders

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slack_sdk import WebClient
+
 from knowledge.base import KnowledgeBase
 from store.clock import Clock
 from store.services import Services
@@ -19,3 +21,4 @@ class Deps:
     default_timezone: str = "UTC"
     working_hours: str = DEFAULT_WORKING_HOURS
     knowledge: KnowledgeBase | None = None
+    client: WebClient | None = None  # the app's, for telling someone other than the asker

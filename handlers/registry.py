@@ -27,6 +27,7 @@ from handlers.slack import errors, middleware
 
 
 def register_all(app: App, deps: Deps) -> None:
+    deps.client = app.client
     conversation = Conversation(deps)
     middleware.register(app, deps)
     errors.register(app)

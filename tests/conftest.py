@@ -28,6 +28,7 @@ from store.models import Base, Stage, User
 from store.schemas import UserView
 from store.seed import DEFAULT_STAGES
 from store.services import Services
+from tests.block_kit import rule_breaks
 
 # Tests never talk to a real Slack workspace, whatever the developer's shell holds.
 for _name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL"):
@@ -144,6 +145,9 @@ def slack() -> Iterator[LocalSlack]:
     stand_in = LocalSlack()
     yield stand_in
     stand_in.stop()
+    # whatever a test made the app send, Slack would have accepted (tests/block_kit.py)
+    breaks = rule_breaks(stand_in.calls)
+    assert not breaks, "Slack would refuse what the app sent:\n" + "\n".join(breaks)
 
 
 @pytest.fixture

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 
-from bot.chat import Chat
-from bot.localslack import LocalSlack
+from bot.chat import APP_ID, Chat
+from bot.localslack import TEAM_ID, LocalSlack
+from store.errors import Conflict
 from store.models import AuditEntry, Product
 from store.services import Services
 from tests.conftest import add_users
@@ -178,3 +180,57 @@ def test_an_approval_request_reaches_its_approver_when_the_reps_own_note_fails(
     ReminderRunner(services, app.client, clock, "UTC", worker="test").run_once()
     assert any("Approval requested for Q-2026-0001" in m.render()
                for m in chat.visible_to("U0ANA"))
+
+
+def test_approving_from_the_list_keeps_the_other_waiting_items(chat: Chat, services: Services,
+                                                                team) -> None:
+    services.opportunities.create(team["U0ANA"], "Renewal", account="Globex")
+    request(chat)
+    [card] = chat.say("quote globex renewal: 10 seats of Platform at 30% off", user="U0ANA")
+    assert "Q-2026-0002" in card.render()
+    chat.click(action_id="quote_request", user="U0ANA")
+    chat.submit({"Why this discount?": "multi-year"}, user="U0ANA")
+    [listing] = chat.command("/sales approvals", user="U0MO")
+    assert "2 approval(s) waiting" in listing.render()
+    assert [c.label for c in listing.controls] == ["Approve", "Reject"] * 2
+    chat.click(action_id="approval_approve", user="U0MO")  # the first: Q-2026-0001
+    after = chat.transcript[listing.id - 1]
+    assert "Q-2026-0001 v1 (level 1" in after.render() and "*approved* by Mo Manager" in \
+        after.render()
+    assert "Q-2026-0002" in after.render()
+    assert [c.label for c in after.controls] == ["Approve", "Reject"]  # the second's, alive
+    chat.click(action_id="approval_approve", user="U0MO")
+    statuses = {q: services.quotes.get(team["U0ANA"], q).status
+                for q in ("Q-2026-0001", "Q-2026-0002")}
+    assert "Nothing else is waiting for you" in chat.transcript[listing.id - 1].render()
+    assert statuses["Q-2026-0002"] == statuses["Q-2026-0001"]
+
+
+def test_a_rejected_quote_is_revised_before_it_is_asked_again(chat: Chat, slack: LocalSlack,
+                                                              services: Services, team) -> None:
+    request(chat)
+    first_card = next(m for m in chat.visible_to("U0ANA")
+                      if any(c.action_id == "quote_request" for c in m.controls))
+    chat.click(action_id="approval_reject", user="U0MO")
+    chat.submit({"Reason for the rep": "no discount this quarter"}, user="U0MO")
+    [card] = chat.command("/sales quote Q-2026-0001", user="U0ANA")
+    assert [c.label for c in card.controls] == ["Revise"]  # no Request approval
+    # the card from before still carries the button: pressing it explains, opens no form
+    [button] = [c for c in first_card.controls if c.action_id == "quote_request"]
+    forms = len(slack.calls_of("views.open"))
+    chat.dispatch(urlencode({"payload": json.dumps({
+        "type": "block_actions", "user": {"id": "U0ANA", "team_id": TEAM_ID},
+        "team": {"id": TEAM_ID}, "api_app_id": APP_ID, "trigger_id": "1.t",
+        "response_url": slack.response_url("U0ANA-again"),
+        "container": {"type": "message", "message_ts": first_card.ts,
+                      "channel_id": first_card.channel, "is_ephemeral": False},
+        "channel": {"id": first_card.channel}, "message": {"ts": first_card.ts, "blocks": []},
+        "actions": [{"type": "button", "action_id": "quote_request",
+                     "block_id": button.block_id, "value": button.value}]})}),
+        "application/x-www-form-urlencoded")
+    assert len(slack.calls_of("views.open")) == forms
+    said = [c.args.get("text", "") for c in slack.calls_of("respond", "chat.postEphemeral")]
+    assert any("Q-2026-0001 v1 was rejected by Mo Manager: “no discount this quarter”. "
+               "Revise it" in t for t in said), said
+    with pytest.raises(Conflict, match="was rejected by Mo Manager"):
+        services.approvals.request(team["U0ANA"], "Q-2026-0001")

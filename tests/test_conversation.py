@@ -220,8 +220,10 @@ def test_only_a_manager_gives_a_deal_to_someone_else(chat: Chat, services: Servi
 
         for user in s.query(User).filter(User.slack_user_id.in_(["U0ANA", "U0FOX"])):
             user.manager_id = manager.id
-    [done] = chat.say("give the hooli deal to fox", user="U0MO")
+    done, told = sorted(chat.say("give the hooli deal to fox", user="U0MO"),
+                        key=lambda m: m.recipient != "U0MO")
     assert "owner Ana Rep → Fox Taylor" in done.text
+    assert told.recipient == "U0FOX" and "Mo Manager gave you" in told.text
     assert services.opportunities.get(fox.id, book["hooli"]).owner_name == "Fox Taylor"
 
 
@@ -363,3 +365,10 @@ def test_a_long_note_within_the_limit_is_kept_whole(chat: Chat, services, book) 
     [activity] = services.activities.list_for(book["ana"])
     assert activity.account_name == "Hooli"
     assert services.activities.get(book["ana"], activity.id).body == text
+
+
+def test_logged_an_email_and_a_call(chat: Chat, services: Services, book) -> None:
+    [email] = chat.say("emailed acme: sent the pricing sheet")
+    assert email.text.startswith("Logged an email ")
+    [call] = chat.say("logged a call with acme, they want pricing by friday")
+    assert call.text.startswith("Logged a call ")

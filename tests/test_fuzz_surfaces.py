@@ -26,10 +26,10 @@ def test_the_check_sees_pings_and_forged_links() -> None:
 @example(example_=[Step(kind="click", user="U0ALEX", target="stage_edit")])
 @example(example_=[Step(kind="click", user="U0ALEX", target="followup_done",
                         value="99999999999999999999")])
-@example(example_=[Step(kind="click", user="U0ALEX", target="followup_snooze",
+@example(example_=[Step(kind="click", user="U0ALEX", target="followup_snooze_1",
                         value="1:99999999")])
 @example(example_=[Step(kind="click", user="U0ALEX", target="kb_page_next", value="[]")])
-@example(example_=[Step(kind="click", user="U0ALEX", target="lead_account_pick", value="0")])
+@example(example_=[Step(kind="click", user="U0ALEX", target="lead_account_pick_0", value="0")])
 @example(example_=[Step(kind="click", user="U0PRIYA", target="choose_1", value='{"id": null}')])
 @example(example_=[Step(kind="command", user="U0ALEX",
                         text="/sales log <https://evil.example|x>")])

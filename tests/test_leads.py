@@ -134,7 +134,9 @@ def test_convert_asks_which_account_then_converts(chat: Chat, services: Services
     assert "Before I convert: is *Hooli* one of these accounts?" in question.render()
     assert [c.label for c in question.controls] == ["Use Hooli Inc", "New account “Hooli”"]
     assert counts(services) == before  # asking wrote nothing
-    chat.click(action_id="lead_account_pick", user="U0ANA")  # Use Hooli Inc
+    assert [c.action_id for c in question.controls] == ["lead_account_pick_0",
+                                                         "lead_account_pick_new"]
+    chat.click(action_id="lead_account_pick_0", user="U0ANA")  # Use Hooli Inc
     done = chat.latest("U0ANA").render()
     assert ("Converted *Jane Roe*: account *Hooli Inc*, their existing contact, and the deal "
             "*Hooli Inc — New business — Jane Roe* in *Prospecting* (owner Ana Rep).") in done

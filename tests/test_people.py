@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from bot.chat import Chat
-from bot.localslack import LocalSlack
+from bot.localslack import Failure, LocalSlack
 from bot.reminders import ReminderRunner
 from store.errors import NotAllowed
 from store.services import Services
@@ -115,3 +115,42 @@ def test_uninstall_stops_sending(chat: Chat, services: Services, office, clock, 
     assert runner.run_once().sent == 0
     chat.say("help", user="U0ANA")  # reinstalled: Slack sends events again
     assert runner.run_once().sent == 1
+
+
+def test_after_tokens_revoked_an_event_does_not_resume_sending(
+        chat: Chat, services: Services, office, clock, app, slack) -> None:
+    acme = services.accounts.get("acme")
+    services.activities.log(office["U0ANA"], kind="call", subject="x", account_id=acme.id,
+                            follow_up_at=clock.now())
+    chat.event({"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["U0SALESBOT"]}})
+    chat.say("help", user="U0ANA")  # a retry or a late event: our token is still revoked
+    assert services.workspace.sending_enabled() is False
+    runner = ReminderRunner(services, app.client, clock, "UTC", worker="t")
+    slack.fail_next("auth.test", Failure(error="token_revoked"))
+    assert runner.run_once().sent == 0
+    assert runner.run_once().sent == 1  # a new token configured: Slack accepts it again
+    assert services.workspace.sending_enabled() is True
+
+
+def test_the_new_owner_hears_of_a_reassignment_and_a_hand_over(
+        chat: Chat, services: Services, office) -> None:
+    services.opportunities.create(office["U0ANA"], "Renewal", account="Acme",
+                                  amount=Decimal(84000))
+    replies = chat.say("give the acme renewal to ben", user="U0MO")
+    [done] = [m for m in replies if m.recipient == "U0MO"]
+    assert "owner Ana Rep → Ben Rep" in done.text
+    told = chat.latest("U0BEN")
+    assert told.render().startswith(
+        ":handshake: Mo Manager gave you *Acme — Renewal* ($84,000, Prospecting, closes")
+    assert told.render().endswith("until now Ana Rep's.")
+    # the edit form: back to Ana, who hears it too
+    chat.say("show acme renewal", user="U0MO")
+    chat.click(action_id="opp_edit", user="U0MO")
+    chat.submit({"Owner": str(office["U0ANA"])}, user="U0MO")
+    assert "Mo Manager gave you *Acme — Renewal*" in chat.latest("U0ANA").render()
+    # an admin's hand-over: the successor hears what came to them
+    chat.command("/sales admin", user="U0ADA")
+    chat.submit({"Person": "U0ANA", "Deactivate, handing everything to": "U0CAT"}, user="U0ADA")
+    note = chat.latest("U0CAT").render()
+    assert note.startswith(":inbox_tray: Ada Admin handed work over to you: Ana Rep is "
+                           "deactivated; 1 open deal(s)")

@@ -234,8 +234,9 @@ def test_the_whole_sentence_schedules_a_report(services: Services, app, clock, t
 
 
 def test_sales_pipeline_subscribe_by_command(chat: Chat, team) -> None:
-    """Slash command text keeps `#sales` as typed (no escaping in the manifest): Slack is
-    asked for the channel by name, and when it can't say, a channel picker is offered."""
+    """A bare `#sales` (Slack escapes a channel it recognises to <#C…>; one it doesn't stays
+    plain): Slack is asked for the channel by name, and when it can't say, a channel picker
+    is offered."""
     [reply] = chat.command("/sales pipeline subscribe #sales monday 8am", user="U0MO")
     assert reply.ephemeral and "I can't find #sales; pick the channel" in reply.render()
     [listing] = chat.command("/sales pipeline subscriptions", user="U0MO")
@@ -246,3 +247,22 @@ def test_post_the_team_pipeline_sentence(chat: Chat, team) -> None:
     [reply] = chat.say("post the team pipeline to <#C0SALES|sales> every monday 8am",
                        user="U0MO")
     assert "to <#C0SALES> every Monday at 08:00" in reply.render()
+
+
+def test_a_weekly_report_uses_the_fiscal_year_like_every_summary(
+        slack: LocalSlack, services: Services, app, clock: ManualClock, team) -> None:
+    """SALESBOT_FISCAL_YEAR_START=4 (April): the weekly post's quarters are fiscal ones."""
+    fiscal = Services(services.store, fiscal_year_start=4)
+    mo = team["U0MO"]
+    fiscal.report_subscriptions.subscribe(mo, "C0SALES", scope=Scope("team", mo), weekday=0,
+                                          hour=8)
+    asked = fiscal.pipeline.summary(mo, Scope("team", mo))
+    calendar = services.pipeline.summary(mo, Scope("team", mo))
+    assert asked.closed_period.label != calendar.closed_period.label
+    clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
+    ReminderRunner(fiscal, app.client, clock, "UTC", worker="t").run_once()
+    [report] = [c.args for c in slack.calls_of("chat.postMessage")
+                if c.args.get("channel") == "C0SALES"]
+    posted = json.dumps(report["blocks"], ensure_ascii=False)
+    assert asked.closed_period.label in posted  # "Closed in Q3 FY2026", as when asked
+    assert calendar.closed_period.label not in posted

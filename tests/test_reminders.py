@@ -3,6 +3,7 @@ retried not lost, and exactly once with two schedulers on one database."""
 
 from __future__ import annotations
 
+import copy
 import os
 import subprocess
 import sys
@@ -65,8 +66,34 @@ def test_snooze_redelivers_at_the_new_time(chat: Chat, services: Services, rep, 
     clock.set(datetime(2026, 11, 23, 15, 0, tzinfo=UTC))
     runner.run_once()
     chat.absorb()
-    chat.click(action_id="followup_snooze", user="U0ANA")  # 1 day
+    chat.click(action_id="followup_snooze_1", user="U0ANA")  # 1 day
     assert "Snoozed" in chat.latest("U0ANA").text
+    runner.run_once()
+    assert len(dms(slack, "Follow up on Acme")) == 1
+    clock.advance(timedelta(days=1, minutes=1))
+    runner.run_once()
+    assert len(dms(slack, "Follow up on Acme")) == 2
+
+
+def test_a_reminder_sent_before_ids_were_unique_still_snoozes(
+        chat: Chat, services: Services, rep, runner, slack, clock: ManualClock) -> None:
+    """Reminders already in people's DMs carry the old bare `followup_snooze` on both."""
+    acme = services.accounts.get("acme")
+    services.activities.log(rep.id, kind="call", subject="send pricing", account_id=acme.id,
+                            follow_up_at=clock.now())
+    runner.run_once()
+    chat.absorb()
+    message = chat.latest("U0ANA", with_controls=True)
+    message.blocks = copy.deepcopy(message.blocks)  # what the user sees, not what was sent
+    for block in message.blocks:
+        for element in block.get("elements", []):
+            if str(element.get("action_id", "")).startswith("followup_snooze_") and (
+                    element["action_id"] != "followup_snooze_date"):
+                element["action_id"] = "followup_snooze"
+    [week] = [c for c in message.controls if c.label == "Snooze 1 week"]
+    chat.click(week.number, user="U0ANA")
+    assert "Snoozed" in chat.latest("U0ANA").text
+    clock.advance(timedelta(days=6))
     runner.run_once()
     assert len(dms(slack, "Follow up on Acme")) == 1
     clock.advance(timedelta(days=1, minutes=1))
@@ -277,3 +304,41 @@ def test_blocks_or_channel_refused_for_good_is_not_retried_every_sweep(
     assert len(slack.calls_of("chat.postMessage")) == 1
     [(_key, reason, _who)] = services.reminders.failures()
     assert error in reason
+
+
+def test_a_mute_that_ends_brings_one_digest_not_every_held_one(
+        services: Services, rep, runner, slack, clock: ManualClock) -> None:
+    """Digests held back by a mute (or a weekend) describe a day gone by: only the day's
+    own digest goes out when the mute ends."""
+    acme = services.accounts.get("acme")
+    services.reminders.set_digest_hour(rep.id, 8)
+    for day in (24, 25, 26):  # a follow-up every day, so no digest is empty
+        services.activities.log(rep.id, kind="call", subject=f"call {day}", account_id=acme.id,
+                                follow_up_at=datetime(2026, 11, day, 16, 0, tzinfo=UTC))
+    services.reminders.mute(rep.id, datetime(2026, 11, 25, 17, 0, tzinfo=UTC))  # Wed noon NY
+    clock.set(datetime(2026, 11, 24, 0, 0, tzinfo=UTC))
+    while clock.now() < datetime(2026, 11, 26, 23, 0, tzinfo=UTC):
+        clock.advance(timedelta(hours=1))
+        runner.run_once()
+    digests = [c for c in slack.calls_of("chat.postMessage") if c.args["text"] == "Your day"]
+    assert len(digests) == 2  # Wednesday's, when the mute ended, and Thursday's
+    assert "call 25" in str(digests[0].args["blocks"])
+    assert "call 26" in str(digests[1].args["blocks"])
+
+
+def test_a_renewal_alert_offers_no_second_renewal_deal(chat: Chat, services: Services, rep,
+                                                       runner, clock: ManualClock) -> None:
+    """A renewal deal made by hand on the account is open: the alert names it and has no
+    Create renewal deal button (which would make a second)."""
+    acme = services.accounts.get("acme")
+    services.opportunities.create(rep.id, "Renewal 2027", account="Acme",
+                                  amount=Decimal(42000))
+    with services.store.transaction() as s:
+        s.add(Contract(account_id=acme.id, name="MSA", value_minor=to_minor(42000, "USD"),
+                       currency="USD", start_date=date(2025, 1, 1), owner_id=rep.id,
+                       status="active", end_date=clock.now().date() + timedelta(days=80)))
+    runner.run_once()
+    chat.absorb()
+    [alert] = [m for m in chat.visible_to("U0ANA") if "ends" in m.render()]
+    assert "Renewal deal open: *Acme — Renewal 2027*." in alert.render()
+    assert alert.controls == []

@@ -116,6 +116,20 @@ def test_assistant_thread_greets_and_answers(chat: Chat, slack: LocalSlack, serv
     assert slack.calls_of("chat.postMessage")[-1].args.get("thread_ts") == "1.000001"
 
 
+def test_a_user_message_carrying_an_action_token_is_answered(chat: Chat, slack: LocalSlack,
+                                                             services, ana) -> None:
+    """Slack's shape for a message typed in the assistant pane (bolt-python's assistant
+    tests): `assistant_thread` holds only an action token, the sender is `user`."""
+    channel = dm_channel("U0ANA")
+    slack.clear()
+    chat.event({"type": "message", "channel_type": "im", "channel": channel, "user": "U0ANA",
+                "text": "note on acme: typed in the pane", "ts": "2.000001",
+                "event_ts": "2.000001", "thread_ts": "1.000001", "parent_user_id": "U0ANA",
+                "assistant_thread": {"action_token": "10647138185092.960436384805.afce3599"}})
+    assert services.activities.list_for(ana.id)[0].subject == "Typed in the pane"
+    assert slack.calls_of("chat.postMessage")[-1].args.get("thread_ts") == "1.000001"
+
+
 def test_message_shortcut_logs_with_permalink_once(chat: Chat, services: Services,
                                                    ana) -> None:
     [reply] = chat.say("help")

@@ -9,6 +9,7 @@ from bot.chat import Chat
 from bot.cli import cli
 from store.errors import Conflict, NotAllowed
 from store.services import Services
+from tests.block_kit import rule_breaks
 from tests.conftest import reset_database
 
 
@@ -75,3 +76,25 @@ def test_admin_renames_a_stage_in_slack(chat: Chat, services: Services) -> None:
     chat.submit({"Name": "Discovery", "Probability %": "15"}, user="U0ADM")
     names = [s.name for s in services.stages.all()]
     assert names[0] == "Discovery" and services.stages.all()[0].probability == 15
+
+
+def test_sixty_stages_fit_one_message_and_each_can_be_edited(chat: Chat, services: Services,
+                                                             slack) -> None:
+    """Slack refuses a message of more than 50 blocks: many stages are listed compactly,
+    with Edit menus instead of a button each."""
+    services.users.get_or_create("U0ADM", name="Ada")
+    admin = services.users.set_role("U0ADM", "admin")
+    for n in range(60):
+        services.stages.save(admin.id, None, name=f"Step {n:02d}", probability=50,
+                             kind="open", quiet_days=None, active=True)
+    [listing] = chat.command("/sales stages", user="U0ADM")
+    assert len(listing.blocks) <= 50
+    rendered = listing.render()
+    assert "*Prospecting*" in rendered and "*Step 59*" in rendered
+    [menu] = [c for c in listing.controls if c.action_id == "stage_edit"]
+    assert len(menu.options) == len(services.stages.all())
+    last = next(label for label, _ in menu.options if label.endswith("Step 59"))
+    chat.click(menu.number, option=last, user="U0ADM")
+    chat.submit({"Name": "Last step", "Probability %": "55"}, user="U0ADM")
+    assert "Last step" in [s.name for s in services.stages.all()]
+    assert rule_breaks(slack.calls) == []

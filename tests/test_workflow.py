@@ -100,3 +100,17 @@ def test_a_bad_rules_file_names_the_line(tmp_path: Path) -> None:
                    "    then: {task: {days: 1, subject: y}}\n")
     with pytest.raises(PolicyError, match=r"rules.yml:3: rules.0.when.event"):
         load_rules(bad)
+
+
+def test_big_deal_says_the_amount_that_crossed_not_a_later_one(
+        services: Services, team, runner, slack, clock) -> None:
+    ana, mo = team
+    opp = services.opportunities.create(ana.id, "Renewal", account="Acme", amount=Decimal(5000))
+    services.reminders.mute(mo.id, clock.now() + timedelta(hours=3))  # the notice waits
+    services.opportunities.update(ana.id, opp.id, amount=Decimal(150000))
+    clock.advance(timedelta(hours=1))
+    runner.run_once()
+    services.opportunities.update(ana.id, opp.id, amount=Decimal(90000))  # before it goes out
+    clock.advance(timedelta(days=1))
+    runner.run_once()
+    assert posted(slack, "U0MO") == ["Ana Rep's deal Acme — Renewal is now 150,000.00 USD."]

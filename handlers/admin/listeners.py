@@ -6,6 +6,7 @@ functools.partial, which Bolt's argument injection sees through."""
 from __future__ import annotations
 
 import logging
+import re
 from functools import partial
 from typing import Any
 
@@ -34,7 +35,9 @@ def edit_stage(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient,
     ack()
     services = deps.services
     services.people.check_admin(actor_of(context).id)
-    value = body["actions"][0]["value"]
+    action = body["actions"][0]
+    # a button's value, or the stage picked from an Edit menu (many stages)
+    value = action.get("value") or (action.get("selected_option") or {}).get("value")
     stage = next((s for s in services.stages.all() if str(s.id) == value), None)
     client.views_open(trigger_id=body["trigger_id"], view=admin_modals.stage_form(stage))
 
@@ -108,6 +111,24 @@ def save_people(deps: Deps, ack: Ack, view: dict[str, Any], client: WebClient,
     answer = say_text(escape(text))
     client.chat_postMessage(channel=actor.slack_user_id, text=answer.text,
                             blocks=answer.blocks)
+    successor = modals.values(view).get("successor")
+    if successor:
+        _tell_successor(client, deps, actor, successor, text)
+
+
+def _tell_successor(client: WebClient, deps: Deps, actor: UserView, ref: str,
+                    what: str) -> None:
+    """The person handed a colleague's work hears it from the bot, not by surprise."""
+    successor = deps.services.users.find(ref)
+    if successor is None or successor.id == actor.id:
+        return
+    note = escape(f"{actor.name} handed work over to you: {what} "
+                  "Say `my deals` and `follow-ups` to see it.")
+    try:
+        client.chat_postMessage(channel=successor.slack_user_id, text=note,
+                                blocks=[ui.mrkdwn(f":inbox_tray: {note}")])
+    except SlackApiError as exc:
+        log.warning("successor not told: %s", exc.response.get("error"))
 
 
 def joined(deps: Deps, event: dict[str, Any]) -> None:
@@ -147,7 +168,7 @@ def _tell_admins(client: WebClient, deps: Deps, handover: Handover) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
-    app.action("stage_edit")(partial(edit_stage, deps))
+    app.action(re.compile(r"^stage_edit(_\d+)?$"))(partial(edit_stage, deps))
     app.action("stage_add")(partial(edit_stage, deps))
     app.view("stage_edit")(partial(save_stage, deps))
     app.view("admin_people")(partial(save_people, deps))

@@ -12,7 +12,7 @@ from handlers.language.deal_terms import occurred_at
 from handlers.language.intents import Intent
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer, say_text
-from handlers.slack.text import escape, local_time
+from handlers.slack.text import escape, local_time, with_article
 from store.schemas import ActivityView
 from store.working_time import start_of_working_day
 
@@ -63,7 +63,7 @@ def _headline(intent: Intent, subject: Subject, about: str) -> str:
 
 def _logged(activity: ActivityView, subject: Subject, about: str, tz: str) -> Answer:
     with_whom = f" with {escape(subject.contact.name)}" if subject.contact else ""
-    line = (f"Logged a {activity.kind}{with_whom} on *{escape(about)}*: "
+    line = (f"Logged {with_article(activity.kind)}{with_whom} on *{escape(about)}*: "
             f"“{escape(activity.subject)}”.")
     if activity.follow_up_at:
         line += f" Follow-up due {local_time(activity.follow_up_at, tz)}."

@@ -14,6 +14,7 @@ from handlers.conversation.deal_answers import card, describe_changes
 from handlers.conversation.resolver import clean_phrase, plausible, resolve_deal
 from handlers.conversation.turn import Turn
 from handlers.conversation.which_deal import ask_deal, deal_of
+from handlers.deals.new_owner import tell_new_owner
 from handlers.language.deal_terms import DealEdit, deal_terms, edit_terms
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer, say_text
@@ -126,6 +127,7 @@ def edit(turn: Turn) -> Answer:
                         "closing end of march` or `set wayne to 60%`.", private=True)
     before = turn.services.opportunities.get(turn.actor.id, deal.id)
     after = turn.services.opportunities.update(turn.actor.id, deal.id, **changes)
+    tell_new_owner(turn.deps.client, turn.actor, before, after)
     line = f"Updated *{escape(after.title)}*: {describe_changes(before, after, turn.tz)}."
     return Answer(text=line, blocks=ui.confirmation(line, after.undo_token))
 

@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 
 from handlers.conversation.conversation import Answer, Conversation, MessageLink
 from handlers.conversation.deal_answers import describe_changes
+from handlers.deals.new_owner import tell_new_owner
 from handlers.deps import Deps
 from handlers.language.amounts import parse_amount
 from handlers.language.intents import Intent
@@ -22,7 +23,7 @@ from handlers.slack import blocks as ui
 from handlers.slack import form_input, modals
 from handlers.slack.delivery import dm
 from handlers.slack.middleware import actor_of
-from handlers.slack.text import day, escape, local_time, short_money
+from handlers.slack.text import day, escape, local_time, short_money, with_article
 from store.errors import StoreError
 from store.working_time import start_of_working_day
 
@@ -85,7 +86,7 @@ def submit_log_activity(deps: Deps, conversation: Conversation, ack: Ack,
             follow_up_at=start_of_working_day(follow_up, tz, deps.working_hours)
             if follow_up else None,
         )
-        line = (f"Logged a {activity.kind} on *{escape(opp.title)}*: "
+        line = (f"Logged {with_article(activity.kind)} on *{escape(opp.title)}*: "
                 f"“{escape(activity.subject)}”.")
         if activity.follow_up_at:
             tz = actor.timezone or deps.default_timezone
@@ -148,6 +149,7 @@ def submit_deal_edit(deps: Deps, ack: Ack, view: dict[str, Any], client: WebClie
         ack(response_action="errors", errors={_field_for(exc, _EDIT_FIELDS, "owner"): str(exc)})
         return
     ack()
+    tell_new_owner(client, actor, before, after)
     tz = actor.timezone or deps.default_timezone
     line = f"Updated *{escape(after.title)}*: {describe_changes(before, after, tz)}."
     dm(client, actor.slack_user_id, Answer(line, ui.confirmation(line, after.undo_token)))

@@ -76,10 +76,12 @@ def leads_blocks(leads: Sequence[LeadView]) -> list[Block]:
 
 
 def account_question_blocks(question: AccountQuestion) -> list[Block]:
-    options = [ui.button(f"Use {name}", "lead_account_pick", f"{question.lead_id}:{account_id}")
-               for account_id, name in question.candidates]
-    options.append(ui.button(f"New account “{question.company[:40]}”", "lead_account_pick",
-                             f"{question.lead_id}:new"))
+    # one action_id per button (Slack refuses a block with two alike); the value decides
+    options = [ui.button(f"Use {name}", f"lead_account_pick_{n}",
+                         f"{question.lead_id}:{account_id}")
+               for n, (account_id, name) in enumerate(question.candidates)]
+    options.append(ui.button(f"New account “{question.company[:40]}”",
+                             "lead_account_pick_new", f"{question.lead_id}:new"))
     return [ui.mrkdwn(f"Before I convert: is *{escape(question.company)}* one of these "
                       "accounts?"), ui.actions(*options, block_id=f"lead:{question.lead_id}")]
 

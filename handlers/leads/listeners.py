@@ -8,6 +8,7 @@ Each listener is a module-level function taking the flow first; `register` binds
 
 from __future__ import annotations
 
+import re
 from functools import partial
 from typing import Any
 
@@ -24,6 +25,8 @@ from handlers.slack.delivery import replace_message
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import escape
 from store.errors import InvalidInput, StoreError
+
+ACCOUNT_PICK = re.compile(r"^lead_account_pick(_(\d+|new))?$")
 
 
 def qualify(flow: LeadFlow, ack: Ack, body: dict[str, Any], client: WebClient,
@@ -108,6 +111,7 @@ def register(app: App, flow: LeadFlow) -> None:
     app.action("lead_disqualify")(partial(ask_reason, flow))
     app.view("lead_disqualify")(partial(disqualified, flow))
     app.action("lead_convert")(partial(convert, flow))
-    app.action("lead_account_pick")(partial(account_picked, flow))
+    # lead_account_pick_0…, _new; the bare id is still on questions sent before
+    app.action(ACCOUNT_PICK)(partial(account_picked, flow))
     app.action("lead_form")(open_lead_form)
     app.view("lead_new")(partial(lead_submitted, flow))

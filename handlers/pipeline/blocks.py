@@ -150,8 +150,11 @@ def forecast_blocks(forecast: Forecast) -> list[Block]:
 # -- scheduled reports ---------------------------------------------------------------------
 
 def subscribed(view: SubscriptionView) -> str:
+    """The confirmation, saying up front what a private channel needs: the bot posts in
+    public channels without joining (chat:write.public), but only members see private ones."""
     return (f"I'll post the pipeline of {escape(view.label)} to <#{view.channel_id}> "
-            f"{view.when}.")
+            f"{view.when}. If it's a private channel, invite me there first "
+            "(`/invite @salesbot`), or the report can't be posted.")
 
 
 def channel_question(block_id: str, named: str | None) -> list[Block]:

@@ -31,7 +31,6 @@ from store.resolve import resolve
 from store.schemas import UserView
 from store.services import Services
 from store.services.pipeline.figures import Scope, Summary
-from store.services.pipeline.summary import PipelineService
 
 
 class PipelineFlow:
@@ -192,16 +191,15 @@ class PipelineFlow:
                         "them.", private=True)
 
 
-def scheduled_report(services: Services, subscription_id: int, *,
-                     fiscal_year_start: int = 1) -> Answer | None:
+def scheduled_report(services: Services, subscription_id: int) -> Answer | None:
     """The weekly post of a subscription, as its creator may see it now; None when the
-    subscription was stopped or its creator may no longer see what it covers."""
+    subscription was stopped or its creator may no longer see what it covers. Its quarters
+    are the company's fiscal ones, as in every other summary (`services.pipeline`)."""
     view = services.report_subscriptions.get(subscription_id)
     if view is None:
         return None
     try:
-        summary = PipelineService(services.store, fiscal_year_start=fiscal_year_start).summary(
-            view.created_by_id, view.report_scope)
+        summary = services.pipeline.summary(view.created_by_id, view.report_scope)
     except (NotAllowed, NotFound):
         return None
     return Answer(text=f"Weekly {pb.summary_text(summary)}", blocks=[

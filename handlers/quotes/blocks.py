@@ -42,7 +42,7 @@ def quote_card(quote: QuoteView) -> list[Block]:
     blocks = [mrkdwn(quote_summary(quote))]
     value = f"{quote.id}:{quote.version}"
     buttons: list[dict[str, Any]] = []
-    if quote.status in ("draft", "rejected"):
+    if quote.status == "draft":  # a rejected version is revised before asking again
         buttons.append(button("Request approval", "quote_request", value, style="primary"))
     if quote.status == "pending_approval":
         buttons.append(button("Cancel request", "quote_cancel", value))
@@ -55,8 +55,10 @@ def quote_card(quote: QuoteView) -> list[Block]:
     return blocks
 
 
-def approval_request(step: PendingStep, *, on_behalf_of: str | None = None) -> list[Block]:
-    """What an approver gets: the quote, the numbers that matter, the why, two buttons."""
+def approval_request(step: PendingStep, *, on_behalf_of: str | None = None,
+                     block_id: str | None = None) -> list[Block]:
+    """What an approver gets: the quote, the numbers that matter, the why, two buttons
+    (in a block `step:<id>`, or `queue:<id>` in the approvals list)."""
     quote = step.quote
     who = f" (for {escape(on_behalf_of)}, who is away)" if on_behalf_of else ""
     blocks = [
@@ -71,7 +73,7 @@ def approval_request(step: PendingStep, *, on_behalf_of: str | None = None) -> l
     value = f"{step.step_id}:{quote.version}"
     blocks.append(actions(button("Approve", "approval_approve", value, style="primary"),
                           button("Reject", "approval_reject", value, style="danger"),
-                          block_id=f"step:{step.step_id}"))
+                          block_id=block_id or f"step:{step.step_id}"))
     return blocks
 
 
@@ -96,14 +98,29 @@ def decided(step_label: str, outcome: str, by: str, comment: str | None) -> list
     return [mrkdwn(text)]
 
 
-def queue(steps: list[PendingStep]) -> list[Block]:
+QUEUE_BLOCK = "queue:"  # the block_id prefix of an item's buttons in the approvals list
+
+
+def queue(steps: list[PendingStep], *, room: int = 50) -> list[Block]:
+    """The approvals waiting for someone, whole items only, within `room` blocks."""
     if not steps:
         return [mrkdwn("No approvals waiting for you. :tada:")]
     blocks: list[Block] = [mrkdwn(f"*{len(steps)} approval(s) waiting for you*")]
-    for step in steps[:15]:
-        blocks.extend(approval_request(step))
-        blocks.append({"type": "divider"})
-    return blocks[:50]
+    for step in steps:
+        item = [*approval_request(step, block_id=f"{QUEUE_BLOCK}{step.step_id}"),
+                {"type": "divider"}]
+        if len(blocks) + len(item) > room:
+            break
+        blocks.extend(item)
+    return blocks
+
+
+def decided_in_queue(decided_blocks: list[Block], remaining: list[PendingStep]) -> list[Block]:
+    """The approvals list after one decision in it: that item's outcome, then what is still
+    waiting, each with its own buttons (deciding one must not wipe the others)."""
+    if not remaining:
+        return [*decided_blocks, mrkdwn("Nothing else is waiting for you. :tada:")]
+    return [*decided_blocks, *queue(remaining, room=50 - len(decided_blocks))]
 
 
 def history(number: str, lines: list[str]) -> list[Block]:

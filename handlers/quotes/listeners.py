@@ -121,6 +121,7 @@ def ask_for_approval(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: We
     ack()
     quote_id, version = _ids(body)
     quote = flow.services.quotes.get(actor_of(context).id, quote_id)
+    flow.services.approvals.check_may_ask_again(quote.id)  # rejected: revise first
     client.views_open(trigger_id=body["trigger_id"],
                       view=quote_modals.request_approval(quote.label, quote_id, version))
 
@@ -173,12 +174,15 @@ def approve(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,
             respond: Respond, context: BoltContext) -> None:
     ack()
     step_id, version = _ids(body)
-    outcome = flow.services.approvals.decide(actor_of(context).id, step_id, "approved",
+    actor = actor_of(context)
+    outcome = flow.services.approvals.decide(actor.id, step_id, "approved",
                                              quote_version=version)
+    blocks = qb.decided(qb.step_label(outcome), "approved", outcome.decided_by, None)
+    if str(body["actions"][0].get("block_id", "")).startswith(qb.QUEUE_BLOCK):
+        blocks = qb.decided_in_queue(blocks, flow.services.approvals.queue(actor.id))
     try:
         replace_message(body, client, respond, Answer(
-            text=f"Approved {outcome.quote.label}",
-            blocks=qb.decided(qb.step_label(outcome), "approved", outcome.decided_by, None)))
+            text=f"Approved {outcome.quote.label}", blocks=blocks))
     except SlackApiError as exc:  # the decision stands: the rep and next level must hear
         log.warning("could not show the decision: %s", exc.response.get("error"))
     flow.after_decision(client, outcome)

@@ -7,6 +7,7 @@ parameter names)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -27,6 +28,7 @@ from store.errors import InvalidInput
 from store.working_time import start_of_working_day
 
 MAX_SNOOZE_DAYS = 366
+SNOOZE = re.compile(r"^followup_snooze(_\d+)?$")  # not followup_snooze_date
 
 
 def done_message(text: str) -> Answer:
@@ -115,7 +117,8 @@ def move_close_date(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClien
 
 def register(app: App, deps: Deps) -> None:
     app.action("followup_done")(partial(follow_up_done, deps))
-    app.action("followup_snooze")(partial(snooze, deps))
+    # followup_snooze_1 / _7; the bare id is still on reminders sent before ids were unique
+    app.action(SNOOZE)(partial(snooze, deps))
     app.action("followup_snooze_date")(partial(snooze_to_date, deps))
     app.action("followup_log")(partial(log_after_follow_up, deps))
     app.action("renewal_create")(partial(create_renewal, deps))

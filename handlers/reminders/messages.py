@@ -46,8 +46,9 @@ def follow_up_message(services: Services, due: DueReminder, _now: datetime,
     return Answer(text=escape(f"Follow up on {about}"), blocks=[
         ui.mrkdwn("\n".join(lines)),
         ui.actions(ui.button("Done", "followup_done", value, style="primary"),
-                   ui.button("Snooze 1 day", "followup_snooze", f"{a.id}:1"),
-                   ui.button("Snooze 1 week", "followup_snooze", f"{a.id}:7"),
+                   # one action_id per button (Slack refuses a block with two alike)
+                   ui.button("Snooze 1 day", "followup_snooze_1", f"{a.id}:1"),
+                   ui.button("Snooze 1 week", "followup_snooze_7", f"{a.id}:7"),
                    datepicker("followup_snooze_date", "Pick a date"),
                    ui.button("Log activity", "followup_log", value),
                    block_id=f"followup:{a.id}")])
@@ -70,6 +71,8 @@ def renewal_message(services: Services, due: DueReminder, _now: datetime,
     text = (f":hourglass: *{escape(r.account_name)}*: “{escape(r.contract_name)}” "
             f"({short_money(r.value, r.currency)}) ends {day(r.end_date)}, "
             f"in {r.days_left} days.\nRenewal risk: {', '.join(_renewal_risk(r))}.")
+    if r.renewal_title:
+        text += f"\nRenewal deal open: *{escape(r.renewal_title)}*."
     blocks = [ui.mrkdwn(text)]
     if not r.renewal_opportunity_id:
         blocks.append(ui.actions(ui.button("Create renewal deal", "renewal_create",
@@ -98,8 +101,13 @@ def stale_deal_message(services: Services, due: DueReminder, _now: datetime,
 
 def digest_message(services: Services, due: DueReminder, now: datetime,
                    tz: str) -> Answer | None:
-    """The morning digest: today's follow-ups and meetings; None on an empty day."""
-    start = now.astimezone(ZoneInfo(tz)).replace(hour=0, minute=0, second=0)
+    """The morning digest: today's follow-ups and meetings; None on an empty day, and None
+    for a digest of a day gone by (held back by a mute or a weekend): it would repeat
+    today's, which goes out on its own."""
+    zone = ZoneInfo(tz)
+    if due.due_at.astimezone(zone).date() != now.astimezone(zone).date():
+        return None
+    start = now.astimezone(zone).replace(hour=0, minute=0, second=0)
     d = services.reminder_context.digest(due.subject_id, start.astimezone(now.tzinfo))
     if not d.follow_ups and not d.meetings:
         return None

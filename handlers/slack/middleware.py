@@ -32,8 +32,10 @@ NO_LONGER_A_USER = ("Your salesbot access has been turned off by an admin, so I 
 def slack_user_id(body: dict[str, Any]) -> str | None:
     """The person behind any payload: event, slash command, action, view or shortcut."""
     event = body.get("event") or {}
-    if "assistant_thread" in event:
-        return event["assistant_thread"].get("user_id")
+    thread = event.get("assistant_thread")
+    if isinstance(thread, dict) and isinstance(thread.get("user_id"), str):
+        return thread["user_id"]  # assistant_thread_started / _context_changed
+    # a message typed in the assistant pane carries only an action token there
     if isinstance(event.get("user"), str):
         return event["user"]
     if isinstance(event.get("user"), dict):

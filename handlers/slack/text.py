@@ -90,3 +90,10 @@ def clip(text: str, limit: int) -> str:
     if amp != -1 and ";" not in cut[amp:]:
         cut = cut[:amp]
     return cut + "…"
+
+
+def with_article(word: str) -> str:
+    """"a call", "an email": the article English puts before `word` (by its first letter;
+    the activity kinds and stage names it is used for have no silent h or "uni-")."""
+    article = "an" if word[:1].lower() in ("a", "e", "i", "o", "u") else "a"
+    return f"{article} {word}"

@@ -5,6 +5,10 @@ with the previous values); the Undo button carries that entry's id. Undoing
 checks the actor, reverses the change through the normal write path (so history
 keeps both the change and its reversal), and records `undone` so a second click
 does nothing.
+
+Reports leave out what was undone (`cancelled_history_ids`): the history row of an undone
+change (its id is kept in the undo entry as `history_id`) and the row of its reversal
+(note `undo`, written at the moment of the `undone` entry).
 """
 
 from __future__ import annotations
@@ -13,13 +17,14 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session, aliased
 
 from store.db import Store
 from store.errors import Conflict, NotAllowed, NotFound
-from store.models import Activity, AuditEntry, Opportunity, Stage, User
+from store.models import Activity, AuditEntry, Opportunity, OpportunityHistory, Stage, User
 from store.schemas import deal_title
+from store.services.deals.changes import _TRACKED as TRACKED
 from store.services.deals.changes import Change, apply_change
 from store.services.people.users import require_by_id
 from store.services.system import audit
@@ -30,6 +35,8 @@ def remember(
     before: dict[str, Any], now: datetime,
 ) -> int:
     """Record an undoable action; returns the token the Undo button carries."""
+    if kind == "opportunity":
+        before = {**before, "history_id": _history_row_written(session, entity_id, before)}
     entry = AuditEntry(
         at=now, actor_id=actor.id, action=f"undo:{kind}", entity_type=entity_type,
         entity_id=entity_id, detail=json.dumps(before, default=str), source="slack",
@@ -37,6 +44,44 @@ def remember(
     session.add(entry)
     session.flush()
     return entry.id
+
+
+def _history_row_written(session: Session, opp_id: int, before: dict[str, Any]) -> int | None:
+    """The id of the history row the change just applied wrote, None when it wrote none
+    (only untracked fields such as the next step changed: `apply_change` writes a row
+    exactly when a tracked field differs)."""
+    opp = session.get(Opportunity, opp_id)
+    if opp is None or all(before.get(k) == getattr(opp, k) for k in TRACKED):
+        return None
+    session.flush()
+    return session.scalar(select(func.max(OpportunityHistory.id))
+                          .where(OpportunityHistory.opportunity_id == opp_id))
+
+
+def cancelled_history_ids(session: Session, since: datetime) -> set[int]:
+    """History rows an Undo cancelled, for deals undone after `since`: each undone change's
+    row and its reversal's, so a report counts neither (an undone win is no win).
+
+    Undo entries from before `history_id` was kept name no row: their change's row is the
+    deal's last one before the reversal."""
+    undone = aliased(AuditEntry)
+    found: set[int] = set()
+    history = OpportunityHistory
+    for opp_id, detail, undone_at in session.execute(
+            select(AuditEntry.entity_id, AuditEntry.detail, undone.at)
+            .join(undone, and_(undone.action == "undone", undone.entity_type == "audit",
+                               undone.entity_id == AuditEntry.id))
+            .where(AuditEntry.action == "undo:opportunity", undone.at > since)):
+        reversal = session.scalar(select(history.id).where(
+            history.opportunity_id == opp_id, history.changed_at == undone_at,
+            history.note == "undo").order_by(history.id.desc()).limit(1))
+        linked = json.loads(detail or "{}").get("history_id", "missing")
+        if linked == "missing" and reversal is not None:  # kept before the link existed
+            linked = session.scalar(select(history.id).where(
+                history.opportunity_id == opp_id, history.id < reversal)
+                .order_by(history.changed_at.desc(), history.id.desc()).limit(1))
+        found |= {i for i in (reversal, linked) if isinstance(i, int)}
+    return found
 
 
 def _restore_opportunity(session: Session, entry: AuditEntry, actor: User, now: datetime) -> str:

@@ -248,13 +248,25 @@ class WorkspaceService:
                          entity_type="workspace", entity_id=0, source="system")
 
     def seen_alive(self) -> None:
-        """An event arrived: if sending had stopped, the app is installed again."""
+        """An event arrived: if the app had been uninstalled, it is installed again. Revoked
+        tokens stay revoked whatever arrives (an event says nothing about our token): only a
+        token that works again resumes sending (`token_works`)."""
+        if self.stopped_by() == "uninstalled":
+            self.record("active")
+
+    def token_works(self) -> None:
+        """Slack accepted our token (auth.test): sending resumes, whatever stopped it."""
         if not self.sending_enabled():
             self.record("active")
 
-    def sending_enabled(self) -> bool:
+    def stopped_by(self) -> str | None:
+        """"uninstalled" or "tokens_revoked" while sending is stopped, else None."""
         with self.store.transaction() as s:
             last = s.scalar(select(AuditEntry.action).where(
                 AuditEntry.entity_type == "workspace", AuditEntry.entity_id == 0)
                 .order_by(AuditEntry.id.desc()).limit(1))
-            return last not in ("slack.uninstalled", "slack.tokens_revoked")
+        state = (last or "").removeprefix("slack.")
+        return state if state in ("uninstalled", "tokens_revoked") else None
+
+    def sending_enabled(self) -> bool:
+        return self.stopped_by() is None

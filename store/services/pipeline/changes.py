@@ -4,7 +4,9 @@ Each history row in the window counts once per kind it shows (a move forward tha
 pushes the close date out is a move and a slip): `new` (a deal's first row), `forward` and
 `back` (between stages by position, into an open stage), `won`, `lost`, and `slipped` (an
 open deal whose close date is later than in its previous row). Amounts are the row's,
-what the deal was worth when it happened. Deals count for their current owner.
+what the deal was worth when it happened. Deals count for their current owner. A change
+taken back with Undo counts for nothing, and neither does its reversal
+(`store.services.deals.undo.cancelled_history_ids`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, null, select
 from sqlalchemy.orm import Session, aliased
 
 from store.models import Opportunity, OpportunityHistory, Stage
+from store.services.deals.undo import cancelled_history_ids
 from store.services.pipeline.figures import (
     CHANGE_KINDS,
     ChangeRow,
@@ -37,6 +40,7 @@ def changes(session: Session, scope: ReportScope, since: datetime, until: dateti
             ) -> tuple[ChangeRow, ...]:
     """Changes with `since < changed_at <= until`, one row per kind (empty kinds too)."""
     history = OpportunityHistory
+    cancelled = sorted(cancelled_history_ids(session, since))
     from_stage, to_stage = aliased(Stage), aliased(Stage)
     kind = case(
         (history.from_stage_id.is_(None), literal("new")),
@@ -52,7 +56,8 @@ def changes(session: Session, scope: ReportScope, since: datetime, until: dateti
         .join(Opportunity, history.opportunity_id == Opportunity.id)
         .join(to_stage, history.to_stage_id == to_stage.id)
         .outerjoin(from_stage, history.from_stage_id == from_stage.id)
-        .where(history.changed_at > since, history.changed_at <= until, *deal_filters(scope))
+        .where(history.changed_at > since, history.changed_at <= until, *deal_filters(scope),
+               history.id.not_in(cancelled))
         .subquery()
     )
     found: dict[str, list[Figures]] = {k: [] for k in CHANGE_KINDS}
@@ -60,18 +65,20 @@ def changes(session: Session, scope: ReportScope, since: datetime, until: dateti
         select(moves.c.kind, moves.c.currency, func.count(), func.sum(moves.c.amount_minor))
         .where(moves.c.kind.is_not(None))
         .group_by(moves.c.kind, moves.c.currency)))
-    rows += [("slipped", *row) for row in _slips(session, scope, since, until)]
+    rows += [("slipped", *row) for row in _slips(session, scope, since, until, cancelled)]
     for kind_name, currency, count, amount in rows:
         found[kind_name].append(Figures(currency, int(count), int(amount or 0)))
     return tuple(ChangeRow(k, fold(found[k])) for k in CHANGE_KINDS)
 
 
-def _slips(session: Session, scope: ReportScope, since: datetime, until: datetime
-           ) -> list[Any]:
+def _slips(session: Session, scope: ReportScope, since: datetime, until: datetime,
+           cancelled: list[int]) -> list[Any]:
     """(currency, count, amount) of rows that moved an open deal's close date later.
 
     The previous close date comes from LAG over each touched deal's history (SQLite ≥ 3.25
-    and PostgreSQL alike), so only deals with a row in the window are read.
+    and PostgreSQL alike), so only deals with a row in the window are read; rows Undo
+    cancelled are left out of the timeline, so the row after them compares with the one
+    before.
     """
     history = OpportunityHistory
     touched = select(history.opportunity_id).where(
@@ -82,7 +89,8 @@ def _slips(session: Session, scope: ReportScope, since: datetime, until: datetim
         select(history.opportunity_id, history.changed_at, history.close_date,
                history.to_stage_id, history.currency, history.amount_minor,
                previous_close.label("previous_close"))
-        .where(history.opportunity_id.in_(touched), history.changed_at <= until)
+        .where(history.opportunity_id.in_(touched), history.changed_at <= until,
+               history.id.not_in(cancelled))
         .subquery()
     )
     to_stage = aliased(Stage)

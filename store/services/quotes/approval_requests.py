@@ -86,6 +86,20 @@ def _facts(view: QuoteView) -> QuoteFacts:
     )
 
 
+def rejected_reason(session: Session, quote_id: int, version: int, label: str) -> str:
+    """Why asking again unchanged is refused: the same version would meet the same no."""
+    step = session.scalar(select(ApprovalStep).join(
+        ApprovalRequest, ApprovalStep.request_id == ApprovalRequest.id).where(
+        ApprovalRequest.quote_id == quote_id, ApprovalRequest.quote_version == version,
+        ApprovalStep.status == "rejected").order_by(ApprovalStep.id.desc()).limit(1))
+    who = session.get(User, step.decided_by_id) if step and step.decided_by_id else None
+    why = f" by {who.name}" if who else ""
+    if step is not None and step.comment:
+        why += f": “{step.comment}”"
+    return (f"{label} was rejected{why}. Revise it (change the lines or the discount) "
+            "before asking again.")
+
+
 def request_approval(store: Store, policy: Policy, actor_id: int, quote_ref: int | str, *,
                      justification: str | None = None) -> RequestOutcome:
     """One step per matching rule and approver; the first level pending, the rest waiting.
@@ -95,7 +109,10 @@ def request_approval(store: Store, policy: Policy, actor_id: int, quote_ref: int
         quote = require_quote(s, quote_ref)
         if quote.owner_id != actor.id:
             raise NotAllowed("Only the quote's owner can request its approval.")
-        if quote.status not in ("draft", "rejected"):
+        if quote.status == "rejected":
+            raise Conflict(rejected_reason(s, quote.id, quote.version,
+                                            f"{quote.number} v{quote.version}"))
+        if quote.status != "draft":
             raise Conflict(f"{quote.number} v{quote.version} is "
                            f"{quote.status.replace('_', ' ')}; change it to ask again.")
         now = store.now()

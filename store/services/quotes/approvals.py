@@ -26,7 +26,12 @@ from store.services.quotes.approval_decisions import (
     decide_step,
     require_may_decide,
 )
-from store.services.quotes.approval_requests import RequestOutcome, cancel_request, request_approval
+from store.services.quotes.approval_requests import (
+    RequestOutcome,
+    cancel_request,
+    rejected_reason,
+    request_approval,
+)
 from store.services.quotes.lookup import require_quote, require_quote_reader
 from store.services.quotes.policy import Policy
 from store.services.quotes.quotes import QuoteView, quote_view
@@ -56,6 +61,14 @@ class ApprovalService:
         self.policy = policy
 
     # -- requesting --------------------------------------------------------------------
+    def check_may_ask_again(self, quote_id: int) -> None:
+        """A rejected version is refused before its form opens, with who said no and why."""
+        with self.store.transaction() as s:
+            quote = s.get(Quote, quote_id)
+            if quote is not None and quote.status == "rejected":
+                raise Conflict(rejected_reason(s, quote.id, quote.version,
+                                               f"{quote.number} v{quote.version}"))
+
     def request(self, actor_id: int, quote_ref: int | str, *,
                 justification: str | None = None) -> RequestOutcome:
         return request_approval(self.store, self.policy, actor_id, quote_ref,

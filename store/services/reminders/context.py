@@ -8,11 +8,26 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from store.db import Store
 from store.models import Activity, Case, Contract, Opportunity, Stage, User
 from store.money import from_minor
-from store.schemas import ActivityView, OpportunityView
+from store.schemas import ActivityView, OpportunityView, deal_title
+
+
+def _renewal_deal(s: Session, contract: Contract) -> Opportunity | None:
+    """The contract's renewal deal while it is open: the one created from it, else an open
+    deal on the account named for a renewal (made by hand, or imported), so the alert does
+    not offer to create a second."""
+    linked = s.get(Opportunity, contract.renewal_opportunity_id) \
+        if contract.renewal_opportunity_id else None
+    if linked is not None and linked.archived_at is None and linked.stage.kind == "open":
+        return linked
+    return s.scalar(select(Opportunity).join(Stage, Opportunity.stage_id == Stage.id).where(
+        Opportunity.account_id == contract.account_id, Opportunity.archived_at.is_(None),
+        Stage.kind == "open", func.lower(Opportunity.name).contains("renew"))
+        .order_by(Opportunity.close_date, Opportunity.id).limit(1))
 
 
 @dataclass(frozen=True)
@@ -35,6 +50,7 @@ class RenewalContext:
     days_since_activity: int | None
     recent_lost: int
     renewal_opportunity_id: int | None
+    renewal_title: str | None = None  # the open renewal deal, linked or found on the account
 
 
 @dataclass(frozen=True)
@@ -83,11 +99,15 @@ class ReminderContext:
             from store.models import Account
 
             account_row = s.get(Account, account)
+            renewal = _renewal_deal(s, contract)
             return RenewalContext(
                 contract.id, account, account_row.name if account_row else "?", contract.name,
                 from_minor(contract.value_minor, contract.currency), contract.currency,
                 contract.end_date, (contract.end_date - now.date()).days, open_cases,
-                (now - last).days if last else None, lost, contract.renewal_opportunity_id)
+                (now - last).days if last else None, lost,
+                renewal.id if renewal else contract.renewal_opportunity_id,
+                deal_title(account_row.name if account_row else None, renewal.name)
+                if renewal else None)
 
     def stale(self, opportunity_id: int, key: str) -> StaleContext | None:
         now = self.store.now()

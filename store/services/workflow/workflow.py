@@ -212,8 +212,25 @@ class WorkflowService:
         if rule is None or not rule.then.message:
             return None
         with self.store.transaction() as s:
-            return rule.name, _fill(rule.then.message, self.placeholders(s, subject_type,
-                                                                       subject_id))
+            facts = self.placeholders(s, subject_type, subject_id)
+            return rule.name, _fill(rule.then.message, _as_at_event(s, key, subject_id, facts))
+
+
+def _as_at_event(s: Session, key: str, subject_id: int, facts: dict[str, Any]
+                 ) -> dict[str, Any]:
+    """A deal's {amount} and {stage} as the history row that fired the rule holds them (key
+    `rule:<slug>:h<row id>:…`): "is now 150,000" must name the amount that crossed, not
+    one changed while the notice waited to be delivered."""
+    parts = key.split(":")
+    event = parts[2] if len(parts) > 2 else ""
+    if not (event.startswith("h") and event[1:].isdigit()):
+        return facts
+    row = s.get(OpportunityHistory, int(event[1:]))
+    if row is None or row.opportunity_id != subject_id:
+        return facts
+    stage = s.get(Stage, row.to_stage_id)
+    return {**facts, "amount": f"{from_minor(row.amount_minor, row.currency):,} {row.currency}",
+            "stage": stage.name if stage else facts["stage"]}
 
 
 def _fill(template: str, facts: dict[str, Any]) -> str:
