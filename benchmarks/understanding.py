@@ -99,7 +99,8 @@ def _observed(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, A
                                                   ("close_date", 3, opp[3]),
                                                   ("next_step", 4, opp[4]),
                                                   ("probability", 5, opp[5]))
-                  if old[i] != opp[i] and not (name == "probability" and old[1] != opp[1])}
+                  if old[i] != opp[i] and not (name in ("probability", "close_date")
+                                               and old[1] != opp[1])}
         if fields:
             seen.append({"edit": opp[0], **fields})
         if opp[6] and not old[6]:

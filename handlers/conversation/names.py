@@ -41,5 +41,6 @@ def _known(rows: NameRows) -> list[Known]:
     known += [stage_known(i, name, is_won=kind == "won", is_lost=kind == "lost")
               for i, name, kind in rows.stages]
     known += [Known("deal", i, f"{account_name} {name}" if account_name else name,
-                    scope=account_id) for i, name, account_id, account_name in rows.deals]
+                    scope=account_id, own_name=name)
+              for i, name, account_id, account_name in rows.deals]
     return known

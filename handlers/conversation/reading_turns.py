@@ -30,7 +30,7 @@ from handlers.language.spotting import Known
 from handlers.language.understanding import understand
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer, say_text
-from handlers.slack.text import escape, local_time
+from handlers.slack.text import escape, local_time, with_article
 from store.services.deals.changes import UNSET
 from store.services.deals.plans import ActivitySpec, DealChangeSpec
 from store.services.people.directory import DealRef, Directory
@@ -73,6 +73,8 @@ class Reader:
             return say_text(" ".join(plan.refusals) + " Nothing was changed.", private=True)
         if plan.intent == "undo":
             return _undo_last(turn)
+        if plan.intent == "chatter":
+            return say_text("You're welcome! Tell me what happened with a customer any time.")
         if plan.intent not in ("log", "move", "edit", "multi"):
             return None
         if plan.asks:
@@ -127,8 +129,9 @@ def _deal(turn: Turn, plan: Plan) -> DealRef | Answer | None:
     deals = turn.directory.open_deals(actor.id, account_id=plan.account.id)
     if len(deals) == 1:
         return deals[0]
-    if not deals:
-        return None
+    only_logging = plan.activity is not None and plan.stage is None and not plan.edits
+    if not deals or only_logging:
+        return None  # an activity alone goes on the account when no deal is named
     carried = Intent(READ, turn.intent.text).to_dict()
     options = [(d.display, {"i": carried, "deal": d.id}) for d in deals]
     prompt = "Which deal do you mean? Nothing is saved until you pick one."
@@ -138,7 +141,8 @@ def _deal(turn: Turn, plan: Plan) -> DealRef | Answer | None:
 def _rest(reading: Reading) -> str:
     """What was said after the last account, contact or deal: "they want pricing"."""
     last = max((m.end for m in reading.mentions
-                if m.kind in ("account", "contact", "deal")), default=0)
+                if m.kind in ("account", "contact") or (m.kind == "deal" and not m.apart)),
+               default=0)
     rest = rest_after(reading.sentence, last) if last else ""
     previous = None
     while previous != rest:
@@ -220,7 +224,8 @@ def _apply(turn: Turn, plan: Plan, reading: Reading, deal: DealRef) -> Answer:
         activity = applied.activity
         with_whom = (f" with {escape(plan.activity.contact.name)}"
                      if plan.activity and plan.activity.contact else "")
-        part = f"logged a {activity.kind}{with_whom} on {title}: “{escape(activity.subject)}”"
+        part = (f"logged {with_article(activity.kind)}{with_whom} on {title}: "
+                f"“{escape(activity.subject)}”")
         if activity.follow_up_at:
             part += f". Follow-up due {local_time(activity.follow_up_at, turn.tz)}"
         parts.append(part)
@@ -233,6 +238,9 @@ def _apply(turn: Turn, plan: Plan, reading: Reading, deal: DealRef) -> Answer:
     if fields != "nothing changed":
         parts.append(f"{'updated' if parts else 'Updated ' + title + ':'} {fields}"
                      if not parts else f"updated {fields}")
+    if not parts:
+        return say_text(f"{title} is already in *{escape(after.stage.name)}*; nothing "
+                        "changed.", private=True)
     if len(parts) == 1 and moved_to and applied.activity is None:
         return moved(after.model_copy(update={"undo_token": applied.undo_token}))
     line = "; ".join(parts) + "."
@@ -254,7 +262,7 @@ def _log_on_account(turn: Turn, plan: Plan, reading: Reading) -> Answer:
     name = turn.directory.account_name(turn.actor.id, plan.account.id) or plan.account.name
     with_whom = (f" with {escape(plan.activity.contact.name)}"
                  if plan.activity and plan.activity.contact else "")
-    line = (f"Logged a {activity.kind}{with_whom} on *{escape(name)}*: "
+    line = (f"Logged {with_article(activity.kind)}{with_whom} on *{escape(name)}*: "
             f"“{escape(activity.subject)}”.")
     if activity.follow_up_at:
         line += f" Follow-up due {local_time(activity.follow_up_at, turn.tz)}."

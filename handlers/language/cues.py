@@ -21,7 +21,8 @@ CUES: Mapping[str, Mapping[str, float]] = {
         "chatted": 3, "chat": 1, "caught": 2, "discussed": 2, "voicemail": 3, "left": 1,
         "note": 2, "noted": 2, "fyi": 3, "heads": 1, "visited": 2, "onsite": 2, "logged": 3,
         "log": 2, "pinged": 2, "texted": 2, "messaged": 2, "walked": 1, "had": 1, "did": 1,
-        "intro": 1, "kickoff": 2, "qbr": 2, "workshop": 2, "conversation": 2, "heard": 2,
+        "intro": 1, "phone": 2, "video": 1, "kickoff": 2, "qbr": 2, "workshop": 2,
+        "conversation": 2, "heard": 2,
         "said": 1, "says": 1, "told": 2, "wants": 1, "asked": 1, "feedback": 1,
     },
     "move": {
@@ -35,7 +36,7 @@ CUES: Mapping[str, Mapping[str, float]] = {
         "closing": 1, "close": 1, "probability": 3, "chance": 2, "odds": 2, "likely": 1,
     },
     "create": {"new": 2, "create": 3, "add": 1, "open": 1, "opened": 1, "deal": 1},
-    "undo": {"undo": 6, "revert": 5, "undid": 5},
+    "undo": {"undo": 6, "revert": 5, "undid": 5, "scratch": 2, "oops": 2},
     "snooze": {"snooze": 6, "snoozed": 6, "postpone": 4, "defer": 4, "later": 1, "push": 1},
     "done": {"done": 5, "finished": 4, "completed": 4, "complete": 3, "handled": 3,
              "sorted": 2, "closed": 1},
@@ -72,6 +73,14 @@ FUTURE = frozenset({"set", "schedule", "scheduled", "book", "booked", "need", "n
                     "todo", "want", "wanna", "try", "let's", "lets", "remind", "remember"})
 """Words that put an activity in the future ("set up a call", "need to email"): it is a
 task to do, not one that happened."""
+CORRECTIONS = frozenset({"sorry", "actually", "correction", "oops", "rather", "meant",
+                         "mean", "typo"})
+"""Words that take back a figure said just before ("2.1m, sorry, 210k")."""
+UNDO_PHRASES = frozenset({"scratch that", "take that back", "undo that", "revert that",
+                          "never mind that", "undo last", "undo the last one", "undo please"})
+"""Whole messages that mean "undo" without the word alone."""
+ADVANCE_CUES = frozenset({"advance", "advanced", "advnce", "progressed", "forward"})
+"""Move words that mean "the next stage" when no stage is named."""
 BASE_VERBS = frozenset({"call", "email", "ping", "text", "meet", "demo", "message"})
 """Activity words that, said as an order with a day ahead, are a task: "call them tmrw"."""
 PAST_MARKERS = frozenset({"a", "an", "the", "had", "did", "made", "logged", "log", "our",
@@ -91,12 +100,14 @@ EDIT_AMOUNT_CUES = frozenset({"now", "to", "at", "is", "worth", "amount", "value
                                "increased", "reduced", "bumped", "budget"})
 ACTIVITY_KIND = {
     "call": "call", "called": "call", "calling": "call", "phoned": "call", "rang": "call",
-    "dialed": "call", "spoke": "call", "talked": "call", "chatted": "call", "caught": "call",
+    "dialed": "call", "phone": "call", "spoke": "call", "talked": "call", "chatted": "call",
+    "caught": "call",
     "voicemail": "call", "meeting": "meeting", "met": "meeting", "meet": "meeting",
     "demo": "meeting", "demoed": "meeting", "presented": "meeting", "lunch": "meeting",
     "dinner": "meeting", "coffee": "meeting", "drinks": "meeting", "zoom": "meeting",
     "webex": "meeting", "onsite": "meeting", "visited": "meeting", "workshop": "meeting",
-    "kickoff": "meeting", "qbr": "meeting", "email": "email", "emailed": "email",
+    "kickoff": "meeting", "qbr": "meeting", "video": "meeting",
+    "email": "email", "emailed": "email",
     "mailed": "email", "sent": "email", "texted": "email", "messaged": "email",
     "pinged": "email", "note": "note", "noted": "note", "fyi": "note",
 }

@@ -3,11 +3,17 @@ new deal is called, and which unknown words may name an account to create."""
 
 from __future__ import annotations
 
-from handlers.language.cues import ACTIVITY_KIND, EDIT_AMOUNT_CUES, PROBABILITY_CUES
+from handlers.language.cues import (
+    ACTIVITY_KIND,
+    CORRECTIONS,
+    EDIT_AMOUNT_CUES,
+    PROBABILITY_CUES,
+)
 from handlers.language.facts import Facts
 from handlers.language.normalise import Sentence
 from handlers.language.plan import Edits
-from handlers.language.spotting import COMMON, Mention
+from handlers.language.spotting import Mention
+from handlers.language.vocabulary import COMMON
 
 
 def mentioned_words(mentions: tuple[Mention, ...]) -> set[int]:
@@ -19,11 +25,15 @@ def deal_edits(sentence: Sentence, facts: Facts, *, logging: bool, creating: boo
     """The deal fields the message sets. An amount said in passing while logging ("they
     want 50k of seats") is kept in the note, not written to the deal."""
     amount = None
-    for found in facts.amounts:
-        before = set(sentence.words[max(0, found.start - 3):found.start])
-        if creating or not logging or (before & EDIT_AMOUNT_CUES and found.explicit):
-            amount = found.value
-            break
+    said = [a for a in facts.amounts
+            if creating or not logging
+            or (set(sentence.words[max(0, a.start - 3):a.start]) & EDIT_AMOUNT_CUES
+                and a.explicit)]
+    if said:
+        # "2.1m? no sorry 210k. its 250k now": a correction or "now" picks the later figure
+        corrected = CORRECTIONS & set(sentence.words)
+        now = [a for a in said if "now" in sentence.words[max(0, a.start - 2):a.end + 1]]
+        amount = (now[-1] if now else said[-1] if corrected else said[0]).value
     close = next((d.day for d in facts.days if d.role == "close"), None)
     if close is None and not logging:
         close = next((d.day for d in facts.days if d.role is None), None)

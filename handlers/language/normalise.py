@@ -50,7 +50,9 @@ SHORTHAND: dict[str, str] = {
     # deals
     "opp": "deal", "opps": "deals", "oppty": "deal", "opty": "deal", "oppy": "deal",
     "opportunity": "deal", "opportunities": "deals", "pipe": "pipeline", "fcst": "forecast",
-    "pricing": "pricing", "ns": "next step", "ns:": "next step:",
+    "ns": "next step", "ns:": "next step:", "e-mail": "email", "emails": "email",
+    "demo'd": "demoed", "demod": "demoed", "@": "at", "vc": "video call",
+    "ctrl+z": "undo",
 }
 """Sales shorthand → the words every reader after `normalise` knows. Only spellings with a
 single reading in a sales chat are here ("prop" is not: it is a stage for one team and a
@@ -69,6 +71,9 @@ _QUESTION_WORDS = frozenset({"how", "what", "what's", "whats", "why", "when", "w
 # A word: letters/digits with inner apostrophes, dots, slashes, hyphens and a leading
 # currency sign or trailing % kept, so "$1.2m", "3/15", "q-2026-0006", "f/u", "20%" stay one.
 _WORD = re.compile(r"-?[$€£]?[\w@#]+(?:['’./\-:&]\w+|,\d{3}(?!\d))*%?|[&+]")
+_ARROW = re.compile(r"\s*(?:->|=>|→|⇒|➡️?)\s*")
+_AT_SIGN = re.compile(r"(?<=[a-z])@(?=[a-z][\w-]*(?:\s|$|[,;:!?]))")  # "mtg@acme"; not e-mail
+_JOINED = re.compile(r"(?<=[a-z])[-/.](?=[a-z])")  # "add-on", "proposal/price", "acme.example"
 _POLITE = frozenset({"can", "could", "would", "will", "pls", "please"})
 
 
@@ -152,7 +157,8 @@ def normalise(text: str, *, decoded: bool = False) -> Sentence:
         decoded_text, users = decode_slack(text or "")
     raw, cheer = _drop_emoji(decoded_text)
     raw = " ".join(raw.split())
-    lowered = raw.lower().replace("’", "'")
+    lowered = _ARROW.sub(" to ", raw.lower().replace("’", "'"))
+    lowered = _AT_SIGN.sub(" at ", lowered)
     words: list[str] = []
     ends: list[int] = []
     for found in _WORD.finditer(lowered):
@@ -160,7 +166,7 @@ def normalise(text: str, *, decoded: bool = False) -> Sentence:
         spelled = SHORTHAND.get(word)
         if spelled is None and word.endswith(":"):
             spelled = SHORTHAND.get(word[:-1])
-        for part in (spelled or word).split():
+        for part in _split(spelled or word):
             words.append(part)
             ends.append(min(found.end(), len(raw)))
     return Sentence(raw=raw, text=" ".join(words), words=tuple(words), ends=tuple(ends),
@@ -168,6 +174,15 @@ def normalise(text: str, *, decoded: bool = False) -> Sentence:
 
     # (`lowered` has `raw`'s length but for a few letters whose lower case is longer, such
     # as "İ"; `ends` is clamped to `raw`, so at worst "the rest" starts a letter early.)
+
+
+def _split(word: str) -> list[str]:
+    """Words joined by "-", "/" or "." are each a word ("add-on" is "add on", as a name
+    is read); numbers, quote numbers and e-mail addresses stay whole."""
+    if "@" in word or word[:1].isdigit() or re.match(r"^-?[$€£]?\d", word) \
+            or re.match(r"^q-?\d", word):
+        return word.split()
+    return _JOINED.sub(" ", word).split()
 
 
 def _asks(raw: str, words: list[str]) -> bool:

@@ -31,40 +31,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-GENERIC = frozenset({
-    "inc", "corp", "corporation", "co", "company", "llc", "ltd", "limited", "group",
-    "holdings", "industries", "enterprises", "solutions", "trading", "international", "the",
-    "and", "of", "plc", "gmbh", "sa", "ag", "systems", "technologies", "labs", "partners",
-    "global", "worldwide", "services", "annual", "fixed",
-})
-"""Words that, left unsaid, leave no doubt which name was meant."""
-
-COMMON = frozenset({
-    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and",
-    "any", "are", "as", "at", "back", "be", "because", "been", "before", "being", "below",
-    "between", "both", "but", "by", "call", "called", "can", "could", "day", "deal",
-    "deals", "did", "do", "does", "done", "down", "during", "each", "email", "few", "for",
-    "from", "further", "get", "got", "had", "has", "have", "having", "he", "her", "here",
-    "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "last", "let",
-    "me", "meeting", "more", "most", "move", "moved", "my", "new", "next", "no", "nor",
-    "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "out", "over",
-    "own", "pipeline", "please", "same", "she", "should", "show", "so", "some", "stage",
-    "such", "than", "that", "the", "their", "them", "then", "there", "these", "they",
-    "this", "those", "through", "to", "today", "tomorrow", "too", "under", "until", "up",
-    "update", "very", "was", "we", "week", "were", "what", "when", "where", "which",
-    "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "black",
-    "white", "red", "blue", "green", "gold", "silver", "planet", "express", "massive",
-    "dynamic", "prestige", "sterling", "monarch", "science", "beer", "krusty", "crab",
-    "duff", "pied", "piper", "grace", "hope", "joy", "rose", "mark", "bill", "frank",
-    "chase", "summer", "may", "june", "august", "pilot", "renewal", "expansion", "platform",
-    "upsell", "migration", "services", "seats", "seat", "logo", "add", "security", "suite",
-    "analytics", "enterprise", "upgrade", "review", "price", "proposal", "value", "needs",
-    "analysis", "won", "lost", "closed", "open", "signed", "dead", "close", "closing",
-    "date", "win", "lose", "note", "notes", "demo", "lunch", "coffee", "zoom", "team",
-    "teams", "quote", "quotes", "best", "good", "great", "fine", "ok", "okay", "yes",
-    "yeah", "sure", "thanks", "thank", "hi", "hey", "hello", "morning", "afternoon",
-})
-"""Everyday words that are also the first word of some name: alone, they name nothing."""
+from handlers.language.vocabulary import COMMON, GENERIC
 
 _STEM_ENDINGS = (("ations", "at"), ("ation", "at"), ("ings", ""), ("ing", ""), ("ions", ""),
                  ("ion", ""), ("ed", ""), ("es", ""), ("s", ""), ("e", ""))
@@ -90,6 +57,7 @@ class Known:
     first_name_ok: bool = False
     phrases: tuple[str, ...] = ()  # other ways to say it (stage synonyms, SKUs)
     tag: str | None = None  # "won" / "lost" for a closing stage
+    own_name: str | None = None  # a deal's name without its account's ("Renewal")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +69,7 @@ class Mention:
     end: int
     score: float
     whole: bool  # every significant word of the name was said
+    apart: bool = False  # a deal named by its account and its own words said elsewhere
 
     @property
     def kind(self) -> str:
@@ -151,6 +120,8 @@ class Gazetteer:
     _stems: dict[str, set[str]] = field(init=False, default_factory=dict)
     _slips: dict[str, set[str]] = field(init=False, default_factory=dict)
     _prefixes: dict[str, set[str]] = field(init=False, default_factory=dict)
+    _deals_of: dict[int, list[tuple[Known, tuple[str, ...]]]] = field(
+        init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         for known in self.known:
@@ -159,6 +130,9 @@ class Gazetteer:
             for phrase in known.phrases:
                 self._add(known, name_words(phrase), partial_ok=False)
             words = name_words(known.name)
+            if known.kind == "deal" and known.scope is not None and known.own_name:
+                own = tuple(w for w in name_words(known.own_name) if w not in GENERIC)
+                self._deals_of.setdefault(known.scope, []).append((known, own))
             if known.first_name_ok and len(words) > 1:
                 self._add(known, words[:1], partial_ok=False, first_name=True)
         vocabulary = set(self._by_word)
@@ -213,7 +187,29 @@ class Gazetteer:
                 candidates.update(self._by_word.get(word, ()))
         mentions = [m for p in candidates for m in self._align(self._phrases[p], plain, likeness)]
         mentions.extend(_quote_numbers(plain))
-        return _best_cover(mentions)
+        return self._deals_said_apart(_best_cover(mentions), likeness)
+
+    def _deals_said_apart(self, mentions: list[Mention],
+                          likeness: list[dict[str, float]]) -> list[Mention]:
+        """"los pollos … enterprise upgrade", "acme: renewal at 100k": an account named with
+        the words of one of its deals elsewhere in the sentence names that deal."""
+        taken = {i for m in mentions for i in range(m.start, m.end)}
+        found = []
+        named = {m.known.scope for m in mentions if m.kind == "deal"}
+        for mention in mentions:
+            if mention.kind != "account" or mention.known.id in named:
+                continue
+            fits = []
+            for deal, own in self._deals_of.get(mention.known.id, ()):
+                places = [next((i for i, like in enumerate(likeness)
+                                if i not in taken and word in like), None) for word in own]
+                if own and all(p is not None for p in places):
+                    fits.append((deal, max(p for p in places if p is not None)))
+            if len(fits) == 1:
+                deal, last = fits[0]
+                found.append(Mention(deal, mention.start, max(mention.end, last + 1),
+                                     mention.score, True, apart=True))
+        return sorted([*mentions, *found], key=lambda m: (m.start, -m.score))
 
     def _align(self, phrase: _Phrase, plain: list[str],
                likeness: list[dict[str, float]]) -> Iterable[Mention]:
@@ -257,6 +253,8 @@ class Gazetteer:
         rest = significant[said:]
         if all(word in GENERIC for word in rest):
             return True
+        if said >= 2:
+            return True  # "los pollos" for "Los Pollos Hermanos"
         return said >= 1 and typed not in COMMON and len(significant[0]) >= 5
 
 

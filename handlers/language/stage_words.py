@@ -8,6 +8,8 @@ from handlers.language.spotting import Known, name_words
 
 WON_WORDS = ("won", "win", "signed", "closed", "closed won", "booked", "inked")
 LOST_WORDS = ("lost", "closed lost", "dead", "lost to", "killed")
+VAGUE = frozenset({"review", "stage", "open", "closed", "done", "new", "final", "pending"})
+"""Words that, as one part of a two-part stage name, name no stage when said alone."""
 _SHORT_FROM = 8  # a first word this long is also said by its first four letters ("prop")
 _SHORT_LAST_FROM = 10  # "value prop" for "Value Proposition"
 
@@ -18,7 +20,8 @@ def stage_known(stage_id: int, name: str, *, is_won: bool = False,
     phrases: list[str] = []
     parts = [p.strip() for p in name.replace("&", "/").split("/") if p.strip()]
     for part in parts if len(parts) > 1 else []:
-        phrases.append(part)
+        if len(name_words(part)) > 1 or name_words(part)[0] not in VAGUE:
+            phrases.append(part)  # not "Review" alone: a "security review" is no stage
     for part in parts:
         words = name_words(part)
         if words and len(words[0]) >= _SHORT_FROM:

@@ -21,6 +21,7 @@ from datetime import datetime
 from handlers.language.commands import follow_up_plan, question, quote_plan, role_plan
 from handlers.language.cues import (
     ACTIVITY_KIND,
+    ADVANCE_CUES,
     BASE_VERBS,
     CUES,
     FUTURE,
@@ -31,6 +32,7 @@ from handlers.language.cues import (
     QUOTE_ACTIONS,
     ROLE_WORDS,
     TO_WORDS,
+    UNDO_PHRASES,
 )
 from handlers.language.deal_facts import (
     activity_kind,
@@ -120,7 +122,7 @@ def _plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
     words = sentence.words
     if not words:
         return Plan("help")
-    if scores["undo"] >= 5:
+    if scores["undo"] >= 5 or sentence.text.strip(" .!") in UNDO_PHRASES:
         return Plan("undo", command=Command("undo"))
     if scores["help"] >= 4 and len(words) <= 4:
         return Plan("help")
@@ -180,7 +182,9 @@ def _planned(sentence: Sentence, facts: Facts) -> bool:
         if word in ACTIVITY_KIND:
             before = sentence.words[at - 1] if at else ""
             ahead = any(d.day > facts.occurred.date() for d in facts.days)
-            return (word in BASE_VERBS and ahead and before not in PAST_MARKERS)
+            after = sentence.words[at + 1] if at + 1 < len(sentence.words) else ""
+            return (word in BASE_VERBS and ahead and before not in PAST_MARKERS
+                    and after not in ("with", "from", "about"))
     return False
 
 
@@ -221,7 +225,8 @@ def _facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
         new_deal = NewDeal(new_deal_name(sentence, mentions, facts), edits.amount,
                            edits.close_date, stage)
         edits, stage = Edits(), None
-    if stage is None and not stage_mentions and scores["move"] >= 2 and not creating:
+    if stage is None and not stage_mentions and not creating \
+            and ADVANCE_CUES & set(sentence.words):
         stage = NEXT_STAGE  # "advance initech": the stage after the one it is in
     intent = _main_intent(activity, stage, edits, new_deal)
     if intent == "unknown":
