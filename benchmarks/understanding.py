@@ -67,7 +67,7 @@ def _snapshot(store: Store) -> dict[str, Any]:
         opps = {o.id: (f"{o.account.name} — {o.name}" if o.account else o.name, o.stage.name,
                        o.amount_minor, o.close_date.isoformat() if o.close_date else None,
                        o.next_step, o.probability, o.archived_at is not None,
-                       o.account.name if o.account else None, o.name)
+                       o.account.name if o.account else None, o.name, o.stage.kind)
                 for o in s.scalars(select(Opportunity))}
         quotes = {q.id: (q.number, q.status, q.version) for q in s.scalars(select(Quote))}
         roles = {u.id: (u.name, u.role) for u in s.scalars(select(User))}
@@ -99,8 +99,9 @@ def _observed(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, A
                                                   ("close_date", 3, opp[3]),
                                                   ("next_step", 4, opp[4]),
                                                   ("probability", 5, opp[5]))
-                  if old[i] != opp[i] and not (name in ("probability", "close_date")
-                                               and old[1] != opp[1])}
+                  if old[i] != opp[i]
+                  and not (name == "probability" and old[1] != opp[1])  # the stage's own
+                  and not (name == "close_date" and opp[9] != "open")}  # closing sets it
         if fields:
             seen.append({"edit": opp[0], **fields})
         if opp[6] and not old[6]:
@@ -132,8 +133,15 @@ def _fits(expected: dict[str, Any], seen: dict[str, Any]) -> bool:
                 and (expected.get("name") or "").lower() in (seen["name"] or "").lower())
     if kind in ("quote", "lead", "role"):
         return str(seen[kind]).lower().startswith(str(expected[kind]).lower())
-    return all(seen.get(k) == v for k, v in expected.items()
+    return all(_same(seen.get(k), v) for k, v in expected.items()
                if v is not None and k not in ("about", "lost_reason"))
+
+
+def _same(seen: Any, wanted: Any) -> bool:
+    """Texts compared as a reader would (case and spacing aside), the rest exactly."""
+    if isinstance(seen, str) and isinstance(wanted, str):
+        return " ".join(seen.lower().split()) == " ".join(wanted.lower().split())
+    return bool(seen == wanted)
 
 
 def _grade(case: dict[str, Any], changes: list[dict[str, Any]], reply: str,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from handlers.conversation import command_turns
 from handlers.conversation.deal_answers import describe_changes, moved
 from handlers.conversation.names import Names
 from handlers.conversation.turn import Turn
@@ -75,6 +76,10 @@ class Reader:
             return _undo_last(turn)
         if plan.intent == "chatter":
             return say_text("You're welcome! Tell me what happened with a customer any time.")
+        if plan.intent in ("snooze", "done") and not plan.asks:
+            return command_turns.follow_up(turn, plan)
+        if plan.intent == "create" and not plan.asks:
+            return command_turns.create_deal(turn, plan)
         if plan.intent not in ("log", "move", "edit", "multi"):
             return None
         if plan.asks:

@@ -81,6 +81,10 @@ UNDO_PHRASES = frozenset({"scratch that", "take that back", "undo that", "revert
 """Whole messages that mean "undo" without the word alone."""
 ADVANCE_CUES = frozenset({"advance", "advanced", "advnce", "progressed", "forward"})
 """Move words that mean "the next stage" when no stage is named."""
+RESCHEDULE_WORDS = frozenset({"push", "pushed", "move", "moved", "bump", "bumped",
+                              "reschedule", "rescheduled", "postpone", "delay", "defer",
+                              "snooze", "shift", "later", "instead"})
+"""Words that give an existing follow-up a new day."""
 BASE_VERBS = frozenset({"call", "email", "ping", "text", "meet", "demo", "message"})
 """Activity words that, said as an order with a day ahead, are a task: "call them tmrw"."""
 PAST_MARKERS = frozenset({"a", "an", "the", "had", "did", "made", "logged", "log", "our",

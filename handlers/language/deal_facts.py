@@ -17,8 +17,9 @@ from handlers.language.vocabulary import COMMON
 
 
 def mentioned_words(mentions: tuple[Mention, ...]) -> set[int]:
-    """Word positions that belong to a name."""
-    return {i for m in mentions for i in range(m.start, m.end)}
+    """Word positions that belong to a name (a deal named apart from its account covers
+    the words between them, which are the message's own: "krusty krab lunch w/ ken, upsell")."""
+    return {i for m in mentions if not m.apart for i in range(m.start, m.end)}
 
 
 def deal_edits(sentence: Sentence, facts: Facts, *, logging: bool, creating: bool) -> Edits:
@@ -42,7 +43,7 @@ def deal_edits(sentence: Sentence, facts: Facts, *, logging: bool, creating: boo
         if percent.discount:
             continue
         near = set(sentence.words[max(0, percent.start - 2):percent.end + 2])
-        if near & PROBABILITY_CUES or not logging:
+        if near & PROBABILITY_CUES or not logging or percent.end == len(sentence.words):
             probability = int(percent.value) if percent.value == int(percent.value) else None
     return Edits(amount=amount, close_date=close, next_step=facts.next_step,
                  probability=probability)

@@ -77,6 +77,12 @@ _JOINED = re.compile(r"(?<=[a-z])[-/.](?=[a-z])")  # "add-on", "proposal/price",
 _POLITE = frozenset({"can", "could", "would", "will", "pls", "please"})
 
 
+def opens_clause(sentence: Sentence, word: int) -> bool:
+    """Whether word number `word` starts the message or a clause of it (after , ; . : -)."""
+    before = sentence.raw[:sentence.starts[word]].rstrip() if word < len(sentence.starts) else ""
+    return not before or before[-1] in ",;.:!?-–—("
+
+
 def rest_after(sentence: Sentence, word: int) -> str:
     """What the rep wrote after word number `word` (exclusive), as they wrote it."""
     if word <= 0:
@@ -95,6 +101,7 @@ class Sentence:
     text: str
     words: tuple[str, ...]
     ends: tuple[int, ...]  # where each word's source ends in `raw` ("the rest of what was said")
+    starts: tuple[int, ...]  # and where it starts
     users: tuple[str, ...]
     is_question: bool
     cheer: bool
@@ -161,6 +168,7 @@ def normalise(text: str, *, decoded: bool = False) -> Sentence:
     lowered = _AT_SIGN.sub(" at ", lowered)
     words: list[str] = []
     ends: list[int] = []
+    starts: list[int] = []
     for found in _WORD.finditer(lowered):
         word = found.group(0)
         spelled = SHORTHAND.get(word)
@@ -169,7 +177,9 @@ def normalise(text: str, *, decoded: bool = False) -> Sentence:
         for part in _split(spelled or word):
             words.append(part)
             ends.append(min(found.end(), len(raw)))
+            starts.append(min(found.start(), len(raw)))
     return Sentence(raw=raw, text=" ".join(words), words=tuple(words), ends=tuple(ends),
+                    starts=tuple(starts),
                     users=users, is_question=_asks(raw, words), cheer=cheer)
 
     # (`lowered` has `raw`'s length but for a few letters whose lower case is longer, such

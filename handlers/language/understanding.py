@@ -30,6 +30,7 @@ from handlers.language.cues import (
     NOT_BEFORE_STAGE,
     PAST_MARKERS,
     QUOTE_ACTIONS,
+    RESCHEDULE_WORDS,
     ROLE_WORDS,
     TO_WORDS,
     UNDO_PHRASES,
@@ -43,7 +44,7 @@ from handlers.language.deal_facts import (
     unknown_name,
 )
 from handlers.language.facts import Facts, read_facts
-from handlers.language.normalise import Sentence, normalise
+from handlers.language.normalise import Sentence, normalise, opens_clause
 from handlers.language.plan import (
     Activity,
     Ask,
@@ -102,6 +103,11 @@ def _evidence(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -
         scores["edit"] += 1
     if "deal" in sentence.words and ("new" in sentence.words or "create" in sentence.words):
         scores["create"] += 2
+    for at, word in enumerate(sentence.words[:-1]):
+        following = sentence.words[at + 1:at + 3]
+        if (word in ("add", "open") and "deal" in following) or (word == "new" and (
+                {"biz", "business"} & set(following))):
+            scores["create"] += 2
     if "quote" in kinds:
         scores["quote"] = 4 + sum(1 for w in words if w in QUOTE_ACTIONS)
     else:
@@ -132,7 +138,8 @@ def _plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
         return quote_plan(sentence, mentions, facts)
     if scores["question"] >= 4 and scores["question"] >= max(scores["log"], scores["edit"]):
         return Plan("question", question=question(sentence, mentions))
-    if scores["snooze"] >= 5 or (scores["done"] >= 5 and _about_follow_up(sentence)):
+    if scores["log"] < 2 and (scores["snooze"] >= 5 or _reschedules(sentence, facts, scores)
+                              or (scores["done"] >= 4 and _about_follow_up(sentence))):
         return follow_up_plan(sentence, mentions, facts, scores)
     if scores["lead"] >= 5 and scores["log"] < 3:
         return Plan("lead", command=Command("lead", args={"text": sentence.raw}))
@@ -141,6 +148,15 @@ def _plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
     if scores["question"] >= 2 and not mentions and scores["log"] < 2:
         return Plan("question", question=question(sentence, mentions))
     return _facts_plan(sentence, mentions, facts, scores)
+
+
+def _reschedules(sentence: Sentence, facts: Facts, scores: Mapping[str, float]) -> bool:
+    """"push the wayne follow-up to next tues", "hooli f/u → friday": a follow-up that
+    exists, given a new day; not an activity with a follow-up ("call w/ acme, f/u fri")."""
+    if scores["log"] >= 2 or not facts.days or not _about_follow_up(sentence):
+        return False
+    words = set(sentence.words)
+    return bool(words & RESCHEDULE_WORDS) or "to" in words or "until" in words
 
 
 def _about_follow_up(sentence: Sentence) -> bool:
@@ -183,7 +199,8 @@ def _planned(sentence: Sentence, facts: Facts) -> bool:
             before = sentence.words[at - 1] if at else ""
             ahead = any(d.day > facts.occurred.date() for d in facts.days)
             after = sentence.words[at + 1] if at + 1 < len(sentence.words) else ""
-            return (word in BASE_VERBS and ahead and before not in PAST_MARKERS
+            order = opens_clause(sentence, at) or before in ("please", "pls", "and", "then")
+            return (word in BASE_VERBS and ahead and order and before not in PAST_MARKERS
                     and after not in ("with", "from", "about"))
     return False
 

@@ -1,0 +1,68 @@
+"""Typed commands the language layer reads: snooze or finish a follow-up by naming its
+account, and create a deal in words ("new opp for hooli: expansion, 75k, closing eoq")."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from handlers.conversation.deal_answers import card
+from handlers.conversation.turn import Turn
+from handlers.language.plan import Plan
+from handlers.slack import blocks as ui
+from handlers.slack.answer import Answer, say_text
+from handlers.slack.text import day, escape, local_time, short_money
+from store.schemas import ActivityView
+from store.working_time import start_of_working_day
+
+_HORIZON = timedelta(days=3650)  # every open follow-up, however far ahead
+
+
+def follow_up(turn: Turn, plan: Plan) -> Answer | None:
+    """Snooze or finish the rep's open follow-up on the account the message names."""
+    if plan.command is None or plan.account is None:
+        return None
+    mine = _open_on(turn, plan.account.id)
+    name = turn.directory.account_name(turn.actor.id, plan.account.id) or plan.account.name
+    if not mine:
+        return say_text(f"You have no open follow-up on *{escape(name)}*.", private=True)
+    target = mine[0]  # the one due first: the one the rep is looking at
+    if plan.command.name == "done":
+        turn.services.activities.set_follow_up_done(turn.actor.id, target.id)
+        return say_text(f"Done: “{escape(target.subject)}” on *{escape(name)}*.")
+    until = plan.command.args.get("until")
+    if until is None:
+        return say_text("Until when? Say a day, like `snooze the hooli follow-up till "
+                        "friday`.", private=True)
+    when = start_of_working_day(until, turn.tz, turn.deps.working_hours)  # type: ignore[arg-type]
+    moved = turn.services.activities.reschedule(turn.actor.id, target.id, when)
+    assert moved.follow_up_at is not None
+    return say_text(f"Snoozed “{escape(target.subject)}” on *{escape(name)}* until "
+                    f"{local_time(moved.follow_up_at, turn.tz)}.")
+
+
+def _open_on(turn: Turn, account_id: int) -> list[ActivityView]:
+    until = datetime.now(UTC) + _HORIZON
+    return [a for a in turn.services.activities.due_follow_ups(turn.actor.id, until)
+            if a.account_id == account_id]
+
+
+def create_deal(turn: Turn, plan: Plan) -> Answer | None:
+    """A new deal on the named account, with the terms said; no name said is a question."""
+    new = plan.new_deal
+    if new is None or plan.account is None:
+        return None
+    account = turn.directory.account_name(turn.actor.id, plan.account.id)
+    if account is None:
+        return None
+    if not new.name:
+        return say_text(f"What should the new *{escape(account)}* deal be called? Say it "
+                        f"with the terms: `new deal for {escape(account.lower())}: expansion, "
+                        "50k, closing end of march`. Nothing was created.", private=True)
+    opp = turn.services.opportunities.create(
+        turn.actor.id, new.name[:200], account=account, amount=new.amount,
+        close_date=new.close_date, stage=new.stage.name if new.stage else None,
+        undoable=True)
+    shown = card(turn.directory, opp, turn.actor)
+    line = (f"Created *{escape(opp.title)}* in *{escape(opp.stage.name)}*"
+            f" ({short_money(opp.amount, opp.currency)}, closes {day(opp.close_date)}).")
+    return Answer(text=line, blocks=ui.confirmation(line, opp.undo_token) + shown.blocks)
