@@ -122,8 +122,13 @@ def _period(found: re.Match[str], today: date, fiscal_year_start: int) -> Period
     if group("code"):
         return period_of_code(group("code"), fiscal_year_start)
     if group("q"):
-        year = int(group("q_year")) if group("q_year") else this_year
-        return quarter(year, int(group("q")), fiscal_year_start)
+        if group("q_year"):
+            return quarter(int(group("q_year")), int(group("q")), fiscal_year_start)
+        # "Q1" said in December is the coming Q1, not the one that ended in March
+        said = quarter(this_year, int(group("q")), fiscal_year_start)
+        if said.end < today:
+            return quarter(this_year + 1, int(group("q")), fiscal_year_start)
+        return said
     if group("fy"):
         return fiscal_year(int(group("fy")), fiscal_year_start)
     if group("month"):

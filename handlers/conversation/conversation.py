@@ -82,9 +82,10 @@ class Conversation:
         in a form (instead of one said in words)."""
         turn = Turn(self.deps, intent, actor, chosen or {}, link, follow_up_day)
         if intent.name == READ:  # a click on a question the reader asked: read it again
-            if (read := self.reader.read(turn)) is not None:
+            read = self.reader.read(turn)
+            if isinstance(read, Answer):
                 return read
-            turn = replace(turn, intent=parse(intent.text), chosen={})
+            turn = replace(turn, intent=read or parse(intent.text), chosen={})
         return self.handlers.get(turn.intent.name, help_turns.unknown)(turn)
 
     def answer_text(self, text: str, actor: UserView, *,
@@ -94,9 +95,11 @@ class Conversation:
         intent it was read as (for the surfaces' sharing rules) and the answer."""
         intent = parse(text, bot_user_id)
         if intent.name in READ_FIRST:
-            turn = Turn(self.deps, Intent(READ, intent.text), actor)
-            if (read := self.reader.read(turn)) is not None:
+            read = self.reader.read(Turn(self.deps, Intent(READ, intent.text), actor))
+            if isinstance(read, Answer):
                 return intent, read
+            if read is not None:
+                return read, self.answer(read, actor)
         return intent, self.answer(intent, actor)
 
     # -- shared with the deal buttons and forms ----------------------------------------

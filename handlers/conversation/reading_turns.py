@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from handlers.conversation import command_turns
+from handlers.conversation import command_turns, questions
 from handlers.conversation.deal_answers import describe_changes, moved
 from handlers.conversation.names import Names
 from handlers.conversation.turn import Turn
@@ -66,8 +66,9 @@ class Reader:
                           turn.tz, fiscal_year_start=turn.services.pipeline.fiscal_year_start,
                           visible=may_see, decoded=True)
 
-    def read(self, turn: Turn) -> Answer | None:
-        """The answer to the message, or None for the sentence-shape turns to try."""
+    def read(self, turn: Turn) -> Answer | Intent | None:
+        """The answer to the message; or the intent whose turn answers it (a question);
+        or None for the sentence-shape turns to try."""
         reading = self.reading(turn)
         plan = _with_chosen(reading.plan, turn)
         if plan.refusals:
@@ -76,6 +77,8 @@ class Reader:
             return _undo_last(turn)
         if plan.intent == "chatter":
             return say_text("You're welcome! Tell me what happened with a customer any time.")
+        if plan.intent == "question" and plan.question is not None:
+            return questions.intent_for(plan.question, reading)
         if plan.intent in ("snooze", "done") and not plan.asks:
             return command_turns.follow_up(turn, plan)
         if plan.intent == "create" and not plan.asks:

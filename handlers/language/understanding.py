@@ -30,6 +30,7 @@ from handlers.language.cues import (
     NOT_BEFORE_STAGE,
     PAST_MARKERS,
     QUOTE_ACTIONS,
+    REPORT_WORDS,
     RESCHEDULE_WORDS,
     ROLE_WORDS,
     TO_WORDS,
@@ -118,7 +119,7 @@ def _evidence(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -
     if "user" in kinds and any(w in ROLE_WORDS for w in words):
         scores["role"] += 3
     scores["question"] = 4.0 if sentence.is_question else 0.0
-    if any(w in ("pipeline", "forecast", "quota") for w in words):
+    if set(words) & REPORT_WORDS:
         scores["question"] += 2
     return scores
 
@@ -247,7 +248,8 @@ def _facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
         stage = NEXT_STAGE  # "advance initech": the stage after the one it is in
     intent = _main_intent(activity, stage, edits, new_deal)
     if intent == "unknown":
-        if account or deal:
+        bare = len(sentence.words) - len(mentioned_words(mentions)) <= 1
+        if (account or deal) and bare:  # "acme", "the globex deal": show it
             return Plan("question", account=account, deal=deal,
                         question=Question("show", deal or account, sentence.raw))
         return Plan("unknown", refusals=tuple(refusals))
