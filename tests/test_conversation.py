@@ -144,8 +144,10 @@ def test_slack_escapes_are_read_as_typed(chat: Chat, services: Services, book) -
 def test_help_and_unknown(chat: Chat, book) -> None:
     [reply] = chat.say("help")
     assert "logged a call with acme" in reply.render()
-    [reply] = chat.say("what is the meaning of life")
+    [reply] = chat.say("purple monkey dishwasher")
     assert "didn't get" in reply.text
+    [reply] = chat.say("what is the meaning of life")  # a question: the knowledge base
+    assert reply.text.startswith("Knowledge base")
 
 
 def test_follow_ups_listed(chat: Chat, book) -> None:

@@ -109,3 +109,35 @@ def test_typed_undo_reverses_the_last_change(chat: Chat, services: Services, boo
     assert _deal(services, book, "initech").amount == Decimal(50000)
     [again] = chat.say("undo")
     assert "nothing of yours to undo" in again.text
+
+
+def test_an_admin_changes_a_role_in_words(chat: Chat, services: Services, book,
+                                          admin: int) -> None:
+    services.users.get_or_create("U0DANA", name="Dana Kim")
+    [refused] = chat.say("make dana a manager")  # Ana is a rep
+    assert services.users.find("U0DANA").role == "rep"
+    assert "admin" in refused.text.lower()
+    [done] = chat.say("make dana a manager", user="UADMIN")
+    assert done.text == "Dana Kim is now a manager."
+    assert services.users.find("U0DANA").role == "manager"
+
+
+def test_snooze_and_finish_a_follow_up_by_its_account(chat: Chat, services: Services,
+                                                     book) -> None:
+    chat.say("call w/ hooli, f/u friday")
+    [snoozed] = chat.say("push the hooli follow-up to next tues")
+    [task] = services.activities.list_for(book["ana"])
+    assert snoozed.text.startswith("Snoozed") and task.follow_up_at is not None
+    assert task.follow_up_at.date().isoformat() == "2026-12-01"  # Tuesday of next week
+    chat.say("done w/ the hooli follow-up")
+    [task] = services.activities.list_for(book["ana"])
+    assert task.done
+
+
+def test_a_new_deal_in_words(chat: Chat, services: Services, book) -> None:
+    [reply] = chat.say("new opp for hooli: expansion, 75k, closing end of q1")
+    created = [d for d in services.opportunities.visible(book["ana"]) if d.name == "Expansion"
+               and d.account_name == "Hooli"]
+    assert [(d.amount, d.close_date.isoformat()) for d in created] == [
+        (Decimal(75000), "2027-03-31")]
+    assert reply.text.startswith("Created")

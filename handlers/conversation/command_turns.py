@@ -10,7 +10,8 @@ from handlers.conversation.turn import Turn
 from handlers.language.plan import Plan
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer, say_text
-from handlers.slack.text import day, escape, local_time, short_money
+from handlers.slack.text import day, escape, local_time, short_money, with_article
+from store.roles import ROLES
 from store.schemas import ActivityView
 from store.working_time import start_of_working_day
 
@@ -66,3 +67,15 @@ def create_deal(turn: Turn, plan: Plan) -> Answer | None:
     line = (f"Created *{escape(opp.title)}* in *{escape(opp.stage.name)}*"
             f" ({short_money(opp.amount, opp.currency)}, closes {day(opp.close_date)}).")
     return Answer(text=line, blocks=ui.confirmation(line, opp.undo_token) + shown.blocks)
+
+
+def role(turn: Turn, plan: Plan) -> Answer:
+    """"make dana a manager": an admin changes a role, as in `/sales admin`."""
+    assert plan.command is not None
+    who, role_name = plan.command.args.get("who"), plan.command.args.get("role")
+    if not who or not role_name:
+        return say_text("Say whose role and which one: `make dana a manager`. The roles are "
+                        f"{', '.join(ROLES)}.", private=True)
+    ref = turn.actor.slack_user_id if who == "me" else str(who)
+    user = turn.services.people.update(turn.actor.id, ref, role=str(role_name))
+    return say_text(f"{escape(user.name)} is now {with_article(user.role)}.")

@@ -28,8 +28,8 @@ def intent_for(question: Question, reading: Reading) -> Intent | None:
         return Intent("followups", text)
     if question.kind == "renewal":
         return Intent("reminders", text)
-    if text.rstrip().endswith("?"):
-        return Intent("kb", text, detail=text)
+    if text.rstrip().endswith("?") or len(reading.sentence.words) >= 3:
+        return Intent("kb", text, detail=text)  # "how do we beat quillstack"
     return None  # the sentence-shape turns answer what they can, or say what they understand
 
 

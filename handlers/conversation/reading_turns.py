@@ -76,7 +76,16 @@ class Reader:
         if plan.intent == "undo":
             return _undo_last(turn)
         if plan.intent == "chatter":
-            return say_text("You're welcome! Tell me what happened with a customer any time.")
+            return say_text("👍" if reading.sentence.cheer and not reading.sentence.words
+                            else "You're welcome! Tell me what happened with a customer "
+                            "any time.")
+        if plan.intent == "hello":
+            return Answer(text="Hi! Tell me what happened with a customer, or ask about a "
+                          "deal.", blocks=[ui.mrkdwn("Hi! Tell me what happened with a "
+                                                     "customer, or ask about a deal."),
+                                           *ui.help_blocks()])
+        if plan.intent == "role":
+            return command_turns.role(turn, plan)
         if plan.intent == "question" and plan.question is not None:
             return questions.intent_for(plan.question, reading)
         if plan.intent in ("snooze", "done") and not plan.asks:

@@ -54,5 +54,7 @@ def quote_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) 
 def role_plan(sentence: Sentence, mentions: tuple[Mention, ...]) -> Plan:
     user = next((m.known for m in mentions if m.kind == "user"), None)
     role = next((ROLE_WORDS[w] for w in sentence.words if w in ROLE_WORDS), None)
-    asks = () if user and role else (Ask("user" if user is None else "role"),)
-    return Plan("role", command=Command("role", user, {"role": role}), asks=asks)
+    who = user.name if user else (sentence.users[0] if sentence.users else
+                                  "me" if "me" in sentence.words else None)
+    asks = () if who and role else (Ask("user" if who is None else "role"),)
+    return Plan("role", command=Command("role", user, {"role": role, "who": who}), asks=asks)

@@ -40,9 +40,10 @@ CUES: Mapping[str, Mapping[str, float]] = {
     "snooze": {"snooze": 6, "snoozed": 6, "postpone": 4, "defer": 4, "later": 1, "push": 1},
     "done": {"done": 5, "finished": 4, "completed": 4, "complete": 3, "handled": 3,
              "sorted": 2, "closed": 1},
-    "role": {"promote": 3, "demote": 3, "role": 3, "make": 1},
+    "role": {"promote": 3, "demote": 3, "role": 3, "make": 1, "give": 1},
     "lead": {"lead": 5, "leads": 4, "prospect": 1, "inbound": 2},
     "help": {"help": 5, "commands": 4, "how": 0, "hello": 1, "hi": 1},
+    "hello": {"hi": 4, "hello": 4, "hey": 4, "morning": 3, "yo": 3, "hiya": 4, "howdy": 4},
     "thanks": {"thanks": 4, "thank": 4, "cheers": 2, "cool": 1, "nice": 1, "great": 1,
                "awesome": 1, "ok": 1, "okay": 1, "lol": 2},
 }
@@ -50,7 +51,7 @@ CUES: Mapping[str, Mapping[str, float]] = {
 "What you can say" are built from `CAPABILITIES`, beside this table."""
 
 ROLE_WORDS = {"manager": "manager", "admin": "admin", "administrator": "admin", "rep": "rep",
-              "finance": "finance", "approver": "finance"}
+              "finance": "finance", "approver": "finance", "director": "director"}
 QUOTE_ACTIONS = {"approve": "approve", "approved": "approve", "ok": "approve", "lgtm": "approve",
                  "reject": "reject", "rejected": "reject", "decline": "reject",
                  "declined": "reject", "deny": "reject", "sent": "sent", "send": "sent",

@@ -128,12 +128,14 @@ def _plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
           scores: Mapping[str, float]) -> Plan:
     words = sentence.words
     if not words:
-        return Plan("help")
+        return Plan("chatter" if sentence.cheer else "help")  # "👍": nothing to do
     if scores["undo"] >= 5 or sentence.text.strip(" .!") in UNDO_PHRASES:
         return Plan("undo", command=Command("undo"))
     if scores["help"] >= 4 and len(words) <= 4:
         return Plan("help")
-    if scores["role"] >= 4:
+    if scores["role"] >= 4 or (scores["role"] >= 1 and sentence.users
+                               and set(words) & set(ROLE_WORDS)) or (
+            words[:1] == ("make",) and "me" in words and set(words) & set(ROLE_WORDS)):
         return role_plan(sentence, mentions)
     if scores["quote"] >= 4:
         return quote_plan(sentence, mentions, facts)
@@ -146,6 +148,8 @@ def _plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
         return Plan("lead", command=Command("lead", args={"text": sentence.raw}))
     if scores["thanks"] >= 2 and len(words) <= 4 and not mentions:
         return Plan("chatter")
+    if scores["hello"] >= 3 and len(words) <= 3 and not mentions:
+        return Plan("hello")
     if scores["question"] >= 2 and not mentions and scores["log"] < 2:
         return Plan("question", question=question(sentence, mentions))
     return _facts_plan(sentence, mentions, facts, scores)
