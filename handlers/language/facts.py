@@ -37,7 +37,7 @@ _QUANTITY_WORDS = frozenset({"seats", "seat", "users", "user", "licenses", "lice
 _MIN_BARE = Decimal(1000)  # without a symbol or scale, smaller numbers are counts or names
 _PERCENT_WORD = re.compile(r"^(?P<sign>-)?(?P<digits>\d{1,12}(?:\.\d+)?)%$")
 _DISCOUNT_AFTER = frozenset({"off", "discount", "discounted"})
-_DISCOUNT_BEFORE = frozenset({"discount", "off"})
+_DISCOUNT_BEFORE = frozenset({"discount", "discounted"})  # "off" counts only after
 
 _CLOSE_CUES = frozenset({"close", "closing", "closes", "closed", "sign", "signing", "signs",
                          "signature", "land", "landing", "lands", "expected", "expect",
