@@ -106,6 +106,12 @@ class Reader:
         return _apply(turn, plan, reading, deal)
 
 
+def _carried(turn: Turn) -> dict[str, str]:
+    """The message a question's buttons carry, whole (`Intent.to_dict` clips long text;
+    a value too long for Slack is parked in the store by the button layer instead)."""
+    return {"name": READ, "text": turn.intent.text}
+
+
 def _with_chosen(plan: Plan, turn: Turn) -> Plan:
     """The plan with what the rep picked from an earlier question."""
     chosen = turn.chosen
@@ -124,7 +130,7 @@ def _ask(turn: Turn, plan: Plan) -> Answer | None:
     ask = plan.asks[0]
     if ask.what not in ("contact", "stage") or not ask.options:
         return None  # which account / a new one: the sentence-shape turns ask it today
-    carried = Intent(READ, turn.intent.text).to_dict()
+    carried = _carried(turn)
     noun = "contact" if ask.what == "contact" else "stage"
     options = [(o.name, {"i": carried, noun: o.id}) for o in ask.options]
     prompt = f"Which {noun} do you mean? Nothing is saved until you pick one."
@@ -149,7 +155,7 @@ def _deal(turn: Turn, plan: Plan) -> DealRef | Answer | None:
     only_logging = plan.activity is not None and plan.stage is None and not plan.edits
     if not deals or only_logging:
         return None  # an activity alone goes on the account when no deal is named
-    carried = Intent(READ, turn.intent.text).to_dict()
+    carried = _carried(turn)
     options = [(d.display, {"i": carried, "deal": d.id}) for d in deals]
     prompt = "Which deal do you mean? Nothing is saved until you pick one."
     return Answer(text=prompt, blocks=ui.choice(prompt, options), private=True)

@@ -53,8 +53,6 @@ def refusals_of(facts: Facts) -> list[str]:
     refusals = []
     if any(a.value < 0 for a in facts.amounts):
         refusals.append("An amount can't be negative.")
-    if facts.too_big:
-        refusals.append("That amount is too large to be a deal's value.")
     for percent in facts.percents:
         if percent.value < 0 or percent.value > 100:
             what = "A discount" if percent.discount else "A probability"

@@ -23,7 +23,8 @@ from handlers.language.deal_terms import occurred_at
 from handlers.language.normalise import Sentence
 
 MAX_AMOUNT = Decimal(10) ** 12
-"""No deal is worth a trillion: a longer figure is a slip of the keyboard, refused in words."""
+"""No deal is worth a trillion: a longer figure is a slip of the keyboard. It is kept (and
+`too_big` set), so the store refuses it with the most a deal can hold in its currency."""
 
 _MONEY_WORD = re.compile(
     r"^(?P<sign>-)?(?P<symbol>[$€£])?(?P<digits>\d[\d,]*(?:\.\d+)?)(?P<scale>k|m|mm|b|bn)?$")
@@ -133,8 +134,7 @@ def _amounts(words: tuple[str, ...]) -> tuple[list[Amount], bool]:
             continue  # a year
         negative = bool(match["sign"]) or (at > 0 and words[at - 1] in ("minus", "negative"))
         if value.copy_abs() >= MAX_AMOUNT:
-            too_big = True
-            continue
+            too_big = True  # kept: the store says how much a deal can hold, in its currency
         found.append(Amount(-value if negative else value, at, end, explicit))
     return found, too_big
 
