@@ -80,10 +80,8 @@ class Reader:
                             else "You're welcome! Tell me what happened with a customer "
                             "any time.")
         if plan.intent == "hello":
-            return Answer(text="Hi! Tell me what happened with a customer, or ask about a "
-                          "deal.", blocks=[ui.mrkdwn("Hi! Tell me what happened with a "
-                                                     "customer, or ask about a deal."),
-                                           *ui.help_blocks()])
+            hello = "Hi! Tell me what happened with a customer, or ask about a deal."
+            return Answer(text=hello, blocks=[ui.mrkdwn(hello), *ui.help_blocks()])
         if plan.intent == "role":
             return command_turns.role(turn, plan)
         if plan.intent == "question" and plan.question is not None:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from handlers.language.capabilities import help_text
 from handlers.slack.parked_values import fit
 from handlers.slack.text import clip, day, escape, local_time, short_money
 from store.schemas import ActivityView, OpportunityView, StageView, deal_title
@@ -137,28 +138,8 @@ def choice(prompt: str, options: Sequence[tuple[str, dict[str, Any]]],
     return [mrkdwn(prompt), actions(*elements)]
 
 
-HELP_TEXT = """*Here's what I can do.* Talk to me in plain words, or use `/sales`.
-*Log what you did*
-• `logged a call with acme, they want pricing by friday`
-• `met with Jane from Globex about the expansion` · `note on hooli: champion left`
-*Deals*
-• `new deal for acme: expansion, 50k, closing end of march`
-• `move the globex expansion to negotiation` · `initech is now in proposal`
-• `advance acme renewal` · `closed won on wayne!`
-• `we lost umbrella, they went with a competitor`
-• `acme renewal is now 120k` · `push the globex close date to next month`
-• `next step on initech: legal review` · `set wayne to 60%`
-*Quotes and approvals*
-• `quote globex expansion: 20 seats of Platform at 15% off` · `approvals`
-• `quote Q-2026-0001 history` · `delegate to dana` / `delegate off`
-*Look things up*
-• `what's next for globex?` · `show acme` · `my follow-ups` · `reminders`
-*Reminders*
-• `mute reminders until monday` · `unmute` · `digest at 8am`
-*Slash command*
-• `/sales log call Acme: text` · `/sales move "Acme renewal" negotiation`
-• `/sales deal Acme` · `/sales followups` · `/sales approvals`
-• `/sales log`, `/sales new`, `/sales quote Acme renewal` open forms"""
+HELP_TEXT = help_text()
+"""Built from `handlers.language.capabilities`, the table the README's list comes from."""
 
 
 def help_blocks() -> list[Block]:

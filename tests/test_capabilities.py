@@ -1,0 +1,54 @@
+"""`help` and the README list what the bot understands from one table; every example in it
+is read by the parser as the table says, so neither can promise what the bot can't do."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from handlers.conversation.conversation import READ_FIRST
+from handlers.language.capabilities import CAPABILITIES, help_text, readme_table
+from handlers.language.intents import parse
+from handlers.language.spotting import Gazetteer, Known
+from handlers.language.stage_words import stage_known
+from handlers.language.understanding import understand
+from handlers.slack.blocks import help_blocks
+
+NOW = datetime(2026, 12, 2, 15, tzinfo=UTC)
+NAMES = Gazetteer([
+    *(Known("account", i, n) for i, n in enumerate(
+        ["Acme", "Globex", "Initech", "Hooli", "Umbrella", "Wayne Enterprises"], start=1)),
+    Known("contact", 10, "Jane Roe", scope=2, first_name_ok=True),
+    Known("user", 20, "Dana Kim", first_name_ok=True),
+    Known("deal", 30, "Acme Renewal", scope=1, own_name="Renewal"),
+    *(stage_known(40 + i, n, is_won=n == "Closed Won", is_lost=n == "Closed Lost")
+      for i, n in enumerate(["Prospecting", "Needs Analysis", "Value Proposition",
+                             "Proposal/Price Review", "Negotiation/Review", "Closed Won",
+                             "Closed Lost"])),
+])
+
+
+def read_as(text: str) -> str:
+    """How the conversation files `text`: the fixed grammar's commands first, the rest by
+    the language layer (as `Conversation.answer_text` does)."""
+    parsed = parse(text)
+    if parsed.name not in READ_FIRST:
+        return parsed.name
+    plan = understand(text, NAMES, NOW, "UTC").plan
+    if plan.intent == "question" and plan.question is not None and plan.question.kind == "kb":
+        return "kb"
+    return parsed.name if plan.intent == "unknown" else plan.intent  # the reader passes
+
+
+@pytest.mark.parametrize(("example", "reads_as"), [
+    (example, row.reads_as) for row in CAPABILITIES for example in row.examples])
+def test_every_example_is_understood_as_listed(example: str, reads_as: str) -> None:
+    assert read_as(example) == reads_as
+
+
+def test_help_and_readme_come_from_the_table() -> None:
+    assert help_blocks()[0]["text"]["text"] == help_text()
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert readme_table() in readme
