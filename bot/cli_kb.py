@@ -36,26 +36,40 @@ def _knowledge_base(context: Any) -> KnowledgeBase:
     return KnowledgeBase(context.store(), context.settings.index_dir, sync_interval=0)
 
 
-def _import_articles(context: Any, folder: Path) -> None:
-    """`kb import DIR`: the articles, all or nothing, then the index caught up."""
+def _echo_problems(problems: list[str], *, prefix: str = "") -> None:
+    """At most 50 problems on stderr, then a count of the rest (as CSV imports do)."""
+    for problem in problems[:50]:
+        click.echo(f"{prefix}{problem}", err=True)
+    if len(problems) > 50:
+        click.echo(f"… and {len(problems) - 50} more", err=True)
+
+
+def _import_articles(context: Any, folder: Path, *, skip_bad: bool = False) -> None:
+    """`kb import DIR`: the articles, all or nothing (or the good ones, with --skip-bad),
+    then the index caught up."""
     from knowledge import IndexBusy
     from store.errors import StoreError
     from store.services.knowledge.articles import KnowledgeService
     from store.services.knowledge.markdown_import import ImportProblems
 
     try:
-        summary = KnowledgeService(context.store()).import_markdown_dir(folder)
+        summary = KnowledgeService(context.store()).import_markdown_dir(folder,
+                                                                        skip_bad=skip_bad)
     except ImportProblems as exc:
-        shown = exc.problems[:50]
-        for problem in shown:
-            click.echo(problem, err=True)
-        if len(exc.problems) > len(shown):
-            click.echo(f"… and {len(exc.problems) - len(shown)} more", err=True)
+        _echo_problems(exc.problems)
         fail(f"nothing imported: {len(exc.problems)} file(s) need fixing")
     except StoreError as exc:
         fail(str(exc))
+    _echo_problems(summary.skipped, prefix="skipped ")
     click.echo(f"imported {summary.total} article(s): {summary.created} new, "
                f"{summary.updated} updated, {summary.unchanged} unchanged")
+    if summary.skipped:
+        click.echo(f"skipped {len(summary.skipped)} bad file(s), named on stderr")
+    if summary.drafts:
+        click.echo(f"left out {len(summary.drafts)} draft(s) (draft: true): "
+                   + ", ".join(summary.drafts[:10])
+                   + (f" and {len(summary.drafts) - 10} more" if len(summary.drafts) > 10
+                      else ""))
     try:
         changed = _knowledge_base(context).sync()
     except IndexBusy as exc:
@@ -125,11 +139,14 @@ def register(cli: click.Group, pass_context: Any) -> None:
     @kb.command("import")
     @click.argument("folder", metavar="DIR",
                     type=click.Path(exists=True, file_okay=False, path_type=Path))
+    @click.option("--skip-bad", is_flag=True,
+                  help="Import the good files; name each bad one (file and line) on stderr.")
     @pass_context
-    def kb_import(context: Any, folder: Path) -> None:
-        """Import every *.md under DIR (front matter: title, tags, product); the file name
-        is the slug, so importing again updates what changed. All or nothing."""
-        _import_articles(context, folder)
+    def kb_import(context: Any, folder: Path, skip_bad: bool) -> None:
+        """Import every *.md under DIR (front matter: title, tags, product, description;
+        other keys ignored; drafts left out). The path is the slug, so importing again
+        updates what changed. All or nothing, unless --skip-bad."""
+        _import_articles(context, folder, skip_bad=skip_bad)
 
     @kb.command("reindex")
     @pass_context
