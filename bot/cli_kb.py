@@ -98,7 +98,9 @@ def _search(context: Any, query: str, limit: int, page: int) -> None:
         results = _knowledge_base(context).search(query, limit=limit, page=page)
     except IndexBusy as exc:
         fail(str(exc))
-    if results.corrected and results.suggestion:
+    if results.corrected and results.suggestion and results.typed_matched:
+        click.echo(f'Showing results for "{results.suggestion}" (searched instead of "{query}").')
+    elif results.corrected and results.suggestion:
         click.echo(f'No match for "{query}"; showing results for "{results.suggestion}".')
     elif results.corrected:
         click.echo(f'No exact match for "{query}"; showing close matches.')

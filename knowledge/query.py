@@ -34,6 +34,7 @@ from knowledge.schema import (
     build_schema,
     normalize_filter_value,
 )
+from knowledge.synonyms import DEFAULT, Synonyms
 
 _FILTER = re.compile(
     r'(?<!\S)(?P<neg>-)?(?P<field>tags?|product):(?:"(?P<quoted>[^"]*)"?|(?P<bare>[^\s"]+))',
@@ -42,6 +43,21 @@ _FILTER = re.compile(
 _FIELD_PREFIX = re.compile(r"\b\w+:")
 _QUESTION = re.compile(r"[?¿!]")
 _OPERATOR_WORDS = frozenset(("and", "or", "not", "andnot", "andmaybe"))
+# anything but plain words: quotes, +must, -not, patterns, fields, AND/OR/NOT
+_OPERATORS = re.compile(r'["*~:]|(?:^|\s)[+-]\w|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b')
+
+# Measured on the handbook (benchmarks/kb_relevance.py): another form of an abbreviation
+# counts a little less than the form typed; two query words next to each other (up to
+# PAIR_SLOP words apart) add a bonus, so the page that says "list price" beats the pages
+# that say "list" and "price" far apart.
+SYNONYM_WEIGHT = 0.8  # "purchase order" searched for "PO"
+ABBREVIATION_WEIGHT = 0.5  # "PO" searched for "purchase order": short forms are ambiguous
+ABBREVIATION_FIELDS = ("body",)
+# Query-time weights of the fields, on top of the index-time boosts in schema.py (title
+# 2 × 0.7: a title word is worth a little more than a body word; headings 1.5 × 0.3).
+FIELD_WEIGHTS = {"title": 0.7, "tags": 1.0, "headings": 0.3, "body": 1.0}
+PAIR_WEIGHT = 1.0
+PAIR_SLOP = 2
 
 
 @dataclass
@@ -76,6 +92,7 @@ class QueryReader:
 
     def __init__(self) -> None:
         parser = MultifieldParser(list(TEXT_FIELDS), build_schema(),
+                                  fieldboosts=dict(FIELD_WEIGHTS),
                                   group=OrGroup.factory(0.9))
         parser.remove_plugin_class(SingleQuotePlugin)  # "what's" is not a quoted term
         parser.remove_plugin_class(RangePlugin)  # "[a TO b]" is not how reps search
@@ -103,6 +120,43 @@ class QueryReader:
             parsed.query = None if q is wq.NullQuery or q == wq.NullQuery else q
             parsed.words = [w for w in _plain_words(rest) if w not in _OPERATOR_WORDS]
         return parsed
+
+    def ranked(self, parsed: ParsedQuery, synonyms: Synonyms = DEFAULT) -> wq.Query | None:
+        """The query a search runs: the words as parsed, OR the other forms of any
+        abbreviation or synonym among them (only for a plain query of words: operators,
+        phrases and exclusions are taken as typed), AND MAYBE a bonus for pairs of words
+        found next to each other (phrase and proximity: "deal registration")."""
+        if parsed.query is None:
+            return None
+        q = parsed.query
+        plain = not _OPERATORS.search(parsed.text)
+        if plain and parsed.words:
+            forms = synonyms.alternatives(parsed.words)
+            extra = []
+            for form in forms:
+                if len(form) > 1:
+                    alternative = self._parse(f'"{" ".join(form)}"')
+                    if alternative is not None:
+                        extra.append(alternative.with_boost(SYNONYM_WEIGHT))
+                else:
+                    # in the text only: a section titled "Technical Advisors (TA)" is not
+                    # what "technical advisor cadence" asks for
+                    stems = [t.text for t in STEMMED(form[0])]
+                    extra.extend(wq.Term(f, stems[0], boost=ABBREVIATION_WEIGHT)
+                                 for f in ABBREVIATION_FIELDS if stems)
+            if extra:
+                q = wq.Or([q, *extra])
+        pairs = list(zip(parsed.words, parsed.words[1:], strict=False)) if plain else []
+        phrases = [self._parse(f'"{a} {b}"~{PAIR_SLOP}') for a, b in dict.fromkeys(pairs)]
+        # a page has a pair or not: saying it ten times earns no more than saying it once
+        bonuses = [wq.ConstantScoreQuery(p, PAIR_WEIGHT) for p in phrases if p is not None]
+        if bonuses:
+            q = wq.AndMaybe(q, wq.Or(bonuses))
+        return q
+
+    def _parse(self, text: str) -> wq.Query | None:
+        q = self._parser.parse(text)
+        return None if q is wq.NullQuery or q == wq.NullQuery else q
 
     def parse_fuzzy(self, parsed: ParsedQuery, corrections: Corrections) -> wq.Query | None:
         """The last resort: every word on its own (no phrases, nothing required), unknown
@@ -148,28 +202,38 @@ class Corrections:
         return " ".join(p for p in (text, parsed.filter_text()) if p)
 
 
+RARE = 2  # a word in at most this many articles may be a typo the articles share
+RARE_RATIO = 20  # … when a neighbour is in this many times more articles
+
+
 def _neighbours(searcher: Searcher, word: str) -> list[str] | None:
     """None for a known word (or one too short to correct), else its nearest known words.
 
     The Levenshtein automaton runs over the unstemmed vocabulary, one edit first, then two
-    for longer words; the first letter is taken as typed.
+    for longer words; the first letter is taken as typed. A word that only a page or two
+    use ("questionaire") is corrected too, to a neighbour that is far more common.
     """
     if len(word) < 3 or word.isdigit():
         return None
     reader = searcher.reader()
-    if reader.doc_frequency("words", word):
+    frequency = reader.doc_frequency("words", word)
+    if frequency > RARE:
         return None
-    stems = [t.text for t in STEMMED(word)]
-    if stems and any(reader.doc_frequency(f, stems[0]) for f in TEXT_FIELDS):
-        return None  # another form of a known word: "objection" when only "objections" is
+    if not frequency:
+        stems = [t.text for t in STEMMED(word)]
+        if stems and any(reader.doc_frequency(f, stems[0]) for f in TEXT_FIELDS):
+            return None  # another form of a known word: "objection" when only "objections" is
     for maxdist in (1, 2):
         if maxdist == 2 and len(word) < 5:
             break
         found = {c for c in reader.terms_within("words", word, maxdist, prefix=1) if c != word}
+        if frequency:
+            found = {c for c in found if reader.doc_frequency("words", c) >= RARE_RATIO * frequency
+                     and len(c) >= 3}
         if found:
             ranked = sorted(found, key=lambda c: (-reader.doc_frequency("words", c), c))
             return ranked[:MAX_NEIGHBOURS]
-    return []
+    return [] if not frequency else None
 
 
 def corrections(searcher: Searcher, parsed: ParsedQuery) -> Corrections:

@@ -23,7 +23,7 @@ from knowledge.markdown import HEADING, STAR_EMPHASIS
 from store.services.knowledge.articles import ArticleView
 
 # Bump when the schema or analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 QUESTION_WORDS = frozenset((
     "about", "am", "any", "been", "being", "could", "did", "do", "does", "doing", "done",
@@ -33,8 +33,14 @@ QUESTION_WORDS = frozenset((
 ))
 STOP = STOP_WORDS | QUESTION_WORDS
 
-TITLE_BOOST = 3.0
+# Index-time field boosts; the query scales them again (query.FIELD_WEIGHTS), measured on
+# an 880-page company handbook (benchmarks/kb_relevance.py): one common title word ("team",
+# "customer") must not outweigh a body that answers the whole question. Headings (the `##`
+# lines, where FAQ pages put their questions) are a field of their own. A field for the
+# page's path was tried and left out: it only ever lifted folder index pages.
+TITLE_BOOST = 2.0
 TAGS_BOOST = 2.0
+HEADINGS_BOOST = 1.5
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -47,6 +53,8 @@ def stem_word(word: str) -> str:
 # Analyzers are built once per process; they hold no per-index state.
 STEMMED = StemmingAnalyzer(stoplist=STOP, minsize=2, stemfn=stem_word, cachesize=None)
 PLAIN = RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=STOP, minsize=2)
+# The vocabulary keeps stop words, so "thier" is corrected to "their", not to "tier".
+VOCABULARY = RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=frozenset(), minsize=2)
 
 
 def build_schema() -> Schema:
@@ -55,8 +63,9 @@ def build_schema() -> Schema:
         slug=ID(stored=True),
         title=TEXT(analyzer=STEMMED, stored=True, field_boost=TITLE_BOOST),
         tags=TEXT(analyzer=STEMMED, field_boost=TAGS_BOOST),
+        headings=TEXT(analyzer=STEMMED, field_boost=HEADINGS_BOOST),
         body=TEXT(analyzer=STEMMED, stored=True),
-        words=TEXT(analyzer=PLAIN, phrase=False),
+        words=TEXT(analyzer=VOCABULARY, phrase=False),
         tag=KEYWORD(commas=True, lowercase=True),
         product=KEYWORD(commas=True, lowercase=True),
         tag_list=STORED,
@@ -67,7 +76,7 @@ def build_schema() -> Schema:
     )
 
 
-TEXT_FIELDS = ("title", "tags", "body")
+TEXT_FIELDS = ("title", "tags", "headings", "body")
 FILTER_FIELDS = {"tag": "tag", "tags": "tag", "product": "product"}
 
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
@@ -89,6 +98,20 @@ def _inline(line: str) -> str:
     line = STAR_EMPHASIS.sub(r"\1", line)
     line = _UNDERSCORE.sub(r"\1", line)
     return _SPACES.sub(" ", line).strip()
+
+
+_BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(.+?)(?:\*\*|__)\s*:?\s*$")
+
+
+def headings(markdown: str) -> str:
+    """The page's headings (and lines that are all bold, as pages exported from documents
+    mark them), one a line, marks removed."""
+    found = []
+    for raw in markdown.splitlines():
+        heading = HEADING.match(raw) or _BOLD_LINE.match(raw)
+        if heading:
+            found.append(_inline(heading.group(1)))
+    return "\n".join(found)
 
 
 def plain_text(markdown: str) -> str:
@@ -159,6 +182,7 @@ def document(article: ArticleView, read_at: datetime) -> dict[str, str]:
         "slug": article.slug,
         "title": article.title,
         "tags": f"{tag_words} {product}".strip(),
+        "headings": headings(article.body),
         "body": body,
         "words": " ".join((article.title, tag_words, product, body)),
         "tag": ",".join(keyword_tokens(article.tags)),
