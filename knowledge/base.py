@@ -28,10 +28,11 @@ from whoosh import query as wq
 from whoosh.searching import Hit as Hit_
 from whoosh.searching import Results, Searcher
 
-from knowledge.query import ParsedQuery, QueryReader, corrections, highlight_terms, snippet
+from knowledge.query import ParsedQuery, QueryReader, corrections, highlight_terms
 from knowledge.reading import Readers, open_generation, top_hits
 from knowledge.results import Drift, Hit, SearchResults
 from knowledge.schema import build_schema, document, fingerprint
+from knowledge.snippets import snippet
 from knowledge.storage import CURRENT, IndexBusy, IndexFolder, IndexUnusable, State
 from knowledge.synonyms import DEFAULT, SYNONYMS_TAG, Synonyms
 from store.db import Store

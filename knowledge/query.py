@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from whoosh import query as wq
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.qparser.plugins import (
@@ -25,7 +27,6 @@ from whoosh.qparser.plugins import (
 )
 from whoosh.searching import Searcher
 
-from knowledge.results import Snippet, SnippetPiece
 from knowledge.schema import (
     FILTER_FIELDS,
     PLAIN,
@@ -206,12 +207,23 @@ RARE = 2  # a word in at most this many articles may be a typo the articles shar
 RARE_RATIO = 20  # … when a neighbour is in this many times more articles
 
 
+def _vocabulary(searcher: Searcher, first: str) -> list[str]:
+    """The index's words that start with FIRST (one letter), read once per searcher."""
+    cache: dict[str, list[str]] = searcher.__dict__.setdefault("_salesbot_vocabulary", {})
+    if first not in cache:
+        cache[first] = [t.decode("utf-8") if isinstance(t, bytes) else t
+                        for t in searcher.reader().expand_prefix("words", first)]
+    return cache[first]
+
+
 def _neighbours(searcher: Searcher, word: str) -> list[str] | None:
     """None for a known word (or one too short to correct), else its nearest known words.
 
-    The Levenshtein automaton runs over the unstemmed vocabulary, one edit first, then two
-    for longer words; the first letter is taken as typed. A word that only a page or two
-    use ("questionaire") is corrected too, to a neighbour that is far more common.
+    The unstemmed vocabulary is searched (rapidfuzz, optimal string alignment: a swap of
+    two letters is one edit), one edit first, then two for longer words; the first letter
+    is taken as typed. A word that only a page or two
+    use ("questionaire") is corrected too, to a neighbour one edit away that is far more
+    common.
     """
     if len(word) < 3 or word.isdigit():
         return None
@@ -223,10 +235,13 @@ def _neighbours(searcher: Searcher, word: str) -> list[str] | None:
         stems = [t.text for t in STEMMED(word)]
         if stems and any(reader.doc_frequency(f, stems[0]) for f in TEXT_FIELDS):
             return None  # another form of a known word: "objection" when only "objections" is
+    vocabulary = _vocabulary(searcher, word[0])
     for maxdist in (1, 2):
-        if maxdist == 2 and len(word) < 5:
-            break
-        found = {c for c in reader.terms_within("words", word, maxdist, prefix=1) if c != word}
+        if maxdist == 2 and (len(word) < 5 or frequency):
+            break  # a known word gets a one-edit neighbour only
+        found = {c for c, _d, _i in process.extract(word, vocabulary, scorer=OSA.distance,
+                                                    score_cutoff=maxdist, limit=None)
+                 if c != word}
         if frequency:
             found = {c for c in found if reader.doc_frequency("words", c) >= RARE_RATIO * frequency
                      and len(c) >= 3}
@@ -245,19 +260,7 @@ def corrections(searcher: Searcher, parsed: ParsedQuery) -> Corrections:
     return Corrections(near)
 
 
-# -- snippets --------------------------------------------------------------------------------
-
-WINDOW = 240  # characters in one fragment
-LEAD_CHARS = 200
-_SENTENCE_END = re.compile(r"[.!?:;·]\s")
-
-
-@dataclass(frozen=True)
-class _Match:
-    start: int
-    end: int
-    term: str
-
+# -- highlighting ----------------------------------------------------------------------------
 
 def highlight_terms(searcher: Searcher, q: wq.Query) -> frozenset[str]:
     """The stemmed forms a snippet should bold: the query's terms, prefixes and fuzzy
@@ -274,94 +277,3 @@ def highlight_terms(searcher: Searcher, q: wq.Query) -> frozenset[str]:
             elif fieldname == "words":
                 terms.update(t.text for t in STEMMED(text))
     return frozenset(terms)
-
-
-def _matches(body: str, terms: frozenset[str]) -> list[_Match]:
-    return [_Match(t.startchar, t.endchar, t.text)
-            for t in STEMMED(body, chars=True, mode="query", removestops=False)
-            if t.text in terms]
-
-
-def _window(body: str, match: _Match) -> tuple[int, int]:
-    """A fragment starting at the sentence that holds MATCH when that is close, else a
-    little before it; cut at spaces."""
-    begin = max(0, match.start - 60)
-    sentence = None
-    for found in _SENTENCE_END.finditer(body, begin, match.start):
-        sentence = found.end()
-    if sentence is not None:
-        begin = sentence
-    elif begin > 0:
-        space = body.find(" ", begin, match.start)
-        begin = space + 1 if space != -1 else match.start
-    end = min(len(body), begin + WINDOW)
-    if end < len(body):
-        space = body.rfind(" ", match.end, end)
-        end = space if space != -1 else max(end, match.end)
-    return begin, end
-
-
-def _inside(matches: list[_Match], window: tuple[int, int]) -> list[_Match]:
-    return [m for m in matches if m.start >= window[0] and m.end <= window[1]]
-
-
-def _rank(matches: list[_Match], window: tuple[int, int]) -> tuple[int, int, int]:
-    inside = _inside(matches, window)
-    return len({m.term for m in inside}), len(inside), -window[0]
-
-
-_OPENING = SnippetPiece("… ")  # the fragment starts inside the body
-_CLOSING = SnippetPiece(" …")  # and ends before the body does
-
-
-def _pieces(body: str, matches: list[_Match], window: tuple[int, int]) -> list[SnippetPiece]:
-    begin, end = window
-    out, position = [_OPENING] if begin > 0 else [], begin
-    for match in _inside(matches, window):
-        out.append(SnippetPiece(body[position:match.start]))
-        out.append(SnippetPiece(body[match.start:match.end], highlighted=True))
-        position = match.end
-    out.append(SnippetPiece(body[position:end]))
-    return [*out, _CLOSING] if end < len(body) else out
-
-
-def lead(text: str, limit: int = LEAD_CHARS) -> Snippet:
-    if len(text) <= limit:
-        return Snippet((SnippetPiece(text),))
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return Snippet((SnippetPiece(cut), _CLOSING))
-
-
-def _joined(fragments: list[list[SnippetPiece]]) -> Snippet:
-    """Fragments one after the other, a space apart, each run of plain text in one piece;
-    "… …" (one fragment's end mark met by the next one's start mark, or by an ellipsis
-    in the text) is shown as a single "…"."""
-    pieces: list[SnippetPiece] = []
-    for n, fragment in enumerate(fragments):
-        separator = [SnippetPiece(" ")] if n else []
-        for piece in [*separator, *fragment]:
-            if pieces and not piece.highlighted and not pieces[-1].highlighted:
-                pieces[-1] = SnippetPiece(pieces[-1].text + piece.text)
-            elif piece.text:
-                pieces.append(piece)
-    return Snippet(tuple(p if p.highlighted else SnippetPiece(p.text.replace("… …", "…"))
-                         for p in pieces))
-
-
-def snippet(body: str, terms: frozenset[str]) -> Snippet:
-    """The fragment of the body holding the most different query words (then the most
-    matches, then the earliest), and a second one for words the first lacks, the matched
-    words marked. Without a match: the opening of the body."""
-    matches = _matches(body, terms) if terms else []
-    if not matches:
-        return lead(body)
-    windows = [_window(body, m) for m in matches]
-    best = max(windows, key=lambda w: _rank(matches, w))
-    covered = {m.term for m in _inside(matches, best)}
-    others = [w for w in windows
-              if (w[0] >= best[1] or w[1] <= best[0])
-              and {m.term for m in _inside(matches, w)} - covered]
-    chosen = [best]
-    if others:
-        chosen.append(max(others, key=lambda w: _rank(matches, w)))
-    return _joined([_pieces(body, matches, w) for w in sorted(chosen)])

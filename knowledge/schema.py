@@ -90,14 +90,22 @@ _UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
 _SPACES = re.compile(r"\s+")
 
 
+# `\-`, `\*`, `\_`…: a markdown escape means the character itself
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")
+_HELD = {c: chr(0xE000 + n) for n, c in enumerate("\\`*_{}[]()#+-.!|~<>")}
+_RELEASED = str.maketrans({v: k for k, v in _HELD.items()})
+
+
 def _inline(line: str) -> str:
+    # escaped characters are held out of the way of the marks below, then put back as text
+    line = _ESCAPED.sub(lambda m: _HELD[m.group(1)], line)
     line = line.strip().strip("|").replace("|", " · ")
     line = _IMAGE_OR_LINK.sub(r"\1", line)
     line = _AUTOLINK.sub(r"\1", line)
     line = _EMPHASIS.sub("", line)
     line = STAR_EMPHASIS.sub(r"\1", line)
     line = _UNDERSCORE.sub(r"\1", line)
-    return _SPACES.sub(" ", line).strip()
+    return _SPACES.sub(" ", line).strip().translate(_RELEASED)
 
 
 _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(.+?)(?:\*\*|__)\s*:?\s*$")
@@ -118,8 +126,9 @@ def plain_text(markdown: str) -> str:
     """Markdown read aloud: the words without the marks, on one line.
 
     Lines of a paragraph join with a space; headings, list items and table rows are
-    separated by " · " unless they end a sentence. Snippets are cut from this text, so
-    it must not carry `*` or `_` of its own that a renderer would read as formatting.
+    separated by " · " unless they end a sentence. Emphasis marks are removed and markdown
+    escapes (`\\-`) read as the character; a literal `*` or `_` stays, and each renderer
+    shows it as text (handlers/knowledge/snippets.py for Slack).
     """
     units: list[str] = []
     joinable = False  # may the next plain line continue the last unit?
