@@ -90,7 +90,25 @@ def _reindex(context: Any) -> None:
                f"in {time.perf_counter() - began:.1f} s")
 
 
-def _search(context: Any, query: str, limit: int, page: int) -> None:
+def search_json(results: SearchResults) -> str:
+    """The hits as one JSON object (docs/INTERFACES.md): the query, the correction searched
+    instead of it (or null), a suggestion not searched (or null), the total, and per hit
+    slug, title, score and snippet (plain text, the matched words not marked)."""
+    import json
+
+    correction = results.suggestion if results.corrected else None
+    return json.dumps({
+        "query": results.query,
+        "correction": correction,
+        "suggestion": None if results.corrected else results.suggestion,
+        "total": results.total,
+        "page": results.page,
+        "hits": [{"slug": h.slug, "title": h.title, "score": h.score,
+                  "snippet": h.snippet.text} for h in results.hits],
+    }, ensure_ascii=False)
+
+
+def _search(context: Any, query: str, limit: int, page: int, *, as_json: bool = False) -> None:
     """`kb search QUERY`: one page of hits, with the spelling correction said first."""
     from knowledge import IndexBusy
 
@@ -98,6 +116,9 @@ def _search(context: Any, query: str, limit: int, page: int) -> None:
         results = _knowledge_base(context).search(query, limit=limit, page=page)
     except IndexBusy as exc:
         fail(str(exc))
+    if as_json:
+        click.echo(search_json(results))
+        return
     if results.corrected and results.suggestion and results.typed_matched:
         click.echo(f'Showing results for "{results.suggestion}" (searched instead of "{query}").')
     elif results.corrected and results.suggestion:
@@ -162,7 +183,10 @@ def register(cli: click.Group, pass_context: Any) -> None:
                   help="Results per page.")
     @click.option("--page", default=1, show_default=True, type=click.IntRange(1),
                   help="Which page of results.")
+    @click.option("--json", "as_json", is_flag=True,
+                  help="One JSON object: slug, title, score, snippet per hit; the correction.")
     @pass_context
-    def kb_search(context: Any, words: tuple[str, ...], limit: int, page: int) -> None:
+    def kb_search(context: Any, words: tuple[str, ...], limit: int, page: int,
+                  as_json: bool) -> None:
         """Search the knowledge base: words, "phrases", prefix*, tag:X, product:X, -tag:X."""
-        _search(context, " ".join(words), limit, page)
+        _search(context, " ".join(words), limit, page, as_json=as_json)

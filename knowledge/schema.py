@@ -13,6 +13,7 @@ import functools
 import hashlib
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer, StopFilter
 from whoosh.analysis.filters import STOP_WORDS
@@ -20,7 +21,9 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.lang.porter import stem as porter_stem
 
 from knowledge.markdown import HEADING, STAR_EMPHASIS
-from store.services.knowledge.articles import ArticleView
+
+if TYPE_CHECKING:
+    from store.services.knowledge.articles import ArticleView
 
 # Bump when the schema or analysis changes: an index of another version is rebuilt.
 SCHEMA_VERSION = 3
