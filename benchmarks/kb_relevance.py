@@ -37,7 +37,7 @@ from store.clock import SystemClock
 from store.db import Store
 from store.migrate import upgrade
 from store.services.knowledge.articles import KnowledgeService
-from store.services.knowledge.markdown_import import unique_slugs
+from store.services.knowledge.page_slugs import unique_slugs
 
 KINDS = ("known-item", "typo", "keyword", "question", "abbreviation")
 DEPTH = 10

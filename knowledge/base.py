@@ -88,7 +88,6 @@ class KnowledgeBase:
         self._confirmed_generation: Path | None = None
         self._sync_clock = threading.Lock()
         self._last_sync = -math.inf
-        self._synonym_cache: tuple[int, Synonyms] | None = None
 
     # -- reading the index ------------------------------------------------------------------
 
@@ -377,18 +376,18 @@ class KnowledgeBase:
                              page=page, limit=limit, suggestion=suggestion, corrected=corrected,
                              typed_matched=typed_matched)
 
-    def _synonyms(self, searcher: Searcher) -> Synonyms:
+    @staticmethod
+    def _synonyms(searcher: Searcher) -> Synonyms:
         """The built-in groups and those of articles tagged `synonyms`, read once per
-        searcher (a new searcher comes with every commit)."""
-        key = id(searcher)
-        cached = self._synonym_cache
-        if cached is not None and cached[0] == key:
-            return cached[1]
+        searcher (each thread has its own, and a new one comes with every commit)."""
+        cached = searcher.__dict__.get("_salesbot_synonyms")
+        if isinstance(cached, Synonyms):
+            return cached
         bodies = [searcher.stored_fields(n).get("body", "")
                   for n in searcher.document_numbers(tag=SYNONYMS_TAG)]
         synonyms = Synonyms(DEFAULT.groups + Synonyms.parse(bodies).groups) if bodies \
             else DEFAULT
-        self._synonym_cache = (key, synonyms)
+        searcher.__dict__["_salesbot_synonyms"] = synonyms
         return synonyms
 
 

@@ -1,13 +1,17 @@
-"""From what a rep typed to a whoosh query, a "did you mean", and a highlighted snippet
-(plain text with the matched words marked; handlers/knowledge/ renders it for Slack).
+"""From what a rep typed to a whoosh query, a "did you mean", and the terms a snippet
+highlights (handlers/knowledge/ renders snippets for Slack).
 
 - Field filters (`tag:pricing`, `product:"premium support"`, `-tag:legacy`) are taken out
   first and applied as filters, so they always restrict and never just add score.
 - The rest is parsed over title, tags and body with an OR group that rewards matching
   more of the words: a question matches on its content words, stop words dropped.
   Phrases (`"exit criteria"`), prefixes (`disc*`), `+must` and `-not` work as usual.
-- Words the index has never seen get a correction from the index's own vocabulary,
-  closest first, then most common.
+- The query a search runs (`QueryReader.ranked`) adds the other forms of abbreviations
+  and synonyms (synonyms.py) and a constant bonus for query words found next to each
+  other; the weights were measured on a real handbook (benchmarks/kb_relevance.py).
+- Words the index has never seen (or only a page or two has) get a correction from the
+  index's own vocabulary, closest first, then most common.
+Snippets are made in snippets.py.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ folder changes nothing.
 
 Folders come from docs sites as they are: front-matter keys of other tools are ignored,
 drafts left out, markup stripped, and slugs made from the page's path inside the folder
-(unique by construction, see `unique_slugs`). A bad page refuses the whole folder, unless
+(unique by construction, see page_slugs.py). A bad page refuses the whole folder, unless
 the caller skips bad pages (`salesbot kb import --skip-bad`): then each is named, by file
 and line, and the rest imports.
 
@@ -15,7 +15,6 @@ page the admin wrote, and the index scores length itself (see knowledge/schema.p
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +39,7 @@ from store.services.knowledge.fields import (
     slugify,
     strip_emphasis,
 )
+from store.services.knowledge.page_slugs import unique_slugs
 
 FRONT_MATTER_KEYS = ("title", "tags", "product", "description", "draft")
 # A key this close to one of ours is a typo ("titel"), not a docs site's own key: refused,
@@ -47,9 +47,6 @@ FRONT_MATTER_KEYS = ("title", "tags", "product", "description", "draft")
 _TYPO_CUTOFF = 0.8
 # What a key is called on other docs sites, read as ours.
 _ALIASES = {"summary": "description", "keywords": "tags"}
-SLUG_CUT = 80  # a slug made from a path is at most this long (see `path_slug`)
-_HASH_CHARS = 8
-_INDEX_STEMS = frozenset(("index", "_index", "readme"))
 
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
@@ -185,45 +182,6 @@ def parse_markdown(text: str, stem: str, *, slug: str | None = None) -> ParsedAr
         raise
     except InvalidInput as exc:
         raise PageProblem(str(exc), body_line) from exc
-
-
-def path_slug(relative: Path) -> str:
-    """The slug of the page at RELATIVE (a path inside the imported folder), before
-    uniqueness: its folders and name, `index.md` / `README.md` named by their folder.
-
-    `pricing-objections.md` → `pricing-objections`;
-    `departments/sales/index.md` → `departments-sales`.
-    """
-    parts = [*relative.parent.parts, relative.stem]
-    if len(parts) > 1 and parts[-1].lower() in _INDEX_STEMS:
-        parts.pop()
-    return slugify("-".join(parts), limit=None) or "page"
-
-
-def unique_slugs(files: list[Path]) -> dict[Path, str]:
-    """Slugs for FILES (relative paths, in import order), unique by construction.
-
-    A page keeps its path slug when that is at most `SLUG_CUT` characters and no earlier
-    page has it; otherwise it is cut and ends in a hash of its whole path, so two long names
-    that agree on their first 80 characters get two slugs, and the same file gets the same
-    slug on every import.
-    """
-    slugs: dict[Path, str] = {}
-    taken: set[str] = set()
-    for file in files:
-        slug = path_slug(file)
-        if len(slug) > SLUG_CUT or slug in taken:
-            digest = hashlib.sha1(file.as_posix().encode("utf-8"),
-                                  usedforsecurity=False).hexdigest()
-            head = slug[: SLUG_CUT - _HASH_CHARS - 1].strip("-")
-            slug = f"{head}-{digest[:_HASH_CHARS]}" if head else digest[:_HASH_CHARS]
-            n = _HASH_CHARS
-            while slug in taken:  # two paths whose hashes agree on 8 characters
-                n += 1
-                slug = f"{head}-{digest[:n]}" if head else digest[:n]
-        taken.add(slug)
-        slugs[file] = slug
-    return slugs
 
 
 def _bad_bytes_line(data: bytes, exc: UnicodeDecodeError) -> int:
