@@ -35,13 +35,14 @@ _CELL_TAG = re.compile(r"</?(?:td|th)\b[^>]*>", re.IGNORECASE)
 # does not open a tag ("a < b", "<3", "<https://…>" autolinks) is not touched.
 _TAG = re.compile(r"</?[A-Za-z][\w.:-]*(?:\s+[^<>]*?)?\s*/?>")
 _AUTOLINK = re.compile(r"^<(?:https?://|mailto:)", re.IGNORECASE)
-_SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL)
-_MACRO = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+# a call never holds another `{{` (or `{%`), so a page full of unclosed ones is read once
+_SHORTCODE = re.compile(r"\{\{[<%](?:[^{]|\{(?![{%]))*?[%>]\}\}")
+_MACRO = re.compile(r"\{\{(?:[^{]|\{(?![{%]))*?\}\}|\{%(?:[^{]|\{(?![{%]))*?%\}")
 _MDX_LINE = re.compile(r"^(?:import\s+.+?\s+from\s+['\"].+?['\"];?|export\s+(?:default\s+)?"
                        r"(?:const|function|let|var)\b.*)\s*$")
 _ADMONITION_FENCE = re.compile(r"^\s*:{3,}\s*(\w+)?\s*(.*?)\s*$")
 _MKDOCS_ADMONITION = re.compile(r"^(?:!!!|\?\?\?\+?)\s*(\w+)(?:\s+\"([^\"]*)\")?\s*$")
-_ATTRIBUTES = re.compile(r"\s*\{:?\s*[#.][\w\s#.=\"'-]*\}\s*$")
+_ATTRIBUTES = re.compile(r"\{:?\s*[#.][\w\s#.=\"'-]*\}$")
 _BLANKS = re.compile(r"\n{3,}")
 _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#\d{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 
@@ -98,7 +99,9 @@ def _markup_out(text: str) -> str:
                 line = line[4:] if line.startswith("    ") else line[1:]
             elif line.strip():
                 dedent = False
-        lines.append(_ATTRIBUTES.sub("", line) if line.lstrip().startswith("#") else line)
+        if line.lstrip().startswith("#"):
+            line = _ATTRIBUTES.sub("", line.rstrip()).rstrip()
+        lines.append(line)
     text = "\n".join(lines)
     return _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
 
