@@ -44,7 +44,8 @@ def _echo_problems(problems: list[str], *, prefix: str = "") -> None:
         click.echo(f"… and {len(problems) - 50} more", err=True)
 
 
-def _import_articles(context: Any, folder: Path, *, skip_bad: bool = False) -> None:
+def _import_articles(context: Any, folder: Path, *, skip_bad: bool = False,
+                     prune: bool = False) -> None:
     """`kb import DIR`: the articles, all or nothing (or the good ones, with --skip-bad),
     then the index caught up."""
     from knowledge import IndexBusy
@@ -53,8 +54,8 @@ def _import_articles(context: Any, folder: Path, *, skip_bad: bool = False) -> N
     from store.services.knowledge.markdown_import import ImportProblems
 
     try:
-        summary = KnowledgeService(context.store()).import_markdown_dir(folder,
-                                                                        skip_bad=skip_bad)
+        summary = KnowledgeService(context.store()).import_markdown_dir(
+            folder, skip_bad=skip_bad, prune=prune)
     except ImportProblems as exc:
         _echo_problems(exc.problems)
         fail(f"nothing imported: {len(exc.problems)} file(s) need fixing")
@@ -65,6 +66,8 @@ def _import_articles(context: Any, folder: Path, *, skip_bad: bool = False) -> N
                f"{summary.updated} updated, {summary.unchanged} unchanged")
     if summary.skipped:
         click.echo(f"skipped {len(summary.skipped)} bad file(s), named on stderr")
+    if prune:
+        click.echo(f"removed {summary.removed} article(s) no file in {folder} holds")
     if summary.drafts:
         click.echo(f"left out {len(summary.drafts)} draft(s) (draft: true): "
                    + ", ".join(summary.drafts[:10])
@@ -164,12 +167,15 @@ def register(cli: click.Group, pass_context: Any) -> None:
                     type=click.Path(exists=True, file_okay=False, path_type=Path))
     @click.option("--skip-bad", is_flag=True,
                   help="Import the good files; name each bad one (file and line) on stderr.")
+    @click.option("--prune", is_flag=True,
+                  help="Also delete every article no file in DIR holds (same transaction).")
     @pass_context
-    def kb_import(context: Any, folder: Path, skip_bad: bool) -> None:
+    def kb_import(context: Any, folder: Path, skip_bad: bool, prune: bool) -> None:
         """Import every *.md under DIR (front matter: title, tags, product, description;
         other keys ignored; drafts left out). The path is the slug, so importing again
-        updates what changed. All or nothing, unless --skip-bad."""
-        _import_articles(context, folder, skip_bad=skip_bad)
+        updates what changed; --prune removes what is gone. All or nothing, unless
+        --skip-bad."""
+        _import_articles(context, folder, skip_bad=skip_bad, prune=prune)
 
     @kb.command("reindex")
     @pass_context

@@ -143,3 +143,31 @@ def test_skip_bad_imports_the_rest_and_names_the_bad_file_and_line(
     assert {a.slug for a in KnowledgeService(store).list()} == {"sales-renewals", "sales-pricing"}
     found = CliRunner().invoke(cli, ["kb", "search", "renewals"], env=env)
     assert found.stdout.startswith("1. Renewals  [sales-renewals]")
+
+
+def test_reimport_with_prune_removes_what_the_folder_no_longer_holds(
+        store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in ("renewals", "pricing", "old-policy"):
+        (folder / f"{name}.md").write_text(f"# {name.title()}\n\nAbout {name}.\n",
+                                           encoding="utf-8")
+    env = {"DATABASE_URL": store.url, "SALESBOT_INDEX_DIR": str(tmp_path / "index")}
+    assert CliRunner().invoke(cli, ["kb", "import", str(folder)], env=env).exit_code == 0
+    (folder / "old-policy.md").unlink()
+    (folder / "pricing.md").write_text("---\ntitle: [broken\n---\nText.\n", encoding="utf-8")
+    (folder / "discounts.md").write_text("# Discounts\n\nAsk first.\n", encoding="utf-8")
+
+    kept = CliRunner().invoke(cli, ["kb", "import", str(folder), "--skip-bad"], env=env)
+    assert kept.exit_code == 0, kept.output
+    assert KnowledgeService(store).live_count() == 4  # without --prune nothing goes
+
+    pruned = CliRunner().invoke(cli, ["kb", "import", str(folder), "--skip-bad", "--prune"],
+                                env=env)
+    assert pruned.exit_code == 0, pruned.output
+    assert f"removed 1 article(s) no file in {folder} holds" in pruned.stdout.splitlines()
+    # the broken page keeps its article; the deleted file's article is gone
+    assert {a.slug for a in KnowledgeService(store).list()} == {"renewals", "pricing",
+                                                               "discounts"}
+    found = CliRunner().invoke(cli, ["kb", "search", "old policy"], env=env)
+    assert "[old-policy]" not in found.stdout

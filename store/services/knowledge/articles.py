@@ -33,6 +33,7 @@ from store.services.knowledge.fields import (
 from store.services.knowledge.markdown_import import (
     ImportProblems,
     ImportSummary,
+    prune_articles,
     read_markdown_folder,
     upsert_articles,
 )
@@ -262,13 +263,15 @@ class KnowledgeService:
             return ArticleView.of(article)
 
     def import_markdown_dir(self, path: Path, author_id: int | None = None,
-                            *, source: str = "command", skip_bad: bool = False) -> ImportSummary:
+                            *, source: str = "command", skip_bad: bool = False,
+                            prune: bool = False) -> ImportSummary:
         """Upsert every `*.md` under PATH by slug (made from its path), in one transaction.
 
         All or nothing, unless SKIP_BAD: then the bad files are left out and named in the
         summary, and the rest imports. Drafts are always left out (and named). A file that
         matches its article exactly changes nothing (its `updated_at` stays); a deleted
-        article of the same slug comes back.
+        article of the same slug comes back. PRUNE soft-deletes, in the same transaction,
+        every live article that no file of the folder holds (a bad file keeps its article).
         """
         found = read_markdown_folder(Path(path))
         if found.problems and not skip_bad:
@@ -278,12 +281,15 @@ class KnowledgeService:
                 _require_admin(s, author_id)
             now = self.store.now()
             summary = upsert_articles(s, found.parsed, author_id)
+            removed = prune_articles(s, {p.slug for p in found.parsed} | found.unreadable,
+                                     now) if prune else 0
             summary = summary.model_copy(update={"skipped": found.problems,
-                                                 "drafts": found.drafts})
-            if summary.created or summary.updated:
+                                                 "drafts": found.drafts, "removed": removed})
+            if summary.created or summary.updated or removed:
                 audit.record(s, at=now, actor_id=author_id, action="kb_import",
                              entity_type="kb_article", entity_id=None,
                              detail={"folder": str(path), "created": summary.created,
                                      "updated": summary.updated,
-                                     "skipped": len(found.problems)}, source=source)
+                                     "skipped": len(found.problems), "removed": removed},
+                             source=source)
         return summary

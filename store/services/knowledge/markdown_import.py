@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,7 @@ class ImportSummary(View):
     # `FILE: reason (line N)` of each bad file left out (--skip-bad)
     skipped: list[str] = Field(default_factory=list)
     drafts: list[str] = Field(default_factory=list)  # files with `draft: true`, left out
+    removed: int = 0  # live articles no file of the folder holds any more (--prune)
 
     @property
     def total(self) -> int:
@@ -195,6 +197,7 @@ class ReadFolder:
     parsed: list[ParsedArticle] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     drafts: list[str] = field(default_factory=list)
+    unreadable: set[str] = field(default_factory=set)  # slugs of the bad files: never pruned
 
 
 def read_markdown_folder(path: Path) -> ReadFolder:
@@ -214,10 +217,12 @@ def read_markdown_folder(path: Path) -> ReadFolder:
         try:
             found.parsed.append(parse_markdown(data.decode("utf-8"), file.stem, slug=slug))
         except UnicodeDecodeError as exc:
+            found.unreadable.add(slug)
             found.problems.append(f"{file}: not UTF-8 text (line {_bad_bytes_line(data, exc)})")
         except Draft:
             found.drafts.append(str(file))
         except PageProblem as exc:
+            found.unreadable.add(slug)
             message = str(exc)
             where = "" if message.endswith(f"(line {exc.line})") else f" (line {exc.line})"
             found.problems.append(f"{file}: {message}{where}")
@@ -230,6 +235,16 @@ def read_markdown_dir(path: Path) -> list[ParsedArticle]:
     if found.problems:
         raise ImportProblems(found.problems)
     return found.parsed
+
+
+def prune_articles(session: Session, keep: set[str], now: datetime) -> int:
+    """Soft-delete every live article whose slug is not in KEEP; returns how many."""
+    stale = list(session.scalars(select(KnowledgeArticle).where(
+        KnowledgeArticle.deleted_at.is_(None), KnowledgeArticle.slug.not_in(keep))))
+    for article in stale:
+        article.deleted_at = now
+    session.flush()
+    return len(stale)
 
 
 def upsert_articles(session: Session, parsed: list[ParsedArticle],
