@@ -6,25 +6,28 @@ Errors go to stderr, one per line.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from pydantic import ValidationError
 
 from bot.cli_common import EXIT_REFUSED, EXIT_USAGE, fail
-from bot.settings import Settings
-from store.clock import SystemClock
-from store.db import Store
 from store.errors import StoreError
-from store.migrate import upgrade
 from store.roles import REP
 
 if TYPE_CHECKING:
     from bot.reminders import ReminderRunner
+    from bot.settings import Settings
+    from store.db import Store
     from store.services import Services
+
+# Start-up cost: `import bot.cli` imports click and little else. Settings (pydantic), the
+# store (SQLAlchemy, Alembic), the index (whoosh), Bolt and the import/export rules are
+# imported by the commands that use them, and the command groups that live in their own
+# modules are registered when they are named (or listed by --help), see `_LazyGroup`.
 
 
 class Context:
@@ -37,6 +40,10 @@ class Context:
 
     @property
     def settings(self) -> Settings:
+        from pydantic import ValidationError
+
+        from bot.settings import Settings
+
         if self._settings is None:
             try:
                 self._settings = Settings()
@@ -62,6 +69,10 @@ class Context:
 
     def store(self) -> Store:
         """The store, migrated to the latest schema (an empty database is upgraded here)."""
+        from store.clock import SystemClock
+        from store.db import Store
+        from store.migrate import upgrade
+
         if self._store is None:
             self._store = Store(self.settings.database_url, SystemClock())
             upgrade(self._store.engine)
@@ -71,7 +82,31 @@ class Context:
 pass_context = click.make_pass_decorator(Context, ensure=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# command name → the module whose `register(cli, pass_context)` adds it
+_LAZY_COMMANDS = {"import": "bot.cli_transfer", "export": "bot.cli_transfer", "kb": "bot.cli_kb"}
+
+
+class _LazyGroup(click.Group):
+    """Registers a command group kept in its own module only when it is named (or when
+    every command is listed), so `salesbot kb search` never imports the CSV rules."""
+
+    def _load(self, module: str) -> None:
+        names = [n for n, m in _LAZY_COMMANDS.items() if m == module]
+        if not all(n in self.commands for n in names):
+            importlib.import_module(module).register(self, pass_context)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in _LAZY_COMMANDS:
+            self._load(_LAZY_COMMANDS[cmd_name])
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        for module in dict.fromkeys(_LAZY_COMMANDS.values()):
+            self._load(module)
+        return super().list_commands(ctx)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """salesbot: a conversational sales assistant that lives in Slack."""
@@ -311,15 +346,11 @@ def reminders_run_once(context: Context) -> None:
                f"failed {report.failed}, no longer needed {report.skipped}")
 
 
-def _register_optional_commands() -> None:
-    """Commands that live in their own modules, registered on the group here."""
-    from bot import cli_kb, cli_transfer
-
-    cli_transfer.register(cli, pass_context)
-    cli_kb.register(cli, pass_context)
-
-
-_register_optional_commands()
+def register_all_commands() -> None:
+    """Every lazily registered command group, now (for tools that walk `cli.commands`)."""
+    assert isinstance(cli, _LazyGroup)
+    for module in dict.fromkeys(_LAZY_COMMANDS.values()):
+        cli._load(module)
 
 
 def main() -> None:

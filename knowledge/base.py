@@ -25,13 +25,16 @@ from pathlib import Path
 
 from whoosh import index
 from whoosh import query as wq
-from whoosh.searching import Searcher
+from whoosh.searching import Hit as Hit_
+from whoosh.searching import Results, Searcher
 
-from knowledge.query import ParsedQuery, QueryReader, corrections, highlight_terms, snippet
+from knowledge.query import ParsedQuery, QueryReader, corrections, highlight_terms
 from knowledge.reading import Readers, open_generation, top_hits
 from knowledge.results import Drift, Hit, SearchResults
 from knowledge.schema import build_schema, document, fingerprint
+from knowledge.snippets import snippet
 from knowledge.storage import CURRENT, IndexBusy, IndexFolder, IndexUnusable, State
+from knowledge.synonyms import DEFAULT, SYNONYMS_TAG, Synonyms
 from store.db import Store
 from store.services.knowledge.articles import ArticleStamp, ArticleView, KnowledgeService
 
@@ -335,28 +338,33 @@ class KnowledgeBase:
 
     def _search(self, searcher: Searcher, text: str, parsed: ParsedQuery, limit: int,
                 page: int) -> SearchResults:
-        q = parsed.query or wq.Every()
+        synonyms = self._synonyms(searcher)
+        q = self._queries.ranked(parsed, synonyms) or wq.Every()
         filters = (parsed.filter_query(), parsed.mask_query())
-        results = top_hits(searcher, q, page * limit, *filters)
+        wanted = page * limit + COLLAPSE_LOOKAHEAD
+        results = top_hits(searcher, q, wanted, *filters)
         total = len(results)
         fixes = corrections(searcher, parsed)
         suggestion = fixes.suggestion(parsed)
-        corrected = False
-        # Nothing matched as typed: the "did you mean" reading, else every word fuzzily.
-        fallbacks = []
-        if total == 0 and parsed.words:
-            fallbacks = [self._queries.parse(suggestion).query if suggestion else None,
-                         self._queries.parse_fuzzy(parsed, fixes)]
-        for alternative in fallbacks:
-            if alternative is None:
-                continue
-            found = top_hits(searcher, alternative, page * limit, *filters)
-            if len(found):
+        corrected = typed_matched = False
+        # The "did you mean" reading, when it scores clearly better than the words as typed
+        # (always, when nothing matched as typed); else, with no match, every word fuzzily.
+        if suggestion and parsed.words:
+            alternative = self._queries.ranked(self._queries.parse(suggestion), synonyms)
+            found = top_hits(searcher, alternative, wanted, *filters) if alternative else None
+            if found is not None and len(found) and (
+                    not total or _top_score(found) >= CLEARLY_BETTER * _top_score(results)):
+                typed_matched = total > 0
                 results, total, q, corrected = found, len(found), alternative, True
-                break
+        if total == 0 and parsed.words and not corrected:
+            fuzzy = self._queries.parse_fuzzy(parsed, fixes)
+            found = top_hits(searcher, fuzzy, wanted, *filters) if fuzzy else None
+            if found is not None and len(found):
+                results, total, q, corrected = found, len(found), fuzzy, True
         terms = highlight_terms(searcher, q)
+        kept, collapsed = _collapse_duplicates(list(results))
         hits = []
-        for hit in results[(page - 1) * limit: page * limit]:
+        for hit in kept[(page - 1) * limit: page * limit]:
             fields = hit.fields()
             hits.append(Hit(
                 article_id=int(fields["id"]), slug=fields["slug"], title=fields["title"],
@@ -364,8 +372,48 @@ class KnowledgeBase:
                 product=fields.get("product_name") or None, score=round(hit.score or 0.0, 4),
                 snippet=snippet(fields.get("body", ""), terms),
             ))
-        return SearchResults(query=text, hits=hits, total=total, page=page, limit=limit,
-                             suggestion=suggestion, corrected=corrected)
+        return SearchResults(query=text, hits=hits, total=max(len(hits), total - collapsed),
+                             page=page, limit=limit, suggestion=suggestion, corrected=corrected,
+                             typed_matched=typed_matched)
+
+    @staticmethod
+    def _synonyms(searcher: Searcher) -> Synonyms:
+        """The built-in groups and those of articles tagged `synonyms`, read once per
+        searcher (each thread has its own, and a new one comes with every commit)."""
+        cached = searcher.__dict__.get("_salesbot_synonyms")
+        if isinstance(cached, Synonyms):
+            return cached
+        bodies = [searcher.stored_fields(n).get("body", "")
+                  for n in searcher.document_numbers(tag=SYNONYMS_TAG)]
+        synonyms = Synonyms(DEFAULT.groups + Synonyms.parse(bodies).groups) if bodies \
+            else DEFAULT
+        searcher.__dict__["_salesbot_synonyms"] = synonyms
+        return synonyms
 
 
+# the corrected reading replaces the typed one when its best hit scores this much higher
+CLEARLY_BETTER = 1.25
+# near-duplicates dropped from a page are made up from this many hits looked at beyond it
+COLLAPSE_LOOKAHEAD = 5
+_DUPLICATE_PREFIX = 200
 
+
+def _top_score(results: Results) -> float:
+    return float(results[0].score or 0.0) if len(results) else 0.0
+
+
+def _collapse_duplicates(hits: list[Hit_]) -> tuple[list[Hit_], int]:
+    """Hits without near-duplicates of a better one: the same title and the same opening
+    (versions of one agreement, one page copied into two folders). Returns the hits kept
+    and how many were dropped."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for hit in hits:
+        fields = hit.fields()
+        key = (" ".join(fields.get("title", "").lower().split()),
+               " ".join(fields.get("body", "")[:_DUPLICATE_PREFIX].lower().split()))
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(hit)
+    return kept, len(hits) - len(kept)

@@ -1,13 +1,17 @@
-"""From what a rep typed to a whoosh query, a "did you mean", and a highlighted snippet
-(plain text with the matched words marked; handlers/knowledge/ renders it for Slack).
+"""From what a rep typed to a whoosh query, a "did you mean", and the terms a snippet
+highlights (handlers/knowledge/ renders snippets for Slack).
 
 - Field filters (`tag:pricing`, `product:"premium support"`, `-tag:legacy`) are taken out
   first and applied as filters, so they always restrict and never just add score.
 - The rest is parsed over title, tags and body with an OR group that rewards matching
   more of the words: a question matches on its content words, stop words dropped.
   Phrases (`"exit criteria"`), prefixes (`disc*`), `+must` and `-not` work as usual.
-- Words the index has never seen get a correction from the index's own vocabulary,
-  closest first, then most common.
+- The query a search runs (`QueryReader.ranked`) adds the other forms of abbreviations
+  and synonyms (synonyms.py) and a constant bonus for query words found next to each
+  other; the weights were measured on a real handbook (benchmarks/kb_relevance.py).
+- Words the index has never seen (or only a page or two has) get a correction from the
+  index's own vocabulary, closest first, then most common.
+Snippets are made in snippets.py.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from whoosh import query as wq
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.qparser.plugins import (
@@ -25,7 +31,6 @@ from whoosh.qparser.plugins import (
 )
 from whoosh.searching import Searcher
 
-from knowledge.results import Snippet, SnippetPiece
 from knowledge.schema import (
     FILTER_FIELDS,
     PLAIN,
@@ -34,6 +39,7 @@ from knowledge.schema import (
     build_schema,
     normalize_filter_value,
 )
+from knowledge.synonyms import DEFAULT, Synonyms
 
 _FILTER = re.compile(
     r'(?<!\S)(?P<neg>-)?(?P<field>tags?|product):(?:"(?P<quoted>[^"]*)"?|(?P<bare>[^\s"]+))',
@@ -42,6 +48,21 @@ _FILTER = re.compile(
 _FIELD_PREFIX = re.compile(r"\b\w+:")
 _QUESTION = re.compile(r"[?¿!]")
 _OPERATOR_WORDS = frozenset(("and", "or", "not", "andnot", "andmaybe"))
+# anything but plain words: quotes, +must, -not, patterns, fields, AND/OR/NOT
+_OPERATORS = re.compile(r'["*~:]|(?:^|\s)[+-]\w|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b')
+
+# Measured on the handbook (benchmarks/kb_relevance.py): another form of an abbreviation
+# counts a little less than the form typed; two query words next to each other (up to
+# PAIR_SLOP words apart) add a bonus, so the page that says "list price" beats the pages
+# that say "list" and "price" far apart.
+SYNONYM_WEIGHT = 0.8  # "purchase order" searched for "PO"
+ABBREVIATION_WEIGHT = 0.5  # "PO" searched for "purchase order": short forms are ambiguous
+ABBREVIATION_FIELDS = ("body",)
+# Query-time weights of the fields, on top of the index-time boosts in schema.py (title
+# 2 × 0.7: a title word is worth a little more than a body word; headings 1.5 × 0.3).
+FIELD_WEIGHTS = {"title": 0.7, "tags": 1.0, "headings": 0.3, "body": 1.0}
+PAIR_WEIGHT = 1.0
+PAIR_SLOP = 2
 
 
 @dataclass
@@ -76,6 +97,7 @@ class QueryReader:
 
     def __init__(self) -> None:
         parser = MultifieldParser(list(TEXT_FIELDS), build_schema(),
+                                  fieldboosts=dict(FIELD_WEIGHTS),
                                   group=OrGroup.factory(0.9))
         parser.remove_plugin_class(SingleQuotePlugin)  # "what's" is not a quoted term
         parser.remove_plugin_class(RangePlugin)  # "[a TO b]" is not how reps search
@@ -103,6 +125,43 @@ class QueryReader:
             parsed.query = None if q is wq.NullQuery or q == wq.NullQuery else q
             parsed.words = [w for w in _plain_words(rest) if w not in _OPERATOR_WORDS]
         return parsed
+
+    def ranked(self, parsed: ParsedQuery, synonyms: Synonyms = DEFAULT) -> wq.Query | None:
+        """The query a search runs: the words as parsed, OR the other forms of any
+        abbreviation or synonym among them (only for a plain query of words: operators,
+        phrases and exclusions are taken as typed), AND MAYBE a bonus for pairs of words
+        found next to each other (phrase and proximity: "deal registration")."""
+        if parsed.query is None:
+            return None
+        q = parsed.query
+        plain = not _OPERATORS.search(parsed.text)
+        if plain and parsed.words:
+            forms = synonyms.alternatives(parsed.words)
+            extra = []
+            for form in forms:
+                if len(form) > 1:
+                    alternative = self._parse(f'"{" ".join(form)}"')
+                    if alternative is not None:
+                        extra.append(alternative.with_boost(SYNONYM_WEIGHT))
+                else:
+                    # in the text only: a section titled "Technical Advisors (TA)" is not
+                    # what "technical advisor cadence" asks for
+                    stems = [t.text for t in STEMMED(form[0])]
+                    extra.extend(wq.Term(f, stems[0], boost=ABBREVIATION_WEIGHT)
+                                 for f in ABBREVIATION_FIELDS if stems)
+            if extra:
+                q = wq.Or([q, *extra])
+        pairs = list(zip(parsed.words, parsed.words[1:], strict=False)) if plain else []
+        phrases = [self._parse(f'"{a} {b}"~{PAIR_SLOP}') for a, b in dict.fromkeys(pairs)]
+        # a page has a pair or not: saying it ten times earns no more than saying it once
+        bonuses = [wq.ConstantScoreQuery(p, PAIR_WEIGHT) for p in phrases if p is not None]
+        if bonuses:
+            q = wq.AndMaybe(q, wq.Or(bonuses))
+        return q
+
+    def _parse(self, text: str) -> wq.Query | None:
+        q = self._parser.parse(text)
+        return None if q is wq.NullQuery or q == wq.NullQuery else q
 
     def parse_fuzzy(self, parsed: ParsedQuery, corrections: Corrections) -> wq.Query | None:
         """The last resort: every word on its own (no phrases, nothing required), unknown
@@ -148,28 +207,52 @@ class Corrections:
         return " ".join(p for p in (text, parsed.filter_text()) if p)
 
 
+RARE = 2  # a word in at most this many articles may be a typo the articles share
+RARE_RATIO = 20  # … when a neighbour is in this many times more articles
+
+
+def _vocabulary(searcher: Searcher, first: str) -> list[str]:
+    """The index's words that start with FIRST (one letter), read once per searcher."""
+    cache: dict[str, list[str]] = searcher.__dict__.setdefault("_salesbot_vocabulary", {})
+    if first not in cache:
+        cache[first] = [t.decode("utf-8") if isinstance(t, bytes) else t
+                        for t in searcher.reader().expand_prefix("words", first)]
+    return cache[first]
+
+
 def _neighbours(searcher: Searcher, word: str) -> list[str] | None:
     """None for a known word (or one too short to correct), else its nearest known words.
 
-    The Levenshtein automaton runs over the unstemmed vocabulary, one edit first, then two
-    for longer words; the first letter is taken as typed.
+    The unstemmed vocabulary is searched (rapidfuzz, optimal string alignment: a swap of
+    two letters is one edit), one edit first, then two for longer words; the first letter
+    is taken as typed. A word that only a page or two
+    use ("questionaire") is corrected too, to a neighbour one edit away that is far more
+    common.
     """
     if len(word) < 3 or word.isdigit():
         return None
     reader = searcher.reader()
-    if reader.doc_frequency("words", word):
+    frequency = reader.doc_frequency("words", word)
+    if frequency > RARE:
         return None
-    stems = [t.text for t in STEMMED(word)]
-    if stems and any(reader.doc_frequency(f, stems[0]) for f in TEXT_FIELDS):
-        return None  # another form of a known word: "objection" when only "objections" is
+    if not frequency:
+        stems = [t.text for t in STEMMED(word)]
+        if stems and any(reader.doc_frequency(f, stems[0]) for f in TEXT_FIELDS):
+            return None  # another form of a known word: "objection" when only "objections" is
+    vocabulary = _vocabulary(searcher, word[0])
     for maxdist in (1, 2):
-        if maxdist == 2 and len(word) < 5:
-            break
-        found = {c for c in reader.terms_within("words", word, maxdist, prefix=1) if c != word}
+        if maxdist == 2 and (len(word) < 5 or frequency):
+            break  # a known word gets a one-edit neighbour only
+        found = {c for c, _d, _i in process.extract(word, vocabulary, scorer=OSA.distance,
+                                                    score_cutoff=maxdist, limit=None)
+                 if c != word}
+        if frequency:
+            found = {c for c in found if reader.doc_frequency("words", c) >= RARE_RATIO * frequency
+                     and len(c) >= 3}
         if found:
             ranked = sorted(found, key=lambda c: (-reader.doc_frequency("words", c), c))
             return ranked[:MAX_NEIGHBOURS]
-    return []
+    return [] if not frequency else None
 
 
 def corrections(searcher: Searcher, parsed: ParsedQuery) -> Corrections:
@@ -181,19 +264,7 @@ def corrections(searcher: Searcher, parsed: ParsedQuery) -> Corrections:
     return Corrections(near)
 
 
-# -- snippets --------------------------------------------------------------------------------
-
-WINDOW = 240  # characters in one fragment
-LEAD_CHARS = 200
-_SENTENCE_END = re.compile(r"[.!?:;·]\s")
-
-
-@dataclass(frozen=True)
-class _Match:
-    start: int
-    end: int
-    term: str
-
+# -- highlighting ----------------------------------------------------------------------------
 
 def highlight_terms(searcher: Searcher, q: wq.Query) -> frozenset[str]:
     """The stemmed forms a snippet should bold: the query's terms, prefixes and fuzzy
@@ -210,94 +281,3 @@ def highlight_terms(searcher: Searcher, q: wq.Query) -> frozenset[str]:
             elif fieldname == "words":
                 terms.update(t.text for t in STEMMED(text))
     return frozenset(terms)
-
-
-def _matches(body: str, terms: frozenset[str]) -> list[_Match]:
-    return [_Match(t.startchar, t.endchar, t.text)
-            for t in STEMMED(body, chars=True, mode="query", removestops=False)
-            if t.text in terms]
-
-
-def _window(body: str, match: _Match) -> tuple[int, int]:
-    """A fragment starting at the sentence that holds MATCH when that is close, else a
-    little before it; cut at spaces."""
-    begin = max(0, match.start - 60)
-    sentence = None
-    for found in _SENTENCE_END.finditer(body, begin, match.start):
-        sentence = found.end()
-    if sentence is not None:
-        begin = sentence
-    elif begin > 0:
-        space = body.find(" ", begin, match.start)
-        begin = space + 1 if space != -1 else match.start
-    end = min(len(body), begin + WINDOW)
-    if end < len(body):
-        space = body.rfind(" ", match.end, end)
-        end = space if space != -1 else max(end, match.end)
-    return begin, end
-
-
-def _inside(matches: list[_Match], window: tuple[int, int]) -> list[_Match]:
-    return [m for m in matches if m.start >= window[0] and m.end <= window[1]]
-
-
-def _rank(matches: list[_Match], window: tuple[int, int]) -> tuple[int, int, int]:
-    inside = _inside(matches, window)
-    return len({m.term for m in inside}), len(inside), -window[0]
-
-
-_OPENING = SnippetPiece("… ")  # the fragment starts inside the body
-_CLOSING = SnippetPiece(" …")  # and ends before the body does
-
-
-def _pieces(body: str, matches: list[_Match], window: tuple[int, int]) -> list[SnippetPiece]:
-    begin, end = window
-    out, position = [_OPENING] if begin > 0 else [], begin
-    for match in _inside(matches, window):
-        out.append(SnippetPiece(body[position:match.start]))
-        out.append(SnippetPiece(body[match.start:match.end], highlighted=True))
-        position = match.end
-    out.append(SnippetPiece(body[position:end]))
-    return [*out, _CLOSING] if end < len(body) else out
-
-
-def lead(text: str, limit: int = LEAD_CHARS) -> Snippet:
-    if len(text) <= limit:
-        return Snippet((SnippetPiece(text),))
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return Snippet((SnippetPiece(cut), _CLOSING))
-
-
-def _joined(fragments: list[list[SnippetPiece]]) -> Snippet:
-    """Fragments one after the other, a space apart, each run of plain text in one piece;
-    "… …" (one fragment's end mark met by the next one's start mark, or by an ellipsis
-    in the text) is shown as a single "…"."""
-    pieces: list[SnippetPiece] = []
-    for n, fragment in enumerate(fragments):
-        separator = [SnippetPiece(" ")] if n else []
-        for piece in [*separator, *fragment]:
-            if pieces and not piece.highlighted and not pieces[-1].highlighted:
-                pieces[-1] = SnippetPiece(pieces[-1].text + piece.text)
-            elif piece.text:
-                pieces.append(piece)
-    return Snippet(tuple(p if p.highlighted else SnippetPiece(p.text.replace("… …", "…"))
-                         for p in pieces))
-
-
-def snippet(body: str, terms: frozenset[str]) -> Snippet:
-    """The fragment of the body holding the most different query words (then the most
-    matches, then the earliest), and a second one for words the first lacks, the matched
-    words marked. Without a match: the opening of the body."""
-    matches = _matches(body, terms) if terms else []
-    if not matches:
-        return lead(body)
-    windows = [_window(body, m) for m in matches]
-    best = max(windows, key=lambda w: _rank(matches, w))
-    covered = {m.term for m in _inside(matches, best)}
-    others = [w for w in windows
-              if (w[0] >= best[1] or w[1] <= best[0])
-              and {m.term for m in _inside(matches, w)} - covered]
-    chosen = [best]
-    if others:
-        chosen.append(max(others, key=lambda w: _rank(matches, w)))
-    return _joined([_pieces(body, matches, w) for w in sorted(chosen)])

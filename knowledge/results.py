@@ -43,7 +43,9 @@ class SearchResults:
     page: int = 1
     limit: int = 5
     suggestion: str | None = None  # "did you mean", from the index's own words
-    corrected: bool = False  # nothing matched as typed; these hits are for a fuzzy reading
+    corrected: bool = False  # these hits are for the suggestion (or a fuzzy reading)
+    # the words as typed matched too, but the suggestion scored clearly better
+    typed_matched: bool = False
 
     @property
     def pages(self) -> int:

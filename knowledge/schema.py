@@ -13,6 +13,7 @@ import functools
 import hashlib
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer, StopFilter
 from whoosh.analysis.filters import STOP_WORDS
@@ -20,10 +21,12 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.lang.porter import stem as porter_stem
 
 from knowledge.markdown import HEADING, STAR_EMPHASIS
-from store.services.knowledge.articles import ArticleView
+
+if TYPE_CHECKING:
+    from store.services.knowledge.articles import ArticleView
 
 # Bump when the schema or analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 QUESTION_WORDS = frozenset((
     "about", "am", "any", "been", "being", "could", "did", "do", "does", "doing", "done",
@@ -33,8 +36,14 @@ QUESTION_WORDS = frozenset((
 ))
 STOP = STOP_WORDS | QUESTION_WORDS
 
-TITLE_BOOST = 3.0
+# Index-time field boosts; the query scales them again (query.FIELD_WEIGHTS), measured on
+# an 880-page company handbook (benchmarks/kb_relevance.py): one common title word ("team",
+# "customer") must not outweigh a body that answers the whole question. Headings (the `##`
+# lines, where FAQ pages put their questions) are a field of their own. A field for the
+# page's path was tried and left out: it only ever lifted folder index pages.
+TITLE_BOOST = 2.0
 TAGS_BOOST = 2.0
+HEADINGS_BOOST = 1.5
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -47,6 +56,8 @@ def stem_word(word: str) -> str:
 # Analyzers are built once per process; they hold no per-index state.
 STEMMED = StemmingAnalyzer(stoplist=STOP, minsize=2, stemfn=stem_word, cachesize=None)
 PLAIN = RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=STOP, minsize=2)
+# The vocabulary keeps stop words, so "thier" is corrected to "their", not to "tier".
+VOCABULARY = RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=frozenset(), minsize=2)
 
 
 def build_schema() -> Schema:
@@ -55,8 +66,9 @@ def build_schema() -> Schema:
         slug=ID(stored=True),
         title=TEXT(analyzer=STEMMED, stored=True, field_boost=TITLE_BOOST),
         tags=TEXT(analyzer=STEMMED, field_boost=TAGS_BOOST),
+        headings=TEXT(analyzer=STEMMED, field_boost=HEADINGS_BOOST),
         body=TEXT(analyzer=STEMMED, stored=True),
-        words=TEXT(analyzer=PLAIN, phrase=False),
+        words=TEXT(analyzer=VOCABULARY, phrase=False),
         tag=KEYWORD(commas=True, lowercase=True),
         product=KEYWORD(commas=True, lowercase=True),
         tag_list=STORED,
@@ -67,7 +79,7 @@ def build_schema() -> Schema:
     )
 
 
-TEXT_FIELDS = ("title", "tags", "body")
+TEXT_FIELDS = ("title", "tags", "headings", "body")
 FILTER_FIELDS = {"tag": "tag", "tags": "tag", "product": "product"}
 
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
@@ -81,22 +93,45 @@ _UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
 _SPACES = re.compile(r"\s+")
 
 
+# `\-`, `\*`, `\_`…: a markdown escape means the character itself
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")
+_HELD = {c: chr(0xE000 + n) for n, c in enumerate("\\`*_{}[]()#+-.!|~<>")}
+_RELEASED = str.maketrans({v: k for k, v in _HELD.items()})
+
+
 def _inline(line: str) -> str:
+    # escaped characters are held out of the way of the marks below, then put back as text
+    line = _ESCAPED.sub(lambda m: _HELD[m.group(1)], line)
     line = line.strip().strip("|").replace("|", " · ")
     line = _IMAGE_OR_LINK.sub(r"\1", line)
     line = _AUTOLINK.sub(r"\1", line)
     line = _EMPHASIS.sub("", line)
     line = STAR_EMPHASIS.sub(r"\1", line)
     line = _UNDERSCORE.sub(r"\1", line)
-    return _SPACES.sub(" ", line).strip()
+    return _SPACES.sub(" ", line).strip().translate(_RELEASED)
+
+
+_BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(.+?)(?:\*\*|__)\s*:?\s*$")
+
+
+def headings(markdown: str) -> str:
+    """The page's headings (and lines that are all bold, as pages exported from documents
+    mark them), one a line, marks removed."""
+    found = []
+    for raw in markdown.splitlines():
+        heading = HEADING.match(raw) or _BOLD_LINE.match(raw)
+        if heading:
+            found.append(_inline(heading.group(1)))
+    return "\n".join(found)
 
 
 def plain_text(markdown: str) -> str:
     """Markdown read aloud: the words without the marks, on one line.
 
     Lines of a paragraph join with a space; headings, list items and table rows are
-    separated by " · " unless they end a sentence. Snippets are cut from this text, so
-    it must not carry `*` or `_` of its own that a renderer would read as formatting.
+    separated by " · " unless they end a sentence. Emphasis marks are removed and markdown
+    escapes (`\\-`) read as the character; a literal `*` or `_` stays, and each renderer
+    shows it as text (handlers/knowledge/snippets.py for Slack).
     """
     units: list[str] = []
     joinable = False  # may the next plain line continue the last unit?
@@ -159,6 +194,7 @@ def document(article: ArticleView, read_at: datetime) -> dict[str, str]:
         "slug": article.slug,
         "title": article.title,
         "tags": f"{tag_words} {product}".strip(),
+        "headings": headings(article.body),
         "body": body,
         "words": " ".join((article.title, tag_words, product, body)),
         "tag": ",".join(keyword_tokens(article.tags)),

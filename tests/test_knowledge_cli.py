@@ -90,3 +90,35 @@ def test_usage_errors_exit_2(env: dict[str, str], tmp_path: Path) -> None:
 def test_snippets_are_bold_on_a_terminal() -> None:
     assert cli_kb.terminal_text("a *b* &amp; &lt;c&gt;", tty=False) == "a *b* & <c>"
     assert cli_kb.terminal_text("a *b*", tty=True) == f"a {click.style('b', bold=True)}"
+
+
+def test_search_json_parses_with_hits_and_the_correction(env: dict[str, str]) -> None:
+    import json
+
+    _run(env, "import", str(STARTER_DIR))
+    found = _run(env, "search", "--json", "--limit", "3", "pricing objection")
+    assert found.exit_code == 0, found.output
+    data = json.loads(found.stdout)
+    assert data["correction"] is None and data["total"] >= 3
+    first = data["hits"][0]
+    assert set(first) == {"slug", "title", "score", "snippet"}
+    assert (first["slug"], first["title"]) == ("pricing-objections",
+                                               "Handling pricing objections")
+    assert isinstance(first["score"], float) and "objection" in first["snippet"].lower()
+    assert len(data["hits"]) == 3
+
+    typo = json.loads(_run(env, "search", "renewl", "playbok", "--json").stdout)
+    assert typo["correction"] == "renewal playbook"
+    assert typo["hits"][0]["slug"] == "renewal-playbook"
+
+
+def test_importing_the_command_line_loads_no_search_slack_or_store_modules() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, bot.cli; heavy = [m for m in ('whoosh', 'slack_bolt', 'matplotlib', "
+            "'sqlalchemy', 'alembic', 'store.transfer', 'handlers', 'knowledge') "
+            "if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60)
+    assert out.stdout.strip() == "[]"

@@ -50,7 +50,10 @@ def search_blocks(results: SearchResults, query: str) -> list[Block]:
     and a "More results" button when there is another page."""
     shown_query = escape(clip(query, 200))
     blocks: list[Block] = []
-    if results.corrected and results.suggestion:
+    if results.corrected and results.suggestion and results.typed_matched:
+        blocks.append(context(f"Showing results for “{escape(results.suggestion)}” "
+                              f"(searched instead of “{shown_query}”)."))
+    elif results.corrected and results.suggestion:
         blocks.append(context(f"No match for “{shown_query}”; showing results for "
                               f"“{escape(results.suggestion)}”."))
     elif results.corrected:

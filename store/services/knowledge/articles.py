@@ -31,8 +31,10 @@ from store.services.knowledge.fields import (
     split_tags,
 )
 from store.services.knowledge.markdown_import import (
+    ImportProblems,
     ImportSummary,
-    read_markdown_dir,
+    prune_articles,
+    read_markdown_folder,
     upsert_articles,
 )
 from store.services.people.users import require_by_id
@@ -261,21 +263,33 @@ class KnowledgeService:
             return ArticleView.of(article)
 
     def import_markdown_dir(self, path: Path, author_id: int | None = None,
-                            *, source: str = "command") -> ImportSummary:
-        """Upsert every `*.md` under PATH by slug (the file name), all or nothing.
+                            *, source: str = "command", skip_bad: bool = False,
+                            prune: bool = False) -> ImportSummary:
+        """Upsert every `*.md` under PATH by slug (made from its path), in one transaction.
 
-        A file that matches its article exactly changes nothing (its `updated_at` stays);
-        a deleted article of the same slug comes back.
+        All or nothing, unless SKIP_BAD: then the bad files are left out and named in the
+        summary, and the rest imports. Drafts are always left out (and named). A file that
+        matches its article exactly changes nothing (its `updated_at` stays); a deleted
+        article of the same slug comes back. PRUNE soft-deletes, in the same transaction,
+        every live article that no file of the folder holds (a bad file keeps its article).
         """
-        parsed = read_markdown_dir(Path(path))
+        found = read_markdown_folder(Path(path))
+        if found.problems and not skip_bad:
+            raise ImportProblems(found.problems)
         with self.store.transaction() as s:
             if author_id is not None:
                 _require_admin(s, author_id)
             now = self.store.now()
-            summary = upsert_articles(s, parsed, author_id)
-            if summary.created or summary.updated:
+            summary = upsert_articles(s, found.parsed, author_id)
+            removed = prune_articles(s, {p.slug for p in found.parsed} | found.unreadable,
+                                     now) if prune else 0
+            summary = summary.model_copy(update={"skipped": found.problems,
+                                                 "drafts": found.drafts, "removed": removed})
+            if summary.created or summary.updated or removed:
                 audit.record(s, at=now, actor_id=author_id, action="kb_import",
                              entity_type="kb_article", entity_id=None,
                              detail={"folder": str(path), "created": summary.created,
-                                     "updated": summary.updated}, source=source)
+                                     "updated": summary.updated,
+                                     "skipped": len(found.problems), "removed": removed},
+                             source=source)
         return summary

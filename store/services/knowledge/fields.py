@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from store.errors import InvalidInput
 
 TITLE_MAX = 300
-BODY_MAX = 100_000
+BODY_MAX = 1_000_000  # real handbook pages reach 220k characters; imported whole
 TAGS_MAX = 500
 TAG_MAX = 50
 PRODUCT_MAX = 200
@@ -20,10 +20,20 @@ _SLUG_CHARS = re.compile(r"[^a-z0-9]+")
 _SLUG_OK = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 
 
-def slugify(text: str) -> str:
-    """`Handling pricing objections` → `handling-pricing-objections` (ASCII, lowercase)."""
+def slugify(text: str, *, limit: int | None = 80) -> str:
+    """`Handling pricing objections` → `handling-pricing-objections` (ASCII, lowercase),
+    cut at LIMIT characters (None: not cut)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return _SLUG_CHARS.sub("-", ascii_text.lower()).strip("-")[:80].strip("-")
+    slug = _SLUG_CHARS.sub("-", ascii_text.lower()).strip("-")
+    return slug[:limit].strip("-") if limit is not None else slug
+
+
+_EMPHASIS_MARKS = re.compile(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|`")
+
+
+def strip_emphasis(text: str) -> str:
+    """A heading's text without bold, italic or code marks: `**Data Policy**` → `Data Policy`."""
+    return " ".join(_EMPHASIS_MARKS.sub("", text).split())
 
 
 def split_tags(tags: str | None) -> list[str]:
