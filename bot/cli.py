@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -237,6 +238,7 @@ def serve(context: Context, port: int, host: str, threads: int, no_scheduler: bo
     from bot.reminders import ReminderRunner
     from bot.scheduler import start_background
     from bot.serve import serve_http, serve_socket_mode
+    from handlers.slack.resume import RESUME_SECONDS, resume_events
 
     settings = context.settings
     configure_logging(settings.log_format)
@@ -246,8 +248,15 @@ def serve(context: Context, port: int, host: str, threads: int, no_scheduler: bo
     services = context.services()
     app = create_app(settings, services, listener_threads=threads * 2)
     _warm_index(settings, store)
-    scheduler = None if no_scheduler else start_background(
-        ReminderRunner(services, web_client(settings), store.clock, settings.timezone))
+    resume = partial(resume_events, app, services.events)
+    try:  # what a crash of this process's predecessor left unfinished
+        resume(at_start_up=True)
+    except Exception:  # the scheduler tries again; never stop serving for this
+        logging.getLogger(__name__).exception("resuming unfinished Slack events failed")
+    scheduler = start_background(
+        None if no_scheduler else ReminderRunner(services, web_client(settings), store.clock,
+                                                 settings.timezone),
+        resume=resume, resume_seconds=RESUME_SECONDS)
     try:
         if settings.slack_app_token is not None:
             serve_socket_mode(app, settings.slack_app_token.get_secret_value())
@@ -255,8 +264,7 @@ def serve(context: Context, port: int, host: str, threads: int, no_scheduler: bo
             serve_http(app, store, host=host, port=port, threads=threads,
                        signing_secret=settings.slack_signing_secret.get_secret_value())
     finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
+        scheduler.shutdown(wait=False)
 
 
 def _warm_index(settings: Settings, store: Store) -> None:
