@@ -24,6 +24,8 @@ from store.migrate import upgrade
 from store.roles import REP
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from bot.reminders import ReminderRunner
     from store.services import Services
 
@@ -248,11 +250,8 @@ def serve(context: Context, port: int, host: str, threads: int, no_scheduler: bo
     services = context.services()
     app = create_app(settings, services, listener_threads=threads * 2)
     _warm_index(settings, store)
-    resume = partial(resume_events, app, services.events)
-    try:  # what a crash of this process's predecessor left unfinished
-        resume(at_start_up=True)
-    except Exception:  # the scheduler tries again; never stop serving for this
-        logging.getLogger(__name__).exception("resuming unfinished Slack events failed")
+    resume = partial(resume_events, app, services.events, parallel=threads)
+    _resume_at_start_up(resume)
     scheduler = start_background(
         None if no_scheduler else ReminderRunner(services, web_client(settings), store.clock,
                                                  settings.timezone),
@@ -265,6 +264,19 @@ def serve(context: Context, port: int, host: str, threads: int, no_scheduler: bo
                        signing_secret=settings.slack_signing_secret.get_secret_value())
     finally:
         scheduler.shutdown(wait=False)
+
+
+def _resume_at_start_up(resume: Callable[..., object]) -> None:
+    """Replay, in the background, what a crash of this process's predecessor left undone."""
+    import threading
+
+    def run() -> None:
+        try:
+            resume(at_start_up=True)
+        except Exception:  # the scheduler tries again; never stop serving for this
+            logging.getLogger(__name__).exception("resuming unfinished Slack events failed")
+
+    threading.Thread(target=run, name="resume-events", daemon=True).start()
 
 
 def _warm_index(settings: Settings, store: Store) -> None:

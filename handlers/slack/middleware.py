@@ -48,6 +48,7 @@ Only code in this process can set it; a request from outside never carries it.""
 DURABLE = "salesbot_durable_event"  # context: the id of the stored event this request works on
 _WORK = "salesbot_work_token"
 LISTENER_RAN = "salesbot_listener_ran"  # context: a listener took the request
+REPLAY_FINISHED = "salesbot_replay_finished"  # context: a threading.Event, set at completion
 NO_LONGER_A_USER = ("Your salesbot access has been turned off by an admin, so I can't act "
                     "for you. Ask an admin (`/sales admin`) if that's a mistake.")
 
@@ -171,13 +172,17 @@ class _FinishWork(ListenerCompletionHandler):
 
     def handle(self, request: BoltRequest, response: BoltResponse | None) -> None:
         token: Token[Work | None] | None = request.context.pop(_WORK, None)
-        if token is not None:
-            work = end_work(token)
-            if work is None or not work.recorded:
-                try:
+        try:
+            if token is not None:
+                work = end_work(token)
+                if work is None or not work.recorded:
                     self.events.done(request.context[DURABLE])
-                except Exception:  # any database error: the event is resumed later
-                    log.exception("could not mark event %s done", request.context[DURABLE])
+        except Exception:  # any database error: the event is resumed later
+            log.exception("could not mark event %s done", request.context[DURABLE])
+        finally:
+            finished = request.context.get(REPLAY_FINISHED)
+            if finished is not None:
+                finished.set()
         self.inner.handle(request, response)
 
 
