@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from slack_bolt import App
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.chat import APP_ID, Chat, dm_channel
 from bot.localslack import BOT_USER_ID, TEAM_ID, LocalSlack
@@ -164,6 +164,38 @@ def test_only_the_works_own_write_marks_the_event_done(
     finally:
         work = end_work(token)
     assert work is not None and work.recorded
+
+
+def test_a_restarting_process_takes_over_at_once_only_what_dead_processes_left(
+        services: Services) -> None:
+    """The lease holds against live processes and other hosts; a process of this host that
+    is gone (or this one's predecessor with the same pid) leaves its events at once."""
+    import socket
+
+    from store.services.system.events import this_worker
+    host = socket.gethostname()[:40]
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    owners = {"EvDead": f"{host}:{dead.pid}:abcdef", "EvMine": this_worker(),
+              "EvPredecessor": f"{host}:{os.getpid()}:000000",
+              "EvParent": f"{host}:{os.getppid()}:abcdef", "EvElsewhere": "other-host:1:abcdef"}
+    for event_id, worker in owners.items():
+        services.events.receive(event_id, dm_body("help", event_id=event_id))
+        with services.store.transaction() as s:
+            s.execute(update(SlackEvent).where(SlackEvent.event_id == event_id)
+                      .values(worker=worker))
+    taken = services.events.claim_unfinished(stranded=services.events.stranded_here())
+    assert sorted(p.event_id for p in taken) == ["EvDead", "EvPredecessor"]
+
+
+def test_a_body_too_large_to_keep_is_processed_from_memory_and_still_deduplicated(
+        services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    from store.services.system import events
+    monkeypatch.setattr(events, "MAX_KEPT_BODY_CHARS", 100)
+    body = dm_body("note on acme: " + "x" * 200)
+    assert services.events.receive(body["event_id"], body) is Receipt.NEW_NOT_KEPT
+    assert services.events.receive(body["event_id"], body) is Receipt.DUPLICATE
+    assert event_row(services, body["event_id"]).body is None
 
 
 def test_attempts_are_bounded_and_a_failure_logs_the_id_not_the_text(

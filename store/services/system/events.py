@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import socket
 from dataclasses import dataclass
 from datetime import timedelta
@@ -73,21 +74,27 @@ class PendingEvent:
     attempt: int
 
 
+_INCARNATION: dict[int, str] = {}
+
+
 def this_worker() -> str:
-    """host:pid of this process, as kept in `slack_events.worker`."""
-    return f"{socket.gethostname()[:40]}:{os.getpid()}"
+    """host:pid:incarnation of this process, as kept in `slack_events.worker`. The random
+    part tells a process from its predecessor when a restarted container has the same host
+    name and pid."""
+    pid = os.getpid()
+    incarnation = _INCARNATION.setdefault(pid, secrets.token_hex(3))
+    return f"{socket.gethostname()[:40]}:{pid}:{incarnation}"
 
 
 def _gone(worker: str) -> bool:
-    """Is `worker` a process of this host that no longer runs (or this very process, which
-    asks only at start-up, before it has received anything: a restarted container has the
-    same host name and often the same pid)?"""
-    host, _, pid_text = worker.rpartition(":")
+    """Is `worker` a process of this host that no longer runs? (One with this process's
+    pid but another incarnation is a predecessor: this process has its pid now.)"""
+    host, pid_text = [*worker.split(":"), ""][:2]
     if host != socket.gethostname()[:40] or not pid_text.isdigit():
         return False
     pid = int(pid_text)
     if pid == os.getpid():
-        return True
+        return worker != this_worker()
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
