@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,8 @@ from store.errors import StoreError
 from store.roles import REP
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from bot.reminders import ReminderRunner
     from bot.settings import Settings
     from store.db import Store
@@ -272,6 +275,7 @@ def serve(context: Context, port: int, host: str, threads: int, no_scheduler: bo
     from bot.reminders import ReminderRunner
     from bot.scheduler import start_background
     from bot.serve import serve_http, serve_socket_mode
+    from handlers.slack.resume import RESUME_SECONDS, resume_events
 
     settings = context.settings
     configure_logging(settings.log_format)
@@ -281,8 +285,12 @@ def serve(context: Context, port: int, host: str, threads: int, no_scheduler: bo
     services = context.services()
     app = create_app(settings, services, listener_threads=threads * 2)
     _warm_index(settings, store)
-    scheduler = None if no_scheduler else start_background(
-        ReminderRunner(services, web_client(settings), store.clock, settings.timezone))
+    resume = partial(resume_events, app, services.events, parallel=threads)
+    _resume_at_start_up(resume)
+    scheduler = start_background(
+        None if no_scheduler else ReminderRunner(services, web_client(settings), store.clock,
+                                                 settings.timezone),
+        resume=resume, resume_seconds=RESUME_SECONDS)
     try:
         if settings.slack_app_token is not None:
             serve_socket_mode(app, settings.slack_app_token.get_secret_value())
@@ -290,8 +298,20 @@ def serve(context: Context, port: int, host: str, threads: int, no_scheduler: bo
             serve_http(app, store, host=host, port=port, threads=threads,
                        signing_secret=settings.slack_signing_secret.get_secret_value())
     finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
+        scheduler.shutdown(wait=False)
+
+
+def _resume_at_start_up(resume: Callable[..., object]) -> None:
+    """Replay, in the background, what a crash of this process's predecessor left undone."""
+    import threading
+
+    def run() -> None:
+        try:
+            resume(at_start_up=True)
+        except Exception:  # the scheduler tries again; never stop serving for this
+            logging.getLogger(__name__).exception("resuming unfinished Slack events failed")
+
+    threading.Thread(target=run, name="resume-events", daemon=True).start()
 
 
 def _warm_index(settings: Settings, store: Store) -> None:

@@ -4,7 +4,8 @@ Tests and `salesbot shell` point the app's `WebClient` at it. It answers every
 method the app calls with a Slack-shaped reply and records each call (method,
 arguments without the token, headers) in order, so a test can assert what a user
 would have seen. It can be told to fail the next call of a method (429 with
-Retry-After, a 5xx, or an error such as `invalid_auth`).
+Retry-After, a 5xx, or an error such as `invalid_auth`), or to hold every call of a
+method unanswered until released (a slow Slack).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from contextlib import suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -53,6 +55,7 @@ class _State:
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     members: dict[str, Member] = field(default_factory=dict)
     uploads: dict[str, bytes] = field(default_factory=dict)
+    held: dict[str, threading.Event] = field(default_factory=dict)
 
 
 def _decode_args(content_type: str, raw: bytes) -> dict[str, Any]:
@@ -99,6 +102,8 @@ class LocalSlack:
         return f"{self.base_url}/respond/{key}"
 
     def stop(self) -> None:
+        for method in list(self._state.held):
+            self.release(method)
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
@@ -129,6 +134,17 @@ class LocalSlack:
         """Make the next call of `method` fail as described (once)."""
         with self._lock:
             self._state.failures.setdefault(method, []).append(failure)
+
+    def hold(self, method: str) -> None:
+        """Leave calls of `method` unanswered until `release(method)` (at most a minute)."""
+        with self._lock:
+            self._state.held.setdefault(method, threading.Event())
+
+    def release(self, method: str) -> None:
+        with self._lock:
+            gate = self._state.held.pop(method, None)
+        if gate is not None:
+            gate.set()
 
     # -- answers -----------------------------------------------------------------------
     def _next_ts(self) -> str:
@@ -200,6 +216,12 @@ class LocalSlack:
             pending = self._state.failures.get(method)
             return pending.pop(0) if pending else None
 
+    def _wait_if_held(self, method: str) -> None:
+        with self._lock:
+            gate = self._state.held.get(method)
+        if gate is not None:
+            gate.wait(timeout=60)
+
     def _record(self, method: str, args: dict[str, Any], headers: dict[str, str],
                 response: dict[str, Any]) -> None:
         safe_args = {k: v for k, v in args.items() if k != "token"}
@@ -222,8 +244,9 @@ class LocalSlack:
                 self.send_header("Content-Length", str(len(data)))
                 for key, value in (headers or {}).items():
                     self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(data)
+                with suppress(BrokenPipeError, ConnectionResetError):  # the caller died
+                    self.end_headers()
+                    self.wfile.write(data)
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -252,6 +275,7 @@ class LocalSlack:
                     self._reply(200, {"ok": False, "error": "not_authed"})
                     return
                 args = _decode_args(self.headers.get("Content-Type", ""), raw)
+                stand_in._wait_if_held(method)
                 failure = stand_in._next_failure(method)
                 if failure is not None:
                     body = {"ok": False, "error": failure.error or "ratelimited"}

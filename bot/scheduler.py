@@ -1,6 +1,7 @@
 """APScheduler only ticks: one interval job runs a reminder sweep (which also prunes old
-Slack event ids, see bot/reminders.py); every guarantee (created once, sent once, retried
-not lost) lives in the store's keys and claims.
+Slack event ids, see bot/reminders.py), and in `serve` another resumes Slack events a crash
+left unfinished (handlers/slack/resume.py); every guarantee (created once, sent once,
+retried not lost) lives in the store's keys and claims.
 
 No persistent job store is shared between processes: each process schedules its own
 sweep under a fixed id, and several processes sweeping one database is safe.
@@ -9,6 +10,7 @@ sweep under a fixed id, and several processes sweeping one database is safe.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -26,11 +28,18 @@ def _schedule(scheduler: BaseScheduler, runner: ReminderRunner, seconds: int) ->
                       misfire_grace_time=seconds)
 
 
-def start_background(runner: ReminderRunner, seconds: int = SWEEP_SECONDS
+def start_background(runner: ReminderRunner | None, seconds: int = SWEEP_SECONDS, *,
+                     resume: Callable[[], object] | None = None, resume_seconds: int = 30,
                      ) -> BackgroundScheduler:
-    """For `serve`: sweeps on a daemon thread; call `.shutdown()` on the way out."""
+    """For `serve`: sweeps on a daemon thread (reminders unless `runner` is None, and
+    `resume` every `resume_seconds`); call `.shutdown()` on the way out."""
     scheduler = BackgroundScheduler(timezone="UTC")
-    _schedule(scheduler, runner, seconds)
+    if runner is not None:
+        _schedule(scheduler, runner, seconds)
+    if resume is not None:
+        scheduler.add_job(resume, "interval", seconds=resume_seconds, id="event-resume",
+                          replace_existing=True, coalesce=True, max_instances=1,
+                          misfire_grace_time=resume_seconds)
     scheduler.start()
     return scheduler
 

@@ -3,19 +3,26 @@
 `Store` is what every service gets: a session factory and the clock. A service
 method opens exactly one `store.transaction()`, so a user action commits whole or
 not at all.
+
+A unit of work can be tied to something that must be recorded with it (a Slack event
+marked done, store/services/system/events.py): `begin_work` names it for the current
+thread, and the first transaction of that work that writes records it before committing,
+so the effect and its record commit together or not at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar, Token
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from store.clock import Clock, SystemClock
@@ -90,6 +97,77 @@ def _strip_nul(session: Session, _context: Any, _instances: Any) -> None:
                 setattr(obj, column.key, value.replace("\x00", ""))
 
 
+@dataclass
+class Work:
+    """A unit of work in progress on this thread and what to record with its first write.
+
+    `record(session)` runs inside the first transaction of the work that writes, just
+    before it commits; it may raise to roll that transaction back (the work was already
+    done elsewhere). `recorded` turns true once that transaction has committed."""
+
+    record: Callable[[Session], None]
+    recorded: bool = False
+    aside: int = 0  # > 0 inside `aside_from_work()`
+
+
+_work: ContextVar[Work | None] = ContextVar("salesbot_work", default=None)
+
+
+def begin_work(record: Callable[[Session], None]) -> Token[Work | None]:
+    """Tie what this thread commits next to `record` (see `Work`); `end_work` unties it."""
+    return _work.set(Work(record))
+
+
+def end_work(token: Token[Work | None]) -> Work | None:
+    """Untie the work `begin_work` started and return it (was it recorded?)."""
+    work = _work.get()
+    _work.reset(token)
+    return work
+
+
+@contextmanager
+def aside_from_work() -> Iterator[None]:
+    """Writes that are not the work itself and are safe to repeat (creating the user who
+    talks to the bot on first sight, say): they must not record the work as done, or a
+    crash right after them would lose the work that follows."""
+    work = _work.get()
+    if work is not None:
+        work.aside += 1
+    try:
+        yield
+    finally:
+        if work is not None:
+            work.aside -= 1
+
+
+def _note_flush(session: Session, _context: Any) -> None:
+    session.info["wrote"] = True
+
+
+def _note_dml(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["wrote"] = True
+
+
+def _record_work(session: Session) -> None:
+    """Before a commit: record the thread's work in this transaction if it is the work's
+    first that writes (flushed already, DML executed, or objects pending)."""
+    work = _work.get()
+    if work is None or work.recorded or work.aside or "work" in session.info:
+        return
+    if not (session.info.get("wrote") or session.new or session.deleted
+            or any(session.is_modified(obj) for obj in session.dirty)):
+        return
+    session.info["work"] = work
+    work.record(session)
+
+
+def _work_committed(session: Session) -> None:
+    work = session.info.pop("work", None)
+    if isinstance(work, Work):
+        work.recorded = True
+
+
 class Store:
     """The database handle services share: engine, session factory, clock."""
 
@@ -102,6 +180,10 @@ class Store:
         )
         event.listen(self._sessions, "before_flush", _stamp_times)
         event.listen(self._sessions, "before_flush", _strip_nul)
+        event.listen(self._sessions, "after_flush", _note_flush)
+        event.listen(self._sessions, "do_orm_execute", _note_dml)
+        event.listen(self._sessions, "before_commit", _record_work)
+        event.listen(self._sessions, "after_commit", _work_committed)
 
     @property
     def dialect(self) -> str:

@@ -17,6 +17,7 @@ from handlers.slack.middleware import slack_user_id
 from handlers.slack.owed import ReplyKept, ReplyRefused
 from handlers.slack.text import escape
 from store.errors import StoreError
+from store.services.system.events import EventAlreadyHandled
 
 log = logging.getLogger(__name__)
 GENERIC = "Sorry, something went wrong on my side. Please try again in a moment."
@@ -60,6 +61,9 @@ def register(app: App) -> None:
     @app.error
     def explain_failure(error: Exception, body: dict[str, Any], context: BoltContext,
                         client: WebClient, request: BoltRequest) -> BoltResponse | None:
+        if isinstance(error, EventAlreadyHandled):  # done by another delivery: acts once
+            log.info("event %s was handled already; this delivery did nothing", error)
+            return refusal_response(request)
         if isinstance(error, ReplyKept):  # the change stands; its reply comes with the sweep
             log.info("a reply Slack refused for now is kept for the next sweep")
             return refusal_response(request)

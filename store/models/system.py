@@ -1,4 +1,4 @@
-"""Rows the machinery needs: knowledge articles, reminders, seen Slack events, the audit log,
+"""Rows the machinery needs: knowledge articles, reminders, received Slack events, the audit log,
 long button values."""
 
 from __future__ import annotations
@@ -61,14 +61,33 @@ class Reminder(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+EVENT_STATES = ("received", "done", "failed")
+
+
 class SlackEvent(Base):
-    """Event ids already processed, so Slack's retries are handled once."""
+    """Every Slack event received, so a retry is handled once and an event acknowledged
+    before a crash is not lost (store/services/system/events.py).
+
+    `body` holds the event while it waits for its work (the JSON Slack sent, without its
+    legacy `token`); it is cleared when the event is done or has failed, so message text
+    stays only as long as it is needed. `lease_until` and `worker` say who works on it and
+    until when; `attempts` counts deliveries to a listener."""
 
     __tablename__ = "slack_events"
-    __table_args__ = (Index(None, "received_at"),)
+    __table_args__ = (
+        Index(None, "received_at"),
+        Index(None, "state", "lease_until"),
+        CheckConstraint(f"state IN {EVENT_STATES!r}", name="state_known"),
+    )
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(String(10), default="done", server_default="done")
+    body: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    worker: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class AuditEntry(Base):
