@@ -234,3 +234,25 @@ def test_a_rejected_quote_is_revised_before_it_is_asked_again(chat: Chat, slack:
                "Revise it" in t for t in said), said
     with pytest.raises(Conflict, match="was rejected by Mo Manager"):
         services.approvals.request(team["U0ANA"], "Q-2026-0001")
+
+
+def test_quotes_decided_in_words_as_with_the_buttons(chat: Chat, services: Services,
+                                                     team) -> None:
+    request(chat)  # 30 % off: the manager, then the admin
+    [refused] = chat.say("approve Q-2026-0001", user="U0OLI")  # not Oli's to decide
+    assert "isn't waiting for your approval" in refused.text
+    said = chat.say("approve Q-2026-0001", user="U0MO")
+    assert [m.text for m in said if m.recipient == "U0MO"] == ["Approved Q-2026-0001 v1."]
+    assert any(m.recipient == "U0ADA" for m in said)  # the next level is asked
+    assert any("Mo Manager approved Q-2026-0001 v1" in m.render()
+               for m in chat.visible_to("U0ANA"))  # the rep is told, as with the button
+    [asked] = chat.say("reject Q-2026-0001", user="U0ADA")
+    assert "Say why" in asked.text and services.quotes.get(
+        team["U0ANA"], "Q-2026-0001").status == "pending_approval"
+    chat.say("Q-2026-0001 rejected, 30% off needs a multi-year commit", user="U0ADA")
+    assert services.quotes.get(team["U0ANA"], "Q-2026-0001").status == "rejected"
+    assert any("needs a multi-year commit" in m.render() for m in chat.visible_to("U0ANA"))
+    [revised] = chat.say("revise Q-2026-0001 to 20% off", user="U0ANA")
+    assert "v2" in revised.text
+    quote = services.quotes.get(team["U0ANA"], "Q-2026-0001")
+    assert (quote.version, quote.total) == (2, Decimal("19200.00"))  # 20 seats, 20 % off

@@ -79,3 +79,12 @@ def role(turn: Turn, plan: Plan) -> Answer:
     ref = turn.actor.slack_user_id if who == "me" else str(who)
     user = turn.services.people.update(turn.actor.id, ref, role=str(role_name))
     return say_text(f"{escape(user.name)} is now {with_article(user.role)}.")
+
+
+def undo_last(turn: Turn) -> Answer:
+    """"undo": the rep's own latest change the bot made, reversed once."""
+    token = turn.services.undo.last_token(turn.actor.id)
+    if token is None:
+        return say_text("There is nothing of yours to undo.", private=True)
+    summary = turn.services.undo.undo(turn.actor.id, token)
+    return say_text(f"Undone: {escape(summary)}")

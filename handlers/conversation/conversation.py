@@ -43,7 +43,7 @@ class Conversation:
         self.quotes = QuoteFlow(deps)
         self.pipeline = PipelineFlow(deps)
         self.leads = LeadFlow(deps)
-        self.reader = Reader(deps.directory)
+        self.reader = Reader(deps.directory, self.quotes)
         self.handlers = self._handlers()
 
     def _handlers(self) -> dict[str, TurnHandler]:

@@ -8,8 +8,7 @@ every name the store knows (the rep's visibility applied), and then:
   re-reads it with the choice made; nothing is written before;
 - a plan about one deal (an activity, a stage move, field changes, any of them together)
   is written by `PlanService.apply` in one transaction, said in one line, with one Undo;
-- a question never writes: it is answered by the turn that answers it (card, pipeline,
-  forecast, knowledge base);
+- a question never writes: the turn that answers it does (card, pipeline, forecast, kb);
 - what the reader cannot place yet (no subject it knows, a new account to create) goes to
   the sentence-shape turns it replaces step by step (`None` is returned).
 """
@@ -19,7 +18,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from handlers.conversation import command_turns, questions
+from handlers.conversation import command_turns, questions, quote_commands
 from handlers.conversation.deal_answers import describe_changes, moved
 from handlers.conversation.names import Names
 from handlers.conversation.turn import Turn
@@ -29,6 +28,7 @@ from handlers.language.normalise import rest_after
 from handlers.language.plan import Plan, Reading, with_choice
 from handlers.language.spotting import Known
 from handlers.language.understanding import understand
+from handlers.quotes.flow import QuoteFlow
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer, say_text
 from handlers.slack.text import escape, local_time, with_article
@@ -50,8 +50,9 @@ _KIND_WORD = {"call": "call", "meeting": "meeting", "email": "email", "note": "n
 
 
 class Reader:
-    def __init__(self, directory: Directory) -> None:
+    def __init__(self, directory: Directory, quotes: QuoteFlow) -> None:
         self.names = Names(directory)
+        self.quotes = quotes
 
     def reading(self, turn: Turn) -> Reading:
         visible = turn.directory.visible_accounts(turn.actor.id)
@@ -74,7 +75,7 @@ class Reader:
         if plan.refusals:
             return say_text(" ".join(plan.refusals) + " Nothing was changed.", private=True)
         if plan.intent == "undo":
-            return _undo_last(turn)
+            return command_turns.undo_last(turn)
         if plan.intent == "chatter":
             return say_text("👍" if reading.sentence.cheer and not reading.sentence.words
                             else "You're welcome! Tell me what happened with a customer "
@@ -84,6 +85,8 @@ class Reader:
             return Answer(text=hello, blocks=[ui.mrkdwn(hello), *ui.help_blocks()])
         if plan.intent == "role":
             return command_turns.role(turn, plan)
+        if plan.intent == "quote" and not plan.refusals:
+            return quote_commands.run(turn, plan, reading, self.quotes)
         if plan.intent == "question" and plan.question is not None:
             return questions.intent_for(plan.question, reading)
         if plan.intent in ("snooze", "done") and not plan.asks:
@@ -105,8 +108,8 @@ class Reader:
 
 
 def _carried(turn: Turn) -> dict[str, str]:
-    """The message a question's buttons carry, whole (`Intent.to_dict` clips long text;
-    a value too long for Slack is parked in the store by the button layer instead)."""
+    """The message a question's buttons carry, whole (a value too long for Slack is parked
+    in the store by the button layer instead: `Intent.to_dict` would clip it)."""
     return {"name": READ, "text": turn.intent.text}
 
 
@@ -288,12 +291,3 @@ def _log_on_account(turn: Turn, plan: Plan, reading: Reading) -> Answer:
     if activity.follow_up_at:
         line += f" Follow-up due {local_time(activity.follow_up_at, turn.tz)}."
     return Answer(text=line, blocks=ui.confirmation(line, activity.undo_token))
-
-
-def _undo_last(turn: Turn) -> Answer:
-    """"undo": the rep's own latest change the bot made, reversed once."""
-    token = turn.services.undo.last_token(turn.actor.id)
-    if token is None:
-        return say_text("There is nothing of yours to undo.", private=True)
-    summary = turn.services.undo.undo(turn.actor.id, token)
-    return say_text(f"Undone: {escape(summary)}")

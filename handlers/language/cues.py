@@ -55,7 +55,8 @@ ROLE_WORDS = {"manager": "manager", "admin": "admin", "administrator": "admin", 
 QUOTE_ACTIONS = {"approve": "approve", "approved": "approve", "ok": "approve", "lgtm": "approve",
                  "reject": "reject", "rejected": "reject", "decline": "reject",
                  "declined": "reject", "deny": "reject", "sent": "sent", "send": "sent",
-                 "revise": "revise", "revised": "revise", "rework": "revise", "pdf": "show",
+                 "revise": "revise", "revised": "revise", "rework": "revise", "rev": "revise",
+                 "nope": "reject", "pdf": "show",
                  "show": "show", "status": "show"}
 QUESTION_KINDS: Mapping[str, tuple[str, ...]] = {
     "forecast": ("forecast", "commit", "projection", "projected"),

@@ -1,0 +1,93 @@
+"""Quotes decided in words, by number, with the rules and the notices of the buttons:
+"approve Q-2026-0006", "reject Q-2026-0004, 20% is too rich", "mark Q-2026-0001 sent",
+"revise Q-2026-0002 to 12% off"."""
+
+from __future__ import annotations
+
+import logging
+import re
+from decimal import Decimal
+
+from slack_sdk.errors import SlackApiError
+
+from handlers.conversation.turn import Turn
+from handlers.language.intents import Intent
+from handlers.language.plan import Plan, Reading
+from handlers.quotes import blocks as qb
+from handlers.quotes.flow import QuoteFlow
+from handlers.slack.answer import Answer, say_text
+from handlers.slack.text import escape
+from store.services.quotes.lines import LineSpec
+from store.services.quotes.quotes import QuoteView
+
+log = logging.getLogger(__name__)
+_NUMBER = re.compile(r"\bq-?\d{4}-?\d{1,6}\b[\s,:;.\-–—]*", re.I)
+
+
+def run(turn: Turn, plan: Plan, reading: Reading, flow: QuoteFlow) -> Answer | Intent | None:
+    command = plan.command
+    if command is None or command.target is None:
+        return None  # "approve the quote": the sentence-shape turns ask which
+    number, action = command.target.name, str(command.args.get("action") or "show")
+    if action in ("approve", "reject"):
+        return _decide(turn, flow, number, action, _reason(reading))
+    if action == "sent":
+        turn.services.approvals.mark_sent(turn.actor.id, number)
+        return say_text(f"Marked {escape(number)} sent. I'll remind you to call for feedback "
+                        "in 10 days.")
+    if action == "revise" and command.args.get("discount_pct") is not None:
+        revised = _revise(turn, number, Decimal(str(command.args["discount_pct"])))
+        return say_text(f"Revised {escape(revised.label)} to {command.args['discount_pct']}% "
+                        "off; ask for approval again when it is ready.")
+    return Intent("quote", reading.sentence.raw, target=number)  # show it, with its buttons
+
+
+def _revise(turn: Turn, number: str, percent: Decimal) -> QuoteView:
+    """"20% off" is the discount the quote gives: on its lines when that is where its
+    discount is (a quote discount of 0), else the quote's own."""
+    quote = turn.services.quotes.get(turn.actor.id, number)
+    if quote.quote_discount_percent == 0 and all(line.sku for line in quote.lines):
+        lines = [LineSpec(product=line.sku or "", quantity=line.quantity,
+                          discount_percent=percent) for line in quote.lines]
+        return turn.services.quotes.revise(turn.actor.id, number, lines=lines)
+    return turn.services.quotes.revise(turn.actor.id, number, discount_percent=percent)
+
+
+def _reason(reading: Reading) -> str | None:
+    """What follows the number: "20% is too rich for that deal"."""
+    found = _NUMBER.search(reading.sentence.raw)
+    rest = reading.sentence.raw[found.end():].strip() if found else ""
+    rest = re.sub(r"^(?:rejected|declined|because|since|as)\b[\s,:]*", "", rest, flags=re.I)
+    return rest or None
+
+
+def _decide(turn: Turn, flow: QuoteFlow, number: str, action: str,
+            reason: str | None) -> Answer:
+    """The step of `number` waiting for this person; the same words whether the quote is
+    not theirs to decide or does not exist, so a number names nothing it should not."""
+    services = turn.services
+    step = next((p for p in services.approvals.queue(turn.actor.id)
+                 if p.quote.number.upper() == number.upper()), None)
+    if step is None:
+        return say_text(f"{escape(number)} isn't waiting for your approval.", private=True)
+    if action == "reject" and not reason:
+        return say_text(f"Say why, for the rep: `reject {escape(number)}, the discount needs "
+                        "a multi-year commit`. Nothing was decided.", private=True)
+    decision = "approved" if action == "approve" else "rejected"
+    outcome = services.approvals.decide(turn.actor.id, step.step_id, decision,
+                                        quote_version=step.quote.version,
+                                        comment=reason if decision == "rejected" else None)
+    client = turn.deps.client
+    if client is not None:
+        if step.slack_channel and step.slack_ts:  # the approver's DM shows the outcome
+            try:
+                client.chat_update(channel=step.slack_channel, ts=step.slack_ts,
+                                   text=f"{decision.capitalize()} {outcome.quote.label}",
+                                   blocks=qb.decided(qb.step_label(outcome), decision,
+                                                     outcome.decided_by, reason))
+            except SlackApiError as exc:  # the decision stands
+                log.warning("could not show the decision: %s", exc.response.get("error"))
+        flow.after_decision(client, outcome)
+    return say_text(f"{decision.capitalize()} {escape(outcome.quote.label)}."
+                    + (f" Reason: {escape(reason)}." if decision == "rejected" and reason
+                       else ""))
