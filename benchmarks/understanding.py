@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ from store.migrate import upgrade
 from store.models import Activity, Lead, Opportunity, Quote, User
 from store.services import Services
 from store.services.people.directory import Directory
+from store.services.quotes.lines import LineSpec
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "understanding.yaml"
 USERS = {"alex": "U0ALEX", "dana": "U0DANA", "fox": "U0FOX", "morgan": "U0MORGAN",
@@ -170,8 +172,33 @@ def _template(corpus: dict[str, Any], folder: Path) -> tuple[Path, datetime]:
     store = Store(url, ManualClock(now))
     upgrade(store.engine)
     load_demo(store, seed=corpus.get("demo_seed", 42))
+    _quotes(Services(store), corpus.get("quotes", []))
     store.engine.dispose()
     return path, now
+
+
+def _quotes(services: Services, wanted: list[dict[str, Any]]) -> None:
+    """The corpus's quotes, in order (so their numbers match), in the states it names."""
+    for spec in wanted:
+        owner = services.users.find(USERS[spec["owner"]])
+        assert owner is not None
+        account, _, deal = str(spec["deal"]).partition(" — ")
+        opp = next(o for o in services.opportunities.visible(owner.id)
+                   if o.account_name == account and o.name == deal)
+        quote = services.quotes.create(
+            owner.id, opp.id, [LineSpec(product="PLAT-SEAT", quantity=10)],
+            discount_percent=Decimal(str(spec.get("discount_pct") or 0)))
+        state = str(spec["state"])
+        if state.startswith("draft"):
+            continue
+        outcome = services.approvals.request(owner.id, quote.number,
+                                             justification="the corpus's set-up")
+        morgan = services.users.find(USERS["morgan"])
+        if "approved by morgan" in state and outcome.notify and morgan is not None:
+            step = next(p for p in services.approvals.queue(morgan.id)
+                        if p.quote.number == quote.number)
+            services.approvals.decide(morgan.id, step.step_id, "approved",
+                                      quote_version=quote.version)
 
 
 def _run_case(case: dict[str, Any], template: Path, folder: Path,
