@@ -140,13 +140,25 @@ def _logged(slack: SlackRequestHandler, verifier: SignatureVerifier, environ: di
 
 
 def serve_http(app: App, store: Store, *, signing_secret: str, host: str, port: int,
-               threads: int = 8) -> None:
+               threads: int = 8, connection_limit: int = 1000, backlog: int = 2048,
+               channel_timeout: int = 30) -> None:
+    """waitress, sized for Slack (measured with `python -m benchmarks load`).
+
+    Slack opens a connection per request and gives up after 3 s, so what matters is that
+    a burst is accepted at once rather than refused or parked: waitress's default of 100
+    open connections was reached at 100 requests/s as soon as acks slowed down, and new
+    ones then waited in the kernel's backlog. `connection_limit` and `backlog` take a
+    burst; poll() instead of select() because select() stops at file descriptor 1024;
+    `channel_timeout` closes idle keep-alive connections (a load balancer's) after 30 s.
+    """
     from waitress.server import create_server
 
     # waitress refuses a body above the limit (413) from its Content-Length, unread
     server = create_server(wsgi_app(app, store, signing_secret), host=host, port=port,
                            threads=threads, ident="salesbot",
-                           max_request_body_size=MAX_BODY_BYTES)
+                           max_request_body_size=MAX_BODY_BYTES,
+                           connection_limit=connection_limit, backlog=backlog,
+                           channel_timeout=channel_timeout, asyncore_use_poll=True)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("signal %s: finishing requests in flight, then stopping", signum)

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 from store.clock import Clock, SystemClock
 from store.models.base import Timestamps
@@ -47,14 +47,23 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+POOL_SIZE = 20
+"""Connections kept open per process. `serve` runs up to 8 request threads and 16 listener
+threads that may each hold one; at Slack's rates a connection opened per transaction
+(with its PRAGMAs, on SQLite) cost more CPU than the query it ran."""
+POOL_OVERFLOW = 20
+
+
 def make_engine(url: str) -> Engine:
     """An engine with the dialect's house settings (SQLite: WAL, foreign keys, busy timeout)."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
+        memory = ":memory:" in url or "mode=memory" in url
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "isolation_level": None, "timeout": 10},
-            poolclass=NullPool if ":memory:" not in url else None,
+            **({} if memory else {"poolclass": QueuePool, "pool_size": POOL_SIZE,
+                                  "max_overflow": POOL_OVERFLOW}),
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
