@@ -657,13 +657,13 @@ def _count_logged_errors(procs: list[Serve], result: Result) -> None:
 
 # -- the table ------------------------------------------------------------------------------
 
-HEADER = (f"{'scenario':<26} {'rate/s':>6} {'sent':>6} {'2xx':>6} {'err':>5} "
+HEADER = (f"{'scenario':<34} {'rate/s':>6} {'sent':>6} {'2xx':>6} {'err':>5} "
           f"{'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} {'follow-ups':>13} "
           f"{'last':>6} {'cpu/req':>8}  goal")
 
 
 def row(r: Result) -> str:
-    return (f"{r.scenario:<26} {r.rate:>6.0f} {r.sent:>6} {r.ok:>6} "
+    return (f"{r.scenario:<34} {r.rate:>6.0f} {r.sent:>6} {r.ok:>6} "
             f"{sum(r.errors.values()):>5} {r.pct(50):>7.1f} {r.pct(95):>7.1f} "
             f"{r.pct(99):>7.1f} {max(r.latencies, default=math.nan):>7.1f} "
             f"{f'{r.delivered}/{r.expected}':>13} {r.last_after_s:>5.1f}s "
@@ -715,14 +715,16 @@ def run() -> None:
                 result = run_one(label, kind, n, rate, seconds, Path(tmp))
             results.append(result)
             print(row(result), flush=True)
-            print(f"{'':<26} p99 by kind: " + ", ".join(
+            print(f"{'':<34} machine load average (1 min) after the run: "
+                  f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+            print(f"{'':<34} p99 by kind: " + ", ".join(
                 f"{kind} {_p99(times):.0f}" for kind, times in sorted(result.by_kind.items())))
             if result.errors:
-                print(f"{'':<26} errors: {dict(result.errors)}")
+                print(f"{'':<34} errors: {dict(result.errors)}")
             if result.logged_errors:
-                print(f"{'':<26} {result.logged_errors} error lines in the serve logs")
+                print(f"{'':<34} {result.logged_errors} error lines in the serve logs")
             if result.send_lag_max_ms > 50:
-                print(f"{'':<26} the generator fell {result.send_lag_max_ms:.0f} ms behind "
+                print(f"{'':<34} the generator fell {result.send_lag_max_ms:.0f} ms behind "
                       "its schedule at worst (figures pessimistic)")
     _summary(results)
 

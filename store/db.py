@@ -47,11 +47,13 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-POOL_SIZE = 20
-"""Connections kept open per process. `serve` runs up to 8 request threads and 16 listener
-threads that may each hold one; at Slack's rates a connection opened per transaction
-(with its PRAGMAs, on SQLite) cost more CPU than the query it ran."""
-POOL_OVERFLOW = 20
+POOL_SIZE = 10
+"""Connections kept open per process."""
+POOL_OVERFLOW = 30
+"""More opened while busy: `serve` runs 8 request threads and 2 × 16 listener threads
+(README: Capacity) that may each hold one, and a thread waiting for a connection delays
+an ack. On SQLite a connection per transaction (with its PRAGMAs) cost more CPU than the
+queries it ran (13.3 → 8.3 ms per request once pooled, `python -m benchmarks load`)."""
 
 
 def make_engine(url: str) -> Engine:
@@ -68,7 +70,8 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE,
+                         max_overflow=POOL_OVERFLOW)
 
 
 def _stamp_times(session: Session, _context: Any, _instances: Any) -> None:
