@@ -49,10 +49,10 @@ def _sqlite_begin(conn: Any) -> None:
 
 POOL_SIZE = 10
 """Connections kept open per process."""
-POOL_OVERFLOW = 30
-"""More opened while busy: `serve` runs 8 request threads and 2 × 16 listener threads
-(README: Capacity) that may each hold one, and a thread waiting for a connection delays
-an ack. On SQLite a connection per transaction (with its PRAGMAs) cost more CPU than the
+POOL_OVERFLOW = 20
+"""More opened while busy: `serve` runs 8 request threads and 16 listener threads that may
+each hold one (README: Capacity), and a request thread waiting for a connection delays an
+ack. On SQLite a connection per transaction (with its PRAGMAs) cost more CPU than the
 queries it ran (13.3 → 8.3 ms per request once pooled, `python -m benchmarks load`)."""
 
 
