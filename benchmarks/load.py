@@ -470,6 +470,7 @@ class Result:
     last_after_s: float = math.nan
     cpu_ms_per_request: float = math.nan
     logged_errors: int = 0
+    error_lines: list[str] = field(default_factory=list)
 
     def pct(self, p: float) -> float:
         if not self.latencies:
@@ -653,6 +654,8 @@ def _count_logged_errors(procs: list[Serve], result: Result) -> None:
         for line in proc.log.read_text(errors="replace").splitlines():
             if "Traceback" in line or '"level": "error"' in line:
                 result.logged_errors += 1
+                if len(result.error_lines) < 3:
+                    result.error_lines.append(line[:300])
 
 
 # -- the table ------------------------------------------------------------------------------
@@ -722,7 +725,9 @@ def run() -> None:
             if result.errors:
                 print(f"{'':<34} errors: {dict(result.errors)}")
             if result.logged_errors:
-                print(f"{'':<34} {result.logged_errors} error lines in the serve logs")
+                print(f"{'':<34} {result.logged_errors} error lines in the serve logs, first:")
+                for line in result.error_lines:
+                    print(f"{'':<34}   {line}")
             if result.send_lag_max_ms > 50:
                 print(f"{'':<34} the generator fell {result.send_lag_max_ms:.0f} ms behind "
                       "its schedule at worst (figures pessimistic)")
