@@ -283,7 +283,8 @@ def serve(context: Context, port: int, host: str, threads: int, no_scheduler: bo
         fail("Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README: Running in production).")
     store = context.store()
     services = context.services()
-    app = create_app(settings, services, listener_threads=threads * 2)
+    app = create_app(settings, services,
+                     listener_threads=settings.listener_threads or threads * 2)
     _warm_index(settings, store)
     resume = partial(resume_events, app, services.events, parallel=threads)
     _resume_at_start_up(resume)
@@ -296,6 +297,9 @@ def serve(context: Context, port: int, host: str, threads: int, no_scheduler: bo
             serve_socket_mode(app, settings.slack_app_token.get_secret_value())
         else:
             serve_http(app, store, host=host, port=port, threads=threads,
+                       connection_limit=settings.http_connection_limit,
+                       backlog=settings.http_backlog,
+                       channel_timeout=settings.http_channel_timeout,
                        signing_secret=settings.slack_signing_secret.get_secret_value())
     finally:
         scheduler.shutdown(wait=False)

@@ -54,6 +54,20 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("SALESBOT_RENEWAL_ALERT_VALUE")
     )
     log_format: str = Field(default="text", validation_alias=AliasChoices("SALESBOT_LOG_FORMAT"))
+    # `serve` over HTTP: sized for Slack's traffic (README: Capacity, benchmarks/load.py)
+    listener_threads: int | None = Field(
+        default=None, ge=1, le=256, validation_alias=AliasChoices("SALESBOT_LISTENER_THREADS")
+    )
+    http_connection_limit: int = Field(
+        default=1000, ge=10, le=10000,
+        validation_alias=AliasChoices("SALESBOT_HTTP_CONNECTION_LIMIT"),
+    )
+    http_backlog: int = Field(
+        default=2048, ge=16, le=65535, validation_alias=AliasChoices("SALESBOT_HTTP_BACKLOG")
+    )
+    http_channel_timeout: int = Field(
+        default=30, ge=1, le=3600, validation_alias=AliasChoices("SALESBOT_HTTP_CHANNEL_TIMEOUT")
+    )
 
     @field_validator("timezone")
     @classmethod
