@@ -141,3 +141,12 @@ def test_a_new_deal_in_words(chat: Chat, services: Services, book) -> None:
     assert [(d.amount, d.close_date.isoformat()) for d in created] == [
         (Decimal(75000), "2027-03-31")]
     assert reply.text.startswith("Created")
+
+
+def test_two_deals_of_one_account_in_one_line_are_asked_about(chat: Chat, services: Services,
+                                                             book) -> None:
+    upsell = services.opportunities.create(book["ana"], "Upsell", account="Globex").id
+    [question] = chat.say("globex expansion signed and upsell pushed to feb 15")
+    assert [c.label for c in question.controls][:2] == ["Globex — Expansion", "Globex — Upsell"]
+    assert _deal(services, book, "globex").stage.name == "Value Proposition"  # nothing yet
+    assert services.opportunities.get(book["ana"], upsell).close_date != date(2027, 2, 15)

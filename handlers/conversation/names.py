@@ -44,3 +44,11 @@ def _known(rows: NameRows) -> list[Known]:
                     scope=account_id, own_name=name)
               for i, name, account_id, account_name in rows.deals]
     return known
+
+
+def shown_name(option: Known) -> str:
+    """A deal as the bot shows one ("Vandelay Industries — Services"), else its name."""
+    if option.kind == "deal" and option.own_name and option.name.endswith(option.own_name):
+        account = option.name[: -len(option.own_name)].strip()
+        return f"{account} — {option.own_name}" if account else option.own_name
+    return option.name

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from handlers.conversation import command_turns, questions, quote_commands
 from handlers.conversation.deal_answers import describe_changes, moved
-from handlers.conversation.names import Names
+from handlers.conversation.names import Names, shown_name
 from handlers.conversation.turn import Turn
 from handlers.language.cues import NEXT_STAGE
 from handlers.language.intents import Intent
@@ -120,20 +120,21 @@ def _with_chosen(plan: Plan, turn: Turn) -> Plan:
         pick = next((o for o in plan.asks[0].options if o.id == chosen["contact"]), None)
         if pick is not None:
             plan = with_choice(plan, pick)
-    if "stage" in chosen and plan.asks and plan.asks[0].what == "stage":
-        pick = next((o for o in plan.asks[0].options if o.id == chosen["stage"]), None)
-        if pick is not None:
-            plan = with_choice(plan, pick)
+    for key in ("stage", "deal"):
+        if key in chosen and plan.asks and plan.asks[0].what == key:
+            pick = next((o for o in plan.asks[0].options if o.id == chosen[key]), None)
+            if pick is not None:
+                plan = with_choice(plan, pick)
     return plan
 
 
 def _ask(turn: Turn, plan: Plan) -> Answer | None:
     ask = plan.asks[0]
-    if ask.what not in ("contact", "stage") or not ask.options:
+    if ask.what not in ("contact", "stage", "deal") or not ask.options:
         return None  # which account / a new one: the sentence-shape turns ask it today
     carried = _carried(turn)
-    noun = "contact" if ask.what == "contact" else "stage"
-    options = [(o.name, {"i": carried, noun: o.id}) for o in ask.options]
+    noun = ask.what
+    options = [(shown_name(o), {"i": carried, noun: o.id}) for o in ask.options]
     prompt = f"Which {noun} do you mean? Nothing is saved until you pick one."
     return Answer(text=prompt, blocks=ui.choice(prompt, options), private=True)
 

@@ -22,12 +22,14 @@ def mentioned_words(mentions: tuple[Mention, ...]) -> set[int]:
     return {i for m in mentions if not m.apart for i in range(m.start, m.end)}
 
 
-def deal_edits(sentence: Sentence, facts: Facts, *, logging: bool, creating: bool) -> Edits:
+def deal_edits(sentence: Sentence, facts: Facts, mentions: tuple[Mention, ...], *,
+               logging: bool, creating: bool) -> Edits:
     """The deal fields the message sets. An amount said in passing while logging ("they
     want 50k of seats") is kept in the note, not written to the deal."""
     amount = None
+    deal_ends = {m.end for m in mentions if m.kind == "deal"}
     said = [a for a in facts.amounts
-            if creating or not logging
+            if creating or not logging or (a.explicit and a.start in deal_ends)
             or (set(sentence.words[max(0, a.start - 3):a.start]) & EDIT_AMOUNT_CUES
                 and a.explicit)]
     if said:

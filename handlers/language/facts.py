@@ -37,6 +37,7 @@ _QUANTITY_WORDS = frozenset({"seats", "seat", "users", "user", "licenses", "lice
                              "hours", "minutes", "employees", "reps", "percent", "pct"})
 _MIN_BARE = Decimal(1000)  # without a symbol or scale, smaller numbers are counts or names
 _PERCENT_WORD = re.compile(r"^(?P<sign>-)?(?P<digits>\d{1,12}(?:\.\d+)?)%$")
+_CHANCE = frozenset({"prob", "probability", "chance", "odds", "likelihood", "confidence"})
 _DISCOUNT_AFTER = frozenset({"off", "discount", "discounted"})
 _DISCOUNT_BEFORE = frozenset({"discount", "discounted"})  # "off" counts only after
 
@@ -154,6 +155,10 @@ def _percents(words: tuple[str, ...]) -> list[Percent]:
         elif re.fullmatch(r"\d{1,12}(?:\.\d+)?", word) and at + 1 < len(words) and \
                 words[at + 1] in ("percent", "pct"):
             value_text, end = word, at + 2
+        elif re.fullmatch(r"\d{1,3}", word) and at > 0 and (
+                words[at - 1] in _CHANCE or (at > 1 and words[at - 2] in _CHANCE
+                and words[at - 1] in ("at", "to", "of", "is", "="))):
+            value_text = word  # "prob 55", "probability to 60"
         if value_text is None:
             continue
         after = words[end] if end < len(words) else ""

@@ -32,9 +32,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from handlers.language.vocabulary import COMMON, GENERIC
+from handlers.language.wordforms import deletions, one_edit, stem
 
-_STEM_ENDINGS = (("ations", "at"), ("ation", "at"), ("ings", ""), ("ing", ""), ("ions", ""),
-                 ("ion", ""), ("ed", ""), ("es", ""), ("s", ""), ("e", ""))
 _MIN_FUZZY = 4
 _MIN_PREFIX = 4
 _MIN_STEM = 5
@@ -89,18 +88,6 @@ def name_words(name: str) -> tuple[str, ...]:
     return tuple(_NAME_WORD.findall(name.lower().replace("'s", "").replace("’s", "")))
 
 
-def stem(word: str) -> str:
-    """A crude English stem, enough for "negotiating" to meet "negotiation"."""
-    for ending, instead in _STEM_ENDINGS:
-        if len(word) - len(ending) >= 4 and word.endswith(ending):
-            return word[: -len(ending)] + instead
-    return word
-
-
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
-
-
 def _plain(word: str) -> str:
     """A sentence word as a name word: possessive and punctuation off."""
     for suffix in ("'s", "s'", "'"):
@@ -139,7 +126,7 @@ class Gazetteer:
         for word in vocabulary:
             self._stems.setdefault(stem(word), set()).add(word)
             if len(word) >= _MIN_FUZZY:
-                for variant in _deletions(word) | {word}:
+                for variant in deletions(word) | {word}:
                     self._slips.setdefault(variant, set()).add(word)
             for cut in range(_MIN_PREFIX, min(len(word), 8)):
                 self._prefixes.setdefault(word[:cut], set()).add(word)
@@ -166,7 +153,7 @@ class Gazetteer:
             for word in self._stems.get(stem(typed), ()):
                 found.setdefault(word, STEM)
         if len(typed) >= _MIN_FUZZY:
-            for variant in _deletions(typed) | {typed}:
+            for variant in deletions(typed) | {typed}:
                 for word in self._slips.get(variant, ()):
                     if word != typed and one_edit(typed, word):
                         found.setdefault(word, SLIP)
@@ -192,23 +179,32 @@ class Gazetteer:
     def _deals_said_apart(self, mentions: list[Mention],
                           likeness: list[dict[str, float]]) -> list[Mention]:
         """"los pollos … enterprise upgrade", "acme: renewal at 100k": an account named with
-        the words of one of its deals elsewhere in the sentence names that deal."""
+        the words of one of its deals elsewhere in the sentence names that deal. When the
+        words fit two deals ("vandelay services signed and expansion pushed"), both are
+        kept, so the reader asks rather than changes one of them by mistake."""
         taken = {i for m in mentions for i in range(m.start, m.end)}
         found = []
-        named = {m.known.scope for m in mentions if m.kind == "deal"}
         for mention in mentions:
-            if mention.kind != "account" or mention.known.id in named:
+            if mention.kind not in ("account", "deal") or mention.apart:
+                continue
+            account = mention.known.id if mention.kind == "account" else mention.known.scope
+            named = mention.known if mention.kind == "deal" else None
+            if account is None or (named is None and any(
+                    m.kind == "deal" and m.known.scope == account for m in mentions)):
                 continue
             fits = []
-            for deal, own in self._deals_of.get(mention.known.id, ()):
+            for deal, own in self._deals_of.get(account, ()):
+                if named is not None and deal.id == named.id:
+                    continue
                 places = [next((i for i, like in enumerate(likeness)
                                 if i not in taken and word in like), None) for word in own]
                 if own and all(p is not None for p in places):
-                    fits.append((deal, max(p for p in places if p is not None)))
-            if len(fits) == 1:
-                deal, last = fits[0]
-                found.append(Mention(deal, mention.start, max(mention.end, last + 1),
-                                     mention.score, True, apart=True))
+                    fits.append((len(own), deal, max(p for p in places if p is not None)))
+            longest = max((n for n, _, _ in fits), default=0)
+            for n, deal, last in fits:
+                if n == longest:
+                    found.append(Mention(deal, mention.start, max(mention.end, last + 1),
+                                         mention.score, True, apart=True))
         return sorted([*mentions, *found], key=lambda m: (m.start, -m.score))
 
     def _align(self, phrase: _Phrase, plain: list[str],
@@ -256,20 +252,6 @@ class Gazetteer:
         if said >= 2:
             return True  # "los pollos" for "Los Pollos Hermanos"
         return said >= 1 and typed not in COMMON and len(significant[0]) >= 5
-
-
-def one_edit(a: str, b: str) -> bool:
-    """One letter missing, extra, wrong or two neighbours swapped."""
-    if a == b:
-        return False
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
-                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
-    if abs(len(a) - len(b)) != 1:
-        return False
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
 def _quote_numbers(plain: list[str]) -> list[Mention]:

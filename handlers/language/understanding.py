@@ -56,8 +56,9 @@ from handlers.language.plan import (
     Question,
     Reading,
 )
-from handlers.language.spotting import EXACT, Gazetteer, Known, Mention, one_edit
+from handlers.language.spotting import EXACT, Gazetteer, Known, Mention
 from handlers.language.subjects import contact_of, subject_of, unique
+from handlers.language.wordforms import one_edit
 
 
 def understand(text: str, names: Gazetteer, now: datetime, tz: str, *,
@@ -225,7 +226,7 @@ def _facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
             asks.append(Ask("stage", tuple(top)))
         else:
             stage = top[0]
-    edits = deal_edits(sentence, facts, logging=scores["log"] >= 2, creating=creating)
+    edits = deal_edits(sentence, facts, mentions, logging=scores["log"] >= 2, creating=creating)
     activity = None
     contact, contact_asks = contact_of(mentions, account)
     if _planned(sentence, facts):
