@@ -27,15 +27,15 @@ SILENT = {
     "message_bot_profile", "message_bot_message_classic", "message_bot_message_own",
     "message_changed", "message_deleted", "message_channel_join", "message_file_share_no_text",
     "assistant_thread_context_changed", "assistant_title_changed",
-    "assistant_channel_message_changed", "grid_org_install_app_home_opened", "view_closed",
+    "assistant_channel_message_changed", "assistant_bot_reply", "grid_org_install_app_home_opened",
+    "view_closed",
 }
 ANSWERED_ONCE = {
     "message_user_dm", "message_file_share", "message_thread_broadcast",
     "assistant_thread_started", "assistant_user_message", "assistant_user_message_action_token",
-    "assistant_user_message_unknown_thread_keys", "grid_org_install_message",
-    "grid_shared_channel_app_mention",
+    "assistant_user_message_unknown_thread_keys", "assistant_file_share",
+    "grid_org_install_message", "grid_shared_channel_app_mention",
 }
-BOTS = {"message_bot_profile": "U0OTHERBOT"}
 GRID_USER = Member("W0GRID", "gail", "Gail Grid", email="gail@example.test",
                    tz="America/Chicago")
 
@@ -103,7 +103,7 @@ def test_a_real_shape_is_acknowledged_and_answered_at_most_once(
 
 
 @pytest.mark.parametrize("name", ["message_bot_profile", "message_bot_message_classic",
-                                  "message_bot_message_own"])
+                                  "message_bot_message_own", "assistant_bot_reply"])
 def test_bots_are_never_answered_nor_made_users(name: str, chat: Chat, slack: LocalSlack,
                                                 services: Services,
                                                 workspace: dict[str, int]) -> None:
@@ -146,7 +146,8 @@ def test_a_file_or_a_broadcast_with_words_is_read(name: str, chat: Chat, slack: 
 
 
 @pytest.mark.parametrize("name", ["assistant_user_message", "assistant_user_message_action_token",
-                                  "assistant_user_message_unknown_thread_keys"])
+                                  "assistant_user_message_unknown_thread_keys",
+                                  "assistant_file_share"])
 def test_the_assistant_pane_answers_in_its_thread(name: str, chat: Chat, slack: LocalSlack,
                                                   services: Services,
                                                   workspace: dict[str, int]) -> None:
