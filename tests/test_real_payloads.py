@@ -28,7 +28,7 @@ SILENT = {
     "message_changed", "message_deleted", "message_channel_join", "message_file_share_no_text",
     "assistant_thread_context_changed", "assistant_title_changed",
     "assistant_channel_message_changed", "assistant_bot_reply", "grid_org_install_app_home_opened",
-    "view_closed",
+    "grid_org_install_app_home_messages_tab", "view_closed",
 }
 ANSWERED_ONCE = {
     "message_user_dm", "message_file_share", "message_thread_broadcast",
@@ -63,6 +63,16 @@ def send(chat: Chat, body: dict[str, Any], *, retry: int = 0) -> BoltResponse:
 
 def replies(slack: LocalSlack) -> list[str]:
     return [call.method for call in slack.calls if call.method in REPLIES]
+
+
+def words(value: Any) -> set[str]:
+    """Every text a person wrote in a payload (the `text` fields, however deep)."""
+    if isinstance(value, dict):
+        found = {value["text"]} if isinstance(value.get("text"), str) else set()
+        return found.union(*(words(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(words(v) for v in value))
+    return set()
 
 
 def trouble(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -100,6 +110,8 @@ def test_a_real_shape_is_acknowledged_and_answered_at_most_once(
     assert again.status == 200, (again.status, again.body)
     assert replies(slack) == seen, "a retry was answered again"
     assert trouble(caplog) == []
+    logged = caplog.text
+    assert [text for text in words(body) if len(text) > 8 and text in logged] == []
 
 
 @pytest.mark.parametrize("name", ["message_bot_profile", "message_bot_message_classic",
