@@ -23,7 +23,7 @@ from handlers.leads import listeners as leads
 from handlers.pipeline import listeners as pipeline
 from handlers.quotes import listeners as quotes
 from handlers.reminders import listeners as reminders
-from handlers.slack import errors, middleware
+from handlers.slack import closed_views, errors, middleware
 
 
 def register_all(app: App, deps: Deps) -> None:
@@ -43,3 +43,4 @@ def register_all(app: App, deps: Deps) -> None:
     admin.register(app, deps)
     knowledge.register(app, deps)
     shortcuts.register(app)
+    closed_views.register(app)
