@@ -18,7 +18,8 @@ Parse time is the language layer alone (`understand`), over the corpus's message
 demo names, then with 100,000 accounts loaded (UNDERSTANDING_ACCOUNTS to change).
 
     python -m benchmarks understanding            # all cases
-    UNDERSTANDING_SHOW=wrong python -m benchmarks understanding   # list the misses
+    UNDERSTANDING_SHOW=wrong python -m benchmarks understanding   # the tuning half's misses
+    UNDERSTANDING_SHOW=wrong UNDERSTANDING_SHOW_HALF=held-out …   # to report, not to tune
 """
 
 from __future__ import annotations
@@ -253,6 +254,7 @@ def run() -> None:
     corpus = yaml.safe_load(CORPUS.read_text())
     cases = corpus["cases"]
     show = os.environ.get("UNDERSTANDING_SHOW", "")
+    shown_half = os.environ.get("UNDERSTANDING_SHOW_HALF", "tuning")  # held-out: for reports
     halves: dict[str, dict[str, Counter[str]]] = {"tuning": defaultdict(Counter),
                                                   "held-out": defaultdict(Counter)}
     with tempfile.TemporaryDirectory() as tmp:
@@ -262,7 +264,7 @@ def run() -> None:
             grade, reply = _run_case(case, template, folder, now)
             half = "tuning" if position % 2 == 0 else "held-out"
             halves[half][case["category"]][grade] += 1
-            if show and grade in show.split(",") and half == "tuning":
+            if show and grade in show.split(",") and half == shown_half:
                 print(f"[{grade}] {case['category']}: {case['text']!r}\n    want "
                       f"{case['expect']}\n    got  {reply}")
         store = Store(f"sqlite:///{template}", ManualClock(now))
