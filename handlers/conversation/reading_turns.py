@@ -32,6 +32,7 @@ from handlers.quotes.flow import QuoteFlow
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer, say_text
 from handlers.slack.text import escape, local_time, with_article
+from store.schemas import ActivityView
 from store.services.deals.changes import UNSET
 from store.services.deals.plans import ActivitySpec, DealChangeSpec
 from store.services.people.directory import DealRef, Directory
@@ -246,14 +247,8 @@ def _apply(turn: Turn, plan: Plan, reading: Reading, deal: DealRef) -> Answer:
     parts = []
     title = f"*{escape(after.title)}*"
     if applied.activity is not None:
-        activity = applied.activity
-        with_whom = (f" with {escape(plan.activity.contact.name)}"
-                     if plan.activity and plan.activity.contact else "")
-        part = (f"logged {with_article(activity.kind)}{with_whom} on {title}: "
-                f"“{escape(activity.subject)}”")
-        if activity.follow_up_at:
-            part += f". Follow-up due {local_time(activity.follow_up_at, turn.tz)}"
-        parts.append(part)
+        logged = _logged(applied.activity, plan, title, turn.tz)
+        parts.append(logged[:1].lower() + logged[1:])
     moved_to = after.stage.id != before.stage.id
     if moved_to:
         parts.append(f"moved {'it' if parts else title} to *{escape(after.stage.name)}* "
@@ -261,8 +256,7 @@ def _apply(turn: Turn, plan: Plan, reading: Reading, deal: DealRef) -> Answer:
     fields = describe_changes(before.model_copy(update={"probability": after.probability})
                               if moved_to else before, after, turn.tz)
     if fields != "nothing changed":
-        parts.append(f"{'updated' if parts else 'Updated ' + title + ':'} {fields}"
-                     if not parts else f"updated {fields}")
+        parts.append(f"updated {fields}" if parts else f"Updated {title}: {fields}")
     if not parts:
         return say_text(f"{title} is already in *{escape(after.stage.name)}*; nothing "
                         "changed.", private=True)
@@ -285,10 +279,16 @@ def _log_on_account(turn: Turn, plan: Plan, reading: Reading) -> Answer:
         account_id=plan.account.id, contact_id=spec.contact_id,
         slack_permalink=spec.slack_permalink, slack_event_key=spec.slack_event_key)
     name = turn.directory.account_name(turn.actor.id, plan.account.id) or plan.account.name
-    with_whom = (f" with {escape(plan.activity.contact.name)}"
-                 if plan.activity and plan.activity.contact else "")
-    line = (f"Logged {with_article(activity.kind)}{with_whom} on *{escape(name)}*: "
-            f"“{escape(activity.subject)}”.")
-    if activity.follow_up_at:
-        line += f" Follow-up due {local_time(activity.follow_up_at, turn.tz)}."
+    line = _logged(activity, plan, f"*{escape(name)}*", turn.tz) + "."
     return Answer(text=line, blocks=ui.confirmation(line, activity.undo_token))
+
+
+def _logged(activity: ActivityView, plan: Plan, place: str, tz: str) -> str:
+    """"Logged a call with Jane Roe on *Globex — Expansion*: “…”. Follow-up due …"."""
+    contact = plan.activity.contact if plan.activity else None
+    with_whom = f" with {escape(contact.name)}" if contact else ""
+    line = (f"Logged {with_article(activity.kind)}{with_whom} on {place}: "
+            f"“{escape(activity.subject)}”")
+    if activity.follow_up_at:
+        line += f". Follow-up due {local_time(activity.follow_up_at, tz)}"
+    return line

@@ -13,14 +13,8 @@ def subject_of(mentions: tuple[Mention, ...]) -> tuple[Known | None, Known | Non
     accounts = [m for m in mentions if m.kind == "account"]
     contacts = [m for m in mentions if m.kind == "contact"]
     asks: list[Ask] = []
-    deal = None
-    if deals:
-        best = max(d.score for d in deals)
-        top = unique([d.known for d in deals if d.score == best])
-        if len(top) > 1:
-            asks.append(Ask("deal", tuple(top)))
-        else:
-            deal = top[0]
+    deal, ask = best_of("deal", deals)
+    asks += [ask] if ask else []
     account_ids = {a.known.id for a in accounts} | ({deal.scope} if deal and deal.scope else set())
     account = None
     if len(account_ids) == 1:
@@ -35,6 +29,15 @@ def subject_of(mentions: tuple[Mention, ...]) -> tuple[Known | None, Known | Non
         if len(scopes) == 1:
             account = Known("account", next(iter(scopes)), "")
     return account, deal, asks
+
+
+def best_of(what: str, mentions: list[Mention]) -> tuple[Known | None, Ask | None]:
+    """The best-scoring of `mentions`, or the question when several score the same."""
+    if not mentions:
+        return None, None
+    best = max(m.score for m in mentions)
+    top = unique([m.known for m in mentions if m.score == best])
+    return (None, Ask(what, tuple(top))) if len(top) > 1 else (top[0], None)
 
 
 def unique(items: list[Known]) -> list[Known]:

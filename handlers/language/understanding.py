@@ -57,7 +57,7 @@ from handlers.language.plan import (
     Reading,
 )
 from handlers.language.spotting import EXACT, Gazetteer, Known, Mention
-from handlers.language.subjects import contact_of, subject_of, unique
+from handlers.language.subjects import best_of, contact_of, subject_of
 from handlers.language.wordforms import one_edit
 
 
@@ -218,14 +218,8 @@ def _facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
     refusals = refusals_of(facts)
     creating = scores["create"] >= 4
     stage_mentions = _stage_move(sentence, mentions)
-    stage = None
-    if stage_mentions:
-        best = max(m.score for m in stage_mentions)
-        top = unique([m.known for m in stage_mentions if m.score == best])
-        if len(top) > 1:
-            asks.append(Ask("stage", tuple(top)))
-        else:
-            stage = top[0]
+    stage, ask = best_of("stage", stage_mentions or [])
+    asks += [ask] if ask else []
     edits = deal_edits(sentence, facts, mentions, logging=scores["log"] >= 2, creating=creating)
     activity = None
     contact, contact_asks = contact_of(mentions, account)
