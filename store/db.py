@@ -51,7 +51,15 @@ def _sqlite_begin(conn: Any) -> None:
     # start: a deferred transaction whose snapshot went stale fails its first write
     # with "database is locked" at once (busy_timeout can't help). IMMEDIATE makes
     # writers queue up behind busy_timeout; WAL keeps readers of other connections free.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A read (`Store.read`) never writes, so it takes no write lock and queues behind none.
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+READ_ONLY = "salesbot_read_only"
+"""The execution option `Store.read` sets on its connections."""
 
 
 POOL_SIZE = 10
@@ -190,6 +198,7 @@ class Store:
         self._sessions = sessionmaker(
             self.engine, expire_on_commit=False, info={"clock": self.clock}
         )
+        self._reading = self.engine.execution_options(**{READ_ONLY: True})
         event.listen(self._sessions, "before_flush", _stamp_times)
         event.listen(self._sessions, "before_flush", _strip_nul)
         event.listen(self._sessions, "after_flush", _note_flush)
@@ -206,6 +215,17 @@ class Store:
         """One unit of work: commits on success, rolls back on any exception."""
         with self._sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A transaction that only reads (looking names up, showing a card): on SQLite it
+        takes no write lock, so the many reads of a busy minute do not queue behind one
+        another and the writes; anything it writes by mistake is rolled back."""
+        with self._sessions(bind=self._reading) as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
 
     def now(self) -> datetime:
         return self.clock.now()

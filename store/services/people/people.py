@@ -261,7 +261,7 @@ class WorkspaceService:
 
     def stopped_by(self) -> str | None:
         """"uninstalled" or "tokens_revoked" while sending is stopped, else None."""
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             last = s.scalar(select(AuditEntry.action).where(
                 AuditEntry.entity_type == "workspace", AuditEntry.entity_id == 0)
                 .order_by(AuditEntry.id.desc()).limit(1))

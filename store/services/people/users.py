@@ -86,7 +86,7 @@ class UserService:
             return UserView.of(require_user(s, ref))
 
     def find(self, ref: str) -> UserView | None:
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             user = find_user(s, ref)
             return UserView.of(user) if user else None
 
