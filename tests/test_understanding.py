@@ -59,7 +59,7 @@ def test_two_contacts_with_one_first_name_are_asked_about(chat: Chat, services: 
     services.contacts.create(book["ana"], "Ken Ito", account="Initech")
     services.contacts.create(book["ana"], "Ken Smith", account="Hooli")
     [question] = chat.say("spoke w/ ken about pricing")
-    assert [c.label for c in question.controls][:2] == ["Ken Ito", "Ken Smith"]
+    assert [c.label for c in question.controls][:2] == ["Ken Ito (Initech)", "Ken Smith (Hooli)"]
     assert services.activities.list_for(book["ana"]) == []  # nothing before the answer
     chat.click(2)
     [activity] = services.activities.list_for(book["ana"])

@@ -46,8 +46,12 @@ def _known(rows: NameRows) -> list[Known]:
     return known
 
 
-def shown_name(option: Known) -> str:
-    """A deal as the bot shows one ("Vandelay Industries — Services"), else its name."""
+def shown_name(option: Known, directory: Directory, actor_id: int) -> str:
+    """A deal as the bot shows one ("Vandelay Industries — Services"), a contact with their
+    company ("Tom Roe (Acme)": two Toms are told apart by it), else the name."""
+    if option.kind == "contact" and option.scope is not None:
+        company = directory.account_name(actor_id, option.scope)
+        return f"{option.name} ({company})" if company else option.name
     if option.kind == "deal" and option.own_name and option.name.endswith(option.own_name):
         account = option.name[: -len(option.own_name)].strip()
         return f"{account} — {option.own_name}" if account else option.own_name

@@ -135,7 +135,8 @@ def _ask(turn: Turn, plan: Plan) -> Answer | None:
         return None  # which account / a new one: the sentence-shape turns ask it today
     carried = _carried(turn)
     noun = ask.what
-    options = [(shown_name(o), {"i": carried, noun: o.id}) for o in ask.options]
+    options = [(shown_name(o, turn.directory, turn.actor.id), {"i": carried, noun: o.id})
+               for o in ask.options]
     prompt = f"Which {noun} do you mean? Nothing is saved until you pick one."
     return Answer(text=prompt, blocks=ui.choice(prompt, options), private=True)
 
