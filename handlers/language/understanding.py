@@ -124,6 +124,7 @@ def _evidence(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -
         scores["question"] += 2
     return scores
 
+
 # -- the plan ------------------------------------------------------------------------------
 def _plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
           scores: Mapping[str, float]) -> Plan:
