@@ -150,3 +150,14 @@ def test_two_deals_of_one_account_in_one_line_are_asked_about(chat: Chat, servic
     assert [c.label for c in question.controls][:2] == ["Globex — Expansion", "Globex — Upsell"]
     assert _deal(services, book, "globex").stage.name == "Value Proposition"  # nothing yet
     assert services.opportunities.get(book["ana"], upsell).close_date != date(2027, 2, 15)
+
+
+def test_an_amount_said_as_a_change_changes_the_amount(chat: Chat, services: Services,
+                                                       book) -> None:
+    chat.say("globex went up 10k")
+    assert _deal(services, book, "globex").amount == Decimal(130000)
+    chat.say("knock 4k off acme")
+    assert _deal(services, book, "acme").amount == Decimal(80000)
+    [refused] = chat.say("hooli down 30k")  # 20k - 30k
+    assert "below zero" in refused.text
+    assert _deal(services, book, "hooli").amount == Decimal(20000)

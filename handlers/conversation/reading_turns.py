@@ -3,20 +3,20 @@
 `Reader.read` takes what a rep typed, has `handlers.language.understanding` read it against
 every name the store knows (the rep's visibility applied), and then:
 - a refusal (a negative amount, a 120 % discount) is said, and nothing is written;
-- an ask (two contacts called Ken, two open deals on the account, two stages fitting
-  "prop") is a question with a button per reading, each carrying the message, so the click
-  re-reads it with the choice made; nothing is written before;
-- a plan about one deal (an activity, a stage move, field changes, any of them together)
-  is written by `PlanService.apply` in one transaction, said in one line, with one Undo;
+- an ask (two Kens, two open deals, two stages fitting "prop") is a button per reading,
+  each carrying the message, so a click re-reads it with the choice made; nothing before;
+- a plan about one deal (an activity, a stage move, field changes, together or not) is
+  written by `PlanService.apply` in one transaction, in one line, with one Undo;
 - a question never writes: the turn that answers it does (card, pipeline, forecast, kb);
-- what the reader cannot place yet (no subject it knows, a new account to create) goes to
-  the sentence-shape turns it replaces step by step (`None` is returned).
+- what it cannot place yet (no known subject, a new account) goes to the sentence-shape
+  turns it replaces step by step (`None` is returned).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
+from decimal import Decimal
 
 from handlers.conversation import command_turns, questions, quote_commands
 from handlers.conversation.deal_answers import describe_changes, moved
@@ -210,11 +210,13 @@ def _activity(turn: Turn, plan: Plan, reading: Reading, now: datetime) -> Activi
         slack_event_key=link.event_key if link else None)
 
 
-def _deal_change(plan: Plan, reading: Reading, deal: DealRef) -> DealChangeSpec | Answer:
+def _deal_change(plan: Plan, reading: Reading, deal: DealRef,
+                 current: Decimal) -> DealChangeSpec | Answer:
     stage, edits = plan.stage, plan.edits
     lost_reason = None
     if stage is not None and stage.tag == "lost":
-        lost_reason = _lost_reason(reading, stage)
+        # what follows the names and the lost word: "to a competitor", "pricing too high"
+        lost_reason = re.sub(r"^(?:because|since|as|bc|b/c)\s+", "", _rest(reading)).strip()[:500]
         if not lost_reason:
             return Answer(
                 text="Why was it lost?",
@@ -222,26 +224,26 @@ def _deal_change(plan: Plan, reading: Reading, deal: DealRef) -> DealChangeSpec 
                                   "Tell me (`we lost umbrella, they went with a competitor`) "
                                   "or use the form. Nothing was changed yet."),
                         ui.actions(ui.button("Close lost…", "opp_close_lost", str(deal.id)))])
+    amount = edits.amount
+    if edits.amount_change is not None:  # "went up 10k": from what the deal holds now
+        amount = current + edits.amount_change
+        if amount < 0:
+            return say_text(f"That would take *{escape(deal.display)}* below zero; nothing "
+                            "was changed.", private=True)
     return DealChangeSpec(
         stage_id=stage.id if stage is not None and stage is not NEXT_STAGE else None,
-        advance=stage is NEXT_STAGE, lost_reason=lost_reason, amount=edits.amount,
+        advance=stage is NEXT_STAGE, lost_reason=lost_reason, amount=amount,
         close_date=edits.close_date, probability=edits.probability,
         next_step=edits.next_step if edits.next_step is not None else UNSET)
 
 
-def _lost_reason(reading: Reading, stage: Known) -> str | None:
-    """What follows the names and the lost word: "to a competitor", "pricing too high"."""
-    rest = re.sub(r"^(?:because|since|as|bc|b/c)\s+", "", _rest(reading)).strip()
-    return rest[:500] or None
-
-
 def _apply(turn: Turn, plan: Plan, reading: Reading, deal: DealRef) -> Answer:
     now = turn.deps.clock.now()
-    change = _deal_change(plan, reading, deal)
-    if isinstance(change, Answer):
-        return change
     services = turn.services
     before = services.opportunities.get(turn.actor.id, deal.id)
+    change = _deal_change(plan, reading, deal, before.amount)
+    if isinstance(change, Answer):
+        return change
     applied = services.plans.apply(turn.actor.id, deal.id,
                                    activity=_activity(turn, plan, reading, now), deal=change)
     after = applied.opportunity

@@ -26,7 +26,7 @@ def deal_edits(sentence: Sentence, facts: Facts, mentions: tuple[Mention, ...], 
                logging: bool, creating: bool) -> Edits:
     """The deal fields the message sets. An amount said in passing while logging ("they
     want 50k of seats") is kept in the note, not written to the deal."""
-    amount = None
+    amount = change = None
     deal_ends = {m.end for m in mentions if m.kind == "deal"}
     said = [a for a in facts.amounts
             if creating or not logging or (a.explicit and a.start in deal_ends)
@@ -36,7 +36,9 @@ def deal_edits(sentence: Sentence, facts: Facts, mentions: tuple[Mention, ...], 
         # "2.1m? no sorry 210k. its 250k now": a correction or "now" picks the later figure
         corrected = CORRECTIONS & set(sentence.words)
         now = [a for a in said if "now" in sentence.words[max(0, a.start - 2):a.end + 1]]
-        amount = (now[-1] if now else said[-1] if corrected else said[0]).value
+        chosen = now[-1] if now else said[-1] if corrected else said[0]
+        amount = chosen.value if not chosen.change else None
+        change = chosen.value * chosen.change if chosen.change else None
     close = next((d.day for d in facts.days if d.role == "close"), None)
     if close is None and not logging:
         close = next((d.day for d in facts.days if d.role is None), None)
@@ -48,7 +50,7 @@ def deal_edits(sentence: Sentence, facts: Facts, mentions: tuple[Mention, ...], 
         if near & PROBABILITY_CUES or not logging or percent.end == len(sentence.words):
             probability = int(percent.value) if percent.value == int(percent.value) else None
     return Edits(amount=amount, close_date=close, next_step=facts.next_step,
-                 probability=probability)
+                 probability=probability, amount_change=change)
 
 
 def refusals_of(facts: Facts) -> list[str]:

@@ -27,11 +27,15 @@ MAX_AMOUNT = Decimal(10) ** 12
 `too_big` set), so the store refuses it with the most a deal can hold in its currency."""
 
 _MONEY_WORD = re.compile(
-    r"^(?P<sign>-)?(?P<symbol>[$€£])?(?P<digits>\d[\d,]*(?:\.\d+)?)(?P<scale>k|m|mm|b|bn)?$")
+    r"^(?P<sign>[-+])?(?P<symbol>[$€£])?(?P<digits>\d[\d,]*(?:\.\d+)?)(?P<scale>k|m|mm|b|bn)?$")
 _SCALE = {"k": Decimal(1_000), "m": Decimal(1_000_000), "mm": Decimal(1_000_000),
           "b": Decimal(1_000_000_000), "bn": Decimal(1_000_000_000),
           "thousand": Decimal(1_000), "grand": Decimal(1_000), "million": Decimal(1_000_000),
           "mil": Decimal(1_000_000), "billion": Decimal(1_000_000_000)}
+_UP = frozenset({"up", "increase", "increased", "raise", "raised", "add", "added", "plus",
+                 "bump", "bumped", "grew", "grow"})
+_DOWN = frozenset({"down", "cut", "reduce", "reduced", "decrease", "decreased", "knock",
+                   "knocked", "drop", "dropped", "lower", "lowered", "shave", "trim"})
 _QUANTITY_WORDS = frozenset({"seats", "seat", "users", "user", "licenses", "licences",
                              "license", "units", "people", "days", "weeks", "months", "years",
                              "hours", "minutes", "employees", "reps", "percent", "pct"})
@@ -62,6 +66,7 @@ class Amount:
     start: int  # word positions in `Sentence.words`, end exclusive
     end: int
     explicit: bool  # a currency sign or k/m said: money for sure
+    change: int = 0  # +1 "up 10k", -1 "knock 4k off": a change to the amount, not the amount
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,11 +138,25 @@ def _amounts(words: tuple[str, ...]) -> tuple[list[Amount], bool]:
         if not explicit and 1990 <= value <= 2100 and at > 0 and words[at - 1] in (
                 "in", "of", "q1", "q2", "q3", "q4", "fy", "year", "since"):
             continue  # a year
-        negative = bool(match["sign"]) or (at > 0 and words[at - 1] in ("minus", "negative"))
+        change = _change(words, at, end)
+        negative = not change and (match["sign"] == "-" or (
+            at > 0 and words[at - 1] in ("minus", "negative")))
         if value.copy_abs() >= MAX_AMOUNT:
             too_big = True  # kept: the store says how much a deal can hold, in its currency
-        found.append(Amount(-value if negative else value, at, end, explicit))
+        found.append(Amount(-value if negative else value, at, end, explicit, change))
     return found, too_big
+
+
+def _change(words: tuple[str, ...], at: int, end: int) -> int:
+    """+1 or -1 when the amount is said as a change ("went up 10k", "knock 4k off",
+    "+10k", "10k more"), else 0."""
+    before = words[max(0, at - 3):at]
+    after = words[end:end + 2]
+    if words[at].startswith("+") or set(before) & _UP or "more" in after:
+        return 1
+    if set(before) & _DOWN or set(after) & {"off", "less", "lower"}:
+        return -1
+    return 0
 
 
 def _looks_like_date_or_code(words: tuple[str, ...], at: int) -> bool:

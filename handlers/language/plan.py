@@ -38,10 +38,11 @@ class Edits:
     close_date: date | None = None
     next_step: str | None = None
     probability: int | None = None
+    amount_change: Decimal | None = None  # "up 10k": added to the amount the deal has
 
     def __bool__(self) -> bool:
         return any(v is not None for v in (self.amount, self.close_date, self.next_step,
-                                           self.probability))
+                                           self.probability, self.amount_change))
 
 
 @dataclass(frozen=True, slots=True)
