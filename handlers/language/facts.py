@@ -32,8 +32,7 @@ _SCALE = {"k": Decimal(1_000), "m": Decimal(1_000_000), "mm": Decimal(1_000_000)
           "b": Decimal(1_000_000_000), "bn": Decimal(1_000_000_000),
           "thousand": Decimal(1_000), "grand": Decimal(1_000), "million": Decimal(1_000_000),
           "mil": Decimal(1_000_000), "billion": Decimal(1_000_000_000)}
-_UP = frozenset({"up", "increase", "increased", "raise", "raised", "add", "added", "plus",
-                 "bump", "bumped", "grew", "grow"})
+_UP = frozenset({"up", "increase", "increased", "raise", "raised", "plus", "grew", "grow"})
 _DOWN = frozenset({"down", "cut", "reduce", "reduced", "decrease", "decreased", "knock",
                    "knocked", "drop", "dropped", "lower", "lowered", "shave", "trim"})
 _QUANTITY_WORDS = frozenset({"seats", "seat", "users", "user", "licenses", "licences",
@@ -152,6 +151,8 @@ def _change(words: tuple[str, ...], at: int, end: int) -> int:
     "+10k", "10k more"), else 0."""
     before = words[max(0, at - 3):at]
     after = words[end:end + 2]
+    if set(before) & {"to", "at", "now", "is", "of"}:
+        return 0  # "raised to 120k", "cut to 80k": the new amount itself
     if words[at].startswith("+") or set(before) & _UP or "more" in after:
         return 1
     if set(before) & _DOWN or set(after) & {"off", "less", "lower"}:
