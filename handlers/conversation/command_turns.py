@@ -3,7 +3,7 @@ account, and create a deal in words ("new opp for hooli: expansion, 75k, closing
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from handlers.conversation.deal_answers import card
 from handlers.conversation.turn import Turn
@@ -42,7 +42,7 @@ def follow_up(turn: Turn, plan: Plan) -> Answer | None:
 
 
 def _open_on(turn: Turn, account_id: int) -> list[ActivityView]:
-    until = datetime.now(UTC) + _HORIZON
+    until = turn.deps.clock.now() + _HORIZON
     return [a for a in turn.services.activities.due_follow_ups(turn.actor.id, until)
             if a.account_id == account_id]
 

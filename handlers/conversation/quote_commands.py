@@ -8,17 +8,12 @@ import logging
 import re
 from decimal import Decimal
 
-from slack_sdk.errors import SlackApiError
-
 from handlers.conversation.turn import Turn
 from handlers.language.intents import Intent
 from handlers.language.plan import Plan, Reading
-from handlers.quotes import blocks as qb
 from handlers.quotes.flow import QuoteFlow
 from handlers.slack.answer import Answer, say_text
 from handlers.slack.text import escape
-from store.services.quotes.lines import LineSpec
-from store.services.quotes.quotes import QuoteView
 
 log = logging.getLogger(__name__)
 _NUMBER = re.compile(r"\bq-?\d{4}-?\d{1,6}\b[\s,:;.\-–—]*", re.I)
@@ -36,21 +31,11 @@ def run(turn: Turn, plan: Plan, reading: Reading, flow: QuoteFlow) -> Answer | I
         return say_text(f"Marked {escape(number)} sent. I'll remind you to call for feedback "
                         "in 10 days.")
     if action == "revise" and command.args.get("discount_pct") is not None:
-        revised = _revise(turn, number, Decimal(str(command.args["discount_pct"])))
+        revised = turn.services.quotes.revise_discount(
+            turn.actor.id, number, Decimal(str(command.args["discount_pct"])))
         return say_text(f"Revised {escape(revised.label)} to {command.args['discount_pct']}% "
                         "off; ask for approval again when it is ready.")
     return Intent("quote", reading.sentence.raw, target=number)  # show it, with its buttons
-
-
-def _revise(turn: Turn, number: str, percent: Decimal) -> QuoteView:
-    """"20% off" is the discount the quote gives: on its lines when that is where its
-    discount is (a quote discount of 0), else the quote's own."""
-    quote = turn.services.quotes.get(turn.actor.id, number)
-    if quote.quote_discount_percent == 0 and all(line.sku for line in quote.lines):
-        lines = [LineSpec(product=line.sku or "", quantity=line.quantity,
-                          discount_percent=percent) for line in quote.lines]
-        return turn.services.quotes.revise(turn.actor.id, number, lines=lines)
-    return turn.services.quotes.revise(turn.actor.id, number, discount_percent=percent)
 
 
 def _reason(reading: Reading) -> str | None:
@@ -77,17 +62,9 @@ def _decide(turn: Turn, flow: QuoteFlow, number: str, action: str,
     outcome = services.approvals.decide(turn.actor.id, step.step_id, decision,
                                         quote_version=step.quote.version,
                                         comment=reason if decision == "rejected" else None)
-    client = turn.deps.client
-    if client is not None:
-        if step.slack_channel and step.slack_ts:  # the approver's DM shows the outcome
-            try:
-                client.chat_update(channel=step.slack_channel, ts=step.slack_ts,
-                                   text=f"{decision.capitalize()} {outcome.quote.label}",
-                                   blocks=qb.decided(qb.step_label(outcome), decision,
-                                                     outcome.decided_by, reason))
-            except SlackApiError as exc:  # the decision stands
-                log.warning("could not show the decision: %s", exc.response.get("error"))
-        flow.after_decision(client, outcome)
+    if turn.deps.client is not None:
+        flow.decided_elsewhere(turn.deps.client, outcome,
+                               reason if decision == "rejected" else None)
     return say_text(f"{decision.capitalize()} {escape(outcome.quote.label)}."
                     + (f" Reason: {escape(reason)}." if decision == "rejected" and reason
                        else ""))

@@ -117,11 +117,7 @@ def _carried(turn: Turn) -> dict[str, str]:
 def _with_chosen(plan: Plan, turn: Turn) -> Plan:
     """The plan with what the rep picked from an earlier question."""
     chosen = turn.chosen
-    if "contact" in chosen and plan.asks and plan.asks[0].what == "contact":
-        pick = next((o for o in plan.asks[0].options if o.id == chosen["contact"]), None)
-        if pick is not None:
-            plan = with_choice(plan, pick)
-    for key in ("stage", "deal"):
+    for key in ("contact", "stage", "deal"):
         if key in chosen and plan.asks and plan.asks[0].what == key:
             pick = next((o for o in plan.asks[0].options if o.id == chosen[key]), None)
             if pick is not None:

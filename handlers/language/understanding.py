@@ -82,13 +82,9 @@ def _cue_weight(intent: str, word: str) -> float:
         return cues[word]
     if len(word) >= 5:  # "mvoe", "advnce": one slip from a cue still counts, for less
         for cue, weight in cues.items():
-            if len(cue) >= 4 and abs(len(cue) - len(word)) <= 1 and _near(word, cue):
+            if len(cue) >= 4 and abs(len(cue) - len(word)) <= 1 and one_edit(word, cue):
                 return weight * 0.7
     return 0.0
-
-
-def _near(a: str, b: str) -> bool:
-    return one_edit(a, b)
 
 
 def _evidence(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -> dict[str, float]:

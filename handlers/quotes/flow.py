@@ -111,6 +111,21 @@ class QuoteFlow:
             self.services.approvals.remember_message(step.step_id, posted["channel"],
                                                      posted["ts"])
 
+    def decided_elsewhere(self, client: WebClient, outcome: DecisionOutcome,
+                          comment: str | None) -> None:
+        """A decision made outside the approver's own message (the reject form, typed
+        words): that message shows the outcome, then the rep and the next level hear."""
+        step = self.services.approvals.pending_step(outcome.step_id)
+        if step.slack_channel and step.slack_ts:
+            try:
+                client.chat_update(channel=step.slack_channel, ts=step.slack_ts,
+                                   text=f"{outcome.decision.capitalize()} {outcome.quote.label}",
+                                   blocks=qb.decided(qb.step_label(outcome), outcome.decision,
+                                                     outcome.decided_by, comment))
+            except SlackApiError as exc:  # the decision stands: the rep must still hear
+                log.warning("could not show the decision: %s", exc.response.get("error"))
+        self.after_decision(client, outcome)
+
     def after_decision(self, client: WebClient, outcome: DecisionOutcome) -> None:
         """Tell the rep in their thread, ask the next level, and when done say so."""
         quote = outcome.quote

@@ -216,16 +216,7 @@ def rejected(flow: QuoteFlow, ack: Ack, view: dict[str, Any], client: WebClient,
         ack(response_action="errors", errors={"reason": str(exc)})
         return
     ack()
-    step = approvals.pending_step(outcome.step_id)
-    if step.slack_channel and step.slack_ts:
-        try:
-            client.chat_update(channel=step.slack_channel, ts=step.slack_ts,
-                               text=f"Rejected {outcome.quote.label}",
-                               blocks=qb.decided(qb.step_label(outcome), "rejected",
-                                                 outcome.decided_by, reason))
-        except SlackApiError as exc:  # the decision stands: the rep must still hear
-            log.warning("could not show the decision: %s", exc.response.get("error"))
-    flow.after_decision(client, outcome)
+    flow.decided_elsewhere(client, outcome, reason)
 
 
 def register(app: App, flow: QuoteFlow) -> None:

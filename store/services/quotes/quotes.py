@@ -261,6 +261,18 @@ class QuoteService:
                                  "supersedes": old.id})
             return quote_view(s, new)
 
+    def revise_discount(self, actor_id: int, quote_ref: int | str,
+                        percent: Decimal) -> QuoteView:
+        """"Revise Q-… to 20% off": the discount goes where the quote has it, on its
+        lines when the quote-wide discount is 0 (as "20 seats at 15% off" makes it), else
+        on the quote."""
+        quote = self.get(actor_id, quote_ref)
+        if quote.quote_discount_percent == 0 and all(line.sku for line in quote.lines):
+            return self.revise(actor_id, quote_ref, lines=[
+                LineSpec(product=line.sku or "", quantity=line.quantity,
+                         discount_percent=percent) for line in quote.lines])
+        return self.revise(actor_id, quote_ref, discount_percent=percent)
+
     def get(self, actor_id: int, quote_ref: int | str) -> QuoteView:
         with self.store.transaction() as s:
             actor = require_by_id(s, actor_id)
