@@ -88,25 +88,44 @@ pass_context = click.make_pass_decorator(Context, ensure=True)
 # command name → the module whose `register(cli, pass_context)` adds it
 _LAZY_COMMANDS = {"import": "bot.cli_transfer", "export": "bot.cli_transfer", "kb": "bot.cli_kb"}
 
+# What `salesbot --help` says of each lazily registered command, so listing them never
+# imports their module (the CSV rules would bring in SQLAlchemy and every model). Each is
+# the command's own docstring; tests/test_startup.py checks the two never drift apart.
+_LAZY_HELP = {
+    "import": "Import KIND records from the CSV FILE: all rows or none, unless --skip-bad.",
+    "export": "Export every KIND record as CSV to FILE (stdout when FILE is '-' or left out).",
+    "kb": "Knowledge base: import articles, rebuild the index, search.",
+}
+
 
 class _LazyGroup(click.Group):
-    """Registers a command group kept in its own module only when it is named (or when
-    every command is listed), so `salesbot kb search` never imports the CSV rules."""
+    """Registers a command group kept in its own module only when it is named, so
+    `salesbot kb search` never imports the CSV rules and `salesbot --help` imports
+    neither (it lists them from `_LAZY_HELP`)."""
 
     def _load(self, module: str) -> None:
         names = [n for n, m in _LAZY_COMMANDS.items() if m == module]
         if not all(n in self.commands for n in names):
             importlib.import_module(module).register(self, pass_context)
 
+    _listing = False
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in _LAZY_COMMANDS:
+            if self._listing:  # a stand-in that only says what the command is for
+                return click.Command(cmd_name, help=_LAZY_HELP[cmd_name])
             self._load(_LAZY_COMMANDS[cmd_name])
         return super().get_command(ctx, cmd_name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        for module in dict.fromkeys(_LAZY_COMMANDS.values()):
-            self._load(module)
-        return super().list_commands(ctx)
+        return sorted({*self.commands, *_LAZY_COMMANDS})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            self._listing = False
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

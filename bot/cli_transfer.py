@@ -13,22 +13,17 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli_common import EXIT_REFUSED
-from store.transfer import (
-    IGNORE,
-    KINDS,
-    ImportOptions,
-    ImportResult,
-    KindSpec,
-    UsageProblem,
-    export_csv,
-    import_csv,
-)
+
+if TYPE_CHECKING:
+    from store.transfer import ImportOptions, ImportResult, KindSpec
+
+# Start-up cost: the CSV rules (SQLAlchemy, every model) are imported when a command runs
+# or its options are read, never by `salesbot --help`.
 
 _SHOWN_ERRORS = 50
 PIPELINE = "pipeline"  # export only: the summary's figures, not records
@@ -47,6 +42,8 @@ def _pairs(option: str, given: tuple[str, ...], *, what: str) -> dict[str, str]:
 
 def _options(spec: KindSpec, settings: Any, skip_bad: bool, column_map: tuple[str, ...],
              stage_map: tuple[str, ...]) -> ImportOptions:
+    from store.transfer import IGNORE, ImportOptions
+
     columns = _pairs("--map", column_map, what="COL=FIELD")
     for column, field in columns.items():
         if field != IGNORE and field not in spec.columns:
@@ -150,6 +147,10 @@ def _export_pipeline(context: Any, file: str, period_text: str | None) -> None:
 def _run_import(context: Any, kind: str, file: str, skip_bad: bool,
                 column_map: tuple[str, ...], stage_map: tuple[str, ...]) -> None:
     """`import KIND FILE`: one transaction; exit 1 when nothing was committed."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from store.transfer import KINDS, UsageProblem, import_csv
+
     spec = KINDS[kind]
     options = _options(spec, context.settings, skip_bad, column_map, stage_map)
     store = context.store()
@@ -174,6 +175,8 @@ def _run_export(context: Any, kind: str, file: str, period: str | None) -> None:
         return
     if period is not None:
         raise click.BadParameter("applies to the pipeline only", param_hint="--period")
+    from store.transfer import KINDS, export_csv
+
     spec = KINDS[kind]
     store = context.store()
     try:
@@ -188,6 +191,8 @@ def _run_export(context: Any, kind: str, file: str, period: str | None) -> None:
 
 def register(cli: click.Group, pass_context: Any) -> None:
     """Add the import/export commands to the `salesbot` group."""
+    from store.transfer import KINDS
+
     kinds = click.Choice(list(KINDS))
     kinds_help = f"KIND is one of: {', '.join(KINDS)}."
 
