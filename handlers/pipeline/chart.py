@@ -3,6 +3,9 @@
 Drawn with matplotlib's Agg canvas on a `Figure` of its own (never pyplot's global state),
 so request threads can draw at once. Returns PNG bytes; the text summary never depends on
 it, so a chart that can't be drawn or uploaded only leaves the text.
+
+matplotlib (with numpy, ~50 MiB and most of a second) is imported when a chart is drawn,
+never when the handlers are registered: most processes never draw one.
 """
 
 from __future__ import annotations
@@ -10,9 +13,6 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from collections.abc import Sequence
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from store.services.pipeline.summary import StageOwnerAmount
 
@@ -31,6 +31,9 @@ def pipeline_png(cells: Sequence[StageOwnerAmount], stages: Sequence[str], title
         return None
     currencies = sorted(by_currency, key=lambda c: -sum(x.amount for x in by_currency[c]))
     currencies = currencies[:MAX_CURRENCIES]
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(WIDTH, HEIGHT * len(currencies)), dpi=DPI)
     FigureCanvasAgg(figure)
     axes = figure.subplots(len(currencies), 1, squeeze=False)[:, 0]
