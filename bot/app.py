@@ -42,6 +42,7 @@ def create_app(
     clock: Clock | None = None,
     process_before_response: bool = False,
     listener_threads: int = 16,
+    deps: Deps | None = None,
 ) -> App:
     """Build the Bolt app.
 
@@ -49,6 +50,8 @@ def create_app(
     finished: the shell and the tests use it to read replies deterministically.
     Production keeps the default, so Slack gets its ack at once and work goes on after,
     on `listener_threads` threads (`serve` sizes them to its request threads).
+    `deps` are the listeners' dependencies when the caller made them (`serve` warms them
+    before it listens, `bot/warmup.py`); by default `make_deps` makes them here.
     """
     if settings.slack_signing_secret is None:
         raise ValueError("SLACK_SIGNING_SECRET is required to verify Slack's requests")
@@ -60,7 +63,14 @@ def create_app(
         raise_error_for_unhandled_request=False,
         listener_executor=ListenerPool(listener_threads),
     )
-    deps = Deps(
+    register_all(app, deps or make_deps(settings, services, clock=clock))
+    return app
+
+
+def make_deps(settings: Settings, services: Services, *, clock: Clock | None = None) -> Deps:
+    """What every listener is handed: the services, the name directory, the clock, the
+    knowledge base."""
+    return Deps(
         services=services,
         directory=Directory(services.store),
         clock=clock or services.store.clock or SystemClock(),
@@ -68,5 +78,3 @@ def create_app(
         working_hours=settings.working_hours,
         knowledge=KnowledgeBase(services.store, settings.index_dir),
     )
-    register_all(app, deps)
-    return app

@@ -289,11 +289,12 @@ def demo(context: Context, reset: bool, json_mode: bool) -> None:
 @pass_context
 def serve(context: Context, port: int, host: str, threads: int, no_scheduler: bool) -> None:
     """Run the bot against Slack: Socket Mode with SLACK_APP_TOKEN, else HTTP."""
-    from bot.app import create_app, web_client
+    from bot.app import create_app, make_deps, web_client
     from bot.logs import configure_logging
     from bot.reminders import ReminderRunner
     from bot.scheduler import start_background
     from bot.serve import serve_http, serve_socket_mode
+    from bot.warmup import warm_up
     from handlers.slack.resume import RESUME_SECONDS, resume_events
 
     settings = context.settings
@@ -302,8 +303,13 @@ def serve(context: Context, port: int, host: str, threads: int, no_scheduler: bo
         fail("Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README: Running in production).")
     store = context.store()
     services = context.services()
-    app = create_app(settings, services,
+    deps = make_deps(settings, services)
+    app = create_app(settings, services, deps=deps,
                      listener_threads=settings.listener_threads or threads * 2)
+    # before listening, so the first request costs what a warm one does (bot/warmup.py)
+    took = warm_up(app, deps)
+    logging.getLogger(__name__).info("warmed up in %.2f s (%s)", sum(took.values()),
+                                     ", ".join(f"{k} {v:.2f} s" for k, v in took.items()))
     _warm_index(settings, store)
     resume = partial(resume_events, app, services.events, parallel=threads)
     _resume_at_start_up(resume)

@@ -54,6 +54,10 @@ def server(database_url: str, slack: LocalSlack, store) -> Iterator[tuple[str, s
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base + "/healthz", process)
+        # serve asks Slack `auth.test` once while warming up, before it listens
+        # (bot/warmup.py); what each test sends starts from a clean record
+        assert [c.method for c in slack.calls] == ["auth.test"]
+        slack.clear()
         yield base, process
     finally:
         if process.poll() is None:
