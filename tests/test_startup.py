@@ -1,0 +1,122 @@
+"""Commands start at once: what each imports is checked here, in a fresh interpreter.
+
+Start-up time is measured by `python -m benchmarks startup`; these tests fail when a heavy
+module comes back at import time (charts, search, Bolt, the ORM, Alembic), whatever the
+machine's speed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = ("matplotlib", "numpy", "whoosh", "slack_bolt", "slack_sdk", "sqlalchemy.orm",
+         "alembic", "pydantic_settings", "waitress", "apscheduler")
+
+
+def _loaded_after(code: str, env: dict[str, str] | None = None) -> list[str]:
+    """Which HEAVY modules are in sys.modules after running `code` in a fresh process."""
+    script = (f"import sys\n{code}\n"
+              f"print(__import__('json').dumps([m for m in {HEAVY!r} if m in sys.modules]))")
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                         text=True, check=True, env=env)
+    loaded: list[str] = json.loads(out.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+HELP = """
+import contextlib, io
+from bot.cli import cli
+with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.suppress(SystemExit):
+    cli(["--help"], prog_name="salesbot")
+assert "Commands:" in out.getvalue() and "export" in out.getvalue()
+"""
+
+
+def test_help_imports_nothing_heavy() -> None:
+    assert _loaded_after(HELP) == []
+
+
+def test_importing_the_cli_imports_nothing_heavy() -> None:
+    assert _loaded_after("import bot.cli") == []
+
+
+@pytest.mark.parametrize("group", ["kb", "import", "export", "db", "reminders"])
+def test_a_groups_help_imports_no_orm_or_search(group: str) -> None:
+    code = HELP.replace('["--help"]', f'["{group}", "--help"]').replace(
+        'assert "Commands:" in out.getvalue() and "export" in out.getvalue()',
+        'assert "Usage:" in out.getvalue()')
+    loaded = _loaded_after(code)
+    assert not {"matplotlib", "whoosh", "slack_bolt", "alembic"} & set(loaded)
+    if group not in ("import", "export"):  # their KIND choices come from the CSV rules
+        assert "sqlalchemy.orm" not in loaded
+
+
+def test_the_schema_check_needs_no_alembic_when_the_database_is_current(
+        tmp_path: Path) -> None:
+    from store.db import Store
+    from store.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'current.db'}"
+    store = Store(url)
+    upgrade(store.engine)
+    store.dispose()
+    code = (f"from store.db import Store\nfrom store.migrate import upgrade\n"
+            f"s = Store({url!r})\nupgrade(s.engine)\ns.dispose()")
+    assert "alembic" not in _loaded_after(code)
+
+
+def test_the_quick_head_is_alembics_head() -> None:
+    from store.migrate import _alembic_heads, quick_head
+
+    assert (quick_head(),) == _alembic_heads()
+
+
+def test_an_empty_database_is_still_migrated(tmp_path: Path) -> None:
+    from sqlalchemy import inspect
+
+    from store.db import Store
+    from store.migrate import current_revision, head_revision, upgrade
+
+    store = Store(f"sqlite:///{tmp_path / 'empty.db'}")
+    upgrade(store.engine)
+    assert current_revision(store.engine) == head_revision()
+    assert "opportunities" in inspect(store.engine).get_table_names()
+    store.dispose()
+
+
+def test_the_help_listing_matches_the_commands_it_stands_in_for() -> None:
+    """`--help` lists import, export and kb from `_LAZY_HELP` without loading them; once
+    loaded, the real commands must print the very same listing."""
+    from bot.cli import _LAZY_COMMANDS, cli, register_all_commands
+
+    lazy = CliRunner().invoke(cli, ["--help"], prog_name="salesbot")
+    register_all_commands()
+    assert set(_LAZY_COMMANDS) <= set(cli.commands)  # type: ignore[attr-defined]
+    real = CliRunner().invoke(cli, ["--help"], prog_name="salesbot")
+    assert lazy.exit_code == real.exit_code == 0
+    assert lazy.output == real.output
+    for name in ("import", "export", "kb"):
+        assert f"  {name} " in lazy.output
+
+
+def test_registering_the_handlers_imports_no_charts() -> None:
+    loaded = _loaded_after("import handlers.registry, handlers.pipeline.chart")
+    assert "matplotlib" not in loaded and "numpy" not in loaded
+
+
+def test_a_chart_still_draws_once_asked_for() -> None:
+    from decimal import Decimal
+
+    from handlers.pipeline.chart import pipeline_png
+    from store.services.pipeline.summary import StageOwnerAmount
+
+    png = pipeline_png([StageOwnerAmount("Proposal", 3, "Alex", "USD", Decimal(5000))],
+                       ["Proposal"], "Pipeline")
+    assert png is not None and png.startswith(b"\x89PNG")
