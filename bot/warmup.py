@@ -96,7 +96,8 @@ def warm_up(app: App, deps: Deps) -> dict[str, float]:
         began = time.perf_counter()
         try:
             step()
-        except Exception:  # the first request will do it; never stop serving for this
-            log.exception("warming up (%s) failed; the first request will do it", name)
+        except Exception as exc:  # the first request will do it; never stop serving for this
+            log.warning("warming up (%s) failed (%s: %s); the first request will do it",
+                        name, type(exc).__name__, exc)
         took[name] = round(time.perf_counter() - began, 3)
     return took
