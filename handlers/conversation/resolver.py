@@ -72,25 +72,28 @@ def _names_deal(deal: DealRef, phrase: str) -> bool:
 
 def resolve_deal(directory: Directory, actor_id: int, phrase: str) -> Resolved:
     """A deal by its title ("globex expansion"), or by its account ("globex"): one open
-    deal is taken, several are asked about unless the phrase names one of them."""
+    deal is taken, several are asked about unless the phrase names one of them.
+
+    The account decides first, and then only that account's deals are read; every open deal
+    the actor may see (thousands for a busy rep) is read only when no account does."""
     phrase = clean_phrase(phrase)
     if not phrase:
         return Resolved()
-    deals = directory.open_deals(actor_id)
-    by_id = {d.id: d for d in deals}
     account_matches = [m for m in directory.accounts(actor_id).search(phrase, limit=5, cutoff=80)
                        if plausible(phrase, m.name)]
     account_result = resolve(account_matches)
     if (account := account_result.match) is not None:
-        of_account = [d for d in deals if d.account_id == account.id]
+        of_account = directory.open_deals(actor_id, account_id=account.id)
         named = [d for d in of_account if _names_deal(d, phrase)]
         if len(of_account) == 1 or len(named) == 1:
             return Resolved(found=(named or of_account)[0])
         if of_account:
             return Resolved(candidates=of_account[:5])
     if account_result.kind == "ambiguous":  # "umbra": Umbra Labs or Umbra Corp? ask
-        close = {m.id for m in account_result.candidates}
-        return Resolved(candidates=[d for d in deals if d.account_id in close][:5])
+        close = [m.id for m in account_result.candidates]
+        return Resolved(candidates=directory.open_deals_of(actor_id, close)[:5])
+    deals = directory.open_deals(actor_id)
+    by_id = {d.id: d for d in deals}
     deal_matches = [m for m in NameIndex((d.id, d.title) for d in deals).search(
         phrase, limit=5, cutoff=DEAL_CUTOFF) if plausible(phrase, m.name)]
     deal_result = resolve(deal_matches)

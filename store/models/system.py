@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models.base import Base, Timestamps, UTCDateTime
@@ -144,7 +144,7 @@ class NamesVersion(Base):
     __tablename__ = "names_version"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    version: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class NameChange(Base):
@@ -154,6 +154,6 @@ class NameChange(Base):
 
     __tablename__ = "name_changes"
 
-    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     kind: Mapped[str] = mapped_column(String(16))
     entity_id: Mapped[int | None] = mapped_column(Integer)

@@ -21,13 +21,13 @@ def upgrade() -> None:
     version = op.create_table(
         'names_version',
         sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column('version', sa.Integer(), nullable=False),
+        sa.Column('version', sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_names_version')),
     )
     op.bulk_insert(version, [{'id': 1, 'version': 0}])
     op.create_table(
         'name_changes',
-        sa.Column('version', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('version', sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column('kind', sa.String(length=16), nullable=False),
         sa.Column('entity_id', sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint('version', name=op.f('pk_name_changes')),
