@@ -237,7 +237,8 @@ def _pending_many(s: Session, steps: list[ApprovalStep]) -> list[PendingStep]:
     quotes = {q.id: q for q in s.scalars(select(Quote).options(selectinload(Quote.lines))
                                          .where(Quote.id.in_({r.quote_id for r in
                                                               requests.values()})))}
-    s.scalars(select(Opportunity).options(joinedload(Opportunity.account)).where(
+    # held here: the session keeps only weak references, and `quote_view` gets them from it
+    deals = s.scalars(select(Opportunity).options(joinedload(Opportunity.account)).where(
         Opportunity.id.in_({q.opportunity_id for q in quotes.values()}))).unique().all()
     people = {u.id: u for u in s.scalars(select(User).where(User.id.in_(
         {r.requested_by_id for r in requests.values()} | {st.approver_id for st in steps}
@@ -253,6 +254,7 @@ def _pending_many(s: Session, steps: list[ApprovalStep]) -> list[PendingStep]:
             step.id, request.id, quote_view(s, quote, skus=skus), step.level, step.rule,
             people[request.requested_by_id].name, request.justification,
             people[step.approver_id].slack_user_id, step.slack_channel, step.slack_ts))
+    del deals
     return pending
 
 
