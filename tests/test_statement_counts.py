@@ -18,6 +18,9 @@ import pytest
 from sqlalchemy import event, select
 
 from bot.chat import Chat
+from handlers.conversation.names import Names, _known
+from handlers.language.normalise import normalise
+from handlers.language.spotting import Gazetteer
 from store.db import Store
 from store.models import Account, Opportunity, Product, Stage
 from store.services import Services
@@ -231,3 +234,34 @@ def test_the_directory_patches_renamed_and_new_names_and_reloads_after_an_import
         assert directory.reloads == 2
     finally:
         other.dispose()
+
+
+def test_the_spotter_is_patched_to_what_a_fresh_build_reads(
+        services: Services) -> None:
+    ana = services.users.get_or_create("U0ANA", name="Ana Rep")
+    ben = services.users.get_or_create("U0BEN", name="Ben Oduya")
+    for name in ("Acme", "Globex", "Initech"):
+        services.accounts.create(ana.id, name)
+    renewal = services.opportunities.create(ana.id, "Renewal", account="Acme")
+    services.opportunities.create(ana.id, "Expansion", account="Globex")
+    names = Names(Directory(services.store))
+    names.gazetteer()
+    services.accounts.create(ana.id, "Vandelay Industries")
+    services.opportunities.create(ana.id, "Import deal", account="Vandelay Industries")
+    services.contacts.create(ana.id, "Jane Roe", account="Globex")
+    services.people.sync_profile("U0BEN", name="Benedict Oduya", email=None, timezone=None)
+    services.opportunities.close(ana.id, renewal.id, "won")
+    patched = names.gazetteer()
+    assert names.rebuilds == 1  # the first build only
+    fresh = Gazetteer(_known(names.directory.name_rows()))
+    for text in ("logged a call with vandelay about the import deal",
+                 "mtg w/ jane at globex re the expansion", "benedict approved it",
+                 "ben said no", "acme renewal signed", "vandelay industrys import",
+                 "initech and globex"):
+        words = normalise(text).words
+        assert patched.spot(words) == fresh.spot(words), text
+    said = {(m.kind, m.known.name) for m in patched.spot(normalise(
+        "call with vandelay, benedict and jane roe on the acme renewal").words)}
+    assert ("account", "Vandelay Industries") in said and ("user", "Benedict Oduya") in said
+    assert ("contact", "Jane Roe") in said and ("deal", "Acme Renewal") not in said
+    assert ben.id in {k.id for k in _known(names.directory.name_rows()) if k.kind == "user"}
