@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from store.resolve import NameIndex, resolve
+from store.resolve import NameIndex, PatchedIndex, Within, resolve
 from store.schemas import StageView
 from store.services.deals.stages import stage_for_word
 from store.services.people.directory import ContactRef, DealRef, Directory
@@ -129,8 +129,8 @@ def _mentions(name: str, text: str) -> bool:
 def _contact(directory: Directory, actor_id: int, person: str,
              account_id: int | None) -> ContactRef | None:
     """A contact by name (of those the actor may see), within the account when one was named."""
-    pool = (directory.contacts(actor_id) if account_id is None
-            else NameIndex(directory.contacts_of(actor_id, account_id)))
+    pool: NameIndex | PatchedIndex | Within = (directory.contacts(actor_id) if account_id is None
+                                else NameIndex(directory.contacts_of(actor_id, account_id)))
     result = resolve([m for m in pool.search(person, limit=5, cutoff=85)
                       if plausible(person, m.name)])
     return directory.contact(actor_id, result.match.id) if result.match is not None else None

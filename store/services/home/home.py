@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.strategy_options import _AbstractLoad
 
 from store.db import Store
@@ -56,7 +56,7 @@ def _open_deals(owner_id: int) -> list[ColumnElement[bool]]:
 
 def stage_groups(session: Session, owner_id: int, shown: int = SHOWN_PER_STAGE
                  ) -> list[StageGroup]:
-    """My open deals by stage in pipeline order: two statements."""
+    """My open deals by stage in pipeline order: three statements."""
     figures = session.execute(
         select(Stage.id, func.count(), func.coalesce(func.sum(Opportunity.amount_minor), 0))
         .join(Opportunity, Opportunity.stage_id == Stage.id)
@@ -69,11 +69,14 @@ def stage_groups(session: Session, owner_id: int, shown: int = SHOWN_PER_STAGE
     ranked = (select(Opportunity.id.label("id"), rank.label("rank"))
               .join(Stage, Opportunity.stage_id == Stage.id)
               .where(*_open_deals(owner_id)).subquery())
-    first = aliased(Opportunity)
+    # the ids first, then those deals by primary key: joined to the windowed subquery in
+    # one statement, SQLite's planner may walk every deal of the company to find them
+    first_ids = list(session.scalars(select(ranked.c.id).where(ranked.c.rank <= shown)))
     deals = session.scalars(
-        select(first).join(ranked, ranked.c.id == first.id).where(ranked.c.rank <= shown)
-        .options(joinedload(first.account), joinedload(first.owner), joinedload(first.stage))
-        .order_by(first.close_date, first.id)).unique().all()
+        select(Opportunity).where(Opportunity.id.in_(first_ids))
+        .options(joinedload(Opportunity.account), joinedload(Opportunity.owner),
+                 joinedload(Opportunity.stage))
+        .order_by(Opportunity.close_date, Opportunity.id)).unique().all()
     by_stage: dict[int, list[Opportunity]] = {}
     for deal in deals:
         by_stage.setdefault(deal.stage_id, []).append(deal)

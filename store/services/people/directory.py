@@ -11,12 +11,10 @@ everything is reloaded only after a bulk change (an import, the stages edited).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from dataclasses import dataclass
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute
 
 from store.access import (
     can_see_account,
@@ -26,11 +24,11 @@ from store.access import (
 )
 from store.db import Store
 from store.models import Account, Contact, Opportunity, Stage, User
-from store.resolve import NameIndex
+from store.resolve import NameIndex, PatchedIndex, Within
 from store.schemas import StageView, deal_title
 from store.services.deals.stages import stages_in_order
 from store.services.people import name_changes
-from store.services.people.name_changes import Changes
+from store.services.people.name_rows import NameRows, load_rows, patch_rows, user_rows
 from store.services.people.users import require_by_id
 
 
@@ -63,28 +61,10 @@ class ContactRef:
     account_name: str | None
 
 
-@dataclass(frozen=True)
-class NameRows:
-    """Every name a sentence may hold, as plain rows for the language layer's spotter:
-    accounts (id, name), contacts (id, name, account id), active users (id, name), stages
-    (id, name, kind) in pipeline order, open deals (id, deal name, account id, account
-    name). All of them, visible or not: the caller drops what the rep may not see, so one
-    prepared copy serves every rep."""
-
-    accounts: tuple[tuple[int, str], ...]
-    contacts: tuple[tuple[int, str, int | None], ...]
-    users: tuple[tuple[int, str], ...]
-    stages: tuple[tuple[int, str, str], ...]
-    deals: tuple[tuple[int, str, int | None, str | None], ...]
-    version: int = 0  # `name_changes.current` when these rows were read
-    previous: int | None = None  # patched from the rows of this version, where
-    changed: tuple[tuple[str, frozenset[int]], ...] = ()  # these ids changed, by kind
-
-
 class _Cached:
     def __init__(self) -> None:
         self.version: int | None = None
-        self.index: NameIndex | None = None
+        self.index: NameIndex | PatchedIndex | None = None
 
 
 def _deal_refs() -> Select[int, str, int | None, str | None, int]:
@@ -92,80 +72,6 @@ def _deal_refs() -> Select[int, str, int | None, str | None, int]:
     return (select(Opportunity.id, Opportunity.name, Opportunity.account_id, Account.name,
                    Opportunity.owner_id)
             .outerjoin(Account, Opportunity.account_id == Account.id))
-
-
-def _open_deal_rows() -> Select[int, str, int | None, str | None]:
-    return (select(Opportunity.id, Opportunity.name, Opportunity.account_id, Account.name)
-            .outerjoin(Account, Opportunity.account_id == Account.id)
-            .join(Stage, Opportunity.stage_id == Stage.id)
-            .where(Stage.kind == "open", Opportunity.archived_at.is_(None))
-            .order_by(Opportunity.id))
-
-
-def _account_rows() -> Select[int, str]:
-    return (select(Account.id, Account.name).where(Account.archived_at.is_(None))
-            .order_by(Account.id))
-
-
-def _contact_rows() -> Select[int, str, int | None]:
-    return (select(Contact.id, Contact.name, Contact.account_id)
-            .where(Contact.archived_at.is_(None)).order_by(Contact.id))
-
-
-def _user_rows() -> Select[int, str]:
-    return select(User.id, User.name).where(User.is_active.is_(True)).order_by(User.id)
-
-
-def _load_rows(s: Session, version: int) -> NameRows:
-    return NameRows(
-        accounts=tuple((r[0], r[1]) for r in s.execute(_account_rows())),
-        contacts=tuple((r[0], r[1], r[2]) for r in s.execute(_contact_rows())),
-        users=tuple((r[0], r[1]) for r in s.execute(_user_rows())),
-        stages=tuple((st.id, st.name, st.kind) for st in stages_in_order(s)),
-        deals=tuple((r[0], r[1], r[2], r[3]) for r in s.execute(_open_deal_rows())),
-        version=version,
-    )
-
-
-_R = TypeVar("_R", bound=tuple[Any, ...])
-
-
-def _patched(rows: tuple[_R, ...], ids: frozenset[int], fresh: Iterable[_R],
-             drop: Callable[[_R], bool] | None = None) -> tuple[_R, ...]:
-    """`rows` (by id) with the rows of `ids` (and those `drop` says) replaced by `fresh`."""
-    kept = [r for r in rows if r[0] not in ids and not (drop is not None and drop(r))]
-    return tuple(sorted([*kept, *fresh], key=lambda r: int(r[0])))
-
-
-def _patch_rows(s: Session, old: NameRows, changes: Changes, version: int) -> NameRows:
-    """`old` with the names that `changes` lists read again: one statement per kind."""
-    accounts = changes.ids.get("account", frozenset())
-    contacts = changes.ids.get("contact", frozenset())
-    users = changes.ids.get("user", frozenset())
-    deals = changes.ids.get("deal", frozenset())
-    rows = old
-    if accounts:
-        rows = replace(rows, accounts=_patched(rows.accounts, accounts, (
-            (r[0], r[1]) for r in s.execute(_account_rows().where(Account.id.in_(accounts))))))
-    if contacts:
-        rows = replace(rows, contacts=_patched(rows.contacts, contacts, (
-            (r[0], r[1], r[2]) for r in s.execute(
-                _contact_rows().where(Contact.id.in_(contacts))))))
-    if users:
-        rows = replace(rows, users=_patched(rows.users, users, (
-            (r[0], r[1]) for r in s.execute(_user_rows().where(User.id.in_(users))))))
-    if deals or accounts:  # a deal's title holds its account's name
-        fresh = s.execute(_open_deal_rows().where(or_(
-            Opportunity.id.in_(deals), Opportunity.account_id.in_(accounts)))).all()
-        rows = replace(rows, deals=_patched(
-            rows.deals, deals, ((r[0], r[1], r[2], r[3]) for r in fresh),
-            drop=lambda r: r[2] in accounts))
-    changed = {kind: ids for kind, ids in changes.ids.items()}
-    if accounts:
-        changed["deal"] = deals | {r[0] for r in old.deals if r[2] in accounts} | {
-            r[0] for r in rows.deals if r[2] in accounts}
-    return replace(rows, version=version, previous=old.version,
-                   changed=tuple((k, v) for k, v in changed.items()))
 
 
 class Directory:
@@ -179,19 +85,29 @@ class Directory:
         self.reloads = 0
         """How many times every name was read again (tests and benchmarks count them)."""
 
-    def _cached(self, cache: _Cached, kind: str, query: Select[int, str]) -> NameIndex:
-        """The index of every name of `kind`, rebuilt only when one of them changed."""
+    def _cached(self, cache: _Cached, kind: str, query: Select[int, str],
+                id_column: InstrumentedAttribute[int]) -> NameIndex | PatchedIndex:
+        """The index of every name of `kind`: the names changed since it was built are
+        patched in (`PatchedIndex`), and it is built anew only after a bulk change."""
         with self.store.read() as s:
             now = name_changes.current(s)
             with self._lock:
                 index, built = cache.index, cache.version
             if index is not None and built == now:
                 return index
-            if index is not None and built is not None and not name_changes.since(
-                    s, built, now).touches(kind):
-                with self._lock:
-                    cache.version = max(now, cache.version or 0)
-                return index
+            changes = (name_changes.since(s, built, now) if index is not None
+                       and built is not None else None)
+            ids = changes.ids.get(kind, frozenset()) if changes is not None else frozenset()
+            if index is not None and changes is not None and not changes.everything:
+                patched = index if isinstance(index, PatchedIndex) else PatchedIndex(index)
+                if len(patched.gone | ids) <= PatchedIndex.MAX_PATCHED:
+                    if ids:
+                        patched = patched.patched(
+                            [(r[0], r[1]) for r in s.execute(query.where(id_column.in_(ids)))],
+                            ids)
+                    with self._lock:
+                        cache.index, cache.version = patched if ids else index, now
+                    return patched if ids else index
             index = NameIndex((row[0], row[1]) for row in s.execute(query))
         with self._lock:
             cache.index, cache.version = index, now
@@ -208,10 +124,10 @@ class Directory:
             changes = (name_changes.since(s, cached.version, now) if cached is not None
                        else None)
             if cached is None or changes is None or changes.everything:
-                rows = _load_rows(s, now)
+                rows = load_rows(s, now)
                 self.reloads += 1
             else:
-                rows = _patch_rows(s, cached, changes, now)
+                rows = patch_rows(s, cached, changes, now)
         with self._lock:
             if self._rows is None or self._rows.version <= rows.version:
                 self._rows = rows
@@ -222,33 +138,34 @@ class Directory:
         with self.store.read() as s:
             return visible_account_ids(s, require_by_id(s, actor_id))
 
-    def accounts(self, actor_id: int) -> NameIndex:
+    def accounts(self, actor_id: int) -> NameIndex | PatchedIndex | Within:
         """Names of the accounts the actor may see (store/access.py): a name they may not
-        see is never offered, so it reads exactly like a name that does not exist."""
+        see is never offered, so it reads exactly like a name that does not exist. One
+        index of every account serves everyone, seen through the actor's ids."""
         query = select(Account.id, Account.name).where(Account.archived_at.is_(None))
         with self.store.read() as s:
             visible = visible_account_ids(s, require_by_id(s, actor_id))
-            if visible is not None:
-                return NameIndex((row[0], row[1]) for row in s.execute(
-                    query.where(Account.id.in_(visible)).order_by(Account.id)))
-        return self._cached(self._accounts, "account", query.order_by(Account.id))
+        index = self._cached(self._accounts, "account", query.order_by(Account.id), Account.id)
+        return index if visible is None else Within(index, visible)
 
-    def contacts(self, actor_id: int) -> NameIndex:
+    def contacts(self, actor_id: int) -> NameIndex | PatchedIndex | Within:
         """Names of the contacts the actor may see: contacts follow their account."""
         query = select(Contact.id, Contact.name).where(Contact.archived_at.is_(None))
         with self.store.read() as s:
             actor = require_by_id(s, actor_id)
             visible = visible_account_ids(s, actor)
+            ids: set[int] | None = None
             if visible is not None:
                 owners = visible_owner_ids(s, actor) or set()
-                return NameIndex((row[0], row[1]) for row in s.execute(query.where(or_(
+                ids = set(s.scalars(select(Contact.id).where(or_(
                     Contact.account_id.in_(visible),
                     Contact.account_id.is_(None) & Contact.owner_id.in_(owners),
-                )).order_by(Contact.id)))
-        return self._cached(self._contacts, "contact", query.order_by(Contact.id))
+                ))))
+        index = self._cached(self._contacts, "contact", query.order_by(Contact.id), Contact.id)
+        return index if ids is None else Within(index, ids)
 
-    def users(self) -> NameIndex:
-        return self._cached(self._users, "user", _user_rows())
+    def users(self) -> NameIndex | PatchedIndex:
+        return self._cached(self._users, "user", user_rows(), User.id)
 
     def contacts_of(self, actor_id: int, account_id: int) -> list[tuple[int, str]]:
         """The account's contacts, none when the actor may not see the account."""
