@@ -10,7 +10,8 @@ tests share one behaviour. Scores are rapidfuzz's `WRatio` on `default_process`-
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -120,20 +121,35 @@ class NameIndex:
         self._longest_name = max((len(p) for p in self._processed), default=0)
         self._longest_word = max((len(w) for w in self._vocabulary), default=0)
         self._budget = candidate_budget
+        self._positions_of: dict[int, list[int]] | None = None  # built on first `within`
 
     def __len__(self) -> int:
         return len(self._ids)
 
-    def search(self, query: str, limit: int = 3, cutoff: float = 60) -> list[Match]:
+    def search(self, query: str, limit: int = 3, cutoff: float = 60, *,
+               within: AbstractSet[int] | None = None) -> list[Match]:
         """The best `limit` names scoring at least `cutoff`, best first, earlier names first
-        on equal scores."""
+        on equal scores. `within`: only the names of these ids count, exactly as if the index
+        held no other (one index of every account serves each rep's own few)."""
         processed = default_process(query)
         if not processed or limit <= 0 or len(processed) > _MAX_QUERY:
             return []
-        scored = self._score(processed, self._candidates(processed), limit, cutoff)
+        keep = None if within is None else self._kept(within)
+        scored = self._score(processed, self._candidates(processed, keep), limit, cutoff)
         if not scored or scored[0][1] < _TRUSTED_SCORE:
-            scored = self._score(processed, None, limit, cutoff)
+            scored = self._score(processed, None if keep is None else sorted(keep),
+                                 limit, cutoff)
         return [Match(self._ids[p], self._names[p], score) for p, score in scored]
+
+    def _kept(self, within: AbstractSet[int]) -> set[int]:
+        """The positions of the names whose id is in `within`."""
+        if self._positions_of is None:
+            positions_of: dict[int, list[int]] = {}
+            for position, entity_id in enumerate(self._ids):
+                positions_of.setdefault(entity_id, []).append(position)
+            self._positions_of = positions_of
+        found = self._positions_of
+        return {p for entity_id in within for p in found.get(entity_id, ())}
 
     def _score(
         self, processed: str, positions: list[int] | None, limit: int, cutoff: float
@@ -154,16 +170,21 @@ class NameIndex:
             return [(index, score) for _, score, index in found]
         return [(positions[index], score) for _, score, index in found]
 
-    def _candidates(self, processed: str) -> list[int]:
-        """Positions worth scoring, ascending.
+    def _candidates(self, processed: str, keep: set[int] | None = None) -> list[int]:
+        """Positions worth scoring, ascending (of those in `keep`, when given).
 
         Rare words say most about which name is meant, so posting lists are taken shortest
         first until the budget is spent; a word shared by thousands of names ("inc",
         "holdings") only joins when the query has nothing rarer.
         """
-        exact = self._exact
+        exact: Mapping[str, list[int]] = self._exact
+        postings_of: Mapping[str, list[int]] = self._postings
+        squashed: Mapping[str, list[int]] = self._squashed
+        if keep is not None:
+            exact, postings_of, squashed = (_Only(exact, keep), _Only(postings_of, keep),
+                                            _Only(squashed, keep))
         chosen: set[int] = set(exact.get(processed, ()))
-        chosen.update(self._squashed.get(processed.replace(" ", ""), ()))
+        chosen.update(squashed.get(processed.replace(" ", ""), ()))
         if len(processed) <= _MAX_NAME_QUERY:
             # WRatio scores a name found whole inside a longer query like a partial name, so
             # those names ("Acme" in "acme renewal") must be candidates too.
@@ -174,11 +195,10 @@ class NameIndex:
                     hits = exact.get(processed[start:end])
                     if hits:
                         chosen.update(hits)
-        postings_of = self._postings
         typed_words = list(dict.fromkeys(processed.split()))
         # The rarest word actually typed always counts, however common: "holdings" alone must
         # still find the names that say "Holdings".
-        own = [postings_of[w] for w in typed_words if w in postings_of]
+        own = [found for w in typed_words if (found := postings_of.get(w))]
         if own:
             rarest = min(own, key=len)  # apart: inside update() mypy infers min() too narrowly
             chosen.update(rarest)
@@ -188,7 +208,7 @@ class NameIndex:
             for word in self._related_words(typed):
                 if word not in seen_words:
                     seen_words.add(word)
-                    lists.append(postings_of[word])
+                    lists.append(postings_of.get(word) or [])
         lists.sort(key=len)
         spent = 0
         for postings in lists:
@@ -253,6 +273,70 @@ class NameIndex:
             found.append(word)
             hit = text.find(fragment, starts[word_index] + len(word))
         return found
+
+
+class PatchedIndex:
+    """A built index with a few names changed since (added, renamed, gone): the built one
+    with those ids' old entries left out, and a small index of their new names. Answers as
+    the index built anew would (ties by id, as there), for the cost of indexing only the
+    names that changed; `MAX_PATCHED` of them, then a new build is due."""
+
+    MAX_PATCHED = 500
+
+    def __init__(self, base: NameIndex, entries: Iterable[tuple[int, str]] = (),
+                 gone: AbstractSet[int] = frozenset()) -> None:
+        self.base = base
+        self.entries = sorted(entries)
+        self.gone = frozenset(gone) | {entity_id for entity_id, _ in self.entries}
+        self.extra = NameIndex(self.entries)
+
+    def patched(self, entries: Iterable[tuple[int, str]], ids: AbstractSet[int]
+                ) -> PatchedIndex:
+        """These ids changed again: `entries` are their names now (none: gone)."""
+        kept = [e for e in self.entries if e[0] not in ids]
+        return PatchedIndex(self.base, [*kept, *entries], self.gone | ids)
+
+    def search(self, query: str, limit: int = 3, cutoff: float = 60, *,
+               within: AbstractSet[int] | None = None) -> list[Match]:
+        old = [m for m in self.base.search(query, limit + len(self.gone), cutoff, within=within)
+               if m.id not in self.gone]
+        new = self.extra.search(query, limit, cutoff, within=within)
+        return sorted([*old, *new], key=lambda m: (-m.score, m.id))[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class Within:
+    """An index seen through a set of ids: what one person may see of every name."""
+
+    index: NameIndex | PatchedIndex
+    ids: AbstractSet[int]
+
+    def search(self, query: str, limit: int = 3, cutoff: float = 60) -> list[Match]:
+        return self.index.search(query, limit, cutoff, within=self.ids)
+
+
+class _Only(Mapping[str, list[int]]):
+    """A word -> positions table seen through `keep`: only those positions, and a word none
+    of whose names are kept reads as absent."""
+
+    def __init__(self, table: Mapping[str, list[int]], keep: set[int]) -> None:
+        self._table, self._keep = table, keep
+
+    def __getitem__(self, key: str) -> list[int]:
+        found = [p for p in self._table[key] if p in self._keep]
+        if not found:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key in self._table and any(
+            p in self._keep for p in self._table[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
 
 
 def _fragments(word: str, longest: int) -> Iterator[str]:

@@ -14,8 +14,9 @@ _USER_MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
 def approvals(turn: Turn) -> Answer:
-    steps = turn.services.approvals.queue(turn.actor.id)
-    return Answer(text=f"{len(steps)} approval(s) waiting", blocks=qb.queue(steps))
+    steps, waiting = turn.services.approvals.waiting(turn.actor.id, limit=qb.QUEUE_SHOWN)
+    return Answer(text=f"{waiting} approval(s) waiting",
+                  blocks=qb.queue(steps, waiting=waiting))
 
 
 def delegate(turn: Turn) -> Answer:

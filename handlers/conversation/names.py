@@ -2,12 +2,15 @@
 
 Every account, contact, person, stage and open deal, visible or not (the reader drops what
 the rep may not see), so one prepared copy serves every rep; `Directory.name_rows` says
-when the rows changed, and only then is the spotter rebuilt.
+when the rows changed, and which. Building the spotter for 100,000 names takes seconds, so
+a few names added, renamed or gone are patched into a copy of it (`_patched`) and only a
+bulk change (an import, the stages edited) builds it anew.
 """
 
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from handlers.language.spotting import Gazetteer, Known
 from handlers.language.stage_words import stage_known
@@ -21,16 +24,81 @@ class Names:
         self.directory = directory
         self._lock = threading.Lock()
         self._built: tuple[NameRows, Gazetteer] | None = None
+        self.rebuilds = 0
+        """How many times the spotter was built from every name (tests count them)."""
 
     def gazetteer(self) -> Gazetteer:
         rows = self.directory.name_rows()
         with self._lock:
-            if self._built is not None and self._built[0] is rows:
-                return self._built[1]
-        built = Gazetteer(_known(rows))
+            built = self._built
+        if built is not None and built[0] is rows:
+            return built[1]
+        spotter: Gazetteer | None = None
+        if built is not None and rows.previous == built[0].version and rows.changed:
+            spotter = _patched(built[1], built[0], rows)
+        if spotter is None:
+            spotter = Gazetteer(_known(rows))
+            self.rebuilds += 1
         with self._lock:
-            self._built = (rows, built)
-        return built
+            if self._built is None or self._built[0].version <= rows.version:
+                self._built = (rows, spotter)
+        return spotter
+
+
+_KIND_OF = {"account": "accounts", "contact": "contacts", "user": "users", "deal": "deals"}
+
+
+def _subset(rows: NameRows, changed: dict[str, frozenset[int]]) -> NameRows:
+    """Only the rows of the changed ids (no stages: a stage change rebuilds everything)."""
+    def pick(kind: str) -> tuple[Any, ...]:
+        ids = changed.get(kind, frozenset())
+        return tuple(r for r in getattr(rows, _KIND_OF[kind]) if r[0] in ids)
+
+    return NameRows(accounts=pick("account"), contacts=pick("contact"), users=pick("user"),
+                    stages=(), deals=pick("deal"))
+
+
+def _patched(base: Gazetteer, old: NameRows, new: NameRows) -> Gazetteer | None:
+    """`base` with the changed names of `new` (since `old`) dropped and added again, in a
+    copy: the spotter in use is never changed under a reader. The tables are shared but
+    for the entries the change touches, so this costs the copy of a few dicts, not the
+    preparation of every name's typos. None when the spotter's layout is not the one this
+    knows (then it is built anew)."""
+    changed = dict(new.changed)
+    gone = {(k.kind, k.id) for k in _known(_subset(old, changed))}
+    fresh = _known(_subset(new, changed))
+    try:
+        phrases = list(base._phrases)
+        by_word = dict(base._by_word)
+        deals_of = dict(base._deals_of)
+        stems, slips, prefixes = dict(base._stems), dict(base._slips), dict(base._prefixes)
+    except AttributeError:
+        return None
+    if gone:
+        dropped = {i for i, phrase in enumerate(phrases)
+                   if (phrase.known.kind, phrase.known.id) in gone}
+        for i in dropped:
+            for word in set(phrases[i].words):
+                if word in by_word:
+                    by_word[word] = [p for p in by_word[word] if p != i]
+        for scope, deals in list(deals_of.items()):
+            if any((d.kind, d.id) in gone for d, _ in deals):
+                deals_of[scope] = [(d, own) for d, own in deals if (d.kind, d.id) not in gone]
+    patch = Gazetteer(fresh)  # the new names alone, prepared as a build prepares them
+    offset = len(phrases)
+    phrases.extend(patch._phrases)
+    for word, positions in patch._by_word.items():
+        by_word[word] = [*by_word.get(word, ()), *(offset + p for p in positions)]
+    for scope, deals in patch._deals_of.items():
+        deals_of[scope] = sorted([*deals_of.get(scope, ()), *deals], key=lambda d: d[0].id)
+    for table, extra in ((stems, patch._stems), (slips, patch._slips),
+                         (prefixes, patch._prefixes)):
+        for key, words in extra.items():
+            table[key] = table.get(key, set()) | words
+    spotter = Gazetteer(())
+    spotter._phrases, spotter._by_word, spotter._deals_of = phrases, by_word, deals_of
+    spotter._stems, spotter._slips, spotter._prefixes = stems, slips, prefixes
+    return spotter
 
 
 def _known(rows: NameRows) -> list[Known]:

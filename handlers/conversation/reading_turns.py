@@ -142,12 +142,10 @@ def _deal(turn: Turn, plan: Plan) -> DealRef | Answer | None:
     open deals and no name is a question; none is None (log on the account)."""
     actor = turn.actor
     if "deal" in turn.chosen:
-        deals = turn.directory.open_deals(actor.id)
-        return next((d for d in deals if d.id == turn.chosen["deal"]), None) or say_text(
+        return turn.directory.open_deal(actor.id, turn.chosen["deal"]) or say_text(
             "That deal is closed or gone, so nothing was changed.", private=True)
     if plan.deal is not None:
-        return next((d for d in turn.directory.open_deals(actor.id)
-                     if d.id == plan.deal.id), None)
+        return turn.directory.open_deal(actor.id, plan.deal.id)
     assert plan.account is not None
     deals = turn.directory.open_deals(actor.id, account_id=plan.account.id)
     if len(deals) == 1:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from store.resolve import NameIndex, resolve
+from store.resolve import NameIndex, PatchedIndex, Within, resolve
 from store.schemas import StageView
 from store.services.deals.stages import stage_for_word
 from store.services.people.directory import ContactRef, DealRef, Directory
@@ -72,25 +72,28 @@ def _names_deal(deal: DealRef, phrase: str) -> bool:
 
 def resolve_deal(directory: Directory, actor_id: int, phrase: str) -> Resolved:
     """A deal by its title ("globex expansion"), or by its account ("globex"): one open
-    deal is taken, several are asked about unless the phrase names one of them."""
+    deal is taken, several are asked about unless the phrase names one of them.
+
+    The account decides first, and then only that account's deals are read; every open deal
+    the actor may see (thousands for a busy rep) is read only when no account does."""
     phrase = clean_phrase(phrase)
     if not phrase:
         return Resolved()
-    deals = directory.open_deals(actor_id)
-    by_id = {d.id: d for d in deals}
     account_matches = [m for m in directory.accounts(actor_id).search(phrase, limit=5, cutoff=80)
                        if plausible(phrase, m.name)]
     account_result = resolve(account_matches)
     if (account := account_result.match) is not None:
-        of_account = [d for d in deals if d.account_id == account.id]
+        of_account = directory.open_deals(actor_id, account_id=account.id)
         named = [d for d in of_account if _names_deal(d, phrase)]
         if len(of_account) == 1 or len(named) == 1:
             return Resolved(found=(named or of_account)[0])
         if of_account:
             return Resolved(candidates=of_account[:5])
     if account_result.kind == "ambiguous":  # "umbra": Umbra Labs or Umbra Corp? ask
-        close = {m.id for m in account_result.candidates}
-        return Resolved(candidates=[d for d in deals if d.account_id in close][:5])
+        close = [m.id for m in account_result.candidates]
+        return Resolved(candidates=directory.open_deals_of(actor_id, close)[:5])
+    deals = directory.open_deals(actor_id)
+    by_id = {d.id: d for d in deals}
     deal_matches = [m for m in NameIndex((d.id, d.title) for d in deals).search(
         phrase, limit=5, cutoff=DEAL_CUTOFF) if plausible(phrase, m.name)]
     deal_result = resolve(deal_matches)
@@ -126,8 +129,8 @@ def _mentions(name: str, text: str) -> bool:
 def _contact(directory: Directory, actor_id: int, person: str,
              account_id: int | None) -> ContactRef | None:
     """A contact by name (of those the actor may see), within the account when one was named."""
-    pool = (directory.contacts(actor_id) if account_id is None
-            else NameIndex(directory.contacts_of(actor_id, account_id)))
+    pool: NameIndex | PatchedIndex | Within = (directory.contacts(actor_id) if account_id is None
+                                else NameIndex(directory.contacts_of(actor_id, account_id)))
     result = resolve([m for m in pool.search(person, limit=5, cutoff=85)
                       if plausible(person, m.name)])
     return directory.contact(actor_id, result.match.id) if result.match is not None else None

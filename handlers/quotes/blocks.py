@@ -101,11 +101,18 @@ def decided(step_label: str, outcome: str, by: str, comment: str | None) -> list
 QUEUE_BLOCK = "queue:"  # the block_id prefix of an item's buttons in the approvals list
 
 
-def queue(steps: list[PendingStep], *, room: int = 50) -> list[Block]:
-    """The approvals waiting for someone, whole items only, within `room` blocks."""
+QUEUE_SHOWN = 20
+"""Approvals read for one list: more than its 50 blocks hold, so the list is always full."""
+
+
+def queue(steps: list[PendingStep], *, room: int = 50, waiting: int | None = None
+          ) -> list[Block]:
+    """The approvals waiting for someone, whole items only, within `room` blocks;
+    `waiting`: how many there are in all, when `steps` holds only the first of them."""
     if not steps:
         return [mrkdwn("No approvals waiting for you. :tada:")]
-    blocks: list[Block] = [mrkdwn(f"*{len(steps)} approval(s) waiting for you*")]
+    total = max(waiting or 0, len(steps))
+    blocks: list[Block] = [mrkdwn(f"*{total} approval(s) waiting for you*")]
     for step in steps:
         item = [*approval_request(step, block_id=f"{QUEUE_BLOCK}{step.step_id}"),
                 {"type": "divider"}]
@@ -115,12 +122,14 @@ def queue(steps: list[PendingStep], *, room: int = 50) -> list[Block]:
     return blocks
 
 
-def decided_in_queue(decided_blocks: list[Block], remaining: list[PendingStep]) -> list[Block]:
+def decided_in_queue(decided_blocks: list[Block], remaining: list[PendingStep],
+                     waiting: int | None = None) -> list[Block]:
     """The approvals list after one decision in it: that item's outcome, then what is still
     waiting, each with its own buttons (deciding one must not wipe the others)."""
     if not remaining:
         return [*decided_blocks, mrkdwn("Nothing else is waiting for you. :tada:")]
-    return [*decided_blocks, *queue(remaining, room=50 - len(decided_blocks))]
+    return [*decided_blocks, *queue(remaining, room=50 - len(decided_blocks),
+                                    waiting=waiting)]
 
 
 def history(number: str, lines: list[str]) -> list[Block]:

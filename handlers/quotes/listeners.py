@@ -179,7 +179,8 @@ def approve(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,
                                              quote_version=version)
     blocks = qb.decided(qb.step_label(outcome), "approved", outcome.decided_by, None)
     if str(body["actions"][0].get("block_id", "")).startswith(qb.QUEUE_BLOCK):
-        blocks = qb.decided_in_queue(blocks, flow.services.approvals.queue(actor.id))
+        remaining, waiting = flow.services.approvals.waiting(actor.id, limit=qb.QUEUE_SHOWN)
+        blocks = qb.decided_in_queue(blocks, remaining, waiting)
     try:
         replace_message(body, client, respond, Answer(
             text=f"Approved {outcome.quote.label}", blocks=blocks))

@@ -47,6 +47,9 @@ REPLAYING = "salesbot_replaying"
 Only code in this process can set it; a request from outside never carries it."""
 DURABLE = "salesbot_durable_event"  # context: the id of the stored event this request works on
 _WORK = "salesbot_work_token"
+SEEN_ALIVE = "salesbot_seen_alive"
+"""Context: Slack talks to us, so the app is installed (again). Noted on the listener's
+thread, after the acknowledgement: the receipt is the only transaction before it."""
 LISTENER_RAN = "salesbot_listener_ran"  # context: a listener took the request
 REPLAY_FINISHED = "salesbot_replay_finished"  # context: a threading.Event, set at completion
 NO_LONGER_A_USER = ("Your salesbot access has been turned off by an admin, so I can't act "
@@ -146,7 +149,7 @@ def keep_each_event_once(deps: Deps, body: dict[str, Any], context: BoltContext,
         context[DURABLE] = event_id[:64]
     kind = (body.get("event") or {}).get("type")
     if kind not in ("app_uninstalled", "tokens_revoked"):
-        deps.services.workspace.seen_alive()  # Slack talks to us: installed again
+        context[SEEN_ALIVE] = deps.services.workspace.seen_alive
     return next()
 
 
@@ -157,6 +160,9 @@ class _StartWork(ListenerStartHandler):
         self.inner, self.events = inner, events
 
     def handle(self, request: BoltRequest, response: BoltResponse | None) -> None:
+        seen_alive = request.context.pop(SEEN_ALIVE, None)
+        if seen_alive is not None:
+            seen_alive()
         event_id = request.context.get(DURABLE)
         if event_id:
             request.context[_WORK] = begin_work(

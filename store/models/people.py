@@ -34,6 +34,7 @@ class User(Timestamps, Base):
                         name="digest_hour_range"),
         Index(None, "team_id"),
         Index(None, "manager_id"),
+        Index(None, "delegate_id"),  # whose approvals an approver decides (every queue)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models.base import Base, Timestamps, UTCDateTime
@@ -133,3 +133,27 @@ class OwedReply(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     deliver_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class NamesVersion(Base):
+    """One row: how many times the names people type (accounts, contacts, users, stages, open
+    deals) have changed. Every write that changes one bumps it in its own transaction, so a
+    process reads one integer per message to know whether its name cache is current
+    (store/services/people/name_changes.py), instead of scanning a table."""
+
+    __tablename__ = "names_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class NameChange(Base):
+    """What one bump of `NamesVersion` changed: a kind ("account", "contact", "user", "stage",
+    "deal", or "all" for a bulk change) and the row's id, so a cache patches that one name
+    instead of reloading all of them. Only the latest few thousand are kept."""
+
+    __tablename__ = "name_changes"
+
+    version: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[int | None] = mapped_column(Integer)

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from store.db import Store
+from store.services.people import name_changes
 from store.transfer.kinds import ImportResult, KindSpec
 from store.transfer.loading import ImportContext
 from store.transfer.lookups import ImportLookups
@@ -85,6 +86,7 @@ def import_csv(
             loader.finish()
             if problems and not options.skip_bad:
                 raise _Refused
+            name_changes.changed(session, "all")  # the name caches reload what came in
         committed = True
     except _Refused:
         committed = False

@@ -10,6 +10,7 @@ from store.db import Store
 from store.errors import Conflict, InvalidInput, NotFound
 from store.models import Account, Contact, User
 from store.schemas import AccountView, ContactView
+from store.services.people import name_changes
 from store.services.people.users import require_by_id
 
 
@@ -89,6 +90,7 @@ class AccountService:
             )
             s.add(account)
             s.flush()
+            name_changes.changed(s, "account", account.id)
             return AccountView.of(account)
 
     def get(self, name: str) -> AccountView:
@@ -133,6 +135,7 @@ class ContactService:
             )
             s.add(contact)
             s.flush()
+            name_changes.changed(s, "contact", contact.id)
             return ContactView.of(contact)
 
     def get(self, contact_id: int) -> ContactView:

@@ -20,6 +20,7 @@ from store.models import Opportunity, Stage, User
 from store.money import currency_precision
 from store.roles import leads_a_team
 from store.services.deals.history import change_row
+from store.services.people import name_changes
 from store.services.system import audit
 
 UNSET: Any = object()  # a `Change.next_step` left alone (None clears it)
@@ -83,6 +84,8 @@ def apply_change(
     if target is not None:
         _move_to_stage(opp, target, change, now=now,
                        today=local_today(now, actor.timezone if actor else None))
+        if (from_stage.kind == "open") != (target.kind == "open"):  # into or out of the names
+            name_changes.changed(session, "deal", opp.id)
     elif change.lost_reason is not None and from_stage.kind == "lost":
         opp.lost_reason = change.lost_reason.strip() or opp.lost_reason
     if change.probability is not None:

@@ -42,6 +42,7 @@ from store.services.deals.stages import (
     next_open_stage,
     require_stage,
 )
+from store.services.people import name_changes
 from store.services.people.users import require_by_id
 
 DEFAULT_CLOSE_DAYS = 30  # a new open deal without a close date is expected in a month
@@ -96,6 +97,7 @@ def create_opportunity(
     session.add(OpportunityHistory(**first_history_row(
         opp.id, state_of(opp), actor_id=(actor or owner).id, now=now, source=source,
     )))
+    name_changes.changed(session, "deal", opp.id)
     return opp
 
 

@@ -12,6 +12,7 @@ from store.errors import Conflict, InvalidInput, NotAllowed
 from store.models import STAGE_KINDS, Opportunity, Stage, User
 from store.roles import is_admin
 from store.schemas import StageView
+from store.services.people import name_changes
 from store.services.people.users import require_by_id
 from store.services.system import audit
 
@@ -68,6 +69,7 @@ class StageAdmin:
             stage.name, stage.probability, stage.kind = name.strip(), probability, kind
             stage.quiet_days, stage.is_active = quiet_days, active
             s.flush()
+            name_changes.changed(s, "all")  # stage names, and which deals are open
             audit.record(s, at=self.store.now(), actor_id=actor.id, action="stage.save",
                          entity_type="stage", entity_id=stage.id,
                          detail={"before": before, "after": StageView.of(stage).model_dump()})

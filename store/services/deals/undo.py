@@ -26,6 +26,7 @@ from store.models import Activity, AuditEntry, Opportunity, OpportunityHistory, 
 from store.schemas import deal_title
 from store.services.deals.changes import _TRACKED as TRACKED
 from store.services.deals.changes import Change, apply_change
+from store.services.people import name_changes
 from store.services.people.users import require_by_id
 from store.services.system import audit
 
@@ -133,6 +134,7 @@ def _archive_opportunity(session: Session, entry: AuditEntry, now: datetime) -> 
     if opp is None or opp.archived_at is not None:
         raise NotFound("That deal is already gone.")
     opp.archived_at = now
+    name_changes.changed(session, "deal", opp.id)
     return f"Removed the new deal {opp.name}."
 
 

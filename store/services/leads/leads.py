@@ -31,6 +31,7 @@ from store.services.deals.opportunities import create_opportunity
 from store.services.leads.duplicates import close_accounts, find_duplicates
 from store.services.leads.rules import LeadRules, assign
 from store.services.leads.views import AccountQuestion, CapturedLead, Conversion, LeadView
+from store.services.people import name_changes
 from store.services.people.users import require_by_id
 
 OPEN_STATUSES = ("new", "working", "qualified")
@@ -128,6 +129,7 @@ class LeadService:
                                       name_key=name_key(lead.company), owner_id=owner.id)
                     s.add(account)
                     s.flush()
+                    name_changes.changed(s, "account", account.id)
                     created = True
             contact, reused = self._contact(s, lead, account, owner)
             opp = create_opportunity(
@@ -194,6 +196,7 @@ class LeadService:
                           account_id=account.id if account else None, owner_id=owner.id)
         session.add(contact)
         session.flush()
+        name_changes.changed(session, "contact", contact.id)
         return contact, False
 
 

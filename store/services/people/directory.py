@@ -1,9 +1,11 @@
 """Names people type, mapped to store rows: the resolver's view of accounts, deals,
 contacts and users.
 
-Name indexes are built once and cached; a cheap fingerprint query (row count and
-latest update) tells when to rebuild, so every process stays correct without
-rebuilding on every message.
+Name indexes are built once and cached. Whether they are current costs one primary-key
+read per message (`name_changes.current`: the counter every name-changing write bumps),
+never a scan, and writes that change no name (logging an activity) leave it alone; when
+names did change, the rows of the names that changed are read again and patched in, and
+everything is reloaded only after a bulk change (an import, the stages edited).
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from store.access import (
     can_see_account,
@@ -22,9 +24,11 @@ from store.access import (
 )
 from store.db import Store
 from store.models import Account, Contact, Opportunity, Stage, User
-from store.resolve import NameIndex
+from store.resolve import NameIndex, PatchedIndex, Within
 from store.schemas import StageView, deal_title
 from store.services.deals.stages import stages_in_order
+from store.services.people import name_changes
+from store.services.people.name_rows import NameRows, load_rows, patch_rows, user_rows
 from store.services.people.users import require_by_id
 
 
@@ -57,25 +61,10 @@ class ContactRef:
     account_name: str | None
 
 
-@dataclass(frozen=True)
-class NameRows:
-    """Every name a sentence may hold, as plain rows for the language layer's spotter:
-    accounts (id, name), contacts (id, name, account id), active users (id, name), stages
-    (id, name, kind) in pipeline order, open deals (id, deal name, account id, account
-    name). All of them, visible or not: the caller drops what the rep may not see, so one
-    prepared copy serves every rep."""
-
-    accounts: tuple[tuple[int, str], ...]
-    contacts: tuple[tuple[int, str, int | None], ...]
-    users: tuple[tuple[int, str], ...]
-    stages: tuple[tuple[int, str, str], ...]
-    deals: tuple[tuple[int, str, int | None, str | None], ...]
-
-
 class _Cached:
     def __init__(self) -> None:
-        self.fingerprint: tuple[object, ...] | None = None
-        self.index: NameIndex | None = None
+        self.version: int | None = None
+        self.index: NameIndex | PatchedIndex | None = None
 
 
 def _deal_refs() -> Select[int, str, int | None, str | None, int]:
@@ -85,11 +74,6 @@ def _deal_refs() -> Select[int, str, int | None, str | None, int]:
             .outerjoin(Account, Opportunity.account_id == Account.id))
 
 
-def _fingerprint(session: Session, model: type, updated: object) -> tuple[object, ...]:
-    row = session.execute(select(func.count(), func.max(updated)).select_from(model)).one()
-    return tuple(row)
-
-
 class Directory:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -97,48 +81,56 @@ class Directory:
         self._accounts = _Cached()
         self._contacts = _Cached()
         self._users = _Cached()
-        self._rows: tuple[tuple[object, ...], NameRows] | None = None
+        self._rows: NameRows | None = None
+        self.reloads = 0
+        """How many times every name was read again (tests and benchmarks count them)."""
 
-    def _cached(self, cache: _Cached, model: type[Account | Contact | User],
-                query: Select[int, str]) -> NameIndex:
+    def _cached(self, cache: _Cached, kind: str, query: Select[int, str],
+                id_column: InstrumentedAttribute[int]) -> NameIndex | PatchedIndex:
+        """The index of every name of `kind`: the names changed since it was built are
+        patched in (`PatchedIndex`), and it is built anew only after a bulk change."""
         with self.store.read() as s:
-            fingerprint = _fingerprint(s, model, model.updated_at)
+            now = name_changes.current(s)
             with self._lock:
-                if cache.index is not None and cache.fingerprint == fingerprint:
-                    return cache.index
+                index, built = cache.index, cache.version
+            if index is not None and built == now:
+                return index
+            changes = (name_changes.since(s, built, now) if index is not None
+                       and built is not None else None)
+            ids = changes.ids.get(kind, frozenset()) if changes is not None else frozenset()
+            if index is not None and changes is not None and not changes.everything:
+                patched = index if isinstance(index, PatchedIndex) else PatchedIndex(index)
+                if len(patched.gone | ids) <= PatchedIndex.MAX_PATCHED:
+                    if ids:
+                        patched = patched.patched(
+                            [(r[0], r[1]) for r in s.execute(query.where(id_column.in_(ids)))],
+                            ids)
+                    with self._lock:
+                        cache.index, cache.version = patched if ids else index, now
+                    return patched if ids else index
             index = NameIndex((row[0], row[1]) for row in s.execute(query))
         with self._lock:
-            cache.index, cache.fingerprint = index, fingerprint
+            cache.index, cache.version = index, now
         return index
 
     def name_rows(self) -> NameRows:
-        """Every name (see `NameRows`), re-read only when one of the tables changed."""
+        """Every name (see `NameRows`), read again only where one changed."""
         with self.store.read() as s:
-            fingerprint = tuple(s.execute(select(*(  # one statement, not five
-                part for model in (Account, Contact, User, Stage, Opportunity)
-                for part in (select(func.count()).select_from(model).scalar_subquery(),
-                             select(func.max(model.updated_at)).scalar_subquery())))).one())
+            now = name_changes.current(s)
             with self._lock:
-                if self._rows is not None and self._rows[0] == fingerprint:
-                    return self._rows[1]
-            rows = NameRows(
-                accounts=tuple((r[0], r[1]) for r in s.execute(
-                    select(Account.id, Account.name).where(Account.archived_at.is_(None))
-                    .order_by(Account.id))),
-                contacts=tuple((r[0], r[1], r[2]) for r in s.execute(
-                    select(Contact.id, Contact.name, Contact.account_id)
-                    .where(Contact.archived_at.is_(None)).order_by(Contact.id))),
-                users=tuple((r[0], r[1]) for r in s.execute(
-                    select(User.id, User.name).where(User.is_active.is_(True))
-                    .order_by(User.id))),
-                stages=tuple((st.id, st.name, st.kind) for st in stages_in_order(s)),
-                deals=tuple((r[0], r[1], r[2], r[3]) for r in s.execute(
-                    _deal_refs().join(Stage, Opportunity.stage_id == Stage.id)
-                    .where(Stage.kind == "open", Opportunity.archived_at.is_(None))
-                    .order_by(Opportunity.id))),
-            )
+                cached = self._rows
+            if cached is not None and cached.version == now:
+                return cached
+            changes = (name_changes.since(s, cached.version, now) if cached is not None
+                       else None)
+            if cached is None or changes is None or changes.everything:
+                rows = load_rows(s, now)
+                self.reloads += 1
+            else:
+                rows = patch_rows(s, cached, changes, now)
         with self._lock:
-            self._rows = (fingerprint, rows)
+            if self._rows is None or self._rows.version <= rows.version:
+                self._rows = rows
         return rows
 
     def visible_accounts(self, actor_id: int) -> set[int] | None:
@@ -146,34 +138,34 @@ class Directory:
         with self.store.read() as s:
             return visible_account_ids(s, require_by_id(s, actor_id))
 
-    def accounts(self, actor_id: int) -> NameIndex:
+    def accounts(self, actor_id: int) -> NameIndex | PatchedIndex | Within:
         """Names of the accounts the actor may see (store/access.py): a name they may not
-        see is never offered, so it reads exactly like a name that does not exist."""
+        see is never offered, so it reads exactly like a name that does not exist. One
+        index of every account serves everyone, seen through the actor's ids."""
         query = select(Account.id, Account.name).where(Account.archived_at.is_(None))
         with self.store.read() as s:
             visible = visible_account_ids(s, require_by_id(s, actor_id))
-            if visible is not None:
-                return NameIndex((row[0], row[1]) for row in s.execute(
-                    query.where(Account.id.in_(visible)).order_by(Account.id)))
-        return self._cached(self._accounts, Account, query)
+        index = self._cached(self._accounts, "account", query.order_by(Account.id), Account.id)
+        return index if visible is None else Within(index, visible)
 
-    def contacts(self, actor_id: int) -> NameIndex:
+    def contacts(self, actor_id: int) -> NameIndex | PatchedIndex | Within:
         """Names of the contacts the actor may see: contacts follow their account."""
         query = select(Contact.id, Contact.name).where(Contact.archived_at.is_(None))
         with self.store.read() as s:
             actor = require_by_id(s, actor_id)
             visible = visible_account_ids(s, actor)
+            ids: set[int] | None = None
             if visible is not None:
                 owners = visible_owner_ids(s, actor) or set()
-                return NameIndex((row[0], row[1]) for row in s.execute(query.where(or_(
+                ids = set(s.scalars(select(Contact.id).where(or_(
                     Contact.account_id.in_(visible),
                     Contact.account_id.is_(None) & Contact.owner_id.in_(owners),
-                )).order_by(Contact.id)))
-        return self._cached(self._contacts, Contact, query)
+                ))))
+        index = self._cached(self._contacts, "contact", query.order_by(Contact.id), Contact.id)
+        return index if ids is None else Within(index, ids)
 
-    def users(self) -> NameIndex:
-        return self._cached(self._users, User,
-                            select(User.id, User.name).where(User.is_active.is_(True)))
+    def users(self) -> NameIndex | PatchedIndex:
+        return self._cached(self._users, "user", user_rows(), User.id)
 
     def contacts_of(self, actor_id: int, account_id: int) -> list[tuple[int, str]]:
         """The account's contacts, none when the actor may not see the account."""
@@ -210,6 +202,23 @@ class Directory:
         if account_id is not None:
             query = query.where(Opportunity.account_id == account_id)
         return self._visible_deals(actor_id, query)
+
+    def open_deals_of(self, actor_id: int, account_ids: list[int]) -> list[DealRef]:
+        """Open deals of these accounts the actor may see, by id."""
+        return self._visible_deals(actor_id, _deal_refs()
+                                   .join(Stage, Opportunity.stage_id == Stage.id)
+                                   .where(Stage.kind == "open", Opportunity.archived_at.is_(None),
+                                          Opportunity.account_id.in_(account_ids))
+                                   .order_by(Opportunity.id))
+
+    def open_deal(self, actor_id: int, deal_id: int) -> DealRef | None:
+        """One open deal the actor may see, or None (closed, gone, or not theirs to see)."""
+        found = self._visible_deals(actor_id, _deal_refs()
+                                    .join(Stage, Opportunity.stage_id == Stage.id)
+                                    .where(Stage.kind == "open",
+                                           Opportunity.archived_at.is_(None),
+                                           Opportunity.id == deal_id))
+        return found[0] if found else None
 
     def deals_named(self, actor_id: int, account_id: int) -> list[DealRef]:
         """Every deal of an account the actor may see, open or closed (for "we lost X")."""

@@ -30,6 +30,7 @@ from store.models import (
 from store.roles import ADMIN, is_admin
 from store.schemas import UserView
 from store.services.deals.changes import Change, apply_change
+from store.services.people import name_changes
 from store.services.people.users import ensure_team, find_user, get_or_create_user, require_by_id
 from store.services.system import audit
 
@@ -124,6 +125,7 @@ def _hand_over(s: Session, work: _OpenWork, user: User, successor: User, actor: 
 def _retire(s: Session, user: User) -> None:
     """Inactive, no longer anyone's delegate nor delegating, and no reminders pending."""
     user.is_active = False
+    name_changes.changed(s, "user", user.id)
     if user.delegate_id:
         user.delegate_id = None
     s.execute(update(User).where(User.delegate_id == user.id).values(delegate_id=None))
@@ -219,7 +221,9 @@ class PeopleService:
         with self.store.transaction() as s:
             user = get_or_create_user(s, slack_user_id, name=name, email=email,
                                       timezone=timezone)
-            user.name = name or user.name
+            if name and name != user.name:
+                user.name = name
+                name_changes.changed(s, "user", user.id)
             user.email = email or user.email
             user.timezone = timezone or user.timezone
             newly_gone = deleted and user.is_active

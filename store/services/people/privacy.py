@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from store.db import Store
 from store.errors import NotFound
 from store.models import Activity, Base, Contact, Lead
+from store.services.people import name_changes
 from store.services.system import audit
 
 ERASED = "[erased]"
@@ -84,6 +85,7 @@ class PrivacyService:
                                    .values(subject=ERASED, body=None).returning(Activity.id))
                 counts["activities"] += len(erased.all())
                 contact.name = f"Forgotten contact {contact.id}"
+                name_changes.changed(s, "contact", contact.id)
                 contact.email = contact.phone = contact.title = None
             s.flush()
             for table, column in _text_columns():

@@ -10,6 +10,7 @@ from store.errors import InvalidInput, NotFound
 from store.models import ROLES, Team, User
 from store.roles import REP
 from store.schemas import UserView
+from store.services.people import name_changes
 from store.services.system import audit
 
 
@@ -52,6 +53,7 @@ def get_or_create_user(
         )
         session.add(user)
         session.flush()
+        name_changes.changed(session, "user", user.id)
     return user
 
 

@@ -11,12 +11,20 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from store.db import Store
 from store.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from store.models import ApprovalRequest, ApprovalStep, AuditEntry, Quote, User
+from store.models import (
+    ApprovalRequest,
+    ApprovalStep,
+    AuditEntry,
+    Opportunity,
+    Product,
+    Quote,
+    User,
+)
 from store.money import from_minor
 from store.services.activities.activities import add_activity
 from store.services.deals.opportunities import require_opportunity
@@ -133,16 +141,26 @@ class ApprovalService:
             return quote_view(s, quote)
 
     # -- reading ------------------------------------------------------------------------
-    def queue(self, actor_id: int) -> list[PendingStep]:
-        """Steps waiting for the actor's decision (their own and those delegated to them)."""
-        with self.store.transaction() as s:
+    def queue(self, actor_id: int, *, limit: int | None = None) -> list[PendingStep]:
+        """Steps waiting for the actor's decision (their own and those delegated to them),
+        oldest first; at most `limit`. A fixed number of statements however long the queue
+        (`_pending_many`)."""
+        return self.waiting(actor_id, limit=limit)[0]
+
+    def waiting(self, actor_id: int, *, limit: int | None = None
+                ) -> tuple[list[PendingStep], int]:
+        """The first `limit` steps of `queue`, and how many are waiting in all."""
+        with self.store.read() as s:
             actor = require_by_id(s, actor_id)
-            delegators = s.scalars(select(User.id).where(User.delegate_id == actor.id))
-            principals = [actor.id, *delegators]
-            steps = s.scalars(select(ApprovalStep).where(
-                ApprovalStep.approver_id.in_(principals), ApprovalStep.status == "pending"
-            ).order_by(ApprovalStep.id))
-            return [self._pending(s, st) for st in steps]
+            delegators = select(User.id).where(User.delegate_id == actor.id)
+            mine = (ApprovalStep.status == "pending",
+                    or_(ApprovalStep.approver_id == actor.id,
+                        ApprovalStep.approver_id.in_(delegators)))
+            query = select(ApprovalStep).where(*mine).order_by(ApprovalStep.id)
+            steps = list(s.scalars(query.limit(limit) if limit is not None else query))
+            count = len(steps) if limit is None or len(steps) < limit else int(
+                s.scalar(select(func.count()).select_from(ApprovalStep).where(*mine)) or 0)
+            return _pending_many(s, steps), count
 
     def step_to_decide(self, actor_id: int, step_id: int) -> PendingStep:
         """The step, if the actor may decide it (`require_may_decide`, the rule `decide`
@@ -165,15 +183,7 @@ class ApprovalService:
 
     @staticmethod
     def _pending(s: Session, step: ApprovalStep) -> PendingStep:
-        request = s.get(ApprovalRequest, step.request_id)
-        assert request is not None
-        quote = s.get(Quote, request.quote_id)
-        requester = s.get(User, request.requested_by_id)
-        approver = s.get(User, step.approver_id)
-        assert quote is not None and requester is not None and approver is not None
-        return PendingStep(step.id, request.id, quote_view(s, quote), step.level, step.rule,
-                           requester.name, request.justification, approver.slack_user_id,
-                           step.slack_channel, step.slack_ts)
+        return _pending_many(s, [step])[0]
 
     def history(self, actor_id: int, quote_ref: int | str) -> list[str]:
         """Every request, decision and change of the quote, oldest first, as lines."""
@@ -214,6 +224,38 @@ class ApprovalService:
             audit.record(s, at=now, actor_id=actor.id, action="approval.delegate",
                          entity_type="user", entity_id=actor.id, detail={"to": target.id})
             return target.name
+
+
+def _pending_many(s: Session, steps: list[ApprovalStep]) -> list[PendingStep]:
+    """Each step as the approver reads it. What the steps name (requests, quotes with their
+    lines, deals with their accounts, people, products) is read once for all of them, five
+    statements, so a long queue costs what a short one does."""
+    if not steps:
+        return []
+    requests = {r.id: r for r in s.scalars(select(ApprovalRequest).where(
+        ApprovalRequest.id.in_({st.request_id for st in steps})))}
+    quotes = {q.id: q for q in s.scalars(select(Quote).options(selectinload(Quote.lines))
+                                         .where(Quote.id.in_({r.quote_id for r in
+                                                              requests.values()})))}
+    # held here: the session keeps only weak references, and `quote_view` gets them from it
+    deals = s.scalars(select(Opportunity).options(joinedload(Opportunity.account)).where(
+        Opportunity.id.in_({q.opportunity_id for q in quotes.values()}))).unique().all()
+    people = {u.id: u for u in s.scalars(select(User).where(User.id.in_(
+        {r.requested_by_id for r in requests.values()} | {st.approver_id for st in steps}
+        | {q.owner_id for q in quotes.values()})))}
+    products = {ln.product_id for q in quotes.values() for ln in q.lines}
+    skus: dict[int | None, str] = {p.id: p.sku for p in s.scalars(
+        select(Product).where(Product.id.in_(products)))}
+    pending = []
+    for step in steps:
+        request = requests[step.request_id]
+        quote = quotes[request.quote_id]
+        pending.append(PendingStep(
+            step.id, request.id, quote_view(s, quote, skus=skus), step.level, step.rule,
+            people[request.requested_by_id].name, request.justification,
+            people[step.approver_id].slack_user_id, step.slack_channel, step.slack_ts))
+    del deals
+    return pending
 
 
 def _describe(action: str, who: str, detail: dict, quote: Quote) -> str:

@@ -8,6 +8,7 @@ OCA/sale-workflow#1087 describes).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -73,14 +74,17 @@ class QuoteView(BaseModel):
         return f"{self.number} v{self.version}"
 
 
-def quote_view(session: Session, quote: Quote) -> QuoteView:
+def quote_view(session: Session, quote: Quote, *,
+               skus: Mapping[int | None, str] | None = None) -> QuoteView:
+    """`skus`: the lines' products' SKUs when the caller read them already (a queue)."""
     from store.services.quotes.policy import segment_of
 
     opp = session.get(Opportunity, quote.opportunity_id)
     assert opp is not None
     owner = session.get(User, quote.owner_id)
-    skus: dict[int | None, str] = {p.id: p.sku for p in session.scalars(
-        select(Product).where(Product.id.in_([ln.product_id for ln in quote.lines])))}
+    if skus is None:
+        skus = {p.id: p.sku for p in session.scalars(
+            select(Product).where(Product.id.in_([ln.product_id for ln in quote.lines])))}
     totals = compute([LineInput(ln.unit_price_minor, ln.quantity, ln.discount_bp)
                       for ln in quote.lines], quote.discount_bp)
     money = lambda minor: from_minor(minor, quote.currency)  # noqa: E731

@@ -1,0 +1,1 @@
+"""What the App Home tab shows, read in a fixed number of statements."""
