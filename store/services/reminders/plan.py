@@ -1,0 +1,256 @@
+"""Which reminders a sweep creates, reading only rows that can have become due.
+
+A reminder's key is a function of its row (a follow-up's id and due time, a deal's quiet
+spell or close date, a contract's renewal mark, a user's local day), so a row yields a new
+reminder only when time carries it across its due moment or a write changes it. The
+planner therefore remembers when it last looked (`SweepMark`) and reads, each as an index
+range:
+
+- rows whose due moment fell between the last sweep and now (follow-ups entering the
+  day-ahead horizon, quiet spells running out per open stage, close dates passing, renewal
+  marks passing, local midnights for digests);
+- rows written since the last sweep (`updated_at`), and the rows of users and stages
+  written since (a user reactivated, a manager changed, a stage's quiet days edited).
+
+With no mark (the first sweep, a changed setting, a clock that went back, a gap longer
+than the follow-up look-back) it reads every row that can be due, as before. Each window
+reaches `MARGIN` further back than the last sweep, so a write still uncommitted when that
+sweep looked is seen by this one; the unique key makes the overlap harmless.
+
+Every row read goes through the same rule as in a full sweep (`_quiet_or_overdue`, …), so
+an incremental sweep creates exactly the reminders a full one would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session
+
+from store.models import Activity, Contract, Opportunity, Stage, SweepMark, User
+
+RENEWAL_MARKS = (90, 60, 30)
+FOLLOW_UP_LOOKBACK = timedelta(days=14)  # older open follow-ups go to the digest, not a DM
+FOLLOW_UP_AHEAD = timedelta(days=1)  # planned a day ahead, delivered at their time
+MARGIN = timedelta(minutes=10)  # a write not yet committed when the last sweep looked
+MAX_CHANGED_USERS = 1000  # more users written since (a bulk import): plan everything
+
+
+@dataclass(frozen=True)
+class Planned:
+    key: str
+    kind: str
+    subject_type: str
+    subject_id: int
+    user: User
+    due_at: datetime
+    channel_id: str | None = None  # a channel post (scheduled report) rather than a DM
+
+
+@dataclass(frozen=True)
+class Window:
+    """What one sweep reads: every row that can be due (`since` None), or only what became
+    due or was written after `since`; `users` are the ids of users written after it."""
+
+    now: datetime
+    since: datetime | None
+    users: tuple[int, ...] = ()
+
+    @property
+    def full(self) -> bool:
+        return self.since is None
+
+
+def window(s: Session, mark_name: str, now: datetime, *, lock: bool) -> Window:
+    """This sweep's window from the planner's mark (locked on PostgreSQL so concurrent
+    sweeps plan one after the other rather than both reading the same rows)."""
+    query = select(SweepMark.planned_at).where(SweepMark.name == mark_name)
+    last = s.scalar(query.with_for_update() if lock else query)
+    if last is None or last > now or now - last > FOLLOW_UP_LOOKBACK:
+        return Window(now, None)
+    since = last - MARGIN
+    users = s.scalars(select(User.id).where(User.updated_at >= since)
+                      .limit(MAX_CHANGED_USERS + 1)).all()
+    if len(users) > MAX_CHANGED_USERS:
+        return Window(now, None)
+    return Window(now, since, tuple(users))
+
+
+def set_mark(s: Session, mark_name: str, now: datetime) -> None:
+    mark = s.get(SweepMark, mark_name)
+    if mark is None:
+        s.add(SweepMark(name=mark_name, planned_at=now))
+    else:
+        mark.planned_at = now
+    s.flush()
+
+
+def _union(s: Session, query: Any, windows: Iterable[ColumnElement[bool]],
+           row_id: Callable[[Any], int]) -> list[Any]:
+    """Rows of `query` in any of `windows`, each run as its own statement (one index range
+    each; an OR of them would let the planner fall back to a scan), each row once."""
+    seen: dict[int, Any] = {}
+    for where in windows:
+        for row in s.execute(query.where(where)):
+            seen.setdefault(row_id(row), row)
+    return list(seen.values())
+
+
+# -- follow-ups ------------------------------------------------------------------------
+def follow_ups(s: Session, w: Window) -> list[Planned]:
+    now = w.now
+    query = (select(Activity.id, Activity.follow_up_at, User)
+             .join(User, Activity.owner_id == User.id)
+             .where(Activity.done.is_(False), Activity.follow_up_at.is_not(None),
+                    Activity.follow_up_at <= now + FOLLOW_UP_AHEAD,
+                    Activity.follow_up_at >= now - FOLLOW_UP_LOOKBACK,
+                    User.is_active.is_(True)))
+    if w.since is None:
+        rows = list(s.execute(query))
+    else:
+        windows = [Activity.follow_up_at > w.since + FOLLOW_UP_AHEAD,
+                   Activity.updated_at >= w.since]
+        if w.users:
+            windows.append(Activity.owner_id.in_(w.users))
+        rows = _union(s, query, windows, lambda r: r[0])
+    return [Planned(f"follow_up:{activity_id}:{due:%Y%m%dT%H%M}",
+                    "follow_up", "activity", activity_id, user, due)
+            for activity_id, due, user in rows
+            if due is not None]  # always, by the query; this tells the type checker
+
+
+# -- renewals --------------------------------------------------------------------------
+def renewals(s: Session, w: Window, tz: Callable[[User], str],
+             alert_minor: int | None) -> list[Planned]:
+    today = w.now.date()
+    query = (select(Contract, User)
+             .join(User, Contract.owner_id == User.id)
+             .where(Contract.status == "active", Contract.end_date >= today,
+                    Contract.end_date <= today + timedelta(days=max(RENEWAL_MARKS)),
+                    User.is_active.is_(True)))
+    if w.since is None:
+        rows = list(s.execute(query))
+    else:
+        since_day = w.since.date()
+        windows: list[ColumnElement[bool]] = [
+            # a mark passed since: end_date - n fell in [since_day, today]
+            and_(Contract.end_date >= since_day + timedelta(days=n),
+                 Contract.end_date <= today + timedelta(days=n))
+            for n in RENEWAL_MARKS]
+        windows.append(Contract.updated_at >= w.since)
+        if w.users:  # owner reactivated, owner's manager changed or reactivated
+            windows.append(Contract.owner_id.in_(w.users))
+            windows.append(User.manager_id.in_(w.users))
+        rows = _union(s, query, windows, lambda r: r[0].id)
+    managers = {u.id: u for u in s.scalars(select(User).where(User.id.in_(
+        {owner.manager_id for _c, owner in rows if owner.manager_id})))} if rows else {}
+    planned = []
+    for contract, owner in rows:
+        passed = [n for n in RENEWAL_MARKS if contract.end_date - timedelta(days=n) <= today]
+        if not passed:
+            continue
+        mark = min(passed)  # a contract entered late gets the latest mark, not the missed
+        day = contract.end_date - timedelta(days=mark)
+        due = datetime.combine(day, time(0), tzinfo=ZoneInfo(tz(owner))).astimezone(UTC)
+        planned.append(Planned(f"renewal:{contract.id}:d{mark}", "renewal", "contract",
+                               contract.id, owner, due))
+        manager = managers.get(owner.manager_id) if owner.manager_id else None
+        if (manager is not None and manager.is_active and alert_minor is not None
+                and contract.value_minor > alert_minor):
+            planned.append(Planned(f"renewal:{contract.id}:d{mark}:manager", "renewal",
+                                   "contract", contract.id, manager, due))
+    return planned
+
+
+# -- quiet and overdue deals -----------------------------------------------------------
+def _quiet_or_overdue(row: Any, now: datetime) -> Planned | None:
+    """The one rule: a deal quiet past its stage's days, else one past its close date."""
+    opp_id, last_activity, stage_changed, close_date, quiet_days, owner = row
+    spell = max(d for d in (last_activity, stage_changed) if d is not None)
+    if quiet_days and spell + timedelta(days=quiet_days) <= now:
+        return Planned(f"stale:{opp_id}:{spell:%Y%m%dT%H%M%S}", "stale_deal", "opportunity",
+                       opp_id, owner, spell + timedelta(days=quiet_days))
+    if close_date < now.date():
+        due = datetime.combine(close_date + timedelta(days=1), time(0), tzinfo=UTC)
+        return Planned(f"overdue:{opp_id}:{close_date:%Y%m%d}", "stale_deal", "opportunity",
+                       opp_id, owner, due)
+    return None
+
+
+def stale_deals(s: Session, w: Window) -> list[Planned]:
+    now = w.now
+    stages = s.execute(select(Stage.id, Stage.quiet_days, Stage.updated_at)
+                       .where(Stage.kind == "open")).all()
+    if not stages:
+        return []
+    query = (select(Opportunity.id, Opportunity.last_activity_at,
+                    Opportunity.stage_changed_at, Opportunity.close_date, Stage.quiet_days,
+                    User)
+             .join(Stage, Opportunity.stage_id == Stage.id)
+             .join(User, Opportunity.owner_id == User.id)
+             .where(Stage.kind == "open", Opportunity.archived_at.is_(None),
+                    User.is_active.is_(True)))
+    if w.since is None:
+        shortest = min((q for _id, q, _at in stages if q), default=0)
+        quiet_since = now - timedelta(days=shortest)
+        rows = list(s.execute(query.where(or_(
+            Opportunity.close_date < now.date(),
+            and_(Opportunity.stage_changed_at < quiet_since,
+                 or_(Opportunity.last_activity_at.is_(None),
+                     Opportunity.last_activity_at < quiet_since))))))
+    else:
+        since = w.since
+        windows: list[ColumnElement[bool]] = [
+            # close dates that passed since
+            and_(Opportunity.close_date >= since.date(), Opportunity.close_date < now.date()),
+            Opportunity.updated_at >= since,
+        ]
+        for stage_id, quiet_days, updated_at in stages:
+            if updated_at >= since:  # its quiet days may have changed: all its deals
+                windows.append(Opportunity.stage_id == stage_id)
+            elif quiet_days:  # spells that ran out since: spell + days in (since, now]
+                start, end = (since - timedelta(days=quiet_days),
+                              now - timedelta(days=quiet_days))
+                windows.append(and_(Opportunity.stage_id == stage_id,
+                                    Opportunity.stage_changed_at > start,
+                                    Opportunity.stage_changed_at <= end))
+                windows.append(and_(Opportunity.last_activity_at > start,
+                                    Opportunity.last_activity_at <= end,
+                                    Opportunity.stage_id == stage_id))
+        if w.users:
+            windows.append(Opportunity.owner_id.in_(w.users))
+        rows = _union(s, query, windows, lambda r: r[0])
+    return [p for p in (_quiet_or_overdue(row, now) for row in rows) if p is not None]
+
+
+# -- digests ---------------------------------------------------------------------------
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones() | {"UTC"})
+
+
+def turned_day(zones: Iterable[str], since: datetime, now: datetime) -> list[str]:
+    """The zones whose local date changed between `since` and `now`."""
+    return [z for z in zones if since.astimezone(ZoneInfo(z)).date()
+            != now.astimezone(ZoneInfo(z)).date()]
+
+
+def digest_users(s: Session, w: Window, default_tz: str) -> Sequence[User]:
+    query = select(User).where(User.digest_hour.is_not(None), User.is_active.is_(True))
+    if w.since is None:
+        return s.scalars(query).all()
+    zones = turned_day(_zones(), w.since, w.now)
+    windows: list[ColumnElement[bool]] = []
+    if zones:
+        windows.append(User.timezone.in_(zones))
+    if default_tz in zones or turned_day([default_tz], w.since, w.now):
+        windows.append(User.timezone.is_(None))
+    if w.users:
+        windows.append(User.id.in_(w.users))
+    return [u for (u,) in _union(s, query, windows, lambda r: r[0].id)]
