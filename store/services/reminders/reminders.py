@@ -10,11 +10,13 @@ so a process that dies between claim and send leaves it to be retried, never los
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -29,6 +31,24 @@ from store.working_time import DEFAULT_DIGEST_HOUR, DEFAULT_WORKING_HOURS, local
 INSERT_CHUNK = 500  # reminders per INSERT (10 values each: well under any bind limit)
 LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=1)
+
+
+def _backoff(attempts: int) -> timedelta:
+    return min(timedelta(minutes=2 ** min(attempts, 10)), MAX_BACKOFF)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one claimed reminder, for `ReminderService.record`: sent (with its
+    Slack ts), retry (after `delay`, else a backoff by `attempts`), failed or canceled
+    (with the reason)."""
+
+    reminder_id: int
+    status: Literal["sent", "retry", "failed", "canceled"]
+    slack_ts: str | None = None
+    reason: str | None = None
+    attempts: int = 0
+    delay: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +167,43 @@ class ReminderService:
                                 u.slack_user_id if u else None, u.timezone if u else None,
                                 r.channel_id, r.due_at, r.attempts) for r, u in rows]
 
+    def record(self, worker: str, outcomes: Sequence[Outcome]) -> None:
+        """What became of a batch's reminders, in one transaction: one UPDATE per kind of
+        outcome, each row only while `worker` still holds its claim (a claim whose lease
+        ran out may have been taken, and sent, by another sweep)."""
+        if not outcomes:
+            return
+        now = self.store.now()
+        t = Reminder.__table__
+        mine = (t.c.id == bindparam("b_id"), t.c.status == "claimed",
+                t.c.claimed_by == worker)
+        groups: dict[str, list[dict[str, object]]] = {}
+        for o in outcomes:
+            row: dict[str, object] = {"b_id": o.reminder_id}
+            if o.status == "sent":
+                row["b_ts"] = o.slack_ts
+            elif o.status == "retry":
+                row["b_at"] = now + (o.delay or _backoff(o.attempts))
+                row["b_error"] = (o.reason or "")[:500]
+            else:
+                row["b_error"] = (o.reason or "")[:500]
+            groups.setdefault(o.status, []).append(row)
+        statements = {
+            "sent": update(t).where(*mine).values(status="sent", sent_at=now,
+                                                  slack_ts=bindparam("b_ts"), last_error=None),
+            "retry": update(t).where(*mine).values(
+                status="pending", deliver_at=bindparam("b_at"),
+                last_error=bindparam("b_error"), claimed_by=None, claimed_at=None),
+            "failed": update(t).where(*mine).values(status="failed",
+                                                    last_error=bindparam("b_error")),
+            "canceled": update(t).where(*mine).values(status="canceled",
+                                                      last_error=bindparam("b_error")),
+        }
+        with self.store.transaction() as s:
+            connection = s.connection()
+            for status, rows in groups.items():
+                connection.execute(statements[status], rows)
+
     def _finish(self, reminder_id: int, worker: str, **values: object) -> bool:
         with self.store.transaction() as s:
             done = s.scalar(update(Reminder).where(
@@ -161,7 +218,7 @@ class ReminderService:
     def retry(self, reminder_id: int, worker: str, error: str, attempts: int,
               delay: timedelta | None = None) -> bool:
         """Put it back with backoff (or Slack's Retry-After); a failed send is never dropped."""
-        backoff = delay or min(timedelta(minutes=2 ** min(attempts, 10)), MAX_BACKOFF)
+        backoff = delay or _backoff(attempts)
         return self._finish(reminder_id, worker, status="pending",
                             deliver_at=self.store.now() + backoff, last_error=error[:500],
                             claimed_by=None, claimed_at=None)
