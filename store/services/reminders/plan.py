@@ -70,8 +70,9 @@ class Window:
 def window(s: Session, mark_name: str, now: datetime, *, lock: bool) -> Window:
     """This sweep's window from the planner's mark (locked on PostgreSQL so concurrent
     sweeps plan one after the other rather than both reading the same rows)."""
-    query = select(SweepMark.planned_at).where(SweepMark.name == mark_name)
-    last = s.scalar(query.with_for_update() if lock else query)
+    query = select(SweepMark).where(SweepMark.name == mark_name)
+    mark = s.scalar(query.with_for_update() if lock else query)  # set_mark finds it loaded
+    last = mark.planned_at if mark is not None else None
     if last is None or last > now or now - last > FOLLOW_UP_LOOKBACK:
         return Window(now, None)
     since = last - MARGIN

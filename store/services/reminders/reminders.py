@@ -104,7 +104,10 @@ class ReminderService:
                              muted_until=user.reminders_muted_until)
 
     def _insert(self, s: Session, planned: list[Planned], now: datetime) -> int:
-        """Insert the ones not there yet, many to a statement; returns how many are new."""
+        """Insert the ones not there yet, many to a statement; returns how many are new.
+        Keys already there are left out first (a look-up by the unique index), so a sweep
+        re-reading rows it planned before writes nothing; the conflict clause still settles
+        a race with another sweep."""
         insert = pg_insert if self.store.dialect == "postgresql" else sqlite_insert
         rows = [dict(
             key=p.key, kind=p.kind, subject_type=p.subject_type, subject_id=p.subject_id,
@@ -116,8 +119,14 @@ class ReminderService:
             status="pending", attempts=0, created_at=now) for p in planned]
         created = 0
         for start in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[start:start + INSERT_CHUNK]
+            there = set(s.scalars(select(Reminder.key).where(
+                Reminder.key.in_([r["key"] for r in chunk]))))
+            chunk = [r for r in chunk if r["key"] not in there]  # most, in a full sweep
+            if not chunk:
+                continue
             created += len(s.scalars(
-                insert(Reminder).values(rows[start:start + INSERT_CHUNK])
+                insert(Reminder).values(chunk)
                 .on_conflict_do_nothing(index_elements=["key"]).returning(Reminder.id)).all())
         return created
 
