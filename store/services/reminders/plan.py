@@ -9,13 +9,14 @@ range:
 - rows whose due moment fell between the last sweep and now (follow-ups entering the
   day-ahead horizon, quiet spells running out per open stage, close dates passing, renewal
   marks passing, local midnights for digests);
-- rows written since the last sweep (`updated_at`), and the rows of users and stages
-  written since (a user reactivated, a manager changed, a stage's quiet days edited).
+- rows written since the last sweep (`updated_at`), and the rows of users written since
+  (a user reactivated, a manager changed).
 
-With no mark (the first sweep, a changed setting, a clock that went back, a gap longer
-than the follow-up look-back) it reads every row that can be due, as before. Each window
-reaches `MARGIN` further back than the last sweep, so a write still uncommitted when that
-sweep looked is seen by this one; the unique key makes the overlap harmless.
+With no mark (the first sweep, a changed setting or open stage's quiet days, a clock
+that went back, a gap longer than the follow-up look-back) it reads every row that can be
+due, as before. Each window reaches `MARGIN` further back than the last sweep, so a write
+still uncommitted when that sweep looked is seen by this one; the unique key makes the
+overlap harmless.
 
 Every row read goes through the same rule as in a full sweep (`_quiet_or_overdue`, …), so
 an incremental sweep creates exactly the reminders a full one would.
@@ -30,7 +31,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from store.models import Activity, Contract, Opportunity, Stage, SweepMark, User
@@ -84,12 +85,32 @@ def window(s: Session, mark_name: str, now: datetime, *, lock: bool) -> Window:
 
 
 def set_mark(s: Session, mark_name: str, now: datetime) -> None:
+    """Remember `now` under `mark_name`, forgetting marks of other settings or stages."""
+    s.execute(delete(SweepMark).where(SweepMark.name != mark_name,
+                                      SweepMark.name.like(mark_name.split(":")[0] + ":%")))
     mark = s.get(SweepMark, mark_name)
     if mark is None:
         s.add(SweepMark(name=mark_name, planned_at=now))
     else:
         mark.planned_at = now
     s.flush()
+
+
+@dataclass(frozen=True)
+class OpenStage:
+    id: int
+    quiet_days: int | None
+
+
+def open_stages(s: Session) -> list[OpenStage]:
+    return [OpenStage(i, q) for i, q in s.execute(
+        select(Stage.id, Stage.quiet_days).where(Stage.kind == "open").order_by(Stage.id))]
+
+
+def stages_mark(stages: Sequence[OpenStage]) -> str:
+    """Part of the mark's name: the open stages and their quiet days, so editing them
+    (a stage's quiet days shortened, a stage closed) plans everything once."""
+    return ",".join(f"{st.id}/{st.quiet_days or 0}" for st in stages)
 
 
 def _union(s: Session, query: Any, windows: Iterable[ColumnElement[bool]],
@@ -184,10 +205,8 @@ def _quiet_or_overdue(row: Any, now: datetime) -> Planned | None:
     return None
 
 
-def stale_deals(s: Session, w: Window) -> list[Planned]:
+def stale_deals(s: Session, w: Window, stages: Sequence[OpenStage]) -> list[Planned]:
     now = w.now
-    stages = s.execute(select(Stage.id, Stage.quiet_days, Stage.updated_at)
-                       .where(Stage.kind == "open")).all()
     if not stages:
         return []
     query = (select(Opportunity.id, Opportunity.last_activity_at,
@@ -198,7 +217,7 @@ def stale_deals(s: Session, w: Window) -> list[Planned]:
              .where(Stage.kind == "open", Opportunity.archived_at.is_(None),
                     User.is_active.is_(True)))
     if w.since is None:
-        shortest = min((q for _id, q, _at in stages if q), default=0)
+        shortest = min((st.quiet_days for st in stages if st.quiet_days), default=0)
         quiet_since = now - timedelta(days=shortest)
         rows = list(s.execute(query.where(or_(
             Opportunity.close_date < now.date(),
@@ -212,18 +231,16 @@ def stale_deals(s: Session, w: Window) -> list[Planned]:
             and_(Opportunity.close_date >= since.date(), Opportunity.close_date < now.date()),
             Opportunity.updated_at >= since,
         ]
-        for stage_id, quiet_days, updated_at in stages:
-            if updated_at >= since:  # its quiet days may have changed: all its deals
-                windows.append(Opportunity.stage_id == stage_id)
-            elif quiet_days:  # spells that ran out since: spell + days in (since, now]
-                start, end = (since - timedelta(days=quiet_days),
-                              now - timedelta(days=quiet_days))
-                windows.append(and_(Opportunity.stage_id == stage_id,
+        for st in stages:  # spells that ran out since: spell + days in (since, now]
+            if st.quiet_days:
+                start, end = (since - timedelta(days=st.quiet_days),
+                              now - timedelta(days=st.quiet_days))
+                windows.append(and_(Opportunity.stage_id == st.id,
                                     Opportunity.stage_changed_at > start,
                                     Opportunity.stage_changed_at <= end))
                 windows.append(and_(Opportunity.last_activity_at > start,
                                     Opportunity.last_activity_at <= end,
-                                    Opportunity.stage_id == stage_id))
+                                    Opportunity.stage_id == st.id))
         if w.users:
             windows.append(Opportunity.owner_id.in_(w.users))
         rows = _union(s, query, windows, lambda r: r[0])
@@ -232,14 +249,14 @@ def stale_deals(s: Session, w: Window) -> list[Planned]:
 
 # -- digests ---------------------------------------------------------------------------
 @cache
-def _zones() -> frozenset[str]:
-    return frozenset(available_timezones() | {"UTC"})
+def _zones() -> tuple[ZoneInfo, ...]:
+    """Every time zone, loaded once (ZoneInfo's own cache keeps only a few)."""
+    return tuple(ZoneInfo(z) for z in sorted(available_timezones() | {"UTC"}))
 
 
-def turned_day(zones: Iterable[str], since: datetime, now: datetime) -> list[str]:
-    """The zones whose local date changed between `since` and `now`."""
-    return [z for z in zones if since.astimezone(ZoneInfo(z)).date()
-            != now.astimezone(ZoneInfo(z)).date()]
+def turned_day(zones: Iterable[ZoneInfo], since: datetime, now: datetime) -> list[str]:
+    """The names of the zones whose local date changed between `since` and `now`."""
+    return [str(z) for z in zones if since.astimezone(z).date() != now.astimezone(z).date()]
 
 
 def digest_users(s: Session, w: Window, default_tz: str) -> Sequence[User]:
@@ -250,7 +267,7 @@ def digest_users(s: Session, w: Window, default_tz: str) -> Sequence[User]:
     windows: list[ColumnElement[bool]] = []
     if zones:
         windows.append(User.timezone.in_(zones))
-    if default_tz in zones or turned_day([default_tz], w.since, w.now):
+    if default_tz in zones or turned_day([ZoneInfo(default_tz)], w.since, w.now):
         windows.append(User.timezone.is_(None))
     if w.users:
         windows.append(User.id.in_(w.users))

@@ -81,19 +81,22 @@ class ReminderService:
         Reads only what became due or was written since the last sweep (plan.py)."""
         now = self.store.now()
         with self.store.transaction() as s:
-            w = planner.window(s, self._mark_name, now, lock=self.store.dialect == "postgresql")
+            stages = planner.open_stages(s)
+            mark = self._mark_name(stages)
+            w = planner.window(s, mark, now, lock=self.store.dialect == "postgresql")
             planned = [*planner.follow_ups(s, w),
                        *planner.renewals(s, w, self._tz, self.renewal_alert_minor),
-                       *planner.stale_deals(s, w), *self._digests(s, w), *self._reports(s, now)]
+                       *planner.stale_deals(s, w, stages), *self._digests(s, w),
+                       *self._reports(s, now)]
             created = self._insert(s, planned, now)
-            planner.set_mark(s, self._mark_name, now)
+            planner.set_mark(s, mark, now)
             return created
 
-    @property
-    def _mark_name(self) -> str:
-        """The settings that change what is planned are part of the mark's name: changing
-        one plans everything once."""
-        return f"reminders:{self.renewal_alert_minor}:{self.default_timezone}"
+    def _mark_name(self, stages: list[planner.OpenStage]) -> str:
+        """The settings and stages that change what is planned are part of the mark's
+        name: changing one plans everything once."""
+        return (f"reminders:{self.renewal_alert_minor}:{self.default_timezone}:"
+                f"{planner.stages_mark(stages)}")
 
     def _tz(self, user: User) -> str:
         return user.timezone or self.default_timezone
