@@ -113,14 +113,20 @@ def stages_mark(stages: Sequence[OpenStage]) -> str:
     return ",".join(f"{st.id}/{st.quiet_days or 0}" for st in stages)
 
 
-def _union(s: Session, query: Any, windows: Iterable[ColumnElement[bool]],
+def _union(s: Session, query: Any, id_column: Any, windows: Iterable[ColumnElement[bool]],
            row_id: Callable[[Any], int]) -> list[Any]:
-    """Rows of `query` in any of `windows`, each run as its own statement (one index range
-    each; an OR of them would let the planner fall back to a scan), each row once."""
-    seen: dict[int, Any] = {}
+    """Rows of `query` whose id is in any of `windows`. Each window is first its own
+    statement on its own table (one index range; joined, or OR-ed together, SQLite's
+    planner may walk the table by a join index instead), then the rows of the ids found
+    are read with `query`, once."""
+    ids: set[int] = set()
     for where in windows:
-        for row in s.execute(query.where(where)):
-            seen.setdefault(row_id(row), row)
+        ids.update(s.scalars(select(id_column).where(where)))
+    if not ids:
+        return []
+    seen: dict[int, Any] = {}
+    for row in s.execute(query.where(id_column.in_(ids))):
+        seen.setdefault(row_id(row), row)
     return list(seen.values())
 
 
@@ -140,7 +146,7 @@ def follow_ups(s: Session, w: Window) -> list[Planned]:
                    Activity.updated_at >= w.since]
         if w.users:
             windows.append(Activity.owner_id.in_(w.users))
-        rows = _union(s, query, windows, lambda r: r[0])
+        rows = _union(s, query, Activity.id, windows, lambda r: r[0])
     return [Planned(f"follow_up:{activity_id}:{due:%Y%m%dT%H%M}",
                     "follow_up", "activity", activity_id, user, due)
             for activity_id, due, user in rows
@@ -168,8 +174,9 @@ def renewals(s: Session, w: Window, tz: Callable[[User], str],
         windows.append(Contract.updated_at >= w.since)
         if w.users:  # owner reactivated, owner's manager changed or reactivated
             windows.append(Contract.owner_id.in_(w.users))
-            windows.append(User.manager_id.in_(w.users))
-        rows = _union(s, query, windows, lambda r: r[0].id)
+            windows.append(Contract.owner_id.in_(
+                select(User.id).where(User.manager_id.in_(w.users))))
+        rows = _union(s, query, Contract.id, windows, lambda r: r[0].id)
     managers = {u.id: u for u in s.scalars(select(User).where(User.id.in_(
         {owner.manager_id for _c, owner in rows if owner.manager_id})))} if rows else {}
     planned = []
@@ -238,12 +245,14 @@ def stale_deals(s: Session, w: Window, stages: Sequence[OpenStage]) -> list[Plan
                 windows.append(and_(Opportunity.stage_id == st.id,
                                     Opportunity.stage_changed_at > start,
                                     Opportunity.stage_changed_at <= end))
-                windows.append(and_(Opportunity.last_activity_at > start,
-                                    Opportunity.last_activity_at <= end,
-                                    Opportunity.stage_id == st.id))
+        for days in sorted({st.quiet_days for st in stages if st.quiet_days}):
+            # by last activity, whatever the stage (with the stage as well, SQLite would
+            # walk the stage's deals by its index rather than this range)
+            windows.append(and_(Opportunity.last_activity_at > since - timedelta(days=days),
+                                Opportunity.last_activity_at <= now - timedelta(days=days)))
         if w.users:
             windows.append(Opportunity.owner_id.in_(w.users))
-        rows = _union(s, query, windows, lambda r: r[0])
+        rows = _union(s, query, Opportunity.id, windows, lambda r: r[0])
     return [p for p in (_quiet_or_overdue(row, now) for row in rows) if p is not None]
 
 
@@ -271,4 +280,4 @@ def digest_users(s: Session, w: Window, default_tz: str) -> Sequence[User]:
         windows.append(User.timezone.is_(None))
     if w.users:
         windows.append(User.id.in_(w.users))
-    return [u for (u,) in _union(s, query, windows, lambda r: r[0].id)]
+    return [u for (u,) in _union(s, query, User.id, windows, lambda r: r[0].id)]
