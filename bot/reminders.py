@@ -2,7 +2,9 @@
 housekeeping, forget Slack event ids past their de-duplication window.
 
 Used by the scheduler inside `serve`, by `salesbot scheduler`, by
-`salesbot reminders run-once` (for cron), and by the shell's `:time`.
+`salesbot reminders run-once` (for cron), and by the shell's `:time`. It imports only what
+a sweep needs (the store, the Slack Web API client, the reminder renderers): no charts,
+no search index, no Bolt app; a scheduled report's chart is imported when one is due.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -21,8 +24,11 @@ from handlers.reminders.messages import reminder_message
 from handlers.slack.owed import slack_error, transient
 from store.clock import Clock
 from store.services import Services
+from store.services.reminders.context import BatchContext
+from store.services.reminders.reminders import LEASE, DueReminder, Outcome
 
 log = logging.getLogger(__name__)
+RECORD_AFTER_SECONDS = LEASE.total_seconds() / 2
 
 
 @dataclass
@@ -64,8 +70,7 @@ class ReminderRunner:
             due = self.services.reminders.claim(self.worker)
             if not due:
                 break
-            for reminder in due:
-                self._deliver(reminder, report)
+            self._deliver_batch(due, report)
         if report.planned or report.sent or report.retried or report.failed:
             log.info("reminders: %s", report)
         return report
@@ -82,32 +87,51 @@ class ReminderRunner:
         self.services.workspace.token_works()
         return True
 
-    def _deliver(self, reminder, report: SweepReport) -> None:
-        reminders = self.services.reminders
+    def _deliver_batch(self, due: list[DueReminder], report: SweepReport) -> None:
+        """Read the batch's context at once, post each, record the outcomes together: three
+        transactions a batch, not two a reminder. Outcomes are recorded at the end of the
+        batch, or sooner once it has run for half a lease (Slack slow or rate limiting), so
+        no claim runs out while its reminder is being sent."""
+        now = self.clock.now()
+        batch = self.services.reminder_context.load(due, now, self.default_timezone)
+        outcomes: list[Outcome] = []
+        started = time.monotonic()
+        for reminder in due:
+            outcomes.append(self._deliver(reminder, now, batch, report))
+            if time.monotonic() - started > RECORD_AFTER_SECONDS:
+                self.services.reminders.record(self.worker, outcomes)
+                outcomes, started = [], time.monotonic()
+        self.services.reminders.record(self.worker, outcomes)
+
+    def _deliver(self, reminder: DueReminder, now: datetime, batch: BatchContext,
+                 report: SweepReport) -> Outcome:
         try:
-            message = reminder_message(self.services, reminder, self.clock.now(),
-                                       self.default_timezone)
+            message = reminder_message(self.services, reminder, now, self.default_timezone,
+                                       batch)
             if message is None:
-                reminders.cancel(reminder.id, self.worker, "no longer relevant")
                 report.skipped += 1
-                return
+                return Outcome(reminder.id, "canceled", reason="no longer relevant")
             target = reminder.channel_id or reminder.user_slack_id
+            if target is None:  # its user is gone from the store: nobody to tell
+                report.failed += 1
+                return Outcome(reminder.id, "failed", reason="no recipient")
             posted = self.client.chat_postMessage(channel=target, text=message.text,
                                                   blocks=message.blocks)
-            reminders.sent(reminder.id, self.worker, posted.get("ts"))
             report.sent += 1
+            return Outcome(reminder.id, "sent", slack_ts=posted.get("ts"))
         except SlackApiError as exc:
             error = slack_error(exc)
             if transient(exc) is None:  # refused for good (owed.py: LASTING_ERRORS)
-                reminders.failed(reminder.id, self.worker, f"Slack refused: {error}")
                 report.failed += 1
-                return
+                return Outcome(reminder.id, "failed", reason=f"Slack refused: {error}")
             retry_after = exc.response.headers.get("Retry-After") if exc.response.headers \
                 else None
             delay = timedelta(seconds=int(retry_after)) if retry_after else None
-            reminders.retry(reminder.id, self.worker, error, reminder.attempts, delay)
             report.retried += 1
+            return Outcome(reminder.id, "retry", reason=error, attempts=reminder.attempts,
+                           delay=delay)
         except Exception as exc:  # anything else: keep it, try again later
             log.exception("reminder %s failed", reminder.key)
-            reminders.retry(reminder.id, self.worker, type(exc).__name__, reminder.attempts)
             report.retried += 1
+            return Outcome(reminder.id, "retry", reason=type(exc).__name__,
+                           attempts=reminder.attempts)

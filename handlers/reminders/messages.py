@@ -1,7 +1,8 @@
 """What a due reminder says: one renderer per reminder kind, chosen from `RENDERERS`.
 
-Each renderer reads the reminder's reason fresh (store/services/reminders/context.py) and
-returns None when it has gone away (follow-up done, deal moved on), so nothing is sent.
+Each renderer reads the reminder's reason, loaded fresh for the whole batch just before it
+is sent (`ReminderContext.load`, store/services/reminders/context.py), and returns None
+when it has gone away (follow-up done, deal moved on), so nothing is sent.
 """
 
 from __future__ import annotations
@@ -9,19 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from handlers.pipeline.flow import scheduled_report
 from handlers.reminders.rule_messages import rule_message
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer
 from handlers.slack.text import day, escape, local_time, short_money
 from store.services import Services
-from store.services.reminders.context import RenewalContext
+from store.services.reminders.context import BatchContext, RenewalContext, digest_day
 from store.services.reminders.reminders import DueReminder
 
-Renderer = Callable[[Services, DueReminder, datetime, str], Answer | None]
-"""(services, the reminder, now, the recipient's time zone) -> the message, or None."""
+Renderer = Callable[[Services, DueReminder, datetime, str, BatchContext], Answer | None]
+"""(services, the reminder, now, the recipient's time zone, the batch's context) -> the
+message, or None."""
 
 
 def datepicker(action_id: str, placeholder: str) -> dict[str, Any]:
@@ -29,10 +29,10 @@ def datepicker(action_id: str, placeholder: str) -> dict[str, Any]:
             "placeholder": {"type": "plain_text", "text": placeholder}}
 
 
-def follow_up_message(services: Services, due: DueReminder, _now: datetime,
-                      tz: str) -> Answer | None:
+def follow_up_message(_services: Services, due: DueReminder, _now: datetime,
+                      tz: str, batch: BatchContext) -> Answer | None:
     """The follow-up with Done, Snooze (a day, a week, a date) and Log activity."""
-    follow = services.reminder_context.follow_up(due.subject_id, due.due_at)
+    follow = batch.follow_ups.get(due.id)
     if follow is None:
         return None
     a = follow.activity
@@ -62,10 +62,10 @@ def _renewal_risk(r: RenewalContext) -> list[str]:
             "no recent lost deals"]
 
 
-def renewal_message(services: Services, due: DueReminder, _now: datetime,
-                    _tz: str) -> Answer | None:
+def renewal_message(_services: Services, due: DueReminder, _now: datetime,
+                    _tz: str, batch: BatchContext) -> Answer | None:
     """A contract nearing its end, its renewal risk, and Create renewal deal if none yet."""
-    r = services.reminder_context.renewal(due.subject_id)
+    r = batch.renewals.get(due.id)
     if r is None:
         return None
     text = (f":hourglass: *{escape(r.account_name)}*: “{escape(r.contract_name)}” "
@@ -81,10 +81,10 @@ def renewal_message(services: Services, due: DueReminder, _now: datetime,
                   blocks=blocks)
 
 
-def stale_deal_message(services: Services, due: DueReminder, _now: datetime,
-                       _tz: str) -> Answer | None:
+def stale_deal_message(_services: Services, due: DueReminder, _now: datetime,
+                       _tz: str, batch: BatchContext) -> Answer | None:
     """A quiet or overdue deal with Log activity, Move close date and Close lost."""
-    st = services.reminder_context.stale(due.subject_id, due.key)
+    st = batch.stale.get(due.id)
     if st is None:
         return None
     opp = st.opportunity
@@ -99,17 +99,15 @@ def stale_deal_message(services: Services, due: DueReminder, _now: datetime,
                    block_id=f"stale:{opp.id}")])
 
 
-def digest_message(services: Services, due: DueReminder, now: datetime,
-                   tz: str) -> Answer | None:
+def digest_message(_services: Services, due: DueReminder, now: datetime,
+                   tz: str, batch: BatchContext) -> Answer | None:
     """The morning digest: today's follow-ups and meetings; None on an empty day, and None
     for a digest of a day gone by (held back by a mute or a weekend): it would repeat
     today's, which goes out on its own."""
-    zone = ZoneInfo(tz)
-    if due.due_at.astimezone(zone).date() != now.astimezone(zone).date():
+    if digest_day(due.due_at, now, tz) is None:
         return None
-    start = now.astimezone(zone).replace(hour=0, minute=0, second=0)
-    d = services.reminder_context.digest(due.subject_id, start.astimezone(now.tzinfo))
-    if not d.follow_ups and not d.meetings:
+    d = batch.digests.get(due.id)
+    if d is None or (not d.follow_ups and not d.meetings):
         return None
     lines = [":sunrise: *Your day*"]
     lines += [ui.follow_up_line(a, tz, now) for a in d.follow_ups]
@@ -119,12 +117,15 @@ def digest_message(services: Services, due: DueReminder, now: datetime,
 
 
 def report_message(services: Services, due: DueReminder, _now: datetime,
-                   _tz: str) -> Answer | None:
+                   _tz: str, _batch: BatchContext) -> Answer | None:
+    # the report renders a chart (matplotlib): imported by the sweep that posts one only
+    from handlers.pipeline.flow import scheduled_report
+
     return scheduled_report(services, due.subject_id)
 
 
 def workflow_rule_message(services: Services, due: DueReminder, _now: datetime,
-                          _tz: str) -> Answer | None:
+                          _tz: str, _batch: BatchContext) -> Answer | None:
     return rule_message(services, due)
 
 
@@ -140,10 +141,13 @@ RENDERERS: dict[str, Renderer] = {
 
 
 def reminder_message(services: Services, due: DueReminder, now: datetime,
-                     default_tz: str) -> Answer | None:
+                     default_tz: str, batch: BatchContext | None = None) -> Answer | None:
     """What to send for `due`, or None when its reason has gone away (or its kind is
-    unknown to this version)."""
+    unknown to this version). `batch`: its batch's context, loaded once for all of them
+    (`ReminderContext.load`); without it, this one's is loaded."""
     render = RENDERERS.get(due.kind)
     if render is None:
         return None
-    return render(services, due, now, due.user_timezone or default_tz)
+    if batch is None:
+        batch = services.reminder_context.load([due], now, default_tz)
+    return render(services, due, now, due.user_timezone or default_tz, batch)

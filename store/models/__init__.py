@@ -23,6 +23,7 @@ from store.models.sales import (
     OpportunityHistory,
     Stage,
 )
+from store.models.sweeps import SweepMark
 from store.models.system import (
     AuditEntry,
     ButtonValue,
@@ -65,6 +66,7 @@ __all__ = [
     "ReportSubscription",
     "SlackEvent",
     "Stage",
+    "SweepMark",
     "Team",
     "UTCDateTime",
     "User",

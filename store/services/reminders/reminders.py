@@ -10,24 +10,45 @@ so a process that dies between claim and send leaves it to be retried, never los
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from store.db import Store
-from store.models import Activity, Contract, Opportunity, Reminder, Stage, User
+from store.models import Reminder, User
 from store.services.pipeline.subscriptions import planned_reports
+from store.services.reminders import plan as planner
+from store.services.reminders.plan import Planned
 from store.working_time import DEFAULT_DIGEST_HOUR, DEFAULT_WORKING_HOURS, local_hour, next_delivery
 
-RENEWAL_MARKS = (90, 60, 30)
-FOLLOW_UP_LOOKBACK = timedelta(days=14)  # older open follow-ups go to the digest, not a DM
+INSERT_CHUNK = 500  # reminders per INSERT (10 values each: well under any bind limit)
 LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=1)
+
+
+def _backoff(attempts: int) -> timedelta:
+    return min(timedelta(minutes=2 ** min(attempts, 10)), MAX_BACKOFF)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one claimed reminder, for `ReminderService.record`: sent (with its
+    Slack ts), retry (after `delay`, else a backoff by `attempts`), failed or canceled
+    (with the reason)."""
+
+    reminder_id: int
+    status: Literal["sent", "retry", "failed", "canceled"]
+    slack_ts: str | None = None
+    reason: str | None = None
+    attempts: int = 0
+    delay: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -45,17 +66,6 @@ class DueReminder:
     attempts: int
 
 
-@dataclass(frozen=True)
-class Planned:
-    key: str
-    kind: str
-    subject_type: str
-    subject_id: int
-    user: User
-    due_at: datetime
-    channel_id: str | None = None  # a channel post (scheduled report) rather than a DM
-
-
 class ReminderService:
     def __init__(self, store: Store, *, working_hours: str = DEFAULT_WORKING_HOURS,
                  default_timezone: str = "UTC", renewal_alert_minor: int | None = None) -> None:
@@ -66,13 +76,27 @@ class ReminderService:
 
     # -- planning ----------------------------------------------------------------------
     def plan(self) -> int:
-        """Create every reminder that is due by now (or soon); returns how many are new."""
+        """Create every reminder that is due by now (or soon); returns how many are new.
+
+        Reads only what became due or was written since the last sweep (plan.py)."""
         now = self.store.now()
         with self.store.transaction() as s:
-            planned = [*self._follow_ups(s, now), *self._renewals(s, now),
-                       *self._stale_deals(s, now), *self._digests(s, now),
+            stages = planner.open_stages(s)
+            mark = self._mark_name(stages)
+            w = planner.window(s, mark, now, lock=self.store.dialect == "postgresql")
+            planned = [*planner.follow_ups(s, w),
+                       *planner.renewals(s, w, self._tz, self.renewal_alert_minor),
+                       *planner.stale_deals(s, w, stages), *self._digests(s, w),
                        *self._reports(s, now)]
-            return sum(self._insert(s, p, now) for p in planned)
+            created = self._insert(s, planned, now)
+            planner.set_mark(s, mark, now)
+            return created
+
+    def _mark_name(self, stages: list[planner.OpenStage]) -> str:
+        """The settings and stages that change what is planned are part of the mark's
+        name: changing one plans everything once."""
+        return (f"reminders:{self.renewal_alert_minor}:{self.default_timezone}:"
+                f"{planner.stages_mark(stages)}")
 
     def _tz(self, user: User) -> str:
         return user.timezone or self.default_timezone
@@ -82,89 +106,37 @@ class ReminderService:
                              weekends=user.weekend_reminders,
                              muted_until=user.reminders_muted_until)
 
-    def _insert(self, s: Session, p: Planned, now: datetime) -> int:
+    def _insert(self, s: Session, planned: list[Planned], now: datetime) -> int:
+        """Insert the ones not there yet, many to a statement; returns how many are new.
+        Keys already there are left out first (a look-up by the unique index), so a sweep
+        re-reading rows it planned before writes nothing; the conflict clause still settles
+        a race with another sweep."""
         insert = pg_insert if self.store.dialect == "postgresql" else sqlite_insert
-        created = s.scalar(
-            insert(Reminder).values(
-                key=p.key, kind=p.kind, subject_type=p.subject_type, subject_id=p.subject_id,
-                user_id=p.user.id, channel_id=p.channel_id, due_at=p.due_at,
-                # planned late (a sweep missed, a clock jump): still only in working hours;
-                # a channel report keeps the hour its subscriber chose
-                deliver_at=max(p.due_at, now) if p.channel_id
-                else self._deliver_at(p.user, max(p.due_at, now)),
-                status="pending", attempts=0, created_at=now,
-            ).on_conflict_do_nothing(index_elements=["key"]).returning(Reminder.id))
-        return 1 if created is not None else 0
-
-    def _follow_ups(self, s: Session, now: datetime) -> list[Planned]:
-        rows = s.execute(
-            select(Activity.id, Activity.follow_up_at, User)
-            .join(User, Activity.owner_id == User.id)
-            .where(Activity.done.is_(False), Activity.follow_up_at.is_not(None),
-                   Activity.follow_up_at <= now + timedelta(days=1),
-                   Activity.follow_up_at >= now - FOLLOW_UP_LOOKBACK, User.is_active.is_(True)))
-        return [Planned(f"follow_up:{activity_id}:{due:%Y%m%dT%H%M}",
-                        "follow_up", "activity", activity_id, user, due)
-                for activity_id, due, user in rows
-                if due is not None]  # always, by the query; this tells the type checker
-
-    def _renewals(self, s: Session, now: datetime) -> list[Planned]:
-        today = now.date()
-        rows = s.execute(
-            select(Contract, User)
-            .join(User, Contract.owner_id == User.id)
-            .where(Contract.status == "active", Contract.end_date >= today,
-                   Contract.end_date <= today + timedelta(days=max(RENEWAL_MARKS)),
-                   User.is_active.is_(True)))
-        planned = []
-        for contract, owner in rows:
-            passed = [n for n in RENEWAL_MARKS if contract.end_date - timedelta(days=n) <= today]
-            if not passed:
+        rows = [dict(
+            key=p.key, kind=p.kind, subject_type=p.subject_type, subject_id=p.subject_id,
+            user_id=p.user.id, channel_id=p.channel_id, due_at=p.due_at,
+            # planned late (a sweep missed, a clock jump): still only in working hours;
+            # a channel report keeps the hour its subscriber chose
+            deliver_at=max(p.due_at, now) if p.channel_id
+            else self._deliver_at(p.user, max(p.due_at, now)),
+            status="pending", attempts=0, created_at=now) for p in planned]
+        created = 0
+        for start in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[start:start + INSERT_CHUNK]
+            there = set(s.scalars(select(Reminder.key).where(
+                Reminder.key.in_([r["key"] for r in chunk]))))
+            chunk = [r for r in chunk if r["key"] not in there]  # most, in a full sweep
+            if not chunk:
                 continue
-            mark = min(passed)  # a contract entered late gets the latest mark, not the missed
-            day = contract.end_date - timedelta(days=mark)
-            due = datetime.combine(day, time(0), tzinfo=ZoneInfo(self._tz(owner))).astimezone(UTC)
-            planned.append(Planned(f"renewal:{contract.id}:d{mark}", "renewal", "contract",
-                                   contract.id, owner, due))
-            manager = s.get(User, owner.manager_id) if owner.manager_id else None
-            if (manager is not None and manager.is_active and self.renewal_alert_minor is not None
-                    and contract.value_minor > self.renewal_alert_minor):
-                planned.append(Planned(f"renewal:{contract.id}:d{mark}:manager", "renewal",
-                                       "contract", contract.id, manager, due))
-        return planned
+            created += len(s.scalars(
+                insert(Reminder).values(chunk)
+                .on_conflict_do_nothing(index_elements=["key"]).returning(Reminder.id)).all())
+        return created
 
-    def _stale_deals(self, s: Session, now: datetime) -> list[Planned]:
-        shortest = s.scalar(select(func.min(Stage.quiet_days)).where(Stage.kind == "open")) or 0
-        quiet_since = now - timedelta(days=shortest)
-        rows = s.execute(
-            select(Opportunity.id, Opportunity.last_activity_at, Opportunity.stage_changed_at,
-                   Opportunity.close_date, Stage.quiet_days, User)
-            .join(Stage, Opportunity.stage_id == Stage.id)
-            .join(User, Opportunity.owner_id == User.id)
-            .where(Stage.kind == "open", Opportunity.archived_at.is_(None),
-                   User.is_active.is_(True),
-                   or_(Opportunity.close_date < now.date(),
-                       and_(Opportunity.stage_changed_at < quiet_since,
-                            or_(Opportunity.last_activity_at.is_(None),
-                                Opportunity.last_activity_at < quiet_since)))))
+    def _digests(self, s: Session, w: planner.Window) -> list[Planned]:
+        now = w.now
         planned = []
-        for opp_id, last_activity, stage_changed, close_date, quiet_days, owner in rows:
-            spell = max(d for d in (last_activity, stage_changed) if d is not None)
-            if quiet_days and spell + timedelta(days=quiet_days) <= now:
-                planned.append(Planned(f"stale:{opp_id}:{spell:%Y%m%dT%H%M%S}", "stale_deal",
-                                       "opportunity", opp_id, owner,
-                                       spell + timedelta(days=quiet_days)))
-            elif close_date < now.date():
-                due = datetime.combine(close_date + timedelta(days=1), time(0), tzinfo=UTC)
-                planned.append(Planned(f"overdue:{opp_id}:{close_date:%Y%m%d}", "stale_deal",
-                                       "opportunity", opp_id, owner, due))
-        return planned
-
-    def _digests(self, s: Session, now: datetime) -> list[Planned]:
-        users = s.scalars(select(User).where(User.digest_hour.is_not(None),
-                                             User.is_active.is_(True)))
-        planned = []
-        for user in users:
+        for user in planner.digest_users(s, w, self.default_timezone):
             due = local_hour(now, user.digest_hour or DEFAULT_DIGEST_HOUR, self._tz(user))
             local_day = now.astimezone(ZoneInfo(self._tz(user))).date()
             planned.append(Planned(f"digest:{user.id}:{local_day:%Y%m%d}", "digest", "user",
@@ -207,6 +179,43 @@ class ReminderService:
                                 u.slack_user_id if u else None, u.timezone if u else None,
                                 r.channel_id, r.due_at, r.attempts) for r, u in rows]
 
+    def record(self, worker: str, outcomes: Sequence[Outcome]) -> None:
+        """What became of a batch's reminders, in one transaction: one UPDATE per kind of
+        outcome, each row only while `worker` still holds its claim (a claim whose lease
+        ran out may have been taken, and sent, by another sweep)."""
+        if not outcomes:
+            return
+        now = self.store.now()
+        t = Reminder.__table__
+        mine = (t.c.id == bindparam("b_id"), t.c.status == "claimed",
+                t.c.claimed_by == worker)
+        groups: dict[str, list[dict[str, object]]] = {}
+        for o in outcomes:
+            row: dict[str, object] = {"b_id": o.reminder_id}
+            if o.status == "sent":
+                row["b_ts"] = o.slack_ts
+            elif o.status == "retry":
+                row["b_at"] = now + (o.delay or _backoff(o.attempts))
+                row["b_error"] = (o.reason or "")[:500]
+            else:
+                row["b_error"] = (o.reason or "")[:500]
+            groups.setdefault(o.status, []).append(row)
+        statements = {
+            "sent": update(t).where(*mine).values(status="sent", sent_at=now,
+                                                  slack_ts=bindparam("b_ts"), last_error=None),
+            "retry": update(t).where(*mine).values(
+                status="pending", deliver_at=bindparam("b_at"),
+                last_error=bindparam("b_error"), claimed_by=None, claimed_at=None),
+            "failed": update(t).where(*mine).values(status="failed",
+                                                    last_error=bindparam("b_error")),
+            "canceled": update(t).where(*mine).values(status="canceled",
+                                                      last_error=bindparam("b_error")),
+        }
+        with self.store.transaction() as s:
+            connection = s.connection()
+            for status, rows in groups.items():
+                connection.execute(statements[status], rows)
+
     def _finish(self, reminder_id: int, worker: str, **values: object) -> bool:
         with self.store.transaction() as s:
             done = s.scalar(update(Reminder).where(
@@ -221,7 +230,7 @@ class ReminderService:
     def retry(self, reminder_id: int, worker: str, error: str, attempts: int,
               delay: timedelta | None = None) -> bool:
         """Put it back with backoff (or Slack's Retry-After); a failed send is never dropped."""
-        backoff = delay or min(timedelta(minutes=2 ** min(attempts, 10)), MAX_BACKOFF)
+        backoff = delay or _backoff(attempts)
         return self._finish(reminder_id, worker, status="pending",
                             deliver_at=self.store.now() + backoff, last_error=error[:500],
                             claimed_by=None, claimed_at=None)
