@@ -23,8 +23,9 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import text
+from sqlalchemy import Dialect, text
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
 from store.models import Opportunity
 from store.services.deals.history import RECORDED
@@ -65,14 +66,19 @@ def _first_history(now: Any) -> Callable[[int, NewDeal], tuple[Any, ...]]:
     return row
 
 
+def _encoder(kind: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any]:
+    """How the column type writes a value on this dialect (SQLite: dates as text)."""
+    return kind.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
+
+
 class _SqliteWriter:
     def __init__(self, session: Session, now: datetime) -> None:
         self._connection = session.connection()
         dialect = self._connection.dialect
         table = Opportunity.__table__
         # the store's own encodings of dates and times (the SQL below bypasses the types)
-        self._day = table.c.close_date.type.bind_processor(dialect) or (lambda v: v)
-        moment = table.c.created_at.type.bind_processor(dialect) or (lambda v: v)
+        self._day = _encoder(table.c.close_date.type, dialect)
+        moment = _encoder(table.c.created_at.type, dialect)
         self._moment = moment
         self._raw_now, self._now = now, moment(now)
         self._next_id: int | None = None
