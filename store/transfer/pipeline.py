@@ -23,6 +23,8 @@ from store.transfer.bulk import DealWriter, NewDeal, deal_writer
 from store.transfer.cells import Cells
 from store.transfer.loading import ImportContext, Loader, Parsed
 from store.transfer.lookups import chunks
+from store.transfer.quick import QuickDeals
+from store.transfer.reader import Record
 from store.transfer.spec import in_code_point_order
 from store.transfer.values import (
     CellError,
@@ -45,6 +47,19 @@ class OpportunityLoader(Loader):
     def __init__(self, context: ImportContext) -> None:
         super().__init__(context)
         self._writer: DealWriter | None = None
+        self._quick = QuickDeals(context.layout, context.lookups, context.options.currency)
+
+    def prefetch(self, records: list[Record]) -> None:
+        quick = self._quick
+        self.context.lookups.prefetch_accounts(
+            name for record in records
+            if (name := (record.cells.get("account") or "").strip())
+            and not quick.remembers_account(name)
+        )
+
+    def quick(self, record: Record) -> Parsed | None:
+        read = self._quick.parse(record)
+        return None if read is None else Parsed(record.line, *read)
 
     def parse(self, cells: Cells) -> Parsed | None:
         name = cells.name("name")
