@@ -47,6 +47,8 @@ class OpportunityLoader(Loader):
     def __init__(self, context: ImportContext) -> None:
         super().__init__(context)
         self._writer: DealWriter | None = None
+        self._stage_facts: dict[Stage, tuple[int, str, int]] = {}
+        self._open_stage: Stage | None = None
         self._quick = QuickDeals(context.layout, context.lookups, context.options.currency)
 
     def prefetch(self, records: list[Record]) -> None:
@@ -138,6 +140,7 @@ class OpportunityLoader(Loader):
             self._writer = deal_writer(self.session, self.context.now)
         keys: list[Key] = []
         deals: list[NewDeal] = []
+        merged = 0
         for key, mentions in fresh.items():
             row = mentions[0]
             for later in mentions[1:]:  # the file names this deal twice: the later values win
@@ -146,30 +149,43 @@ class OpportunityLoader(Loader):
             if deal is not None:
                 keys.append(key)
                 deals.append(deal)
+                merged += len(mentions) - 1
         there = [keys[n] for n in self._writer.insert(deals)]
         tally = self.context.tally
         tally.new += len(deals) - len(there)
-        tally.updated += sum(len(fresh[key]) - 1 for key in keys) \
-            - sum(len(fresh[key]) - 1 for key in there)
+        tally.updated += merged - sum(len(fresh[key]) - 1 for key in there)
         return there
+
+    def _facts(self, stage: Stage) -> tuple[int, str, int]:
+        """A stage's id, kind and probability, read once per import (not per row from the
+        ORM object's attributes)."""
+        facts = self._stage_facts.get(stage)
+        if facts is None:
+            facts = self._stage_facts[stage] = (stage.id, stage.kind, stage.probability)
+        return facts
 
     def _new_deal(self, row: Parsed) -> NewDeal | None:
         """The new deal's values in `bulk.COLUMNS` order, as `create_opportunity` sets them."""
         now, values = self.context.now, row.values
-        stage: Stage | None = row.extra["stage"] or self.context.lookups.first_open_stage()
+        stage: Stage | None = row.extra["stage"]
+        if stage is None:
+            if self._open_stage is None:  # the stages do not change in this import
+                self._open_stage = self.context.lookups.first_open_stage()
+            stage = self._open_stage
         if stage is None:
             self.context.reject(row.line, [("stage", "the pipeline has no open stage")])
             return None
-        is_open = stage.kind == "open"
+        stage_id, kind, stage_probability = self._facts(stage)
+        is_open = kind == "open"
         probability = values.get("probability") if is_open else None
         if probability is None:
-            probability = stage.probability
+            probability = stage_probability
         close_date = values.get("close_date") or local_today(now, row.extra["owner"].timezone)
         return (
-            values["name"], values["account_id"], values["owner_id"], stage.id,
+            values["name"], values["account_id"], values["owner_id"], stage_id,
             values.get("amount_minor", 0), values["currency"], close_date, probability,
-            probability != stage.probability, values.get("next_step"),
-            values.get("lost_reason") if stage.kind == "lost" else None,
+            probability != stage_probability, values.get("next_step"),
+            values.get("lost_reason") if kind == "lost" else None,
             None, now, None if is_open else now, None, None, now, now,
         )
 

@@ -64,9 +64,9 @@ class QuickDeals:
     def _account(self, name: str) -> int | None:
         return self._lookups.account_id(name)
 
-    def _stage(self, name: str) -> Stage | None:
+    def _stage(self, name: str) -> tuple[Stage, int] | None:
         stage = self._lookups.stage(name)
-        return stage if stage is not None and stage.is_active else None
+        return (stage, stage.id) if stage is not None and stage.is_active else None
 
     def _currency(self, text: str) -> tuple[str, int] | None:
         try:
@@ -90,20 +90,22 @@ class QuickDeals:
             return None
         cells, has = record.cells, self._has
         name = " ".join((cells["name"] or "").split())
-        owner = self._people.known((cells["owner"] or "").strip(), self._person)
-        currency, places = self._currencies.known(
-            (cells["currency"] or "").strip() if has["currency"] else "", self._currency) \
-            or ("", 0)
+        text = (cells["owner"] or "").strip()
+        owner = self._people.get(text) or self._people.known(text, self._person)
+        text = (cells["currency"] or "").strip() if has["currency"] else ""
+        currency, places = self._currencies.get(text) or \
+            self._currencies.known(text, self._currency) or ("", 0)
         if not name or len(name) > 200 or owner is None or not currency:
             return None
         account_id = None
         if has["account"] and (text := (cells["account"] or "").strip()):
-            account_id = self._accounts.known(text, self._account)
+            account_id = self._accounts.get(text) or self._accounts.known(text, self._account)
             if account_id is None:
                 return None
-        stage = None
+        stage, stage_id = None, None
         if has["stage"] and (text := (cells["stage"] or "").strip()):
-            stage = self._stages.known(text, self._stage)
+            stage, stage_id = self._stages.get(text) or \
+                self._stages.known(text, self._stage) or (None, None)
             if stage is None:
                 return None
         values: dict[str, Any] = {"name": name, "account_id": account_id,
@@ -111,7 +113,7 @@ class QuickDeals:
         if not self._rest(cells, values, places):
             return None
         if stage is not None:
-            values["stage_id"] = stage.id
+            values["stage_id"] = stage_id
         return values, {"stage": stage, "owner": owner}
 
     def _rest(self, cells: Mapping[str, str | None], values: dict[str, Any],
@@ -124,7 +126,7 @@ class QuickDeals:
                 return False
             values["amount_minor"] = minor
         if has["close_date"] and (text := (cells["close_date"] or "").strip()):
-            day = self._days.known(text, self._day)
+            day = self._days.get(text) or self._days.known(text, self._day)
             if day is None:
                 return False
             values["close_date"] = day
