@@ -3,26 +3,28 @@
 Stage, amount, probability and close date have one write path with a history row
 (store.services.opportunities). A deal already in the store is changed through
 `apply_change` with source 'import'. New deals are the bulk of a migration, so they
-are inserted a batch at a time with Core, each with the same first history row
-`create_opportunity` writes (from no stage, source 'import').
+are written a batch at a time by the database's bulk path (`store.transfer.bulk`), each
+with the same first history row `create_opportunity` writes (from no stage, source
+'import').
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from store.errors import StoreError
-from store.models import Account, Opportunity, OpportunityHistory, Stage, User
+from store.models import Account, Opportunity, Stage, User
 from store.services.deals.changes import Change, apply_change, local_today
-from store.services.deals.history import first_history_row
+from store.transfer.bulk import DealWriter, NewDeal, deal_writer
 from store.transfer.cells import Cells
-from store.transfer.loading import Loader, Parsed, insert_rows
+from store.transfer.loading import ImportContext, Loader, Parsed
 from store.transfer.lookups import chunks
+from store.transfer.quick import QuickDeals
+from store.transfer.reader import Record
 from store.transfer.spec import in_code_point_order
 from store.transfer.values import (
     CellError,
@@ -39,15 +41,27 @@ Key = tuple[int | None, str]
 _PAIRS = 450  # (account_id, name) pairs per query: two bound parameters each
 
 
-def first_history_rows(deals: list[dict[str, Any]], ids: list[int], now: datetime) -> list[
-        dict[str, Any]]:
-    """The opening history row of each new deal, as `create_opportunity` writes it."""
-    return [first_history_row(deal_id, deal, actor_id=None, now=now, source="import")
-            for deal, deal_id in zip(deals, ids, strict=True)]
-
-
 class OpportunityLoader(Loader):
     account_columns = ("account",)
+
+    def __init__(self, context: ImportContext) -> None:
+        super().__init__(context)
+        self._writer: DealWriter | None = None
+        self._stage_facts: dict[Stage, tuple[int, str, int]] = {}
+        self._open_stage: Stage | None = None
+        self._quick = QuickDeals(context.layout, context.lookups, context.options.currency)
+
+    def prefetch(self, records: list[Record]) -> None:
+        quick = self._quick
+        self.context.lookups.prefetch_accounts(
+            name for record in records
+            if (name := (record.cells.get("account") or "").strip())
+            and not quick.remembers_account(name)
+        )
+
+    def quick(self, record: Record) -> Parsed | None:
+        read = self._quick.parse(record)
+        return None if read is None else Parsed(record.line, *read)
 
     def parse(self, cells: Cells) -> Parsed | None:
         name = cells.name("name")
@@ -80,27 +94,30 @@ class OpportunityLoader(Loader):
         return Parsed(cells.line, values, {"stage": stage, "owner": owner})
 
     def write(self, rows: list[Parsed]) -> None:
-        known = self._existing_ids(rows)
-        fresh: dict[Key, Parsed] = {}
+        """New deals in bulk; the file's second mention of a deal in one batch merges into
+        the first (the later values win), a deal already in the store changes through
+        `apply_change`, in the file's order."""
+        alone: set[Key] = {(None, row.values["name"]) for row in rows
+                           if row.values["account_id"] is None}
+        known = self._existing_ids(alone)  # the unique key does not cover them
+        fresh: dict[Key, list[Parsed]] = {}
         changes: list[tuple[Parsed, int]] = []
         for row in rows:
             key = (row.values["account_id"], row.values["name"])
-            if key in fresh:  # the file names this deal twice: the later values win
-                first = fresh[key]
-                fresh[key] = Parsed(first.line, {**first.values, **row.values},
-                                    {**first.extra, **row.extra})
-                self.context.tally.updated += 1
-            elif key in known:
+            if key in known:
                 changes.append((row, known[key]))
             else:
-                fresh[key] = row
-        self._insert(list(fresh.values()))
+                fresh.setdefault(key, []).append(row)
+        there = self._insert(fresh)
+        if there:  # in the store already: each of the file's rows is a change
+            known = self._existing_ids(set(there))
+            changes.extend((row, known[key]) for key in there for row in fresh[key])
+            changes.sort(key=lambda change: change[0].line)
         self._update(changes)
 
-    def _existing_ids(self, rows: list[Parsed]) -> dict[Key, int]:
-        """Ids of the batch's deals already in the store, by (account_id, name) pairs, and
-        among deals without an account by name."""
-        keys = {(row.values["account_id"], row.values["name"]) for row in rows}
+    def _existing_ids(self, keys: set[Key]) -> dict[Key, int]:
+        """Ids of deals already in the store, by (account_id, name) pairs, and among deals
+        without an account by name."""
         pairs = sorted(key for key in keys if key[0] is not None)
         loners = sorted({name for account, name in keys if account is None})
         columns = (Opportunity.id, Opportunity.account_id, Opportunity.name)
@@ -116,47 +133,61 @@ class OpportunityLoader(Loader):
                           for r in self.session.execute(query.order_by(Opportunity.id.desc()))})
         return found
 
-    def _insert(self, rows: list[Parsed]) -> None:
-        """New deals in one statement per batch, then their first history rows."""
-        deals: list[dict[str, Any]] = []
-        for row in rows:
+    def _insert(self, fresh: dict[Key, list[Parsed]]) -> list[Key]:
+        """New deals with their first history rows, through the dialect's bulk path; gives
+        back the keys the store turned out to have already."""
+        if self._writer is None:
+            self._writer = deal_writer(self.session, self.context.now)
+        keys: list[Key] = []
+        deals: list[NewDeal] = []
+        merged = 0
+        for key, mentions in fresh.items():
+            row = mentions[0]
+            for later in mentions[1:]:  # the file names this deal twice: the later values win
+                row = Parsed(row.line, {**row.values, **later.values}, {**row.extra, **later.extra})
             deal = self._new_deal(row)
             if deal is not None:
+                keys.append(key)
                 deals.append(deal)
-        if not deals:
-            return
-        inserted = insert_rows(self.session, Opportunity.__table__, deals,
-                               returning=("account_id", "name"))
-        ids = {(row.account_id, row.name): row.id for row in inserted}
-        history = first_history_rows(
-            deals, [ids[(deal["account_id"], deal["name"])] for deal in deals], self.context.now)
-        self.session.execute(insert(OpportunityHistory.__table__), history)
-        self.context.tally.new += len(deals)
+                merged += len(mentions) - 1
+        there = [keys[n] for n in self._writer.insert(deals)]
+        tally = self.context.tally
+        tally.new += len(deals) - len(there)
+        tally.updated += merged - sum(len(fresh[key]) - 1 for key in there)
+        return there
 
-    def _new_deal(self, row: Parsed) -> dict[str, Any] | None:
+    def _facts(self, stage: Stage) -> tuple[int, str, int]:
+        """A stage's id, kind and probability, read once per import (not per row from the
+        ORM object's attributes)."""
+        facts = self._stage_facts.get(stage)
+        if facts is None:
+            facts = self._stage_facts[stage] = (stage.id, stage.kind, stage.probability)
+        return facts
+
+    def _new_deal(self, row: Parsed) -> NewDeal | None:
+        """The new deal's values in `bulk.COLUMNS` order, as `create_opportunity` sets them."""
         now, values = self.context.now, row.values
-        stage: Stage | None = row.extra["stage"] or self.context.lookups.first_open_stage()
+        stage: Stage | None = row.extra["stage"]
+        if stage is None:
+            if self._open_stage is None:  # the stages do not change in this import
+                self._open_stage = self.context.lookups.first_open_stage()
+            stage = self._open_stage
         if stage is None:
             self.context.reject(row.line, [("stage", "the pipeline has no open stage")])
             return None
-        is_open = stage.kind == "open"
+        stage_id, kind, stage_probability = self._facts(stage)
+        is_open = kind == "open"
         probability = values.get("probability") if is_open else None
         if probability is None:
-            probability = stage.probability
-        owner_zone = row.extra["owner"].timezone
-        return {
-            "name": values["name"], "account_id": values["account_id"],
-            "owner_id": values["owner_id"], "stage_id": stage.id,
-            "amount_minor": values.get("amount_minor", 0), "currency": values["currency"],
-            "close_date": values.get("close_date") or local_today(now, owner_zone),
-            "probability": probability,
-            "probability_overridden": probability != stage.probability,
-            "next_step": values.get("next_step"),
-            "lost_reason": values.get("lost_reason") if stage.kind == "lost" else None,
-            "last_open_stage_id": None, "stage_changed_at": now,
-            "closed_at": None if is_open else now, "last_activity_at": None,
-            "archived_at": None, "created_at": now, "updated_at": now,
-        }
+            probability = stage_probability
+        close_date = values.get("close_date") or local_today(now, row.extra["owner"].timezone)
+        return (
+            values["name"], values["account_id"], values["owner_id"], stage_id,
+            values.get("amount_minor", 0), values["currency"], close_date, probability,
+            probability != stage_probability, values.get("next_step"),
+            values.get("lost_reason") if kind == "lost" else None,
+            None, now, None if is_open else now, None, None, now, now,
+        )
 
     def _update(self, changes: list[tuple[Parsed, int]]) -> None:
         """Existing deals change through the one write path, which writes their history."""

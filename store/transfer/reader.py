@@ -140,21 +140,43 @@ class RecordReader:
     def __iter__(self) -> Iterator[Record]:
         if self.layout is None or self._problems:
             return
-        layout, reader = self.layout, self._reader
-        previous = reader.line_num
+        layout, rows = self.layout, self._reader.reader  # the lists DictReader would zip
+        width, names = len(self._headers), self._headers
+        # a row as wide as the header, with one cell per header, needs no dict: its cells
+        # are taken by position (the common case; any other row goes the general way)
+        plain = len(set(names)) == width and not (layout.salesforce and width == 1)
+        places = [(column, names.index(header)) for column, header in layout.headers.items()]
+        nameless = names.index("") if "" in names else None
+        previous = rows.line_num
         footer: list[Record] = []  # one-cell rows of a report: its footer if nothing follows
         while True:
             try:
-                row = next(reader)
+                cells = next(rows)
             except StopIteration:
                 return
             except (UnicodeDecodeError, csv.Error) as exc:
-                self._problems.add(Problem(reader.line_num + 1, "-", _unreadable(exc)))
+                self._problems.add(Problem(rows.line_num + 1, "-", _unreadable(exc)))
                 return
-            line = reader.line_num
+            if not cells:  # a blank line, which DictReader skips too
+                continue
+            line = rows.line_num
             if line != previous + 1:  # a multi-line record, or blank lines before it
-                line -= sum(_line_breaks(v) for v in row.values())
-            previous = reader.line_num
+                line -= _line_breaks(cells)
+            previous = rows.line_num
+            if plain and len(cells) == width:
+                misshapen = None
+                if nameless is not None and cells[nameless].strip():
+                    misshapen = ("-", "a value under a column without a name")
+                if footer:  # not a footer after all: short rows, reported as such
+                    yield from footer
+                    footer.clear()
+                yield Record(line, {column: cells[at] for column, at in places}, misshapen)
+                continue
+            row: dict[str, object] = dict(zip(names, cells, strict=False))
+            if len(cells) > width:
+                row[_EXTRA] = cells[width:]
+            else:
+                row.update((header, None) for header in names[len(cells):])
             record = self._record(line, row, layout)
             if _is_report_footer(row, layout):
                 footer.append(record)
