@@ -143,13 +143,83 @@ def test_a_new_deal_in_words(chat: Chat, services: Services, book) -> None:
     assert reply.text.startswith("Created")
 
 
-def test_two_deals_of_one_account_in_one_line_are_asked_about(chat: Chat, services: Services,
-                                                             book) -> None:
+def test_two_deals_of_one_account_in_one_line_each_get_their_own_fact(
+        chat: Chat, services: Services, book) -> None:
     upsell = services.opportunities.create(book["ana"], "Upsell", account="Globex").id
-    [question] = chat.say("globex expansion signed and upsell pushed to feb 15")
-    assert [c.label for c in question.controls][:2] == ["Globex — Expansion", "Globex — Upsell"]
-    assert _deal(services, book, "globex").stage.name == "Value Proposition"  # nothing yet
+    [reply] = chat.say("globex expansion signed and upsell pushed to feb 15")
+    assert _deal(services, book, "globex").stage.name == "Closed Won"
+    assert services.opportunities.get(book["ana"], upsell).close_date == date(2027, 2, 15)
+    assert "Globex — Expansion" in reply.text and "Globex — Upsell" in reply.text
+    assert [c.label for c in reply.controls] == ["Undo"]
+    chat.click(1)
+    assert _deal(services, book, "globex").stage.name == "Value Proposition"
     assert services.opportunities.get(book["ana"], upsell).close_date != date(2027, 2, 15)
+
+
+def test_two_deals_moved_in_one_line_are_one_change(chat: Chat, services: Services,
+                                                    book) -> None:
+    [reply] = chat.say("initech to proposal and hooli to needs analysis")
+    assert _deal(services, book, "initech").stage.name == "Proposal/Price Review"
+    assert _deal(services, book, "hooli").stage.name == "Needs Analysis"
+    assert "Initech — Platform" in reply.text and "Hooli — Pilot" in reply.text
+    assert [c.label for c in reply.controls] == ["Undo"]
+    chat.click(1)  # one Undo puts both back
+    assert _deal(services, book, "initech").stage.name == "Needs Analysis"
+    assert _deal(services, book, "hooli").stage.name == "Prospecting"
+
+
+def test_one_call_with_two_accounts_is_logged_on_each(chat: Chat, services: Services,
+                                                      book) -> None:
+    [reply] = chat.say("logged calls with acme and globex re the joint webinar")
+    logged = services.activities.list_for(book["ana"])
+    assert sorted((a.kind, a.account_name, a.opportunity_id) for a in logged) == [
+        ("call", "Acme", book["acme"]), ("call", "Globex", book["globex"])]
+    assert {a.subject for a in logged} == {"The joint webinar"}
+    assert reply.text.lower().count("logged a call") == 2
+    chat.click(1)
+    assert services.activities.list_for(book["ana"]) == []
+
+
+def test_each_deal_gets_its_own_facts(chat: Chat, services: Services, book) -> None:
+    chat.say("acme is now 90k; umbrella closing eoq, next step: legal review")
+    acme, umbrella = _deal(services, book, "acme"), _deal(services, book, "umbrella")
+    assert (acme.amount, acme.next_step) == (Decimal(90000), None)
+    assert (umbrella.amount, umbrella.close_date, umbrella.next_step) == (
+        Decimal(75000), date(2026, 12, 31), "legal review")
+
+
+def test_an_unclear_part_is_asked_and_nothing_is_written_until_answered(
+        chat: Chat, services: Services, book) -> None:
+    training = services.opportunities.create(book["ana"], "Training", account="Acme").id
+    [question] = chat.say("initech to proposal and acme to negotiation")
+    assert [c.label for c in question.controls][:2] == ["Acme — Renewal", "Acme — Training"]
+    assert _deal(services, book, "initech").stage.name == "Needs Analysis"  # nothing yet
+    chat.click(2)
+    assert _deal(services, book, "initech").stage.name == "Proposal/Price Review"
+    assert services.opportunities.get(book["ana"], training).stage.name == "Negotiation/Review"
+    assert _deal(services, book, "acme").stage.name == "Prospecting"
+    reply = chat.latest("U0ANA")
+    assert reply is not None and [c.label for c in reply.controls] == ["Undo"]
+
+
+def test_a_loss_without_a_reason_holds_back_the_whole_message(chat: Chat, services: Services,
+                                                              book) -> None:
+    [question] = chat.say("wayne closed won, umbrella closed lost")
+    assert "Why was *Umbrella — Security* lost?" in question.text
+    assert _deal(services, book, "wayne").stage.name == "Proposal/Price Review"
+    assert _deal(services, book, "umbrella").stage.name == "Negotiation/Review"
+    chat.say("wayne closed won, umbrella lost to a competitor")
+    assert _deal(services, book, "wayne").stage.name == "Closed Won"
+    umbrella = _deal(services, book, "umbrella")
+    assert (umbrella.stage.name, umbrella.lost_reason) == ("Closed Lost", "to a competitor")
+
+
+def test_a_part_that_cannot_be_applied_leaves_every_part_unwritten(
+        chat: Chat, services: Services, book) -> None:
+    chat.say("umbrella to closed won")
+    [refused] = chat.say("advance hooli and umbrella")  # umbrella is closed: no next stage
+    assert "Umbrella" in refused.text
+    assert _deal(services, book, "hooli").stage.name == "Prospecting"  # not half-applied
 
 
 def test_an_amount_said_as_a_change_changes_the_amount(chat: Chat, services: Services,

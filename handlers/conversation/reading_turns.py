@@ -6,7 +6,9 @@ every name the store knows (the rep's visibility applied), and then:
 - an ask (two Kens, two open deals, two stages fitting "prop") is a button per reading,
   each carrying the message, so a click re-reads it with the choice made; nothing before;
 - a plan about one deal (an activity, a stage move, field changes, together or not) is
-  written by `PlanService.apply` in one transaction, in one line, with one Undo;
+  written by `PlanService.apply` in one transaction, in one line, with one Undo; a plan
+  about several ("initech to proposal and hooli to needs analysis") likewise, every deal's
+  part at once (`several_turns`), or a question about the first part that needs one;
 - a question never writes: the turn that answers it does (card, pipeline, forecast, kb);
 - what it cannot place yet (no known subject, a new account) goes to the sentence-shape
   turns it replaces step by step (`None` is returned).
@@ -18,7 +20,7 @@ import re
 from datetime import datetime
 from decimal import Decimal
 
-from handlers.conversation import command_turns, questions, quote_commands
+from handlers.conversation import command_turns, questions, quote_commands, several_turns
 from handlers.conversation.deal_answers import describe_changes, moved
 from handlers.conversation.names import Names, shown_name
 from handlers.conversation.turn import Turn
@@ -46,6 +48,9 @@ _WHEN = re.compile(r"^(?:yesterday|today|this (?:morning|afternoon|evening)|toni
                    r"afternoon|evening)|tonight|last (?:night|week|\w+day))[\s.!]*$", re.I)
 """When it happened, said at either end of the rest: kept as the activity's time, not its
 headline ("had a meeting with globex yesterday" is "Meeting with Globex")."""
+_LOST_WORDS = re.compile(r"^(?:(?:is|was|got|has|been|just|now)\s+)*(?:closed\s*[-/]?\s*)?"
+                         r"lost\b[\s,:;.!\-–—]*", re.I)
+"""The loss itself said after the name ("umbrella closed lost"): not a reason for it."""
 _KIND_WORD = {"call": "call", "meeting": "meeting", "email": "email", "note": "note",
               "task": "task"}
 
@@ -75,6 +80,8 @@ class Reader:
         plan = _with_chosen(reading.plan, turn)
         if plan.refusals:
             return say_text(" ".join(plan.refusals) + " Nothing was changed.", private=True)
+        if plan.intent == "several":  # about several deals: all of it, or a question first
+            return several_turns.apply(turn, plan)
         if plan.intent == "undo":
             return command_turns.undo_last(turn)
         if plan.intent == "chatter":
@@ -212,7 +219,8 @@ def _deal_change(plan: Plan, reading: Reading, deal: DealRef,
     lost_reason = None
     if stage is not None and stage.tag == "lost":
         # what follows the names and the lost word: "to a competitor", "pricing too high"
-        lost_reason = re.sub(r"^(?:because|since|as|bc|b/c)\s+", "", _rest(reading)).strip()[:500]
+        lost_reason = re.sub(r"^(?:because|since|as|bc|b/c)\s+", "",
+                             _LOST_WORDS.sub("", _rest(reading))).strip()[:500]
         if not lost_reason:
             return Answer(
                 text="Why was it lost?",

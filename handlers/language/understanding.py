@@ -56,6 +56,7 @@ from handlers.language.plan import (
     Question,
     Reading,
 )
+from handlers.language.several import several
 from handlers.language.spotting import EXACT, Gazetteer, Known, Mention
 from handlers.language.subjects import best_of, contact_of, subject_of
 from handlers.language.wordforms import one_edit
@@ -64,16 +65,26 @@ from handlers.language.wordforms import one_edit
 def understand(text: str, names: Gazetteer, now: datetime, tz: str, *,
                fiscal_year_start: int = 1,
                visible: Callable[[Known], bool] | None = None,
-               decoded: bool = False) -> Reading:
+               decoded: bool = False, whole: bool = True) -> Reading:
     """Read `text` (see the module docstring); `now` is aware, `tz` the rep's zone;
-    `visible` drops names the rep may not see, so they read as unknown words."""
+    `visible` drops names the rep may not see, so they read as unknown words. A message
+    about several deals is read part by part (`several`) unless `whole` is False (a part)."""
     sentence = normalise(text, decoded=decoded)
     mentions = tuple(m for m in names.spot(sentence.words)
                      if visible is None or visible(m.known))
     facts = read_facts(sentence, now, tz, fiscal_year_start=fiscal_year_start)
     scores = _evidence(sentence, mentions, facts)
     plan = _plan(sentence, mentions, facts, scores)
+    if whole and plan.intent in SPLITS:
+        parts = several(sentence, mentions, lambda part: understand(
+            part, names, now, tz, fiscal_year_start=fiscal_year_start, visible=visible,
+            decoded=True, whole=False))
+        plan = parts or plan
     return Reading(sentence, mentions, facts, scores, plan)
+
+
+SPLITS = frozenset({"log", "move", "edit", "multi", "unknown"})
+"""The plans a message naming several deals may be read as instead, part by part."""
 
 # -- evidence ------------------------------------------------------------------------------
 def _cue_weight(intent: str, word: str) -> float:
