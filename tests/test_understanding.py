@@ -125,9 +125,14 @@ def test_an_admin_changes_a_role_in_words(chat: Chat, services: Services, book,
 def test_snooze_and_finish_a_follow_up_by_its_account(chat: Chat, services: Services,
                                                      book) -> None:
     chat.say("call w/ hooli, f/u friday")
-    [snoozed] = chat.say("push the hooli follow-up to next tues")
+    [which] = chat.say("push the hooli follow-up to next tues")  # said on a Monday:
+    assert [c.label for c in which.controls][:2] == [  # tomorrow, or next week's Tuesday?
+        "Tue, Nov 24, 2026", "Tue, Dec 1, 2026"]
+    chat.click(2)
+    snoozed = chat.latest()
     [task] = services.activities.list_for(book["ana"])
-    assert snoozed.text.startswith("Snoozed") and task.follow_up_at is not None
+    assert snoozed is not None and snoozed.text.startswith("Snoozed")
+    assert task.follow_up_at is not None
     assert task.follow_up_at.date().isoformat() == "2026-12-01"  # Tuesday of next week
     chat.say("done w/ the hooli follow-up")
     [task] = services.activities.list_for(book["ana"])
@@ -231,3 +236,41 @@ def test_an_amount_said_as_a_change_changes_the_amount(chat: Chat, services: Ser
     [refused] = chat.say("hooli down 30k")  # 20k - 30k
     assert "below zero" in refused.text
     assert _deal(services, book, "hooli").amount == Decimal(20000)
+
+
+def test_next_friday_said_before_friday_is_asked(chat: Chat, services: Services, book) -> None:
+    [question] = chat.say("initech at 60k, closing next fri")  # said on a Monday
+    assert [c.label for c in question.controls][:2] == ["Fri, Nov 27, 2026", "Fri, Dec 4, 2026"]
+    assert _deal(services, book, "initech").amount == Decimal(50000)  # nothing yet
+    chat.click(2)
+    deal = _deal(services, book, "initech")
+    assert (deal.amount, deal.close_date) == (Decimal(60000), date(2026, 12, 4))
+
+
+def test_a_slash_date_with_no_settled_order_is_asked(chat: Chat, services: Services) -> None:
+    sam = services.users.get_or_create("U0SAM", name="Sam Tan", timezone="Asia/Singapore")
+    services.accounts.create(sam.id, "Keppel")
+    deal = services.opportunities.create(sam.id, "Fleet", account="Keppel",
+                                         amount=Decimal(10000)).id
+    [question] = chat.say("keppel closing 12/03", user="U0SAM")
+    assert [c.label for c in question.controls][:2] == ["Thu, Dec 3, 2026", "Fri, Mar 12, 2027"]
+    assert services.opportunities.get(sam.id, deal).close_date not in (
+        date(2026, 12, 3), date(2027, 3, 12))
+    chat.click(2, user="U0SAM")
+    assert services.opportunities.get(sam.id, deal).close_date == date(2027, 3, 12)
+
+
+def test_a_month_alone_is_its_last_day_and_the_reply_says_the_year(
+        chat: Chat, services: Services, book) -> None:
+    [reply] = chat.say("globex closing june")
+    assert _deal(services, book, "globex").close_date == date(2027, 6, 30)
+    assert "Jun 30, 2027" in reply.text
+
+
+def test_an_unclear_day_in_one_part_holds_back_every_part(chat: Chat, services: Services,
+                                                          book) -> None:
+    chat.say("initech to proposal and hooli closing next fri")
+    assert _deal(services, book, "initech").stage.name == "Needs Analysis"
+    chat.click(1)
+    assert _deal(services, book, "initech").stage.name == "Proposal/Price Review"
+    assert _deal(services, book, "hooli").close_date == date(2026, 11, 27)

@@ -20,7 +20,13 @@ import re
 from datetime import datetime
 from decimal import Decimal
 
-from handlers.conversation import command_turns, questions, quote_commands, several_turns
+from handlers.conversation import (
+    command_turns,
+    day_questions,
+    questions,
+    quote_commands,
+    several_turns,
+)
 from handlers.conversation.deal_answers import describe_changes, moved
 from handlers.conversation.names import Names, shown_name
 from handlers.conversation.turn import Turn
@@ -82,6 +88,8 @@ class Reader:
             return say_text(" ".join(plan.refusals) + " Nothing was changed.", private=True)
         if plan.intent == "several":  # about several deals: all of it, or a question first
             return several_turns.apply(turn, plan)
+        if plan.asks and plan.asks[0].what == "day":  # "next fri" on a Wednesday: which?
+            return day_questions.ask(turn, reading.sentence.text, plan.asks[0])
         if plan.intent == "undo":
             return command_turns.undo_last(turn)
         if plan.intent == "chatter":

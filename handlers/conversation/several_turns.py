@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from handlers.conversation import day_questions
 from handlers.conversation.deal_answers import describe_changes
 from handlers.conversation.names import shown_name
 from handlers.conversation.turn import Turn
@@ -127,6 +128,10 @@ def _deal(turn: Turn, plan: Plan,
 
 def _ask(turn: Turn, picks: Picks, index: int, plan: Plan) -> Answer:
     ask = plan.asks[0]
+    if ask.what == "day":
+        carried = {k: v for k, v in _carried(turn, picks, index).items()
+                   if k in ("detail",)}
+        return day_questions.ask(turn, turn.intent.text, ask, carried)
     if not ask.options:
         return say_text("I couldn't tell what one part of that means, so nothing was "
                         "changed. Try saying each deal on its own line.", private=True)

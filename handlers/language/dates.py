@@ -28,7 +28,10 @@ Rules for the phrases people read differently (chosen to match common US/UK offi
   ended (said in December, "Q1" is next year's); "end of (the) year", "end of next year": the
   last day of this or next fiscal year.
 - "3/15", "15/3", "3/15/2027": read when only one reading is a date; "12/03" month first
-  in the Americas' time zones, day first in Europe, Africa and Oceania, else not at all.
+  in the Americas' time zones, day first in Europe, Africa and Oceania, else not at all
+  (with `ambiguous`, both readings come back, for the caller to ask which).
+- "next friday" said before this week's Friday: next week's, as above; with `ambiguous`,
+  this week's comes back as the other reading, for the caller to ask which.
 """
 
 from __future__ import annotations
@@ -106,23 +109,53 @@ class DateMatch:
     start: int
     end: int
     phrase: str
+    other: date | None = None  # the other reading of a phrase read two ways (`ambiguous`)
 
 
 def find_date(
-    text: str, now: datetime, tz: str, *, fiscal_year_start: int = 1
+    text: str, now: datetime, tz: str, *, fiscal_year_start: int = 1, ambiguous: bool = False
 ) -> DateMatch | None:
     """The first date phrase in `text`, read in the zone `tz` at the instant `now` (aware).
 
     Phrases that look like dates but are not valid ("feb 30", "2026-13-01") are passed over, so
     a later real date in the sentence still counts. The module docstring lists the rules.
+    With `ambiguous`, a phrase people read two ways comes back with both (`other` set), for
+    the caller to ask which: "next fri" said before this week's Friday (this one, or the
+    one after?), and "12/03" in a zone with no settled order.
     """
     if now.tzinfo is None:
         raise ValueError("find_date needs a timezone-aware `now`")
     today = now.astimezone(ZoneInfo(tz)).date()
+    order = slash_order_of(tz)
     for found in _DATE_PHRASE.finditer(text):
-        day = _day_of(found, today, fiscal_year_start, slash_order_of(tz))
+        day = _day_of(found, today, fiscal_year_start, order)
+        other = _other_reading(found, today, order) if ambiguous else None
+        if day is None and other is not None:
+            day, other = other  # "12/03", no order: month first, day first
         if day is not None:
-            return DateMatch(day, found.start(), found.end(), found.group(0))
+            second = other[1] if isinstance(other, tuple) else other
+            return DateMatch(day, found.start(), found.end(), found.group(0),
+                             second if second != day else None)
+    return None
+
+
+def _other_reading(found: re.Match[str], today: date,
+                   order: str | None) -> date | tuple[date, date] | None:
+    """The second reading of an ambiguous phrase (see `find_date`): for "next fri", this
+    week's Friday; for a slash date in a zone without an order, both readings."""
+    group = found.group
+    if group("weekday") and (group("weekday_rel") or "").lower() == "next":
+        target = _WEEKDAYS[group("weekday").lower()]
+        if target > today.weekday():
+            return _weekday(target, "this", today)
+        return None
+    if group("slash_a") and order is None and not group("slash_year"):
+        a, b = int(group("slash_a")), int(group("slash_b"))
+        month_first = _slash_date(a, b, None, today, "md")
+        day_first = _slash_date(a, b, None, today, "dm")
+        if a != b and month_first is not None and day_first is not None \
+                and month_first != day_first and a <= 12 and b <= 12:
+            return (month_first, day_first)
     return None
 
 
@@ -212,6 +245,12 @@ def _start_of_next(unit: str, today: date, fiscal_year_start: int) -> date:
     if unit == "month":
         return today.replace(day=1) + relativedelta(months=1)
     return quarter_of(today, fiscal_year_start).start + relativedelta(months=3)
+
+
+def end_of_named_month(month: int, today: date) -> date:
+    """Last day of the next `month` whose end is not yet past ("closing june" said in
+    December: 30 June of next year)."""
+    return _end_of_named_month(month, today)
 
 
 def _end_of_named_month(month: int, today: date) -> date:

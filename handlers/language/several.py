@@ -44,10 +44,14 @@ class _Slot:
 
 def subjects(mentions: tuple[Mention, ...]) -> list[_Slot]:
     """Every deal and account named, once each, in the order said; an account whose deal is
-    named too is that deal. Several readings of the same words are one place (an ask)."""
+    named too is that deal. None (an empty list) when one of them is named twice apart."""
     deals = [m for m in mentions if m.kind == "deal"]
     covered = {m.known.scope for m in deals}
     slots: dict[tuple[str, int], _Slot] = {}
+    places: dict[tuple[str, int], set[int]] = {}
+    for mention in mentions:
+        if mention.kind in ("account", "deal"):
+            places.setdefault((mention.kind, mention.known.id), set()).add(mention.start)
     for mention in mentions:
         if mention.kind == "account" and mention.known.id in covered:
             continue
@@ -59,6 +63,8 @@ def subjects(mentions: tuple[Mention, ...]) -> list[_Slot]:
         key = (mention.kind, mention.known.id)
         if key not in slots or start < slots[key].start:
             slots[key] = _Slot(mention.known, start, mention.end)
+    if any(len(places.get(key, ())) > 1 for key in slots):
+        return []  # a name said twice apart: a story about one of them, not a list of changes
     return sorted(slots.values(), key=lambda s: (s.start, s.end))
 
 
@@ -74,7 +80,8 @@ def split(sentence: Sentence,
     start, members = 0, [slots[0].known]
     for left, right in pairwise(slots):
         between = words[left.end:right.start]
-        if all(w in SIDE_BY_SIDE for w in between):
+        gap = sentence.raw[sentence.ends[left.end - 1]:sentence.starts[right.start]]
+        if all(w in SIDE_BY_SIDE for w in between) and not set(gap) & set(":;.!?()"):
             members.append(right.known)
             continue
         cut = next((k for k in range(right.start, left.end - 1, -1)

@@ -16,6 +16,7 @@ from the store, so a stage renamed in `/sales stages` is read by its new name at
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from handlers.language.commands import follow_up_plan, question, quote_plan, role_plan
@@ -75,6 +76,7 @@ def understand(text: str, names: Gazetteer, now: datetime, tz: str, *,
     facts = read_facts(sentence, now, tz, fiscal_year_start=fiscal_year_start)
     scores = _evidence(sentence, mentions, facts)
     plan = _plan(sentence, mentions, facts, scores)
+    plan = _asked_day(plan, facts)
     if whole and plan.intent in SPLITS:
         parts = several(sentence, mentions, lambda part: understand(
             part, names, now, tz, fiscal_year_start=fiscal_year_start, visible=visible,
@@ -83,6 +85,20 @@ def understand(text: str, names: Gazetteer, now: datetime, tz: str, *,
     return Reading(sentence, mentions, facts, scores, plan)
 
 
+def _asked_day(plan: Plan, facts: Facts) -> Plan:
+    """A day read two ways ("closing next fri" on a Wednesday, "12/03" with no settled
+    order) in a plan that writes is asked about first, never guessed."""
+    if plan.intent not in DAY_WRITES:
+        return plan
+    for day in facts.days:
+        if day.other is not None:
+            ask = Ask("day", readings=(day.day.isoformat(), day.other.isoformat()),
+                      typed=day.phrase)
+            return replace(plan, asks=(ask, *plan.asks))
+    return plan
+
+
+DAY_WRITES = frozenset({"log", "move", "edit", "multi", "create", "snooze"})
 SPLITS = frozenset({"log", "move", "edit", "multi", "unknown"})
 """The plans a message naming several deals may be read as instead, part by part."""
 
