@@ -130,10 +130,12 @@ def find_date(
     for found in _DATE_PHRASE.finditer(text):
         day = _day_of(found, today, fiscal_year_start, order)
         other = _other_reading(found, today, order) if ambiguous else None
-        if day is None and other is not None:
-            day, other = other  # "12/03", no order: month first, day first
+        second: date | None = None
+        if isinstance(other, tuple):  # "12/03", no order: month first, day first
+            day, second = other
+        else:
+            second = other
         if day is not None:
-            second = other[1] if isinstance(other, tuple) else other
             return DateMatch(day, found.start(), found.end(), found.group(0),
                              second if second != day else None)
     return None
