@@ -4,7 +4,7 @@ question asked before anything is written."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from bot.chat import Chat
@@ -274,3 +274,35 @@ def test_an_unclear_day_in_one_part_holds_back_every_part(chat: Chat, services: 
     chat.click(1)
     assert _deal(services, book, "initech").stage.name == "Proposal/Price Review"
     assert _deal(services, book, "hooli").close_date == date(2026, 11, 27)
+
+
+def test_stage_initials_come_from_the_store(chat: Chat, services: Services, book,
+                                            admin: int, clock) -> None:
+    chat.say("initech to VP")
+    assert _deal(services, book, "initech").stage.name == "Value Proposition"
+    clock.advance(timedelta(minutes=1))  # the rename comes later than the move, as in life
+    value = next(s for s in services.stages.all() if s.name == "Value Proposition")
+    services.stages.save(admin, value.id, name="Technical Validation",
+                         probability=value.probability, kind=value.kind,
+                         quiet_days=value.quiet_days)
+    chat.say("hooli to TV")
+    assert _deal(services, book, "hooli").stage.name == "Technical Validation"
+    chat.say("acme to VP")  # the old initials name no stage now
+    assert _deal(services, book, "acme").stage.name == "Prospecting"
+
+
+def test_verbs_typed_in_a_hurry(chat: Chat, services: Services, book) -> None:
+    chat.say("emaild jane at globex the deck")
+    chat.say("calld hooli abt pilot")
+    chat.say("mtg'd w/ acme re renewal terms")
+    logged = {a.account_name: (a.kind, a.subject) for a in services.activities.list_for(
+        book["ana"])}
+    assert logged == {"Globex": ("email", "Email with Jane Roe: the deck"),
+                      "Hooli": ("call", "Pilot"), "Acme": ("meeting", "Renewal terms")}
+
+
+def test_next_step_with_the_name_before_the_colon(chat: Chat, services: Services,
+                                                  book) -> None:
+    [reply] = chat.say("next step initech: send the msa")
+    assert _deal(services, book, "initech").next_step == "send the msa"
+    assert [c.label for c in reply.controls] == ["Undo"]

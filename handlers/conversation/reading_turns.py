@@ -185,7 +185,7 @@ def _rest(reading: Reading) -> str:
     previous = None
     while previous != rest:
         previous = rest
-        rest = re.sub(r"^[\s,:;.\-–—!]+|^(?:about|re:?|regarding)\s+", "", rest, flags=re.I)
+        rest = re.sub(r"^[\s,:;.\-–—!]+|^(?:about|abt|re:?|regarding)\s+", "", rest, flags=re.I)
         rest = _WHEN.sub("", rest).strip()
     return rest.strip()
 

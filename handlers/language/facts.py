@@ -55,7 +55,8 @@ _FOLLOW_UP_CUES = frozenset({"follow", "remind", "reminder", "ping", "check", "c
                              "reconnect", "again"})
 _UNTIL_CUES = frozenset({"until", "snooze", "snoozed", "defer", "postpone"})
 _NEXT_STEP = re.compile(
-    r"\b(?:next\s*steps?|ns)(?:\s+(?:for|on)\s+[^:,;]{1,60}?)?\s*(?:is|are|will be|=|:|-|–|\s)"
+    r"\b(?:next\s*steps?|ns)(?:\s+(?:for|on)\s+[^:,;]{1,60}?|\s+[^:,;\s]+(?:\s+[^:,;\s]+){0,2}"
+    r"(?=\s*:))?\s*(?:is|are|will be|=|:|-|–|\s)"
     r"\s*(?P<step>.+?)\s*"
     r"(?=$|[.;!]\s|\s+(?:and\s+)?(?:clos(?:e|ing|es)|amount|f/?u|follow[\s-]?up)\b)", re.I)
 

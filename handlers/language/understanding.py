@@ -231,8 +231,12 @@ def _planned(sentence: Sentence, facts: Facts) -> bool:
             after = sentence.words[at + 1] if at + 1 < len(sentence.words) else ""
             order = opens_clause(sentence, at) or before in ("please", "pls", "and", "then")
             return (word in BASE_VERBS and ahead and order and before not in PAST_MARKERS
-                    and after not in ("with", "from", "about"))
+                    and after not in ("with", "from", "about", *DONE_AFTER))
     return False
+
+
+DONE_AFTER = ("done", "went", "was", "happened", "complete", "completed", "finished")
+"""Words after an activity word that say it happened: "demo done, f/u in a week"."""
 
 
 def _facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
