@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.conversation import day_questions
+from handlers.conversation import day_questions, plan_parts
 from handlers.conversation.deal_answers import describe_changes
 from handlers.conversation.names import shown_name
 from handlers.conversation.turn import Turn
@@ -62,8 +62,6 @@ def _carried(turn: Turn, picks: Picks, index: int) -> dict[str, str]:
 
 def apply(turn: Turn, plan: Plan) -> Answer:
     """Resolve every part, ask about the first that needs it, else write them all."""
-    from handlers.conversation import reading_turns  # the one-deal path's pieces
-
     picks = picks_of(turn)
     ready: list[_Ready] = []
     for index, reading in enumerate(plan.parts):
@@ -91,13 +89,13 @@ def apply(turn: Turn, plan: Plan) -> Answer:
         change = None
         if deal is not None and (part_plan.stage is not None or part_plan.edits):
             assert before is not None
-            found = reading_turns._deal_change(part_plan, reading, deal, before.amount)
+            found = plan_parts.deal_change(part_plan, reading, deal, before.amount)
             if isinstance(found, Answer):  # a lost reason to ask, a change below zero
                 if part_plan.stage is not None and part_plan.stage.tag == "lost":
                     return _ask_reason(deal)
                 return found
             change = found
-        activity = reading_turns._activity(turn, part_plan, reading, turn.deps.clock.now())
+        activity = plan_parts.activity(turn, part_plan, reading, turn.deps.clock.now())
         account_id = part_plan.account.id if part_plan.account is not None else None
         place = deal.display if deal is not None else (
             turn.directory.account_name(turn.actor.id, account_id) if account_id else "")
@@ -167,14 +165,12 @@ def _about(plan: Plan) -> str:
 
 
 def _write(turn: Turn, ready: list[_Ready]) -> Answer:
-    from handlers.conversation import reading_turns
-
     done, token = turn.services.plans.apply_all(turn.actor.id, [r.part for r in ready])
     said = []
     for item, applied in zip(ready, done, strict=True):
         title = f"*{escape(item.place)}*"
         if applied.activity is not None:
-            logged = reading_turns._logged(applied.activity, item.plan, title, turn.tz)
+            logged = plan_parts.logged(applied.activity, item.plan, title, turn.tz)
             said.append(logged[:1].lower() + logged[1:])
         after, before = applied.opportunity, item.before
         if after is None or before is None or not item.part.deal:
