@@ -23,7 +23,8 @@ def intent_for(question: Question, reading: Reading) -> Intent | None:
         if question.kind == "renewal" and subject.kind == "deal" and subject.own_name \
                 and target.endswith(subject.own_name) and target != subject.own_name:
             target, subject = target[:-len(subject.own_name)].strip(), None  # its account's
-        name = "account" if subject is None or subject.kind == "account" else "show"
+        name = "account" if question.kind != "show" and (
+            subject is None or subject.kind == "account") else "show"
         return Intent(name, text, target=target, detail=question.kind)
     if question.kind in ("pipeline", "closing", "stuck", "slipped"):
         return Intent("pipeline", text, detail=_scope_and_period(reading))
