@@ -4,7 +4,7 @@ question asked before anything is written."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from bot.chat import Chat
@@ -125,9 +125,14 @@ def test_an_admin_changes_a_role_in_words(chat: Chat, services: Services, book,
 def test_snooze_and_finish_a_follow_up_by_its_account(chat: Chat, services: Services,
                                                      book) -> None:
     chat.say("call w/ hooli, f/u friday")
-    [snoozed] = chat.say("push the hooli follow-up to next tues")
+    [which] = chat.say("push the hooli follow-up to next tues")  # said on a Monday:
+    assert [c.label for c in which.controls][:2] == [  # tomorrow, or next week's Tuesday?
+        "Tue, Nov 24, 2026", "Tue, Dec 1, 2026"]
+    chat.click(2)
+    snoozed = chat.latest()
     [task] = services.activities.list_for(book["ana"])
-    assert snoozed.text.startswith("Snoozed") and task.follow_up_at is not None
+    assert snoozed is not None and snoozed.text.startswith("Snoozed")
+    assert task.follow_up_at is not None
     assert task.follow_up_at.date().isoformat() == "2026-12-01"  # Tuesday of next week
     chat.say("done w/ the hooli follow-up")
     [task] = services.activities.list_for(book["ana"])
@@ -143,13 +148,83 @@ def test_a_new_deal_in_words(chat: Chat, services: Services, book) -> None:
     assert reply.text.startswith("Created")
 
 
-def test_two_deals_of_one_account_in_one_line_are_asked_about(chat: Chat, services: Services,
-                                                             book) -> None:
+def test_two_deals_of_one_account_in_one_line_each_get_their_own_fact(
+        chat: Chat, services: Services, book) -> None:
     upsell = services.opportunities.create(book["ana"], "Upsell", account="Globex").id
-    [question] = chat.say("globex expansion signed and upsell pushed to feb 15")
-    assert [c.label for c in question.controls][:2] == ["Globex — Expansion", "Globex — Upsell"]
-    assert _deal(services, book, "globex").stage.name == "Value Proposition"  # nothing yet
+    [reply] = chat.say("globex expansion signed and upsell pushed to feb 15")
+    assert _deal(services, book, "globex").stage.name == "Closed Won"
+    assert services.opportunities.get(book["ana"], upsell).close_date == date(2027, 2, 15)
+    assert "Globex — Expansion" in reply.text and "Globex — Upsell" in reply.text
+    assert [c.label for c in reply.controls] == ["Undo"]
+    chat.click(1)
+    assert _deal(services, book, "globex").stage.name == "Value Proposition"
     assert services.opportunities.get(book["ana"], upsell).close_date != date(2027, 2, 15)
+
+
+def test_two_deals_moved_in_one_line_are_one_change(chat: Chat, services: Services,
+                                                    book) -> None:
+    [reply] = chat.say("initech to proposal and hooli to needs analysis")
+    assert _deal(services, book, "initech").stage.name == "Proposal/Price Review"
+    assert _deal(services, book, "hooli").stage.name == "Needs Analysis"
+    assert "Initech — Platform" in reply.text and "Hooli — Pilot" in reply.text
+    assert [c.label for c in reply.controls] == ["Undo"]
+    chat.click(1)  # one Undo puts both back
+    assert _deal(services, book, "initech").stage.name == "Needs Analysis"
+    assert _deal(services, book, "hooli").stage.name == "Prospecting"
+
+
+def test_one_call_with_two_accounts_is_logged_on_each(chat: Chat, services: Services,
+                                                      book) -> None:
+    [reply] = chat.say("logged calls with acme and globex re the joint webinar")
+    logged = services.activities.list_for(book["ana"])
+    assert sorted((a.kind, a.account_name, a.opportunity_id) for a in logged) == [
+        ("call", "Acme", book["acme"]), ("call", "Globex", book["globex"])]
+    assert {a.subject for a in logged} == {"The joint webinar"}
+    assert reply.text.lower().count("logged a call") == 2
+    chat.click(1)
+    assert services.activities.list_for(book["ana"]) == []
+
+
+def test_each_deal_gets_its_own_facts(chat: Chat, services: Services, book) -> None:
+    chat.say("acme is now 90k; umbrella closing eoq, next step: legal review")
+    acme, umbrella = _deal(services, book, "acme"), _deal(services, book, "umbrella")
+    assert (acme.amount, acme.next_step) == (Decimal(90000), None)
+    assert (umbrella.amount, umbrella.close_date, umbrella.next_step) == (
+        Decimal(75000), date(2026, 12, 31), "legal review")
+
+
+def test_an_unclear_part_is_asked_and_nothing_is_written_until_answered(
+        chat: Chat, services: Services, book) -> None:
+    training = services.opportunities.create(book["ana"], "Training", account="Acme").id
+    [question] = chat.say("initech to proposal and acme to negotiation")
+    assert [c.label for c in question.controls][:2] == ["Acme — Renewal", "Acme — Training"]
+    assert _deal(services, book, "initech").stage.name == "Needs Analysis"  # nothing yet
+    chat.click(2)
+    assert _deal(services, book, "initech").stage.name == "Proposal/Price Review"
+    assert services.opportunities.get(book["ana"], training).stage.name == "Negotiation/Review"
+    assert _deal(services, book, "acme").stage.name == "Prospecting"
+    reply = chat.latest("U0ANA")
+    assert reply is not None and [c.label for c in reply.controls] == ["Undo"]
+
+
+def test_a_loss_without_a_reason_holds_back_the_whole_message(chat: Chat, services: Services,
+                                                              book) -> None:
+    [question] = chat.say("wayne closed won, umbrella closed lost")
+    assert "Why was *Umbrella — Security* lost?" in question.text
+    assert _deal(services, book, "wayne").stage.name == "Proposal/Price Review"
+    assert _deal(services, book, "umbrella").stage.name == "Negotiation/Review"
+    chat.say("wayne closed won, umbrella lost to a competitor")
+    assert _deal(services, book, "wayne").stage.name == "Closed Won"
+    umbrella = _deal(services, book, "umbrella")
+    assert (umbrella.stage.name, umbrella.lost_reason) == ("Closed Lost", "to a competitor")
+
+
+def test_a_part_that_cannot_be_applied_leaves_every_part_unwritten(
+        chat: Chat, services: Services, book) -> None:
+    chat.say("umbrella to closed won")
+    [refused] = chat.say("advance hooli and umbrella")  # umbrella is closed: no next stage
+    assert "Umbrella" in refused.text
+    assert _deal(services, book, "hooli").stage.name == "Prospecting"  # not half-applied
 
 
 def test_an_amount_said_as_a_change_changes_the_amount(chat: Chat, services: Services,
@@ -161,3 +236,73 @@ def test_an_amount_said_as_a_change_changes_the_amount(chat: Chat, services: Ser
     [refused] = chat.say("hooli down 30k")  # 20k - 30k
     assert "below zero" in refused.text
     assert _deal(services, book, "hooli").amount == Decimal(20000)
+
+
+def test_next_friday_said_before_friday_is_asked(chat: Chat, services: Services, book) -> None:
+    [question] = chat.say("initech at 60k, closing next fri")  # said on a Monday
+    assert [c.label for c in question.controls][:2] == ["Fri, Nov 27, 2026", "Fri, Dec 4, 2026"]
+    assert _deal(services, book, "initech").amount == Decimal(50000)  # nothing yet
+    chat.click(2)
+    deal = _deal(services, book, "initech")
+    assert (deal.amount, deal.close_date) == (Decimal(60000), date(2026, 12, 4))
+
+
+def test_a_slash_date_with_no_settled_order_is_asked(chat: Chat, services: Services) -> None:
+    sam = services.users.get_or_create("U0SAM", name="Sam Tan", timezone="Asia/Singapore")
+    services.accounts.create(sam.id, "Keppel")
+    deal = services.opportunities.create(sam.id, "Fleet", account="Keppel",
+                                         amount=Decimal(10000)).id
+    [question] = chat.say("keppel closing 12/03", user="U0SAM")
+    assert [c.label for c in question.controls][:2] == ["Thu, Dec 3, 2026", "Fri, Mar 12, 2027"]
+    assert services.opportunities.get(sam.id, deal).close_date not in (
+        date(2026, 12, 3), date(2027, 3, 12))
+    chat.click(2, user="U0SAM")
+    assert services.opportunities.get(sam.id, deal).close_date == date(2027, 3, 12)
+
+
+def test_a_month_alone_is_its_last_day_and_the_reply_says_the_year(
+        chat: Chat, services: Services, book) -> None:
+    [reply] = chat.say("globex closing june")
+    assert _deal(services, book, "globex").close_date == date(2027, 6, 30)
+    assert "Jun 30, 2027" in reply.text
+
+
+def test_an_unclear_day_in_one_part_holds_back_every_part(chat: Chat, services: Services,
+                                                          book) -> None:
+    chat.say("initech to proposal and hooli closing next fri")
+    assert _deal(services, book, "initech").stage.name == "Needs Analysis"
+    chat.click(1)
+    assert _deal(services, book, "initech").stage.name == "Proposal/Price Review"
+    assert _deal(services, book, "hooli").close_date == date(2026, 11, 27)
+
+
+def test_stage_initials_come_from_the_store(chat: Chat, services: Services, book,
+                                            admin: int, clock) -> None:
+    chat.say("initech to VP")
+    assert _deal(services, book, "initech").stage.name == "Value Proposition"
+    clock.advance(timedelta(minutes=1))  # the rename comes later than the move, as in life
+    value = next(s for s in services.stages.all() if s.name == "Value Proposition")
+    services.stages.save(admin, value.id, name="Technical Validation",
+                         probability=value.probability, kind=value.kind,
+                         quiet_days=value.quiet_days)
+    chat.say("hooli to TV")
+    assert _deal(services, book, "hooli").stage.name == "Technical Validation"
+    chat.say("acme to VP")  # the old initials name no stage now
+    assert _deal(services, book, "acme").stage.name == "Prospecting"
+
+
+def test_verbs_typed_in_a_hurry(chat: Chat, services: Services, book) -> None:
+    chat.say("emaild jane at globex the deck")
+    chat.say("calld hooli abt pilot")
+    chat.say("mtg'd w/ acme re renewal terms")
+    logged = {a.account_name: (a.kind, a.subject) for a in services.activities.list_for(
+        book["ana"])}
+    assert logged == {"Globex": ("email", "Email with Jane Roe: the deck"),
+                      "Hooli": ("call", "Pilot"), "Acme": ("meeting", "Renewal terms")}
+
+
+def test_next_step_with_the_name_before_the_colon(chat: Chat, services: Services,
+                                                  book) -> None:
+    [reply] = chat.say("next step initech: send the msa")
+    assert _deal(services, book, "initech").next_step == "send the msa"
+    assert [c.label for c in reply.controls] == ["Undo"]

@@ -55,6 +55,7 @@ class Conversation:
             "too_long": help_turns.too_long,
             "kb": help_turns.kb,
             "show": deal_turns.show,
+            "account": deal_turns.account,
             "create": deal_turns.create,
             "edit": deal_turns.edit,
             "advance": stage_turns.advance,

@@ -27,7 +27,8 @@ def show(turn: Turn) -> Answer:
     if "deal" not in turn.chosen:
         resolved = resolve_deal(turn.directory, turn.actor.id, turn.intent.target or "")
         if resolved.found is None:
-            if resolved.is_none and (summary := _account_summary(turn)) is not None:
+            if (resolved.is_none or turn.intent.name == "account") \
+                    and (summary := _account_summary(turn)) is not None:
                 return summary
             return ask_deal(turn.intent, resolved)
         turn = replace(turn, chosen={**turn.chosen, "deal": resolved.found.id})  # resolved once
@@ -38,22 +39,59 @@ def show(turn: Turn) -> Answer:
                 turn.actor)
 
 
+def account(turn: Turn) -> Answer:
+    """"how's acme doing", "show acme", "when does the acme contract renew?": the account's
+    health; a name that is no account's is looked up as a deal. "show acme" for an account
+    with one open deal is that deal's card (its buttons are what a rep wants next)."""
+    if turn.intent.detail == "show":
+        return show(turn)  # one deal: its card; none or several: the account's health
+    return _account_summary(turn) or show(turn)
+
+
 def _account_summary(turn: Turn) -> Answer | None:
-    """The account's deals and latest activity, when the phrase names one account."""
+    """The account's open deals, renewal, open cases and latest activity, when the phrase
+    names one account (a bounded number of statements, however big the account)."""
     actor, phrase = turn.actor, clean_phrase(turn.intent.target or "")
     matches = turn.directory.accounts(actor.id).search(phrase, limit=5, cutoff=80)
     result = resolve([m for m in matches if plausible(phrase, m.name)])
-    if (account := result.match) is None:
+    if (found := result.match) is None:
         return None
-    deals = turn.directory.deals_named(actor.id, account.id)
-    views = [turn.services.opportunities.get(actor.id, d.id) for d in deals[:15]]
-    recent = turn.services.activities.list_for(actor.id, account_id=account.id, limit=3)
-    lines = [f"*{escape(account.name)}*"]
-    lines += [ui.opportunity_line(v) for v in views] or ["No deals you can see."]
-    if recent:
+    health = turn.services.account_health.of(actor.id, found.id)
+    lines = [f"*{escape(health.name)}*"]
+    if turn.intent.detail == "renewal":  # "when does it renew?": the answer first
+        lines.append(f"Renews {day(health.renewal.end_date)}: the *"
+                     f"{escape(health.renewal.contract)}* contract ends then."
+                     if health.renewal else "No active contract on file, so no renewal date.")
+    if health.deals:
+        total = sum((d.amount for d in health.deals), Decimal(0))
+        currency = health.deals[0].currency
+        count = len(health.deals) + health.more_deals
+        lines.append(f"_Open deals_ ({count}"
+                     + (f", {short_money(total, currency)} shown" if health.more_deals else
+                        f", {short_money(total, currency)}" if count > 1 else "") + ")")
+        lines += [ui.opportunity_line(v) for v in health.deals]
+        if health.more_deals:
+            lines.append(f"…and {health.more_deals} more")
+    else:
+        lines.append("No open deals you can see.")
+    if health.renewal is not None:
+        renewal = health.renewal
+        lines.append(f"_Renewal_: {escape(renewal.contract)} ends {day(renewal.end_date)} "
+                     f"({short_money(Decimal(str(renewal.value)), renewal.currency)})")
+    else:
+        lines.append("_Renewal_: no active contract on file.")
+    if health.open_cases:
+        lines.append(f"_Open cases_: {health.open_cases} ("
+                     + "; ".join(escape(c) for c in health.case_subjects)
+                     + ("; …" if health.open_cases > len(health.case_subjects) else "") + ")")
+    else:
+        lines.append("_Open cases_: none.")
+    if health.last_activity:
         lines.append("_Recent activity_")
-        lines += [ui.activity_line(a, actor.timezone) for a in recent]
-    return Answer(text=escape(account.name), blocks=[ui.mrkdwn("\n".join(lines))])
+        lines += [ui.activity_line(a, actor.timezone) for a in health.last_activity]
+    else:
+        lines.append("_Recent activity_: none logged yet.")
+    return Answer(text=escape(health.name), blocks=[ui.mrkdwn("\n".join(lines))])
 
 
 def create(turn: Turn) -> Answer:

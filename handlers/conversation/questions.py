@@ -19,7 +19,13 @@ def intent_for(question: Question, reading: Reading) -> Intent | None:
     text = reading.sentence.raw
     subject = question.subject
     if question.kind in ("show", "health", "renewal") and subject is not None and subject.name:
-        return Intent("show", text, target=subject.name)
+        target = subject.name
+        if question.kind == "renewal" and subject.kind == "deal" and subject.own_name \
+                and target.endswith(subject.own_name) and target != subject.own_name:
+            target, subject = target[:-len(subject.own_name)].strip(), None  # its account's
+        name = "account" if question.kind != "show" and (
+            subject is None or subject.kind == "account") else "show"
+        return Intent(name, text, target=target, detail=question.kind)
     if question.kind in ("pipeline", "closing", "stuck", "slipped"):
         return Intent("pipeline", text, detail=_scope_and_period(reading))
     if question.kind in ("forecast", "quota"):

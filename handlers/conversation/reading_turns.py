@@ -6,7 +6,9 @@ every name the store knows (the rep's visibility applied), and then:
 - an ask (two Kens, two open deals, two stages fitting "prop") is a button per reading,
   each carrying the message, so a click re-reads it with the choice made; nothing before;
 - a plan about one deal (an activity, a stage move, field changes, together or not) is
-  written by `PlanService.apply` in one transaction, in one line, with one Undo;
+  written by `PlanService.apply` in one transaction, in one line, with one Undo; a plan
+  about several ("initech to proposal and hooli to needs analysis") likewise, every deal's
+  part at once (`several_turns`), or a question about the first part that needs one;
 - a question never writes: the turn that answers it does (card, pipeline, forecast, kb);
 - what it cannot place yet (no known subject, a new account) goes to the sentence-shape
   turns it replaces step by step (`None` is returned).
@@ -14,41 +16,29 @@ every name the store knows (the rep's visibility applied), and then:
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
-from decimal import Decimal
-
-from handlers.conversation import command_turns, questions, quote_commands
+from handlers.conversation import (
+    command_turns,
+    day_questions,
+    plan_parts,
+    questions,
+    quote_commands,
+    several_turns,
+)
 from handlers.conversation.deal_answers import describe_changes, moved
 from handlers.conversation.names import Names, shown_name
 from handlers.conversation.turn import Turn
-from handlers.language.cues import NEXT_STAGE
 from handlers.language.intents import Intent
-from handlers.language.normalise import rest_after
 from handlers.language.plan import Plan, Reading, with_choice
 from handlers.language.spotting import Known
 from handlers.language.understanding import understand
 from handlers.quotes.flow import QuoteFlow
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer, say_text
-from handlers.slack.text import escape, local_time, with_article
-from store.schemas import ActivityView
-from store.services.deals.changes import UNSET
-from store.services.deals.plans import ActivitySpec, DealChangeSpec
+from handlers.slack.text import escape
 from store.services.people.directory import DealRef, Directory
-from store.working_time import start_of_working_day
 
 READ = "read"
 """The intent name a question's buttons carry: the click re-reads the message."""
-
-_WHEN = re.compile(r"^(?:yesterday|today|this (?:morning|afternoon|evening)|tonight|"
-                   r"last (?:night|week|\w+day))\b|\b(?:yesterday|today|this (?:morning|"
-                   r"afternoon|evening)|tonight|last (?:night|week|\w+day))[\s.!]*$", re.I)
-"""When it happened, said at either end of the rest: kept as the activity's time, not its
-headline ("had a meeting with globex yesterday" is "Meeting with Globex")."""
-_KIND_WORD = {"call": "call", "meeting": "meeting", "email": "email", "note": "note",
-              "task": "task"}
-
 
 class Reader:
     def __init__(self, directory: Directory, quotes: QuoteFlow) -> None:
@@ -75,6 +65,10 @@ class Reader:
         plan = _with_chosen(reading.plan, turn)
         if plan.refusals:
             return say_text(" ".join(plan.refusals) + " Nothing was changed.", private=True)
+        if plan.intent == "several":  # about several deals: all of it, or a question first
+            return several_turns.apply(turn, plan)
+        if plan.asks and plan.asks[0].what == "day":  # "next fri" on a Wednesday: which?
+            return day_questions.ask(turn, reading.sentence.text, plan.asks[0])
         if plan.intent == "undo":
             return command_turns.undo_last(turn)
         if plan.intent == "chatter":
@@ -159,92 +153,20 @@ def _deal(turn: Turn, plan: Plan) -> DealRef | Answer | None:
     return Answer(text=prompt, blocks=ui.choice(prompt, options), private=True)
 
 
-def _rest(reading: Reading) -> str:
-    """What was said after the last account, contact or deal: "they want pricing"."""
-    last = max((m.end for m in reading.mentions
-                if m.kind in ("account", "contact") or (m.kind == "deal" and not m.apart)),
-               default=0)
-    rest = rest_after(reading.sentence, last) if last else ""
-    previous = None
-    while previous != rest:
-        previous = rest
-        rest = re.sub(r"^[\s,:;.\-–—!]+|^(?:about|re:?|regarding)\s+", "", rest, flags=re.I)
-        rest = _WHEN.sub("", rest).strip()
-    return rest.strip()
-
-
-def _headline(plan: Plan, reading: Reading) -> str:
-    """The activity's one line: what was said after the names ("they want pricing"), or
-    "Call with Jane Roe"."""
-    assert plan.activity is not None
-    gist = _rest(reading)
-    kind = plan.activity.kind
-    contact = plan.activity.contact
-    if gist:
-        if contact is not None and kind in ("meeting", "call", "email"):
-            return f"{kind.capitalize()} with {contact.name}: {gist}"
-        return gist[:1].upper() + gist[1:]
-    who = contact.name if contact else (plan.account.name if plan.account else "")
-    return f"{kind.capitalize()} with {who}".strip()
-
-
-def _activity(turn: Turn, plan: Plan, reading: Reading, now: datetime) -> ActivitySpec | None:
-    if plan.activity is None:
-        return None
-    follow_up = turn.follow_up_day or plan.activity.follow_up
-    follow_up_at = (start_of_working_day(follow_up, turn.tz, turn.deps.working_hours)
-                    if follow_up else None)
-    link = turn.link
-    return ActivitySpec(
-        kind=_KIND_WORD.get(plan.activity.kind, "note"),
-        subject=_headline(plan, reading)[:300], body=plan.activity.body,
-        occurred_at=reading.facts.occurred, follow_up_at=follow_up_at,
-        contact_id=plan.activity.contact.id if plan.activity.contact else None,
-        slack_permalink=link.permalink if link else None,
-        slack_event_key=link.event_key if link else None)
-
-
-def _deal_change(plan: Plan, reading: Reading, deal: DealRef,
-                 current: Decimal) -> DealChangeSpec | Answer:
-    stage, edits = plan.stage, plan.edits
-    lost_reason = None
-    if stage is not None and stage.tag == "lost":
-        # what follows the names and the lost word: "to a competitor", "pricing too high"
-        lost_reason = re.sub(r"^(?:because|since|as|bc|b/c)\s+", "", _rest(reading)).strip()[:500]
-        if not lost_reason:
-            return Answer(
-                text="Why was it lost?",
-                blocks=[ui.mrkdwn(f"Sorry to hear it. Why was *{escape(deal.display)}* lost? "
-                                  "Tell me (`we lost umbrella, they went with a competitor`) "
-                                  "or use the form. Nothing was changed yet."),
-                        ui.actions(ui.button("Close lost…", "opp_close_lost", str(deal.id)))])
-    amount = edits.amount
-    if edits.amount_change is not None:  # "went up 10k": from what the deal holds now
-        amount = current + edits.amount_change
-        if amount < 0:
-            return say_text(f"That would take *{escape(deal.display)}* below zero; nothing "
-                            "was changed.", private=True)
-    return DealChangeSpec(
-        stage_id=stage.id if stage is not None and stage is not NEXT_STAGE else None,
-        advance=stage is NEXT_STAGE, lost_reason=lost_reason, amount=amount,
-        close_date=edits.close_date, probability=edits.probability,
-        next_step=edits.next_step if edits.next_step is not None else UNSET)
-
-
 def _apply(turn: Turn, plan: Plan, reading: Reading, deal: DealRef) -> Answer:
     now = turn.deps.clock.now()
     services = turn.services
     before = services.opportunities.get(turn.actor.id, deal.id)
-    change = _deal_change(plan, reading, deal, before.amount)
+    change = plan_parts.deal_change(plan, reading, deal, before.amount)
     if isinstance(change, Answer):
         return change
-    applied = services.plans.apply(turn.actor.id, deal.id,
-                                   activity=_activity(turn, plan, reading, now), deal=change)
+    spec = plan_parts.activity(turn, plan, reading, now)
+    applied = services.plans.apply(turn.actor.id, deal.id, activity=spec, deal=change)
     after = applied.opportunity
     parts = []
     title = f"*{escape(after.title)}*"
     if applied.activity is not None:
-        logged = _logged(applied.activity, plan, title, turn.tz)
+        logged = plan_parts.logged(applied.activity, plan, title, turn.tz)
         parts.append(logged[:1].lower() + logged[1:])
     moved_to = after.stage.id != before.stage.id
     if moved_to:
@@ -268,7 +190,7 @@ def _log_on_account(turn: Turn, plan: Plan, reading: Reading) -> Answer:
     """An activity on an account with no open deal (or about a contact alone)."""
     assert plan.account is not None
     now = turn.deps.clock.now()
-    spec = _activity(turn, plan, reading, now)
+    spec = plan_parts.activity(turn, plan, reading, now)
     assert spec is not None
     activity = turn.services.activities.log(
         turn.actor.id, kind=spec.kind, subject=spec.subject, body=spec.body,
@@ -276,16 +198,5 @@ def _log_on_account(turn: Turn, plan: Plan, reading: Reading) -> Answer:
         account_id=plan.account.id, contact_id=spec.contact_id,
         slack_permalink=spec.slack_permalink, slack_event_key=spec.slack_event_key)
     name = turn.directory.account_name(turn.actor.id, plan.account.id) or plan.account.name
-    line = _logged(activity, plan, f"*{escape(name)}*", turn.tz) + "."
+    line = plan_parts.logged(activity, plan, f"*{escape(name)}*", turn.tz) + "."
     return Answer(text=line, blocks=ui.confirmation(line, activity.undo_token))
-
-
-def _logged(activity: ActivityView, plan: Plan, place: str, tz: str) -> str:
-    """"Logged a call with Jane Roe on *Globex — Expansion*: “…”. Follow-up due …"."""
-    contact = plan.activity.contact if plan.activity else None
-    with_whom = f" with {escape(contact.name)}" if contact else ""
-    line = (f"Logged {with_article(activity.kind)}{with_whom} on {place}: "
-            f"“{escape(activity.subject)}”")
-    if activity.follow_up_at:
-        line += f". Follow-up due {local_time(activity.follow_up_at, tz)}"
-    return line

@@ -22,7 +22,8 @@ CUES: Mapping[str, Mapping[str, float]] = {
         "note": 2, "noted": 2, "fyi": 3, "heads": 1, "visited": 2, "onsite": 2, "logged": 3,
         "log": 2, "pinged": 2, "texted": 2, "messaged": 2, "walked": 1, "had": 1, "did": 1,
         "intro": 1, "phone": 2, "video": 1, "kickoff": 2, "qbr": 2, "workshop": 2,
-        "conversation": 2, "heard": 2,
+        "conversation": 2, "heard": 2, "calls": 2, "calld": 3, "cald": 3, "caled": 3,
+        "emaild": 3, "emaled": 3, "meetings": 2,
         "said": 1, "says": 1, "told": 2, "wants": 1, "asked": 1, "feedback": 1,
     },
     "move": {
@@ -110,13 +111,14 @@ EDIT_AMOUNT_CUES = frozenset({"now", "to", "at", "is", "worth", "amount", "value
 ACTIVITY_KIND = {
     "call": "call", "called": "call", "calling": "call", "phoned": "call", "rang": "call",
     "dialed": "call", "phone": "call", "spoke": "call", "talked": "call", "chatted": "call",
-    "caught": "call",
+    "caught": "call", "calls": "call", "calld": "call", "cald": "call", "caled": "call",
     "voicemail": "call", "meeting": "meeting", "met": "meeting", "meet": "meeting",
     "demo": "meeting", "demoed": "meeting", "presented": "meeting", "lunch": "meeting",
     "dinner": "meeting", "coffee": "meeting", "drinks": "meeting", "zoom": "meeting",
     "webex": "meeting", "onsite": "meeting", "visited": "meeting", "workshop": "meeting",
     "kickoff": "meeting", "qbr": "meeting", "video": "meeting",
-    "email": "email", "emailed": "email",
+    "email": "email", "emailed": "email", "emaild": "email", "emaled": "email",
+    "meetings": "meeting", "mtgd": "meeting",
     "mailed": "email", "sent": "email", "texted": "email", "messaged": "email",
     "pinged": "email", "note": "note", "noted": "note", "fyi": "note",
 }

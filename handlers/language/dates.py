@@ -2,9 +2,8 @@
 rep's time zone.
 
 A rep in Tokyo typing "tomorrow" at 01:00 local time means the day after *their* today, which
-is still yesterday in UTC; so every phrase is counted from `now` seen in the rep's zone. Only
-phrases with a single reading are accepted: slash dates such as "12/03" mean 3 December to
-one rep and 12 March to another, so they are left for the rep to spell out.
+is still yesterday in UTC; so every phrase is counted from `now` seen in the rep's zone. A
+phrase read two ways ("12/03": 3 December or 12 March) is never guessed at.
 
 Rules for the phrases people read differently (chosen to match common US/UK office usage):
 - "friday" / "fri" / "by friday": the next Friday strictly after today (said on a Friday, it
@@ -28,7 +27,10 @@ Rules for the phrases people read differently (chosen to match common US/UK offi
   ended (said in December, "Q1" is next year's); "end of (the) year", "end of next year": the
   last day of this or next fiscal year.
 - "3/15", "15/3", "3/15/2027": read when only one reading is a date; "12/03" month first
-  in the Americas' time zones, day first in Europe, Africa and Oceania, else not at all.
+  in the Americas' time zones, day first in Europe, Africa and Oceania, else not at all
+  (with `ambiguous`, both readings come back, for the caller to ask which).
+- "next friday" said before this week's Friday: next week's; with `ambiguous`, this week's
+  comes back as the other reading, for the caller to ask which.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from handlers.language.calendar_days import end_of_named_quarter, next_day_of_month
+from handlers.language.calendar_days import valid as _valid
 from store.periods import quarter_of
 
 _MONTHS: dict[str, int] = {
@@ -106,23 +110,55 @@ class DateMatch:
     start: int
     end: int
     phrase: str
+    other: date | None = None  # the other reading of a phrase read two ways (`ambiguous`)
 
 
 def find_date(
-    text: str, now: datetime, tz: str, *, fiscal_year_start: int = 1
+    text: str, now: datetime, tz: str, *, fiscal_year_start: int = 1, ambiguous: bool = False
 ) -> DateMatch | None:
     """The first date phrase in `text`, read in the zone `tz` at the instant `now` (aware).
 
     Phrases that look like dates but are not valid ("feb 30", "2026-13-01") are passed over, so
     a later real date in the sentence still counts. The module docstring lists the rules.
+    With `ambiguous`, a phrase people read two ways comes back with both (`other` set), for
+    the caller to ask which: "next fri" said before this week's Friday (this one, or the
+    one after?), and "12/03" in a zone with no settled order.
     """
     if now.tzinfo is None:
         raise ValueError("find_date needs a timezone-aware `now`")
     today = now.astimezone(ZoneInfo(tz)).date()
+    order = slash_order_of(tz)
     for found in _DATE_PHRASE.finditer(text):
-        day = _day_of(found, today, fiscal_year_start, slash_order_of(tz))
+        day = _day_of(found, today, fiscal_year_start, order)
+        other = _other_reading(found, today, order) if ambiguous else None
+        second: date | None = None
+        if isinstance(other, tuple):  # "12/03", no order: month first, day first
+            day, second = other
+        else:
+            second = other
         if day is not None:
-            return DateMatch(day, found.start(), found.end(), found.group(0))
+            return DateMatch(day, found.start(), found.end(), found.group(0),
+                             second if second != day else None)
+    return None
+
+
+def _other_reading(found: re.Match[str], today: date,
+                   order: str | None) -> date | tuple[date, date] | None:
+    """The second reading of an ambiguous phrase (see `find_date`): for "next fri", this
+    week's Friday; for a slash date in a zone without an order, both readings."""
+    group = found.group
+    if group("weekday") and (group("weekday_rel") or "").lower() == "next":
+        target = _WEEKDAYS[group("weekday").lower()]
+        if target > today.weekday():
+            return _weekday(target, "this", today)
+        return None
+    if group("slash_a") and order is None and not group("slash_year"):
+        a, b = int(group("slash_a")), int(group("slash_b"))
+        month_first = _slash_date(a, b, None, today, "md")
+        day_first = _slash_date(a, b, None, today, "dm")
+        if a != b and month_first is not None and day_first is not None \
+                and month_first != day_first and a <= 12 and b <= 12:
+            return (month_first, day_first)
     return None
 
 
@@ -131,9 +167,9 @@ def _day_of(found: re.Match[str], today: date, fiscal_year_start: int,
     """The day one matched phrase means, or None when it only looked like a date."""
     group = found.group
     if group("q"):
-        return _end_of_named_quarter(int(group("q")[1]), group("q_year"), today, fiscal_year_start)
+        return end_of_named_quarter(int(group("q")[1]), group("q_year"), today, fiscal_year_start)
     if group("nth"):
-        return _next_day_of_month(int(group("nth")[:-2]), today)
+        return next_day_of_month(int(group("nth")[:-2]), today)
     if group("slash_a"):
         return _slash_date(int(group("slash_a")), int(group("slash_b")), group("slash_year"),
                            today, slash_order)
@@ -150,7 +186,7 @@ def _day_of(found: re.Match[str], today: date, fiscal_year_start: int,
     if group("end_unit"):
         return _end_of(group("end_unit").lower(), group("end_rel"), today, fiscal_year_start)
     if group("end_month"):
-        return _end_of_named_month(_MONTHS[group("end_month").lower()], today)
+        return end_of_named_month(_MONTHS[group("end_month").lower()], today)
     if group("unit"):
         count_text = group("count").lower()
         count = _COUNTS[count_text] if count_text in _COUNTS else int(count_text)
@@ -214,8 +250,9 @@ def _start_of_next(unit: str, today: date, fiscal_year_start: int) -> date:
     return quarter_of(today, fiscal_year_start).start + relativedelta(months=3)
 
 
-def _end_of_named_month(month: int, today: date) -> date:
-    """Last day of the next `month` whose end is not yet past."""
+def end_of_named_month(month: int, today: date) -> date:
+    """Last day of the next `month` whose end is not yet past ("closing june" said in
+    December: 30 June of next year)."""
     year = today.year if month >= today.month else today.year + 1
     return date(year, month, 1) + relativedelta(months=1) - timedelta(days=1)
 
@@ -261,39 +298,3 @@ def _slash_date(a: int, b: int, year_text: str | None, today: date,
     if year is not None:
         return _valid(year, month, day)
     return _month_day(next(k for k, v in _MONTHS.items() if v == month), str(day), None, today)
-
-
-def _end_of_named_quarter(number: int, year_text: str | None, today: date,
-                          fiscal_year_start: int) -> date | None:
-    """Last day of fiscal quarter `number` of the fiscal year `year_text` (named by the
-    calendar year it starts in: "Q1 2027"), else of the next one that has not ended."""
-
-    def end_of(first_month_year: int) -> date:
-        first = (date(first_month_year, fiscal_year_start, 1)
-                 + relativedelta(months=3 * (number - 1)))
-        return first + relativedelta(months=3) - timedelta(days=1)
-
-    if year_text is not None:
-        return end_of(int(year_text))
-    for start_year in range(today.year - 1, today.year + 2):
-        candidate = end_of(start_year)
-        if candidate >= today:
-            return candidate
-    return None
-
-
-def _next_day_of_month(day: int, today: date) -> date | None:
-    """The next `day`th on or after today (the 31st skips months without one)."""
-    for months in range(0, 13):
-        month = today.replace(day=1) + relativedelta(months=months)
-        candidate = _valid(month.year, month.month, day)
-        if candidate is not None and candidate >= today:
-            return candidate
-    return None
-
-
-def _valid(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None

@@ -17,8 +17,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
-from handlers.language.dates import find_date
+from handlers.language.dates import end_of_named_month, find_date
 from handlers.language.deal_terms import occurred_at
 from handlers.language.normalise import Sentence
 
@@ -54,7 +55,8 @@ _FOLLOW_UP_CUES = frozenset({"follow", "remind", "reminder", "ping", "check", "c
                              "reconnect", "again"})
 _UNTIL_CUES = frozenset({"until", "snooze", "snoozed", "defer", "postpone"})
 _NEXT_STEP = re.compile(
-    r"\b(?:next\s*steps?|ns)(?:\s+(?:for|on)\s+[^:,;]{1,60}?)?\s*(?:is|are|will be|=|:|-|–|\s)"
+    r"\b(?:next\s*steps?|ns)(?:\s+(?:for|on)\s+[^:,;]{1,60}?|\s+[^:,;\s]+(?:\s+[^:,;\s]+){0,2}"
+    r"(?=\s*:))?\s*(?:is|are|will be|=|:|-|–|\s)"
     r"\s*(?P<step>.+?)\s*"
     r"(?=$|[.;!]\s|\s+(?:and\s+)?(?:clos(?:e|ing|es)|amount|f/?u|follow[\s-]?up)\b)", re.I)
 
@@ -83,6 +85,7 @@ class Day:
     start: int  # character offsets in `Sentence.text`
     end: int
     phrase: str
+    other: date | None = None  # a second reading ("next fri" on a Wednesday): ask which
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,13 +196,42 @@ def _days(text: str, now: datetime, tz: str, fiscal_year_start: int) -> list[Day
     found: list[Day] = []
     offset = 0
     while offset < len(text):
-        match = find_date(text[offset:], now, tz, fiscal_year_start=fiscal_year_start)
+        match = find_date(text[offset:], now, tz, fiscal_year_start=fiscal_year_start,
+                          ambiguous=True)
         if match is None:
             break
         start, end = offset + match.start, offset + match.end
-        found.append(Day(match.day, _role(text[:start]), start, end, match.phrase))
+        found.append(Day(match.day, _role(text[:start]), start, end, match.phrase,
+                         match.other))
         offset = end
+    return found + _months_alone(text, now, tz, found)
+
+
+_MONTH_ALONE = re.compile(
+    r"\b(?P<cue>closing|closes|close|close date|to|till|until|for|in)\s+(?:in\s+)?"
+    r"(?P<month>january|february|march|april|june|july|august|september|october|november|"
+    r"december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b(?!\s*\d)(?!\s+of\b)")
+"""A close date said as a month alone ("closing june", "pushed to feb"): its last day. Only
+after a close word, since "may", "march" and "jan" are everyday words and names too."""
+
+
+def _months_alone(text: str, now: datetime, tz: str, taken: list[Day]) -> list[Day]:
+    found = []
+    for match in _MONTH_ALONE.finditer(text):
+        start = match.start("month")
+        if any(d.start <= start < d.end for d in taken):
+            continue
+        role = "close" if match["cue"].startswith("clos") else _role(text[:start])
+        if role != "close":
+            continue
+        month = _MONTH_NUMBERS[match["month"][:3]]
+        day = end_of_named_month(month, now.astimezone(ZoneInfo(tz)).date())
+        found.append(Day(day, "close", start, match.end("month"), match["month"]))
     return found
+
+
+_MONTH_NUMBERS = {name: number for number, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 
 
 def _role(before: str) -> str | None:

@@ -51,7 +51,8 @@ SHORTHAND: dict[str, str] = {
     "opp": "deal", "opps": "deals", "oppty": "deal", "opty": "deal", "oppy": "deal",
     "opportunity": "deal", "opportunities": "deals", "pipe": "pipeline", "fcst": "forecast",
     "ns": "next step", "ns:": "next step:", "e-mail": "email", "emails": "email",
-    "demo'd": "demoed", "demod": "demoed", "@": "at", "vc": "video call",
+    "demo'd": "demoed", "demod": "demoed",
+    "mtg'd": "met", "mtgd": "met", "@": "at", "vc": "video call",
     "ctrl+z": "undo",
 }
 """Sales shorthand → the words every reader after `normalise` knows. Only spellings with a

@@ -75,7 +75,8 @@ class Question:
 class Plan:
     """Everything one message asks for. `account`/`deal` is the subject every change is
     about; `asks` non-empty means nothing may be written yet; `refusals` are clear reasons
-    the message can't be applied (a negative amount)."""
+    the message can't be applied (a negative amount). A message about several deals is
+    intent "several" with one `Reading` per deal in `parts`, applied or asked about whole."""
 
     intent: str
     account: Known | None = None
@@ -89,15 +90,20 @@ class Plan:
     asks: tuple[Ask, ...] = ()
     refusals: tuple[str, ...] = ()
     unknown_name: str | None = None
+    parts: tuple[Reading, ...] = ()  # "several": one reading per deal the message is about
 
     @property
     def changes(self) -> int:
         """How many separate writes the plan makes."""
+        if self.parts:
+            return sum(part.plan.changes for part in self.parts)
         return sum(1 for part in (self.activity, self.stage, self.new_deal, self.command)
                    if part is not None) + (1 if self.edits else 0)
 
     @property
     def writes(self) -> bool:
+        if self.parts:
+            return not self.refusals and all(p.plan.writes for p in self.parts)
         return self.changes > 0 and not self.asks and not self.refusals
 
 

@@ -1,4 +1,5 @@
-"""How reps say a stage: its name, each part of a two-part name, the usual short forms, and
+"""How reps say a stage: its name, each part of a two-part name, the usual short forms (its
+initials too: "VP"), and
 the words for winning and losing. Built from the stages the store holds, so a stage renamed
 in `/sales stages` is understood by its new name at once; no stage name is written here."""
 
@@ -10,6 +11,10 @@ WON_WORDS = ("won", "win", "signed", "closed", "closed won", "booked", "inked")
 LOST_WORDS = ("lost", "closed lost", "dead", "lost to", "killed")
 VAGUE = frozenset({"review", "stage", "open", "closed", "done", "new", "final", "pending"})
 """Words that, as one part of a two-part stage name, name no stage when said alone."""
+NOT_INITIALS = frozenset({"na", "pr", "ok", "am", "pm", "it", "us", "be", "go", "no", "so",
+                          "do", "in", "on", "at", "to", "of", "or", "an", "as", "is", "me",
+                          "my", "we", "he", "hi", "id", "if", "up"})
+"""Initials that are everyday words or mean something else in a sales chat ("PR")."""
 _SHORT_FROM = 8  # a first word this long is also said by its first four letters ("prop")
 _SHORT_LAST_FROM = 10  # "value prop" for "Value Proposition"
 
@@ -28,6 +33,9 @@ def stage_known(stage_id: int, name: str, *, is_won: bool = False,
             phrases.append(words[0][:4])
         if len(words) >= 2 and len(words[-1]) >= _SHORT_LAST_FROM:
             phrases.append(" ".join([*words[:-1], words[-1][:4]]))
+        initials = "".join(w[0] for w in words)
+        if len(words) >= 2 and initials not in NOT_INITIALS:
+            phrases.append(initials)  # "VP" for "Value Proposition"
     if is_won:
         phrases.extend(WON_WORDS)
     if is_lost:

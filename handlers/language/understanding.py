@@ -16,6 +16,7 @@ from the store, so a stage renamed in `/sales stages` is read by its new name at
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from handlers.language.commands import follow_up_plan, question, quote_plan, role_plan
@@ -56,6 +57,7 @@ from handlers.language.plan import (
     Question,
     Reading,
 )
+from handlers.language.several import several
 from handlers.language.spotting import EXACT, Gazetteer, Known, Mention
 from handlers.language.subjects import best_of, contact_of, subject_of
 from handlers.language.wordforms import one_edit
@@ -64,16 +66,41 @@ from handlers.language.wordforms import one_edit
 def understand(text: str, names: Gazetteer, now: datetime, tz: str, *,
                fiscal_year_start: int = 1,
                visible: Callable[[Known], bool] | None = None,
-               decoded: bool = False) -> Reading:
+               decoded: bool = False, whole: bool = True) -> Reading:
     """Read `text` (see the module docstring); `now` is aware, `tz` the rep's zone;
-    `visible` drops names the rep may not see, so they read as unknown words."""
+    `visible` drops names the rep may not see, so they read as unknown words. A message
+    about several deals is read part by part (`several`) unless `whole` is False (a part)."""
     sentence = normalise(text, decoded=decoded)
     mentions = tuple(m for m in names.spot(sentence.words)
                      if visible is None or visible(m.known))
     facts = read_facts(sentence, now, tz, fiscal_year_start=fiscal_year_start)
     scores = _evidence(sentence, mentions, facts)
     plan = _plan(sentence, mentions, facts, scores)
+    plan = _asked_day(plan, facts)
+    if whole and plan.intent in SPLITS:
+        parts = several(sentence, mentions, lambda part: understand(
+            part, names, now, tz, fiscal_year_start=fiscal_year_start, visible=visible,
+            decoded=True, whole=False))
+        plan = parts or plan
     return Reading(sentence, mentions, facts, scores, plan)
+
+
+def _asked_day(plan: Plan, facts: Facts) -> Plan:
+    """A day read two ways ("closing next fri" on a Wednesday, "12/03" with no settled
+    order) in a plan that writes is asked about first, never guessed."""
+    if plan.intent not in DAY_WRITES:
+        return plan
+    for day in facts.days:
+        if day.other is not None:
+            ask = Ask("day", readings=(day.day.isoformat(), day.other.isoformat()),
+                      typed=day.phrase)
+            return replace(plan, asks=(ask, *plan.asks))
+    return plan
+
+
+DAY_WRITES = frozenset({"log", "move", "edit", "multi", "create", "snooze"})
+SPLITS = frozenset({"log", "move", "edit", "multi", "unknown"})
+"""The plans a message naming several deals may be read as instead, part by part."""
 
 # -- evidence ------------------------------------------------------------------------------
 def _cue_weight(intent: str, word: str) -> float:
@@ -204,8 +231,12 @@ def _planned(sentence: Sentence, facts: Facts) -> bool:
             after = sentence.words[at + 1] if at + 1 < len(sentence.words) else ""
             order = opens_clause(sentence, at) or before in ("please", "pls", "and", "then")
             return (word in BASE_VERBS and ahead and order and before not in PAST_MARKERS
-                    and after not in ("with", "from", "about"))
+                    and after not in ("with", "from", "about", *DONE_AFTER))
     return False
+
+
+DONE_AFTER = ("done", "went", "was", "happened", "complete", "completed", "finished")
+"""Words after an activity word that say it happened: "demo done, f/u in a week"."""
 
 
 def _facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from store.db import Store
 from store.services.accounts.accounts import AccountService, ContactService
 from store.services.accounts.contracts import ContractService
+from store.services.accounts.health import AccountHealthService
 from store.services.activities.activities import ActivityService
 from store.services.deals.opportunities import OpportunityService
 from store.services.deals.plans import PlanService
@@ -58,6 +59,7 @@ class Services:
         self.quotes = QuoteService(store)
         self.approvals = ApprovalService(store, policy or load_policy())
         self.contracts = ContractService(store)
+        self.account_health = AccountHealthService(store)
         self.reminders = ReminderService(store, working_hours=working_hours,
                                          default_timezone=default_timezone,
                                          renewal_alert_minor=renewal_alert_minor)

@@ -4,7 +4,8 @@
 stage move; "acme renewal is now 120k, closing eoq" two field changes. The rep said them in
 one breath, so they are one action: one transaction (all or nothing: a refused stage move
 leaves no half-logged demo), one history entry for the deal's fields, and one Undo that
-reverses every part.
+reverses every part. A message about several deals ("initech to proposal and hooli to
+needs analysis") is the same: `apply_all` writes every deal's part in one transaction.
 """
 
 from __future__ import annotations
@@ -66,6 +67,23 @@ class Applied:
     undo_token: int
 
 
+@dataclass(frozen=True)
+class Part:
+    """One deal's share of a message about several: `opp_id`, or (an activity alone on an
+    account with no open deal) `account_id`."""
+
+    opp_id: int | None
+    account_id: int | None = None
+    activity: ActivitySpec | None = None
+    deal: DealChangeSpec = DealChangeSpec()
+
+
+@dataclass(frozen=True)
+class AppliedPart:
+    opportunity: OpportunityView | None
+    activity: ActivityView | None
+
+
 class PlanService:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -73,36 +91,54 @@ class PlanService:
     def apply(self, actor_id: int, opp_id: int, *, activity: ActivitySpec | None = None,
               deal: DealChangeSpec = DealChangeSpec()) -> Applied:
         """Log `activity` on the deal and change it as `deal` says, in one transaction."""
-        if activity is None and not deal:
+        [applied], token = self.apply_all(actor_id, [Part(opp_id, None, activity, deal)])
+        assert applied.opportunity is not None
+        return Applied(applied.opportunity, applied.activity, token)
+
+    def apply_all(self, actor_id: int, parts: list[Part]) -> tuple[list[AppliedPart], int]:
+        """Every part of one message ("initech to proposal and hooli to needs analysis"),
+        in one transaction with one Undo token: all of them, or (an error) none."""
+        if not parts or any(p.activity is None and not p.deal for p in parts):
             raise InvalidInput("There is nothing to change.")
         with self.store.transaction() as s:
             actor = require_by_id(s, actor_id)
-            opp = require_opportunity(s, opp_id)
-            require_owner_access(s, actor, opp.owner_id, "deals")
             tokens: list[int] = []
-            logged = None
-            if activity is not None:
-                account, contact = ActivityService._account_and_contact(
-                    s, actor, opp, opp.account_id, activity.contact_id)
-                before = {"opportunity_last_activity_at": opp.last_activity_at}
-                logged = add_activity(
-                    s, owner=actor, kind=activity.kind, subject=activity.subject,
-                    body=activity.body, occurred_at=activity.occurred_at or self.store.now(),
-                    follow_up_at=activity.follow_up_at, account=account, contact=contact,
-                    opportunity=opp, slack_permalink=activity.slack_permalink,
-                    slack_event_key=activity.slack_event_key)
-                s.flush()
-                tokens.append(undo.remember(
-                    s, actor=actor, kind="activity", entity_type="activity",
-                    entity_id=logged.id, before=before, now=self.store.now()))
-            if deal:
-                tokens.append(self._change(s, actor, opp, deal))
+            done = [self._one(s, actor, part, tokens) for part in parts]
             token = tokens[0] if len(tokens) == 1 else undo.remember(
                 s, actor=actor, kind="bundle", entity_type="audit", entity_id=tokens[0],
                 before={"tokens": json.dumps(tokens)}, now=self.store.now())
             s.flush()
-            return Applied(OpportunityView.of(opp),
-                           ActivityView.of(logged) if logged is not None else None, token)
+            return done, token
+
+    def _one(self, s: Any, actor: Any, part: Part, tokens: list[int]) -> AppliedPart:
+        """One deal's (or, with no deal, one account's) share of the message."""
+        opp = None
+        if part.opp_id is not None:
+            opp = require_opportunity(s, part.opp_id)
+            require_owner_access(s, actor, opp.owner_id, "deals")
+        elif part.deal:
+            raise InvalidInput("A deal change needs a deal.")
+        logged = None
+        activity = part.activity
+        if activity is not None:
+            account, contact = ActivityService._account_and_contact(
+                s, actor, opp, opp.account_id if opp is not None else part.account_id,
+                activity.contact_id)
+            before = {"opportunity_last_activity_at": opp.last_activity_at if opp else None}
+            logged = add_activity(
+                s, owner=actor, kind=activity.kind, subject=activity.subject,
+                body=activity.body, occurred_at=activity.occurred_at or self.store.now(),
+                follow_up_at=activity.follow_up_at, account=account, contact=contact,
+                opportunity=opp, slack_permalink=activity.slack_permalink,
+                slack_event_key=activity.slack_event_key)
+            s.flush()
+            tokens.append(undo.remember(
+                s, actor=actor, kind="activity", entity_type="activity",
+                entity_id=logged.id, before=before, now=self.store.now()))
+        if part.deal and opp is not None:
+            tokens.append(self._change(s, actor, opp, part.deal))
+        return AppliedPart(OpportunityView.of(opp) if opp is not None else None,
+                           ActivityView.of(logged) if logged is not None else None)
 
     def _change(self, s: Any, actor: Any, opp: Opportunity, deal: DealChangeSpec) -> int:
         stage = None

@@ -1,0 +1,117 @@
+"""The pieces of applying a plan that the one-deal path (`reading_turns`) and the
+several-deal path (`several_turns`) share: the activity's headline and spec, the deal's
+change (a lost reason, an amount said as a change), and the "Logged …" line."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+
+from handlers.conversation.turn import Turn
+from handlers.language.cues import NEXT_STAGE
+from handlers.language.normalise import rest_after
+from handlers.language.plan import Plan, Reading
+from handlers.slack import blocks as ui
+from handlers.slack.answer import Answer, say_text
+from handlers.slack.text import escape, local_time, with_article
+from store.schemas import ActivityView
+from store.services.deals.changes import UNSET
+from store.services.deals.plans import ActivitySpec, DealChangeSpec
+from store.services.people.directory import DealRef
+from store.working_time import start_of_working_day
+
+_WHEN = re.compile(r"^(?:yesterday|today|this (?:morning|afternoon|evening)|tonight|"
+                   r"last (?:night|week|\w+day))\b|\b(?:yesterday|today|this (?:morning|"
+                   r"afternoon|evening)|tonight|last (?:night|week|\w+day))[\s.!]*$", re.I)
+"""When it happened, said at either end of the rest: kept as the activity's time, not its
+headline ("had a meeting with globex yesterday" is "Meeting with Globex")."""
+_LOST_WORDS = re.compile(r"^(?:(?:is|was|got|has|been|just|now)\s+)*(?:closed\s*[-/]?\s*)?"
+                         r"lost\b[\s,:;.!\-–—]*", re.I)
+"""The loss itself said after the name ("umbrella closed lost"): not a reason for it."""
+_KIND_WORD = {"call": "call", "meeting": "meeting", "email": "email", "note": "note",
+              "task": "task"}
+
+
+def rest(reading: Reading) -> str:
+    """What was said after the last account, contact or deal: "they want pricing"."""
+    last = max((m.end for m in reading.mentions
+                if m.kind in ("account", "contact") or (m.kind == "deal" and not m.apart)),
+               default=0)
+    rest = rest_after(reading.sentence, last) if last else ""
+    previous = None
+    while previous != rest:
+        previous = rest
+        rest = re.sub(r"^[\s,:;.\-–—!]+|^(?:about|abt|re:?|regarding)\s+", "", rest, flags=re.I)
+        rest = _WHEN.sub("", rest).strip()
+    return rest.strip()
+
+
+def headline(plan: Plan, reading: Reading) -> str:
+    """The activity's one line: what was said after the names ("they want pricing"), or
+    "Call with Jane Roe"."""
+    assert plan.activity is not None
+    gist = rest(reading)
+    kind = plan.activity.kind
+    contact = plan.activity.contact
+    if gist:
+        if contact is not None and kind in ("meeting", "call", "email"):
+            return f"{kind.capitalize()} with {contact.name}: {gist}"
+        return gist[:1].upper() + gist[1:]
+    who = contact.name if contact else (plan.account.name if plan.account else "")
+    return f"{kind.capitalize()} with {who}".strip()
+
+
+def activity(turn: Turn, plan: Plan, reading: Reading, now: datetime) -> ActivitySpec | None:
+    if plan.activity is None:
+        return None
+    follow_up = turn.follow_up_day or plan.activity.follow_up
+    follow_up_at = (start_of_working_day(follow_up, turn.tz, turn.deps.working_hours)
+                    if follow_up else None)
+    link = turn.link
+    return ActivitySpec(
+        kind=_KIND_WORD.get(plan.activity.kind, "note"),
+        subject=headline(plan, reading)[:300], body=plan.activity.body,
+        occurred_at=reading.facts.occurred, follow_up_at=follow_up_at,
+        contact_id=plan.activity.contact.id if plan.activity.contact else None,
+        slack_permalink=link.permalink if link else None,
+        slack_event_key=link.event_key if link else None)
+
+
+def deal_change(plan: Plan, reading: Reading, deal: DealRef,
+                 current: Decimal) -> DealChangeSpec | Answer:
+    stage, edits = plan.stage, plan.edits
+    lost_reason = None
+    if stage is not None and stage.tag == "lost":
+        # what follows the names and the lost word: "to a competitor", "pricing too high"
+        lost_reason = re.sub(r"^(?:because|since|as|bc|b/c)\s+", "",
+                             _LOST_WORDS.sub("", rest(reading))).strip()[:500]
+        if not lost_reason:
+            return Answer(
+                text="Why was it lost?",
+                blocks=[ui.mrkdwn(f"Sorry to hear it. Why was *{escape(deal.display)}* lost? "
+                                  "Tell me (`we lost umbrella, they went with a competitor`) "
+                                  "or use the form. Nothing was changed yet."),
+                        ui.actions(ui.button("Close lost…", "opp_close_lost", str(deal.id)))])
+    amount = edits.amount
+    if edits.amount_change is not None:  # "went up 10k": from what the deal holds now
+        amount = current + edits.amount_change
+        if amount < 0:
+            return say_text(f"That would take *{escape(deal.display)}* below zero; nothing "
+                            "was changed.", private=True)
+    return DealChangeSpec(
+        stage_id=stage.id if stage is not None and stage is not NEXT_STAGE else None,
+        advance=stage is NEXT_STAGE, lost_reason=lost_reason, amount=amount,
+        close_date=edits.close_date, probability=edits.probability,
+        next_step=edits.next_step if edits.next_step is not None else UNSET)
+
+
+def logged(activity: ActivityView, plan: Plan, place: str, tz: str) -> str:
+    """"Logged a call with Jane Roe on *Globex — Expansion*: “…”. Follow-up due …"."""
+    contact = plan.activity.contact if plan.activity else None
+    with_whom = f" with {escape(contact.name)}" if contact else ""
+    line = (f"Logged {with_article(activity.kind)}{with_whom} on {place}: "
+            f"“{escape(activity.subject)}”")
+    if activity.follow_up_at:
+        line += f". Follow-up due {local_time(activity.follow_up_at, tz)}"
+    return line
