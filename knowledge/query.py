@@ -50,6 +50,8 @@ _QUESTION = re.compile(r"[?¿!]")
 _OPERATOR_WORDS = frozenset(("and", "or", "not", "andnot", "andmaybe"))
 # anything but plain words: quotes, +must, -not, patterns, fields, AND/OR/NOT
 _OPERATORS = re.compile(r'["*~:]|(?:^|\s)[+-]\w|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b')
+# … and what else whoosh's parser reads as syntax: groups, boosts
+_SYNTAX = re.compile(r'["*~:()^\[\]{}]|(?:^|\s)[+-]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE|TO)\b')
 
 # Measured on the handbook (benchmarks/kb_relevance.py): another form of an abbreviation
 # counts a little less than the form typed; two query words next to each other (up to
@@ -121,8 +123,8 @@ class QueryReader:
         rest = " ".join(_QUESTION.sub(" ", rest).split())
         parsed = ParsedQuery(text=rest, filters=filters)
         if rest:
-            q = self._parser.parse(rest)
-            parsed.query = None if q is wq.NullQuery or q == wq.NullQuery else q
+            q = _words_query(rest) if not _SYNTAX.search(rest) else self._parser.parse(rest)
+            parsed.query = None if q is None or q is wq.NullQuery or q == wq.NullQuery else q
             parsed.words = [w for w in _plain_words(rest) if w not in _OPERATOR_WORDS]
         return parsed
 
@@ -152,7 +154,7 @@ class QueryReader:
             if extra:
                 q = wq.Or([q, *extra])
         pairs = list(zip(parsed.words, parsed.words[1:], strict=False)) if plain else []
-        phrases = [self._parse(f'"{a} {b}"~{PAIR_SLOP}') for a, b in dict.fromkeys(pairs)]
+        phrases = [_pair_query(a, b) for a, b in dict.fromkeys(pairs)]
         # a page has a pair or not: saying it ten times earns no more than saying it once
         bonuses = [wq.ConstantScoreQuery(p, PAIR_WEIGHT) for p in phrases if p is not None]
         if bonuses:
@@ -173,6 +175,32 @@ class QueryReader:
             return None
         q = self._parser.parse(" ".join(dict.fromkeys(words)))
         return None if q is wq.NullQuery or q == wq.NullQuery else q
+
+
+def _stems(word: str) -> list[str]:
+    return [t.text for t in STEMMED(word)]
+
+
+def _words_query(text: str) -> wq.Query | None:
+    """What the parser makes of plain words (no syntax at all), built directly: each
+    word's stems in every text field at the field's weight, one OR. Parsing costs more
+    than a small index takes to answer (a third of a search on the handbook)."""
+    terms: list[wq.Query] = []
+    for word in text.split():
+        stems = _stems(word)
+        terms.extend(wq.Term(f, stem, boost=FIELD_WEIGHTS[f]) for f in TEXT_FIELDS
+                     for stem in stems)
+    return wq.Or(terms) if terms else None
+
+
+def _pair_query(a: str, b: str) -> wq.Query | None:
+    """Words A and B within PAIR_SLOP words of each other, in any text field (the query
+    `"a b"~PAIR_SLOP` would parse to, without the parser)."""
+    stems = _stems(a) + _stems(b)
+    if len(stems) < 2:
+        return None
+    return wq.Or([wq.Phrase(f, stems, slop=PAIR_SLOP, boost=FIELD_WEIGHTS[f])
+                  for f in TEXT_FIELDS])
 
 
 def _plain_words(text: str) -> list[str]:
