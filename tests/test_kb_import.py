@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from bot import cli_kb
 from bot.cli import cli, pass_context
 from knowledge import KnowledgeBase
 from store.db import Store
+from store.models import KnowledgeArticle
 from store.services.knowledge.articles import KnowledgeService
 from store.services.knowledge.fields import slugify
 
@@ -171,3 +173,38 @@ def test_reimport_with_prune_removes_what_the_folder_no_longer_holds(
                                                                "discounts"}
     found = CliRunner().invoke(cli, ["kb", "search", "old policy"], env=env)
     assert "[old-policy]" not in found.stdout
+
+
+def test_front_matter_of_other_tools_is_kept_on_the_article_and_never_searched(
+        store: Store, tmp_path: Path, knowledge: KnowledgeBase) -> None:
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "questionnaires.md").write_text(REAL_PAGE, encoding="utf-8")
+    (folder / "plain.md").write_text("# Plain\n\nNo front matter here.\n", encoding="utf-8")
+    KnowledgeService(store).import_markdown_dir(folder)
+
+    with store.transaction() as s:
+        kept = dict(s.execute(select(KnowledgeArticle.slug, KnowledgeArticle.front_matter)).all())
+    assert kept["plain"] is None
+    assert kept["questionnaires"] == {
+        "weight": 30, "aliases": ["/sales/questionnaires/", "/old/path"],
+        "date": "2024-03-01T10:00:00+00:00", "lastmod": "2024-05-02",
+        "sidebar_position": 4, "toc": True, "categories": ["sales"]}
+    # our own keys are read, not kept twice
+    assert not {"title", "description"} & set(kept["questionnaires"])
+
+    knowledge.sync()
+    assert knowledge.search("questionnaires").hits[0].slug == "questionnaires"
+    for only_in_front_matter in ("sidebar_position", "lastmod", "aliases"):
+        assert knowledge.search(only_in_front_matter).hits == [], only_in_front_matter
+
+    # a page that drops a key is updated on re-import; the same folder again changes nothing
+    (folder / "questionnaires.md").write_text(REAL_PAGE.replace("toc: true\n", ""),
+                                              encoding="utf-8")
+    again = KnowledgeService(store).import_markdown_dir(folder)
+    assert (again.created, again.updated, again.unchanged) == (0, 1, 1)
+    with store.transaction() as s:
+        row = s.scalars(select(KnowledgeArticle).where(
+            KnowledgeArticle.slug == "questionnaires")).one()
+        assert "toc" not in (row.front_matter or {})
+    assert KnowledgeService(store).import_markdown_dir(folder).unchanged == 2

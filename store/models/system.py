@@ -4,8 +4,9 @@ long button values."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models.base import Base, Timestamps, UTCDateTime
@@ -30,6 +31,9 @@ class KnowledgeArticle(Timestamps, Base):
     product: Mapped[str | None] = mapped_column(String(200))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # front-matter keys of other docs tools (`weight`, `aliases`, dates…), kept as the page
+    # had them; nothing ranks or shows them
+    front_matter: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Reminder(Base):

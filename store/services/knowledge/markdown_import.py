@@ -2,11 +2,11 @@
 read and checked first, then upserted by slug in one transaction, so re-importing the same
 folder changes nothing.
 
-Folders come from docs sites as they are: front-matter keys of other tools are ignored,
-drafts left out, markup stripped, and slugs made from the page's path inside the folder
-(unique by construction, see page_slugs.py). A bad page refuses the whole folder, unless
-the caller skips bad pages (`salesbot kb import --skip-bad`): then each is named, by file
-and line, and the rest imports.
+Folders come from docs sites as they are: front-matter keys of other tools are kept
+(`front_matter`, JSON) and otherwise ignored, drafts left out, markup stripped, and slugs
+made from the page's path inside the folder (unique by construction, see page_slugs.py).
+A bad page refuses the whole folder, unless the caller skips bad pages (`salesbot kb
+import --skip-bad`): then each is named, by file and line, and the rest imports.
 
 Long pages are imported whole (up to `BODY_MAX`), not split at headings: a hit opens the
 page the admin wrote, and the index scores length itself (see knowledge/schema.py).
@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +94,7 @@ class ParsedArticle:
     body: str
     tags: list[str] = field(default_factory=list)
     product: str | None = None
+    front_matter: dict[str, Any] | None = None  # the keys other docs tools read
 
 
 def _front_matter(text: str) -> tuple[dict[str, Any], str, int]:
@@ -118,11 +119,12 @@ def _front_matter(text: str) -> tuple[dict[str, Any], str, int]:
     return loaded or {}, stripped, body_line + rest.count("\n", 0, len(rest) - len(stripped))
 
 
-def _known_keys(meta: dict[str, Any]) -> dict[str, Any]:
-    """Our keys (and their aliases); every other key is a docs site's own (`weight`,
-    `aliases`, `date`, `sidebar_position`…) and is ignored, unless it looks like a typo of
-    one of ours."""
+def _known_keys(meta: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Our keys (and their aliases), and every other key: a docs site's own (`weight`,
+    `aliases`, `date`, `sidebar_position`…), kept as JSON and otherwise ignored, unless it
+    looks like a typo of one of ours."""
     known: dict[str, Any] = {}
+    other: dict[str, Any] = {}
     typos: list[str] = []
     for raw_key, value in meta.items():
         key = str(raw_key).lower()
@@ -131,12 +133,27 @@ def _known_keys(meta: dict[str, Any]) -> dict[str, Any]:
             known.setdefault(key, value)
         elif difflib.get_close_matches(key, FRONT_MATTER_KEYS, n=1, cutoff=_TYPO_CUTOFF):
             typos.append(str(raw_key))
+        else:
+            other[str(raw_key)] = _json_value(value)
     if typos:
         near = [difflib.get_close_matches(t.lower(), FRONT_MATTER_KEYS, n=1,
                                           cutoff=_TYPO_CUTOFF)[0] for t in typos]
         raise PageProblem(f"unknown front matter key(s) {', '.join(sorted(typos))} "
                           f"(did you mean {', '.join(dict.fromkeys(near))}?)", 2)
-    return known
+    return known, other
+
+
+def _json_value(value: Any) -> Any:
+    """A YAML value as JSON holds it: dates as ISO text, other scalars as text."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_json_value(v) for v in value]
+    return str(value)
 
 
 def _is_true(value: object) -> bool:
@@ -153,7 +170,7 @@ def parse_markdown(text: str, stem: str, *, slug: str | None = None) -> ParsedAr
     """
     text = text.lstrip("\ufeff").replace("\r\n", "\n")
     meta, text, body_line = _front_matter(text)
-    meta = _known_keys(meta)
+    meta, other = _known_keys(meta)
     if _is_true(meta.get("draft")):
         raise Draft()
     for key in ("title", "product", "description"):
@@ -179,6 +196,7 @@ def parse_markdown(text: str, stem: str, *, slug: str | None = None) -> ParsedAr
             title=clean_title(str(title)[:TITLE_MAX]), body=clean_body(text),
             tags=normalize_tags(tags),
             product=clean_product(str(product) if product is not None else None),
+            front_matter=other or None,
         )
     except PageProblem:
         raise
@@ -258,7 +276,7 @@ def upsert_articles(session: Session, parsed: list[ParsedArticle],
     )}
     for item in parsed:
         values = {"title": item.title, "body": item.body, "tags": ",".join(item.tags),
-                  "product": item.product}
+                  "product": item.product, "front_matter": item.front_matter}
         article = existing.get(item.slug)
         if article is None:
             session.add(KnowledgeArticle(slug=item.slug, author_id=author_id, **values))
