@@ -11,12 +11,25 @@ never summed together; months are folded into fiscal quarters in Python
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, extract, func, select
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    SQLColumnExpression,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from store.db import Store
@@ -46,6 +59,7 @@ from store.services.pipeline.figures import (
     resolve_scope,
 )
 from store.services.pipeline.forecast import Forecast, forecast
+from store.services.pipeline.plans import unindexed
 
 CHANGE_WINDOW = timedelta(days=7)
 STUCK_LIMIT = 5
@@ -84,52 +98,135 @@ def _days_between(session: Session, later: SQLColumnExpression[datetime | None],
     return func.julianday(later) - func.julianday(earlier)
 
 
+@dataclass(frozen=True)
+class OpenFigures:
+    """The open deals of a report, added up by stage, by owner and by close month.
+
+    All three come from one aggregate (`open_grid`): the database groups the deals by
+    stage, owner, close month and currency, and the few thousand groups it returns are
+    added up here, so the deals are read once instead of once per breakdown.
+    """
+
+    stages: tuple[StageRow, ...]
+    owners: tuple[OwnerRow, ...]
+    months: tuple[MonthRow, ...]
+
+
+def _open_deals(session: Session, period: Period | None) -> list[ColumnElement[bool]]:
+    """Open stages; with no period, by a join the SQLite planner can't turn into a walk of
+    the stage index (a plain scan reads every open deal faster than the index does)."""
+    stage_id = Opportunity.stage_id if period is not None else unindexed(
+        session, Opportunity.stage_id)
+    return [stage_id == Stage.id, Stage.kind == "open"]
+
+
+Cell = dict[tuple[object, str], list[int]]
+
+
+def _add(cells: Cell, key: object, currency: str, count: int, amount: int,
+         weighted: int) -> None:
+    cell = cells.setdefault((key, currency), [0, 0, 0])
+    cell[0] += count
+    cell[1] += amount
+    cell[2] += weighted
+
+
+def _figures_by(cells: Cell) -> dict[Any, tuple[Figures, ...]]:
+    grouped: dict[object, list[Figures]] = {}
+    for (key, currency), (count, amount, weighted) in cells.items():
+        grouped.setdefault(key, []).append(Figures(currency, count, amount, weighted))
+    return {key: fold(f) for key, f in grouped.items()}
+
+
+def _open_cells(session: Session, scope: ReportScope, period: Period | None
+                ) -> tuple[Cell, Cell, Cell]:
+    """(count, amount, weighted) of open deals per (stage, currency), (owner, currency)
+    and ((year, month), currency), from one aggregate over the opportunities.
+
+    PostgreSQL groups the three ways at once (GROUPING SETS: one scan, a few hundred rows
+    back). SQLite has no grouping sets: it groups by stage, owner, month and currency
+    together in one plain scan, and the groups (not the deals) are added up here.
+    """
+    by_stage: Cell = {}
+    by_owner: Cell = {}
+    by_month: Cell = {}
+    where = (*deal_filters(scope), *_in_period(period))
+    join = and_(*_open_deals(session, period))
+    if session.get_bind().dialect.name == "postgresql":
+        month = func.date_trunc("month", cast(Opportunity.close_date, DateTime))
+        stage_id, owner_id, currency = (Opportunity.stage_id, Opportunity.owner_id,
+                                        Opportunity.currency)
+        rows = session.execute(
+            select(stage_id, owner_id, month, currency, *_amounts())
+            .select_from(Opportunity).join(Stage, join).where(*where)
+            .group_by(func.grouping_sets(tuple_(stage_id, currency),
+                                         tuple_(owner_id, currency),
+                                         tuple_(month, currency))))
+        for stage, owner, first_day, code, count, amount, weighted in rows:
+            figures = (int(count or 0), int(amount or 0), int(weighted or 0))
+            if stage is not None:
+                _add(by_stage, stage, code, *figures)
+            elif owner is not None:
+                _add(by_owner, owner, code, *figures)
+            else:
+                _add(by_month, (first_day.year, first_day.month), code, *figures)
+        return by_stage, by_owner, by_month
+    year = extract("year", Opportunity.close_date)
+    month_number = extract("month", Opportunity.close_date)
+    keys = (unindexed(session, Opportunity.stage_id), unindexed(session, Opportunity.owner_id),
+            year, month_number, Opportunity.currency)
+    for stage, owner, y, m, code, count, amount, weighted in session.execute(
+            select(*keys, *_amounts()).select_from(Opportunity).join(Stage, join)
+            .where(*where).group_by(*keys)):
+        figures = (int(count or 0), int(amount or 0), int(weighted or 0))
+        _add(by_stage, stage, code, *figures)
+        _add(by_owner, owner, code, *figures)
+        _add(by_month, (int(y), int(m)), code, *figures)
+    return by_stage, by_owner, by_month
+
+
+def _owner_names(session: Session, owner_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """Name and Slack id of each owner (primary-key look-ups, a few hundred at a time)."""
+    found: dict[int, tuple[str, str]] = {}
+    ids = sorted(owner_ids)
+    for start in range(0, len(ids), 500):
+        found.update((i, (name, slack_id)) for i, name, slack_id in session.execute(
+            select(User.id, User.name, User.slack_user_id)
+            .where(User.id.in_(ids[start:start + 500]))))
+    return found
+
+
+def open_figures(session: Session, scope: ReportScope, period: Period | None) -> OpenFigures:
+    """Open deals by stage (every active open stage, in pipeline order, even when empty),
+    by owner (by name) and by close month, from one aggregate."""
+    by_stage, by_owner, by_month = (_figures_by(c) for c in
+                                    _open_cells(session, scope, period))
+    names = _owner_names(session, by_owner)
+    open_stages = session.scalars(select(Stage).where(Stage.kind == "open")
+                                  .order_by(Stage.position))
+    stages = tuple(StageRow(s.id, s.name, s.position, s.probability, by_stage.get(s.id, ()))
+                   for s in open_stages if s.is_active or s.id in by_stage)
+    owners = tuple(sorted((OwnerRow(i, *names[i], f) for i, f in by_owner.items()
+                           if i in names),
+                          key=lambda o: (o.name.casefold(), o.owner_id)))
+    months = tuple(MonthRow(y, m, by_month[(y, m)]) for y, m in sorted(by_month))
+    return OpenFigures(stages, owners, months)
+
+
 def open_by_stage(session: Session, scope: ReportScope, period: Period | None
                   ) -> tuple[StageRow, ...]:
     """Every open stage in pipeline order (active ones even when empty)."""
-    found: dict[int, list[Figures]] = {}
-    rows = session.execute(
-        select(Opportunity.stage_id, Opportunity.currency, *_amounts())
-        .join(Stage, Opportunity.stage_id == Stage.id)
-        .where(Stage.kind == "open", *deal_filters(scope), *_in_period(period))
-        .group_by(Opportunity.stage_id, Opportunity.currency))
-    for stage_id, currency, count, amount, weighted in rows:
-        found.setdefault(stage_id, []).append(_figures(currency, count, amount, weighted))
-    stages = session.scalars(select(Stage).where(Stage.kind == "open").order_by(Stage.position))
-    return tuple(StageRow(s.id, s.name, s.position, s.probability, fold(found.get(s.id, ())))
-                 for s in stages if s.is_active or s.id in found)
+    return open_figures(session, scope, period).stages
 
 
 def open_by_owner(session: Session, scope: ReportScope, period: Period | None
                   ) -> tuple[OwnerRow, ...]:
-    rows = session.execute(
-        select(User.id, User.name, User.slack_user_id, Opportunity.currency, *_amounts())
-        .join(Stage, Opportunity.stage_id == Stage.id)
-        .join(User, Opportunity.owner_id == User.id)
-        .where(Stage.kind == "open", *deal_filters(scope), *_in_period(period))
-        .group_by(User.id, User.name, User.slack_user_id, Opportunity.currency))
-    owners: dict[int, tuple[str, str, list[Figures]]] = {}
-    for owner_id, name, slack_id, currency, count, amount, weighted in rows:
-        owners.setdefault(owner_id, (name, slack_id, []))[2].append(
-            _figures(currency, count, amount, weighted))
-    return tuple(sorted((OwnerRow(i, n, s, fold(f)) for i, (n, s, f) in owners.items()),
-                        key=lambda o: (o.name.casefold(), o.owner_id)))
+    return open_figures(session, scope, period).owners
 
 
 def open_by_month(session: Session, scope: ReportScope, period: Period | None
                   ) -> tuple[MonthRow, ...]:
-    year = extract("year", Opportunity.close_date)
-    month = extract("month", Opportunity.close_date)
-    rows = session.execute(
-        select(year, month, Opportunity.currency, *_amounts())
-        .join(Stage, Opportunity.stage_id == Stage.id)
-        .where(Stage.kind == "open", *deal_filters(scope), *_in_period(period))
-        .group_by(year, month, Opportunity.currency))
-    months: dict[tuple[int, int], list[Figures]] = {}
-    for y, m, currency, count, amount, weighted in rows:
-        months.setdefault((int(y), int(m)), []).append(_figures(currency, count, amount,
-                                                                weighted))
-    return tuple(MonthRow(y, m, fold(f)) for (y, m), f in sorted(months.items()))
+    return open_figures(session, scope, period).months
 
 
 def by_fiscal_quarter(months: tuple[MonthRow, ...], fiscal_year_start: int
@@ -160,28 +257,37 @@ def stuck_deals(session: Session, scope: ReportScope, period: Period | None, now
 
 
 def closed_in(session: Session, scope: ReportScope, period: Period) -> ClosedStats:
-    rows = session.execute(
-        select(Stage.kind, Opportunity.currency, func.count(Opportunity.id),
-               func.sum(Opportunity.amount_minor))
-        .join(Stage, Opportunity.stage_id == Stage.id)
-        .where(Stage.kind.in_(("won", "lost")), *deal_filters(scope), *_in_period(period))
-        .group_by(Stage.kind, Opportunity.currency))
-    won: list[Figures] = []
-    counts = {"won": 0, "lost": 0}
-    for kind, currency, count, amount in rows:
-        counts[kind] += int(count)
-        if kind == "won":
-            won.append(_figures(currency, count, amount))
+    """Won and lost deals closing in `period`, and the won deals' average cycle (first
+    history row to closing), in one GROUP BY kind and currency; the cycle's days are
+    summed and counted there and divided here, which is what AVG does."""
     history = OpportunityHistory
     first_row = (select(func.min(history.changed_at))
                  .where(history.opportunity_id == Opportunity.id).scalar_subquery())
-    cycle = session.scalar(
-        select(func.avg(_days_between(session, Opportunity.closed_at, first_row)))
-        .join(Stage, Opportunity.stage_id == Stage.id)
-        .where(Stage.kind == "won", Opportunity.closed_at.is_not(None), *deal_filters(scope),
-               *_in_period(period)))
+    cycle = case((and_(Stage.kind == "won", Opportunity.closed_at.is_not(None)),
+                  _days_between(session, Opportunity.closed_at, first_row)))
+    # materialized, so the first history row is looked up once per deal, not once per use
+    deals = (select(Stage.kind.label("kind"), Opportunity.currency,
+                    Opportunity.amount_minor, cycle.label("days"))
+             .join(Stage, Opportunity.stage_id == Stage.id)
+             .where(Stage.kind.in_(("won", "lost")), *deal_filters(scope),
+                    *_in_period(period))
+             .cte("closed_deals").prefix_with("MATERIALIZED"))
+    rows = session.execute(
+        select(deals.c.kind, deals.c.currency, func.count(), func.sum(deals.c.amount_minor),
+               func.sum(deals.c.days), func.count(deals.c.days))
+        .group_by(deals.c.kind, deals.c.currency))
+    won: list[Figures] = []
+    counts = {"won": 0, "lost": 0}
+    cycle_days, cycles = 0.0, 0
+    for kind, currency, count, amount, days, timed in rows:
+        counts[kind] += int(count)
+        if kind == "won":
+            won.append(_figures(currency, count, amount))
+        if timed:
+            cycle_days += float(days)
+            cycles += int(timed)
     return ClosedStats(fold(won), counts["won"], counts["lost"],
-                       float(cycle) if cycle is not None else None)
+                       cycle_days / cycles if cycles else None)
 
 
 class PipelineService:
@@ -218,14 +324,14 @@ class PipelineService:
                  tz: str | None, stuck_limit: int) -> Summary:
         now = self.store.now()
         closed_period = period or self.current_quarter(tz)
-        stages = open_by_stage(s, report, period)
-        months = open_by_month(s, report, period)
+        open_now = open_figures(s, report, period)
+        stages, months = open_now.stages, open_now.months
         totals = fold(f for row in stages for f in row.figures)
         closed = closed_in(s, report, closed_period)
         since = now - CHANGE_WINDOW
         return Summary(
             scope=report, open_period=period, closed_period=closed_period,
-            stages=stages, totals=totals, owners=open_by_owner(s, report, period),
+            stages=stages, totals=totals, owners=open_now.owners,
             months=months, quarters=by_fiscal_quarter(months, self.fiscal_year_start),
             changes_since=since, changes=changes(s, report, since, now),
             stuck=stuck_deals(s, report, period, now, stuck_limit), closed=closed,
