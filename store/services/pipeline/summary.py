@@ -308,14 +308,15 @@ def stage_owner_amounts(session: Session, scope: ReportScope, period: Period | N
         .select_from(groups)
         .join(Stage, groups.c.stage_id == Stage.id)
         .join(User, groups.c.owner_id == User.id)
-        .order_by(Stage.position, User.name))
+        .order_by(Stage.position, User.name, groups.c.currency))
     return [StageOwnerAmount(stage, position, owner, currency,
                              from_minor(int(amount or 0), currency))
             for stage, position, owner, currency, amount in rows]
 
 
 class PipelineService:
-    """Pipeline reports for a person, computed in the database."""
+    """Pipeline reports for a person, computed in the database; each report reads in one
+    read-only transaction (`Store.read`: on SQLite it queues behind no writer)."""
 
     def __init__(self, store: Store, *, fiscal_year_start: int = 1,
                  default_timezone: str = "UTC") -> None:
@@ -333,14 +334,14 @@ class PipelineService:
                 *, stuck_limit: int = STUCK_LIMIT) -> Summary:
         """Open deals (closing in `period` when given, else all of them), the changes of the
         last seven days, and the deals closed in `period` (default: this fiscal quarter)."""
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             actor = require_by_id(s, actor_id)
             report = resolve_scope(s, actor, scope or Scope())
             return self._summary(s, report, period, actor.timezone, stuck_limit)
 
     def company_summary(self, period: Period | None = None) -> Summary:
         """Everyone's pipeline, for the command line (`salesbot export pipeline`)."""
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             return self._summary(s, ReportScope(None, "Everyone", "visible"), period, None,
                                  STUCK_LIMIT)
 
@@ -368,7 +369,7 @@ class PipelineService:
                  quarter: Period | None = None) -> Forecast:
         """Commit, best case, pipeline and closed won per owner and team for a fiscal
         quarter (this one by default), against quotas."""
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             actor = require_by_id(s, actor_id)
             report = resolve_scope(s, actor, scope or Scope())
             return forecast(s, report, quarter or self.current_quarter(actor.timezone))
@@ -376,17 +377,17 @@ class PipelineService:
     def by_stage_and_owner(self, actor_id: int, scope: Scope | None = None,
                            period: Period | None = None) -> list[StageOwnerAmount]:
         """Open amounts per stage, owner and currency: what a stacked bar chart draws."""
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             actor = require_by_id(s, actor_id)
             report = resolve_scope(s, actor, scope or Scope())
             return stage_owner_amounts(s, report, period)
 
     def scope_label(self, actor_id: int, scope: Scope) -> str:
         """Check `actor` may see `scope` (NotAllowed otherwise) and say what it is."""
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             return resolve_scope(s, require_by_id(s, actor_id), scope).label
 
     def teams(self) -> list[tuple[int, str]]:
         """(id, name) of every team, for "pipeline for team west"."""
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             return [(t.id, t.name) for t in s.scalars(select(Team).order_by(Team.name))]
