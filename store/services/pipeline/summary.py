@@ -11,24 +11,19 @@ never summed together; months are folded into fiscal quarters in Python
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
-    DateTime,
     SQLColumnExpression,
     and_,
     case,
-    cast,
     extract,
     func,
     select,
-    tuple_,
 )
 from sqlalchemy.orm import Session
 
@@ -48,17 +43,20 @@ from store.services.pipeline.figures import (
     ClosedStats,
     Figures,
     MonthRow,
-    OwnerRow,
     QuarterRow,
     ReportScope,
     Scope,
-    StageRow,
     StuckDeal,
     Summary,
     fold,
     resolve_scope,
 )
 from store.services.pipeline.forecast import Forecast, forecast
+from store.services.pipeline.open_deals import (
+    in_period,
+    open_deals_join,
+    open_figures,
+)
 from store.services.pipeline.plans import unindexed
 
 CHANGE_WINDOW = timedelta(days=7)
@@ -74,21 +72,10 @@ class StageOwnerAmount:
     amount: Decimal
 
 
-def _amounts() -> tuple[ColumnElement[int], ColumnElement[int], ColumnElement[int]]:
-    return (func.count(Opportunity.id), func.sum(Opportunity.amount_minor),
-            func.sum(Opportunity.amount_minor * Opportunity.probability))
-
-
 def _figures(currency: str, count: object, amount: object, weighted: object = 0) -> Figures:
     # PostgreSQL sums BIGINTs into NUMERIC (Decimal); both are exact integers here
     return Figures(currency, int(count or 0), int(amount or 0),  # type: ignore[call-overload]
                    int(weighted or 0))  # type: ignore[call-overload]
-
-
-def _in_period(period: Period | None) -> list[ColumnElement[bool]]:
-    if period is None:
-        return []
-    return [Opportunity.close_date >= period.start, Opportunity.close_date < period.end]
 
 
 def _days_between(session: Session, later: SQLColumnExpression[datetime | None],
@@ -96,137 +83,6 @@ def _days_between(session: Session, later: SQLColumnExpression[datetime | None],
     if session.get_bind().dialect.name == "postgresql":
         return extract("epoch", later - earlier) / 86400.0
     return func.julianday(later) - func.julianday(earlier)
-
-
-@dataclass(frozen=True)
-class OpenFigures:
-    """The open deals of a report, added up by stage, by owner and by close month.
-
-    All three come from one aggregate (`open_grid`): the database groups the deals by
-    stage, owner, close month and currency, and the few thousand groups it returns are
-    added up here, so the deals are read once instead of once per breakdown.
-    """
-
-    stages: tuple[StageRow, ...]
-    owners: tuple[OwnerRow, ...]
-    months: tuple[MonthRow, ...]
-
-
-def _open_deals(session: Session, period: Period | None) -> list[ColumnElement[bool]]:
-    """Open stages; with no period, by a join the SQLite planner can't turn into a walk of
-    the stage index (a plain scan reads every open deal faster than the index does)."""
-    stage_id = Opportunity.stage_id if period is not None else unindexed(
-        session, Opportunity.stage_id)
-    return [stage_id == Stage.id, Stage.kind == "open"]
-
-
-Cell = dict[tuple[object, str], list[int]]
-
-
-def _add(cells: Cell, key: object, currency: str, count: int, amount: int,
-         weighted: int) -> None:
-    cell = cells.setdefault((key, currency), [0, 0, 0])
-    cell[0] += count
-    cell[1] += amount
-    cell[2] += weighted
-
-
-def _figures_by(cells: Cell) -> dict[Any, tuple[Figures, ...]]:
-    grouped: dict[object, list[Figures]] = {}
-    for (key, currency), (count, amount, weighted) in cells.items():
-        grouped.setdefault(key, []).append(Figures(currency, count, amount, weighted))
-    return {key: fold(f) for key, f in grouped.items()}
-
-
-def _open_cells(session: Session, scope: ReportScope, period: Period | None
-                ) -> tuple[Cell, Cell, Cell]:
-    """(count, amount, weighted) of open deals per (stage, currency), (owner, currency)
-    and ((year, month), currency), from one aggregate over the opportunities.
-
-    PostgreSQL groups the three ways at once (GROUPING SETS: one scan, a few hundred rows
-    back). SQLite has no grouping sets: it groups by stage, owner, month and currency
-    together in one plain scan, and the groups (not the deals) are added up here.
-    """
-    by_stage: Cell = {}
-    by_owner: Cell = {}
-    by_month: Cell = {}
-    where = (*deal_filters(scope), *_in_period(period))
-    join = and_(*_open_deals(session, period))
-    if session.get_bind().dialect.name == "postgresql":
-        month = func.date_trunc("month", cast(Opportunity.close_date, DateTime))
-        stage_id, owner_id, currency = (Opportunity.stage_id, Opportunity.owner_id,
-                                        Opportunity.currency)
-        rows = session.execute(
-            select(stage_id, owner_id, month, currency, *_amounts())
-            .select_from(Opportunity).join(Stage, join).where(*where)
-            .group_by(func.grouping_sets(tuple_(stage_id, currency),
-                                         tuple_(owner_id, currency),
-                                         tuple_(month, currency))))
-        for stage, owner, first_day, code, count, amount, weighted in rows:
-            figures = (int(count or 0), int(amount or 0), int(weighted or 0))
-            if stage is not None:
-                _add(by_stage, stage, code, *figures)
-            elif owner is not None:
-                _add(by_owner, owner, code, *figures)
-            else:
-                _add(by_month, (first_day.year, first_day.month), code, *figures)
-        return by_stage, by_owner, by_month
-    year = extract("year", Opportunity.close_date)
-    month_number = extract("month", Opportunity.close_date)
-    keys = (unindexed(session, Opportunity.stage_id), unindexed(session, Opportunity.owner_id),
-            year, month_number, Opportunity.currency)
-    for stage, owner, y, m, code, count, amount, weighted in session.execute(
-            select(*keys, *_amounts()).select_from(Opportunity).join(Stage, join)
-            .where(*where).group_by(*keys)):
-        figures = (int(count or 0), int(amount or 0), int(weighted or 0))
-        _add(by_stage, stage, code, *figures)
-        _add(by_owner, owner, code, *figures)
-        _add(by_month, (int(y), int(m)), code, *figures)
-    return by_stage, by_owner, by_month
-
-
-def _owner_names(session: Session, owner_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
-    """Name and Slack id of each owner (primary-key look-ups, a few hundred at a time)."""
-    found: dict[int, tuple[str, str]] = {}
-    ids = sorted(owner_ids)
-    for start in range(0, len(ids), 500):
-        found.update((i, (name, slack_id)) for i, name, slack_id in session.execute(
-            select(User.id, User.name, User.slack_user_id)
-            .where(User.id.in_(ids[start:start + 500]))))
-    return found
-
-
-def open_figures(session: Session, scope: ReportScope, period: Period | None) -> OpenFigures:
-    """Open deals by stage (every active open stage, in pipeline order, even when empty),
-    by owner (by name) and by close month, from one aggregate."""
-    by_stage, by_owner, by_month = (_figures_by(c) for c in
-                                    _open_cells(session, scope, period))
-    names = _owner_names(session, by_owner)
-    open_stages = session.scalars(select(Stage).where(Stage.kind == "open")
-                                  .order_by(Stage.position))
-    stages = tuple(StageRow(s.id, s.name, s.position, s.probability, by_stage.get(s.id, ()))
-                   for s in open_stages if s.is_active or s.id in by_stage)
-    owners = tuple(sorted((OwnerRow(i, *names[i], f) for i, f in by_owner.items()
-                           if i in names),
-                          key=lambda o: (o.name.casefold(), o.owner_id)))
-    months = tuple(MonthRow(y, m, by_month[(y, m)]) for y, m in sorted(by_month))
-    return OpenFigures(stages, owners, months)
-
-
-def open_by_stage(session: Session, scope: ReportScope, period: Period | None
-                  ) -> tuple[StageRow, ...]:
-    """Every open stage in pipeline order (active ones even when empty)."""
-    return open_figures(session, scope, period).stages
-
-
-def open_by_owner(session: Session, scope: ReportScope, period: Period | None
-                  ) -> tuple[OwnerRow, ...]:
-    return open_figures(session, scope, period).owners
-
-
-def open_by_month(session: Session, scope: ReportScope, period: Period | None
-                  ) -> tuple[MonthRow, ...]:
-    return open_figures(session, scope, period).months
 
 
 def by_fiscal_quarter(months: tuple[MonthRow, ...], fiscal_year_start: int
@@ -248,7 +104,7 @@ def stuck_deals(session: Session, scope: ReportScope, period: Period | None, now
         .join(Stage, Opportunity.stage_id == Stage.id)
         .join(User, Opportunity.owner_id == User.id)
         .outerjoin(Account, Opportunity.account_id == Account.id)
-        .where(Stage.kind == "open", *deal_filters(scope), *_in_period(period))
+        .where(Stage.kind == "open", *deal_filters(scope), *in_period(period))
         .order_by(Opportunity.stage_changed_at, Opportunity.id).limit(limit))
     return tuple(
         StuckDeal(opp_id, deal_title(account, name), owner, stage, since,
@@ -270,7 +126,7 @@ def closed_in(session: Session, scope: ReportScope, period: Period) -> ClosedSta
                     Opportunity.amount_minor, cycle.label("days"))
              .join(Stage, Opportunity.stage_id == Stage.id)
              .where(Stage.kind.in_(("won", "lost")), *deal_filters(scope),
-                    *_in_period(period))
+                    *in_period(period))
              .cte("closed_deals").prefix_with("MATERIALIZED"))
     rows = session.execute(
         select(deals.c.kind, deals.c.currency, func.count(), func.sum(deals.c.amount_minor),
@@ -300,8 +156,8 @@ def stage_owner_amounts(session: Session, scope: ReportScope, period: Period | N
     groups = (select(keys[0].label("stage_id"), keys[1].label("owner_id"),
                      Opportunity.currency.label("currency"),
                      func.sum(Opportunity.amount_minor).label("amount"))
-              .select_from(Opportunity).join(Stage, and_(*_open_deals(session, period)))
-              .where(*deal_filters(scope), *_in_period(period))
+              .select_from(Opportunity).join(Stage, and_(*open_deals_join(session, period)))
+              .where(*deal_filters(scope), *in_period(period))
               .group_by(*keys).subquery())
     rows = session.execute(
         select(Stage.name, Stage.position, User.name, groups.c.currency, groups.c.amount)
