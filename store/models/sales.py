@@ -124,6 +124,7 @@ class Opportunity(Timestamps, Base):
         Index(None, "close_date"),
         Index(None, "stage_id", "close_date"),
         Index(None, "last_activity_at"),
+        Index(None, "stage_changed_at", "id"),  # stuck deals: oldest in stage first
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -161,6 +162,7 @@ class OpportunityHistory(Base):
         CheckConstraint(f"source IN {HISTORY_SOURCES!r}", name="source_known"),
         Index(None, "opportunity_id", "changed_at"),
         Index(None, "to_stage_id", "changed_at"),
+        Index(None, "changed_at"),  # what changed since a date
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,7 +16,15 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, extract, func, select
+from sqlalchemy import (
+    ColumnElement,
+    SQLColumnExpression,
+    and_,
+    case,
+    extract,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from store.db import Store
@@ -35,17 +43,21 @@ from store.services.pipeline.figures import (
     ClosedStats,
     Figures,
     MonthRow,
-    OwnerRow,
     QuarterRow,
     ReportScope,
     Scope,
-    StageRow,
     StuckDeal,
     Summary,
     fold,
     resolve_scope,
 )
 from store.services.pipeline.forecast import Forecast, forecast
+from store.services.pipeline.open_deals import (
+    in_period,
+    open_deals_join,
+    open_figures,
+)
+from store.services.pipeline.plans import unindexed
 
 CHANGE_WINDOW = timedelta(days=7)
 STUCK_LIMIT = 5
@@ -60,21 +72,10 @@ class StageOwnerAmount:
     amount: Decimal
 
 
-def _amounts() -> tuple[ColumnElement[int], ColumnElement[int], ColumnElement[int]]:
-    return (func.count(Opportunity.id), func.sum(Opportunity.amount_minor),
-            func.sum(Opportunity.amount_minor * Opportunity.probability))
-
-
 def _figures(currency: str, count: object, amount: object, weighted: object = 0) -> Figures:
     # PostgreSQL sums BIGINTs into NUMERIC (Decimal); both are exact integers here
     return Figures(currency, int(count or 0), int(amount or 0),  # type: ignore[call-overload]
                    int(weighted or 0))  # type: ignore[call-overload]
-
-
-def _in_period(period: Period | None) -> list[ColumnElement[bool]]:
-    if period is None:
-        return []
-    return [Opportunity.close_date >= period.start, Opportunity.close_date < period.end]
 
 
 def _days_between(session: Session, later: SQLColumnExpression[datetime | None],
@@ -82,54 +83,6 @@ def _days_between(session: Session, later: SQLColumnExpression[datetime | None],
     if session.get_bind().dialect.name == "postgresql":
         return extract("epoch", later - earlier) / 86400.0
     return func.julianday(later) - func.julianday(earlier)
-
-
-def open_by_stage(session: Session, scope: ReportScope, period: Period | None
-                  ) -> tuple[StageRow, ...]:
-    """Every open stage in pipeline order (active ones even when empty)."""
-    found: dict[int, list[Figures]] = {}
-    rows = session.execute(
-        select(Opportunity.stage_id, Opportunity.currency, *_amounts())
-        .join(Stage, Opportunity.stage_id == Stage.id)
-        .where(Stage.kind == "open", *deal_filters(scope), *_in_period(period))
-        .group_by(Opportunity.stage_id, Opportunity.currency))
-    for stage_id, currency, count, amount, weighted in rows:
-        found.setdefault(stage_id, []).append(_figures(currency, count, amount, weighted))
-    stages = session.scalars(select(Stage).where(Stage.kind == "open").order_by(Stage.position))
-    return tuple(StageRow(s.id, s.name, s.position, s.probability, fold(found.get(s.id, ())))
-                 for s in stages if s.is_active or s.id in found)
-
-
-def open_by_owner(session: Session, scope: ReportScope, period: Period | None
-                  ) -> tuple[OwnerRow, ...]:
-    rows = session.execute(
-        select(User.id, User.name, User.slack_user_id, Opportunity.currency, *_amounts())
-        .join(Stage, Opportunity.stage_id == Stage.id)
-        .join(User, Opportunity.owner_id == User.id)
-        .where(Stage.kind == "open", *deal_filters(scope), *_in_period(period))
-        .group_by(User.id, User.name, User.slack_user_id, Opportunity.currency))
-    owners: dict[int, tuple[str, str, list[Figures]]] = {}
-    for owner_id, name, slack_id, currency, count, amount, weighted in rows:
-        owners.setdefault(owner_id, (name, slack_id, []))[2].append(
-            _figures(currency, count, amount, weighted))
-    return tuple(sorted((OwnerRow(i, n, s, fold(f)) for i, (n, s, f) in owners.items()),
-                        key=lambda o: (o.name.casefold(), o.owner_id)))
-
-
-def open_by_month(session: Session, scope: ReportScope, period: Period | None
-                  ) -> tuple[MonthRow, ...]:
-    year = extract("year", Opportunity.close_date)
-    month = extract("month", Opportunity.close_date)
-    rows = session.execute(
-        select(year, month, Opportunity.currency, *_amounts())
-        .join(Stage, Opportunity.stage_id == Stage.id)
-        .where(Stage.kind == "open", *deal_filters(scope), *_in_period(period))
-        .group_by(year, month, Opportunity.currency))
-    months: dict[tuple[int, int], list[Figures]] = {}
-    for y, m, currency, count, amount, weighted in rows:
-        months.setdefault((int(y), int(m)), []).append(_figures(currency, count, amount,
-                                                                weighted))
-    return tuple(MonthRow(y, m, fold(f)) for (y, m), f in sorted(months.items()))
 
 
 def by_fiscal_quarter(months: tuple[MonthRow, ...], fiscal_year_start: int
@@ -151,7 +104,7 @@ def stuck_deals(session: Session, scope: ReportScope, period: Period | None, now
         .join(Stage, Opportunity.stage_id == Stage.id)
         .join(User, Opportunity.owner_id == User.id)
         .outerjoin(Account, Opportunity.account_id == Account.id)
-        .where(Stage.kind == "open", *deal_filters(scope), *_in_period(period))
+        .where(Stage.kind == "open", *deal_filters(scope), *in_period(period))
         .order_by(Opportunity.stage_changed_at, Opportunity.id).limit(limit))
     return tuple(
         StuckDeal(opp_id, deal_title(account, name), owner, stage, since,
@@ -160,32 +113,66 @@ def stuck_deals(session: Session, scope: ReportScope, period: Period | None, now
 
 
 def closed_in(session: Session, scope: ReportScope, period: Period) -> ClosedStats:
-    rows = session.execute(
-        select(Stage.kind, Opportunity.currency, func.count(Opportunity.id),
-               func.sum(Opportunity.amount_minor))
-        .join(Stage, Opportunity.stage_id == Stage.id)
-        .where(Stage.kind.in_(("won", "lost")), *deal_filters(scope), *_in_period(period))
-        .group_by(Stage.kind, Opportunity.currency))
-    won: list[Figures] = []
-    counts = {"won": 0, "lost": 0}
-    for kind, currency, count, amount in rows:
-        counts[kind] += int(count)
-        if kind == "won":
-            won.append(_figures(currency, count, amount))
+    """Won and lost deals closing in `period`, and the won deals' average cycle (first
+    history row to closing), in one GROUP BY kind and currency; the cycle's days are
+    summed and counted there and divided here, which is what AVG does."""
     history = OpportunityHistory
     first_row = (select(func.min(history.changed_at))
                  .where(history.opportunity_id == Opportunity.id).scalar_subquery())
-    cycle = session.scalar(
-        select(func.avg(_days_between(session, Opportunity.closed_at, first_row)))
-        .join(Stage, Opportunity.stage_id == Stage.id)
-        .where(Stage.kind == "won", Opportunity.closed_at.is_not(None), *deal_filters(scope),
-               *_in_period(period)))
+    cycle = case((and_(Stage.kind == "won", Opportunity.closed_at.is_not(None)),
+                  _days_between(session, Opportunity.closed_at, first_row)))
+    # materialized, so the first history row is looked up once per deal, not once per use
+    deals = (select(Stage.kind.label("kind"), Opportunity.currency,
+                    Opportunity.amount_minor, cycle.label("days"))
+             .join(Stage, Opportunity.stage_id == Stage.id)
+             .where(Stage.kind.in_(("won", "lost")), *deal_filters(scope),
+                    *in_period(period))
+             .cte("closed_deals").prefix_with("MATERIALIZED"))
+    rows = session.execute(
+        select(deals.c.kind, deals.c.currency, func.count(), func.sum(deals.c.amount_minor),
+               func.sum(deals.c.days), func.count(deals.c.days))
+        .group_by(deals.c.kind, deals.c.currency))
+    won: list[Figures] = []
+    counts = {"won": 0, "lost": 0}
+    cycle_days, cycles = 0.0, 0
+    for kind, currency, count, amount, days, timed in rows:
+        counts[kind] += int(count)
+        if kind == "won":
+            won.append(_figures(currency, count, amount))
+        if timed:
+            cycle_days += float(days)
+            cycles += int(timed)
     return ClosedStats(fold(won), counts["won"], counts["lost"],
-                       float(cycle) if cycle is not None else None)
+                       cycle_days / cycles if cycles else None)
+
+
+def stage_owner_amounts(session: Session, scope: ReportScope, period: Period | None
+                        ) -> list[StageOwnerAmount]:
+    """Open amounts per stage, owner and currency, by stage position then owner name: the
+    deals grouped on their own (one scan, or the close-date index for a period), then the
+    few groups joined to their stage and owner."""
+    keys = (unindexed(session, Opportunity.stage_id), unindexed(session, Opportunity.owner_id),
+            Opportunity.currency)
+    groups = (select(keys[0].label("stage_id"), keys[1].label("owner_id"),
+                     Opportunity.currency.label("currency"),
+                     func.sum(Opportunity.amount_minor).label("amount"))
+              .select_from(Opportunity).join(Stage, and_(*open_deals_join(session, period)))
+              .where(*deal_filters(scope), *in_period(period))
+              .group_by(*keys).subquery())
+    rows = session.execute(
+        select(Stage.name, Stage.position, User.name, groups.c.currency, groups.c.amount)
+        .select_from(groups)
+        .join(Stage, groups.c.stage_id == Stage.id)
+        .join(User, groups.c.owner_id == User.id)
+        .order_by(Stage.position, User.name, groups.c.currency))
+    return [StageOwnerAmount(stage, position, owner, currency,
+                             from_minor(int(amount or 0), currency))
+            for stage, position, owner, currency, amount in rows]
 
 
 class PipelineService:
-    """Pipeline reports for a person, computed in the database."""
+    """Pipeline reports for a person, computed in the database; each report reads in one
+    read-only transaction (`Store.read`: on SQLite it queues behind no writer)."""
 
     def __init__(self, store: Store, *, fiscal_year_start: int = 1,
                  default_timezone: str = "UTC") -> None:
@@ -203,14 +190,14 @@ class PipelineService:
                 *, stuck_limit: int = STUCK_LIMIT) -> Summary:
         """Open deals (closing in `period` when given, else all of them), the changes of the
         last seven days, and the deals closed in `period` (default: this fiscal quarter)."""
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             actor = require_by_id(s, actor_id)
             report = resolve_scope(s, actor, scope or Scope())
             return self._summary(s, report, period, actor.timezone, stuck_limit)
 
     def company_summary(self, period: Period | None = None) -> Summary:
         """Everyone's pipeline, for the command line (`salesbot export pipeline`)."""
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             return self._summary(s, ReportScope(None, "Everyone", "visible"), period, None,
                                  STUCK_LIMIT)
 
@@ -218,14 +205,14 @@ class PipelineService:
                  tz: str | None, stuck_limit: int) -> Summary:
         now = self.store.now()
         closed_period = period or self.current_quarter(tz)
-        stages = open_by_stage(s, report, period)
-        months = open_by_month(s, report, period)
+        open_now = open_figures(s, report, period)
+        stages, months = open_now.stages, open_now.months
         totals = fold(f for row in stages for f in row.figures)
         closed = closed_in(s, report, closed_period)
         since = now - CHANGE_WINDOW
         return Summary(
             scope=report, open_period=period, closed_period=closed_period,
-            stages=stages, totals=totals, owners=open_by_owner(s, report, period),
+            stages=stages, totals=totals, owners=open_now.owners,
             months=months, quarters=by_fiscal_quarter(months, self.fiscal_year_start),
             changes_since=since, changes=changes(s, report, since, now),
             stuck=stuck_deals(s, report, period, now, stuck_limit), closed=closed,
@@ -238,7 +225,7 @@ class PipelineService:
                  quarter: Period | None = None) -> Forecast:
         """Commit, best case, pipeline and closed won per owner and team for a fiscal
         quarter (this one by default), against quotas."""
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             actor = require_by_id(s, actor_id)
             report = resolve_scope(s, actor, scope or Scope())
             return forecast(s, report, quarter or self.current_quarter(actor.timezone))
@@ -246,27 +233,17 @@ class PipelineService:
     def by_stage_and_owner(self, actor_id: int, scope: Scope | None = None,
                            period: Period | None = None) -> list[StageOwnerAmount]:
         """Open amounts per stage, owner and currency: what a stacked bar chart draws."""
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             actor = require_by_id(s, actor_id)
             report = resolve_scope(s, actor, scope or Scope())
-            rows = s.execute(
-                select(Stage.name, Stage.position, User.name, Opportunity.currency,
-                       func.sum(Opportunity.amount_minor))
-                .join(Stage, Opportunity.stage_id == Stage.id)
-                .join(User, Opportunity.owner_id == User.id)
-                .where(Stage.kind == "open", *deal_filters(report), *_in_period(period))
-                .group_by(Stage.name, Stage.position, User.id, User.name, Opportunity.currency)
-                .order_by(Stage.position, User.name))
-            return [StageOwnerAmount(stage, position, owner, currency,
-                                     from_minor(int(amount or 0), currency))
-                    for stage, position, owner, currency, amount in rows]
+            return stage_owner_amounts(s, report, period)
 
     def scope_label(self, actor_id: int, scope: Scope) -> str:
         """Check `actor` may see `scope` (NotAllowed otherwise) and say what it is."""
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             return resolve_scope(s, require_by_id(s, actor_id), scope).label
 
     def teams(self) -> list[tuple[int, str]]:
         """(id, name) of every team, for "pipeline for team west"."""
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             return [(t.id, t.name) for t in s.scalars(select(Team).order_by(Team.name))]
