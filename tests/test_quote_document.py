@@ -122,7 +122,7 @@ def test_tax_and_locale_come_from_the_letterhead(services: Services, team) -> No
                                                                       quote.id).content)
     total_minor = 324_072  # 3 × 1 234,56 at 12.5 % off = 3 240,72 (half-even)
     assert quote.total == Decimal("3240.72")
-    tax = tax_minor(total_minor, 2000)
+    tax = tax_minor(total_minor, Decimal("20"))
     assert tax == 64_814
     fr = lambda v: plain(format_currency(v, "EUR", locale="fr_FR"))  # noqa: E731
     assert fr(Decimal("3240.72")) in text and fr(Decimal("648.14")) in text

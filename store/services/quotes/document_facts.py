@@ -106,7 +106,7 @@ def document_facts(s: Session, quote: Quote, letterhead: Letterhead) -> Document
         superseded_by = f"{quote.number} v{latest.version}" if latest else quote.number
     tax = tax_due = None
     if letterhead.tax_name and letterhead.tax_percent is not None:
-        minor = tax_minor(quote.total_minor, int(letterhead.tax_percent * 100))
+        minor = tax_minor(quote.total_minor, letterhead.tax_percent)
         tax = from_minor(minor, quote.currency)
         tax_due = from_minor(quote.total_minor + minor, quote.currency)
     return DocumentFacts(

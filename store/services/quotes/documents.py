@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from store.db import Store
-from store.errors import Conflict, NotAllowed
+from store.errors import Conflict, NotAllowed, NotFound
+from store.models import Quote
 from store.services.people.users import require_by_id
 from store.services.quotes.document_facts import DocumentFacts, Letterhead, document_facts
 from store.services.quotes.document_template import load_template
@@ -45,6 +48,20 @@ class QuoteDocuments:
             actor = require_by_id(s, actor_id)
             quote = require_quote(s, quote_ref)
             require_quote_reader(s, actor, quote)
+            facts = document_facts(s, quote, self.letterhead)
+        return self._pdf(facts)
+
+    def render_version(self, number: str, version: int | None = None) -> RenderedQuote:
+        """For the command line (whoever runs it has the database): the current version
+        of `number`, or the version asked for."""
+        with self.store.transaction() as s:
+            quote = require_quote(s, number)
+            if version is not None and version != quote.version:
+                asked = s.scalar(select(Quote).where(Quote.number == quote.number,
+                                                     Quote.version == version))
+                if asked is None:
+                    raise NotFound(f"{number.upper()} has no version {version}.")
+                quote = asked
             facts = document_facts(s, quote, self.letterhead)
         return self._pdf(facts)
 

@@ -65,6 +65,6 @@ def percent_to_bp(percent: Decimal | int | str) -> int:
     return int(value)
 
 
-def tax_minor(total_minor: int, rate_bp: int) -> int:
-    """Tax on a quote's total at `rate_bp` basis points, rounded once, half to even."""
-    return _round(Decimal(total_minor) * rate_bp / BP)
+def tax_minor(total_minor: int, percent: Decimal) -> int:
+    """Tax on a quote's total at `percent` (20, 8.875), rounded once, half to even."""
+    return _round(Decimal(total_minor) * percent / 100)
