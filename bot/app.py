@@ -67,6 +67,7 @@ def create_app(
         default_timezone=settings.timezone,
         working_hours=settings.working_hours,
         knowledge=KnowledgeBase(services.store, settings.index_dir),
+        letterhead=settings.letterhead(),
     )
     register_all(app, deps)
     return app

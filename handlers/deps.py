@@ -10,6 +10,7 @@ from knowledge.base import KnowledgeBase
 from store.clock import Clock
 from store.services import Services
 from store.services.people.directory import Directory
+from store.services.quotes.document_facts import Letterhead
 from store.working_time import DEFAULT_WORKING_HOURS
 
 
@@ -22,3 +23,4 @@ class Deps:
     working_hours: str = DEFAULT_WORKING_HOURS
     knowledge: KnowledgeBase | None = None
     client: WebClient | None = None  # the app's, for telling someone other than the asker
+    letterhead: Letterhead | None = None  # the quote document's seller side (settings)

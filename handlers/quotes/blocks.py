@@ -47,9 +47,13 @@ def quote_card(quote: QuoteView) -> list[Block]:
     if quote.status == "pending_approval":
         buttons.append(button("Cancel request", "quote_cancel", value))
     if quote.status == "approved":
-        buttons.append(button("Mark sent", "quote_sent", value, style="primary"))
+        buttons.append(button("Send to customer", "quote_send", value, style="primary"))
+        buttons.append(button("Mark sent", "quote_sent", value))
     if quote.status in ("draft", "rejected", "pending_approval", "approved"):
         buttons.append(button("Revise", "quote_revise", value))
+    if quote.status in ("draft", "pending_approval", "approved", "presented", "accepted",
+                        "superseded"):  # a rejected version is revised, not printed
+        buttons.append(button("PDF", "quote_pdf", value))
     if buttons:
         blocks.append(actions(*buttons, block_id=f"quote:{quote.id}"))
     return blocks

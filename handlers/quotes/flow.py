@@ -21,20 +21,24 @@ from handlers.language.quote_text import parse_lines
 from handlers.quotes import blocks as qb
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer
+from handlers.slack.delivery import dm_channel
 from handlers.slack.text import escape
 from store.schemas import UserView
 from store.services.quotes.approval_decisions import DecisionOutcome
 from store.services.quotes.approval_requests import RequestOutcome, StepNotice
+from store.services.quotes.documents import QuoteDocuments, RenderedQuote
 from store.services.quotes.lines import line_spec
 
 log = logging.getLogger(__name__)
-QUOTE_NUMBER = re.compile(r"^(?P<number>Q-\d{4}-\d{3,})(?:\s+(?P<history>history))?$", re.I)
+QUOTE_NUMBER = re.compile(r"^(?P<number>Q-\d{4}-\d{3,})(?:\s+(?:(?P<history>history)|pdf))?$", re.I)
+PDF_WORD = re.compile(r"\b(?:pdf|document)\b", re.I)
 
 
 class QuoteFlow:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
         self.services = deps.services
+        self.documents = QuoteDocuments(deps.services.store, deps.letterhead)
 
     # -- conversation -------------------------------------------------------------------
     def answer(self, intent: Intent, actor: UserView, chosen: dict[str, int]) -> Answer:
@@ -46,6 +50,13 @@ class QuoteFlow:
                 return Answer(text=f"History of {match['number']}",
                               blocks=qb.history(match["number"].upper(), history))
             quote = self.services.quotes.get(actor.id, match["number"])
+            if PDF_WORD.search(f"{intent.text} {target}") and self.deps.client is not None:
+                rendered = self.documents.render(actor.id, quote.id)
+                self.upload(self.deps.client, rendered,
+                            dm_channel(self.deps.client, actor.slack_user_id))
+                return Answer(text=f"Quote {quote.label}", blocks=[
+                    ui.mrkdwn(f"The PDF of *{escape(quote.label)}* is in our DM: "
+                              f"`{rendered.filename}`."), *qb.quote_card(quote)])
             return Answer(text=f"Quote {quote.label}", blocks=qb.quote_card(quote))
         if "deal" in chosen:
             deal_id = chosen["deal"]
@@ -75,6 +86,17 @@ class QuoteFlow:
         return Answer(text=f"Quote {quote.label} saved as a draft", blocks=qb.quote_card(quote))
 
     # -- delivery -----------------------------------------------------------------------
+    def upload(self, client: WebClient, rendered: RenderedQuote, channel: str,
+               thread_ts: str | None = None, comment: str | None = None) -> str | None:
+        """The PDF into a conversation (files upload v2); the Slack file's id."""
+        response = client.files_upload_v2(
+            channel=channel, thread_ts=thread_ts, initial_comment=comment,
+            content=rendered.content, filename=rendered.filename,
+            title=f"{rendered.label} · {rendered.facts.customer}")
+        files = response.get("files") or [response.get("file") or {}]
+        file_id = files[0].get("id") if files else None
+        return str(file_id) if file_id else None
+
     def after_request(self, client: WebClient, actor: UserView, outcome: RequestOutcome
                       ) -> None:
         """Tell the rep (the thread decisions will land in) and DM the first approvers."""
@@ -135,7 +157,7 @@ class QuoteFlow:
             text += f": “{outcome.comment}”"
         final = None
         if outcome.request_status in ("approved", "rejected"):
-            final = ("It is approved: mark it sent when it goes out." if
+            final = ("It is approved: send it to the customer (or mark it sent)." if
                      outcome.request_status == "approved" else "Revise it and ask again.")
         blocks = [ui.mrkdwn(escape(text))]
         if final is not None:

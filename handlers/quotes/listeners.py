@@ -158,6 +158,44 @@ def mark_sent(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient
                   "Marked sent. I'll remind you to call for feedback in 10 days.")
 
 
+def _where(body: dict[str, Any]) -> tuple[str, str | None]:
+    """The conversation the card is in, and its thread (the card's own, or the card as
+    the thread's start): where the document goes."""
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    message = body.get("message") or {}
+    return str(channel), message.get("thread_ts") or message.get("ts")
+
+
+def send_to_customer(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,
+                     respond: Respond, context: BoltContext) -> None:
+    """The approved quote's PDF into the deal's thread, then recorded as sent (who, when,
+    which file). Nothing is recorded when the upload fails; an unapproved quote is refused
+    before anything is uploaded."""
+    ack()
+    quote_id, _ = _ids(body)
+    actor = actor_of(context)
+    rendered = flow.documents.for_customer(actor.id, quote_id)
+    channel, thread_ts = _where(body)
+    file_id = flow.upload(client, rendered, channel, thread_ts,
+                          comment=f"{rendered.label} for {rendered.facts.customer}, "
+                                  f"sent by {actor.name}.")
+    quote = flow.services.approvals.mark_sent(actor.id, quote_id, file_id=file_id)
+    _replace_card(body, client, respond, quote,
+                  f"Sent {quote.label} to the customer: {rendered.filename} is in this "
+                  "thread. I'll remind you to call for feedback in 10 days.")
+
+
+def show_pdf(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,
+             context: BoltContext) -> None:
+    """The document as it stands (watermarked unless approved), in the card's thread."""
+    ack()
+    quote_id, _ = _ids(body)
+    rendered = flow.documents.render(actor_of(context).id, quote_id)
+    channel, thread_ts = _where(body)
+    flow.upload(client, rendered, channel, thread_ts)
+
+
 def revise(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,
            context: BoltContext) -> None:
     ack()
@@ -226,6 +264,8 @@ def register(app: App, flow: QuoteFlow) -> None:
     app.view("quote_request")(partial(request_submitted, flow))
     app.action("quote_cancel")(partial(cancel_request, flow))
     app.action("quote_sent")(partial(mark_sent, flow))
+    app.action("quote_send")(partial(send_to_customer, flow))
+    app.action("quote_pdf")(partial(show_pdf, flow))
     app.action("quote_revise")(partial(revise, flow))
     app.action("approval_approve")(partial(approve, flow))
     app.action("approval_reject")(partial(reject, flow))
