@@ -68,6 +68,7 @@ def create_app(
         working_hours=settings.working_hours,
         knowledge=KnowledgeBase(services.store, settings.index_dir),
         letterhead=settings.letterhead(),
+        quote_accepted_stage=settings.quote_accepted_stage or None,
     )
     register_all(app, deps)
     return app

@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     quote_template: Path | None = Field(
         default=None, validation_alias=AliasChoices("SALESBOT_QUOTE_TEMPLATE")
     )
+    quote_accepted_stage: str = Field(
+        default="Negotiation/Review", max_length=100,
+        validation_alias=AliasChoices("SALESBOT_QUOTE_ACCEPTED_STAGE"),
+    )
 
     @field_validator("timezone")
     @classmethod

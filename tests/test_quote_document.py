@@ -38,6 +38,12 @@ def plain(value: str) -> str:
 
 @pytest.fixture
 def team(services: Services) -> dict[str, int]:
+    return priced_team(services)
+
+
+def priced_team(services: Services) -> dict[str, int]:
+    """Mo (manager) over Ana and Oli; sixty USD products and one EUR; Ana's deal with a
+    customer and a contact whose names are not ASCII."""
     with services.store.transaction() as s:
         people = add_users(s, {
             "mo": ("U0MO", "Mo Manager", "manager"),

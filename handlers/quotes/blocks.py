@@ -40,6 +40,8 @@ def quote_summary(quote: QuoteView) -> str:
 def quote_card(quote: QuoteView) -> list[Block]:
     """The quote and what its owner can do next."""
     blocks = [mrkdwn(quote_summary(quote))]
+    if quote.synced:
+        blocks.append(context("The deal's amount follows this quote (its synced quote)."))
     value = f"{quote.id}:{quote.version}"
     buttons: list[dict[str, Any]] = []
     if quote.status == "draft":  # a rejected version is revised before asking again
@@ -49,6 +51,10 @@ def quote_card(quote: QuoteView) -> list[Block]:
     if quote.status == "approved":
         buttons.append(button("Send to customer", "quote_send", value, style="primary"))
         buttons.append(button("Mark sent", "quote_sent", value))
+    if quote.status in ("approved", "presented"):
+        buttons.append(button("Customer accepted", "quote_accept", value))
+    if not quote.synced and quote.status in ("approved", "presented"):
+        buttons.append(button("Sync deal amount", "quote_sync", value))
     if quote.status in ("draft", "rejected", "pending_approval", "approved"):
         buttons.append(button("Revise", "quote_revise", value))
     if quote.status in ("draft", "pending_approval", "approved", "presented", "accepted",

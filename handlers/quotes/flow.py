@@ -22,12 +22,13 @@ from handlers.quotes import blocks as qb
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer
 from handlers.slack.delivery import dm_channel
-from handlers.slack.text import escape
+from handlers.slack.text import escape, money
 from store.schemas import UserView
 from store.services.quotes.approval_decisions import DecisionOutcome
 from store.services.quotes.approval_requests import RequestOutcome, StepNotice
 from store.services.quotes.documents import QuoteDocuments, RenderedQuote
 from store.services.quotes.lines import line_spec
+from store.services.quotes.sync import SyncOutcome
 
 log = logging.getLogger(__name__)
 QUOTE_NUMBER = re.compile(r"^(?P<number>Q-\d{4}-\d{3,})(?:\s+(?:(?P<history>history)|pdf))?$", re.I)
@@ -86,6 +87,17 @@ class QuoteFlow:
         return Answer(text=f"Quote {quote.label} saved as a draft", blocks=qb.quote_card(quote))
 
     # -- delivery -----------------------------------------------------------------------
+    @staticmethod
+    def deal_follows(deal: SyncOutcome | None, *, undo: bool = True) -> list[ui.Block]:
+        """"The deal's amount is now $19,200.00, from Q-2026-0001 v2", with Undo."""
+        if deal is None or not deal.changed:
+            return []
+        moved = f" and it moved to {deal.moved_to}" if deal.moved_to else ""
+        return ui.confirmation(
+            f"{escape(deal.deal_title)}'s amount is now {money(deal.amount, deal.currency)}, "
+            f"from {escape(deal.quote_label)}{escape(moved)}.",
+            deal.undo_token if undo else None)
+
     def upload(self, client: WebClient, rendered: RenderedQuote, channel: str,
                thread_ts: str | None = None, comment: str | None = None) -> str | None:
         """The PDF into a conversation (files upload v2); the Slack file's id."""
@@ -110,7 +122,8 @@ class QuoteFlow:
         try:
             posted = client.chat_postMessage(channel=actor.slack_user_id, text=escape(text),
                                              blocks=[ui.mrkdwn(escape(text)),
-                                                     *qb.quote_card(quote)])
+                                                     *qb.quote_card(quote),
+                                                     *self.deal_follows(outcome.deal)])
             self.services.approvals.remember_thread(outcome.request_id, posted["channel"],
                                                     posted["ts"])
         except SlackApiError as exc:  # the request stands: its approvers must still be asked
@@ -161,7 +174,8 @@ class QuoteFlow:
                      outcome.request_status == "approved" else "Revise it and ask again.")
         blocks = [ui.mrkdwn(escape(text))]
         if final is not None:
-            blocks = [ui.mrkdwn(escape(f"{text}. {final}")), *qb.quote_card(quote)]
+            blocks = [ui.mrkdwn(escape(f"{text}. {final}")), *qb.quote_card(quote),
+                      *self.deal_follows(outcome.deal)]
         elif outcome.notify:
             names = ", ".join(n.approver_name for n in outcome.notify)
             blocks = [ui.mrkdwn(escape(f"{text}. Next: {names}."))]
@@ -171,10 +185,13 @@ class QuoteFlow:
             try:
                 client.chat_update(channel=channel, ts=outcome.request_ts, text=escape(text),
                                    blocks=[ui.mrkdwn(escape(f"{text}.")),
-                                           *qb.quote_card(quote)])
+                                           *qb.quote_card(quote),
+                                           *self.deal_follows(outcome.deal)])
             except SlackApiError as exc:
                 log.warning("could not refresh the request: %s", exc.response.get("error"))
-            blocks = [ui.mrkdwn(escape(f"{text}. {final}"))]
+            # the Undo lives on the refreshed request message; the thread only tells
+            blocks = [ui.mrkdwn(escape(f"{text}. {final}")),
+                      *self.deal_follows(outcome.deal, undo=False)]
         try:
             client.chat_postMessage(channel=channel, thread_ts=outcome.request_ts,
                                     text=escape(text), blocks=blocks)

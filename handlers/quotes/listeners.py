@@ -196,6 +196,35 @@ def show_pdf(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,
     flow.upload(client, rendered, channel, thread_ts)
 
 
+def sync_amount(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,
+                respond: Respond, context: BoltContext) -> None:
+    """The rep picks this quote as the deal's synced quote; Undo puts the amount back."""
+    ack()
+    quote_id, _ = _ids(body)
+    actor = actor_of(context)
+    deal = flow.services.quotes.sync(actor.id, quote_id)
+    quote = flow.services.quotes.get(actor.id, quote_id)
+    follows = flow.deal_follows(deal) or [ui.mrkdwn(
+        f"{escape(deal.deal_title)} already holds {escape(deal.quote_label)}'s total; its "
+        "amount follows this quote from now on.")]
+    replace_message(body, client, respond, Answer(
+        text=f"The deal follows {quote.label}", blocks=[*qb.quote_card(quote), *follows]))
+
+
+def accept(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,
+           respond: Respond, context: BoltContext) -> None:
+    """The customer said yes: the quote is accepted, the deal follows it and moves on."""
+    ack()
+    quote_id, _ = _ids(body)
+    actor = actor_of(context)
+    outcome = flow.services.quotes.accept(actor.id, quote_id,
+                                          stage=flow.deps.quote_accepted_stage)
+    replace_message(body, client, respond, Answer(
+        text=f"{outcome.quote.label} accepted", blocks=[
+            ui.mrkdwn(f"{escape(outcome.quote.label)} accepted by the customer. :tada:"),
+            *qb.quote_card(outcome.quote), *flow.deal_follows(outcome.deal)]))
+
+
 def revise(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,
            context: BoltContext) -> None:
     ack()
@@ -266,6 +295,8 @@ def register(app: App, flow: QuoteFlow) -> None:
     app.action("quote_sent")(partial(mark_sent, flow))
     app.action("quote_send")(partial(send_to_customer, flow))
     app.action("quote_pdf")(partial(show_pdf, flow))
+    app.action("quote_sync")(partial(sync_amount, flow))
+    app.action("quote_accept")(partial(accept, flow))
     app.action("quote_revise")(partial(revise, flow))
     app.action("approval_approve")(partial(approve, flow))
     app.action("approval_reject")(partial(reject, flow))

@@ -236,6 +236,11 @@ def _describe(action: str, who: str, detail: dict, quote: Quote) -> str:
             return f"{who} rejected level {detail.get('level')} ({detail.get('rule')}){comment}"
         case "approval.cancel":
             return f"{who} cancelled the approval request"
+        case "deal.follows_quote":
+            how = "picked by" if detail.get("picked") else "on approval, for"
+            return f"the deal's amount follows v{detail.get('version')} ({how} {who})"
+        case "quote.accepted":
+            return f"{who} recorded v{detail.get('version')} accepted by the customer"
         case "quote.sent" if detail.get("file"):
             return f"{who} sent v{detail.get('version')} to the customer (the PDF)"
         case "quote.sent":
