@@ -8,7 +8,6 @@ OCA/sale-workflow#1087 describes).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -29,10 +28,10 @@ from store.services.quotes.lines import LineSpec
 from store.services.quotes.lookup import require_quote, require_quote_reader
 from store.services.quotes.sync import (
     ACCEPTED_STAGE,
-    SYNCABLE,
+    AcceptOutcome,
     SyncOutcome,
-    acceptance_stage,
-    sync_deal,
+    accept_quote,
+    pick_quote,
 )
 from store.services.quotes.totals import LineInput, compute, percent_to_bp
 from store.services.system import audit
@@ -75,7 +74,7 @@ class QuoteView(BaseModel):
     valid_until: date
     justification: str | None
     segment: str
-    synced: bool = False  # the deal's amount follows this quote
+    synced: bool = False  # the deal follows this quote and holds its total (not undone)
 
     @property
     def label(self) -> str:
@@ -110,7 +109,6 @@ def quote_view(session: Session, quote: Quote) -> QuoteView:
         effective_discount_percent=Decimal(totals.effective_discount_bp) / 100,
         valid_until=quote.valid_until, justification=quote.justification,
         segment=segment_of(opp.account.employees if opp.account else None),
-        # synced, and the deal still holds its total (an Undo or an edit may have changed it)
         synced=bool(quote.synced) and opp.amount_minor == quote.total_minor,
     )
 
@@ -182,12 +180,6 @@ def supersede_pending(session: Session, quote: Quote, now: datetime) -> None:
         session.execute(update(ApprovalStep).where(
             ApprovalStep.request_id == request.id,
             ApprovalStep.status.in_(("waiting", "pending"))).values(status="skipped"))
-
-
-@dataclass(frozen=True)
-class AcceptOutcome:
-    quote: QuoteView
-    deal: SyncOutcome
 
 
 class ProductView(BaseModel):
@@ -292,35 +284,12 @@ class QuoteService:
 
     def sync(self, actor_id: int, quote_ref: int | str) -> SyncOutcome:
         """The rep picks this quote as the deal's synced quote: the amount follows it."""
-        with self.store.transaction() as s:
-            actor = require_by_id(s, actor_id)
-            quote = require_quote(s, quote_ref)
-            require_owner_access(s, actor, quote.owner_id, "quotes")
-            if quote.status not in SYNCABLE:
-                raise Conflict(f"{quote.number} v{quote.version} is "
-                               f"{quote.status.replace('_', ' ')}; the deal can't follow it.")
-            return sync_deal(s, quote, actor=actor, now=self.store.now(), picked=True)
+        return pick_quote(self.store, actor_id, quote_ref)
 
     def accept(self, actor_id: int, quote_ref: int | str, *,
                stage: str | None = ACCEPTED_STAGE) -> AcceptOutcome:
-        """The customer accepted a sent quote: it is accepted and synced, and the deal moves
-        to `stage` (SALESBOT_QUOTE_ACCEPTED_STAGE) when that is further on; undoable."""
-        with self.store.transaction() as s:
-            actor = require_by_id(s, actor_id)
-            quote = require_quote(s, quote_ref)
-            require_owner_access(s, actor, quote.owner_id, "quotes")
-            if quote.status not in ("approved", "presented"):
-                raise Conflict(f"{quote.number} v{quote.version} is "
-                               f"{quote.status.replace('_', ' ')}; only an approved or sent "
-                               "quote can be accepted.")
-            now = self.store.now()
-            quote.status = "accepted"
-            audit.record(s, at=now, actor_id=actor.id, action="quote.accepted",
-                         entity_type="quote", entity_id=quote.id,
-                         detail={"version": quote.version})
-            target = acceptance_stage(s, quote.opportunity_id, stage)
-            synced = sync_deal(s, quote, actor=actor, now=now, picked=True, stage=target)
-            return AcceptOutcome(quote_view(s, quote), synced)
+        """The customer accepted it: accepted, synced, the deal moved on (sync.py)."""
+        return accept_quote(self.store, actor_id, quote_ref, stage)
 
     def get(self, actor_id: int, quote_ref: int | str) -> QuoteView:
         with self.store.transaction() as s:
@@ -328,3 +297,4 @@ class QuoteService:
             quote = require_quote(s, quote_ref)
             require_quote_reader(s, actor, quote)
             return quote_view(s, quote)
+

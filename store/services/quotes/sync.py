@@ -12,17 +12,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from store.access import require_owner_access
+from store.db import Store
 from store.errors import Conflict, InvalidInput
 from store.models import Quote, Stage, User
 from store.money import from_minor
 from store.services.deals import undo
 from store.services.deals.changes import Change, apply_change
 from store.services.deals.opportunities import require_opportunity
+from store.services.people.users import require_by_id
+from store.services.quotes.lookup import require_quote
 from store.services.system import audit
+
+if TYPE_CHECKING:
+    from store.services.quotes.quotes import QuoteView
 
 SYNCABLE = ("draft", "pending_approval", "approved", "presented", "accepted")
 ACCEPTED_STAGE = "Negotiation/Review"  # SALESBOT_QUOTE_ACCEPTED_STAGE; empty: stay put
@@ -106,3 +114,45 @@ def follow_approval(s: Session, quote: Quote, now: datetime) -> SyncOutcome | No
     return sync_deal(s, quote, actor=owner, now=now,
                      picked=bool(current is not None and same_number and current.sync_picked),
                      source="system")
+
+
+@dataclass(frozen=True)
+class AcceptOutcome:
+    quote: QuoteView
+    deal: SyncOutcome
+
+
+def pick_quote(store: Store, actor_id: int, quote_ref: int | str) -> SyncOutcome:
+    """The rep picks this quote as the deal's synced quote: the amount follows it."""
+    with store.transaction() as s:
+        actor = require_by_id(s, actor_id)
+        quote = require_quote(s, quote_ref)
+        require_owner_access(s, actor, quote.owner_id, "quotes")
+        if quote.status not in SYNCABLE:
+            raise Conflict(f"{quote.number} v{quote.version} is "
+                           f"{quote.status.replace('_', ' ')}; the deal can't follow it.")
+        return sync_deal(s, quote, actor=actor, now=store.now(), picked=True)
+
+
+def accept_quote(store: Store, actor_id: int, quote_ref: int | str,
+                 stage: str | None) -> AcceptOutcome:
+    """The customer accepted a sent quote: it is accepted and synced, and the deal moves to
+    `stage` (SALESBOT_QUOTE_ACCEPTED_STAGE) when that is further on: one undoable change."""
+    from store.services.quotes.quotes import quote_view
+
+    with store.transaction() as s:
+        actor = require_by_id(s, actor_id)
+        quote = require_quote(s, quote_ref)
+        require_owner_access(s, actor, quote.owner_id, "quotes")
+        if quote.status not in ("approved", "presented"):
+            raise Conflict(f"{quote.number} v{quote.version} is "
+                           f"{quote.status.replace('_', ' ')}; only an approved or sent "
+                           "quote can be accepted.")
+        now = store.now()
+        quote.status = "accepted"
+        audit.record(s, at=now, actor_id=actor.id, action="quote.accepted",
+                     entity_type="quote", entity_id=quote.id,
+                     detail={"version": quote.version})
+        target = acceptance_stage(s, quote.opportunity_id, stage)
+        synced = sync_deal(s, quote, actor=actor, now=now, picked=True, stage=target)
+        return AcceptOutcome(quote_view(s, quote), synced)
