@@ -88,12 +88,12 @@ def accept(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,
     ack()
     quote_id, _ = _ids(body)
     actor = actor_of(context)
-    outcome = flow.services.quotes.accept(actor.id, quote_id,
-                                          stage=flow.deps.quote_accepted_stage)
+    deal = flow.services.quotes.accept(actor.id, quote_id, stage=flow.deps.quote_accepted_stage)
+    quote = flow.services.quotes.get(actor.id, quote_id)
     replace_message(body, client, respond, Answer(
-        text=f"{outcome.quote.label} accepted", blocks=[
-            ui.mrkdwn(f"{escape(outcome.quote.label)} accepted by the customer. :tada:"),
-            *qb.quote_card(outcome.quote), *flow.deal_follows(outcome.deal)]))
+        text=f"{quote.label} accepted", blocks=[
+            ui.mrkdwn(f"{escape(quote.label)} accepted by the customer. :tada:"),
+            *qb.quote_card(quote), *flow.deal_follows(deal)]))
 
 
 def register(app: App, flow: QuoteFlow) -> None:

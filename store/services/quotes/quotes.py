@@ -28,7 +28,6 @@ from store.services.quotes.lines import LineSpec
 from store.services.quotes.lookup import require_quote, require_quote_reader
 from store.services.quotes.sync import (
     ACCEPTED_STAGE,
-    AcceptOutcome,
     SyncOutcome,
     accept_quote,
     pick_quote,
@@ -287,7 +286,7 @@ class QuoteService:
         return pick_quote(self.store, actor_id, quote_ref)
 
     def accept(self, actor_id: int, quote_ref: int | str, *,
-               stage: str | None = ACCEPTED_STAGE) -> AcceptOutcome:
+               stage: str | None = ACCEPTED_STAGE) -> SyncOutcome:
         """The customer accepted it: accepted, synced, the deal moved on (sync.py)."""
         return accept_quote(self.store, actor_id, quote_ref, stage)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -28,9 +27,6 @@ from store.services.deals.opportunities import require_opportunity
 from store.services.people.users import require_by_id
 from store.services.quotes.lookup import require_quote
 from store.services.system import audit
-
-if TYPE_CHECKING:
-    from store.services.quotes.quotes import QuoteView
 
 SYNCABLE = ("draft", "pending_approval", "approved", "presented", "accepted")
 ACCEPTED_STAGE = "Negotiation/Review"  # SALESBOT_QUOTE_ACCEPTED_STAGE; empty: stay put
@@ -116,12 +112,6 @@ def follow_approval(s: Session, quote: Quote, now: datetime) -> SyncOutcome | No
                      source="system")
 
 
-@dataclass(frozen=True)
-class AcceptOutcome:
-    quote: QuoteView
-    deal: SyncOutcome
-
-
 def pick_quote(store: Store, actor_id: int, quote_ref: int | str) -> SyncOutcome:
     """The rep picks this quote as the deal's synced quote: the amount follows it."""
     with store.transaction() as s:
@@ -135,11 +125,9 @@ def pick_quote(store: Store, actor_id: int, quote_ref: int | str) -> SyncOutcome
 
 
 def accept_quote(store: Store, actor_id: int, quote_ref: int | str,
-                 stage: str | None) -> AcceptOutcome:
+                 stage: str | None) -> SyncOutcome:
     """The customer accepted a sent quote: it is accepted and synced, and the deal moves to
     `stage` (SALESBOT_QUOTE_ACCEPTED_STAGE) when that is further on: one undoable change."""
-    from store.services.quotes.quotes import quote_view
-
     with store.transaction() as s:
         actor = require_by_id(s, actor_id)
         quote = require_quote(s, quote_ref)
@@ -154,5 +142,4 @@ def accept_quote(store: Store, actor_id: int, quote_ref: int | str,
                      entity_type="quote", entity_id=quote.id,
                      detail={"version": quote.version})
         target = acceptance_stage(s, quote.opportunity_id, stage)
-        synced = sync_deal(s, quote, actor=actor, now=now, picked=True, stage=target)
-        return AcceptOutcome(quote_view(s, quote), synced)
+        return sync_deal(s, quote, actor=actor, now=now, picked=True, stage=target)
