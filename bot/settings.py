@@ -140,6 +140,16 @@ class Settings(BaseSettings):
             return value.strip()
         return None
 
+    @field_validator("quote_template")
+    @classmethod
+    def _template(cls, value: Path | None) -> Path | None:
+        """A bad layout stops start-up (exit 2, naming the key), not a rep's Send."""
+        if value is not None:
+            from store.services.quotes.document_template import load_template
+
+            load_template(value)  # PolicyError is a ValueError: pydantic reports it
+        return value
+
     @field_validator("quote_locale")
     @classmethod
     def _locale(cls, value: str) -> str:

@@ -55,8 +55,8 @@ def test_pdf_to_stdout_and_refusals(services: Services, team, tmp_path: Path) ->
     bad = tmp_path / "t.yml"
     bad.write_text("page:\n  size: A3\n")
     refused = _run(services, quote.number, str(tmp_path / "x.pdf"),
-                   SALESBOT_QUOTE_TEMPLATE=str(bad))
-    assert refused.exit_code == 1 and "page.size" in refused.stderr
+                   SALESBOT_QUOTE_TEMPLATE=str(bad))  # a bad setting: exit 2, as serve's
+    assert refused.exit_code == 2 and "page.size" in refused.stderr
 
 
 @pytest.mark.parametrize("tax", ["VAT", "VAT twenty", "VAT 120", "VAT 2.12345"])
