@@ -74,3 +74,12 @@ def test_quote_pdf_typed_puts_the_document_in_the_dm(chat: Chat, slack: LocalSla
     assert "The PDF of *Q-2026-0001 v2* is in our DM: `Q-2026-0001-v2.pdf`" in reply.render()
     [(args, content)] = slack.uploaded_files()
     assert args["channel_id"].startswith("D") and "Version: 2" in pdf_text(content)
+
+
+def test_quote_pdf_said_in_words_too(chat: Chat, slack: LocalSlack, services: Services,
+                                     team) -> None:
+    chat.say("quote globex expansion: 3 seats of Platform", user="U0ANA")
+    replies = chat.say("quote Q-2026-0001 pdf", user="U0ANA")
+    assert any("`Q-2026-0001-v1.pdf`" in m.render() for m in replies)
+    [(_, content)] = slack.uploaded_files()
+    assert "DRAFT" in pdf_text(content) and "Globex" in pdf_text(content)
