@@ -25,7 +25,7 @@ def test_send_to_customer_uploads_the_pdf_to_the_thread_and_records_it(
         chat: Chat, slack: LocalSlack, services: Services, team, clock) -> None:
     approved(chat)
     card = chat.latest("U0ANA", with_controls=True)
-    assert [c.label for c in card.controls][:2] == ["Send to customer", "Mark sent"]
+    assert [c.label for c in card.controls][:2] == ["Mark sent", "Send to customer"]
     chat.click(action_id="quote_send", user="U0ANA")
     [(args, content)] = slack.uploaded_files()
     assert args["channel_id"] == card.channel and args["thread_ts"] == card.ts

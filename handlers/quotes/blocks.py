@@ -49,8 +49,8 @@ def quote_card(quote: QuoteView) -> list[Block]:
     if quote.status == "pending_approval":
         buttons.append(button("Cancel request", "quote_cancel", value))
     if quote.status == "approved":
-        buttons.append(button("Send to customer", "quote_send", value, style="primary"))
-        buttons.append(button("Mark sent", "quote_sent", value))
+        buttons.append(button("Mark sent", "quote_sent", value, style="primary"))
+        buttons.append(button("Send to customer", "quote_send", value))
     if quote.status in ("approved", "presented"):
         buttons.append(button("Customer accepted", "quote_accept", value))
     if not quote.synced and quote.status in ("approved", "presented"):
