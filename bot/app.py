@@ -77,4 +77,6 @@ def make_deps(settings: Settings, services: Services, *, clock: Clock | None = N
         default_timezone=settings.timezone,
         working_hours=settings.working_hours,
         knowledge=KnowledgeBase(services.store, settings.index_dir),
+        letterhead=settings.letterhead(),
+        quote_accepted_stage=settings.quote_accepted_stage or None,
     )

@@ -86,7 +86,8 @@ pass_context = click.make_pass_decorator(Context, ensure=True)
 
 
 # command name → the module whose `register(cli, pass_context)` adds it
-_LAZY_COMMANDS = {"import": "bot.cli_transfer", "export": "bot.cli_transfer", "kb": "bot.cli_kb"}
+_LAZY_COMMANDS = {"import": "bot.cli_transfer", "export": "bot.cli_transfer", "kb": "bot.cli_kb",
+                  "quotes": "bot.cli_quotes"}
 
 # What `salesbot --help` says of each lazily registered command, so listing them never
 # imports their module (the CSV rules would bring in SQLAlchemy and every model). Each is

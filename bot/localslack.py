@@ -122,6 +122,21 @@ class LocalSlack:
     def calls_of(self, *methods: str) -> list[Call]:
         return [c for c in self.calls if c.method in methods]
 
+    def uploaded_files(self) -> list[tuple[dict[str, Any], bytes]]:
+        """(files.completeUploadExternal arguments, the bytes sent to its upload URL) of
+        every file completed, in order: what a channel would show as shared files."""
+        with self._lock:
+            calls = [c for c in self._state.calls if c.method == "files.completeUploadExternal"]
+            uploads = dict(self._state.uploads)
+        done = []
+        for call in calls:
+            files = call.args.get("files") or []
+            if isinstance(files, str):
+                files = json.loads(files)
+            for entry in files:
+                done.append(({**call.args, "file": entry}, uploads.get(str(entry.get("id")), b"")))
+        return done
+
     def clear(self) -> None:
         with self._lock:
             self._state.calls.clear()

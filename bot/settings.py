@@ -7,7 +7,9 @@ line or a traceback by accident.
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -15,6 +17,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from store.money import currency_precision
 from store.working_time import DEFAULT_WORKING_HOURS, parse_hours
+
+if TYPE_CHECKING:
+    from store.services.quotes.document_facts import Letterhead
 
 
 class Settings(BaseSettings):
@@ -69,6 +74,32 @@ class Settings(BaseSettings):
         default=30, ge=1, le=3600, validation_alias=AliasChoices("SALESBOT_HTTP_CHANNEL_TIMEOUT")
     )
 
+    # the quote document (README: "The quote document")
+    company_name: str = Field(
+        default="Salesbot", min_length=1, max_length=200,
+        validation_alias=AliasChoices("SALESBOT_COMPANY_NAME"),
+    )
+    company_address: str | None = Field(
+        default=None, max_length=1000, validation_alias=AliasChoices("SALESBOT_COMPANY_ADDRESS")
+    )
+    company_logo: Path | None = Field(
+        default=None, validation_alias=AliasChoices("SALESBOT_COMPANY_LOGO")
+    )
+    quote_terms: str | None = Field(
+        default=None, max_length=5000, validation_alias=AliasChoices("SALESBOT_QUOTE_TERMS")
+    )
+    quote_tax: str | None = Field(default=None, validation_alias=AliasChoices("SALESBOT_QUOTE_TAX"))
+    quote_locale: str = Field(
+        default="en_US", validation_alias=AliasChoices("SALESBOT_QUOTE_LOCALE")
+    )
+    quote_template: Path | None = Field(
+        default=None, validation_alias=AliasChoices("SALESBOT_QUOTE_TEMPLATE")
+    )
+    quote_accepted_stage: str = Field(
+        default="Negotiation/Review", max_length=100,
+        validation_alias=AliasChoices("SALESBOT_QUOTE_ACCEPTED_STAGE"),
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -92,3 +123,67 @@ class Settings(BaseSettings):
     def _hours(cls, value: str) -> str:
         parse_hours(value)  # raises ValueError saying what is expected
         return value
+
+    @field_validator("company_logo")
+    @classmethod
+    def _logo(cls, value: Path | None) -> Path | None:
+        if value is not None and (not value.is_file()
+                                  or value.suffix.lower() not in (".png", ".jpg", ".jpeg")):
+            raise ValueError(f"{value} is not a PNG or JPEG file")
+        return value
+
+    @field_validator("quote_tax")
+    @classmethod
+    def _tax(cls, value: str | None) -> str | None:
+        if value is not None and value.strip():
+            split_tax(value)  # raises ValueError saying what is expected
+            return value.strip()
+        return None
+
+    @field_validator("quote_template")
+    @classmethod
+    def _template(cls, value: Path | None) -> Path | None:
+        """A bad layout stops start-up (exit 2, naming the key), not a rep's Send."""
+        if value is not None:
+            from store.services.quotes.document_template import load_template
+
+            load_template(value)  # PolicyError is a ValueError: pydantic reports it
+        return value
+
+    @field_validator("quote_locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            Locale.parse(value)
+        except (UnknownLocaleError, ValueError) as exc:
+            raise ValueError(f"unknown locale {value!r} (use a code such as en_US or fr_FR)"
+                             ) from exc
+        return value
+
+    def letterhead(self) -> Letterhead:
+        """The seller's side of the quote document."""
+        from store.services.quotes.document_facts import Letterhead
+
+        name, percent = split_tax(self.quote_tax) if self.quote_tax else (None, None)
+        extra = {"terms": self.quote_terms.replace("\\n", "\n")} if self.quote_terms else {}
+        return Letterhead(company_name=self.company_name,
+                          company_address=(self.company_address or "").replace("\\n", "\n")
+                          or None, logo=self.company_logo, tax_name=name,
+                          tax_percent=percent, locale=self.quote_locale,
+                          template=self.quote_template, **extra)
+
+
+def split_tax(value: str) -> tuple[str, Decimal]:
+    """`VAT 20` or `Sales tax 8.875%` → (name, percent)."""
+    name, _, rate = value.strip().rpartition(" ")
+    try:
+        percent = Decimal(rate.rstrip("%"))
+    except InvalidOperation:
+        percent = Decimal(-1)
+    if not name.strip() or not percent.is_finite() or not 0 <= percent <= 100 or (
+            percent * 10_000 != (percent * 10_000).to_integral_value()):
+        raise ValueError(f"{value!r} is not a tax such as 'VAT 20' (a name, then a percentage "
+                         "from 0 to 100 with at most four decimals)")
+    return name.strip(), percent

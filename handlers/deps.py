@@ -10,6 +10,8 @@ from knowledge.base import KnowledgeBase
 from store.clock import Clock
 from store.services import Services
 from store.services.people.directory import Directory
+from store.services.quotes.document_facts import Letterhead
+from store.services.quotes.sync import ACCEPTED_STAGE
 from store.working_time import DEFAULT_WORKING_HOURS
 
 
@@ -22,3 +24,5 @@ class Deps:
     working_hours: str = DEFAULT_WORKING_HOURS
     knowledge: KnowledgeBase | None = None
     client: WebClient | None = None  # the app's, for telling someone other than the asker
+    letterhead: Letterhead | None = None  # the quote document's seller side (settings)
+    quote_accepted_stage: str | None = ACCEPTED_STAGE  # where an accepted quote moves a deal

@@ -40,6 +40,8 @@ def quote_summary(quote: QuoteView) -> str:
 def quote_card(quote: QuoteView) -> list[Block]:
     """The quote and what its owner can do next."""
     blocks = [mrkdwn(quote_summary(quote))]
+    if quote.synced:
+        blocks.append(context("The deal's amount follows this quote (its synced quote)."))
     value = f"{quote.id}:{quote.version}"
     buttons: list[dict[str, Any]] = []
     if quote.status == "draft":  # a rejected version is revised before asking again
@@ -48,8 +50,16 @@ def quote_card(quote: QuoteView) -> list[Block]:
         buttons.append(button("Cancel request", "quote_cancel", value))
     if quote.status == "approved":
         buttons.append(button("Mark sent", "quote_sent", value, style="primary"))
+        buttons.append(button("Send to customer", "quote_send", value))
+    if quote.status in ("approved", "presented"):
+        buttons.append(button("Customer accepted", "quote_accept", value))
+    if not quote.synced and quote.status in ("approved", "presented"):
+        buttons.append(button("Sync deal amount", "quote_sync", value))
     if quote.status in ("draft", "rejected", "pending_approval", "approved"):
         buttons.append(button("Revise", "quote_revise", value))
+    if quote.status in ("draft", "pending_approval", "approved", "presented", "accepted",
+                        "superseded"):  # a rejected version is revised, not printed
+        buttons.append(button("PDF", "quote_pdf", value))
     if buttons:
         blocks.append(actions(*buttons, block_id=f"quote:{quote.id}"))
     return blocks

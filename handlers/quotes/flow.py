@@ -21,20 +21,25 @@ from handlers.language.quote_text import parse_lines
 from handlers.quotes import blocks as qb
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer
-from handlers.slack.text import escape
+from handlers.slack.delivery import dm_channel
+from handlers.slack.text import escape, money
 from store.schemas import UserView
 from store.services.quotes.approval_decisions import DecisionOutcome
 from store.services.quotes.approval_requests import RequestOutcome, StepNotice
+from store.services.quotes.documents import QuoteDocuments, RenderedQuote
 from store.services.quotes.lines import line_spec
+from store.services.quotes.sync import SyncOutcome
 
 log = logging.getLogger(__name__)
-QUOTE_NUMBER = re.compile(r"^(?P<number>Q-\d{4}-\d{3,})(?:\s+(?P<history>history))?$", re.I)
+QUOTE_NUMBER = re.compile(r"^(?P<number>Q-\d{4}-\d{3,})(?:\s+(?:(?P<history>history)|pdf))?$", re.I)
+PDF_WORD = re.compile(r"\b(?:pdf|document)\b", re.I)
 
 
 class QuoteFlow:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
         self.services = deps.services
+        self.documents = QuoteDocuments(deps.services.store, deps.letterhead)
 
     # -- conversation -------------------------------------------------------------------
     def answer(self, intent: Intent, actor: UserView, chosen: dict[str, int]) -> Answer:
@@ -46,6 +51,13 @@ class QuoteFlow:
                 return Answer(text=f"History of {match['number']}",
                               blocks=qb.history(match["number"].upper(), history))
             quote = self.services.quotes.get(actor.id, match["number"])
+            if PDF_WORD.search(f"{intent.text} {target}") and self.deps.client is not None:
+                rendered = self.documents.render(actor.id, quote.id)
+                self.upload(self.deps.client, rendered,
+                            dm_channel(self.deps.client, actor.slack_user_id))
+                return Answer(text=f"Quote {quote.label}", blocks=[
+                    ui.mrkdwn(f"The PDF of *{escape(quote.label)}* is in our DM: "
+                              f"`{rendered.filename}`."), *qb.quote_card(quote)])
             return Answer(text=f"Quote {quote.label}", blocks=qb.quote_card(quote))
         if "deal" in chosen:
             deal_id = chosen["deal"]
@@ -75,6 +87,28 @@ class QuoteFlow:
         return Answer(text=f"Quote {quote.label} saved as a draft", blocks=qb.quote_card(quote))
 
     # -- delivery -----------------------------------------------------------------------
+    @staticmethod
+    def deal_follows(deal: SyncOutcome | None, *, undo: bool = True) -> list[ui.Block]:
+        """"The deal's amount is now $19,200.00, from Q-2026-0001 v2", with Undo."""
+        if deal is None or not deal.changed:
+            return []
+        moved = f" and it moved to {deal.moved_to}" if deal.moved_to else ""
+        return ui.confirmation(
+            f"{escape(deal.deal_title)}'s amount is now {money(deal.amount, deal.currency)}, "
+            f"from {escape(deal.quote_label)}{escape(moved)}.",
+            deal.undo_token if undo else None)
+
+    def upload(self, client: WebClient, rendered: RenderedQuote, channel: str,
+               thread_ts: str | None = None, comment: str | None = None) -> str | None:
+        """The PDF into a conversation (files upload v2); the Slack file's id."""
+        response = client.files_upload_v2(
+            channel=channel, thread_ts=thread_ts, initial_comment=comment,
+            content=rendered.content, filename=rendered.filename,
+            title=f"{rendered.label} · {rendered.facts.customer}")
+        files = response.get("files") or [response.get("file") or {}]
+        file_id = files[0].get("id") if files else None
+        return str(file_id) if file_id else None
+
     def after_request(self, client: WebClient, actor: UserView, outcome: RequestOutcome
                       ) -> None:
         """Tell the rep (the thread decisions will land in) and DM the first approvers."""
@@ -88,7 +122,8 @@ class QuoteFlow:
         try:
             posted = client.chat_postMessage(channel=actor.slack_user_id, text=escape(text),
                                              blocks=[ui.mrkdwn(escape(text)),
-                                                     *qb.quote_card(quote)])
+                                                     *qb.quote_card(quote),
+                                                     *self.deal_follows(outcome.deal)])
             self.services.approvals.remember_thread(outcome.request_id, posted["channel"],
                                                     posted["ts"])
         except SlackApiError as exc:  # the request stands: its approvers must still be asked
@@ -135,11 +170,12 @@ class QuoteFlow:
             text += f": “{outcome.comment}”"
         final = None
         if outcome.request_status in ("approved", "rejected"):
-            final = ("It is approved: mark it sent when it goes out." if
+            final = ("It is approved: send it to the customer (or mark it sent)." if
                      outcome.request_status == "approved" else "Revise it and ask again.")
         blocks = [ui.mrkdwn(escape(text))]
         if final is not None:
-            blocks = [ui.mrkdwn(escape(f"{text}. {final}")), *qb.quote_card(quote)]
+            blocks = [ui.mrkdwn(escape(f"{text}. {final}")), *qb.quote_card(quote),
+                      *self.deal_follows(outcome.deal)]
         elif outcome.notify:
             names = ", ".join(n.approver_name for n in outcome.notify)
             blocks = [ui.mrkdwn(escape(f"{text}. Next: {names}."))]
@@ -149,10 +185,13 @@ class QuoteFlow:
             try:
                 client.chat_update(channel=channel, ts=outcome.request_ts, text=escape(text),
                                    blocks=[ui.mrkdwn(escape(f"{text}.")),
-                                           *qb.quote_card(quote)])
+                                           *qb.quote_card(quote),
+                                           *self.deal_follows(outcome.deal)])
             except SlackApiError as exc:
                 log.warning("could not refresh the request: %s", exc.response.get("error"))
-            blocks = [ui.mrkdwn(escape(f"{text}. {final}"))]
+            # the Undo lives on the refreshed request message; the thread only tells
+            blocks = [ui.mrkdwn(escape(f"{text}. {final}")),
+                      *self.deal_follows(outcome.deal, undo=False)]
         try:
             client.chat_postMessage(channel=channel, thread_ts=outcome.request_ts,
                                     text=escape(text), blocks=blocks)

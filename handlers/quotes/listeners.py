@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.quotes import blocks as qb
+from handlers.quotes import document_listeners
 from handlers.quotes import modals as quote_modals
 from handlers.quotes.flow import QuoteFlow
 from handlers.slack import blocks as ui
@@ -227,6 +228,7 @@ def register(app: App, flow: QuoteFlow) -> None:
     app.view("quote_request")(partial(request_submitted, flow))
     app.action("quote_cancel")(partial(cancel_request, flow))
     app.action("quote_sent")(partial(mark_sent, flow))
+    document_listeners.register(app, flow)
     app.action("quote_revise")(partial(revise, flow))
     app.action("approval_approve")(partial(approve, flow))
     app.action("approval_reject")(partial(reject, flow))

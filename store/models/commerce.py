@@ -60,6 +60,8 @@ class Quote(Timestamps, Base):
         UniqueConstraint("number", "version"),
         Index(None, "opportunity_id"),
         Index(None, "status", "valid_until"),
+        Index("uq_quotes_one_synced_per_deal", "opportunity_id", unique=True,
+              sqlite_where=text("synced"), postgresql_where=text("synced")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +79,14 @@ class Quote(Timestamps, Base):
     justification: Mapped[str | None] = mapped_column(Text)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("quotes.id"))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # who sent it to the customer, and the document's reference where it went (Slack file)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    sent_file_id: Mapped[str | None] = mapped_column(String(32))
+    # the deal's amount follows its one synced quote; `sync_picked` when a rep chose it
+    # (then a later approval of another quote does not take the sync away)
+    synced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    sync_picked: Mapped[bool] = mapped_column(Boolean, default=False,
+                                              server_default=text("false"))
 
     lines: Mapped[list[QuoteLine]] = relationship(
         back_populates="quote", order_by="QuoteLine.position", cascade="all, delete-orphan"

@@ -21,6 +21,7 @@ from store.services.people.users import require_by_id
 from store.services.quotes.approval_requests import StepNotice, step_notice
 from store.services.quotes.lookup import require_quote
 from store.services.quotes.quotes import QuoteView, quote_view
+from store.services.quotes.sync import SyncOutcome, follow_approval
 from store.services.system import audit
 
 
@@ -39,6 +40,7 @@ class DecisionOutcome:
     request_ts: str | None
     notify: list[StepNotice] = field(default_factory=list)
     approved_too: list[int] = field(default_factory=list)  # same approver, cleared at once
+    deal: SyncOutcome | None = None  # the deal's amount now follows this quote
 
 
 def require_may_decide(session: Session, actor: User, step: ApprovalStep,
@@ -98,13 +100,14 @@ def decide_step(store: Store, actor_id: int, step_id: int, decision: str, *,
                              else None})
         notify, cleared = _advance(s, request, quote, actor, decision, now)
         requester = require_by_id(s, request.requested_by_id)
+        deal = follow_approval(s, quote, now) if quote.status == "approved" else None
         return DecisionOutcome(
             quote=quote_view(s, quote), step_id=step.id, level=step.level, rule=step.rule,
             decision=decision,
             decided_by=actor.name, comment=comment, request_status=request.status,
             requester_slack_id=requester.slack_user_id,
             request_channel=request.slack_channel, request_ts=request.slack_ts,
-            notify=notify, approved_too=cleared,
+            notify=notify, approved_too=cleared, deal=deal,
         )
 
 

@@ -17,6 +17,7 @@ from store.services.people.users import find_user, require_by_id
 from store.services.quotes.lookup import require_quote
 from store.services.quotes.policy import Policy, QuoteFacts, Rule, matching_rules
 from store.services.quotes.quotes import QuoteView, quote_view, supersede_pending
+from store.services.quotes.sync import SyncOutcome, follow_approval
 from store.services.system import audit
 
 
@@ -39,6 +40,7 @@ class RequestOutcome:
     status: str  # pending or approved (nothing needed approval)
     rules: list[str]
     notify: list[StepNotice]
+    deal: SyncOutcome | None = None  # approved at once: the deal's amount follows it
 
 
 
@@ -150,8 +152,10 @@ def request_approval(store: Store, policy: Policy, actor_id: int, quote_ref: int
                      detail={"request": request.id, "version": quote.version,
                              "rules": [r.name for r in rules],
                              "justification": request.justification})
+        deal = follow_approval(s, quote, now) if quote.status == "approved" else None
         return RequestOutcome(
             quote=quote_view(s, quote), request_id=request.id, status=request.status,
+            deal=deal,
             rules=[r.name for r in rules],
             notify=[step_notice(s, st) for st in steps if st.status == "pending"],
         )

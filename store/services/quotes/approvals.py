@@ -117,8 +117,10 @@ class ApprovalService:
                                     ApprovalStep.slack_ts.is_not(None)))
             return [(channel, ts) for channel, ts in rows if channel is not None and ts is not None]
 
-    def mark_sent(self, actor_id: int, quote_ref: int | str) -> QuoteView:
-        """Approved → presented, and a feedback follow-up for the rep in 10 days."""
+    def mark_sent(self, actor_id: int, quote_ref: int | str, *,
+                  file_id: str | None = None) -> QuoteView:
+        """Approved → presented, and a feedback follow-up for the rep in 10 days; who sent
+        it, and the document's reference when the bot uploaded it (`file_id`)."""
         with self.store.transaction() as s:
             actor = require_by_id(s, actor_id)
             quote = require_quote(s, quote_ref)
@@ -129,7 +131,8 @@ class ApprovalService:
                                f"{quote.status.replace('_', ' ')}; only an approved quote "
                                "can be sent.")
             now = self.store.now()
-            quote.status, quote.sent_at = "presented", now
+            quote.status, quote.sent_at, quote.sent_by_id = "presented", now, actor.id
+            quote.sent_file_id = file_id
             opp = require_opportunity(s, quote.opportunity_id)
             add_activity(s, owner=actor, kind="task",
                          subject=f"Call for feedback on {quote.number}",
@@ -137,7 +140,7 @@ class ApprovalService:
                          account=opp.account, opportunity=opp)
             audit.record(s, at=now, actor_id=actor.id, action="quote.sent",
                          entity_type="quote", entity_id=quote.id,
-                         detail={"version": quote.version})
+                         detail={"version": quote.version, "file": file_id})
             return quote_view(s, quote)
 
     # -- reading ------------------------------------------------------------------------
@@ -275,6 +278,13 @@ def _describe(action: str, who: str, detail: dict, quote: Quote) -> str:
             return f"{who} rejected level {detail.get('level')} ({detail.get('rule')}){comment}"
         case "approval.cancel":
             return f"{who} cancelled the approval request"
+        case "deal.follows_quote":
+            how = "picked by" if detail.get("picked") else "on approval, for"
+            return f"the deal's amount follows v{detail.get('version')} ({how} {who})"
+        case "quote.accepted":
+            return f"{who} recorded v{detail.get('version')} accepted by the customer"
+        case "quote.sent" if detail.get("file"):
+            return f"{who} sent v{detail.get('version')} to the customer (the PDF)"
         case "quote.sent":
             return f"{who} marked v{detail.get('version')} sent"
     return f"{who}: {action}"

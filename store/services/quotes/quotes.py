@@ -27,6 +27,12 @@ from store.services.deals.opportunities import require_opportunity
 from store.services.people.users import require_by_id
 from store.services.quotes.lines import LineSpec
 from store.services.quotes.lookup import require_quote, require_quote_reader
+from store.services.quotes.sync import (
+    ACCEPTED_STAGE,
+    SyncOutcome,
+    accept_quote,
+    pick_quote,
+)
 from store.services.quotes.totals import LineInput, compute, percent_to_bp
 from store.services.system import audit
 
@@ -68,6 +74,7 @@ class QuoteView(BaseModel):
     valid_until: date
     justification: str | None
     segment: str
+    synced: bool = False  # the deal follows this quote and holds its total (not undone)
 
     @property
     def label(self) -> str:
@@ -105,6 +112,7 @@ def quote_view(session: Session, quote: Quote, *,
         effective_discount_percent=Decimal(totals.effective_discount_bp) / 100,
         valid_until=quote.valid_until, justification=quote.justification,
         segment=segment_of(opp.account.employees if opp.account else None),
+        synced=bool(quote.synced) and opp.amount_minor == quote.total_minor,
     )
 
 
@@ -277,9 +285,19 @@ class QuoteService:
                          discount_percent=percent) for line in quote.lines])
         return self.revise(actor_id, quote_ref, discount_percent=percent)
 
+    def sync(self, actor_id: int, quote_ref: int | str) -> SyncOutcome:
+        """The rep picks this quote as the deal's synced quote: the amount follows it."""
+        return pick_quote(self.store, actor_id, quote_ref)
+
+    def accept(self, actor_id: int, quote_ref: int | str, *,
+               stage: str | None = ACCEPTED_STAGE) -> SyncOutcome:
+        """The customer accepted it: accepted, synced, the deal moved on (sync.py)."""
+        return accept_quote(self.store, actor_id, quote_ref, stage)
+
     def get(self, actor_id: int, quote_ref: int | str) -> QuoteView:
         with self.store.transaction() as s:
             actor = require_by_id(s, actor_id)
             quote = require_quote(s, quote_ref)
             require_quote_reader(s, actor, quote)
             return quote_view(s, quote)
+

@@ -63,3 +63,8 @@ def percent_to_bp(percent: Decimal | int | str) -> int:
     if value != value.to_integral_value() or not 0 <= value <= BP:
         raise ValueError("a discount is a percentage between 0 and 100, to two decimals")
     return int(value)
+
+
+def tax_minor(total_minor: int, percent: Decimal) -> int:
+    """Tax on a quote's total at `percent` (20, 8.875), rounded once, half to even."""
+    return _round(Decimal(total_minor) * percent / 100)
