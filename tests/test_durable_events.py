@@ -242,7 +242,8 @@ def _start(database_url: str, slack: LocalSlack) -> tuple[str, subprocess.Popen[
          "--threads", "2", "--no-scheduler"], env=env, stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(400):
+    deadline = time.monotonic() + 90  # a busy machine can take many seconds to import
+    while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"serve exited early: {process.stderr.read().decode()}")
         try:

@@ -30,7 +30,9 @@ def _free_port() -> int:
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    for _ in range(200):
+    # A deadline, not a count of tries: a busy machine can take many seconds to import.
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"serve exited early: {process.stderr.read().decode()}")
         try:

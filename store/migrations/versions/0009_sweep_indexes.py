@@ -1,7 +1,7 @@
 """sweep indexes: a reminder sweep reads only what became due or changed since the last
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02 17:40:00.000000
 
 `sweep_marks` holds when each planner last looked; the indexes turn each of the sweep's
@@ -16,7 +16,7 @@ from alembic import op
 import store.models.base
 
 revision: str = '0009'
-down_revision: str | None = '0007'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
