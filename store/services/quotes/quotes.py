@@ -27,12 +27,7 @@ from store.services.deals.opportunities import require_opportunity
 from store.services.people.users import require_by_id
 from store.services.quotes.lines import LineSpec
 from store.services.quotes.lookup import require_quote, require_quote_reader
-from store.services.quotes.sync import (
-    ACCEPTED_STAGE,
-    SyncOutcome,
-    accept_quote,
-    pick_quote,
-)
+from store.services.quotes.sync import ACCEPTED_STAGE, SyncOutcome, accept_quote, pick_quote
 from store.services.quotes.totals import LineInput, compute, percent_to_bp
 from store.services.system import audit
 
