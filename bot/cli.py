@@ -96,6 +96,7 @@ _LAZY_HELP = {
     "import": "Import KIND records from the CSV FILE: all rows or none, unless --skip-bad.",
     "export": "Export every KIND record as CSV to FILE (stdout when FILE is '-' or left out).",
     "kb": "Knowledge base: import articles, rebuild the index, search.",
+    "quotes": "Quote documents.",
 }
 
 
