@@ -26,7 +26,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, insert, text
+from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
 from handlers.deps import Deps
@@ -41,6 +41,7 @@ from store.money import from_minor
 from store.schemas import OpportunityView, StageView
 from store.services import Services
 from store.services.people.directory import Directory
+from store.statement_count import counting
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 SHOWN = 15
@@ -182,17 +183,9 @@ def _median(fn: Callable[[], object], runs: int) -> float:
 
 
 def _statements(store: Store, fn: Callable[[], object]) -> int:
-    seen = [0]
-
-    def note(*_args: Any) -> None:
-        seen[0] += 1
-
-    event.listen(store.engine, "before_cursor_execute", note)
-    try:
+    with counting(store.engine) as seen:
         fn()
-    finally:
-        event.remove(store.engine, "before_cursor_execute", note)
-    return seen[0]
+    return len(seen)
 
 
 def run() -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import event
-
 from bot.chat import Chat
 from store.db import Store
 from store.models import Account, Activity, Case, Contract, Opportunity, Stage
 from store.services import Services
+from store.statement_count import counting
 
 
 def _grow(store: Store, services: Services, ana: int, account: str, deals: int,
@@ -34,16 +33,8 @@ def _grow(store: Store, services: Services, ana: int, account: str, deals: int,
 
 
 def _statements(store: Store, chat: Chat, text: str) -> int:
-    seen = []
-
-    def count(*_args: object) -> None:
-        seen.append(1)
-
-    event.listen(store.engine, "before_cursor_execute", count)
-    try:
+    with counting(store.engine) as seen:
         chat.say(text)
-    finally:
-        event.remove(store.engine, "before_cursor_execute", count)
     return len(seen)
 
 

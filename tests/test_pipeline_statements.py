@@ -8,11 +8,9 @@ are checked too, so a summary that skipped a statement would not pass either.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from store.clock import ManualClock
 from store.db import Store
@@ -22,25 +20,10 @@ from store.services.deals.changes import Change, apply_change
 from store.services.deals.opportunities import create_opportunity
 from store.services.pipeline.figures import Scope
 from store.services.pipeline.summary import PipelineService
+from store.statement_count import counting
 from tests.conftest import add_users
 
 Q4 = quarter(2026, 4)
-
-
-@contextmanager
-def counted(store: Store) -> Iterator[list[str]]:
-    """The SQL statements run inside the block (BEGIN and SAVEPOINT bookkeeping aside)."""
-    seen: list[str] = []
-
-    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
-            seen.append(statement)
-
-    event.listen(store.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(store.engine, "before_cursor_execute", note)
 
 
 def _people(store: Store) -> dict[str, int]:
@@ -98,9 +81,9 @@ def _summary_statements(store: Store, people: dict[str, int]) -> dict[str, int]:
                                                     Scope("owner", user_id=people["cy"])),
         "by stage and owner": lambda: service.by_stage_and_owner(people["admin"]),
     }.items():
-        with counted(store) as seen:
+        with counting(store.engine) as seen:
             run()
-        counts[name] = len(seen)
+        counts[name] = len(seen.work)
     return counts
 
 

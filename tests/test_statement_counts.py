@@ -8,14 +8,13 @@ path is run at two sizes, and the count must not grow with the size."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from bot.chat import Chat
 from handlers.conversation.names import Names, _known
@@ -27,22 +26,8 @@ from store.services import Services
 from store.services.people import name_changes
 from store.services.people.directory import Directory
 from store.services.quotes.quotes import LineSpec
+from store.statement_count import Statements, counting
 from tests.conftest import START, add_users
-
-
-@contextmanager
-def counting(store: Store) -> Iterator[list[str]]:
-    """Every statement the store's engine runs inside the block."""
-    seen: list[str] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(store.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(store.engine, "before_cursor_execute", note)
 
 
 def add_deals(services: Services, owner_id: int, count: int, *, prefix: str) -> None:
@@ -61,8 +46,8 @@ def add_deals(services: Services, owner_id: int, count: int, *, prefix: str) -> 
             stage_changed_at=START) for i, a in enumerate(accounts))
 
 
-def statements(store: Store, action: Callable[[], object]) -> list[str]:
-    with counting(store) as seen:
+def statements(store: Store, action: Callable[[], object]) -> Statements:
+    with counting(store.engine) as seen:
         action()
     return seen
 
@@ -144,13 +129,13 @@ def test_the_approvals_queue_costs_the_same_however_long(
 
 # -- a DM that logs an activity, and the name cache ------------------------------------------
 
-def _full_name_loads(seen: list[str]) -> int:
+def _full_name_loads(seen: Iterable[str]) -> int:
     """Statements reading every contact's name: the name cache reloading everything."""
     return sum(1 for s in seen if re.search(
         r"FROM contacts\s+WHERE contacts\.archived_at IS NULL ORDER BY", s))
 
 
-def _scans(seen: list[str]) -> list[str]:
+def _scans(seen: Iterable[str]) -> list[str]:
     return [s for s in seen if re.search(r"max\(\w+\.updated_at\)|count\(\*\)", s, re.I)]
 
 
@@ -178,7 +163,7 @@ def test_a_logged_activity_does_not_reload_the_names(chat: Chat, services: Servi
     services.accounts.create(ana.id, "Acme")
     services.opportunities.create(ana.id, "Renewal", account="Acme")
     chat.say("logged a call with acme")
-    with counting(services.store) as seen:
+    with counting(services.store.engine) as seen:
         chat.say("had a meeting with acme, went well")
         chat.say("note on acme: champion left")
     assert _full_name_loads(seen) == 0 and not _scans(seen)
@@ -195,7 +180,7 @@ def test_a_name_added_or_changed_elsewhere_is_seen_by_the_next_message(
         elsewhere = Services(other)
         elsewhere.accounts.create(ana.id, "Zenith Labs")
         elsewhere.people.sync_profile("U0ANA", name="Ana Ramos", email=None, timezone=None)
-        with counting(services.store) as seen:
+        with counting(services.store.engine) as seen:
             chat.say("logged a call with zenith labs about pricing")
         zenith = services.accounts.get("Zenith Labs")
         assert [a.subject for a in services.activities.list_for(
@@ -220,7 +205,7 @@ def test_the_directory_patches_renamed_and_new_names_and_reloads_after_an_import
         elsewhere = Services(other)
         elsewhere.people.sync_profile("U0ANA", name="Ana Ramos", email=None, timezone=None)
         deal = elsewhere.opportunities.create(ana.id, "Upsell", account="Acme")
-        with counting(services.store) as seen:
+        with counting(services.store.engine) as seen:
             rows = directory.name_rows()
         assert (ana.id, "Ana Ramos") in rows.users and (ana.id, "Ana Rep") not in rows.users
         assert (deal.id, "Upsell", deal.account_id, "Acme") in rows.deals
