@@ -17,24 +17,21 @@ Both are checked to agree line by line before anything is timed; medians are pri
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
-import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, text
-from sqlalchemy.engine import make_url
 
+from benchmarks._scratch import scratch_database
 from handlers.deps import Deps
 from handlers.home.listeners import home_view
 from handlers.slack import blocks as ui
 from handlers.slack.text import escape, short_money
 from store.clock import ManualClock
-from store.db import Store, make_engine, normalize_url
+from store.db import Store
 from store.migrate import upgrade
 from store.models import Account, Activity, Opportunity, User
 from store.money import from_minor
@@ -59,25 +56,6 @@ LEFT JOIN accounts a ON a.id = r.account_id
 WHERE r.rk <= :shown
 ORDER BY s.position, r.close_date, r.id
 """
-
-
-def _database() -> tuple[str, Callable[[], None]]:
-    target = os.environ.get("DATABASE_URL", "")
-    if not target.startswith(("postgresql", "postgres")):
-        folder = tempfile.mkdtemp(prefix="salesbot-home-")
-        return f"sqlite:///{folder}/bench.db", lambda: shutil.rmtree(folder, ignore_errors=True)
-    name = f"bench_home_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(target)
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(normalize_url(target)).set(database=name).render_as_string(
-        hide_password=False), drop
 
 
 def _fill(store: Store, size: int, rep_deals: int) -> tuple[int, int]:
@@ -192,7 +170,11 @@ def run() -> None:
     size = int(os.environ.get("HOME_BENCH_DEALS", "100000"))
     rep_deals = int(os.environ.get("HOME_BENCH_REP_DEALS", "5000"))
     runs = int(os.environ.get("HOME_BENCH_RUNS", "5"))
-    url, cleanup = _database()
+    with scratch_database(os.environ.get("DATABASE_URL"), "home") as url:
+        _measure(url, size, rep_deals, runs)
+
+
+def _measure(url: str, size: int, rep_deals: int, runs: int) -> None:
     store = Store(url, ManualClock(NOW))
     try:
         upgrade(store.engine)
@@ -221,5 +203,4 @@ def run() -> None:
                   f"{mine / raw:>6.1f}×", flush=True)
     finally:
         store.dispose()
-        cleanup()
 

@@ -12,25 +12,21 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
+from benchmarks._scratch import scratch_database
 from bot.app import create_app
 from bot.localslack import BOT_USER_ID, TEAM_ID, LocalSlack
 from bot.settings import Settings
 from bot.wiring import build_services
-from store.db import Store, make_engine, normalize_url
+from store.db import Store
 from store.demo import load_demo
 from store.migrate import upgrade
 from store.services.system.events import EventLog
@@ -87,27 +83,9 @@ def _bare(slack: LocalSlack, events: EventLog | None = None, *, keep: bool = Fal
     return app
 
 
-@contextmanager
-def _database(tmp: str) -> Iterator[str]:
-    server = os.environ.get("DATABASE_URL", "")
-    if not server.startswith("postgres"):
-        yield f"sqlite:///{Path(tmp) / 'bench.db'}"
-        return
-    name = f"salesbot_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(server)
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(normalize_url(server)).set(database=name).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def run() -> None:
-    with tempfile.TemporaryDirectory() as tmp, LocalSlack() as slack, _database(tmp) as url:
+    with LocalSlack() as slack, scratch_database(os.environ.get("DATABASE_URL"),
+                                                 "receipt") as url:
         store = Store(url)
         upgrade(store.engine)
         load_demo(store)

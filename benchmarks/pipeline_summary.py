@@ -25,22 +25,18 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import statistics
-import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Date, Engine, bindparam, insert, text
-from sqlalchemy.engine import make_url
 
+from benchmarks._scratch import scratch_database
 from store.clock import ManualClock
-from store.db import READ_ONLY, Store, make_engine, normalize_url
+from store.db import READ_ONLY, Store
 from store.migrate import upgrade
 from store.models import Opportunity, OpportunityHistory, Team, User
 from store.models.base import UTCDateTime
@@ -352,23 +348,6 @@ def _side_by_side(engine: Engine, ours: Callable[[], object],
     return statistics.median(mine), statistics.median(theirs)
 
 
-def _database(target: str) -> tuple[str, Callable[[], None]]:
-    if target == "sqlite":
-        folder = tempfile.mkdtemp(prefix="pipeline-bench-")
-        return f"sqlite:///{Path(folder) / 'bench.db'}", lambda: shutil.rmtree(folder)
-    base = make_url(normalize_url(target))
-    name = f"{base.database or 'salesbot'}_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(target)
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False), drop
-
-
 def _summary_floor(engine: Engine, dialect: str, period: Period | None,
                    owners: frozenset[int] | None, expected: Summary, runs: int
                    ) -> tuple[str, Callable[[Any], object]]:
@@ -410,8 +389,7 @@ def _summary_floor(engine: Engine, dialect: str, period: Period | None,
 
 
 def _measure_one(target: str, size: int, runs: int) -> list[tuple[str, float, float, str]]:
-    url, remove = _database(target)
-    try:
+    with scratch_database(None if target == "sqlite" else target, "pipeline") as url:
         store = Store(url, ManualClock(NOW))
         upgrade(store.engine)
         began = time.perf_counter()
@@ -423,8 +401,6 @@ def _measure_one(target: str, size: int, runs: int) -> list[tuple[str, float, fl
         results = _cases(store, admin_id, manager_id, team, runs)
         store.dispose()
         return results
-    finally:
-        remove()
 
 
 def _cases(store: Store, admin_id: int, manager_id: int, team: frozenset[int], runs: int

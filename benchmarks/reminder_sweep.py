@@ -32,19 +32,15 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy import Engine, create_engine, delete, insert, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, delete, insert, select, text, update
 
+from benchmarks._scratch import scratch_database
 from bot.localslack import LocalSlack
 from bot.reminders import ReminderRunner
 from store.clock import ManualClock
@@ -114,25 +110,6 @@ def floor_params(dialect: str, now: datetime, mark: datetime,
 
 
 # -- the database --------------------------------------------------------------------
-@contextmanager
-def database(target: str) -> Iterator[str]:
-    if target == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{Path(folder) / 'bench.db'}"
-        return
-    url = make_url(normalize_url(target))
-    name = f"{url.database}_rsweep_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def fill(store: Store, users: int, deals: int, now: datetime) -> None:
     """The book, as after a day of sweeps: every due thing already planned and sent."""
     old = now - timedelta(days=30)
@@ -271,7 +248,8 @@ def run_floor_command(url: str, sql: str, params: dict[str, Any]) -> tuple[float
 
 
 def measure(target: str, users: int, deals: int, runs: int) -> None:
-    with database(target) as url, LocalSlack() as slack:
+    server = None if target == "sqlite" else target
+    with scratch_database(server, "rsweep") as url, LocalSlack() as slack:
         clock = ManualClock(datetime.now(UTC).replace(microsecond=0))
         store = Store(url, clock)
         upgrade(store.engine)
