@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from store.db import Store
-from store.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from store.errors import Conflict, InvalidInput, NotFound
 from store.models import (
     ApprovalRequest,
     ApprovalStep,
@@ -40,7 +40,7 @@ from store.services.quotes.approval_requests import (
     rejected_reason,
     request_approval,
 )
-from store.services.quotes.lookup import require_quote, require_quote_reader
+from store.services.quotes.lookup import require_quote, require_quote_reader, require_sendable
 from store.services.quotes.policy import Policy
 from store.services.quotes.quotes import QuoteView, quote_view
 from store.services.system import audit
@@ -124,12 +124,7 @@ class ApprovalService:
         with self.store.transaction() as s:
             actor = require_by_id(s, actor_id)
             quote = require_quote(s, quote_ref)
-            if quote.owner_id != actor.id:
-                raise NotAllowed("Only the quote's owner can mark it sent.")
-            if quote.status != "approved":
-                raise Conflict(f"{quote.number} v{quote.version} is "
-                               f"{quote.status.replace('_', ' ')}; only an approved quote "
-                               "can be sent.")
+            require_sendable(actor, quote)
             now = self.store.now()
             quote.status, quote.sent_at, quote.sent_by_id = "presented", now, actor.id
             quote.sent_file_id = file_id

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from store.db import Store
-from store.errors import Conflict, NotAllowed, NotFound
+from store.errors import NotFound
 from store.models import Quote
 from store.services.people.users import require_by_id
 from store.services.quotes.document_facts import DocumentFacts, Letterhead, document_facts
 from store.services.quotes.document_template import load_template
-from store.services.quotes.lookup import require_quote, require_quote_reader
+from store.services.quotes.lookup import require_quote, require_quote_reader, require_sendable
 
 
 @dataclass(frozen=True)
@@ -71,17 +71,7 @@ class QuoteDocuments:
         with self.store.transaction() as s:
             actor = require_by_id(s, actor_id)
             quote = require_quote(s, quote_ref)
-            if quote.owner_id != actor.id:
-                raise NotAllowed("Only the quote's owner can send it to the customer.")
-            if quote.status != "approved":
-                state = quote.status.replace("_", " ")
-                hint = {"draft": " Request approval first.",
-                        "pending_approval": " It is waiting for its approvers.",
-                        "rejected": " Revise it and ask again.",
-                        "presented": " It was sent already.",
-                        "superseded": " Send the current version."}.get(quote.status, "")
-                raise Conflict(f"{quote.number} v{quote.version} is {state}; only an "
-                               f"approved quote can be sent to the customer.{hint}")
+            require_sendable(actor, quote)
             facts = document_facts(s, quote, self.letterhead)
         return self._pdf(facts)
 
