@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from handlers.conversation.conversation import Conversation
 from handlers.conversation.names import _known
@@ -52,7 +52,7 @@ from store.clock import ManualClock
 from store.db import Store
 from store.demo import load_demo
 from store.migrate import upgrade
-from store.models import Activity, Lead, Opportunity, Quote, User
+from store.models import Activity, AuditEntry, Lead, Opportunity, Quote, User
 from store.services import Services
 from store.services.people.directory import Directory
 from store.services.quotes.lines import LineSpec
@@ -153,6 +153,9 @@ def _same(seen: Any, wanted: Any) -> bool:
     return bool(seen == wanted)
 
 
+APPROVING = ("approve", "accepted")
+
+
 def _grade(case: dict[str, Any], changes: list[dict[str, Any]], reply: str,
            asked: bool) -> str:
     expect = case["expect"]
@@ -162,6 +165,10 @@ def _grade(case: dict[str, Any], changes: list[dict[str, Any]], reply: str,
             return "right" if not changes and "undo" in reply.lower() else "wrong"
         if not changes:
             return "asked" if asked else "ignored"
+        if any(w.get("action") in APPROVING for w in wanted if "quote" in w):
+            # an approved quote becomes its deal's synced quote (README, "The quote
+            # document"): the amount following its total is part of the approval
+            changes = [c for c in changes if set(c) != {"edit", "amount"}]
         matched = [w for w in wanted if any(_fits(w, c) for c in changes)]
         extra = [c for c in changes if not any(_fits(w, c) for w in wanted)]
         return "right" if len(matched) == len(wanted) and not extra else "wrong"
@@ -180,6 +187,7 @@ def _template(corpus: dict[str, Any], folder: Path) -> tuple[Path, datetime]:
     upgrade(store.engine)
     load_demo(store, seed=corpus.get("demo_seed", 42))
     _quotes(Services(store), corpus.get("quotes", []))
+    _forget_setup_undo(store)
     store.engine.dispose()
     return path, now
 
@@ -192,9 +200,10 @@ def _quotes(services: Services, wanted: list[dict[str, Any]]) -> None:
         account, _, deal = str(spec["deal"]).partition(" — ")
         opp = next(o for o in services.opportunities.visible(owner.id)
                    if o.account_name == account and o.name == deal)
+        discount = Decimal(str(spec.get("discount_pct") or 0))
         quote = services.quotes.create(
-            owner.id, opp.id, [LineSpec(product="PLAT-SEAT", quantity=10)],
-            discount_percent=Decimal(str(spec.get("discount_pct") or 0)))
+            owner.id, opp.id, [LineSpec(product="PLAT-SEAT", quantity=_seats(spec, discount))],
+            discount_percent=discount)
         state = str(spec["state"])
         if state.startswith("draft"):
             continue
@@ -206,6 +215,26 @@ def _quotes(services: Services, wanted: list[dict[str, Any]]) -> None:
                         if p.quote.number == quote.number)
             services.approvals.decide(morgan.id, step.step_id, "approved",
                                       quote_version=quote.version)
+
+
+SEAT_PRICE = Decimal(1200)  # PLAT-SEAT in the demo catalogue
+
+
+def _seats(spec: dict[str, Any], discount: Decimal) -> int:
+    """Seats that bring the quote to the header's `total` (to the nearest seat), so the
+    approval steps the header names are the ones the policy asks for; 10 where no total
+    is given."""
+    if not spec.get("total"):
+        return 10
+    return max(1, round(Decimal(spec["total"]) / (SEAT_PRICE * (1 - discount / 100))))
+
+
+def _forget_setup_undo(store: Store) -> None:
+    """The set-up's approvals synced deal amounts, which recorded Undo entries in the
+    owners' names; the corpus's users did not make those changes, so "undo" on the fresh
+    book must find nothing of theirs to undo."""
+    with store.transaction() as s:
+        s.execute(delete(AuditEntry).where(AuditEntry.action.like("undo:%")))
 
 
 def _run_case(case: dict[str, Any], template: Path, folder: Path,
