@@ -13,7 +13,6 @@ from bot.app import create_app, make_deps
 from bot.chat import Chat
 from bot.localslack import LocalSlack
 from bot.settings import Settings
-from store.errors import InvalidInput
 from store.models import AuditEntry, OpportunityHistory, Quote, Stage
 from store.services import Services
 from tests.conftest import SIGNING_SECRET
@@ -127,8 +126,9 @@ def test_marking_sent_never_moves_a_deal_back(chat: Chat, services: Services, te
     assert deal(services, team)[0] == "Negotiation/Review" and len(history(services)) == rows
 
 
-def test_an_empty_sent_stage_leaves_the_deal_and_a_bad_one_is_refused(
-        settings: Settings, services: Services, slack: LocalSlack, clock, team) -> None:
+def test_an_empty_or_unknown_sent_stage_leaves_the_deal(
+        settings: Settings, services: Services, slack: LocalSlack, clock, team,
+        caplog: pytest.LogCaptureFixture) -> None:
     quiet = settings.model_copy(update={"quote_sent_stage": ""})
     assert make_deps(quiet, services).quote_sent_stage is None
     chat = Chat(app=create_app(quiet, services, clock=clock, process_before_response=True),
@@ -140,5 +140,7 @@ def test_an_empty_sent_stage_leaves_the_deal_and_a_bad_one_is_refused(
     with services.store.transaction() as s:
         quote_id = s.query(Quote).one().id
         s.query(Quote).filter_by(id=quote_id).update({"status": "approved"})
-    with pytest.raises(InvalidInput, match="fix SALESBOT_QUOTE_SENT_STAGE"):
-        services.approvals.mark_sent(team["U0ANA"], quote_id, stage="Shipped")
+    sent = services.approvals.mark_sent(team["U0ANA"], quote_id, stage="Shipped")
+    assert sent.quote.status == "presented" and sent.moved_to is None
+    assert "fix SALESBOT_QUOTE_SENT_STAGE" in caplog.text
+    assert deal(services, team)[0] == "Prospecting"

@@ -5,15 +5,18 @@ Sending a quote is what puts a deal in its proposal stage in the CRMs reps compa
 (HubSpot's "quote sent" deal stage, Salesforce's Proposal/Price Quote): the deal moves
 there when it is still earlier, never backwards and never out of a closed deal, through
 the one write path (a history row "quote Q-… v2 sent") with Undo for that move. Undo puts
-the deal back; the quote stays sent, as the customer has it.
+the deal back; the quote stays sent, as the customer has it. A stage name that is not an
+active stage is logged and the deal stays put: the send itself stands.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from store.db import Store
+from store.errors import InvalidInput
 from store.services.activities.activities import add_activity
 from store.services.deals import undo
 from store.services.deals.changes import Change, apply_change
@@ -24,6 +27,7 @@ from store.services.quotes.quotes import QuoteView, quote_view
 from store.services.quotes.sync import forward_stage
 from store.services.system import audit
 
+log = logging.getLogger(__name__)
 FEEDBACK_DAYS = 10
 
 
@@ -55,7 +59,11 @@ def mark_sent(store: Store, actor_id: int, quote_ref: int | str, *,
         audit.record(s, at=now, actor_id=actor.id, action="quote.sent",
                      entity_type="quote", entity_id=quote.id,
                      detail={"version": quote.version, "file": file_id})
-        target, token = forward_stage(s, opp.id, stage, "sent"), None
+        try:
+            target, token = forward_stage(s, opp.id, stage, "sent"), None
+        except InvalidInput as exc:  # a stage misnamed in the settings never undoes a
+            log.warning("%s", exc)   # send: the customer may have the document already
+            target, token = None, None
         if target is not None:
             before = apply_change(s, opp, Change(
                 stage=target, note=f"quote {quote.number} v{quote.version} sent"),
