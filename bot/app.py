@@ -79,4 +79,5 @@ def make_deps(settings: Settings, services: Services, *, clock: Clock | None = N
         knowledge=KnowledgeBase(services.store, settings.index_dir),
         letterhead=settings.letterhead(),
         quote_accepted_stage=settings.quote_accepted_stage or None,
+        quote_sent_stage=settings.quote_sent_stage or None,
     )

@@ -99,6 +99,10 @@ class Settings(BaseSettings):
         default="Negotiation/Review", max_length=100,
         validation_alias=AliasChoices("SALESBOT_QUOTE_ACCEPTED_STAGE"),
     )
+    quote_sent_stage: str = Field(
+        default="Proposal/Price Review", max_length=100,
+        validation_alias=AliasChoices("SALESBOT_QUOTE_SENT_STAGE"),
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -11,7 +11,7 @@ from store.clock import Clock
 from store.services import Services
 from store.services.people.directory import Directory
 from store.services.quotes.document_facts import Letterhead
-from store.services.quotes.sync import ACCEPTED_STAGE
+from store.services.quotes.sync import ACCEPTED_STAGE, SENT_STAGE
 from store.working_time import DEFAULT_WORKING_HOURS
 
 
@@ -26,3 +26,4 @@ class Deps:
     client: WebClient | None = None  # the app's, for telling someone other than the asker
     letterhead: Letterhead | None = None  # the quote document's seller side (settings)
     quote_accepted_stage: str | None = ACCEPTED_STAGE  # where an accepted quote moves a deal
+    quote_sent_stage: str | None = SENT_STAGE  # where sending a quote moves a deal

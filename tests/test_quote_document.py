@@ -9,12 +9,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date
 from babel.numbers import format_currency
 from pypdf import PdfReader
 
 from store.config_files import PolicyError
 from store.errors import Conflict, NotAllowed
 from store.models import Product
+from store.money import from_minor
 from store.services import Services
 from store.services.quotes.document_facts import Letterhead
 from store.services.quotes.documents import QuoteDocuments
@@ -101,6 +103,24 @@ def test_an_approved_quote_has_no_watermark_and_names_its_approver(
     text = pdf_text(QuoteDocuments(services.store).render(team["ana"], quote.id).content)
     assert "Approved by Mo Manager on" in text
     assert "DRAFT" not in text and "NOT APPROVED" not in text
+
+
+def test_a_precise_tax_rate_and_the_approval_day_print_as_the_document_writes_them(
+        services: Services, team, clock) -> None:
+    """Seen on the example picture (docs/quote-example.png): "Sales tax (8.88%)" beside a
+    tax computed at 8.875 %, an ISO approval day under "Date: Dec 3, 2026", and "Total
+    before tax" repeating the subtotal when there is no quote discount."""
+    quote = services.quotes.create(team["ana"], team["opp"], lines(3, off="30"))
+    services.approvals.request(team["ana"], quote.id)
+    step = services.approvals.queue(team["mo"])[0]
+    services.approvals.decide(team["mo"], step.step_id, "approved", quote_version=1)
+    letterhead = Letterhead(tax_name="Sales tax", tax_percent=Decimal("8.875"))
+    text = pdf_text(QuoteDocuments(services.store, letterhead).render(team["ana"],
+                                                                      quote.id).content)
+    tax = from_minor(tax_minor(int(quote.total * 100), Decimal("8.875")), "USD")
+    assert f"Sales tax (8.875%) {plain(format_currency(tax, 'USD', locale='en_US'))}" in text
+    assert "Total before tax" not in text
+    assert f"Approved by Mo Manager on {format_date(clock.now().date(), 'medium')}" in text
 
 
 def test_sixty_lines_render_on_several_pages_with_every_line(services: Services, team) -> None:

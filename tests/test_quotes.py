@@ -184,7 +184,7 @@ def test_cancel_and_mark_sent(services: Services, team) -> None:
         LineSpec(product="platform", quantity=2)])
     services.approvals.request(team["ana"], small.id)
     sent = services.approvals.mark_sent(team["ana"], small.id)
-    assert sent.status == "presented"
+    assert sent.quote.status == "presented" and sent.moved_to is None  # no stage asked
     [task] = [a for a in services.activities.list_for(team["ana"]) if a.kind == "task"]
     assert task.subject == f"Call for feedback on {q.number}" and not task.done
     assert (task.follow_up_at - task.occurred_at).days == 10

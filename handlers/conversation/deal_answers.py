@@ -11,15 +11,19 @@ from handlers.slack.answer import Answer
 from handlers.slack.text import day, escape, short_money
 from store.schemas import OpportunityView, UserView
 from store.services.people.directory import Directory
+from store.services.quotes.sync import amount_source
 
 
 def card(directory: Directory, opp: OpportunityView, actor: UserView) -> Answer:
-    """The deal's card, with the stage menu and the next-stage button."""
+    """The deal's card, with the stage menu and the next-stage button; the amount says
+    which quote it comes from while it is that synced quote's total."""
     stages = directory.stages()
     next_stage = directory.next_stage(opp.stage.id)
+    source = amount_source(directory.store, opp.id, opp.amount, opp.currency)
     return Answer(
         text=escape(f"{opp.title}: {opp.stage.name}"),
-        blocks=ui.opportunity_card(opp, stages, actor.timezone, next_stage=next_stage),
+        blocks=ui.opportunity_card(opp, stages, actor.timezone, next_stage=next_stage,
+                                   amount_from=source),
     )
 
 

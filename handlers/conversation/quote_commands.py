@@ -1,6 +1,6 @@
 """Quotes decided in words, by number, with the rules and the notices of the buttons:
 "approve Q-2026-0006", "reject Q-2026-0004, 20% is too rich", "mark Q-2026-0001 sent",
-"revise Q-2026-0002 to 12% off"."""
+"revise Q-2026-0002 to 12% off", "customer accepted Q-2026-0001"."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from decimal import Decimal
 from handlers.conversation.turn import Turn
 from handlers.language.intents import Intent
 from handlers.language.plan import Plan, Reading
+from handlers.language.quote_text import said_accepted
 from handlers.quotes.flow import QuoteFlow
 from handlers.slack.answer import Answer, say_text
 from handlers.slack.text import escape
@@ -27,9 +28,12 @@ def run(turn: Turn, plan: Plan, reading: Reading, flow: QuoteFlow) -> Answer | I
     if action in ("approve", "reject"):
         return _decide(turn, flow, number, action, _reason(reading))
     if action == "sent":
-        turn.services.approvals.mark_sent(turn.actor.id, number)
-        return say_text(f"Marked {escape(number)} sent. I'll remind you to call for feedback "
-                        "in 10 days.")
+        sent = turn.services.approvals.mark_sent(turn.actor.id, number,
+                                                 stage=turn.deps.quote_sent_stage)
+        note = f"Marked {sent.quote.label} sent. I'll remind you to call for feedback in 10 days."
+        return Answer(text=escape(note), blocks=flow.sent(sent, note))
+    if action == "show" and said_accepted(reading.sentence.raw):
+        return flow.accepted(turn.actor, number)  # what the Customer accepted button does
     if action == "revise" and command.args.get("discount_pct") is not None:
         revised = turn.services.quotes.revise_discount(
             turn.actor.id, number, Decimal(str(command.args["discount_pct"])))

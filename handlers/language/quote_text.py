@@ -1,4 +1,5 @@
-"""Quote lines said in words: "20 seats of Platform at 15% off and 1 onboarding"."""
+"""Quote lines said in words ("20 seats of Platform at 15% off and 1 onboarding"), and
+a customer's yes ("Q-2026-0001 was accepted")."""
 
 from __future__ import annotations
 
@@ -15,6 +16,15 @@ _LINE = re.compile(
     r"(?:\s+(?:at|with)\s+(?P<off>\d+(?:\.\d+)?)\s*%\s*(?:off|discount)?)?$", re.I)
 _QUOTE_OFF = re.compile(r"\b(?:with\s+)?(?P<off>\d+(?:\.\d+)?)\s*%\s*(?:off|discount)"
                         r"\s+(?:overall|on the (?:whole|total)|in total)\b", re.I)
+_ACCEPTED = re.compile(r"\baccept(?:ed|s)\b", re.I)
+_NOT_YET = re.compile(r"\b(?:not|never|no|yet|if|when|whether)\b|n't\b|\?", re.I)
+_ASKED = re.compile(r"^\s*(?:is|was|has|have|did|does|were)\b", re.I)
+
+
+def said_accepted(text: str) -> bool:
+    """"quote Q-2026-0001 accepted", "customer accepted Q-…": the customer said yes. A
+    question or a "not yet" is not a yes, so it never marks a quote accepted."""
+    return bool(_ACCEPTED.search(text)) and not _NOT_YET.search(text) and not _ASKED.match(text)
 
 
 @dataclass(frozen=True)

@@ -50,11 +50,12 @@ def send_to_customer(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: We
     file_id = flow.upload(client, rendered, channel, thread_ts,
                           comment=f"{rendered.label} for {rendered.facts.customer}, "
                                   f"sent by {actor.name}.")
-    quote = flow.services.approvals.mark_sent(actor.id, quote_id, file_id=file_id)
-    note = (f"Sent {quote.label} to the customer: {rendered.filename} is in this thread. "
-            "I'll remind you to call for feedback in 10 days.")
+    sent = flow.services.approvals.mark_sent(actor.id, quote_id, file_id=file_id,
+                                             stage=flow.deps.quote_sent_stage)
+    note = (f"Sent {sent.quote.label} to the customer: {rendered.filename} is in this "
+            "thread. I'll remind you to call for feedback in 10 days.")
     replace_message(body, client, respond, Answer(
-        text=note, blocks=[ui.mrkdwn(escape(note)), *qb.quote_card(quote)]))
+        text=escape(note), blocks=[*flow.sent(sent, note), *qb.quote_card(sent.quote)]))
 
 
 def show_pdf(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,

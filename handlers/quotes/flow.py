@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from handlers.conversation.resolver import resolve_deal
 from handlers.deps import Deps
 from handlers.language.intents import Intent
-from handlers.language.quote_text import parse_lines
+from handlers.language.quote_text import parse_lines, said_accepted
 from handlers.quotes import blocks as qb
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer
@@ -28,10 +28,12 @@ from store.services.quotes.approval_decisions import DecisionOutcome
 from store.services.quotes.approval_requests import RequestOutcome, StepNotice
 from store.services.quotes.documents import QuoteDocuments, RenderedQuote
 from store.services.quotes.lines import line_spec
+from store.services.quotes.sending import SentOutcome
 from store.services.quotes.sync import SyncOutcome
 
 log = logging.getLogger(__name__)
-QUOTE_NUMBER = re.compile(r"^(?P<number>Q-\d{4}-\d{3,})(?:\s+(?:(?P<history>history)|pdf))?$", re.I)
+QUOTE_NUMBER = re.compile(r"^(?P<number>Q-\d{4}-\d{3,})(?:\s+(?:(?P<history>history)|pdf|"
+                          r"(?:(?:is|was|has been|got)\s+)?accepted))?$", re.I)
 PDF_WORD = re.compile(r"\b(?:pdf|document)\b", re.I)
 
 
@@ -50,6 +52,8 @@ class QuoteFlow:
                 history = self.services.approvals.history(actor.id, match["number"])
                 return Answer(text=f"History of {match['number']}",
                               blocks=qb.history(match["number"].upper(), history))
+            if said_accepted(intent.text):
+                return self.accepted(actor, match["number"])
             quote = self.services.quotes.get(actor.id, match["number"])
             if PDF_WORD.search(f"{intent.text} {target}") and self.deps.client is not None:
                 rendered = self.documents.render(actor.id, quote.id)
@@ -86,7 +90,26 @@ class QuoteFlow:
                                             discount_percent=quote_discount)
         return Answer(text=f"Quote {quote.label} saved as a draft", blocks=qb.quote_card(quote))
 
+    def accepted(self, actor: UserView, number: str) -> Answer:
+        """"Q-2026-0001 was accepted": what the Customer accepted button does (the same
+        service call and rules), said in one line with Undo for the deal's change."""
+        deal = self.services.quotes.accept(actor.id, number,
+                                           stage=self.deps.quote_accepted_stage)
+        line = f"Marked {deal.quote_label} accepted by the customer."
+        if deal.changed:
+            moved = f" and moved to {deal.moved_to}" if deal.moved_to else ""
+            line += (f" {deal.deal_title}'s amount is {money(deal.amount, deal.currency)}, "
+                     f"from {deal.quote_label}{moved}.")
+        return Answer(text=escape(line), blocks=ui.confirmation(escape(line), deal.undo_token))
+
     # -- delivery -----------------------------------------------------------------------
+    @staticmethod
+    def sent(outcome: SentOutcome, note: str) -> list[ui.Block]:
+        """`note`, then the stage sending moved the deal to, with Undo for that move."""
+        if outcome.moved_to:
+            note += f" {outcome.deal_title} moved to {outcome.moved_to}."
+        return ui.confirmation(escape(note), outcome.undo_token)
+
     @staticmethod
     def deal_follows(deal: SyncOutcome | None, *, undo: bool = True) -> list[ui.Block]:
         """"The deal's amount is now $19,200.00, from Q-2026-0001 v2", with Undo."""

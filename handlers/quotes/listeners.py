@@ -154,9 +154,11 @@ def mark_sent(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient
               respond: Respond, context: BoltContext) -> None:
     ack()
     quote_id, _ = _ids(body)
-    quote = flow.services.approvals.mark_sent(actor_of(context).id, quote_id)
-    _replace_card(body, client, respond, quote,
-                  "Marked sent. I'll remind you to call for feedback in 10 days.")
+    sent = flow.services.approvals.mark_sent(actor_of(context).id, quote_id,
+                                             stage=flow.deps.quote_sent_stage)
+    note = "Marked sent. I'll remind you to call for feedback in 10 days."
+    replace_message(body, client, respond, Answer(
+        text=note, blocks=[*flow.sent(sent, note), *qb.quote_card(sent.quote)]))
 
 
 def revise(flow: QuoteFlow, ack: Ack, body: dict[str, Any], client: WebClient,

@@ -57,11 +57,13 @@ def confirmation(text: str, undo_token: int | None) -> list[Block]:
     return blocks
 
 
-def _opp_fields(opp: OpportunityView, tz: str | None) -> list[dict[str, str]]:
+def _opp_fields(opp: OpportunityView, tz: str | None,
+                amount_from: str | None) -> list[dict[str, str]]:
     last = local_time(opp.last_activity_at, tz) if opp.last_activity_at else "none yet"
+    source = f" · from quote {escape(amount_from)}" if amount_from else ""
     fields = [
         f"*Stage*\n{escape(opp.stage.name)} ({opp.probability}%)",
-        f"*Amount*\n{short_money(opp.amount, opp.currency)}",
+        f"*Amount*\n{short_money(opp.amount, opp.currency)}{source}",
         f"*Close date*\n{day(opp.close_date)}",
         f"*Owner*\n{escape(opp.owner_name)}",
         f"*Last activity*\n{last}",
@@ -72,13 +74,14 @@ def _opp_fields(opp: OpportunityView, tz: str | None) -> list[dict[str, str]]:
 
 def opportunity_card(
     opp: OpportunityView, stages: Sequence[StageView], tz: str | None,
-    *, next_stage: StageView | None,
+    *, next_stage: StageView | None, amount_from: str | None = None,
 ) -> list[Block]:
-    """A deal with its key facts and the buttons that move it."""
+    """A deal with its key facts and the buttons that move it; `amount_from` names the
+    synced quote the amount comes from ("Q-2026-0002 v2"), when it does."""
     title = escape(opp.title)
     blocks: list[Block] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*{title}*", 3000)},
-         "fields": _opp_fields(opp, tz)},
+         "fields": _opp_fields(opp, tz, amount_from)},
     ]
     if opp.lost_reason:
         blocks.append(context(f"Lost: {escape(opp.lost_reason)}"))

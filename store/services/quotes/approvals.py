@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -26,9 +25,8 @@ from store.models import (
     User,
 )
 from store.money import from_minor
-from store.services.activities.activities import add_activity
-from store.services.deals.opportunities import require_opportunity
 from store.services.people.users import find_user, require_by_id
+from store.services.quotes import sending
 from store.services.quotes.approval_decisions import (
     DecisionOutcome,
     decide_step,
@@ -40,12 +38,11 @@ from store.services.quotes.approval_requests import (
     rejected_reason,
     request_approval,
 )
-from store.services.quotes.lookup import require_quote, require_quote_reader, require_sendable
+from store.services.quotes.lookup import require_quote, require_quote_reader
 from store.services.quotes.policy import Policy
 from store.services.quotes.quotes import QuoteView, quote_view
+from store.services.quotes.sending import SentOutcome
 from store.services.system import audit
-
-FEEDBACK_DAYS = 10
 
 
 @dataclass(frozen=True)
@@ -118,25 +115,9 @@ class ApprovalService:
             return [(channel, ts) for channel, ts in rows if channel is not None and ts is not None]
 
     def mark_sent(self, actor_id: int, quote_ref: int | str, *,
-                  file_id: str | None = None) -> QuoteView:
-        """Approved → presented, and a feedback follow-up for the rep in 10 days; who sent
-        it, and the document's reference when the bot uploaded it (`file_id`)."""
-        with self.store.transaction() as s:
-            actor = require_by_id(s, actor_id)
-            quote = require_quote(s, quote_ref)
-            require_sendable(actor, quote)
-            now = self.store.now()
-            quote.status, quote.sent_at, quote.sent_by_id = "presented", now, actor.id
-            quote.sent_file_id = file_id
-            opp = require_opportunity(s, quote.opportunity_id)
-            add_activity(s, owner=actor, kind="task",
-                         subject=f"Call for feedback on {quote.number}",
-                         occurred_at=now, follow_up_at=now + timedelta(days=FEEDBACK_DAYS),
-                         account=opp.account, opportunity=opp)
-            audit.record(s, at=now, actor_id=actor.id, action="quote.sent",
-                         entity_type="quote", entity_id=quote.id,
-                         detail={"version": quote.version, "file": file_id})
-            return quote_view(s, quote)
+                  file_id: str | None = None, stage: str | None = None) -> SentOutcome:
+        """Approved → presented, the feedback call, the deal on to `stage` (sending.py)."""
+        return sending.mark_sent(self.store, actor_id, quote_ref, file_id=file_id, stage=stage)
 
     # -- reading ------------------------------------------------------------------------
     def queue(self, actor_id: int, *, limit: int | None = None) -> list[PendingStep]:

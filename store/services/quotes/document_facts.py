@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -51,7 +52,7 @@ class DocumentFacts:
     contact_title: str | None
     rep_name: str
     rep_email: str | None
-    approval: str  # "Approved by Mo Manager on 2026-03-02", "Draft: not approved", …
+    approval: str  # "Approved by Mo Manager on Mar 2, 2026", "Draft: not approved", …
     superseded_by: str | None  # "Q-2026-0001 v3" when a newer version replaced this one
     tax_name: str | None = None
     tax_percent: Decimal | None = None
@@ -64,7 +65,8 @@ class DocumentFacts:
         return f"{self.quote.number}-v{self.quote.version}.pdf"
 
 
-def _approval_text(s: Session, quote: Quote) -> str:
+def _approval_text(s: Session, quote: Quote, locale: str) -> str:
+    """The approval state, its day written as the document's other days are."""
     request = s.scalar(select(ApprovalRequest).where(
         ApprovalRequest.quote_id == quote.id).order_by(ApprovalRequest.id.desc()).limit(1))
     if quote.status in APPROVED or (quote.status == "superseded" and request is not None
@@ -75,7 +77,8 @@ def _approval_text(s: Session, quote: Quote) -> str:
             select(User).join(ApprovalStep, ApprovalStep.decided_by_id == User.id)
             .where(ApprovalStep.request_id == request.id, ApprovalStep.status == "approved")
             .order_by(ApprovalStep.level, ApprovalStep.id))]
-        when = request.completed_at.date().isoformat() if request.completed_at else ""
+        when = (format_date(request.completed_at.date(), format="medium", locale=locale)
+                if request.completed_at else "")
         who = ", ".join(dict.fromkeys(names)) or "the approval policy"
         return f"Approved by {who} on {when}".strip()
     if quote.status == "pending_approval":
@@ -117,7 +120,7 @@ def document_facts(s: Session, quote: Quote, letterhead: Letterhead) -> Document
         contact_email=contact.email if contact else None,
         contact_title=contact.title if contact else None,
         rep_name=rep.name if rep else "?", rep_email=rep.email if rep else None,
-        approval=_approval_text(s, quote), superseded_by=superseded_by,
+        approval=_approval_text(s, quote, letterhead.locale), superseded_by=superseded_by,
         tax_name=letterhead.tax_name if tax is not None else None,
         tax_percent=letterhead.tax_percent if tax is not None else None,
         tax=tax, total_due=tax_due if tax_due is not None else view.total,

@@ -42,7 +42,9 @@ class Formats:
         return format_currency(amount, self.currency, locale=self.locale)
 
     def percent(self, value: Decimal) -> str:
-        return format_percent(value / 100, "#,##0.##%", locale=self.locale)
+        """As precise as the rate is (SALESBOT_QUOTE_TAX allows four decimals): "8.875%",
+        never a rounded "8.88%" beside a tax computed at 8.875."""
+        return format_percent(value / 100, "#,##0.####%", locale=self.locale)
 
     def number(self, value: int) -> str:
         return format_decimal(value, locale=self.locale)
@@ -228,7 +230,8 @@ class _Drawer:
                          f"({fmt.percent(quote.quote_discount_percent)})",
                          f"−{fmt.money(quote.discount)}", False))
         if facts.tax is not None and facts.tax_percent is not None:
-            sums.append((t.label("total_before_tax"), fmt.money(quote.total), False))
+            if quote.discount:  # else it would repeat the subtotal
+                sums.append((t.label("total_before_tax"), fmt.money(quote.total), False))
             sums.append((f"{facts.tax_name} ({fmt.percent(facts.tax_percent)})",
                          fmt.money(facts.tax), False))
         sums.append((f"{t.label('total')} ({quote.currency})", fmt.money(facts.total_due),

@@ -30,6 +30,7 @@ from store.services.system import audit
 
 SYNCABLE = ("draft", "pending_approval", "approved", "presented", "accepted")
 ACCEPTED_STAGE = "Negotiation/Review"  # SALESBOT_QUOTE_ACCEPTED_STAGE; empty: stay put
+SENT_STAGE = "Proposal/Price Review"  # SALESBOT_QUOTE_SENT_STAGE; empty: stay put
 
 
 @dataclass(frozen=True)
@@ -43,17 +44,19 @@ class SyncOutcome:
     moved_to: str | None = None  # the stage an accepted quote moved the deal to
 
 
-def acceptance_stage(s: Session, opportunity_id: int, name: str | None) -> Stage | None:
-    """The stage an accepted quote moves its deal to: `name`, when it is an active stage
-    further on than the deal's open stage (never back, never out of a closed deal)."""
+def forward_stage(s: Session, opportunity_id: int, name: str | None,
+                  event: str = "accepted") -> Stage | None:
+    """The stage an accepted (or sent) quote moves its deal to: `name`, when it is an
+    active stage further on than the deal's open stage (never back, never out of a closed
+    deal)."""
     if not name:
         return None
     opp = require_opportunity(s, opportunity_id)
     target = s.scalar(select(Stage).where(func.lower(Stage.name) == name.lower(),
                                           Stage.is_active.is_(True)))
     if target is None:
-        raise InvalidInput(f"The stage for accepted quotes ({name}) is not an active stage; "
-                           "fix SALESBOT_QUOTE_ACCEPTED_STAGE.")
+        raise InvalidInput(f"The stage for {event} quotes ({name}) is not an active stage; "
+                           f"fix SALESBOT_QUOTE_{event.upper()}_STAGE.")
     if opp.stage.kind != "open" or target.position <= opp.stage.position:
         return None
     return target
@@ -62,6 +65,22 @@ def acceptance_stage(s: Session, opportunity_id: int, name: str | None) -> Stage
 def synced_quote(s: Session, opportunity_id: int) -> Quote | None:
     return s.scalar(select(Quote).where(Quote.opportunity_id == opportunity_id,
                                         Quote.synced.is_(True)))
+
+
+def amount_source(store: Store, opportunity_id: int, amount: Decimal,
+                  currency: str) -> str | None:
+    """The synced quote a deal's amount comes from ("Q-2026-0002 v2"), or None: no synced
+    quote, or its total is not the amount shown (an Undo, an amount typed since), so a
+    card never claims a quote the amount does not come from. One indexed read."""
+    with store.read() as s:
+        row = s.execute(select(Quote.number, Quote.version, Quote.total_minor,
+                               Quote.currency)
+                        .where(Quote.opportunity_id == opportunity_id,
+                               Quote.synced.is_(True))).first()
+    if row is None or row.currency != currency or from_minor(row.total_minor,
+                                                               currency) != amount:
+        return None
+    return f"{row.number} v{row.version}"
 
 
 def sync_deal(s: Session, quote: Quote, *, actor: User, now: datetime, picked: bool,
@@ -141,5 +160,5 @@ def accept_quote(store: Store, actor_id: int, quote_ref: int | str,
         audit.record(s, at=now, actor_id=actor.id, action="quote.accepted",
                      entity_type="quote", entity_id=quote.id,
                      detail={"version": quote.version})
-        target = acceptance_stage(s, quote.opportunity_id, stage)
+        target = forward_stage(s, quote.opportunity_id, stage)
         return sync_deal(s, quote, actor=actor, now=now, picked=True, stage=target)
