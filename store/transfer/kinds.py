@@ -6,21 +6,35 @@ required ones must be in an imported file's header. Adding a kind is one entry h
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
+from store.transfer import export_rows as out
 
-from store.transfer.activities import ActivityLoader, activity_rows
-from store.transfer.cases import CaseLoader, case_rows
-from store.transfer.commerce import ContractLoader, ProductLoader, contract_rows, product_rows
-from store.transfer.customers import AccountLoader, ContactLoader, account_rows, contact_rows
-from store.transfer.loading import ImportContext, Loader
-from store.transfer.people import UserLoader, user_rows
-from store.transfer.pipeline import OpportunityLoader, opportunity_rows
-from store.transfer.quotas import QuotaLoader, quota_rows
-from store.transfer.spec import ProblemLog, Tally
-from store.transfer.stages import StageLoader, stage_rows
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from store.transfer.loading import ImportContext, Loader
+    from store.transfer.spec import ProblemLog, Tally
+
+# Start-up cost: `salesbot export` and the commands' --help read this table, and must not
+# pay for the import rules (the ORM, every model); so each loader is named here and
+# imported when an import first asks for it (`_loader`), and the export rows are Core.
+
+
+def _loader(name: str) -> Callable[[ImportContext], Loader]:
+    """The loader class `store.transfer.<module>.<Class>`, imported on first use."""
+    module, _, attr = name.rpartition(".")
+
+    def make(context: ImportContext) -> Loader:
+        loader: Callable[[ImportContext], Loader] = getattr(
+            importlib.import_module(f"store.transfer.{module}"), attr)
+        return loader(context)
+
+    make.__qualname__ = make.__name__ = attr
+    return make
 
 
 @dataclass(frozen=True)
@@ -32,7 +46,7 @@ class KindSpec:
     columns: tuple[str, ...]
     required: frozenset[str]
     loader: Callable[[ImportContext], Loader]
-    rows: Callable[[Session], Iterator[Sequence[str]]]
+    rows: Callable[[Connection], Iterator[Sequence[str]]]
     reads_salesforce_reports: bool = False
     maps_stages: bool = False
 
@@ -68,7 +82,7 @@ class ImportResult:
 def _kind(
     name: str, singular: str, columns: str, required: str, *,
     loader: Callable[[ImportContext], Loader],
-    rows: Callable[[Session], Iterator[Sequence[str]]],
+    rows: Callable[[Connection], Iterator[Sequence[str]]],
     salesforce: bool = False,
 ) -> KindSpec:
     """One table entry; `columns` and `required` are comma-separated column names."""
@@ -80,30 +94,32 @@ def _kind(
 KINDS: Mapping[str, KindSpec] = {
     spec.name: spec for spec in (
         _kind("users", "user", "slack_id,name,email,role,team,manager,timezone",
-              "slack_id", loader=UserLoader, rows=user_rows),
+              "slack_id", loader=_loader("people.UserLoader"), rows=out.user_rows),
         _kind("accounts", "account", "name,domain,industry,employees,owner", "name",
-              loader=AccountLoader, rows=account_rows),
+              loader=_loader("customers.AccountLoader"), rows=out.account_rows),
         _kind("contacts", "contact", "name,email,phone,title,account", "name",
-              loader=ContactLoader, rows=contact_rows),
+              loader=_loader("customers.ContactLoader"), rows=out.contact_rows),
         _kind("products", "product", "sku,name,list_price,currency", "sku,name,list_price",
-              loader=ProductLoader, rows=product_rows),
+              loader=_loader("commerce.ProductLoader"), rows=out.product_rows),
         _kind("opportunities", "opportunity",
               "name,account,owner,stage,amount,currency,close_date,next_step,probability,"
               "lost_reason", "name,owner",
-              loader=OpportunityLoader, rows=opportunity_rows,
+              loader=_loader("pipeline.OpportunityLoader"), rows=out.opportunity_rows,
               salesforce=True),
         _kind("contracts", "contract", "account,name,value,start_date,end_date,owner",
               "account,name,value,start_date,end_date",
-              loader=ContractLoader, rows=contract_rows),
+              loader=_loader("commerce.ContractLoader"), rows=out.contract_rows),
         _kind("activities", "activity",
               "kind,subject,account,opportunity,contact,owner,occurred_at,follow_up_at,done",
               "kind,subject,owner,occurred_at",
-              loader=ActivityLoader, rows=activity_rows),
+              loader=_loader("activities.ActivityLoader"), rows=out.activity_rows),
         _kind("cases", "case", "number,account,subject,status,priority,opened_at,closed_at",
-              "number,account,subject,opened_at", loader=CaseLoader, rows=case_rows),
+              "number,account,subject,opened_at",
+              loader=_loader("cases.CaseLoader"), rows=out.case_rows),
         _kind("quotas", "quota", "user,period,amount,currency", "user,period,amount",
-              loader=QuotaLoader, rows=quota_rows),
+              loader=_loader("quotas.QuotaLoader"), rows=out.quota_rows),
         _kind("stages", "stage", "name,position,probability,kind,quiet_days",
-              "name,position,probability,kind", loader=StageLoader, rows=stage_rows),
+              "name,position,probability,kind",
+              loader=_loader("stages.StageLoader"), rows=out.stage_rows),
     )
 }
