@@ -11,17 +11,16 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from store.transfer import export_rows as out
-
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from store.transfer.loading import ImportContext, Loader
     from store.transfer.spec import ProblemLog, Tally
 
-# Start-up cost: `salesbot export` and the commands' --help read this table, and must not
-# pay for the import rules (the ORM, every model); so each loader is named here and
-# imported when an import first asks for it (`_loader`), and the export rows are Core.
+# Start-up cost: the commands' --help and KIND choices read this table, and `salesbot
+# export` must not pay for the import rules (the ORM, every model); so each loader and row
+# reader is named here and imported when first called (`_loader`, `_rows`), and the
+# export rows are read with SQLAlchemy Core (`store.transfer.export_rows`).
 
 
 def _loader(name: str) -> Callable[[ImportContext], Loader]:
@@ -35,6 +34,19 @@ def _loader(name: str) -> Callable[[ImportContext], Loader]:
 
     make.__qualname__ = make.__name__ = attr
     return make
+
+
+def _rows(name: str) -> Callable[[Connection], Iterator[Sequence[str]]]:
+    """The export reader `store.transfer.export_rows.<name>`, imported on first use."""
+
+    def read(connection: Connection) -> Iterator[Sequence[str]]:
+        from store.transfer import export_rows
+
+        rows: Callable[[Connection], Iterator[Sequence[str]]] = getattr(export_rows, name)
+        return rows(connection)
+
+    read.__qualname__ = read.__name__ = name
+    return read
 
 
 @dataclass(frozen=True)
@@ -94,32 +106,32 @@ def _kind(
 KINDS: Mapping[str, KindSpec] = {
     spec.name: spec for spec in (
         _kind("users", "user", "slack_id,name,email,role,team,manager,timezone",
-              "slack_id", loader=_loader("people.UserLoader"), rows=out.user_rows),
+              "slack_id", loader=_loader("people.UserLoader"), rows=_rows("user_rows")),
         _kind("accounts", "account", "name,domain,industry,employees,owner", "name",
-              loader=_loader("customers.AccountLoader"), rows=out.account_rows),
+              loader=_loader("customers.AccountLoader"), rows=_rows("account_rows")),
         _kind("contacts", "contact", "name,email,phone,title,account", "name",
-              loader=_loader("customers.ContactLoader"), rows=out.contact_rows),
+              loader=_loader("customers.ContactLoader"), rows=_rows("contact_rows")),
         _kind("products", "product", "sku,name,list_price,currency", "sku,name,list_price",
-              loader=_loader("commerce.ProductLoader"), rows=out.product_rows),
+              loader=_loader("commerce.ProductLoader"), rows=_rows("product_rows")),
         _kind("opportunities", "opportunity",
               "name,account,owner,stage,amount,currency,close_date,next_step,probability,"
               "lost_reason", "name,owner",
-              loader=_loader("pipeline.OpportunityLoader"), rows=out.opportunity_rows,
+              loader=_loader("pipeline.OpportunityLoader"), rows=_rows("opportunity_rows"),
               salesforce=True),
         _kind("contracts", "contract", "account,name,value,start_date,end_date,owner",
               "account,name,value,start_date,end_date",
-              loader=_loader("commerce.ContractLoader"), rows=out.contract_rows),
+              loader=_loader("commerce.ContractLoader"), rows=_rows("contract_rows")),
         _kind("activities", "activity",
               "kind,subject,account,opportunity,contact,owner,occurred_at,follow_up_at,done",
               "kind,subject,owner,occurred_at",
-              loader=_loader("activities.ActivityLoader"), rows=out.activity_rows),
+              loader=_loader("activities.ActivityLoader"), rows=_rows("activity_rows")),
         _kind("cases", "case", "number,account,subject,status,priority,opened_at,closed_at",
               "number,account,subject,opened_at",
-              loader=_loader("cases.CaseLoader"), rows=out.case_rows),
+              loader=_loader("cases.CaseLoader"), rows=_rows("case_rows")),
         _kind("quotas", "quota", "user,period,amount,currency", "user,period,amount",
-              loader=_loader("quotas.QuotaLoader"), rows=out.quota_rows),
+              loader=_loader("quotas.QuotaLoader"), rows=_rows("quota_rows")),
         _kind("stages", "stage", "name,position,probability,kind,quiet_days",
               "name,position,probability,kind",
-              loader=_loader("stages.StageLoader"), rows=out.stage_rows),
+              loader=_loader("stages.StageLoader"), rows=_rows("stage_rows")),
     )
 }
