@@ -2,7 +2,7 @@
 
 Why Core: an export is one SELECT per kind, and the ORM (mapping every model, then
 configuring the mappers) cost more than the whole query at start-up. So the tables are
-described here by the few columns the export reads (tests/test_transfer.py checks each
+described here by the few columns the export reads (tests/test_export_rows.py checks each
 against the models), and rows come back as tuples through the store's own column types
 (aware UTC datetimes, dates, flags), exactly as the ORM returned them.
 
