@@ -11,6 +11,7 @@
   signed request by posting the same reply (checked to agree); and idle resident memory.
 
 Runs on a temporary SQLite database with the demo data set, removed at the end.
+`STARTUP_PARTS` (comma-separated: cli, demo, serve; default all) picks the parts to run.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from bot.localslack import LocalSlack
 
 ROUNDS = int(os.environ.get("STARTUP_ROUNDS", "7"))
 WARM_REQUESTS = int(os.environ.get("STARTUP_WARM_REQUESTS", "20"))
+PARTS = os.environ.get("STARTUP_PARTS", "cli,demo,serve").split(",")
 SECRET = "startup-bench-secret"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -318,7 +320,7 @@ def _prepare(env: dict[str, str]) -> None:
                    cwd=env["HOME_DIR"], capture_output=True, check=True)
 
 
-def run(only: Callable[[str], bool] = lambda _: True) -> None:
+def run(only: Callable[[str], bool] = lambda part: part in PARTS) -> None:
     with tempfile.TemporaryDirectory() as tmp_name, LocalSlack() as slack:
         tmp = Path(tmp_name)
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'startup.db'}",
