@@ -9,30 +9,18 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.listener_pool import ListenerPool
 from bot.settings import Settings
+from bot.slack_client import web_client
 from handlers.deps import Deps
 from handlers.registry import register_all
-from handlers.slack.outgoing import GuardedWebClient
 from knowledge.base import KnowledgeBase
 from store.clock import Clock, SystemClock
 from store.services import Services
 from store.services.people.directory import Directory
 
 log = logging.getLogger(__name__)
-
-
-def web_client(settings: Settings) -> WebClient:
-    """The Web API client: `SLACK_API_URL` when set (the local stand-in), retries on 429,
-    every outgoing text checked (`handlers/slack/outgoing.py`)."""
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    client = GuardedWebClient(token=token,
-                              base_url=settings.slack_api_url or WebClient.BASE_URL)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
-    return client
 
 
 def create_app(

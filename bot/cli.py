@@ -291,11 +291,12 @@ def demo(context: Context, reset: bool, json_mode: bool) -> None:
 @pass_context
 def serve(context: Context, port: int, host: str, threads: int, no_scheduler: bool) -> None:
     """Run the bot against Slack: Socket Mode with SLACK_APP_TOKEN, else HTTP."""
-    from bot.app import create_app, make_deps, web_client
+    from bot.app import create_app, make_deps
     from bot.logs import configure_logging
     from bot.reminders import ReminderRunner
     from bot.scheduler import start_background
     from bot.serve import serve_http, serve_socket_mode
+    from bot.slack_client import web_client
     from bot.warmup import warm_up
     from handlers.slack.resume import RESUME_SECONDS, resume_events
 
@@ -361,8 +362,8 @@ def _warm_index(settings: Settings, store: Store) -> None:
 
 
 def _runner(context: Context) -> ReminderRunner:
-    from bot.app import web_client
     from bot.reminders import ReminderRunner
+    from bot.slack_client import web_client
 
     settings = context.settings
     if settings.slack_bot_token is None:

@@ -1,19 +1,23 @@
 """Settings from the environment (and `.env`), validated once at start-up.
 
-pydantic-settings reads them so that a typo in a value fails loudly at start rather
-than deep inside a request. Secrets are `SecretStr` so they never show up in a log
-line or a traceback by accident.
+pydantic validates them so that a typo in a value fails loudly at start rather than deep
+inside a request. Secrets are `SecretStr` so they never show up in a log line or a
+traceback by accident.
+
+Start-up cost: the environment is read here (`_sources`), as pydantic-settings read it
+(names matched ignoring case; the environment over `.env`; arguments over both), because
+importing pydantic-settings alone cost more than most commands' own work.
 """
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from store.money import currency_precision
 from store.working_time import DEFAULT_WORKING_HOURS, parse_hours
@@ -22,10 +26,20 @@ if TYPE_CHECKING:
     from store.services.quotes.document_facts import Letterhead
 
 
-class Settings(BaseSettings):
-    """Everything salesbot reads from its environment; names are pinned in docs/INTERFACES.md."""
+ENV_FILE = ".env"
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+class Settings(BaseModel):
+    """Everything salesbot reads from its environment; names are pinned in docs/INTERFACES.md.
+
+    `Settings()` reads the environment and `.env`; keyword arguments, by field name or by
+    environment name, win over both; `_env_file=None` reads no file.
+    """
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    def __init__(self, _env_file: str | Path | None = ENV_FILE, **given: Any) -> None:
+        super().__init__(**_sources(type(self), _env_file, given))
 
     database_url: str = Field(
         default="sqlite:///./salesbot.db", validation_alias=AliasChoices("DATABASE_URL")
@@ -191,3 +205,32 @@ def split_tax(value: str) -> tuple[str, Decimal]:
         raise ValueError(f"{value!r} is not a tax such as 'VAT 20' (a name, then a percentage "
                          "from 0 to 100 with at most four decimals)")
     return name.strip(), percent
+
+
+def _env_names(model: type[BaseModel]) -> dict[str, str]:
+    """Field name → the environment variable it is read from (its alias, else its name)."""
+    names: dict[str, str] = {}
+    for name, field in model.model_fields.items():
+        alias = field.validation_alias
+        if isinstance(alias, AliasChoices):
+            alias = next((c for c in alias.choices if isinstance(c, str)), None)
+        names[name] = alias if isinstance(alias, str) else name
+    return names
+
+
+def _sources(model: type[BaseModel], env_file: str | Path | None, given: dict[str, Any]
+             ) -> dict[str, Any]:
+    """The values to validate, keyed by environment name (so errors name the variable):
+    the environment (any case) over the `.env` file, and `given` over both."""
+    found: dict[str, str | None] = {}
+    if env_file is not None and Path(env_file).is_file():
+        from dotenv import dotenv_values
+
+        found.update((k.lower(), v) for k, v in dotenv_values(env_file).items())
+    found.update((k.lower(), v) for k, v in os.environ.items())
+    names = _env_names(model)
+    values: dict[str, Any] = {env: found[env.lower()] for env in names.values()
+                              if found.get(env.lower()) is not None}
+    for key, value in given.items():
+        values[names.get(key, key)] = value
+    return values

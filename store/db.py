@@ -17,16 +17,22 @@ from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from store.clock import Clock, SystemClock
-from store.models.base import Timestamps
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+
+# Start-up cost: the ORM (and with it every model) is imported when the first session is
+# made, not with this module, so a command that reads with Core (`salesbot export`, the
+# schema check) never pays for mapping the models.
 
 
 def normalize_url(url: str) -> str:
@@ -91,6 +97,8 @@ def make_engine(url: str) -> Engine:
 
 def _stamp_times(session: Session, _context: Any, _instances: Any) -> None:
     """Fill created_at/updated_at from the session's clock, so no model reads the wall."""
+    from store.models.base import Timestamps
+
     clock: Clock = session.info["clock"]
     now = clock.now()
     for obj in session.new:
@@ -195,16 +203,21 @@ class Store:
         self.url = normalize_url(url)
         self.clock: Clock = clock or SystemClock()
         self.engine = make_engine(self.url)
-        self._sessions = sessionmaker(
-            self.engine, expire_on_commit=False, info={"clock": self.clock}
-        )
         self._reading = self.engine.execution_options(**{READ_ONLY: True})
-        event.listen(self._sessions, "before_flush", _stamp_times)
-        event.listen(self._sessions, "before_flush", _strip_nul)
-        event.listen(self._sessions, "after_flush", _note_flush)
-        event.listen(self._sessions, "do_orm_execute", _note_dml)
-        event.listen(self._sessions, "before_commit", _record_work)
-        event.listen(self._sessions, "after_commit", _work_committed)
+
+    @cached_property
+    def _sessions(self) -> sessionmaker[Session]:
+        """The session factory, made on first use (see "Start-up cost" above)."""
+        from sqlalchemy.orm import sessionmaker
+
+        sessions = sessionmaker(self.engine, expire_on_commit=False, info={"clock": self.clock})
+        event.listen(sessions, "before_flush", _stamp_times)
+        event.listen(sessions, "before_flush", _strip_nul)
+        event.listen(sessions, "after_flush", _note_flush)
+        event.listen(sessions, "do_orm_execute", _note_dml)
+        event.listen(sessions, "before_commit", _record_work)
+        event.listen(sessions, "after_commit", _work_committed)
+        return sessions
 
     @property
     def dialect(self) -> str:
@@ -226,6 +239,16 @@ class Store:
                 yield session
             finally:
                 session.rollback()
+
+    @contextmanager
+    def reading_connection(self) -> Iterator[Connection]:
+        """`read`, for SQLAlchemy Core: one transaction that only reads, on a connection
+        (an export streams its rows through one, and needs no ORM)."""
+        with self._reading.connect() as connection, connection.begin() as transaction:
+            try:
+                yield connection
+            finally:
+                transaction.rollback()
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -15,6 +15,7 @@ the quick reading is not sure of (then Alembic answers, as before).
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,21 +53,23 @@ def _alembic_heads() -> tuple[str, ...]:
     return tuple(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
+_LINK = re.compile(r"^(revision|down_revision)\b[ \t]*(?::[^=\n]*)?=[ \t]*(.*?)[ \t]*$",
+                   re.MULTILINE)
+
+
 def _revision_links(path: Path) -> tuple[str, tuple[str, ...]] | None:
     """A migration file's `revision` and `down_revision`, read as literals without running
-    the module; None when either is not a plain literal (Alembic must read that file)."""
+    the module; None when either is missing, given twice or not a one-line literal (then
+    Alembic must read that file). The assignments are found line by line, not by parsing
+    the module (that cost more than the rest of an export's start-up)."""
     found: dict[str, object] = {}
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        target, value = None, None
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target, value = node.targets[0], node.value
-        elif isinstance(node, ast.AnnAssign):
-            target, value = node.target, node.value
-        if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
-            try:
-                found[target.id] = ast.literal_eval(value) if value is not None else None
-            except ValueError:
-                return None
+    for name, value in _LINK.findall(path.read_text(encoding="utf-8")):
+        if name in found:
+            return None
+        try:
+            found[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            return None
     revision, down = found.get("revision"), found.get("down_revision")
     if not isinstance(revision, str) or "down_revision" not in found:
         return None

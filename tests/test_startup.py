@@ -8,6 +8,7 @@ machine's speed.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,8 @@ from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("matplotlib", "numpy", "whoosh", "slack_bolt", "slack_sdk", "sqlalchemy.orm",
-         "alembic", "pydantic_settings", "waitress", "apscheduler")
+         "alembic", "pydantic_settings", "waitress", "apscheduler", "sqlalchemy", "pydantic",
+         "store.models", "handlers", "rapidfuzz")
 
 
 def _loaded_after(code: str, env: dict[str, str] | None = None) -> list[str]:
@@ -47,15 +49,81 @@ def test_importing_the_cli_imports_nothing_heavy() -> None:
     assert _loaded_after("import bot.cli") == []
 
 
-@pytest.mark.parametrize("group", ["kb", "import", "export", "db", "reminders"])
-def test_a_groups_help_imports_no_orm_or_search(group: str) -> None:
+@pytest.mark.parametrize("group", ["kb", "import", "export", "db", "reminders", "quotes"])
+def test_a_groups_help_imports_nothing_heavy(group: str) -> None:
+    """Not even SQLAlchemy: the KIND choices of import/export are a plain table."""
     code = HELP.replace('["--help"]', f'["{group}", "--help"]').replace(
         'assert "Commands:" in out.getvalue() and "export" in out.getvalue()',
         'assert "Usage:" in out.getvalue()')
-    loaded = _loaded_after(code)
-    assert not {"matplotlib", "whoosh", "slack_bolt", "alembic"} & set(loaded)
-    if group not in ("import", "export"):  # their KIND choices come from the CSV rules
-        assert "sqlalchemy.orm" not in loaded
+    assert _loaded_after(code) == []
+
+
+RUN = """
+import contextlib
+from bot.cli import cli
+with contextlib.suppress(SystemExit):
+    cli({args!r}, prog_name="salesbot")
+"""
+
+
+@pytest.fixture(scope="module")
+def current_db(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of a command run on a migrated database holding one account."""
+    import io
+
+    from store.db import Store
+    from store.migrate import upgrade
+    from store.transfer import KINDS, ImportOptions, import_csv
+
+    tmp = tmp_path_factory.mktemp("startup")
+    url = f"sqlite:///{tmp / 'current.db'}"
+    store = Store(url)
+    upgrade(store.engine)
+    assert import_csv(store, KINDS["accounts"], io.BytesIO(b"name\nAcme Corp\n"),
+                      ImportOptions()).committed
+    store.dispose()
+    return {**os.environ, "DATABASE_URL": url, "SALESBOT_INDEX_DIR": str(tmp / "index")}
+
+
+def _run(args: list[str], env: dict[str, str]) -> tuple[str, list[str]]:
+    """What `salesbot ARGS` printed, and which HEAVY modules it had imported by the end."""
+    script = (f"import sys\n{RUN.format(args=args)}\nsys.stdout.flush()\n"
+              f"print(__import__('json').dumps([m for m in {HEAVY!r} if m in sys.modules]))")
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                         text=True, check=True, env=env)
+    *printed, last = out.stdout.strip().splitlines()
+    loaded: list[str] = json.loads(last)
+    return "\n".join(printed), loaded
+
+
+@pytest.mark.parametrize("kind", ["accounts", "opportunities", "activities", "users"])
+def test_exporting_records_needs_no_orm(current_db: dict[str, str], kind: str) -> None:
+    """`salesbot export KIND` is SQLAlchemy Core and pydantic (the settings), nothing else."""
+    printed, loaded = _run(["export", kind], current_db)
+    if kind == "accounts":
+        assert "Acme Corp" in printed
+    assert sorted(loaded) == ["pydantic", "sqlalchemy"]
+
+
+def test_exporting_the_pipeline_needs_no_search_slack_or_charts(
+        current_db: dict[str, str]) -> None:
+    printed, loaded = _run(["export", "pipeline"], current_db)
+    assert printed.startswith("section,")
+    assert not {"matplotlib", "numpy", "whoosh", "slack_bolt", "slack_sdk", "alembic",
+                "pydantic_settings", "handlers", "rapidfuzz"} & set(loaded)
+
+
+def test_searching_the_knowledge_base_needs_no_slack_or_charts(
+        current_db: dict[str, str]) -> None:
+    printed, loaded = _run(["kb", "search", "pricing"], current_db)
+    assert "No articles found." in printed
+    assert not {"matplotlib", "numpy", "slack_bolt", "slack_sdk", "alembic", "waitress",
+                "apscheduler", "pydantic_settings", "handlers"} & set(loaded)
+
+
+def test_the_knowledge_packages_names_import_no_index() -> None:
+    """Rendering a snippet or a results page (handlers/knowledge) needs no whoosh."""
+    assert "whoosh" not in _loaded_after("from knowledge import SearchResults, Snippet")
 
 
 def test_the_schema_check_needs_no_alembic_when_the_database_is_current(

@@ -2,7 +2,7 @@
 through the bot, even where a renderer forgot `escape`.
 
 Every Web API call goes through `GuardedWebClient.api_call` (the app's client is one,
-`bot/app.py: web_client`, and `guard_context` swaps Bolt's per-request client and
+`bot/slack_client.py: web_client`, and `guard_context` swaps Bolt's per-request client and
 `respond` for guarded ones before any listener runs). For `chat.*`, `views.*` and
 `files.*` calls, and every `respond`, the top-level `text` / `initial_comment` and
 every mrkdwn text object in `blocks`, `view` and `attachments` are checked.

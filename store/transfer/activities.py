@@ -10,21 +10,19 @@ by name when the contact has none.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, or_, select, update
-from sqlalchemy.orm import Session
 
-from store.models import ACTIVITY_KINDS, Account, Activity, Contact, Opportunity, User
+from store.models import ACTIVITY_KINDS, Activity, Contact, Opportunity
 from store.models.base import UTCDateTime
 from store.transfer.cells import Cells
 from store.transfer.loading import ImportContext, Parsed, StoredRow, TableLoader
 from store.transfer.lookups import chunks
 from store.transfer.reader import Record
-from store.transfer.spec import in_code_point_order
-from store.transfer.values import CellError, clean_text, collapse, flag_cell, moment_cell, text_cell
+from store.transfer.values import CellError, clean_text, collapse
 
 Link = tuple[int, int | None]  # (id, account id) of a deal or contact
 
@@ -172,27 +170,3 @@ class ActivityLoader(TableLoader):
             or_(deals.c.last_activity_at.is_(None), deals.c.last_activity_at < at),
         ).values(last_activity_at=at)
         self.session.execute(statement, [{"_id": k, "_at": v} for k, v in latest.items()])
-
-
-def activity_rows(session: Session) -> Iterator[Sequence[str]]:
-    contact_ref = func.coalesce(Contact.email, Contact.name)
-    query = (
-        select(Activity.kind, Activity.subject, Account.name.label("account"),
-               Opportunity.name.label("deal"), contact_ref.label("contact"),
-               User.slack_user_id, Activity.occurred_at, Activity.follow_up_at, Activity.done)
-        .outerjoin(Account, Activity.account_id == Account.id)
-        .outerjoin(Opportunity, Activity.opportunity_id == Opportunity.id)
-        .outerjoin(Contact, Activity.contact_id == Contact.id)
-        .join(User, Activity.owner_id == User.id)
-        .order_by(
-            Activity.kind, in_code_point_order(session, Activity.subject),
-            in_code_point_order(session, func.coalesce(Account.name_key, "")),
-            Activity.occurred_at, Activity.id,
-        )
-    )
-    for row in session.execute(query.execution_options(yield_per=1000)):
-        yield [
-            row.kind, row.subject, text_cell(row.account), text_cell(row.deal),
-            text_cell(row.contact), row.slack_user_id, moment_cell(row.occurred_at),
-            moment_cell(row.follow_up_at), flag_cell(row.done),
-        ]

@@ -6,18 +6,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Mapping
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from store.models import Account, Case
+from store.models import Case
 from store.models.commerce import CASE_PRIORITIES, CASE_STATUSES
 from store.transfer.cells import Cells
 from store.transfer.loading import Parsed, StoredRow, TableLoader
 from store.transfer.lookups import chunks
-from store.transfer.spec import in_code_point_order
-from store.transfer.values import CellError, moment_cell
+from store.transfer.values import CellError
 
 
 def _one_of(choices: tuple[str, ...], what: str):
@@ -60,15 +58,3 @@ class CaseLoader(TableLoader):
             query = select(self.table).where(self.table.c.number.in_(chunk))
             found.update({row["number"]: row for row in self.session.execute(query).mappings()})
         return found
-
-
-def case_rows(session: Session) -> Iterator[Sequence[str]]:
-    query = (
-        select(Case.number, Account.name.label("account"), Case.subject, Case.status,
-               Case.priority, Case.opened_at, Case.closed_at)
-        .join(Account, Case.account_id == Account.id)
-        .order_by(in_code_point_order(session, Case.number))
-    )
-    for row in session.execute(query.execution_options(yield_per=1000)):
-        yield [row.number, row.account, row.subject, row.status, row.priority,
-               moment_cell(row.opened_at), moment_cell(row.closed_at)]

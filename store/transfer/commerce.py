@@ -7,18 +7,16 @@ decimals.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from store.models import Account, Contract, Product, User
+from store.models import Contract, Product
 from store.transfer.cells import Cells
 from store.transfer.loading import Parsed, StoredRow, TableLoader
 from store.transfer.lookups import chunks
-from store.transfer.spec import in_code_point_order
-from store.transfer.values import CellError, date_cell, minor_units, money_cell, text_cell
+from store.transfer.values import CellError, minor_units
 
 
 class ProductLoader(TableLoader):
@@ -49,13 +47,6 @@ class ProductLoader(TableLoader):
 
     def defaults(self, row: Parsed) -> dict[str, Any]:
         return {"is_active": True}
-
-
-def product_rows(session: Session) -> Iterator[Sequence[str]]:
-    query = select(Product.sku, Product.name, Product.list_price_minor, Product.currency) \
-        .order_by(in_code_point_order(session, Product.sku))
-    for row in session.execute(query.execution_options(yield_per=1000)):
-        yield [row.sku, row.name, money_cell(row.list_price_minor, row.currency), row.currency]
 
 
 class ContractLoader(TableLoader):
@@ -108,22 +99,3 @@ class ContractLoader(TableLoader):
         except CellError as exc:
             self.context.reject(row.line, [("value", str(exc))])
             return None
-
-
-def contract_rows(session: Session) -> Iterator[Sequence[str]]:
-    query = (
-        select(Account.name.label("account"), Contract.name, Contract.value_minor,
-               Contract.currency, Contract.start_date, Contract.end_date, User.slack_user_id)
-        .join(Account, Contract.account_id == Account.id)
-        .outerjoin(User, Contract.owner_id == User.id)
-        .order_by(
-            in_code_point_order(session, Account.name_key),
-            in_code_point_order(session, Contract.name),
-        )
-    )
-    for row in session.execute(query.execution_options(yield_per=1000)):
-        yield [
-            row.account, row.name, money_cell(row.value_minor, row.currency),
-            date_cell(row.start_date), date_cell(row.end_date), text_cell(row.slack_user_id),
-        ]
-

@@ -8,19 +8,16 @@ their account.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 from sqlalchemy import Row, func, select
-from sqlalchemy.orm import Session
 
-from store.models import Account, Contact, User
+from store.models import Account, Contact
 from store.services.accounts.accounts import name_key
 from store.transfer.cells import Cells
 from store.transfer.loading import Parsed, StoredRow, TableLoader
 from store.transfer.lookups import chunks
-from store.transfer.spec import in_code_point_order
-from store.transfer.values import text_cell
 
 
 class AccountLoader(TableLoader):
@@ -57,17 +54,6 @@ class AccountLoader(TableLoader):
     def inserted(self, rows: list[Row[Any]]) -> None:
         for row in rows:
             self.context.lookups.remember_account(row.name_key, row.id)
-
-
-def account_rows(session: Session) -> Iterator[Sequence[str]]:
-    query = (
-        select(Account.name, Account.domain, Account.industry, Account.employees,
-               User.slack_user_id)
-        .outerjoin(User, Account.owner_id == User.id)
-        .order_by(in_code_point_order(session, Account.name_key))
-    )
-    for row in session.execute(query.execution_options(yield_per=1000)):
-        yield [text_cell(value) for value in row]
 
 
 class ContactLoader(TableLoader):
@@ -115,18 +101,3 @@ class ContactLoader(TableLoader):
 
     def defaults(self, row: Parsed) -> dict[str, Any]:
         return {"email": None, "phone": None, "title": None, "account_id": None}
-
-
-def contact_rows(session: Session) -> Iterator[Sequence[str]]:
-    query = (
-        select(Contact.name, Contact.email, Contact.phone, Contact.title, Account.name)
-        .outerjoin(Account, Contact.account_id == Account.id)
-        .order_by(
-            in_code_point_order(session, func.coalesce(Contact.email, "")),
-            in_code_point_order(session, Contact.name),
-            in_code_point_order(session, func.coalesce(Account.name_key, "")),
-            Contact.id,
-        )
-    )
-    for row in session.execute(query.execution_options(yield_per=1000)):
-        yield [text_cell(value) for value in row]

@@ -6,21 +6,47 @@ required ones must be in an imported file's header. Adding a kind is one entry h
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
-from store.transfer.activities import ActivityLoader, activity_rows
-from store.transfer.cases import CaseLoader, case_rows
-from store.transfer.commerce import ContractLoader, ProductLoader, contract_rows, product_rows
-from store.transfer.customers import AccountLoader, ContactLoader, account_rows, contact_rows
-from store.transfer.loading import ImportContext, Loader
-from store.transfer.people import UserLoader, user_rows
-from store.transfer.pipeline import OpportunityLoader, opportunity_rows
-from store.transfer.quotas import QuotaLoader, quota_rows
-from store.transfer.spec import ProblemLog, Tally
-from store.transfer.stages import StageLoader, stage_rows
+    from store.transfer.loading import ImportContext, Loader
+    from store.transfer.spec import ProblemLog, Tally
+
+# Start-up cost: the commands' --help and KIND choices read this table, and `salesbot
+# export` must not pay for the import rules (the ORM, every model); so each loader and row
+# reader is named here and imported when first called (`_loader`, `_rows`), and the
+# export rows are read with SQLAlchemy Core (`store.transfer.export_rows`).
+
+
+def _loader(name: str) -> Callable[[ImportContext], Loader]:
+    """The loader class `store.transfer.<module>.<Class>`, imported on first use."""
+    module, _, attr = name.rpartition(".")
+
+    def make(context: ImportContext) -> Loader:
+        loader: Callable[[ImportContext], Loader] = getattr(
+            importlib.import_module(f"store.transfer.{module}"), attr)
+        return loader(context)
+
+    make.__qualname__ = make.__name__ = attr
+    return make
+
+
+def _rows(name: str) -> Callable[[Connection], Iterator[Sequence[str]]]:
+    """The export reader `store.transfer.export_rows.<name>`, imported on first use."""
+
+    def read(connection: Connection) -> Iterator[Sequence[str]]:
+        from store.transfer import export_rows
+
+        rows: Callable[[Connection], Iterator[Sequence[str]]] = getattr(export_rows, name)
+        return rows(connection)
+
+    read.__qualname__ = read.__name__ = name
+    return read
 
 
 @dataclass(frozen=True)
@@ -32,7 +58,7 @@ class KindSpec:
     columns: tuple[str, ...]
     required: frozenset[str]
     loader: Callable[[ImportContext], Loader]
-    rows: Callable[[Session], Iterator[Sequence[str]]]
+    rows: Callable[[Connection], Iterator[Sequence[str]]]
     reads_salesforce_reports: bool = False
     maps_stages: bool = False
 
@@ -68,7 +94,7 @@ class ImportResult:
 def _kind(
     name: str, singular: str, columns: str, required: str, *,
     loader: Callable[[ImportContext], Loader],
-    rows: Callable[[Session], Iterator[Sequence[str]]],
+    rows: Callable[[Connection], Iterator[Sequence[str]]],
     salesforce: bool = False,
 ) -> KindSpec:
     """One table entry; `columns` and `required` are comma-separated column names."""
@@ -80,30 +106,32 @@ def _kind(
 KINDS: Mapping[str, KindSpec] = {
     spec.name: spec for spec in (
         _kind("users", "user", "slack_id,name,email,role,team,manager,timezone",
-              "slack_id", loader=UserLoader, rows=user_rows),
+              "slack_id", loader=_loader("people.UserLoader"), rows=_rows("user_rows")),
         _kind("accounts", "account", "name,domain,industry,employees,owner", "name",
-              loader=AccountLoader, rows=account_rows),
+              loader=_loader("customers.AccountLoader"), rows=_rows("account_rows")),
         _kind("contacts", "contact", "name,email,phone,title,account", "name",
-              loader=ContactLoader, rows=contact_rows),
+              loader=_loader("customers.ContactLoader"), rows=_rows("contact_rows")),
         _kind("products", "product", "sku,name,list_price,currency", "sku,name,list_price",
-              loader=ProductLoader, rows=product_rows),
+              loader=_loader("commerce.ProductLoader"), rows=_rows("product_rows")),
         _kind("opportunities", "opportunity",
               "name,account,owner,stage,amount,currency,close_date,next_step,probability,"
               "lost_reason", "name,owner",
-              loader=OpportunityLoader, rows=opportunity_rows,
+              loader=_loader("pipeline.OpportunityLoader"), rows=_rows("opportunity_rows"),
               salesforce=True),
         _kind("contracts", "contract", "account,name,value,start_date,end_date,owner",
               "account,name,value,start_date,end_date",
-              loader=ContractLoader, rows=contract_rows),
+              loader=_loader("commerce.ContractLoader"), rows=_rows("contract_rows")),
         _kind("activities", "activity",
               "kind,subject,account,opportunity,contact,owner,occurred_at,follow_up_at,done",
               "kind,subject,owner,occurred_at",
-              loader=ActivityLoader, rows=activity_rows),
+              loader=_loader("activities.ActivityLoader"), rows=_rows("activity_rows")),
         _kind("cases", "case", "number,account,subject,status,priority,opened_at,closed_at",
-              "number,account,subject,opened_at", loader=CaseLoader, rows=case_rows),
+              "number,account,subject,opened_at",
+              loader=_loader("cases.CaseLoader"), rows=_rows("case_rows")),
         _kind("quotas", "quota", "user,period,amount,currency", "user,period,amount",
-              loader=QuotaLoader, rows=quota_rows),
+              loader=_loader("quotas.QuotaLoader"), rows=_rows("quota_rows")),
         _kind("stages", "stage", "name,position,probability,kind,quiet_days",
-              "name,position,probability,kind", loader=StageLoader, rows=stage_rows),
+              "name,position,probability,kind",
+              loader=_loader("stages.StageLoader"), rows=_rows("stage_rows")),
     )
 }

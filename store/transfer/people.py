@@ -7,12 +7,10 @@ only the rows that wait are held in memory, and a manager nobody defines is a ba
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session, aliased
 
 from store.models import ROLES, Team, User
 from store.roles import REP
@@ -20,8 +18,7 @@ from store.services.system import audit
 from store.transfer.cells import Cells
 from store.transfer.loading import Loader, Parsed
 from store.transfer.lookups import Person
-from store.transfer.spec import in_code_point_order
-from store.transfer.values import CellError, text_cell
+from store.transfer.values import CellError
 
 
 def _slack_id(text: str) -> str:
@@ -158,16 +155,3 @@ class UserLoader(Loader):
             table.c.is_active,
         ).where(table.c.id == user_id)).one()
         self.context.lookups.remember_person(Person(*saved))
-
-
-def user_rows(session: Session) -> Iterator[Sequence[str]]:
-    manager = aliased(User)
-    query = (
-        select(User.slack_user_id, User.name, User.email, User.role, Team.name,
-               manager.slack_user_id, User.timezone)
-        .outerjoin(Team, User.team_id == Team.id)
-        .outerjoin(manager, User.manager_id == manager.id)
-        .order_by(in_code_point_order(session, User.slack_user_id))
-    )
-    for row in session.execute(query.execution_options(yield_per=1000)):
-        yield [text_cell(value) for value in row]

@@ -10,14 +10,12 @@ with the same first history row `create_opportunity` writes (from no stage, sour
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import select, tuple_
 
 from store.errors import StoreError
-from store.models import Account, Opportunity, Stage, User
+from store.models import Opportunity, Stage, User
 from store.services.deals.changes import Change, apply_change, local_today
 from store.transfer.bulk import DealWriter, NewDeal, deal_writer
 from store.transfer.cells import Cells
@@ -25,14 +23,7 @@ from store.transfer.loading import ImportContext, Loader, Parsed
 from store.transfer.lookups import chunks
 from store.transfer.quick import QuickDeals
 from store.transfer.reader import Record
-from store.transfer.spec import in_code_point_order
-from store.transfer.values import (
-    CellError,
-    date_cell,
-    minor_units,
-    money_cell,
-    text_cell,
-)
+from store.transfer.values import CellError, minor_units
 
 _WATCHED = ("stage_id", "amount_minor", "currency", "probability", "close_date", "next_step",
             "owner_id", "lost_reason")
@@ -244,28 +235,3 @@ def _check_closed_probability(cells: Cells, stage: Stage | None, probability: in
     if stage is not None and stage.kind != "open" and probability is not None \
             and probability != stage.probability:
         cells.fail("probability", f"a {stage.name} deal is at {stage.probability}%")
-
-
-def opportunity_rows(session: Session) -> Iterator[Sequence[str]]:
-    """Live deals only: one removed with Undo is archived and counts in no report."""
-    query = (
-        select(Opportunity.name, Account.name.label("account"), User.slack_user_id,
-               Stage.name.label("stage"), Opportunity.amount_minor, Opportunity.currency,
-               Opportunity.close_date, Opportunity.next_step, Opportunity.probability,
-               Opportunity.lost_reason)
-        .outerjoin(Account, Opportunity.account_id == Account.id)
-        .join(User, Opportunity.owner_id == User.id)
-        .join(Stage, Opportunity.stage_id == Stage.id)
-        .where(Opportunity.archived_at.is_(None))
-        .order_by(
-            in_code_point_order(session, func.coalesce(Account.name_key, "")),
-            in_code_point_order(session, Opportunity.name),
-            Opportunity.id,
-        )
-    )
-    for row in session.execute(query.execution_options(yield_per=1000)):
-        yield [
-            row.name, text_cell(row.account), row.slack_user_id, row.stage,
-            money_cell(row.amount_minor, row.currency), row.currency, date_cell(row.close_date),
-            text_cell(row.next_step), str(row.probability), text_cell(row.lost_reason),
-        ]

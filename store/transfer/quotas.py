@@ -6,19 +6,17 @@ the amount is read with its own currency's decimals, blank currency meaning the 
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from store.errors import InvalidInput
-from store.models import Quota, User
+from store.models import Quota
 from store.services.pipeline.quotas import normalize_period
 from store.transfer.cells import Cells
 from store.transfer.loading import Parsed, StoredRow, TableLoader
-from store.transfer.spec import in_code_point_order
-from store.transfer.values import CellError, minor_units, money_cell
+from store.transfer.values import CellError, minor_units
 
 
 def _period(text: str) -> str:
@@ -57,14 +55,3 @@ class QuotaLoader(TableLoader):
         query = select(table).where(table.c.user_id.in_(users), table.c.period.in_(periods))
         return {(row["user_id"], row["period"]): row
                 for row in self.session.execute(query).mappings()}
-
-
-def quota_rows(session: Session) -> Iterator[Sequence[str]]:
-    query = (
-        select(User.slack_user_id, Quota.period, Quota.amount_minor, Quota.currency)
-        .join(User, Quota.user_id == User.id)
-        .order_by(in_code_point_order(session, User.slack_user_id), Quota.period)
-    )
-    for row in session.execute(query.execution_options(yield_per=1000)):
-        yield [row.slack_user_id, row.period, money_cell(row.amount_minor, row.currency),
-               row.currency]

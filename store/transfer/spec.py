@@ -10,9 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnExpressionArgument, collate
-from sqlalchemy.orm import Session
-
 from store.errors import InvalidInput
 
 IGNORE = "-"  # `--map COL=-` drops a column
@@ -78,13 +75,3 @@ class Tally:
     @property
     def imported(self) -> int:
         return self.new + self.updated + self.unchanged
-
-
-def in_code_point_order(
-    session: Session, expr: ColumnExpressionArgument[str]
-) -> ColumnExpressionArgument[str]:
-    """Sort text by code point on every dialect (PostgreSQL's locale collations ignore case
-    and punctuation; SQLite compares bytes), so an export has one order everywhere."""
-    if session.get_bind().dialect.name == "postgresql":
-        return collate(expr, "C")
-    return expr

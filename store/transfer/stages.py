@@ -7,17 +7,13 @@ done in Slack (`/sales stages`), never by leaving a stage out of a file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from store.errors import InvalidInput
 from store.models import Stage
 from store.services.deals.stage_admin import check_stage
 from store.transfer.cells import Cells
 from store.transfer.loading import Loader, Parsed
-from store.transfer.spec import in_code_point_order
 from store.transfer.values import CellError
 
 
@@ -83,10 +79,3 @@ class StageLoader(Loader):
             else:
                 tally.updated += 1
         session.flush()
-
-
-def stage_rows(session: Session) -> Iterator[Sequence[str]]:
-    query = select(Stage).order_by(in_code_point_order(session, Stage.name))
-    for stage in session.scalars(query):
-        yield [stage.name, str(stage.position), str(stage.probability), stage.kind,
-               "" if stage.quiet_days is None else str(stage.quiet_days)]
