@@ -3,8 +3,8 @@ its FTS5 engine) vs plain whoosh vs plain FTS5.
 
 The corpus (benchmarks/kb_corpus.py: Sourcegraph's public handbook at a named commit) is
 imported the way an admin would (`kb import content --skip-bad`) into a temporary SQLite
-store and indexed by `KnowledgeBase.rebuild()`, once per engine. The same article texts (title, and the
-body as the index reads it) go into
+store and indexed by `KnowledgeBase.rebuild()`, once per engine. The same article texts
+(title, and the body as the index reads it) go into
 - a bare whoosh BM25F index (knowledge/plain.py: title and body, stemmed, OR of the words),
 - an SQLite FTS5 table (porter, bm25 with the title weighted 3, OR of the words).
 Each answers the judged queries of benchmarks/kb_queries.yaml (written from the pages

@@ -24,8 +24,8 @@ from knowledge.engine import (
     Stored,
     collapse_duplicates,
 )
-from knowledge.fts import store
 from knowledge.fts import query as query_module
+from knowledge.fts import store
 from knowledge.fts.query import FtsQuery, Part, parse
 from knowledge.fts.vocabulary import Vocabulary
 from knowledge.results import Hit, SearchResults
