@@ -25,6 +25,8 @@ from store.services.knowledge.articles import ArticleView, KnowledgeService
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 
+pytestmark = pytest.mark.usefixtures("kb_engine")  # on each search engine
+
 
 @pytest.fixture
 def articles(store: Store) -> KnowledgeService:
