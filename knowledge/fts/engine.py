@@ -27,11 +27,12 @@ from knowledge.engine import (
 from knowledge.fts import query as query_module
 from knowledge.fts import store
 from knowledge.fts.query import FtsQuery, Part, parse
+from knowledge.fts.store import busy
 from knowledge.fts.vocabulary import Vocabulary
 from knowledge.results import Hit, SearchResults
 from knowledge.snippets import snippet
 from knowledge.spelling import Corrections, corrections, neighbours
-from knowledge.storage import IndexUnusable
+from knowledge.storage import IndexBusy
 from knowledge.synonyms import DEFAULT, SYNONYMS_TAG, Synonyms
 
 if TYPE_CHECKING:
@@ -114,11 +115,11 @@ class FtsEngine:
         try:
             return _search(cast(_Reading, reading), text, limit, page)
         except sqlite3.OperationalError as exc:
-            if "fts5: syntax error" in str(exc) or "unterminated string" in str(exc):
+            if "fts5: syntax error" in str(exc):  # a guard: every word is quoted
                 return SearchResults(query=text, page=page, limit=limit)
-            raise
-        except sqlite3.DatabaseError as exc:
-            raise IndexUnusable(f"search failed: {exc!r}") from exc
+            if busy(exc):
+                raise IndexBusy(f"the index is busy: {exc}") from exc
+            raise  # KnowledgeBase.search rebuilds when the file no longer reads cleanly
 
 
 def _search(reading: _Reading, text: str, limit: int, page: int) -> SearchResults:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from knowledge.schema import document, keyword_tokens
-from knowledge.storage import IndexUnusable
+from knowledge.storage import IndexBusy, IndexUnusable
 
 if TYPE_CHECKING:
     from store.services.knowledge.articles import ArticleView
@@ -79,8 +79,17 @@ def check(db: sqlite3.Connection, path: Path) -> None:
         db.execute("SELECT max(rowid) FROM docs_data").fetchone()
         db.execute("SELECT max(rowid) FROM spelling_data").fetchone()
         db.execute("SELECT max(id) FROM keywords").fetchone()
+    except sqlite3.OperationalError as exc:
+        if busy(exc):
+            raise IndexBusy(f"{path.parent.name} is busy: {exc}") from exc
+        raise IndexUnusable(f"{path.parent.name} cannot be read: {exc!r}") from exc
     except (sqlite3.Error, OSError) as exc:
         raise IndexUnusable(f"{path.parent.name} cannot be read: {exc!r}") from exc
+
+
+def busy(exc: sqlite3.OperationalError) -> bool:
+    """A writer held the file longer than BUSY_SECONDS: not damage, nothing to rebuild."""
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def _rows(article: ArticleView, read_at: datetime) -> tuple[tuple[object, ...], ...]:
