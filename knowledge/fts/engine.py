@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from store.services.knowledge.articles import ArticleView
 
 def _bm25() -> str:
+    """FTS5's bm25 with the column weights of query.py (read each time, so a tuning run
+    can vary them)."""
     return "bm25(docs, " + ", ".join(str(w) for w in query_module.COLUMN_WEIGHTS) + ")"
 
 
@@ -145,8 +147,10 @@ def _search(reading: _Reading, text: str, limit: int, page: int) -> SearchResult
         found, count = _ranked(reading.db, fuzzy, wanted)
         if found:
             ranked, total, query, corrected = found, count, fuzzy, True
-    return _results(reading, text, query, ranked, total, limit, page,
-                    suggestion=suggestion, corrected=corrected, typed_matched=typed_matched)
+    hits, collapsed = _hits(reading, query, ranked, limit, page)
+    return SearchResults(query=text, hits=hits, total=max(len(hits), total - collapsed),
+                         page=page, limit=limit, suggestion=suggestion, corrected=corrected,
+                         typed_matched=typed_matched)
 
 
 def _parse(reading: _Reading, text: str, synonyms: Synonyms) -> FtsQuery:
@@ -203,8 +207,9 @@ def _ranked(db: sqlite3.Connection, query: FtsQuery, wanted: int
     return [(r[0], r[1]) for r in rows], (rows[0][2] if rows else 0)
 
 
-def _results(reading: _Reading, text: str, query: FtsQuery, ranked: list[tuple[int, float]],
-             total: int, limit: int, page: int, **flags: object) -> SearchResults:
+def _hits(reading: _Reading, query: FtsQuery, ranked: list[tuple[int, float]], limit: int,
+          page: int) -> tuple[list[Hit], int]:
+    """The page's hits with their snippets, near-duplicates left out (and how many were)."""
     ids = [article_id for article_id, _score in ranked]
     marks = ",".join("?" * len(ids))
     rows = {r[0]: r for r in reading.db.execute(
@@ -222,8 +227,7 @@ def _results(reading: _Reading, text: str, query: FtsQuery, ranked: list[tuple[i
         hits.append(Hit(article_id=article_id, slug=slug, title=title,
                         tags=[t for t in tag_list.split(",") if t], product=product or None,
                         score=round(score, 4), snippet=snippet(body, terms)))
-    return SearchResults(query=text, hits=hits, total=max(len(hits), total - collapsed),
-                         page=page, limit=limit, **flags)  # type: ignore[arg-type]
+    return hits, collapsed
 
 
 def _synonyms(reading: _Reading) -> Synonyms:
