@@ -89,11 +89,32 @@ class ParsedQuery:
         return wq.Or(terms) if terms else None
 
     def filter_text(self) -> str:
-        parts = []
-        for fieldname, value, negated in self.filters:
-            shown = f'"{value}"' if " " in value else value
-            parts.append(f"{'-' if negated else ''}{fieldname}:{shown}")
-        return " ".join(parts)
+        return filter_text(self.filters)
+
+
+def take_filters(text: str) -> tuple[str, list[tuple[str, str, bool]]]:
+    """TEXT without its field filters, question marks and extra spaces; and the filters,
+    as (field, value, negated). Both engines read queries this way."""
+    filters: list[tuple[str, str, bool]] = []
+
+    def take(match: re.Match[str]) -> str:
+        value = match["quoted"] if match["quoted"] is not None else match["bare"]
+        value = normalize_filter_value(value or "")
+        if value:
+            filters.append((FILTER_FIELDS[match["field"].lower()], value, bool(match["neg"])))
+        return " "
+
+    rest = _FILTER.sub(take, text)
+    return " ".join(_QUESTION.sub(" ", rest).split()), filters
+
+
+def filter_text(filters: list[tuple[str, str, bool]]) -> str:
+    """The filters as a rep would type them, for a suggestion to keep them."""
+    parts = []
+    for fieldname, value, negated in filters:
+        shown = f'"{value}"' if " " in value else value
+        parts.append(f"{'-' if negated else ''}{fieldname}:{shown}")
+    return " ".join(parts)
 
 
 class QueryReader:
@@ -112,17 +133,7 @@ class QueryReader:
         self._parser = parser
 
     def parse(self, text: str) -> ParsedQuery:
-        filters: list[tuple[str, str, bool]] = []
-
-        def take(match: re.Match[str]) -> str:
-            value = match["quoted"] if match["quoted"] is not None else match["bare"]
-            value = normalize_filter_value(value or "")
-            if value:
-                filters.append((FILTER_FIELDS[match["field"].lower()], value, bool(match["neg"])))
-            return " "
-
-        rest = _FILTER.sub(take, text)
-        rest = " ".join(_QUESTION.sub(" ", rest).split())
+        rest, filters = take_filters(text)
         parsed = ParsedQuery(text=rest, filters=filters)
         if rest:
             q = _words_query(rest) if not _SYNTAX.search(rest) else self._parser.parse(rest)

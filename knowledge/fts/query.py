@@ -22,8 +22,14 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from knowledge.query import _FIELD_PREFIX, _FILTER, _OPERATORS, _QUESTION, _plain_words
-from knowledge.schema import FILTER_FIELDS, PLAIN, STOP, normalize_filter_value, stem_word
+from knowledge.query import (
+    _FIELD_PREFIX,
+    _OPERATORS,
+    _plain_words,
+    filter_text,
+    take_filters,
+)
+from knowledge.schema import PLAIN, STOP, stem_word
 from knowledge.synonyms import Synonyms
 
 # bm25 column weights: title, tags, headings, body. Tuned on the even-numbered judged
@@ -69,11 +75,7 @@ class FtsQuery:
         return not self.parts and not self.filters
 
     def filter_text(self) -> str:
-        parts = []
-        for fieldname, value, negated in self.filters:
-            shown = f'"{value}"' if " " in value else value
-            parts.append(f"{'-' if negated else ''}{fieldname}:{shown}")
-        return " ".join(parts)
+        return filter_text(self.filters)
 
 
 def quoted(words: list[str] | tuple[str, ...]) -> str:
@@ -87,20 +89,6 @@ def _any(expressions: list[str]) -> str:
 
 def _stems(words: list[str] | tuple[str, ...]) -> set[str]:
     return {stem_word(w) for w in words}
-
-
-def take_filters(text: str) -> tuple[str, list[tuple[str, str, bool]]]:
-    filters: list[tuple[str, str, bool]] = []
-
-    def take(match: re.Match[str]) -> str:
-        value = match["quoted"] if match["quoted"] is not None else match["bare"]
-        value = normalize_filter_value(value or "")
-        if value:
-            filters.append((FILTER_FIELDS[match["field"].lower()], value, bool(match["neg"])))
-        return " "
-
-    rest = _FILTER.sub(take, text)
-    return " ".join(_QUESTION.sub(" ", rest).split()), filters
 
 
 def parse(text: str, synonyms: Synonyms, fuzzy: dict[str, list[str]] | None = None
