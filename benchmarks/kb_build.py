@@ -1,4 +1,5 @@
-"""Knowledge-base index build: `KnowledgeBase.rebuild()` vs an SQLite FTS5 table.
+"""Knowledge-base index build: `KnowledgeBase.rebuild()` on each engine (whoosh, FTS5) vs
+a bare SQLite FTS5 table.
 
 The generated real-size corpus of benchmarks/kb_search.py (a handbook's page lengths) is
 written to a temporary SQLite store. salesbot reads every live article from the store and
@@ -8,6 +9,7 @@ transaction. Both are checked to hold every article. Medians over `KB_BUILD_REPE
 (default 3; one at 100,000).
 
     python -m benchmarks kb_build                           # 1k and 10k pages
+    KB_BUILD_ENGINES=fts5 python -m benchmarks kb_build     # one engine (default: both)
     KB_BUILD_SIZES=100000 KB_BUILD_REPEAT=1 python -m benchmarks kb_build
 """
 
@@ -51,11 +53,11 @@ def _fts_build(store_path: Path, fts_path: Path) -> tuple[float, int]:
     return elapsed, count
 
 
-def _one_size(n: int, repeat: int, folder: Path) -> str:
+def _one_size(n: int, repeat: int, folder: Path, engine: str) -> str:
     store = Store(f"sqlite:///{folder / 'store.db'}", ManualClock(START))
     upgrade(store.engine)
     _fill_store(store, n)
-    kb = KnowledgeBase(store, folder / "index", sync_interval=3600)
+    kb = KnowledgeBase(store, folder / "index", sync_interval=3600, engine=engine)
     ours: list[float] = []
     floor: list[float] = []
     for _ in range(repeat):
@@ -69,15 +71,17 @@ def _one_size(n: int, repeat: int, folder: Path) -> str:
     kb.close()
     store.dispose()
     a, b = statistics.median(ours), statistics.median(floor)
-    return (f"{n:>9,}   {a:9.2f} {b:9.2f} {a / max(b, 1e-9):7.1f}×   "
+    return (f"{engine:>7} {n:>9,}   {a:9.2f} {b:9.2f} {a / max(b, 1e-9):7.1f}×   "
             f"({repeat} run{'s' if repeat > 1 else ''}, {n / a:,.0f} articles/s)")
 
 
 def run() -> None:
     sizes = tuple(int(s) for s in os.environ.get("KB_BUILD_SIZES", "").split(",") if s) or SIZES
-    print(f"{'articles':>9}   {'salesbot':>9} {'FTS5':>9} {'ratio':>8}")
-    print(f"{'':>9}   {'s':>9} {'s':>9}")
+    engines = os.environ.get("KB_BUILD_ENGINES", "whoosh,fts5").split(",")
+    print(f"{'engine':>7} {'articles':>9}   {'salesbot':>9} {'FTS5':>9} {'ratio':>8}")
+    print(f"{'':>7} {'':>9}   {'s':>9} {'s':>9}")
     for n in sizes:
         repeat = int(os.environ.get("KB_BUILD_REPEAT", "3" if n < 100_000 else "1"))
-        with tempfile.TemporaryDirectory(prefix="salesbot-kb-build-") as tmp:
-            print(_one_size(n, repeat, Path(tmp)), flush=True)
+        for engine in engines:
+            with tempfile.TemporaryDirectory(prefix="salesbot-kb-build-") as tmp:
+                print(_one_size(n, repeat, Path(tmp), engine), flush=True)

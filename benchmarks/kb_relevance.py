@@ -1,9 +1,10 @@
-"""Knowledge-base relevance on a real company handbook: salesbot vs plain whoosh vs FTS5.
+"""Knowledge-base relevance on a real company handbook: salesbot (on its whoosh and on
+its FTS5 engine) vs plain whoosh vs plain FTS5.
 
 The corpus (benchmarks/kb_corpus.py: Sourcegraph's public handbook at a named commit) is
 imported the way an admin would (`kb import content --skip-bad`) into a temporary SQLite
-store and indexed by `KnowledgeBase.rebuild()`. The same article texts (title, and the
-body as the index reads it) go into
+store and indexed by `KnowledgeBase.rebuild()`, once per engine. The same article texts
+(title, and the body as the index reads it) go into
 - a bare whoosh BM25F index (knowledge/plain.py: title and body, stemmed, OR of the words),
 - an SQLite FTS5 table (porter, bm25 with the title weighted 3, OR of the words).
 Each answers the judged queries of benchmarks/kb_queries.yaml (written from the pages
@@ -12,7 +13,11 @@ hit is a relevant page), top-3, MRR@10, and each engine's median time per query 
 with its snippets, the others without).
 
     KB_CORPUS=path/to/handbook python -m benchmarks kb_relevance
-    KB_RELEVANCE_MISSES=1 …   also lists the queries salesbot misses in its top 3
+    KB_RELEVANCE_MISSES=1 …   also lists the queries salesbot (whoosh) misses in its top 3
+    KB_RELEVANCE_MISSES=fts5 …  … the queries salesbot on FTS5 misses
+
+Also printed: MRR@10 on the even- and the odd-numbered queries (weights are tuned on the
+even ones only; the odd ones check that what was tuned holds).
 """
 
 from __future__ import annotations
@@ -125,10 +130,14 @@ def run() -> None:
         store = Store(f"sqlite:///{folder / 'store.db'}", SystemClock())
         upgrade(store.engine)
         summary = KnowledgeService(store).import_markdown_dir(corpus.pages_dir, skip_bad=True)
-        kb = KnowledgeBase(store, folder / "index", sync_interval=3600)
+        kb = KnowledgeBase(store, folder / "index", sync_interval=3600, engine="whoosh")
         began = time.perf_counter()
         kb.rebuild()
         built = time.perf_counter() - began
+        fts_kb = KnowledgeBase(store, folder / "index-fts5", sync_interval=3600, engine="fts5")
+        began = time.perf_counter()
+        fts_kb.rebuild()
+        fts_built = time.perf_counter() - began
         articles = [a for batch in KnowledgeService(store).iter_live() for a in batch]
         texts = [(a.slug, a.title, plain_text(a.body)) for a in articles]
         plain = PlainIndex(folder / "plain", texts)
@@ -140,7 +149,8 @@ def run() -> None:
         db.commit()
 
         engines: dict[str, Callable[[str], list[str]]] = {
-            "salesbot": lambda q: [h.slug for h in kb.search(q, limit=DEPTH).hits],
+            "salesbot whoosh": lambda q: [h.slug for h in kb.search(q, limit=DEPTH).hits],
+            "salesbot FTS5": lambda q: [h.slug for h in fts_kb.search(q, limit=DEPTH).hits],
             "whoosh BM25F": plain.search,
             "SQLite FTS5": fts_engine(db),
         }
@@ -150,12 +160,14 @@ def run() -> None:
             results[name] = score(engine, queries)
         plain.close()
         kb.close()
+        fts_kb.close()
         db.close()
         store.dispose()
 
     print(f"corpus: {corpus.pages_dir} at {corpus.commit or 'an export'}: {len(pages)} pages, "
           f"{summary.total} imported ({len(summary.skipped)} skipped, {len(summary.drafts)} "
-          f"drafts); salesbot index built in {built:.1f} s; {len(queries)} judged queries")
+          f"drafts); salesbot index built in {built:.1f} s (whoosh), {fts_built:.1f} s (FTS5); "
+          f"{len(queries)} judged queries")
     header = f"{'kind':<13} {'n':>4}  " + "  ".join(f"{n:^20}" for n in engines)
     print(header)
     print(f"{'':<13} {'':>4}  " + "  ".join(f"{'top1  top3  MRR@10':^20}" for _ in engines))
@@ -166,10 +178,21 @@ def run() -> None:
             top1, top3, mrr = results[name][0].figures(kind)
             cells.append(f"{top1:5.3f} {top3:5.3f} {mrr:6.3f}  ")
         print(f"{kind or 'all':<13} {count:>4}  " + "  ".join(f"{c:^20}" for c in cells))
+    for half, name in ((0, "even queries"), (1, "odd queries")):
+        picked = [q for n, q in enumerate(queries) if n % 2 == half]
+        cells = []
+        for engine in engines:
+            ranks = [r for n, (q, found) in enumerate(results[engine][1]) if n % 2 == half
+                     for r in (_rank(found, q.relevant),)]
+            mrr = sum(1 / r for r in ranks if r is not None) / (len(ranks) or 1)
+            cells.append(f"{'MRR@10':>11} {mrr:6.3f}  ")
+        print(f"{name:<13} {len(picked):>4}  " + "  ".join(f"{c:^20}" for c in cells))
     print(f"{'median ms':<13} {'':>4}  " + "  ".join(
         f"{statistics.median(results[n][0].times):^20.1f}" for n in engines))
     if os.environ.get("KB_RELEVANCE_MISSES"):
-        for query, found in results["salesbot"][1]:
+        missed = "salesbot FTS5" if os.environ["KB_RELEVANCE_MISSES"] == "fts5" \
+            else "salesbot whoosh"
+        for query, found in results[missed][1]:
             rank = _rank(found, query.relevant)
             if rank is None or rank > 3:
                 print(f"  miss [{query.kind}] {query.text!r} rank {rank}: got {found[:3]} "

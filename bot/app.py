@@ -64,7 +64,7 @@ def make_deps(settings: Settings, services: Services, *, clock: Clock | None = N
         clock=clock or services.store.clock or SystemClock(),
         default_timezone=settings.timezone,
         working_hours=settings.working_hours,
-        knowledge=KnowledgeBase(services.store, settings.index_dir),
+        knowledge=KnowledgeBase(services.store, settings.index_dir, engine=settings.kb_engine),
         letterhead=settings.letterhead(),
         quote_accepted_stage=settings.quote_accepted_stage or None,
         quote_sent_stage=settings.quote_sent_stage or None,

@@ -354,7 +354,7 @@ def _warm_index(settings: Settings, store: Store) -> None:
 
     def warm() -> None:
         try:
-            KnowledgeBase(store, settings.index_dir).sync()
+            KnowledgeBase(store, settings.index_dir, engine=settings.kb_engine).sync()
         except Exception:  # the first search will rebuild it; never stop serving for this
             logging.getLogger(__name__).exception("warming the knowledge index failed")
 

@@ -33,7 +33,8 @@ def terminal_text(mrkdwn: str, *, tty: bool) -> str:
 def _knowledge_base(context: Any) -> KnowledgeBase:
     from knowledge import KnowledgeBase
 
-    return KnowledgeBase(context.store(), context.settings.index_dir, sync_interval=0)
+    return KnowledgeBase(context.store(), context.settings.index_dir, sync_interval=0,
+                         engine=context.settings.kb_engine)
 
 
 def _echo_problems(problems: list[str], *, prefix: str = "") -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
@@ -56,6 +56,10 @@ class Settings(BaseModel):
     slack_api_url: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_API_URL"))
     index_dir: Path = Field(
         default=Path("./salesbot-index"), validation_alias=AliasChoices("SALESBOT_INDEX_DIR")
+    )
+    # the knowledge-base search engine (knowledge/engine.py); switching rebuilds the index
+    kb_engine: Literal["whoosh", "fts5"] = Field(
+        default="whoosh", validation_alias=AliasChoices("SALESBOT_KB_ENGINE")
     )
     timezone: str = Field(default="UTC", validation_alias=AliasChoices("SALESBOT_TIMEZONE"))
     currency: str = Field(default="USD", validation_alias=AliasChoices("SALESBOT_CURRENCY"))

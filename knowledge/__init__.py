@@ -2,6 +2,8 @@
 
 The store holds the articles; each process keeps its own index folder caught up from it
 (`KnowledgeBase.sync`), and rebuilds it from the store when it is missing or damaged.
+Two engines (knowledge/engine.py): whoosh (whoosh_engine.py, the default) and SQLite FTS5
+(fts/), chosen by `SALESBOT_KB_ENGINE`.
 
 Start-up cost: each name below is imported from its module when first asked for (PEP 562),
 so `from knowledge import Snippet` (the Slack rendering) or `knowledge.starter` (the demo's

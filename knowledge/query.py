@@ -10,7 +10,7 @@ highlights (handlers/knowledge/ renders snippets for Slack).
   and synonyms (synonyms.py) and a constant bonus for query words found next to each
   other; the weights were measured on a real handbook (benchmarks/kb_relevance.py).
 - Words the index has never seen (or only a page or two has) get a correction from the
-  index's own vocabulary, closest first, then most common.
+  index's own vocabulary (knowledge/spelling.py).
 Snippets are made in snippets.py.
 """
 
@@ -19,8 +19,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 from whoosh import query as wq
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.qparser.plugins import (
@@ -39,6 +37,8 @@ from knowledge.schema import (
     build_schema,
     normalize_filter_value,
 )
+from knowledge.spelling import Corrections
+from knowledge.spelling import corrections as _corrections
 from knowledge.synonyms import DEFAULT, Synonyms
 
 _FILTER = re.compile(
@@ -89,11 +89,32 @@ class ParsedQuery:
         return wq.Or(terms) if terms else None
 
     def filter_text(self) -> str:
-        parts = []
-        for fieldname, value, negated in self.filters:
-            shown = f'"{value}"' if " " in value else value
-            parts.append(f"{'-' if negated else ''}{fieldname}:{shown}")
-        return " ".join(parts)
+        return filter_text(self.filters)
+
+
+def take_filters(text: str) -> tuple[str, list[tuple[str, str, bool]]]:
+    """TEXT without its field filters, question marks and extra spaces; and the filters,
+    as (field, value, negated). Both engines read queries this way."""
+    filters: list[tuple[str, str, bool]] = []
+
+    def take(match: re.Match[str]) -> str:
+        value = match["quoted"] if match["quoted"] is not None else match["bare"]
+        value = normalize_filter_value(value or "")
+        if value:
+            filters.append((FILTER_FIELDS[match["field"].lower()], value, bool(match["neg"])))
+        return " "
+
+    rest = _FILTER.sub(take, text)
+    return " ".join(_QUESTION.sub(" ", rest).split()), filters
+
+
+def filter_text(filters: list[tuple[str, str, bool]]) -> str:
+    """The filters as a rep would type them, for a suggestion to keep them."""
+    parts = []
+    for fieldname, value, negated in filters:
+        shown = f'"{value}"' if " " in value else value
+        parts.append(f"{'-' if negated else ''}{fieldname}:{shown}")
+    return " ".join(parts)
 
 
 class QueryReader:
@@ -112,17 +133,7 @@ class QueryReader:
         self._parser = parser
 
     def parse(self, text: str) -> ParsedQuery:
-        filters: list[tuple[str, str, bool]] = []
-
-        def take(match: re.Match[str]) -> str:
-            value = match["quoted"] if match["quoted"] is not None else match["bare"]
-            value = normalize_filter_value(value or "")
-            if value:
-                filters.append((FILTER_FIELDS[match["field"].lower()], value, bool(match["neg"])))
-            return " "
-
-        rest = _FILTER.sub(take, text)
-        rest = " ".join(_QUESTION.sub(" ", rest).split())
+        rest, filters = take_filters(text)
         parsed = ParsedQuery(text=rest, filters=filters)
         if rest:
             q = _words_query(rest) if not _SYNTAX.search(rest) else self._parser.parse(rest)
@@ -214,83 +225,34 @@ def _plain_words(text: str) -> list[str]:
     return words
 
 
-# -- "did you mean" -------------------------------------------------------------------------
+# -- "did you mean" (knowledge/spelling.py) ---------------------------------------------------
 
-MAX_NEIGHBOURS = 3
+class _Vocabulary:
+    """The whoosh index's vocabulary as knowledge/spelling.py reads it: the unstemmed
+    `words` field, its per-letter slices read once per searcher."""
 
+    def __init__(self, searcher: Searcher) -> None:
+        self._searcher = searcher
+        self._reader = searcher.reader()
 
-@dataclass
-class Corrections:
-    """Unknown words of a query and their nearest known words, closest and commonest first."""
+    def frequency(self, word: str) -> int:
+        return int(self._reader.doc_frequency("words", word))
 
-    near: dict[str, list[str]] = field(default_factory=dict)
+    def knows_form(self, word: str) -> bool:
+        stems = _stems(word)
+        return bool(stems) and any(self._reader.doc_frequency(f, stems[0]) for f in TEXT_FIELDS)
 
-    def suggestion(self, parsed: ParsedQuery) -> str | None:
-        """The query as typed with each unknown word replaced by its best neighbour."""
-        best = {word: words[0] for word, words in self.near.items() if words}
-        if not best:
-            return None
-        pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in best) + r")\b",
-                             re.IGNORECASE)
-        text = pattern.sub(lambda m: best[m.group(1).lower()], parsed.text)
-        return " ".join(p for p in (text, parsed.filter_text()) if p)
-
-
-RARE = 2  # a word in at most this many articles may be a typo the articles share
-RARE_RATIO = 20  # … when a neighbour is in this many times more articles
-
-
-def _vocabulary(searcher: Searcher, first: str) -> list[str]:
-    """The index's words that start with FIRST (one letter), read once per searcher."""
-    cache: dict[str, list[str]] = searcher.__dict__.setdefault("_salesbot_vocabulary", {})
-    if first not in cache:
-        cache[first] = [t.decode("utf-8") if isinstance(t, bytes) else t
-                        for t in searcher.reader().expand_prefix("words", first)]
-    return cache[first]
-
-
-def _neighbours(searcher: Searcher, word: str) -> list[str] | None:
-    """None for a known word (or one too short to correct), else its nearest known words.
-
-    The unstemmed vocabulary is searched (rapidfuzz, optimal string alignment: a swap of
-    two letters is one edit), one edit first, then two for longer words; the first letter
-    is taken as typed. A word that only a page or two
-    use ("questionaire") is corrected too, to a neighbour one edit away that is far more
-    common.
-    """
-    if len(word) < 3 or word.isdigit():
-        return None
-    reader = searcher.reader()
-    frequency = reader.doc_frequency("words", word)
-    if frequency > RARE:
-        return None
-    if not frequency:
-        stems = [t.text for t in STEMMED(word)]
-        if stems and any(reader.doc_frequency(f, stems[0]) for f in TEXT_FIELDS):
-            return None  # another form of a known word: "objection" when only "objections" is
-    vocabulary = _vocabulary(searcher, word[0])
-    for maxdist in (1, 2):
-        if maxdist == 2 and (len(word) < 5 or frequency):
-            break  # a known word gets a one-edit neighbour only
-        found = {c for c, _d, _i in process.extract(word, vocabulary, scorer=OSA.distance,
-                                                    score_cutoff=maxdist, limit=None)
-                 if c != word}
-        if frequency:
-            found = {c for c in found if reader.doc_frequency("words", c) >= RARE_RATIO * frequency
-                     and len(c) >= 3}
-        if found:
-            ranked = sorted(found, key=lambda c: (-reader.doc_frequency("words", c), c))
-            return ranked[:MAX_NEIGHBOURS]
-    return [] if not frequency else None
+    def starting_with(self, first: str) -> list[str]:
+        cache: dict[str, list[str]] = self._searcher.__dict__.setdefault(
+            "_salesbot_vocabulary", {})
+        if first not in cache:
+            cache[first] = [t.decode("utf-8") if isinstance(t, bytes) else t
+                            for t in self._reader.expand_prefix("words", first)]
+        return cache[first]
 
 
 def corrections(searcher: Searcher, parsed: ParsedQuery) -> Corrections:
-    near: dict[str, list[str]] = {}
-    for word in dict.fromkeys(parsed.words):
-        words = _neighbours(searcher, word)
-        if words is not None:
-            near[word] = words
-    return Corrections(near)
+    return _corrections(_Vocabulary(searcher), parsed.words)
 
 
 # -- highlighting ----------------------------------------------------------------------------

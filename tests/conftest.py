@@ -91,6 +91,14 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
+@pytest.fixture(params=["whoosh", "fts5"])
+def kb_engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each knowledge-base search engine in turn (`SALESBOT_KB_ENGINE`, read by
+    `KnowledgeBase` and the settings alike); modules use it with `pytestmark`."""
+    monkeypatch.setenv("SALESBOT_KB_ENGINE", request.param)
+    return str(request.param)
+
+
 @pytest.fixture
 def store(database_url: str, clock: ManualClock) -> Iterator[Store]:
     store = Store(database_url, clock)

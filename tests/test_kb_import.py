@@ -50,6 +50,8 @@ Ask the buyer which **portal** (Ariba, Coupa) they use.
 
 import Tabs from '@theme/Tabs';
 
+pytestmark = pytest.mark.usefixtures("kb_engine")  # on each search engine
+
 :::tip Quick answer
 Send the trust portal link first.
 :::

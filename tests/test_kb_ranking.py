@@ -15,6 +15,8 @@ from store.db import Store
 from store.services import Services
 from store.services.knowledge.articles import KnowledgeService
 
+pytestmark = pytest.mark.usefixtures("kb_engine")  # on each search engine
+
 
 @pytest.fixture
 def articles(store: Store) -> KnowledgeService:

@@ -10,6 +10,8 @@ from bot.localslack import LocalSlack
 from knowledge.starter import load_starter_articles
 from store.services import Services
 
+pytestmark = pytest.mark.usefixtures("kb_engine")  # on each search engine
+
 
 @pytest.fixture
 def kb(services: Services, store):

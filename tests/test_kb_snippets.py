@@ -14,6 +14,8 @@ from knowledge import KnowledgeBase
 from store.db import Store
 from store.services.knowledge.articles import KnowledgeService
 
+pytestmark = pytest.mark.usefixtures("kb_engine")  # on each search engine
+
 
 @pytest.fixture
 def kb(store: Store, tmp_path: Path) -> Iterator[KnowledgeBase]:

@@ -13,6 +13,8 @@ from bot.cli import cli, pass_context
 from knowledge.starter import STARTER_DIR
 from store.db import Store
 
+pytestmark = pytest.mark.usefixtures("kb_engine")  # on each search engine
+
 if "kb" not in cli.commands:  # until bot/cli.py registers it
     cli_kb.register(cli, pass_context)
 

@@ -25,6 +25,8 @@ from store.services.knowledge.articles import ArticleView, KnowledgeService
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 
+pytestmark = pytest.mark.usefixtures("kb_engine")  # on each search engine
+
 
 @pytest.fixture
 def articles(store: Store) -> KnowledgeService:
@@ -278,8 +280,9 @@ DAMAGE = {
     "generation deleted": lambda root, gen: shutil.rmtree(gen),
     "files emptied": lambda root, gen: _truncate(gen, 0),
     "files cut in half": lambda root, gen: _truncate(gen, 0.5),
+    # whoosh's segments, or the FTS5 engine's SQLite file
     "segment cut short": lambda root, gen: [os.truncate(f, f.stat().st_size - 64)
-                                            for f in gen.glob("*.seg")],
+                                            for f in (*gen.glob("*.seg"), *gen.glob("*.sqlite"))],
     "CURRENT garbled": lambda root, gen: (root / CURRENT).write_text("../../etc"),
     "older schema": lambda root, gen: (gen / STATE).write_text('{"schema": 0, "mark": null}'),
 }

@@ -16,6 +16,8 @@ from knowledge import KnowledgeBase
 from knowledge.starter import load_starter_articles
 from store.db import Store
 
+pytestmark = pytest.mark.usefixtures("kb_engine")  # on each search engine
+
 QUESTIONS = [
     ('how do I handle a pricing objection?', 'pricing-objections'),
     ('customer says we are too expensive', 'pricing-objections'),
