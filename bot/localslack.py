@@ -58,17 +58,38 @@ class _State:
     held: dict[str, threading.Event] = field(default_factory=dict)
 
 
+class BadBody(ValueError):
+    """A POST whose body does not read as its Content-Type says; `.error` is the word the
+    stand-in answers with."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
+
+
 def _decode_args(content_type: str, raw: bytes) -> dict[str, Any]:
+    """The arguments of a POST, or `BadBody` (answered as an error, never a traceback: a
+    stand-in that crashes on a malformed call hides which caller sent it)."""
     if not raw:
         return {}
-    if "application/json" in content_type:
-        return json.loads(raw.decode("utf-8"))
-    args: dict[str, Any] = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
-    for key in ("blocks", "view", "attachments", "prompts", "metadata", "files"):
-        value = args.get(key)
-        if isinstance(value, str) and value[:1] in "[{":
-            args[key] = json.loads(value)
-    return args
+    try:
+        text = raw.decode("utf-8")
+        if "application/json" in content_type:
+            decoded = json.loads(text)
+            if not isinstance(decoded, dict):
+                raise BadBody("json_not_object")
+            return decoded
+        args: dict[str, Any] = dict(parse_qsl(text, keep_blank_values=True))
+        for key in ("blocks", "view", "attachments", "prompts", "metadata", "files"):
+            value = args.get(key)
+            if isinstance(value, str) and value[:1] in "[{":
+                args[key] = json.loads(value)
+        return args
+    except (UnicodeDecodeError, ValueError) as exc:
+        if isinstance(exc, BadBody):
+            raise
+        raise BadBody("invalid_json" if "json" in content_type else "invalid_form_data"
+                      ) from exc
 
 
 class LocalSlack:
@@ -277,8 +298,15 @@ class LocalSlack:
                     if failure is not None:  # a response URL that fails (5xx, 429) once
                         self._reply(failure.status, {"ok": False, "error": failure.error})
                         return
-                    args = _decode_args(self.headers.get("Content-Type", ""), raw)
-                    args["response_url_key"] = self.path.rsplit("/", 1)[-1]
+                    key = self.path.rsplit("/", 1)[-1]
+                    try:
+                        args = _decode_args(self.headers.get("Content-Type", ""), raw)
+                    except BadBody as bad:  # Slack's response URLs answer 400 to these
+                        stand_in._record("respond", {"response_url_key": key}, headers,
+                                         {"ok": False, "error": bad.error})
+                        self._reply(400, {"ok": False, "error": bad.error})
+                        return
+                    args["response_url_key"] = key
                     stand_in._record("respond", args, headers, {"ok": True})
                     self._reply(200, {"ok": True})
                     return
@@ -289,7 +317,13 @@ class LocalSlack:
                 if not self.headers.get("Authorization", "").startswith("Bearer "):
                     self._reply(200, {"ok": False, "error": "not_authed"})
                     return
-                args = _decode_args(self.headers.get("Content-Type", ""), raw)
+                try:
+                    args = _decode_args(self.headers.get("Content-Type", ""), raw)
+                except BadBody as bad:  # as Slack: HTTP 200, ok false, why
+                    body = {"ok": False, "error": bad.error}
+                    stand_in._record(method, {}, headers, body)
+                    self._reply(200, body)
+                    return
                 stand_in._wait_if_held(method)
                 failure = stand_in._next_failure(method)
                 if failure is not None:
