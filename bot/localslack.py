@@ -265,6 +265,21 @@ class LocalSlack:
         with self._lock:
             self._state.calls.append(Call(method, safe_args, safe_headers, response))
 
+    def _respond(self, key: str, content_type: str, raw: bytes,
+                 headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        """A POST to response URL `key`: (HTTP status, body)."""
+        failure = self._next_failure("respond")
+        if failure is not None:  # a response URL that fails (5xx, 429) once
+            return failure.status, {"ok": False, "error": failure.error}
+        try:
+            args = _decode_args(content_type, raw)
+        except BadBody as bad:  # Slack's response URLs answer 400 to these
+            refusal = {"ok": False, "error": bad.error}
+            self._record("respond", {"response_url_key": key}, headers, refusal)
+            return 400, refusal
+        self._record("respond", {**args, "response_url_key": key}, headers, {"ok": True})
+        return 200, {"ok": True}
+
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         stand_in = self
 
@@ -294,21 +309,9 @@ class LocalSlack:
                     self._reply(200, {"ok": True})
                     return
                 if self.path.startswith("/respond/"):
-                    failure = stand_in._next_failure("respond")
-                    if failure is not None:  # a response URL that fails (5xx, 429) once
-                        self._reply(failure.status, {"ok": False, "error": failure.error})
-                        return
-                    key = self.path.rsplit("/", 1)[-1]
-                    try:
-                        args = _decode_args(self.headers.get("Content-Type", ""), raw)
-                    except BadBody as bad:  # Slack's response URLs answer 400 to these
-                        stand_in._record("respond", {"response_url_key": key}, headers,
-                                         {"ok": False, "error": bad.error})
-                        self._reply(400, {"ok": False, "error": bad.error})
-                        return
-                    args["response_url_key"] = key
-                    stand_in._record("respond", args, headers, {"ok": True})
-                    self._reply(200, {"ok": True})
+                    self._reply(*stand_in._respond(self.path.rsplit("/", 1)[-1],
+                                                   self.headers.get("Content-Type", ""), raw,
+                                                   headers))
                     return
                 if not self.path.startswith("/api/"):
                     self._reply(404, {"ok": False, "error": "not_found"})
