@@ -58,17 +58,38 @@ class _State:
     held: dict[str, threading.Event] = field(default_factory=dict)
 
 
+class BadBody(ValueError):
+    """A POST whose body does not read as its Content-Type says; `.error` is the word the
+    stand-in answers with."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
+
+
 def _decode_args(content_type: str, raw: bytes) -> dict[str, Any]:
+    """The arguments of a POST, or `BadBody` (answered as an error, never a traceback: a
+    stand-in that crashes on a malformed call hides which caller sent it)."""
     if not raw:
         return {}
-    if "application/json" in content_type:
-        return json.loads(raw.decode("utf-8"))
-    args: dict[str, Any] = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
-    for key in ("blocks", "view", "attachments", "prompts", "metadata", "files"):
-        value = args.get(key)
-        if isinstance(value, str) and value[:1] in "[{":
-            args[key] = json.loads(value)
-    return args
+    try:
+        text = raw.decode("utf-8")
+        if "application/json" in content_type:
+            decoded = json.loads(text)
+            if not isinstance(decoded, dict):
+                raise BadBody("json_not_object")
+            return decoded
+        args: dict[str, Any] = dict(parse_qsl(text, keep_blank_values=True))
+        for key in ("blocks", "view", "attachments", "prompts", "metadata", "files"):
+            value = args.get(key)
+            if isinstance(value, str) and value[:1] in "[{":
+                args[key] = json.loads(value)
+        return args
+    except (UnicodeDecodeError, ValueError) as exc:
+        if isinstance(exc, BadBody):
+            raise
+        raise BadBody("invalid_json" if "json" in content_type else "invalid_form_data"
+                      ) from exc
 
 
 class LocalSlack:
@@ -244,6 +265,21 @@ class LocalSlack:
         with self._lock:
             self._state.calls.append(Call(method, safe_args, safe_headers, response))
 
+    def _respond(self, key: str, content_type: str, raw: bytes,
+                 headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        """A POST to response URL `key`: (HTTP status, body)."""
+        failure = self._next_failure("respond")
+        if failure is not None:  # a response URL that fails (5xx, 429) once
+            return failure.status, {"ok": False, "error": failure.error}
+        try:
+            args = _decode_args(content_type, raw)
+        except BadBody as bad:  # Slack's response URLs answer 400 to these
+            refusal = {"ok": False, "error": bad.error}
+            self._record("respond", {"response_url_key": key}, headers, refusal)
+            return 400, refusal
+        self._record("respond", {**args, "response_url_key": key}, headers, {"ok": True})
+        return 200, {"ok": True}
+
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         stand_in = self
 
@@ -273,14 +309,9 @@ class LocalSlack:
                     self._reply(200, {"ok": True})
                     return
                 if self.path.startswith("/respond/"):
-                    failure = stand_in._next_failure("respond")
-                    if failure is not None:  # a response URL that fails (5xx, 429) once
-                        self._reply(failure.status, {"ok": False, "error": failure.error})
-                        return
-                    args = _decode_args(self.headers.get("Content-Type", ""), raw)
-                    args["response_url_key"] = self.path.rsplit("/", 1)[-1]
-                    stand_in._record("respond", args, headers, {"ok": True})
-                    self._reply(200, {"ok": True})
+                    self._reply(*stand_in._respond(self.path.rsplit("/", 1)[-1],
+                                                   self.headers.get("Content-Type", ""), raw,
+                                                   headers))
                     return
                 if not self.path.startswith("/api/"):
                     self._reply(404, {"ok": False, "error": "not_found"})
@@ -289,7 +320,13 @@ class LocalSlack:
                 if not self.headers.get("Authorization", "").startswith("Bearer "):
                     self._reply(200, {"ok": False, "error": "not_authed"})
                     return
-                args = _decode_args(self.headers.get("Content-Type", ""), raw)
+                try:
+                    args = _decode_args(self.headers.get("Content-Type", ""), raw)
+                except BadBody as bad:  # as Slack: HTTP 200, ok false, why
+                    body = {"ok": False, "error": bad.error}
+                    stand_in._record(method, {}, headers, body)
+                    self._reply(200, body)
+                    return
                 stand_in._wait_if_held(method)
                 failure = stand_in._next_failure(method)
                 if failure is not None:

@@ -34,6 +34,9 @@ class Refusal:
 @dataclass(frozen=True)
 class Admitted:
     body: bytes
+    payload: dict[str, Any]
+    """The body parsed: the event's JSON, or the form with its `payload` JSON in its place
+    (the log line reads its ids from it, without parsing the body again)."""
 
 
 def admit(environ: dict[str, Any], verifier: SignatureVerifier) -> Admitted | Refusal:
@@ -57,9 +60,10 @@ def admit(environ: dict[str, Any], verifier: SignatureVerifier) -> Admitted | Re
         return Refusal("401 Unauthorized", "missing or malformed signature headers")
     if not verifier.is_valid(text, timestamp, signature):
         return Refusal("401 Unauthorized", "bad signature or stale timestamp")
-    if not _well_formed(text, environ.get("CONTENT_TYPE", "")):
+    payload = _parsed(text, environ.get("CONTENT_TYPE", ""))
+    if payload is None:
         return Refusal("400 Bad Request", "the body is not a Slack payload")
-    return Admitted(body)
+    return Admitted(body, payload)
 
 
 def _content_length(environ: dict[str, Any]) -> int | Refusal:
@@ -71,15 +75,17 @@ def _content_length(environ: dict[str, Any]) -> int | Refusal:
     return int(raw)
 
 
-def _well_formed(text: str, content_type: str) -> bool:
+def _parsed(text: str, content_type: str) -> dict[str, Any] | None:
     """A JSON object (events), or a form (commands) whose `payload`, when present, is a
-    JSON object (interactivity). Anything else would only make Bolt fail."""
+    JSON object (interactivity); None for anything else, which would only make Bolt fail."""
     try:
         if "json" in content_type:
-            return isinstance(json.loads(text), dict)
+            data = json.loads(text)
+            return data if isinstance(data, dict) else None
         form = dict(parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text)))
         if "payload" in form:
-            return isinstance(json.loads(form["payload"]), dict)
-        return bool(form)
+            payload = json.loads(form["payload"])
+            return payload if isinstance(payload, dict) else None
+        return form or None
     except ValueError:  # JSONDecodeError, and parse_qsl's strict parsing
-        return False
+        return None

@@ -21,7 +21,6 @@ from concurrent.futures import Executor
 from concurrent.futures import TimeoutError as FutureTimeout
 from types import FrameType
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
 from wsgiref.types import StartResponse
 
 from slack_bolt import App
@@ -90,18 +89,14 @@ def wsgi_app(app: App, store: Store, signing_secret: str,
     return application
 
 
-def _request_facts(body: bytes, content_type: str) -> dict[str, Any]:
-    """Ids for the log line (request id, user, kind); never message text or tokens."""
-    try:
-        if "json" in content_type:
-            data = json.loads(body or b"{}")
-        else:
-            form = dict(parse_qsl(body.decode("utf-8")))
-            data = json.loads(form["payload"]) if "payload" in form else form
-    except (ValueError, KeyError, UnicodeDecodeError):
-        return {}
-    event = data.get("event") or {}
-    user = data.get("user_id") or event.get("user") or (data.get("user") or {}).get("id")
+def _request_facts(data: dict[str, Any]) -> dict[str, Any]:
+    """Ids for the log line (request id, user, kind); never message text or tokens.
+    DATA is the body as the gate parsed it (`Admitted.payload`)."""
+    event = data.get("event")
+    event = event if isinstance(event, dict) else {}
+    person = data.get("user")
+    user = data.get("user_id") or event.get("user") or (
+        person.get("id") if isinstance(person, dict) else None)
     return {
         "request_id": data.get("event_id") or data.get("trigger_id") or data.get("action_ts")
         or event.get("event_ts"),
@@ -133,7 +128,7 @@ def _logged(slack: SlackRequestHandler, verifier: SignatureVerifier, environ: di
         return start_response(code, headers, exc_info)
 
     result = slack(environ, recording_start_response)
-    facts = _request_facts(body, environ.get("CONTENT_TYPE", ""))
+    facts = _request_facts(admitted.payload)
     log.info("slack request", extra={
         **facts, "status": status[0] if status else None,
         "latency_ms": round((time.perf_counter() - started) * 1000, 1)})
