@@ -120,8 +120,9 @@ def _stuck_statement(owners: bool, period: bool, time_first: bool) -> Executable
     if owners:
         statement = statement.where(owner_id.in_(bindparam("owners", expanding=True)))
     if period:
-        statement = statement.where(Opportunity.close_date >= bindparam("start"),
-                                    Opportunity.close_date < bindparam("end"))
+        day = Opportunity.__table__.c.close_date.type
+        statement = statement.where(Opportunity.close_date >= bindparam("start", type_=day),
+                                    Opportunity.close_date < bindparam("end", type_=day))
     return (statement.order_by(Opportunity.stage_changed_at, Opportunity.id)
             .limit(bindparam("limit", type_=Integer)))
 
