@@ -9,8 +9,8 @@ functions; handlers never decide.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, literal, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from store.errors import NotAllowed, NotFound
 from store.models import Account, Contact, Opportunity, Stage, Team, User
@@ -18,16 +18,23 @@ from store.roles import is_admin, supervises
 
 
 def people_under(session: Session, user_id: int) -> set[int]:
-    """The user and everyone whose manager chain, or managed team, leads to them."""
-    found = {user_id}
-    frontier = {user_id}
-    while frontier:
-        reports = set(session.scalars(select(User.id).where(User.manager_id.in_(frontier))))
-        managed_teams = select(Team.id).where(Team.manager_id.in_(frontier))
-        members = set(session.scalars(select(User.id).where(User.team_id.in_(managed_teams))))
-        frontier = (reports | members) - found
-        found |= frontier
-    return found
+    """The user and everyone whose manager chain, or managed team, leads to them.
+
+    One recursive statement, whatever the depth of the org tree: each step adds the direct
+    reports of the people found so far and the members of the teams they manage (through
+    the indexes on users.manager_id and users.team_id). UNION, not UNION ALL, drops people
+    already found, so a loop in the manager chain ends instead of recursing for ever.
+    PostgreSQL allows one reference to the recursive name in its step, so both edges are
+    one join: a team the person manages (LEFT JOIN) or their own id as manager.
+    """
+    start = select(literal(user_id, Integer).label("id")).cte("under", recursive=True)
+    managed = aliased(Team)
+    step = (select(User.id)
+            .select_from(start)
+            .outerjoin(managed, managed.manager_id == start.c.id)
+            .join(User, or_(User.manager_id == start.c.id, User.team_id == managed.id)))
+    under = start.union(step)
+    return set(session.scalars(select(under.c.id)))
 
 
 def visible_owner_ids(session: Session, actor: User) -> set[int] | None:

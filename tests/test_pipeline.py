@@ -259,6 +259,20 @@ def test_summary_matches_an_independent_computation(data: Store, who, scope, own
     assert as_changes(summary) == expected_changes(data, owners, ids)
 
 
+@pytest.mark.parametrize(("who", "scope", "owners"), [
+    ("U0ADMIN", Scope(), set(OWNERS)),
+    ("U0MWEST", Scope("team"), set(OWNERS) - EAST),
+    ("U0ANA", Scope(), {"U0ANA"}),
+])
+def test_stuck_deals_of_a_period_close_in_it(data: Store, who, scope, owners) -> None:
+    """Stuck deals with a period: the scope's open deals closing in it, longest in stage."""
+    ids = ids_of(data)
+    summary = PipelineService(data).summary(ids[who], scope, Q4)
+    in_q4 = {o.id for o in plain(data, Opportunity.__table__) if o.close_date in Q4}
+    expected = [i for i in expected_stuck(data, owners, ids, limit=None) if i in in_q4][:5]
+    assert expected and [d.opportunity_id for d in summary.stuck] == expected
+
+
 def expected_cycle(store: Store, owners: set[str], ids: dict[str, int]) -> float | None:
     wanted = {ids[o] for o in owners}
     stages = {r.id: r for r in plain(store, Stage.__table__)}
@@ -272,12 +286,13 @@ def expected_cycle(store: Store, owners: set[str], ids: dict[str, int]) -> float
     return sum(days) / len(days) if days else None
 
 
-def expected_stuck(store: Store, owners: set[str], ids: dict[str, int]) -> list[int]:
+def expected_stuck(store: Store, owners: set[str], ids: dict[str, int],
+                   limit: int | None = 5) -> list[int]:
     wanted = {ids[o] for o in owners}
     stages = {r.id: r for r in plain(store, Stage.__table__)}
     live = [o for o in plain(store, Opportunity.__table__) if o.owner_id in wanted
             and o.archived_at is None and stages[o.stage_id].kind == "open"]
-    return [o.id for o in sorted(live, key=lambda o: (o.stage_changed_at, o.id))[:5]]
+    return [o.id for o in sorted(live, key=lambda o: (o.stage_changed_at, o.id))[:limit]]
 
 
 def expected_changes(store: Store, owners: set[str], ids: dict[str, int]) -> dict:

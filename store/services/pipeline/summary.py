@@ -14,18 +14,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     SQLColumnExpression,
     and_,
+    bindparam,
     case,
     extract,
     func,
     select,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from store.db import Store
 from store.models import Account, Opportunity, OpportunityHistory, Stage, Team, User
@@ -56,8 +61,9 @@ from store.services.pipeline.open_deals import (
     in_period,
     open_deals_join,
     open_figures,
+    scope_owner,
 )
-from store.services.pipeline.plans import unindexed
+from store.services.pipeline.plans import plus, unindexed, wide_scope
 
 CHANGE_WINDOW = timedelta(days=7)
 STUCK_LIMIT = 5
@@ -95,17 +101,46 @@ def by_fiscal_quarter(months: tuple[MonthRow, ...], fiscal_year_start: int
     return tuple(QuarterRow(code, fold(f)) for code, f in sorted(quarters.items()))
 
 
-def stuck_deals(session: Session, scope: ReportScope, period: Period | None, now: datetime,
-                limit: int = STUCK_LIMIT) -> tuple[StuckDeal, ...]:
-    """Open deals longest in their stage (the index on stage and close date serves this)."""
-    rows = session.execute(
+@cache
+def _stuck_statement(owners: bool, period: bool, time_first: bool) -> Executable:
+    """The stuck-deals read for one shape of report, built once: a report asks it often
+    and the statement is the same but for its parameters (`owners`, `start`, `end`,
+    `limit`). `time_first` (SQLite, a wide scope) keeps the stage and owner columns off
+    their indexes, so the index on (stage_changed_at, id) leads and the read stops after
+    the first few open deals of the scope instead of sorting all of them."""
+    stage_id = plus(Opportunity.stage_id) if time_first else Opportunity.stage_id
+    owner_id = plus(Opportunity.owner_id) if time_first else Opportunity.owner_id
+    statement = (
         select(Opportunity.id, Opportunity.name, Account.name, User.name, Stage.name,
                Opportunity.stage_changed_at, Opportunity.amount_minor, Opportunity.currency)
-        .join(Stage, Opportunity.stage_id == Stage.id)
+        .join(Stage, stage_id == Stage.id)
         .join(User, Opportunity.owner_id == User.id)
         .outerjoin(Account, Opportunity.account_id == Account.id)
-        .where(Stage.kind == "open", *deal_filters(scope), *in_period(period))
-        .order_by(Opportunity.stage_changed_at, Opportunity.id).limit(limit))
+        .where(Stage.kind == "open", Opportunity.archived_at.is_(None)))
+    if owners:
+        statement = statement.where(owner_id.in_(bindparam("owners", expanding=True)))
+    if period:
+        day = Opportunity.__table__.c.close_date.type
+        statement = statement.where(Opportunity.close_date >= bindparam("start", type_=day),
+                                    Opportunity.close_date < bindparam("end", type_=day))
+    return (statement.order_by(Opportunity.stage_changed_at, Opportunity.id)
+            .limit(bindparam("limit", type_=Integer)))
+
+
+def stuck_deals(session: Session, scope: ReportScope, period: Period | None, now: datetime,
+                limit: int = STUCK_LIMIT) -> tuple[StuckDeal, ...]:
+    """Open deals longest in their stage: one statement built once per report shape
+    (`_stuck_statement`), run on the session's connection (no ORM result handling)."""
+    owners = scope.owner_ids
+    statement = _stuck_statement(owners is not None, period is not None,
+                                 owners is not None and period is None
+                                 and wide_scope(session, owners))
+    params: dict[str, Any] = {"limit": limit}
+    if owners is not None:
+        params["owners"] = sorted(owners)
+    if period is not None:
+        params |= {"start": period.start, "end": period.end}
+    rows = session.connection().execute(statement, params)
     return tuple(
         StuckDeal(opp_id, deal_title(account, name), owner, stage, since,
                   (now - since).days, from_minor(amount, currency), currency)
@@ -157,7 +192,7 @@ def stage_owner_amounts(session: Session, scope: ReportScope, period: Period | N
                      Opportunity.currency.label("currency"),
                      func.sum(Opportunity.amount_minor).label("amount"))
               .select_from(Opportunity).join(Stage, and_(*open_deals_join(session, period)))
-              .where(*deal_filters(scope), *in_period(period))
+              .where(*deal_filters(scope, scope_owner(session, scope)), *in_period(period))
               .group_by(*keys).subquery())
     rows = session.execute(
         select(Stage.name, Stage.position, User.name, groups.c.currency, groups.c.amount)
