@@ -68,16 +68,29 @@ def refusals_of(facts: Facts) -> list[str]:
 
 def new_deal_name(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -> str | None:
     """What is left of "new opp for hooli: expansion, 75k, closing end of q1" once the
-    cue words, names and figures are taken out: "Expansion"."""
+    cue words, names and figures are taken out: "Expansion". The first run of such words
+    is the name; a figure, a day or a name after it ends it ("hooli expansion 75k closing
+    end of q1, already in prop" is "Expansion")."""
     used = mentioned_words(mentions) | {i for a in facts.amounts for i in range(a.start, a.end)}
-    day_text = " ".join(d.phrase for d in facts.days).split()
-    skip = {"new", "deal", "create", "add", "open", "for", "with", "at", "on", "a", "an", "the",
-            "closing", "close", "closes", "worth", "of", "and", "please", "opened", "by",
-            "expected", "stage", "in", "to", "is", "amount", "next", "step"} | set(day_text)
-    kept = [w for i, w in enumerate(sentence.words) if i not in used and w not in skip
-            and not w.endswith("%")]
+    day_text = set(" ".join(d.phrase for d in facts.days).split())
+    kept: list[str] = []
+    for at, word in enumerate(sentence.words):
+        if at in used or word in day_text or word.endswith("%"):
+            if kept:
+                break
+            continue
+        if word not in _NOT_A_NAME:
+            kept.append(word)
     name = " ".join(kept).strip(" ,.:;-")
     return name[:1].upper() + name[1:] if name else None
+
+
+_NOT_A_NAME = frozenset({
+    "new", "deal", "create", "add", "open", "for", "with", "at", "on", "a", "an", "the",
+    "closing", "close", "closes", "worth", "of", "and", "please", "opened", "by", "expected",
+    "stage", "in", "to", "is", "amount", "next", "step", "already", "currently", "now",
+    "called", "named", "straight", "it's", "its", "it"})
+"""Words around a new deal's name that are not part of it."""
 
 
 def unknown_subject(sentence: Sentence, mentions: tuple[Mention, ...], *,
