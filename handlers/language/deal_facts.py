@@ -73,6 +73,16 @@ def new_deal_name(sentence: Sentence, mentions: tuple[Mention, ...], facts: Fact
     end of q1, already in prop" is "Expansion")."""
     used = mentioned_words(mentions) | {i for a in facts.amounts for i in range(a.start, a.end)}
     day_text = set(" ".join(d.phrase for d in facts.days).split())
+    words = sentence.words
+    named = next((i + 1 for i, w in enumerate(words) if w in ("called", "named")), None)
+    if named is not None and named < len(words):  # "… called add-on seats, 12k": as typed
+        end = named
+        while end < len(words) and end not in used and words[end] not in day_text \
+                and (end == named or not opens_clause(sentence, end)):
+            end += 1
+        typed = sentence.raw[sentence.starts[named]:sentence.ends[end - 1]].strip(" ,.:;")
+        if typed:
+            return typed[:1].upper() + typed[1:]
     kept: list[str] = []
     for at, word in enumerate(sentence.words):
         if at in used or word in day_text or word.endswith("%"):
@@ -89,7 +99,8 @@ _NOT_A_NAME = frozenset({
     "new", "deal", "create", "add", "open", "for", "with", "at", "on", "a", "an", "the",
     "closing", "close", "closes", "worth", "of", "and", "please", "opened", "by", "expected",
     "stage", "in", "to", "is", "amount", "next", "step", "already", "currently", "now",
-    "called", "named", "straight", "it's", "its", "it"})
+    "called", "named", "straight", "it's", "its", "it", "biz", "business", "wants", "want",
+    "needs", "looking", "opp"})
 """Words around a new deal's name that are not part of it."""
 
 

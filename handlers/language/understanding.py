@@ -114,6 +114,15 @@ def _evidence(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -
         scores["done"] += 1 if scores["done"] else 0
     if "user" in kinds and any(w in ROLE_WORDS for w in words):
         scores["role"] += 3
+    words_at = sentence.words
+    ends = {m.end for m in mentions}
+    for at, word in enumerate(words_at):
+        if word in ("called", "named") and (at in ends or words_at[at - 1] == "deal"):
+            scores["log"] -= cue_weight("log", word)  # "a deal for initech called …"
+    if "account" in kinds and "deal" not in kinds and facts.amounts and not sentence.is_question:
+        first = min(m.end for m in mentions if m.kind == "account")
+        if "deal" in words_at[first:first + 5]:
+            scores["create"] += 3  # "monarch wants a pilot deal, 20k": no such deal yet
     scores["question"] = 4.0 if sentence.is_question else 0.0
     if set(words) & REPORT_WORDS:
         scores["question"] += 2
