@@ -148,8 +148,11 @@ def _topic(sentence: Sentence, mentions: tuple[Mention, ...]) -> tuple[Mention, 
     named = [m for m in mentions if m.kind in ("account", "deal")]
     before = [m for m in named if sentence.ends[m.end - 1] <= colon]
     if len(before) == 1 and len(named) > 1:
+        topic = before[0].known
+        account = topic.id if topic.kind == "account" else topic.scope
         return tuple(m for m in mentions if m.kind not in ("account", "deal")
-                     or sentence.ends[m.end - 1] <= colon)
+                     or sentence.ends[m.end - 1] <= colon
+                     or (m.kind == "deal" and m.known.scope == account))  # its own deal
     return mentions
 
 

@@ -48,8 +48,9 @@ def request_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts
     at = _lead_word(sentence)
     if at is not None and not sentence.is_question and (
             scores["log"] < 3 or all(w in _LEAD_OPENERS for w in words[:at])):
-        return Plan("lead", command=Command("lead", args={
-            "detail": rest_after(sentence, at + 1).lstrip(_LEADING) or None}))
+        return Plan("lead", command=Command("lead", args={"detail": _lead_detail(sentence, at)}))
+    if (said := _as_a_lead(sentence)) is not None:
+        return Plan("lead", command=Command("lead", args={"detail": said}))
     if _opens_with_quote(words) and not any(m.kind == "quote" for m in mentions):
         return _quote_lines(sentence, mentions)
     if scores["owner"] >= 2 and not sentence.is_question:
@@ -117,6 +118,36 @@ def _lead_word(sentence: Sentence) -> int | None:
     return None
 
 
+def _lead_detail(sentence: Sentence, at: int) -> str | None:
+    """What follows "lead"; "new lead from the webinar: ana lima, …" puts where it came
+    from after the person, where the lead reader looks for it."""
+    rest = rest_after(sentence, at + 1).lstrip(_LEADING)
+    head, colon, tail = rest.partition(":")
+    if colon and tail.strip() and re.match(r"(?i)^(?:from|via|at|through)\b", head.strip()):
+        return f"{tail.strip()}, {head.strip()}"
+    return rest or None
+
+
+def _as_a_lead(sentence: Sentence) -> str | None:
+    """"met a guy at the booth, chris lang, cto at hyperion. add as lead": the words
+    before "add (it) as a lead" are the lead."""
+    words = sentence.words
+    for at in range(1, len(words)):
+        if words[at] == "lead" and at == len(words) - 1 and (
+                words[at - 1] == "as" or words[at - 2:at] == ("as", "a")):
+            start = at - (2 if words[at - 1] == "as" else 3)
+            while start > 0 and words[start - 1] in ("add", "them", "him", "her", "it",
+                                                      "please", "and"):
+                start -= 1
+            said = sentence.raw[:sentence.starts[start]].strip(" .,;:-") if start > 0 else ""
+            pieces = [p.strip() for p in re.split(r"[,;]", said) if p.strip()]
+            story = [p for p in pieces if p.split()[0].lower() in _HOW_MET]
+            return ", ".join([p for p in pieces if p not in story] + story) or None
+    return None
+
+
+_HOW_MET = frozenset({"met", "saw", "spoke", "talked", "chatted", "found", "got"})
+"""Words opening how the rep came across a lead: said last, as where it came from."""
 _LEAD_OPENERS = frozenset({"new", "got", "a", "an", "add", "inbound", "hot", "another", "i",
                            "we", "have", "just", "fresh", "quick", "warm", "please"})
 _REPORT_OPENERS = frozenset({"show", "me", "my", "the", "get"})
