@@ -330,3 +330,15 @@ def test_a_new_deal_and_its_stage_in_one_line_are_one_change(chat: Chat, service
     assert "Proposal/Price Review" in reply.text
     chat.click(1)  # one Undo: the deal is gone, stage and all
     assert {o.id for o in services.opportunities.visible(book["ana"])} == before
+
+
+def test_a_decision_or_a_done_without_a_name_asks_which(chat: Chat, services: Services,
+                                                        book) -> None:
+    """"approve the quote", "done": which one? Nothing is decided or finished meanwhile."""
+    [quote] = chat.say("approve the quote")
+    assert "Which quote?" in quote.text and "Nothing was decided" in quote.text
+    chat.say("call w/ acme, f/u tmrw")
+    [done] = chat.say("done")
+    assert "Which follow-up?" in done.text
+    [activity] = services.activities.list_for(book["ana"])
+    assert not activity.done

@@ -63,6 +63,7 @@ CUES: Mapping[str, Mapping[str, float]] = {
 ROLE_WORDS = {"manager": "manager", "admin": "admin", "administrator": "admin", "rep": "rep",
               "finance": "finance", "approver": "finance", "director": "director"}
 QUOTE_ACTIONS = {"approve": "approve", "approved": "approve", "ok": "approve", "lgtm": "approve",
+                 "approving": "approve", "rejecting": "reject", "declining": "reject",
                  "reject": "reject", "rejected": "reject", "decline": "reject",
                  "declined": "reject", "deny": "reject", "sent": "sent", "send": "sent",
                  "revise": "revise", "revised": "revise", "rework": "revise", "rev": "revise",

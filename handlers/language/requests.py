@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from handlers.language.cues import HELP_PHRASES, LIST_FILLER, LISTS
+from handlers.language.cues import HELP_PHRASES, LIST_FILLER, LISTS, QUOTE_ACTIONS
 from handlers.language.facts import Facts
 from handlers.language.normalise import Sentence, rest_after
 from handlers.language.plan import Ask, Command, Plan, Question
@@ -53,6 +53,14 @@ def request_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts
         return Plan("lead", command=Command("lead", args={"detail": said}))
     if _opens_with_quote(words) and not any(m.kind == "quote" for m in mentions):
         return _quote_lines(sentence, mentions)
+    decided = [QUOTE_ACTIONS[w] for w in words if QUOTE_ACTIONS.get(w) in ("approve", "reject")]
+    if decided and {"quote", "quotes"} & set(words) and not mentions:
+        return Plan("quote", command=Command("quote", None, {"action": decided[0]}),
+                    asks=(Ask("quote"),))  # "approve the quote": which one?
+    if max(scores["done"], scores["snooze"]) >= 4 and not mentions and len(words) <= 3 \
+            and writes < 2 and scores["thanks"] < 2:  # "done", "snooze it": which one?
+        name = "done" if scores["done"] >= scores["snooze"] else "snooze"
+        return Plan(name, command=Command(name), asks=(Ask("account"),))
     if scores["owner"] >= 2 and not sentence.is_question:
         return _owner(sentence, mentions)
     return None
