@@ -75,3 +75,19 @@ def test_health_says_deals_renewal_cases_and_last_activity(chat: Chat, services:
     assert services.opportunities.get(book["ana"], book["acme"]) == before  # no write
     [renews] = chat.say("when does the acme contract renew?")
     assert "Renews Sun, Feb 28, 2027" in str(renews.blocks)
+
+
+def test_show_an_account_with_several_open_deals_is_its_health(chat: Chat, services: Services,
+                                                               book) -> None:
+    """"show acme" and "acme?" with two open deals show the account, not "which deal?"."""
+    services.opportunities.create(book["ana"], "Expansion EU", account="Acme", amount=30000)
+    chat.say("call w/ acme re pricing")
+    for text in ("show acme", "acme?"):
+        [reply] = chat.say(text)
+        shown = str(reply.blocks)
+        assert "Which deal" not in reply.text and not reply.controls
+        assert "Acme — Renewal" in shown and "Acme — Expansion EU" in shown
+        assert "_Open deals_ (2" in shown and "_Renewal_" in shown
+        assert "Pricing" in shown  # the last activity
+    [card] = chat.say("show acme renewal")  # a deal named: its card, with its buttons
+    assert any(c.action_id == "opp_next_stage" for c in card.controls)

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.conversation.conversation import READ_FIRST
 from handlers.language.capabilities import CAPABILITIES, help_text, readme_table
-from handlers.language.intents import parse
 from handlers.language.spotting import Gazetteer, Known
 from handlers.language.stage_words import stage_known
 from handlers.language.understanding import understand
@@ -30,16 +28,18 @@ NAMES = Gazetteer([
 ])
 
 
+_QUESTION_AS = {"kb": "kb", "forecast": "forecast", "quota": "forecast",
+                "followups": "followups"}
+
+
 def read_as(text: str) -> str:
-    """How the conversation files `text`: the fixed grammar's commands first, the rest by
-    the language layer (as `Conversation.answer_text` does)."""
-    parsed = parse(text)
-    if parsed.name not in READ_FIRST:
-        return parsed.name
+    """How the language layer files `text` (as `Conversation.answer_text` reads it): the
+    plan's intent, a question by the turn that answers it, a deal given to someone as an
+    edit."""
     plan = understand(text, NAMES, NOW, "UTC").plan
-    if plan.intent == "question" and plan.question is not None and plan.question.kind == "kb":
-        return "kb"
-    return parsed.name if plan.intent == "unknown" else plan.intent  # the reader passes
+    if plan.intent == "question" and plan.question is not None:
+        return _QUESTION_AS.get(plan.question.kind, "question")
+    return "edit" if plan.intent == "owner" else plan.intent
 
 
 @pytest.mark.parametrize(("example", "reads_as"), [

@@ -1,36 +1,54 @@
-"""The grammar of free text, without Slack or a database."""
+"""Free text read without Slack or a database, and the `/sales` sub-command grammar."""
+
+from datetime import UTC, datetime
 
 import pytest
 
 from handlers.conversation.slash_command import command_intent
-from handlers.language.intents import Intent, parse
+from handlers.language.intents import MAX_MESSAGE_CHARS, strip_mention, too_long
+from handlers.language.spotting import Gazetteer, Known
+from handlers.language.stage_words import stage_known
+from handlers.language.understanding import understand
 
-
-@pytest.mark.parametrize(("text", "expected"), [
-    ("logged a call with acme, they want pricing by friday",
-     Intent("log", "", kind="call", target="acme", detail="they want pricing by friday")),
-    ("met with Jane from Globex about the expansion",
-     Intent("log", "", kind="meeting", target="Jane from Globex", detail="the expansion")),
-    ("note on hooli: champion left",
-     Intent("log", "", kind="note", target="hooli", detail="champion left")),
-    ("move the globex expansion to negotiation",
-     Intent("move", "", target="the globex expansion", stage="negotiation")),
-    ("initech is now in proposal", Intent("move", "", target="initech", stage="proposal")),
-    ("we lost umbrella, they went with a competitor",
-     Intent("lost", "", target="umbrella", detail="they went with a competitor")),
-    ("closed won on wayne!", Intent("won", "", target="wayne")),
-    ("advance acme renewal", Intent("advance", "", target="acme renewal")),
-    ("what's next for globex?", Intent("show", "", target="globex")),
-    ("<@U0SALESBOT> my follow-ups", Intent("followups", "")),
-    ("new deal for acme: expansion 50k", Intent("create", "", target="acme",
-                                                detail="expansion 50k")),
-    ("help", Intent("help", "")),
-    ("how about lunch", Intent("unknown", "")),
+NOW = datetime(2026, 12, 2, 15, tzinfo=UTC)
+NAMES = Gazetteer([
+    *(Known("account", i, n) for i, n in enumerate(
+        ["Acme", "Globex", "Initech", "Hooli", "Umbrella", "Wayne Enterprises"], start=1)),
+    Known("contact", 10, "Jane Roe", scope=2, first_name_ok=True),
+    Known("deal", 30, "Acme Renewal", scope=1, own_name="Renewal"),
+    Known("deal", 31, "Globex Expansion", scope=2, own_name="Expansion"),
+    *(stage_known(40 + i, n, is_won=n == "Closed Won", is_lost=n == "Closed Lost")
+      for i, n in enumerate(["Prospecting", "Needs Analysis", "Value Proposition",
+                             "Proposal/Price Review", "Negotiation/Review", "Closed Won",
+                             "Closed Lost"])),
 ])
-def test_parse(text: str, expected: Intent) -> None:
-    got = parse(text)
-    assert (got.name, got.kind, got.target, got.stage, got.detail) == (
-        expected.name, expected.kind, expected.target, expected.stage, expected.detail)
+
+
+@pytest.mark.parametrize(("text", "intent", "subject"), [
+    ("logged a call with acme, they want pricing by friday", "log", "Acme"),
+    ("met with Jane from Globex about the expansion", "log", None),
+    ("note on hooli: champion left", "log", "Hooli"),
+    ("move the globex expansion to negotiation", "move", "Globex Expansion"),
+    ("initech is now in proposal", "move", "Initech"),
+    ("we lost umbrella, they went with a competitor", "move", "Umbrella"),
+    ("closed won on wayne!", "move", "Wayne Enterprises"),
+    ("advance acme renewal", "move", "Acme Renewal"),
+    ("what's next for globex?", "question", None),
+    ("<@U0SALESBOT> my follow-ups", "followups", None),
+    ("new deal for acme: expansion 50k", "create", "Acme"),
+    ("lead: jane doe, foo corp, jane@foo.com", "lead", None),
+    ("help", "help", None),
+    ("how about lunch", "question", None),
+])
+def test_the_language_layer_reads_what_the_old_grammar_did(text: str, intent: str,
+                                                             subject: str | None) -> None:
+    """The sentence shapes the old whole-sentence grammar knew, read by evidence now."""
+    plan = understand(strip_mention(text, "U0SALESBOT"), NAMES, NOW, "UTC").plan
+    assert plan.intent == intent
+    if subject is not None:
+        named = plan.deal or plan.account
+        assert named is not None and named.name == subject
+    assert not plan.writes or intent in ("log", "move", "create", "lead")
 
 
 @pytest.mark.parametrize(("text", "name", "target", "stage"), [
@@ -51,12 +69,12 @@ def test_slash_log() -> None:
 
 
 def test_a_message_over_the_limit_is_not_read() -> None:
-    from handlers.language.intents import MAX_MESSAGE_CHARS
-
     at_limit = "note on acme: " + "x" * (MAX_MESSAGE_CHARS - 14)
-    assert parse(at_limit).name == "log"
-    assert parse(f"<@UBOT> {at_limit}", "UBOT").name == "log"  # the mention doesn't count
+    assert too_long(at_limit) is None
+    assert too_long(strip_mention(f"<@UBOT> {at_limit}", "UBOT")) is None  # not counted
     over = at_limit + "x"
-    for intent in (parse(over), parse(f"<@UBOT> {over}", "UBOT"), command_intent(over)):
+    for intent in (too_long(over), too_long(strip_mention(f"<@UBOT> {over}", "UBOT")),
+                   command_intent(over)):
+        assert intent is not None
         assert (intent.name, intent.detail) == ("too_long", str(MAX_MESSAGE_CHARS + 1))
         assert len(intent.text) <= 100

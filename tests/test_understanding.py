@@ -306,3 +306,39 @@ def test_next_step_with_the_name_before_the_colon(chat: Chat, services: Services
     [reply] = chat.say("next step initech: send the msa")
     assert _deal(services, book, "initech").next_step == "send the msa"
     assert [c.label for c in reply.controls] == ["Undo"]
+
+
+def test_a_lead_said_without_the_word_new(chat: Chat, services: Services, book) -> None:
+    """"lead: …" and "got a lead - …" add the lead as "new lead: …" does."""
+    chat.say("lead: jane doe, foo corp, jane@foo.com")
+    chat.say("got a lead - sam ortiz from initrode, vp ops")
+    leads = {lead.name: lead for lead in services.leads.mine(book["ana"])}
+    assert set(leads) == {"jane doe", "sam ortiz"}
+    assert (leads["jane doe"].company, leads["jane doe"].email) == ("foo corp", "jane@foo.com")
+    assert leads["sam ortiz"].company == "initrode"
+
+
+def test_a_new_deal_and_its_stage_in_one_line_are_one_change(chat: Chat, services: Services,
+                                                            book) -> None:
+    before = {o.id for o in services.opportunities.visible(book["ana"])}
+    [reply] = chat.say("new deal for hooli expansion 75k closing end of q1, already in prop")
+    [new] = [o for o in services.opportunities.visible(book["ana"]) if o.id not in before]
+    # the test clock is Nov 2026: Q1 is next year's, ending Mar 31
+    assert (new.account_name, new.name, new.amount, new.close_date, new.stage.name) == (
+        "Hooli", "Expansion", Decimal(75000), date(2027, 3, 31), "Proposal/Price Review")
+    assert [c.label for c in reply.controls][:1] == ["Undo"]
+    assert "Proposal/Price Review" in reply.text
+    chat.click(1)  # one Undo: the deal is gone, stage and all
+    assert {o.id for o in services.opportunities.visible(book["ana"])} == before
+
+
+def test_a_decision_or_a_done_without_a_name_asks_which(chat: Chat, services: Services,
+                                                        book) -> None:
+    """"approve the quote", "done": which one? Nothing is decided or finished meanwhile."""
+    [quote] = chat.say("approve the quote")
+    assert "Which quote?" in quote.text and "Nothing was decided" in quote.text
+    chat.say("call w/ acme, f/u tmrw")
+    [done] = chat.say("done")
+    assert "Which follow-up?" in done.text
+    [activity] = services.activities.list_for(book["ana"])
+    assert not activity.done

@@ -24,17 +24,12 @@ from handlers.conversation import (
 from handlers.conversation.reading_turns import READ, Reader
 from handlers.conversation.turn import Turn, TurnHandler
 from handlers.deps import Deps
-from handlers.language.intents import Intent, parse
+from handlers.language.intents import Intent, strip_mention, too_long
 from handlers.leads.flow import LeadFlow
 from handlers.pipeline.flow import PipelineFlow
 from handlers.quotes.flow import QuoteFlow
 from handlers.slack.answer import Answer, MessageLink
 from store.schemas import OpportunityView, UserView
-
-READ_FIRST = frozenset({"log", "move", "edit", "advance", "won", "lost", "show", "unknown",
-                        "kb", "create"})
-"""The intents the sentence-shape grammar found that the language layer reads first (it
-knows every name in the sentence and every fact); what it cannot place goes back to them."""
 
 
 class Conversation:
@@ -86,22 +81,22 @@ class Conversation:
             read = self.reader.read(turn)
             if isinstance(read, Answer):
                 return read
-            turn = replace(turn, intent=read or parse(intent.text), chosen={})
+            turn = replace(turn, intent=read, chosen={})
         return self.handlers.get(turn.intent.name, help_turns.unknown)(turn)
 
     def answer_text(self, text: str, actor: UserView, *,
                     bot_user_id: str | None = None) -> tuple[Intent, Answer]:
-        """What a rep typed (a DM, an @mention, free text after `/sales`): the commands with
-        a fixed grammar by it, everything else by the language layer first; returns the
-        intent it was read as (for the surfaces' sharing rules) and the answer."""
-        intent = parse(text, bot_user_id)
-        if intent.name in READ_FIRST:
-            read = self.reader.read(Turn(self.deps, Intent(READ, intent.text), actor))
-            if isinstance(read, Answer):
-                return intent, read
-            if read is not None:
-                return read, self.answer(read, actor)
-        return intent, self.answer(intent, actor)
+        """What a rep typed (a DM, an @mention, free text after `/sales`), read by the
+        language layer; returns the intent it was read as (for the surfaces' sharing
+        rules) and the answer."""
+        text = strip_mention(text, bot_user_id)
+        if (refused := too_long(text)) is not None:
+            return refused, self.answer(refused, actor)
+        said = Intent(READ, " ".join(text.split()))
+        read = self.reader.read(Turn(self.deps, said, actor))
+        if isinstance(read, Answer):
+            return said, read
+        return read, self.answer(read, actor)
 
     # -- shared with the deal buttons and forms ----------------------------------------
     def moved(self, opp: OpportunityView) -> Answer:
@@ -109,3 +104,4 @@ class Conversation:
 
     def card(self, opp: OpportunityView, actor: UserView) -> Answer:
         return deal_answers.card(self.deps.directory, opp, actor)
+

@@ -26,9 +26,8 @@ def show(turn: Turn) -> Answer:
     """A deal's card, or an account's summary when the name is an account's."""
     if "deal" not in turn.chosen:
         resolved = resolve_deal(turn.directory, turn.actor.id, turn.intent.target or "")
-        if resolved.found is None:
-            if (resolved.is_none or turn.intent.name == "account") \
-                    and (summary := _account_summary(turn)) is not None:
+        if resolved.found is None:  # none or several deals: the account's health, if named
+            if (summary := _account_summary(turn)) is not None:
                 return summary
             return ask_deal(turn.intent, resolved)
         turn = replace(turn, chosen={**turn.chosen, "deal": resolved.found.id})  # resolved once
@@ -42,7 +41,9 @@ def show(turn: Turn) -> Answer:
 def account(turn: Turn) -> Answer:
     """"how's acme doing", "show acme", "when does the acme contract renew?": the account's
     health; a name that is no account's is looked up as a deal. "show acme" for an account
-    with one open deal is that deal's card (its buttons are what a rep wants next)."""
+    with one open deal is that deal's card (its buttons are what a rep wants next); with
+    several, the account's health (its open deals, last activity, renewal), not a question
+    which deal."""
     if turn.intent.detail == "show":
         return show(turn)  # one deal: its card; none or several: the account's health
     return _account_summary(turn) or show(turn)

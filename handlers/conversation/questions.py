@@ -9,6 +9,7 @@ follow-ups list, the knowledge base.
 from __future__ import annotations
 
 from handlers.language.intents import Intent
+from handlers.language.normalise import rest_after
 from handlers.language.plan import Question, Reading
 from store.periods import PERIOD_PHRASE
 
@@ -18,6 +19,10 @@ _TEAM_WORDS = frozenset({"team", "team's", "teams", "everyone", "everybody", "re
 def intent_for(question: Question, reading: Reading) -> Intent | None:
     text = reading.sentence.raw
     subject = question.subject
+    if question.kind == "show" and subject is None and question.typed:
+        return Intent("show", text, target=question.typed)  # "show nosuchco": no such deal
+    if question.kind == "kb" and question.text != text:
+        return Intent("kb", text, detail=question.text)  # "kb sso setup": what follows kb
     if question.kind in ("show", "health", "renewal") and subject is not None and subject.name:
         target = subject.name
         if question.kind == "renewal" and subject.kind == "deal" and subject.own_name \
@@ -27,16 +32,35 @@ def intent_for(question: Question, reading: Reading) -> Intent | None:
             subject is None or subject.kind == "account") else "show"
         return Intent(name, text, target=target, detail=question.kind)
     if question.kind in ("pipeline", "closing", "stuck", "slipped"):
-        return Intent("pipeline", text, detail=_scope_and_period(reading))
+        return Intent("pipeline", text, detail=_said_after("pipeline", reading))
     if question.kind in ("forecast", "quota"):
-        return Intent("forecast", text, detail=_scope_and_period(reading))
+        return Intent("forecast", text, detail=_said_after("forecast", reading))
     if question.kind == "followups":
         return Intent("followups", text)
     if question.kind == "renewal":
         return Intent("reminders", text)
     if text.rstrip().endswith("?") or len(reading.sentence.words) >= 3:
         return Intent("kb", text, detail=text)  # "how do we beat quillstack"
-    return None  # the sentence-shape turns answer what they can, or say what they understand
+    return None  # too short to search for: the caller says what it understands
+
+
+def _said_after(report: str, reading: Reading) -> str | None:
+    """"pipeline csv", "pipeline to #sales every monday 8am", "forecast quota dana 2026-Q4
+    120k": a report named first takes the rest as typed (its flow reads scope, period,
+    schedule and channel from it); a report asked in words, its scope and period; a
+    schedule or a channel said anywhere, the whole message."""
+    words = reading.sentence.words
+    lead = [i for i, w in enumerate(words[:3]) if w == report]
+    if lead and all(w in _OPENERS for w in words[:lead[0]]):
+        return rest_after(reading.sentence, lead[0] + 1).strip() or None
+    if report == "pipeline" and (_SCHEDULE & set(words) or "#" in reading.sentence.raw):
+        return reading.sentence.raw
+    return _scope_and_period(reading)
+
+
+_OPENERS = frozenset({"show", "me", "my", "the", "get"})
+_SCHEDULE = frozenset({"every", "weekly", "daily", "subscriptions", "subscription",
+                       "schedule", "scheduled", "unsubscribe"})
 
 
 def _scope_and_period(reading: Reading) -> str | None:

@@ -10,8 +10,8 @@ every name the store knows (the rep's visibility applied), and then:
   about several ("initech to proposal and hooli to needs analysis") likewise, every deal's
   part at once (`several_turns`), or a question about the first part that needs one;
 - a question never writes: the turn that answers it does (card, pipeline, forecast, kb);
-- what it cannot place yet (no known subject, a new account) goes to the sentence-shape
-  turns it replaces step by step (`None` is returned).
+- a request (help, a list, mute, a lead, a quote's lines…) or a name the store does not
+  know goes to the turn that answers it, as its intent (`plan_intents`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 from handlers.conversation import (
     command_turns,
     day_questions,
+    plan_intents,
     plan_parts,
     questions,
     quote_commands,
@@ -58,9 +59,9 @@ class Reader:
                           turn.tz, fiscal_year_start=turn.services.pipeline.fiscal_year_start,
                           visible=may_see, decoded=True)
 
-    def read(self, turn: Turn) -> Answer | Intent | None:
-        """The answer to the message; or the intent whose turn answers it (a question);
-        or None for the sentence-shape turns to try."""
+    def read(self, turn: Turn) -> Answer | Intent:
+        """The answer to the message, or the intent whose turn answers it (a question, a
+        request, a name to create)."""
         reading = self.reading(turn)
         plan = _with_chosen(reading.plan, turn)
         if plan.refusals:
@@ -80,26 +81,40 @@ class Reader:
             return Answer(text=hello, blocks=[ui.mrkdwn(hello), *ui.help_blocks()])
         if plan.intent == "role":
             return command_turns.role(turn, plan)
-        if plan.intent == "quote" and not plan.refusals:
-            return quote_commands.run(turn, plan, reading, self.quotes)
+        if (asked := plan_intents.request(turn, plan)) is not None:
+            return asked
+        if plan.intent == "quote":
+            return quote_commands.run(turn, plan, reading, self.quotes) or _unknown(turn)
         if plan.intent == "question" and plan.question is not None:
-            return questions.intent_for(plan.question, reading)
-        if plan.intent in ("snooze", "done") and not plan.asks:
-            return command_turns.follow_up(turn, plan)
-        if plan.intent == "create" and not plan.asks:
-            return command_turns.create_deal(turn, plan)
-        if plan.intent not in ("log", "move", "edit", "multi"):
-            return None
+            return questions.intent_for(plan.question, reading) or _unknown(turn)
+        if plan.intent in ("snooze", "done"):
+            return command_turns.follow_up(turn, plan) or say_text(
+                "Which follow-up? Say its account: `snooze the hooli follow-up till friday` "
+                "or `done with the hooli follow-up`.", private=True)
+        if plan.intent not in ("log", "move", "edit", "multi", "create"):
+            return _unknown(turn)
+        if plan.asks and plan.asks[0].what == "account" and plan.unknown_name \
+                and (plan.activity is not None or plan.intent == "create"):
+            return plan_intents.unknown_subject(turn, plan)  # the turn asks which account
         if plan.asks:
-            return _ask(turn, plan)
+            return _ask(turn, plan) or plan_intents.unknown_subject(turn, plan)
+        if plan.intent == "create":
+            return command_turns.create_deal(turn, plan) \
+                or plan_intents.unknown_subject(turn, plan)
         if plan.account is None and plan.deal is None:
-            return None
+            return plan_intents.unknown_subject(turn, plan)
         deal = _deal(turn, plan)
         if isinstance(deal, Answer):
             return deal
         if deal is None:
-            return None if plan.intent != "log" else _log_on_account(turn, plan, reading)
+            if plan.activity is None or plan.stage is not None or plan.edits:
+                return plan_intents.no_open_deal(turn, plan)
+            return _log_on_account(turn, plan, reading)
         return _apply(turn, plan, reading, deal)
+
+
+def _unknown(turn: Turn) -> Intent:
+    return Intent("unknown", turn.intent.text)
 
 
 def _carried(turn: Turn) -> dict[str, str]:
@@ -111,7 +126,7 @@ def _carried(turn: Turn) -> dict[str, str]:
 def _with_chosen(plan: Plan, turn: Turn) -> Plan:
     """The plan with what the rep picked from an earlier question."""
     chosen = turn.chosen
-    for key in ("contact", "stage", "deal"):
+    for key in ("contact", "stage", "deal", "account"):
         if key in chosen and plan.asks and plan.asks[0].what == key:
             pick = next((o for o in plan.asks[0].options if o.id == chosen[key]), None)
             if pick is not None:
@@ -121,8 +136,8 @@ def _with_chosen(plan: Plan, turn: Turn) -> Plan:
 
 def _ask(turn: Turn, plan: Plan) -> Answer | None:
     ask = plan.asks[0]
-    if ask.what not in ("contact", "stage", "deal") or not ask.options:
-        return None  # which account / a new one: the sentence-shape turns ask it today
+    if ask.what not in ("contact", "stage", "deal", "account") or not ask.options:
+        return None  # no name to pick from: the caller says what it can
     carried = _carried(turn)
     noun = ask.what
     options = [(shown_name(o, turn.directory, turn.actor.id), {"i": carried, noun: o.id})

@@ -16,7 +16,7 @@ from handlers.conversation.resolver import resolve_deal
 from handlers.deals import modals as deal_modals
 from handlers.deps import Deps
 from handlers.knowledge.forms import open_article_form
-from handlers.language.intents import MAX_MESSAGE_CHARS, Intent, parse, too_long
+from handlers.language.intents import MAX_MESSAGE_CHARS, Intent, too_long
 from handlers.quotes import modals as quote_modals
 from handlers.slack.middleware import actor_of
 from handlers.slack.text import escape, from_slack
@@ -27,9 +27,10 @@ _LOG = re.compile(r"^(?P<kind>call|meeting|email|note|task)\s+(?P<target>[^:]+?)
 
 SUBCOMMANDS = frozenset({
     "help", "followups", "follow-ups", "due", "log", "deal", "show", "opp", "move", "advance",
-    "next", "won", "lost", "quote", "pipeline", "forecast", "lead", "leads", "reminders",
-    "mute", "unmute", "digest", "kb", "approvals", "delegate"})
-"""`/sales` words with a fixed grammar; anything else after `/sales` is free text."""
+    "next", "won", "lost", "quote", "pipeline", "forecast", "lead", "leads", "kb", "approvals",
+    "delegate"})
+"""`/sales` words with a fixed grammar; anything else after `/sales` (`reminders`, `mute`,
+`digest at 8am` among them) is free text, read as a DM is."""
 
 
 def _words(text: str) -> list[str]:
@@ -59,10 +60,13 @@ def command_intent(text: str) -> Intent:
     if sub in ("deal", "show", "opp", "move", "advance", "won", "lost", "quote") and not rest:
         return Intent("usage", text, target=sub)
     if sub == "move":
+        target, to, stage = rest.rpartition(" to ")
+        if to:  # `/sales move acme renewal to negotiation`
+            return Intent("move", text, target=target.strip("\"' "), stage=stage.strip())
         words = _words(rest)
-        if len(words) >= 2 and " to " not in f" {rest} ":
-            return Intent("move", text, target=words[0], stage=" ".join(words[1:]))
-        return parse(f"move {rest}")
+        if len(words) < 2:
+            return Intent("usage", text, target="move")
+        return Intent("move", text, target=words[0], stage=" ".join(words[1:]))
     if sub == "quote":
         target, _, detail = rest.partition(":")
         return Intent("quote", text, target=target.strip("\"' "), detail=detail.strip() or None)
@@ -72,8 +76,6 @@ def command_intent(text: str) -> Intent:
         return Intent("lead", text, detail=rest.strip() or None)
     if sub == "leads":
         return Intent("leads", text)
-    if sub in ("reminders", "mute", "unmute", "digest"):
-        return parse(text)
     if sub == "kb":
         return Intent("kb", text, detail=rest)
     if sub == "approvals":
@@ -89,7 +91,7 @@ def command_intent(text: str) -> Intent:
     if sub == "lost":
         target, _, reason = rest.partition(":")
         return Intent("lost", text, target=target.strip("\"' "), detail=reason.strip() or None)
-    return parse(text)
+    return Intent("unknown", text)  # free text: the conversation reads it
 
 
 def _opens_form(intent: Intent) -> bool:

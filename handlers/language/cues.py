@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from handlers.language.spotting import Known
+from handlers.language.wordforms import one_edit
 
 # -- the evidence table: intent → cue word → weight ----------------------------------------
 CUES: Mapping[str, Mapping[str, float]] = {
@@ -47,6 +48,14 @@ CUES: Mapping[str, Mapping[str, float]] = {
     "hello": {"hi": 4, "hello": 4, "hey": 4, "morning": 3, "yo": 3, "hiya": 4, "howdy": 4},
     "thanks": {"thanks": 4, "thank": 4, "cheers": 2, "cool": 1, "nice": 1, "great": 1,
                "awesome": 1, "ok": 1, "okay": 1, "lol": 2},
+    "mute": {"mute": 6, "unmute": 6, "silence": 4, "pause": 2, "resume": 2, "reminders": 1,
+             "notifications": 1, "pings": 1},
+    "digest": {"digest": 6, "daily": 1},
+    "kb": {"kb": 6, "wiki": 6, "knowledge": 4, "base": 1, "search": 1},
+    "delegate": {"delegate": 6, "delegating": 6, "stand": 1, "standin": 3},
+    "owner": {"assign": 3, "assigned": 3, "reassign": 4, "reassigned": 4, "transfer": 3,
+              "transferred": 3, "hand": 2, "handed": 2, "give": 2, "gave": 2, "owner": 3,
+              "ownership": 3},
 }
 """The words that speak for each intent, and how loudly. The help text and the README's
 "What you can say" are built from `CAPABILITIES`, beside this table."""
@@ -54,6 +63,7 @@ CUES: Mapping[str, Mapping[str, float]] = {
 ROLE_WORDS = {"manager": "manager", "admin": "admin", "administrator": "admin", "rep": "rep",
               "finance": "finance", "approver": "finance", "director": "director"}
 QUOTE_ACTIONS = {"approve": "approve", "approved": "approve", "ok": "approve", "lgtm": "approve",
+                 "approving": "approve", "rejecting": "reject", "declining": "reject",
                  "reject": "reject", "rejected": "reject", "decline": "reject",
                  "declined": "reject", "deny": "reject", "sent": "sent", "send": "sent",
                  "revise": "revise", "revised": "revise", "rework": "revise", "rev": "revise",
@@ -124,5 +134,35 @@ ACTIVITY_KIND = {
 }
 
 
+LISTS: Mapping[str, frozenset[str]] = {
+    "followups": frozenset({"follow", "ups", "followups", "todo", "todos", "tasks", "due",
+                            "overdue"}),
+    "reminders": frozenset({"reminders", "upcoming", "coming"}),
+    "leads": frozenset({"leads"}),
+    "approvals": frozenset({"approvals", "approval", "queue", "approve"}),
+}
+"""A list asked for by its name ("my follow-ups", "approvals", "what's coming up")."""
+LIST_FILLER = frozenset({"my", "show", "me", "the", "all", "what's", "whats", "what", "is",
+                         "are", "do", "i", "have", "any", "list", "pending", "open", "today",
+                         "please", "up", "needs", "need", "to", "for", "see", "get", "can",
+                         "you", "mine", "that", "s", "there", "waiting", "on", "of", "this",
+                         "week", "now", "from", "new", "recent", "latest", "last"})
+"""Words around a list's name that say nothing else."""
+HELP_PHRASES = frozenset({"what can you do", "what do you do", "how does this work",
+                          "what do you understand", "commands", "menu", "options"})
+"""Whole messages that ask what the bot can do."""
+
 NEXT_STAGE = Known("stage", 0, "next stage")
 """The stage a deal moves to when the rep says "advance" and names none."""
+
+
+def cue_weight(intent: str, word: str) -> float:
+    """How loudly `word` speaks for `intent`; a word one slip from a long cue counts less."""
+    cues = CUES[intent]
+    if word in cues:
+        return cues[word]
+    if len(word) >= 5:  # "mvoe", "advnce": one slip from a cue still counts, for less
+        for cue, weight in cues.items():
+            if len(cue) >= 4 and abs(len(cue) - len(word)) <= 1 and one_edit(word, cue):
+                return weight * 0.7
+    return 0.0

@@ -3,6 +3,8 @@ new deal is called, and which unknown words may name an account to create."""
 
 from __future__ import annotations
 
+import re
+
 from handlers.language.cues import (
     ACTIVITY_KIND,
     CORRECTIONS,
@@ -10,7 +12,7 @@ from handlers.language.cues import (
     PROBABILITY_CUES,
 )
 from handlers.language.facts import Facts
-from handlers.language.normalise import Sentence
+from handlers.language.normalise import Sentence, opens_clause
 from handlers.language.plan import Edits
 from handlers.language.spotting import Mention
 from handlers.language.vocabulary import COMMON
@@ -66,35 +68,84 @@ def refusals_of(facts: Facts) -> list[str]:
 
 def new_deal_name(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -> str | None:
     """What is left of "new opp for hooli: expansion, 75k, closing end of q1" once the
-    cue words, names and figures are taken out: "Expansion"."""
+    cue words, names and figures are taken out: "Expansion". The first run of such words
+    is the name; a figure, a day or a name after it ends it ("hooli expansion 75k closing
+    end of q1, already in prop" is "Expansion")."""
     used = mentioned_words(mentions) | {i for a in facts.amounts for i in range(a.start, a.end)}
-    day_text = " ".join(d.phrase for d in facts.days).split()
-    skip = {"new", "deal", "create", "add", "open", "for", "with", "at", "on", "a", "an", "the",
-            "closing", "close", "closes", "worth", "of", "and", "please", "opened", "by",
-            "expected", "stage", "in", "to", "is", "amount", "next", "step"} | set(day_text)
-    kept = [w for i, w in enumerate(sentence.words) if i not in used and w not in skip
-            and not w.endswith("%")]
+    day_text = set(" ".join(d.phrase for d in facts.days).split())
+    words = sentence.words
+    named = next((i + 1 for i, w in enumerate(words) if w in ("called", "named")), None)
+    if named is not None and named < len(words):  # "… called add-on seats, 12k": as typed
+        end = named
+        while end < len(words) and end not in used and words[end] not in day_text \
+                and (end == named or not opens_clause(sentence, end)):
+            end += 1
+        typed = sentence.raw[sentence.starts[named]:sentence.ends[end - 1]].strip(" ,.:;")
+        if typed:
+            return typed[:1].upper() + typed[1:]
+    kept: list[str] = []
+    for at, word in enumerate(sentence.words):
+        if at in used or word in day_text or word.endswith("%"):
+            if kept:
+                break
+            continue
+        if word not in _NOT_A_NAME:
+            kept.append(word)
     name = " ".join(kept).strip(" ,.:;-")
     return name[:1].upper() + name[1:] if name else None
 
 
-def unknown_name(sentence: Sentence, mentions: tuple[Mention, ...]) -> str | None:
-    """The name-like words after with/at/for/on that matched nothing known: what the rep
-    may want created ("called bluthco about renewal" → "bluthco")."""
+_NOT_A_NAME = frozenset({
+    "new", "deal", "create", "add", "open", "for", "with", "at", "on", "a", "an", "the",
+    "closing", "close", "closes", "worth", "of", "and", "please", "opened", "by", "expected",
+    "stage", "in", "to", "is", "amount", "next", "step", "already", "currently", "now",
+    "called", "named", "straight", "it's", "its", "it", "biz", "business", "wants", "want",
+    "needs", "looking", "opp"})
+"""Words around a new deal's name that are not part of it."""
+
+
+def unknown_subject(sentence: Sentence, mentions: tuple[Mention, ...], *,
+                    at: int | None = None) -> tuple[str, str | None] | None:
+    """The subject as typed, to the end of its clause ("Bob Smith at NewCo"), and what the
+    message says after it ("wants a demo"): the name-like words no known name covers, or
+    the name said from word `at` (an account name two accounts fit: "umbra"); None when
+    there is neither."""
+    span = _unknown_start(sentence, mentions)
+    start = at if at is not None else span[0] if span is not None else None
+    if start is None:
+        return None
+    end = start
+    used = mentioned_words(mentions) - {i for m in mentions if m.start == start
+                                        for i in range(m.start, m.end)}
+    words = sentence.words
+    while end < len(words) and end not in used and words[end] not in _CLAUSE_END \
+            and (end == start or not opens_clause(sentence, end)):
+        end += 1
+    raw = sentence.raw
+    typed = raw[sentence.starts[start]:sentence.ends[end - 1]].strip(" ,;:.!?")
+    rest = raw[sentence.ends[end - 1]:].lstrip(" ,;:.-–—")
+    rest = re.sub(r"^(?:about|re:?|regarding)\s+", "", rest, flags=re.I).strip()
+    return typed, rest or None
+
+
+_CLAUSE_END = frozenset({"about", "regarding", "because", "and"})
+
+
+def _unknown_start(sentence: Sentence, mentions: tuple[Mention, ...]) -> tuple[int, int] | None:
     used = mentioned_words(mentions)
     words = sentence.words
     for at, word in enumerate(words):
         if (word in ("with", "at", "for", "on", "from", "to") or (word in ACTIVITY_KIND
                 and word.endswith("ed"))) and at + 1 < len(words) \
                 and at + 1 not in used and words[at + 1] not in COMMON:
-            run = []
+            end = at + 1
             for follow in range(at + 1, min(len(words), at + 4)):
                 said = words[follow]
                 if follow in used or said in COMMON or any(c.isdigit() for c in said):
                     break
-                run.append(words[follow])
-            if run:
-                return " ".join(run)
+                end = follow + 1
+            if end > at + 1:
+                return at + 1, end
     return None
 
 

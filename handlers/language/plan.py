@@ -69,6 +69,7 @@ class Question:
     kind: str
     subject: Known | None = None
     text: str = ""
+    typed: str | None = None  # the name as typed, when it is no name the store knows
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,8 @@ class Plan:
     question: Question | None = None
     asks: tuple[Ask, ...] = ()
     refusals: tuple[str, ...] = ()
-    unknown_name: str | None = None
+    unknown_name: str | None = None  # the subject as typed, when no known name is said
+    unknown_rest: str | None = None  # and what was said after it ("…, wants a demo")
     parts: tuple[Reading, ...] = ()  # "several": one reading per deal the message is about
 
     @property

@@ -1,0 +1,76 @@
+"""A plan that an existing turn answers, as that turn's intent: the requests (help, the
+lists, mute, digest, a lead, a stand-in approver, a new quote's lines, a deal given to
+someone), and the plans about a name the store does not know, which the turns answer by
+offering to create it ("logged a call with zorblax" → Create account "zorblax").
+
+The language layer has read the message; nothing here reads words again, it only carries
+what was read (`Command.args`, `Plan.unknown_name`) into the `Intent` the turn takes.
+"""
+
+from __future__ import annotations
+
+from handlers.conversation.resolver import Resolved
+from handlers.conversation.turn import Turn
+from handlers.conversation.which_deal import ask_deal
+from handlers.language.intents import Intent
+from handlers.language.plan import Plan
+from handlers.slack.answer import Answer, say_text
+from handlers.slack.text import escape
+
+LISTS = frozenset({"help", "followups", "reminders", "leads", "approvals"})
+"""Plans answered by the turn of the same name, with nothing more to carry."""
+WITH_DETAIL = frozenset({"mute", "digest", "lead"})
+
+
+def request(turn: Turn, plan: Plan) -> Intent | Answer | None:
+    """The intent of the turn that answers a request plan; None when `plan` is no request."""
+    text = turn.intent.text
+    args = plan.command.args if plan.command is not None else {}
+    if plan.intent in LISTS:
+        return Intent(plan.intent, text)
+    if plan.intent == "digest" and plan.asks:
+        return say_text("At what hour? Say `digest at 8am`, or `digest off`.", private=True)
+    if plan.intent in WITH_DETAIL:
+        return Intent(plan.intent, text, detail=_text(args.get("detail")))
+    if plan.intent == "delegate":
+        return Intent("delegate", text, target=_text(args.get("target")) or "")
+    if plan.intent == "owner":
+        return Intent("edit", text, kind="owner", target=_text(args.get("target")),
+                      detail=_text(args.get("detail")))
+    if plan.intent == "quote" and plan.asks:
+        return say_text("Which quote? Say its number, like `approve Q-2026-0006`; `approvals` "
+                        "lists the ones waiting for you. Nothing was decided.", private=True)
+    if plan.intent == "quote" and plan.command is not None and plan.command.target is None:
+        return Intent("quote", text, target=_text(args.get("target")) or "",
+                      detail=_text(args.get("detail")))
+    return None
+
+
+def unknown_subject(turn: Turn, plan: Plan) -> Intent | Answer:
+    """A plan about a name no account, deal or contact has: the activity or the new deal
+    goes to the turn that offers to create the account; a change to a deal says no deal
+    matched (with a button to create one); no name at all is asked for."""
+    text, typed = turn.intent.text, plan.unknown_name
+    if typed and plan.intent == "create":
+        return Intent("create", text, target=typed, detail=plan.unknown_rest)
+    if typed and plan.activity is not None:
+        return Intent("log", text, kind=plan.activity.kind, target=typed,
+                      detail=plan.unknown_rest)
+    if typed:
+        return ask_deal(Intent("show", text, target=typed), Resolved())
+    return say_text("Which account or deal is that about? Say its name, like `logged a call "
+                    "with acme, they want pricing` or `move globex to negotiation`. "
+                    "Nothing was changed.", private=True)
+
+
+def no_open_deal(turn: Turn, plan: Plan) -> Answer:
+    """A stage or a field for an account with no open deal the rep can see."""
+    if plan.account is None:
+        return say_text("That deal is closed or gone, so nothing was changed.", private=True)
+    name = turn.directory.account_name(turn.actor.id, plan.account.id) or plan.account.name
+    return say_text(f"*{escape(name)}* has no open deal you can see, so nothing was changed. "
+                    f"Say `new deal for {escape(name.lower())}: …` to open one.", private=True)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

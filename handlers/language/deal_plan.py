@@ -1,0 +1,169 @@
+"""A message's facts about one subject as a plan: log, move, edit, create, as many as it says.
+
+`understanding` decides that a message states facts (not a command, not a question); this
+gathers them about the one account or deal it names: an activity (done, or planned with a
+day), a stage said as a destination, the deal fields the figures set, a new deal with its
+terms and stage. What is unclear is an `Ask`; nothing here knows Slack or the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from handlers.language.cues import (
+    ACTIVITY_KIND,
+    ADVANCE_CUES,
+    BASE_VERBS,
+    FUTURE,
+    NEXT_STAGE,
+    NOT_A_LOSS,
+    NOT_BEFORE_STAGE,
+    PAST_MARKERS,
+    TO_WORDS,
+    cue_weight,
+)
+from handlers.language.deal_facts import (
+    activity_kind,
+    deal_edits,
+    mentioned_words,
+    new_deal_name,
+    refusals_of,
+    unknown_subject,
+)
+from handlers.language.facts import Facts
+from handlers.language.normalise import Sentence, opens_clause, rest_after
+from handlers.language.plan import Activity, Ask, Edits, NewDeal, Plan, Question
+from handlers.language.spotting import EXACT, Known, Mention
+from handlers.language.subjects import best_of, contact_of, subject_of
+
+
+def stage_move(sentence: Sentence, mentions: tuple[Mention, ...]) -> list[Mention] | None:
+    """The stage mentions said as a destination ("to negotiation", "signed!", "closed won"),
+    not as a thing ("sent the proposal"); None when there is none."""
+    found = []
+    for mention in mentions:
+        if mention.kind != "stage":
+            continue
+        before = sentence.words[max(0, mention.start - 2):mention.start]
+        after = sentence.words[mention.end] if mention.end < len(sentence.words) else ""
+        if before and before[-1] in NOT_BEFORE_STAGE:
+            continue
+        if mention.known.tag == "lost" and after in NOT_A_LOSS:
+            continue
+        said_as_move = (any(w in TO_WORDS for w in before) or mention.known.tag is not None
+                        or _said_move(sentence))
+        if mention.score < EXACT and not _said_move(sentence):
+            said_as_move = False  # "a call to negotiate": a verb, unless a move is said
+        if said_as_move:
+            found.append(mention)
+    return found or None
+
+
+def _said_move(sentence: Sentence) -> bool:
+    return any(cue_weight("move", w) > 0 for w in sentence.words)
+
+
+def _planned(sentence: Sentence, facts: Facts) -> bool:
+    """An activity still to do: "set up a call with initech", "need to email dana", or
+    "call them tomorrow" (the verb as an order, with a day ahead)."""
+    for at, word in enumerate(sentence.words):
+        if word in FUTURE:
+            return True
+        if word in ACTIVITY_KIND:
+            before = sentence.words[at - 1] if at else ""
+            ahead = any(d.day > facts.occurred.date() for d in facts.days)
+            after = sentence.words[at + 1] if at + 1 < len(sentence.words) else ""
+            order = opens_clause(sentence, at) or before in ("please", "pls", "and", "then")
+            return (word in BASE_VERBS and ahead and order and before not in PAST_MARKERS
+                    and after not in ("with", "from", "about", *DONE_AFTER))
+    return False
+
+
+DONE_AFTER = ("done", "went", "was", "happened", "complete", "completed", "finished")
+"""Words after an activity word that say it happened: "demo done, f/u in a week"."""
+
+
+def facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
+                scores: Mapping[str, float]) -> Plan:
+    """Log / move / edit / create, as many as the message says, about one subject."""
+    account, deal, asks = subject_of(_topic(sentence, mentions))
+    refusals = refusals_of(facts)
+    creating = scores["create"] >= 4
+    stage_mentions = stage_move(sentence, mentions)
+    stage, ask = best_of("stage", stage_mentions or [])
+    asks += [ask] if ask else []
+    edits = deal_edits(sentence, facts, mentions, logging=scores["log"] >= 2, creating=creating)
+    activity = None
+    contact, contact_asks = contact_of(mentions, account)
+    if _planned(sentence, facts):
+        day = next((d.day for d in facts.days if d.role in ("follow_up", None)), None)
+        if day is not None and (account or deal):
+            activity = Activity("task", contact, day, sentence.raw)
+    elif scores["log"] >= 2 or (scores["log"] >= 1 and contact is not None):
+        kind = activity_kind(sentence)
+        follow_up = next((d.day for d in facts.days if d.role == "follow_up"), None)
+        if follow_up is None and not edits.close_date:
+            follow_up = next((d.day for d in facts.days if d.role is None), None)
+        activity = Activity(kind, contact, follow_up, sentence.raw)
+        asks.extend(contact_asks)
+    elif any(d.role == "follow_up" for d in facts.days) and (account or deal):
+        day = next(d.day for d in facts.days if d.role == "follow_up")
+        activity = Activity("task", contact, day, sentence.raw)
+    new_deal = None
+    if creating:
+        new_deal = NewDeal(new_deal_name(sentence, mentions, facts), edits.amount,
+                           edits.close_date, stage)
+        edits, stage = Edits(), None
+    if stage is None and not stage_mentions and not creating \
+            and ADVANCE_CUES & set(sentence.words):
+        stage = NEXT_STAGE  # "advance initech": the stage after the one it is in
+    intent = _main_intent(activity, stage, edits, new_deal)
+    if intent == "unknown":
+        bare = len(sentence.words) - len(mentioned_words(mentions)) <= 1
+        if (account or deal) and bare:  # "acme", "the globex deal": show it
+            return Plan("question", account=account, deal=deal,
+                        question=Question("show", deal or account, sentence.raw))
+        if sentence.words[0] in SHOW_WORDS and len(sentence.words) > 1 and not refusals:
+            typed = rest_after(sentence, 1).strip(" .!?\"'")  # "show nosuchco": say so
+            return Plan("question", question=Question("show", None, sentence.raw, typed))
+        return Plan("unknown", refusals=tuple(refusals))
+    unknown = None
+    if account is None and deal is None:
+        unknown = unknown_subject(sentence, mentions, at=next(
+            (m.start for m in mentions if m.kind == "account"), None))
+    if account is None and deal is None and not asks:
+        asks.append(Ask("subject", typed=unknown[0] if unknown else None))
+    return Plan(intent, account=account, deal=deal, activity=activity, stage=stage,
+                edits=edits, new_deal=new_deal, asks=tuple(asks), refusals=tuple(refusals),
+                unknown_name=unknown[0] if unknown else None,
+                unknown_rest=unknown[1] if unknown else None)
+
+
+def _topic(sentence: Sentence, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
+    """"note on hooli: acme asked about globex": the one account or deal named before a
+    colon is what the rest is about; the names after it are the note's own words."""
+    colon = sentence.raw.find(":")
+    if colon < 0:
+        return mentions
+    named = [m for m in mentions if m.kind in ("account", "deal")]
+    before = [m for m in named if sentence.ends[m.end - 1] <= colon]
+    if len(before) == 1 and len(named) > 1:
+        topic = before[0].known
+        account = topic.id if topic.kind == "account" else topic.scope
+        return tuple(m for m in mentions if m.kind not in ("account", "deal")
+                     or sentence.ends[m.end - 1] <= colon
+                     or (m.kind == "deal" and m.known.scope == account))  # its own deal
+    return mentions
+
+
+SHOW_WORDS = frozenset({"show", "open", "find", "lookup", "deal", "status", "card"})
+"""First words that ask to see a deal or an account by the name after them."""
+
+
+def _main_intent(activity: Activity | None, stage: Known | None, edits: Edits,
+                 new_deal: NewDeal | None) -> str:
+    said = [name for name, part in (("create", new_deal), ("log", activity), ("move", stage),
+                                    ("edit", edits or None)) if part is not None]
+    if not said:
+        return "unknown"
+    return said[0] if len(said) == 1 else "multi"
