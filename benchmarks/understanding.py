@@ -50,6 +50,7 @@ from handlers.conversation.names import _known
 from handlers.deps import Deps
 from handlers.language.spotting import Gazetteer, Known
 from handlers.language.understanding import understand
+from handlers.slack.text import from_slack
 from store.clock import ManualClock
 from store.db import Store
 from store.demo import load_demo
@@ -250,7 +251,7 @@ def _run_case(case: dict[str, Any], template: Path, folder: Path,
     assert actor is not None
     before = _snapshot(store)
     try:
-        _intent, answer = Conversation(deps).answer_text(str(case["text"]), actor)
+        _intent, answer = Conversation(deps).answer_text(from_slack(str(case["text"])), actor)
         reply = answer.text + " " + str(answer.blocks)
         asked = "choose_" in str(answer.blocks) or "?" in answer.text
     except Exception as exc:  # a crash is a miss, and the run goes on
