@@ -142,7 +142,10 @@ def follow_ups(s: Session, w: Window) -> list[Planned]:
     if w.since is None:
         rows = list(s.execute(query))
     else:
-        windows = [Activity.follow_up_at > w.since + FOLLOW_UP_AHEAD,
+        # entered the day-ahead horizon since: bounded on both sides, else every later
+        # follow-up (weeks of them) is read to be thrown away by `query`
+        windows = [and_(Activity.follow_up_at > w.since + FOLLOW_UP_AHEAD,
+                        Activity.follow_up_at <= now + FOLLOW_UP_AHEAD),
                    Activity.updated_at >= w.since]
         if w.users:
             windows.append(Activity.owner_id.in_(w.users))
