@@ -64,7 +64,7 @@ def _import(store: Store, text: str, *, batch_size: int = 3, skip_bad: bool = Fa
 def test_an_error_on_the_last_row_of_a_large_file_leaves_nothing_written(
     salesbot: Run, store: Store, tmp_path: Path, accounts: None,
 ) -> None:
-    rows = 5_000  # several batches: the first ones are written before the bad row is read
+    rows = 25_000  # several batches: the first ones are written before the bad row is read
     path = tmp_path / "deals.csv"
     path.write_text(HEADER + _deals(rows - 1) + "Last,Acme,U01ANN,,12.5x,,2026-12-01,\n")
     result = salesbot("import", "opportunities", str(path))
