@@ -6,6 +6,7 @@ the same tables by the database's bare bulk means, in the same run.
     IMPORT_BENCH_RUNS=3                       runs per size; the medians are printed
     DATABASE_URL=postgresql://…/NAME          PostgreSQL too (databases NAME_bench_…,
                                               dropped after each run)
+    IMPORT_BENCH_TARGETS=postgresql           only these (sqlite, postgresql; default both)
 
 A team moving from another CRM brings its whole pipeline at once. Each run starts from a
 fresh migrated database holding 50 users and 5,000 accounts (imported with salesbot,
@@ -293,7 +294,8 @@ def _targets() -> list[Target]:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgresql://", "postgres://")):
         targets.append(Target("PostgreSQL", url.replace("postgres://", "postgresql://", 1)))
-    return targets
+    wanted = os.environ.get("IMPORT_BENCH_TARGETS", "sqlite,postgresql").lower().split(",")
+    return [target for target in targets if target.name.lower() in wanted]
 
 
 def run() -> None:

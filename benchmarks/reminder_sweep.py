@@ -5,6 +5,7 @@
     REMINDER_BENCH_SIZES=1000:10000,100000:1000000   (users:deals; default 1000:10000)
     REMINDER_BENCH_TARGET=postgresql://…   (or DATABASE_URL; SQLite always runs)
     REMINDER_BENCH_RUNS=5                  (repeats; medians are printed)
+    REMINDER_BENCH_DATABASES=postgresql    (only these: sqlite, postgresql; default both)
 
 Each size gets a fresh database: the users, their open deals (one in ten past its close
 date), a follow-up for one deal in ten (one in ten of those due within the look-back), all
@@ -347,6 +348,8 @@ def run() -> None:
     pg = os.environ.get("REMINDER_BENCH_TARGET") or os.environ.get("DATABASE_URL")
     if pg and pg.startswith("postgres"):
         targets.append(pg)
+    wanted = os.environ.get("REMINDER_BENCH_DATABASES", "sqlite,postgresql").split(",")
+    targets = [t for t in targets if ("sqlite" if t == "sqlite" else "postgresql") in wanted]
     for target in targets:
         for users, deals in sizes:
             measure(target, users, deals, runs)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from bot.cli import cli
 from store.db import Store
@@ -64,7 +64,7 @@ def _import(store: Store, text: str, *, batch_size: int = 3, skip_bad: bool = Fa
 def test_an_error_on_the_last_row_of_a_large_file_leaves_nothing_written(
     salesbot: Run, store: Store, tmp_path: Path, accounts: None,
 ) -> None:
-    rows = 5_000  # several batches: the first ones are written before the bad row is read
+    rows = 25_000  # several batches: the first ones are written before the bad row is read
     path = tmp_path / "deals.csv"
     path.write_text(HEADER + _deals(rows - 1) + "Last,Acme,U01ANN,,12.5x,,2026-12-01,\n")
     result = salesbot("import", "opportunities", str(path))
@@ -183,3 +183,36 @@ def test_the_quick_reading_gives_what_the_general_reading_gives(
                 assert not cells.failures and general is not None
                 assert (fast[0], fast[1]) == (general.values, general.extra), record.line
     assert quick_lines == [2, 3, 5]  # the rest is not plain: read the general way only
+
+
+def test_a_deal_another_writer_adds_while_a_batch_is_copied_becomes_an_update(
+    store: Store, services: Services, accounts: None,
+) -> None:
+    """PostgreSQL copies a batch straight into the tables once a look-up found none of its
+    deals stored; a deal added by someone else between that look-up and the copy makes the
+    unique index refuse the copy, and the batch is written the careful way instead."""
+    if store.dialect != "postgresql":
+        pytest.skip("SQLite: the import holds the write lock, nobody writes meanwhile")
+    raced: list[str] = []
+
+    def another_writer(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+        if "nextval(pg_get_serial_sequence('opportunities'" in sql and not raced:
+            raced.append(sql)  # once, and not for the other writer's own statements
+            ann = services.users.get_or_create("U01ANN", name="Ann Rep")
+            services.opportunities.create(ann.id, "Raced", account="Acme")
+
+    event.listen(store.engine, "before_cursor_execute", another_writer)
+    try:
+        result = _import(store, HEADER + "Raced,Acme,U01ANN,,100,,2026-12-01,\n"
+                                          "Calm,Initech,U01ANN,,5,,2026-12-01,\n")
+    finally:
+        event.remove(store.engine, "before_cursor_execute", another_writer)
+    assert raced and result.committed
+    assert result.summary() == "imported 2 opportunities (1 new, 1 updated)"
+    with store.transaction() as s:
+        deals = dict(s.execute(select(Opportunity.name, Opportunity.amount_minor)).all())
+        sources = s.execute(select(OpportunityHistory.source).join(Opportunity)
+                            .where(Opportunity.name == "Raced")
+                            .order_by(OpportunityHistory.id)).scalars().all()
+    assert deals == {"Raced": 10_000, "Calm": 500}
+    assert len(sources) == 2 and sources[-1] == "import"

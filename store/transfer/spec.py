@@ -28,7 +28,9 @@ class ImportOptions:
     skip_bad: bool = False
     column_map: Mapping[str, str] = field(default_factory=dict)
     stage_map: Mapping[str, str] = field(default_factory=dict)
-    batch_size: int = 2000
+    # records read, checked and written together: each batch costs a few round trips
+    # (look-ups, PostgreSQL's key check and COPYs), so larger is faster, memory still flat
+    batch_size: int = 10_000
 
 
 @dataclass(frozen=True, order=True)

@@ -31,7 +31,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select
+from sqlalchemy import ColumnElement, and_, delete, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from store.models import Activity, Contract, Opportunity, Stage, SweepMark, User
@@ -115,13 +115,15 @@ def stages_mark(stages: Sequence[OpenStage]) -> str:
 
 def _union(s: Session, query: Any, id_column: Any, windows: Iterable[ColumnElement[bool]],
            row_id: Callable[[Any], int]) -> list[Any]:
-    """Rows of `query` whose id is in any of `windows`. Each window is first its own
-    statement on its own table (one index range; joined, or OR-ed together, SQLite's
-    planner may walk the table by a join index instead), then the rows of the ids found
-    are read with `query`, once."""
-    ids: set[int] = set()
-    for where in windows:
-        ids.update(s.scalars(select(id_column).where(where)))
+    """Rows of `query` whose id is in any of `windows`. The windows are first one
+    `UNION ALL` on their own table, each arm a select of its own (one index range each;
+    joined, or OR-ed together, SQLite's planner may walk the table by a join index
+    instead), one round trip for all of them; then the rows of the ids found are read with
+    `query`, once."""
+    arms = [select(id_column).where(where) for where in windows]
+    if not arms:
+        return []
+    ids = set(s.scalars(union_all(*arms) if len(arms) > 1 else arms[0]))
     if not ids:
         return []
     seen: dict[int, Any] = {}
@@ -142,7 +144,10 @@ def follow_ups(s: Session, w: Window) -> list[Planned]:
     if w.since is None:
         rows = list(s.execute(query))
     else:
-        windows = [Activity.follow_up_at > w.since + FOLLOW_UP_AHEAD,
+        # entered the day-ahead horizon since: bounded on both sides, else every later
+        # follow-up (weeks of them) is read to be thrown away by `query`
+        windows = [and_(Activity.follow_up_at > w.since + FOLLOW_UP_AHEAD,
+                        Activity.follow_up_at <= now + FOLLOW_UP_AHEAD),
                    Activity.updated_at >= w.since]
         if w.users:
             windows.append(Activity.owner_id.in_(w.users))
