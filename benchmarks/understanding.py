@@ -156,7 +156,7 @@ def _same(seen: Any, wanted: Any) -> bool:
     return bool(seen == wanted)
 
 
-APPROVING = ("approve", "accepted")
+FOLLOWED_BY_THE_DEAL = ("approve", "sent", "accepted")
 
 
 def _grade(case: dict[str, Any], changes: list[dict[str, Any]], reply: str,
@@ -168,10 +168,12 @@ def _grade(case: dict[str, Any], changes: list[dict[str, Any]], reply: str,
             return "right" if not changes and "undo" in reply.lower() else "wrong"
         if not changes:
             return "asked" if asked else "ignored"
-        if any(w.get("action") in APPROVING for w in wanted if "quote" in w):
-            # an approved quote becomes its deal's synced quote (README, "The quote
-            # document"): the amount following its total is part of the approval
-            changes = [c for c in changes if set(c) != {"edit", "amount"}]
+        if any(w.get("action") in FOLLOWED_BY_THE_DEAL for w in wanted if "quote" in w):
+            # README, "The quote document": an approved quote becomes its deal's synced
+            # quote (the amount follows its total), a sent one moves the deal forward to
+            # SALESBOT_QUOTE_SENT_STAGE, an accepted one to _ACCEPTED_STAGE: part of the act
+            changes = [c for c in changes
+                       if set(c) != {"edit", "amount"} and set(c) != {"move", "stage"}]
         matched = [w for w in wanted if any(_fits(w, c) for c in changes)]
         extra = [c for c in changes if not any(_fits(w, c) for w in wanted)]
         return "right" if len(matched) == len(wanted) and not extra else "wrong"
