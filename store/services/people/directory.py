@@ -69,6 +69,14 @@ def _deal_refs() -> Select[int, str, int | None, str | None, int]:
             .outerjoin(Account, Opportunity.account_id == Account.id))
 
 
+def _current(built: int | None) -> bool:
+    """Whether a cache built at `built` holds every name this request has seen: the names'
+    version the request read (`turn_memo`), or a later one another request read since
+    (versions only grow), so a request never takes a cache back to an older version."""
+    seen = turn_memo.peek("names")
+    return built is not None and seen is not None and built >= seen
+
+
 class Directory:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -86,7 +94,7 @@ class Directory:
         patched in (`PatchedIndex`), and it is built anew only after a bulk change."""
         with self._lock:
             index, built = cache.index, cache.version
-        if index is not None and built is not None and built == turn_memo.peek("names"):
+        if index is not None and _current(built):
             return index
         with self.store.read() as s:
             now = self._names_version(s)
@@ -114,7 +122,7 @@ class Directory:
         """Every name (see `NameRows`), read again only where one changed."""
         with self._lock:
             cached = self._rows
-        if cached is not None and cached.version == turn_memo.peek("names"):
+        if cached is not None and _current(cached.version):
             return cached
         with self.store.read() as s:
             now = self._names_version(s)
