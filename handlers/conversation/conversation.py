@@ -109,5 +109,6 @@ class Conversation:
         return deal_answers.moved(opp)
 
     def card(self, opp: OpportunityView, actor: UserView) -> Answer:
-        return deal_answers.card(self.deps.directory, opp, actor)
+        with self.deps.directory.turn(actor):  # the stages, read once for the card
+            return deal_answers.card(self.deps.directory, opp, actor)
 
