@@ -9,12 +9,21 @@ functions; handlers never decide.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy import Integer, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from store.errors import NotAllowed, NotFound
 from store.models import Account, Contact, Opportunity, Stage, Team, User
-from store.roles import is_admin, supervises
+from store.roles import HasRole, is_admin, supervises
+
+
+class Person(HasRole, Protocol):
+    """Who visibility is worked out for: a `User` row, or the request's `UserView`."""
+
+    @property
+    def id(self) -> int: ...
 
 
 def people_under(session: Session, user_id: int) -> set[int]:
@@ -37,7 +46,7 @@ def people_under(session: Session, user_id: int) -> set[int]:
     return set(session.scalars(select(under.c.id)))
 
 
-def visible_owner_ids(session: Session, actor: User) -> set[int] | None:
+def visible_owner_ids(session: Session, actor: Person) -> set[int] | None:
     """Ids of users whose records `actor` may see; None means everyone's."""
     if is_admin(actor):
         return None
@@ -63,7 +72,7 @@ def require_visible(session: Session, actor: User, owner_id: int | None, what: s
         raise NotAllowed(f"That {what} belongs to someone outside your team.")
 
 
-def visible_account_ids(session: Session, actor: User) -> set[int] | None:
+def visible_account_ids(session: Session, actor: Person) -> set[int] | None:
     """Ids of accounts `actor` may see and act on; None means every account.
 
     An account is visible when its owner is (`visible_owner_ids`), or when an open deal on

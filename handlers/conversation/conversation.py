@@ -76,7 +76,12 @@ class Conversation:
         """Carry out `intent`; `chosen` holds ids the rep picked from an earlier question,
         `link` the Slack message an activity is logged from, `follow_up_day` a date picked
         in a form (instead of one said in words)."""
-        turn = Turn(self.deps, intent, actor, chosen or {}, link, follow_up_day)
+        with self.deps.directory.turn(actor):  # one request: its repeated reads read once
+            return self._answer(Turn(self.deps, intent, actor, chosen or {}, link,
+                                     follow_up_day))
+
+    def _answer(self, turn: Turn) -> Answer:
+        intent = turn.intent
         if intent.name == READ:  # a click on a question the reader asked: read it again
             read = self.reader.read(turn)
             if isinstance(read, Answer):
@@ -93,15 +98,17 @@ class Conversation:
         if (refused := too_long(text)) is not None:
             return refused, self.answer(refused, actor)
         said = Intent(READ, " ".join(text.split()))
-        read = self.reader.read(Turn(self.deps, said, actor))
-        if isinstance(read, Answer):
-            return said, read
-        return read, self.answer(read, actor)
+        with self.deps.directory.turn(actor):
+            read = self.reader.read(Turn(self.deps, said, actor))
+            if isinstance(read, Answer):
+                return said, read
+            return read, self.answer(read, actor)
 
     # -- shared with the deal buttons and forms ----------------------------------------
     def moved(self, opp: OpportunityView) -> Answer:
         return deal_answers.moved(opp)
 
     def card(self, opp: OpportunityView, actor: UserView) -> Answer:
-        return deal_answers.card(self.deps.directory, opp, actor)
+        with self.deps.directory.turn(actor):  # the stages, read once for the card
+            return deal_answers.card(self.deps.directory, opp, actor)
 

@@ -14,20 +14,15 @@ import threading
 from dataclasses import dataclass
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from store.access import (
-    can_see_account,
-    can_see_contact,
-    visible_account_ids,
-    visible_owner_ids,
-)
+from store.access import Person, visible_account_ids, visible_owner_ids
 from store.db import Store
 from store.models import Account, Contact, Opportunity, Stage, User
 from store.resolve import NameIndex, PatchedIndex, Within
 from store.schemas import StageView, deal_title
 from store.services.deals.stages import stages_in_order
-from store.services.people import name_changes
+from store.services.people import name_changes, turn_memo
 from store.services.people.name_rows import NameRows, load_rows, patch_rows, user_rows
 from store.services.people.users import require_by_id
 
@@ -74,6 +69,14 @@ def _deal_refs() -> Select[int, str, int | None, str | None, int]:
             .outerjoin(Account, Opportunity.account_id == Account.id))
 
 
+def _current(built: int | None) -> bool:
+    """Whether a cache built at `built` holds every name this request has seen: the names'
+    version the request read (`turn_memo`), or a later one another request read since
+    (versions only grow), so a request never takes a cache back to an older version."""
+    seen = turn_memo.peek("names")
+    return built is not None and seen is not None and built >= seen
+
+
 class Directory:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -89,10 +92,12 @@ class Directory:
                 id_column: InstrumentedAttribute[int]) -> NameIndex | PatchedIndex:
         """The index of every name of `kind`: the names changed since it was built are
         patched in (`PatchedIndex`), and it is built anew only after a bulk change."""
+        with self._lock:
+            index, built = cache.index, cache.version
+        if index is not None and _current(built):
+            return index
         with self.store.read() as s:
-            now = name_changes.current(s)
-            with self._lock:
-                index, built = cache.index, cache.version
+            now = self._names_version(s)
             if index is not None and built == now:
                 return index
             changes = (name_changes.since(s, built, now) if index is not None
@@ -115,10 +120,12 @@ class Directory:
 
     def name_rows(self) -> NameRows:
         """Every name (see `NameRows`), read again only where one changed."""
+        with self._lock:
+            cached = self._rows
+        if cached is not None and _current(cached.version):
+            return cached
         with self.store.read() as s:
-            now = name_changes.current(s)
-            with self._lock:
-                cached = self._rows
+            now = self._names_version(s)
             if cached is not None and cached.version == now:
                 return cached
             changes = (name_changes.since(s, cached.version, now) if cached is not None
@@ -133,18 +140,55 @@ class Directory:
                 self._rows = rows
         return rows
 
+    @staticmethod
+    def _names_version(s: Session) -> int:
+        """The names' version, read once per request (`turn_memo`)."""
+        return turn_memo.remembered("names", lambda: name_changes.current(s))
+
+    @staticmethod
+    def _actor(s: Session, actor_id: int) -> Person:
+        """The actor's row, read at most once per request (none when the request's own
+        user was handed to `turn`)."""
+        return turn_memo.remembered(("actor", actor_id), lambda: require_by_id(s, actor_id))
+
+    @classmethod
+    def _seen_owners(cls, s: Session, actor_id: int) -> set[int] | None:
+        """`visible_owner_ids` of the actor, worked out once per request."""
+        return turn_memo.remembered(
+            ("owners", actor_id), lambda: visible_owner_ids(s, cls._actor(s, actor_id)))
+
+    @classmethod
+    def _seen_accounts(cls, s: Session, actor_id: int) -> set[int] | None:
+        """`visible_account_ids` of the actor, worked out once per request."""
+        return turn_memo.remembered(
+            ("accounts", actor_id), lambda: visible_account_ids(s, cls._actor(s, actor_id)))
+
+    def _may_see_contact(self, s: Session, actor_id: int, contact: Contact) -> bool:
+        """`can_see_contact`, from the request's remembered visibility."""
+        if contact.account_id is not None:
+            visible = self._seen_accounts(s, actor_id)
+            return visible is None or contact.account_id in visible
+        owners = self._seen_owners(s, actor_id)
+        return owners is None or contact.owner_id in owners
+
+    turn = staticmethod(turn_memo.turn)
+    """One request's scope: inside it the repeated reads above are read once."""
+
     def visible_accounts(self, actor_id: int) -> set[int] | None:
         """Ids of the accounts the actor may see; None: every account."""
+        visible = turn_memo.peek(("accounts", actor_id))
+        if visible is not None:
+            return set(visible)
         with self.store.read() as s:
-            return visible_account_ids(s, require_by_id(s, actor_id))
+            found = self._seen_accounts(s, actor_id)
+            return None if found is None else set(found)
 
     def accounts(self, actor_id: int) -> NameIndex | PatchedIndex | Within:
         """Names of the accounts the actor may see (store/access.py): a name they may not
         see is never offered, so it reads exactly like a name that does not exist. One
         index of every account serves everyone, seen through the actor's ids."""
         query = select(Account.id, Account.name).where(Account.archived_at.is_(None))
-        with self.store.read() as s:
-            visible = visible_account_ids(s, require_by_id(s, actor_id))
+        visible = self.visible_accounts(actor_id)
         index = self._cached(self._accounts, "account", query.order_by(Account.id), Account.id)
         return index if visible is None else Within(index, visible)
 
@@ -152,11 +196,10 @@ class Directory:
         """Names of the contacts the actor may see: contacts follow their account."""
         query = select(Contact.id, Contact.name).where(Contact.archived_at.is_(None))
         with self.store.read() as s:
-            actor = require_by_id(s, actor_id)
-            visible = visible_account_ids(s, actor)
+            visible = self._seen_accounts(s, actor_id)
             ids: set[int] | None = None
             if visible is not None:
-                owners = visible_owner_ids(s, actor) or set()
+                owners = self._seen_owners(s, actor_id) or set()
                 ids = set(s.scalars(select(Contact.id).where(or_(
                     Contact.account_id.in_(visible),
                     Contact.account_id.is_(None) & Contact.owner_id.in_(owners),
@@ -170,7 +213,8 @@ class Directory:
     def contacts_of(self, actor_id: int, account_id: int) -> list[tuple[int, str]]:
         """The account's contacts, none when the actor may not see the account."""
         with self.store.read() as s:
-            if not can_see_account(s, require_by_id(s, actor_id), account_id):
+            visible = self._seen_accounts(s, actor_id)
+            if visible is not None and account_id not in visible:
                 return []
             return [(row.id, row.name) for row in s.execute(
                 select(Contact.id, Contact.name).where(Contact.account_id == account_id,
@@ -181,14 +225,17 @@ class Directory:
         button value names nothing."""
         with self.store.read() as s:
             account = s.get(Account, account_id)
-            if account is None or not can_see_account(s, require_by_id(s, actor_id), account.id):
+            if account is None:
+                return None
+            visible = self._seen_accounts(s, actor_id)
+            if visible is not None and account.id not in visible:
                 return None
             return account.name
 
     def contact(self, actor_id: int, contact_id: int) -> ContactRef | None:
         with self.store.read() as s:
             contact = s.get(Contact, contact_id)
-            if contact is None or not can_see_contact(s, require_by_id(s, actor_id), contact):
+            if contact is None or not self._may_see_contact(s, actor_id, contact):
                 return None
             return ContactRef(contact.id, contact.name, contact.account_id,
                               contact.account.name if contact.account else None)
@@ -201,7 +248,8 @@ class Directory:
                  .order_by(Opportunity.id))
         if account_id is not None:
             query = query.where(Opportunity.account_id == account_id)
-        return self._visible_deals(actor_id, query)
+        return list(turn_memo.remembered(("open deals", actor_id, account_id),
+                                         lambda: self._visible_deals(actor_id, query)))
 
     def open_deals_of(self, actor_id: int, account_ids: list[int]) -> list[DealRef]:
         """Open deals of these accounts the actor may see, by id."""
@@ -229,14 +277,17 @@ class Directory:
                        ) -> list[DealRef]:
         """QUERY's deals, narrowed to the owners the actor may see."""
         with self.store.read() as s:
-            owners = visible_owner_ids(s, require_by_id(s, actor_id))
+            owners = self._seen_owners(s, actor_id)
             if owners is not None:
                 query = query.where(Opportunity.owner_id.in_(owners))
             return [DealRef(*row) for row in s.execute(query)]
 
     def stages(self) -> list[StageView]:
-        with self.store.read() as s:
-            return [StageView.of(st) for st in stages_in_order(s)]
+        """The active stages in order, read once per request."""
+        def read() -> list[StageView]:
+            with self.store.read() as s:
+                return [StageView.of(st) for st in stages_in_order(s)]
+        return list(turn_memo.remembered("stages", read))
 
     def next_stage(self, stage_id: int) -> StageView | None:
         stages = self.stages()
