@@ -67,7 +67,7 @@ class ReminderRunner:
         (nothing is claimed that is not also planned and committed; a claim is a lease,
         so what a dead sweep claimed is sent by the next, README "At a crash")."""
         with self.services.store.transaction() as s:
-            house = housekeep(s, self.clock.now())  # whether or not we may send
+            house = housekeep(s, self.services.store.now())  # whether or not we may send
             first = self._plan_and_claim(s) if house.stopped_by is None else None
         if first is None:
             if not self._token_works_again(house.stopped_by):
