@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot.replies import deliver_owed_replies
 from handlers.reminders.messages import reminder_message
@@ -25,7 +26,9 @@ from handlers.slack.owed import slack_error, transient
 from store.clock import Clock
 from store.services import Services
 from store.services.reminders.context import BatchContext
-from store.services.reminders.reminders import LEASE, DueReminder, Outcome
+from store.services.reminders.reminders import CLAIM_BATCH, LEASE, DueReminder, Outcome
+from store.services.system.housekeeping import housekeep
+from store.services.system.owed_replies import Owed
 
 log = logging.getLogger(__name__)
 RECORD_AFTER_SECONDS = LEASE.total_seconds() / 2
@@ -56,29 +59,51 @@ class ReminderRunner:
         self.worker = worker or worker_id()
 
     def run_once(self, *, batches: int = 20) -> SweepReport:
-        """Prune old event ids, then plan, claim and send what is due."""
-        pruned = (self.services.events.prune()  # housekeeping, whether or not we may send
-                  + self.services.button_values.prune() + self.services.owed_replies.prune())
-        if not self.services.workspace.sending_enabled() and not self._token_works_again():
-            log.info("reminders: Slack uninstalled the app or revoked its token; not sending")
-            return SweepReport(pruned=pruned)
-        report = SweepReport(planned=self.services.workflow.sweep()
-                             + self.services.reminders.plan(), pruned=pruned,
+        """Prune what is past its keeping time, then plan, claim and send what is due.
+
+        The housekeeping, the look at whether sending is stopped, the planning and the
+        first claims are one transaction: a sweep with nothing due is one round trip of
+        bookkeeping and a few index look-ups, and a crash in it leaves nothing half-done
+        (nothing is claimed that is not also planned and committed; a claim is a lease,
+        so what a dead sweep claimed is sent by the next, README "At a crash")."""
+        with self.services.store.transaction() as s:
+            house = housekeep(s, self.services.store.now())  # whether or not we may send
+            first = self._plan_and_claim(s) if house.stopped_by is None else None
+        if first is None:
+            if not self._token_works_again(house.stopped_by):
+                log.info("reminders: Slack uninstalled the app or revoked its token; "
+                         "not sending")
+                return SweepReport(pruned=house.pruned)
+            with self.services.store.transaction() as s:
+                first = self._plan_and_claim(s)
+        planned, owed, due = first
+        report = SweepReport(planned=planned, pruned=house.pruned,
                              replies=deliver_owed_replies(self.services.owed_replies,
-                                                          self.client))
-        for _ in range(batches):
-            due = self.services.reminders.claim(self.worker)
+                                                          self.client, claimed=owed))
+        for n in range(batches):
+            if n or owed:  # owed replies were claimed first: the reminders' lease starts now
+                due = self.services.reminders.claim(self.worker)
             if not due:
                 break
             self._deliver_batch(due, report)
+            if len(due) < CLAIM_BATCH:  # a short batch: nothing more was due
+                break
         if report.planned or report.sent or report.retried or report.failed:
             log.info("reminders: %s", report)
         return report
 
-    def _token_works_again(self) -> bool:
+    def _plan_and_claim(self, s: Session) -> tuple[int, list[Owed], list[DueReminder]]:
+        """Plan, then claim the owed replies due and, when none are (their sending would
+        eat into the reminders' lease), the first batch of reminders, all in `s`."""
+        planned = self.services.workflow.sweep(s) + self.services.reminders.plan(s)
+        owed = self.services.owed_replies.claim(session=s)
+        due = [] if owed else self.services.reminders.claim(self.worker, session=s)
+        return planned, owed, due
+
+    def _token_works_again(self, stopped_by: str | None) -> bool:
         """After tokens_revoked, only a token Slack accepts again (a new one configured)
         resumes sending; events arriving meanwhile do not."""
-        if self.services.workspace.stopped_by() != "tokens_revoked":
+        if stopped_by != "tokens_revoked":
             return False
         try:
             self.client.auth_test()

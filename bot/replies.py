@@ -11,17 +11,19 @@ from slack_sdk.webhook import WebhookClient
 
 from handlers.slack.outgoing import guard_payload
 from handlers.slack.owed import transient
-from store.services.system.owed_replies import Owed, OwedReplies
+from store.services.system.owed_replies import CLAIM_BATCH, Owed, OwedReplies
 
 log = logging.getLogger(__name__)
 
 
-def deliver_owed_replies(owed: OwedReplies, client: WebClient, *, batches: int = 4) -> int:
-    """Send what is due; the number delivered. A reply Slack still refuses waits longer;
-    one it refuses for good is given up (kept, with the reason)."""
+def deliver_owed_replies(owed: OwedReplies, client: WebClient, *, batches: int = 4,
+                         claimed: list[Owed] | None = None) -> int:
+    """Send what is due, starting with the batch `claimed` already (the sweep claims it
+    with its planning) if given; the number delivered. A reply Slack still refuses waits
+    longer; one it refuses for good is given up (kept, with the reason)."""
     delivered = 0
-    for _ in range(batches):
-        due = owed.claim()
+    for n in range(batches):
+        due = claimed if n == 0 and claimed is not None else owed.claim()
         if not due:
             break
         for reply in due:
@@ -33,6 +35,8 @@ def deliver_owed_replies(owed: OwedReplies, client: WebClient, *, batches: int =
                 owed.give_up(reply.id, error)
             else:
                 owed.retry(reply, error)
+        if len(due) < CLAIM_BATCH:  # a short batch: nothing more was due
+            break
     if delivered:
         log.info("delivered %s owed repl%s", delivered, "y" if delivered == 1 else "ies")
     return delivered

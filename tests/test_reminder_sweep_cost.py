@@ -13,8 +13,10 @@ from sqlalchemy import delete, select
 from bot.localslack import LocalSlack
 from bot.reminders import ReminderRunner
 from store.clock import ManualClock
-from store.models import Reminder, Stage, SweepMark, User
+from store.models import ButtonValue, Reminder, Stage, SweepMark, User
 from store.services import Services
+from store.services.system.button_values import KEPT_FOR
+from store.services.system.housekeeping import PRUNE_BATCH
 from store.statement_count import counting
 
 
@@ -52,6 +54,29 @@ def test_nothing_due_costs_the_same_for_a_small_and_a_large_book(
         sweep.run_once()
     assert (large.statements, large.transactions) == (small.statements, small.transactions)
     assert large.starting("INSERT INTO reminders") == small.starting("INSERT INTO reminders") == 0
+    # housekeeping, sending state, workflow, planning and both claims: one transaction
+    # (was 8), 21 statements (was 26), none of them a prune while nothing is old enough
+    assert (small.statements, small.transactions) == (21, 1)
+    assert small.starting("DELETE FROM slack_events") == 0
+    assert small.starting("DELETE FROM button_values") == 0
+
+
+def test_a_prune_backlog_goes_over_sweeps_and_keeps_what_is_young(
+        services: Services, app, clock: ManualClock) -> None:
+    """Each prune deletes at most PRUNE_BATCH of the oldest rows a sweep, so no sweep walks
+    a table; what is past its keeping time still goes, over the next sweeps."""
+    sweep = runner(services, app)
+    with services.store.transaction() as s:
+        s.add_all(ButtonValue(created_at=clock.now(), value=f"old {i}")
+                  for i in range(PRUNE_BATCH + 7))
+    clock.advance(KEPT_FOR + timedelta(minutes=1))
+    young = services.button_values.park("young")
+    assert sweep.run_once().pruned == PRUNE_BATCH
+    assert sweep.run_once().pruned == 7
+    with counting(services.store.engine) as after:
+        assert sweep.run_once().pruned == 0
+    assert after.starting("DELETE FROM button_values") == 0  # the oldest left is young
+    assert services.button_values.get(young) == "young"
 
 
 def test_a_batch_of_reminders_costs_the_same_statements_for_2_or_20(

@@ -62,6 +62,8 @@ class Window:
     now: datetime
     since: datetime | None
     users: tuple[int, ...] = ()
+    mark: SweepMark | None = None  # held here so `set_mark` finds it loaded (the session
+    # holds its objects weakly: dropped, it would be read again)
 
     @property
     def full(self) -> bool:
@@ -75,20 +77,21 @@ def window(s: Session, mark_name: str, now: datetime, *, lock: bool) -> Window:
     mark = s.scalar(query.with_for_update() if lock else query)  # set_mark finds it loaded
     last = mark.planned_at if mark is not None else None
     if last is None or last > now or now - last > FOLLOW_UP_LOOKBACK:
-        return Window(now, None)
+        return Window(now, None, mark=mark)
     since = last - MARGIN
     users = s.scalars(select(User.id).where(User.updated_at >= since)
                       .limit(MAX_CHANGED_USERS + 1)).all()
     if len(users) > MAX_CHANGED_USERS:
-        return Window(now, None)
-    return Window(now, since, tuple(users))
+        return Window(now, None, mark=mark)
+    return Window(now, since, tuple(users), mark=mark)
 
 
 def set_mark(s: Session, mark_name: str, now: datetime) -> None:
     """Remember `now` under `mark_name`, forgetting marks of other settings or stages."""
     s.execute(delete(SweepMark).where(SweepMark.name != mark_name,
-                                      SweepMark.name.like(mark_name.split(":")[0] + ":%")))
-    mark = s.get(SweepMark, mark_name)
+                                      SweepMark.name.like(mark_name.split(":")[0] + ":%"))
+              .execution_options(synchronize_session=False))  # none of them is loaded
+    mark = s.get(SweepMark, mark_name)  # loaded by `window` (kept on its Window): no look-up
     if mark is None:
         s.add(SweepMark(name=mark_name, planned_at=now))
     else:

@@ -26,10 +26,12 @@ from store.models import Reminder, User
 from store.services.pipeline.subscriptions import planned_reports
 from store.services.reminders import plan as planner
 from store.services.reminders.plan import Planned
+from store.services.system.within import within
 from store.working_time import DEFAULT_DIGEST_HOUR, DEFAULT_WORKING_HOURS, local_hour, next_delivery
 
 INSERT_CHUNK = 500  # reminders per INSERT (10 values each: well under any bind limit)
 LEASE = timedelta(minutes=5)
+CLAIM_BATCH = 50  # reminders a claim takes at most; a smaller batch means none are left
 MAX_BACKOFF = timedelta(hours=1)
 
 
@@ -75,12 +77,13 @@ class ReminderService:
         self.renewal_alert_minor = renewal_alert_minor
 
     # -- planning ----------------------------------------------------------------------
-    def plan(self) -> int:
+    def plan(self, session: Session | None = None) -> int:
         """Create every reminder that is due by now (or soon); returns how many are new.
 
-        Reads only what became due or was written since the last sweep (plan.py)."""
+        Reads only what became due or was written since the last sweep (plan.py). In
+        `session` when given (the sweep's one transaction), else in its own."""
         now = self.store.now()
-        with self.store.transaction() as s:
+        with within(self.store, session) as s:
             stages = planner.open_stages(s)
             mark = self._mark_name(stages)
             w = planner.window(s, mark, now, lock=self.store.dialect == "postgresql")
@@ -148,14 +151,16 @@ class ReminderService:
                         r.due_at, channel_id=r.channel_id) for r in planned_reports(s, now)]
 
     # -- delivering ----------------------------------------------------------------------
-    def claim(self, worker: str, limit: int = 50) -> list[DueReminder]:
-        """Take up to `limit` due reminders for `worker`; no two workers get the same one."""
+    def claim(self, worker: str, limit: int = CLAIM_BATCH,
+              session: Session | None = None) -> list[DueReminder]:
+        """Take up to `limit` due reminders for `worker`; no two workers get the same one.
+        In `session` when given (the sweep's one transaction), else in its own."""
         now = self.store.now()
         claimable = or_(
             and_(Reminder.status == "pending", Reminder.deliver_at <= now),
             and_(Reminder.status == "claimed", Reminder.claimed_at < now - LEASE),
         )
-        with self.store.transaction() as s:
+        with within(self.store, session) as s:
             candidates = (select(Reminder.id).where(claimable)
                           .order_by(Reminder.deliver_at, Reminder.id).limit(limit))
             picked: ColumnElement[bool]
@@ -164,6 +169,8 @@ class ReminderService:
                 # planner may run `LIMIT … FOR UPDATE SKIP LOCKED` as a join and claim every
                 # due row at once (one dead worker would then strand them all).
                 locked = s.scalars(candidates.with_for_update(skip_locked=True)).all()
+                if not locked:
+                    return []
                 picked = Reminder.id.in_(locked)
             else:  # SQLite runs one writer at a time: the sub-select is the batch
                 picked = Reminder.id.in_(candidates.scalar_subquery())
@@ -173,6 +180,8 @@ class ReminderService:
                 .values(status="claimed", claimed_by=worker, claimed_at=now,
                         attempts=Reminder.attempts + 1)
                 .returning(Reminder.id)).all()
+            if not ids:
+                return []
             rows = s.execute(select(Reminder, User).outerjoin(User, Reminder.user_id == User.id)
                              .where(Reminder.id.in_(ids)).order_by(Reminder.deliver_at))
             return [DueReminder(r.id, r.key, r.kind, r.subject_type, r.subject_id, r.user_id,

@@ -15,11 +15,14 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, select, update
+from sqlalchemy.orm import Session
 
 from store.db import Store
 from store.models import OwedReply
+from store.services.system.within import within
 
 LEASE = timedelta(minutes=5)
+CLAIM_BATCH = 50  # replies a claim takes at most; a smaller batch means none are left
 MAX_ATTEMPTS = 8  # with the backoff below, about four hours of trying
 GIVE_UP = "failed"
 KEPT_AFTER_DELIVERY = timedelta(days=7)  # for a look at what was owed; then forgotten
@@ -46,17 +49,20 @@ class OwedReplies:
             s.flush()
             return row.id
 
-    def claim(self, limit: int = 50) -> list[Owed]:
+    def claim(self, limit: int = CLAIM_BATCH, session: Session | None = None) -> list[Owed]:
         """Take up to `limit` due replies; a claim lasts `LEASE`, so a sweep that dies
-        leaves them to the next one."""
+        leaves them to the next one. In `session` when given (the sweep's one
+        transaction), else in its own."""
         now = self.store.now()
         due = and_(OwedReply.status == "pending", OwedReply.deliver_at <= now)
-        with self.store.transaction() as s:
+        with within(self.store, session) as s:
             batch = select(OwedReply.id).where(due).order_by(OwedReply.id).limit(limit)
             picked: ColumnElement[bool]
             if self.store.dialect == "postgresql":  # lock the batch alone (see reminders)
-                picked = OwedReply.id.in_(s.scalars(batch.with_for_update(skip_locked=True))
-                                          .all())
+                locked = s.scalars(batch.with_for_update(skip_locked=True)).all()
+                if not locked:
+                    return []
+                picked = OwedReply.id.in_(locked)
             else:
                 picked = OwedReply.id.in_(batch.scalar_subquery())
             rows = s.scalars(update(OwedReply).where(picked, due)

@@ -28,6 +28,7 @@ from store.models import (
 from store.money import from_minor
 from store.schemas import deal_title
 from store.services.people.users import find_user
+from store.services.system.within import within
 from store.services.workflow.rules import WINDOW, Event, Rule, Rules
 from store.working_time import DEFAULT_WORKING_HOURS, next_delivery, start_of_working_day
 
@@ -112,13 +113,14 @@ class WorkflowService:
         self.working_hours = working_hours
         self.default_timezone = default_timezone
 
-    def sweep(self) -> int:
-        """Apply every rule to recent events; returns how many new effects were made."""
+    def sweep(self, session: Session | None = None) -> int:
+        """Apply every rule to recent events; returns how many new effects were made. In
+        `session` when given (the reminder sweep's one transaction), else in its own."""
         if not self.rules.rules:
             return 0
         now = self.store.now()
         made = 0
-        with self.store.transaction() as s:
+        with within(self.store, session) as s:
             events = _history_events(s, now - WINDOW) + _other_events(s, now - WINDOW, now)
             for event in events:
                 for rule in self.rules.rules:
