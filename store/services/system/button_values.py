@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete
-
 from store.db import Store
 from store.errors import NotFound
 from store.models import ButtonValue
@@ -40,10 +38,3 @@ class ButtonValueService:
             if row is None:
                 raise NotFound("That button no longer works; ask me again.")
             return row.value
-
-    def prune(self) -> int:
-        """Forget values older than `KEPT_FOR`: they can hold message text."""
-        with self.store.transaction() as s:
-            gone = s.scalars(delete(ButtonValue).where(
-                ButtonValue.created_at < self.store.now() - KEPT_FOR).returning(ButtonValue.id))
-            return len(list(gone))

@@ -24,7 +24,7 @@ from datetime import timedelta
 from enum import Enum
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -222,12 +222,3 @@ class EventLog:
         if result.rowcount == 1:
             log.error("event %s failed after %d deliveries; it will not be tried again",
                       event_id, attempts)
-
-    def prune(self) -> int:
-        """Forget events older than DEDUP_WINDOW; returns how many went."""
-        with self.store.transaction() as s:
-            # a DELETE's result is a CursorResult, which counts the rows it touched
-            result = cast(CursorResult[Any], s.execute(
-                delete(SlackEvent).where(SlackEvent.received_at < self.store.now() - DEDUP_WINDOW)
-            ))
-            return result.rowcount or 0

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, select, update
+from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.orm import Session
 
 from store.db import Store
@@ -84,15 +84,6 @@ class OwedReplies:
     def give_up(self, reply_id: int, reason: str) -> None:
         """Slack refused it for good (the channel is gone, the URL expired): keep why."""
         self._set(reply_id, status=GIVE_UP, last_error=reason[:500])
-
-    def prune(self) -> int:
-        """Forget replies delivered or given up more than `KEPT_AFTER_DELIVERY` ago."""
-        with self.store.transaction() as s:
-            gone = s.scalars(delete(OwedReply).where(
-                OwedReply.status != "pending",
-                OwedReply.created_at < self.store.now() - KEPT_AFTER_DELIVERY,
-            ).returning(OwedReply.id))
-            return len(list(gone))
 
     def _set(self, reply_id: int, **values: object) -> None:
         with self.store.transaction() as s:
