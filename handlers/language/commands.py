@@ -43,6 +43,8 @@ def follow_up_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Fac
 def quote_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -> Plan:
     quote = next((m.known for m in mentions if m.kind == "quote"), None)
     action = next((QUOTE_ACTIONS[w] for w in sentence.words if w in QUOTE_ACTIONS), None)
+    if sentence.is_question:
+        action = "show"  # "who approved Q-…?", "was Q-… sent": a question never decides
     args: dict[str, object] = {"action": action or "show"}
     discounts = [p for p in facts.percents if p.discount or action == "revise"]
     if discounts:

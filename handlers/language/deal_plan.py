@@ -109,6 +109,9 @@ def facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
     elif any(d.role == "follow_up" for d in facts.days) and (account or deal):
         day = next(d.day for d in facts.days if d.role == "follow_up")
         activity = Activity("task", contact, day, sentence.raw)
+    if _past_close(edits, stage, facts):
+        refusals.append(f"A close date can't be in the past ({edits.close_date}); say the "
+                        "day it is expected to close.")
     new_deal = None
     if creating:
         new_deal = NewDeal(new_deal_name(sentence, mentions, facts), edits.amount,
@@ -154,6 +157,14 @@ def _topic(sentence: Sentence, mentions: tuple[Mention, ...]) -> tuple[Mention, 
                      or sentence.ends[m.end - 1] <= colon
                      or (m.kind == "deal" and m.known.scope == account))  # its own deal
     return mentions
+
+
+def _past_close(edits: Edits, stage: Known | None, facts: Facts) -> bool:
+    """An open deal's close date before the day the message speaks of ("close date
+    1999-01-01") is a slip of the keyboard, refused rather than written; a deal closed as
+    won or lost keeps the day it closed."""
+    return (edits.close_date is not None and edits.close_date < facts.occurred.date()
+            and (stage is None or stage.tag is None))
 
 
 SHOW_WORDS = frozenset({"show", "open", "find", "lookup", "deal", "status", "card"})
