@@ -25,7 +25,8 @@ def follow_up(turn: Turn, plan: Plan) -> Answer | None:
     mine = _open_on(turn, plan.account.id)
     name = turn.directory.account_name(turn.actor.id, plan.account.id) or plan.account.name
     if not mine:
-        return say_text(f"You have no open follow-up on *{escape(name)}*.", private=True)
+        return say_text(f"You have no open follow-up on *{escape(name)}*. Which one did you "
+                        "mean? `followups` lists yours.", private=True)
     target = mine[0]  # the one due first: the one the rep is looking at
     if plan.command.name == "done":
         turn.services.activities.set_follow_up_done(turn.actor.id, target.id)

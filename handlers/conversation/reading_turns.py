@@ -65,7 +65,8 @@ class Reader:
         reading = self.reading(turn)
         plan = _with_chosen(reading.plan, turn)
         if plan.refusals:
-            return say_text(" ".join(plan.refusals) + " Nothing was changed.", private=True)
+            return say_text(escape(" ".join(plan.refusals)) + " Nothing was changed.",
+                            private=True)  # a refusal may quote the rep's words
         if plan.intent == "several":  # about several deals: all of it, or a question first
             return several_turns.apply(turn, plan)
         if plan.asks and plan.asks[0].what == "day":  # "next fri" on a Wednesday: which?

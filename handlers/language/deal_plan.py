@@ -109,6 +109,9 @@ def facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
     elif any(d.role == "follow_up" for d in facts.days) and (account or deal):
         day = next(d.day for d in facts.days if d.role == "follow_up")
         activity = Activity("task", contact, day, sentence.raw)
+    if (unknown_stage := _unknown_stage(sentence, facts, stage_mentions)) is not None:
+        refusals.append(f"I know no stage called “{unknown_stage}”. Which stage did you "
+                        "mean? `/sales stages` lists them.")
     if _past_close(edits, stage, facts):
         refusals.append(f"A close date can't be in the past ({edits.close_date}); say the "
                         "day it is expected to close.")
@@ -157,6 +160,25 @@ def _topic(sentence: Sentence, mentions: tuple[Mention, ...]) -> tuple[Mention, 
                      or sentence.ends[m.end - 1] <= colon
                      or (m.kind == "deal" and m.known.scope == account))  # its own deal
     return mentions
+
+
+MOVE_VERBS = frozenset({"move", "moved", "moving", "advance", "advanced", "bump", "bumped"})
+
+
+def _unknown_stage(sentence: Sentence, facts: Facts,
+                   stage_mentions: list[Mention] | None) -> str | None:
+    """"move acme to contracting": a move said to a stage the team does not have, so the
+    answer asks which stage instead of not understanding; None when a stage was named, or
+    the words after "to" are a day, a figure or "the next stage"."""
+    words = sentence.words
+    if stage_mentions or facts.days or facts.amounts or facts.percents \
+            or not MOVE_VERBS & set(words):
+        return None
+    at = next((i for i, w in enumerate(words) if w in ("to", "into", "onto")), None)
+    if at is None or at + 1 >= len(words) or {"next", "stage"} >= set(words[at + 1:]) \
+            or "next" in words[at + 1:]:
+        return None
+    return rest_after(sentence, at + 1).strip(" .!?\"'") or None
 
 
 def _past_close(edits: Edits, stage: Known | None, facts: Facts) -> bool:

@@ -153,7 +153,8 @@ def _plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
     if scores["question"] >= 4 and scores["question"] >= max(scores["log"], scores["edit"]):
         return Plan("question", question=question(sentence, mentions))
     if scores["log"] < 2 and (scores["snooze"] >= 5 or _reschedules(sentence, facts, scores)
-                              or (scores["done"] >= 4 and (_about_follow_up(sentence) or _finishes(sentence)))):
+                              or (scores["done"] >= 4 and (_about_follow_up(sentence)
+                                                           or _finishes(sentence)))):
         return follow_up_plan(sentence, mentions, facts, scores)
     if scores["thanks"] >= 2 and len(words) <= 4 and not mentions:
         return Plan("chatter")
