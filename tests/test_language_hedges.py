@@ -97,3 +97,13 @@ def test_a_close_date_already_past_is_refused(names: Gazetteer, text: str) -> No
 def test_a_won_deal_keeps_the_day_it_closed(names: Gazetteer) -> None:
     plan = _plan("soylent supply closed won, close date 2026-11-30", names)
     assert not any("past" in r for r in plan.refusals)
+
+
+@pytest.mark.parametrize("text", ["undo twice", "undo the last 3", "undo all of it"])
+def test_undo_of_more_than_the_last_change_is_asked(names: Gazetteer, text: str) -> None:
+    plan = _plan(text, names)
+    assert plan.intent == "undo" and plan.asks
+
+
+def test_undo_alone_has_nothing_to_ask(names: Gazetteer) -> None:
+    assert not _plan("undo that", names).asks

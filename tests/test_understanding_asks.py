@@ -43,3 +43,13 @@ def test_a_follow_up_ticked_off_is_done(chat: Chat, services: Services, book) ->
     chat.say("tick off hooli")
     [task] = services.activities.list_for(book["ana"])
     assert task.done
+
+
+def test_undo_several_times_asks_and_undoes_nothing(chat: Chat, services: Services,
+                                                    book) -> None:
+    chat.say("initech is now 75k")
+    [reply] = chat.say("undo the last 4 changes")
+    assert "?" in reply.text and "last change" in reply.text
+    assert services.opportunities.get(book["ana"], book["initech"]).amount == 75000
+    [undone] = chat.say("undo")
+    assert undone.text.startswith("Undone")

@@ -81,6 +81,8 @@ def _asked_day(plan: Plan, facts: Facts) -> Plan:
     return plan
 
 
+SEVERAL_TIMES = frozenset({"twice", "times", "two", "three", "all", "everything", "both"})
+"""Words that ask "undo" for more than the last change, which is all it reverses."""
 DAY_WRITES = frozenset({"log", "move", "edit", "multi", "create", "snooze"})
 SPLITS = frozenset({"log", "move", "edit", "multi", "unknown"})
 """The plans a message naming several deals may be read as instead, part by part."""
@@ -138,7 +140,9 @@ def _plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
     if not words:
         return Plan("chatter" if sentence.cheer else "help")  # "👍": nothing to do
     if scores["undo"] >= 5 or sentence.text.strip(" .!") in UNDO_PHRASES:
-        return Plan("undo", command=Command("undo"))
+        many = (Ask("count"),) if set(words) & SEVERAL_TIMES or any(
+            w.isdigit() and int(w) > 1 for w in words) else ()
+        return Plan("undo", command=Command("undo"), asks=many)
     if scores["help"] >= 4 and len(words) <= 4:
         return Plan("help")
     if scores["role"] >= 4 or (scores["role"] >= 1 and sentence.users
