@@ -107,3 +107,14 @@ def test_undo_of_more_than_the_last_change_is_asked(names: Gazetteer, text: str)
 
 def test_undo_alone_has_nothing_to_ask(names: Gazetteer) -> None:
     assert not _plan("undo that", names).asks
+
+
+@pytest.mark.parametrize("text", ["globex amount: tbd", "soylent supply value is unknown"])
+def test_an_amount_said_in_words_is_asked_for(names: Gazetteer, text: str) -> None:
+    plan = _plan(text, names)
+    assert not plan.writes and any("What amount" in r for r in plan.refusals)
+
+
+def test_an_amount_in_figures_or_in_passing_is_not_asked(names: Gazetteer) -> None:
+    assert _plan("globex amount: 40k", names).writes
+    assert not _plan("call with globex about the amount", names).refusals

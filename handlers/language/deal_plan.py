@@ -112,6 +112,8 @@ def facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
     if (unknown_stage := _unknown_stage(sentence, facts, stage_mentions)) is not None:
         refusals.append(f"I know no stage called “{unknown_stage}”. Which stage did you "
                         "mean? `/sales stages` lists them.")
+    if _amount_not_given(sentence, facts):
+        refusals.append("What amount? Say it in figures, like `amount 50k`.")
     if _past_close(edits, stage, facts):
         refusals.append(f"A close date can't be in the past ({edits.close_date}); say the "
                         "day it is expected to close.")
@@ -179,6 +181,19 @@ def _unknown_stage(sentence: Sentence, facts: Facts,
             or "next" in words[at + 1:]:
         return None
     return rest_after(sentence, at + 1).strip(" .!?\"'") or None
+
+
+def _amount_not_given(sentence: Sentence, facts: Facts) -> bool:
+    """"acme amount: lots", "the value is tbd": an amount set to words that are no figure
+    is asked about, not read as a note or not understood."""
+    if facts.amounts:
+        return False
+    for at, word in enumerate(sentence.words[:-1]):
+        if word in ("amount", "value"):
+            after = sentence.raw[sentence.ends[at]:].lstrip()
+            if after.startswith((":", "=")) or sentence.words[at + 1] in ("is", "to", "now"):
+                return True
+    return False
 
 
 def _past_close(edits: Edits, stage: Known | None, facts: Facts) -> bool:
