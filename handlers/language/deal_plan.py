@@ -109,14 +109,7 @@ def facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
     elif any(d.role == "follow_up" for d in facts.days) and (account or deal):
         day = next(d.day for d in facts.days if d.role == "follow_up")
         activity = Activity("task", contact, day, sentence.raw)
-    if (unknown_stage := _unknown_stage(sentence, facts, stage_mentions)) is not None:
-        refusals.append(f"I know no stage called “{unknown_stage}”. Which stage did you "
-                        "mean? `/sales stages` lists them.")
-    if _amount_not_given(sentence, facts):
-        refusals.append("What amount? Say it in figures, like `amount 50k`.")
-    if _past_close(edits, stage, facts):
-        refusals.append(f"A close date can't be in the past ({edits.close_date}); say the "
-                        "day it is expected to close.")
+    refusals += _cannot_apply(sentence, facts, edits, stage, stage_mentions)
     new_deal = None
     if creating:
         new_deal = NewDeal(new_deal_name(sentence, mentions, facts), edits.amount,
@@ -162,6 +155,21 @@ def _topic(sentence: Sentence, mentions: tuple[Mention, ...]) -> tuple[Mention, 
                      or sentence.ends[m.end - 1] <= colon
                      or (m.kind == "deal" and m.known.scope == account))  # its own deal
     return mentions
+
+
+def _cannot_apply(sentence: Sentence, facts: Facts, edits: Edits, stage: Known | None,
+                  stage_mentions: list[Mention] | None) -> list[str]:
+    """Why the facts as said can't be written: each a question the rep can answer."""
+    found = []
+    if (unknown_stage := _unknown_stage(sentence, facts, stage_mentions)) is not None:
+        found.append(f"I know no stage called “{unknown_stage}”. Which stage did you mean? "
+                     "`/sales stages` lists them.")
+    if _amount_not_given(sentence, facts):
+        found.append("What amount? Say it in figures, like `amount 50k`.")
+    if _past_close(edits, stage, facts):
+        found.append(f"A close date can't be in the past ({edits.close_date}); say the day "
+                     "it is expected to close.")
+    return found
 
 
 MOVE_VERBS = frozenset({"move", "moved", "moving", "advance", "advanced", "bump", "bumped"})
