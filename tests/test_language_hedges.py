@@ -118,3 +118,9 @@ def test_an_amount_said_in_words_is_asked_for(names: Gazetteer, text: str) -> No
 def test_an_amount_in_figures_or_in_passing_is_not_asked(names: Gazetteer) -> None:
     assert _plan("globex amount: 40k", names).writes
     assert not _plan("call with globex about the amount", names).refusals
+
+
+def test_to_the_next_stage_is_a_move_without_advance(names: Gazetteer) -> None:
+    plan = _plan("shift soylent supply to the next stage", names)
+    assert plan.intent == "move" and plan.stage is not None and plan.writes
+    assert _plan("call with globex, next step: plan the next stage", names).stage is None

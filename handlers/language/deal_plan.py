@@ -8,6 +8,7 @@ terms and stage. What is unclear is an `Ask`; nothing here knows Slack or the st
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from handlers.language.cues import (
@@ -116,7 +117,7 @@ def facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
                            edits.close_date, stage)
         edits, stage = Edits(), None
     if stage is None and not stage_mentions and not creating \
-            and ADVANCE_CUES & set(sentence.words):
+            and (ADVANCE_CUES & set(sentence.words) or _to_next_stage(sentence, facts)):
         stage = NEXT_STAGE  # "advance initech": the stage after the one it is in
     intent = _main_intent(activity, stage, edits, new_deal)
     if intent == "unknown":
@@ -157,6 +158,17 @@ def _topic(sentence: Sentence, mentions: tuple[Mention, ...]) -> tuple[Mention, 
     return mentions
 
 
+_NEXT_STAGE = re.compile(r"\b(?:to|into|onto) (?:the )?next stage\b")
+
+
+def _to_next_stage(sentence: Sentence, facts: Facts) -> bool:
+    """"bump acme to the next stage": the stage after the one it is in, said without
+    "advance"; not when the words are the next step's own ("next step: plan the next
+    stage")."""
+    found = _NEXT_STAGE.search(sentence.text)
+    return found is not None and not (facts.next_step and "next stage" in facts.next_step)
+
+
 def _cannot_apply(sentence: Sentence, facts: Facts, edits: Edits, stage: Known | None,
                   stage_mentions: list[Mention] | None) -> list[str]:
     """Why the facts as said can't be written: each a question the rep can answer."""
@@ -172,7 +184,7 @@ def _cannot_apply(sentence: Sentence, facts: Facts, edits: Edits, stage: Known |
     return found
 
 
-MOVE_VERBS = frozenset({"move", "moved", "moving", "advance", "advanced", "bump", "bumped"})
+MOVE_VERBS = frozenset({"move", "moved", "moving", "advance", "advanced"})
 
 
 def _unknown_stage(sentence: Sentence, facts: Facts,
