@@ -25,7 +25,8 @@ def follow_up(turn: Turn, plan: Plan) -> Answer | None:
     mine = _open_on(turn, plan.account.id)
     name = turn.directory.account_name(turn.actor.id, plan.account.id) or plan.account.name
     if not mine:
-        return say_text(f"You have no open follow-up on *{escape(name)}*.", private=True)
+        return say_text(f"You have no open follow-up on *{escape(name)}*. Which one did you "
+                        "mean? `followups` lists yours.", private=True)
     target = mine[0]  # the one due first: the one the rep is looking at
     if plan.command.name == "done":
         turn.services.activities.set_follow_up_done(turn.actor.id, target.id)
@@ -74,8 +75,9 @@ def role(turn: Turn, plan: Plan) -> Answer:
     assert plan.command is not None
     who, role_name = plan.command.args.get("who"), plan.command.args.get("role")
     if not who or not role_name:
-        return say_text("Say whose role and which one: `make dana a manager`. The roles are "
-                        f"{', '.join(ROLES)}.", private=True)
+        return say_text("Whose role, and which one? The roles are "
+                        f"{', '.join(ROLES)}: say it like `make dana a manager`. Nothing "
+                        "was changed.", private=True)
     ref = turn.actor.slack_user_id if who == "me" else str(who)
     user = turn.services.people.update(turn.actor.id, ref, role=str(role_name))
     return say_text(f"{escape(user.name)} is now {with_article(user.role)}.")

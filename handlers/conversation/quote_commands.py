@@ -58,10 +58,11 @@ def _decide(turn: Turn, flow: QuoteFlow, number: str, action: str,
     step = next((p for p in services.approvals.queue(turn.actor.id)
                  if p.quote.number.upper() == number.upper()), None)
     if step is None:
-        return say_text(f"{escape(number)} isn't waiting for your approval.", private=True)
+        return say_text(f"{escape(number)} isn't waiting for your approval. Which quote did "
+                        "you mean? `approvals` lists the ones that are.", private=True)
     if action == "reject" and not reason:
-        return say_text(f"Say why, for the rep: `reject {escape(number)}, the discount needs "
-                        "a multi-year commit`. Nothing was decided.", private=True)
+        return say_text(f"What should I tell the rep? Say why: `reject {escape(number)}, the "
+                        "discount needs a multi-year commit`. Nothing was decided.", private=True)
     decision = "approved" if action == "approve" else "rejected"
     outcome = services.approvals.decide(turn.actor.id, step.step_id, decision,
                                         quote_version=step.quote.version,

@@ -65,11 +65,15 @@ class Reader:
         reading = self.reading(turn)
         plan = _with_chosen(reading.plan, turn)
         if plan.refusals:
-            return say_text(" ".join(plan.refusals) + " Nothing was changed.", private=True)
+            return say_text(escape(" ".join(plan.refusals)) + " Nothing was changed.",
+                            private=True)  # a refusal may quote the rep's words
         if plan.intent == "several":  # about several deals: all of it, or a question first
             return several_turns.apply(turn, plan)
         if plan.asks and plan.asks[0].what == "day":  # "next fri" on a Wednesday: which?
             return day_questions.ask(turn, reading.sentence.text, plan.asks[0])
+        if plan.intent == "undo" and plan.asks:  # "undo 3 times": one change at a time
+            return say_text("I undo only your last change. Undo that one now? Say `undo`, "
+                            "then tell me which of the others to change back.", private=True)
         if plan.intent == "undo":
             return command_turns.undo_last(turn)
         if plan.intent == "chatter":

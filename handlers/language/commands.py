@@ -43,12 +43,18 @@ def follow_up_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Fac
 def quote_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -> Plan:
     quote = next((m.known for m in mentions if m.kind == "quote"), None)
     action = next((QUOTE_ACTIONS[w] for w in sentence.words if w in QUOTE_ACTIONS), None)
+    if sentence.is_question or sentence.words[:1] in ASKED_FIRST:
+        action = "show"  # "who approved Q-…?", "was Q-… sent": a question never decides
     args: dict[str, object] = {"action": action or "show"}
     discounts = [p for p in facts.percents if p.discount or action == "revise"]
     if discounts:
         args["discount_pct"] = discounts[0].value
     return Plan("quote", command=Command("quote", quote, args),
                 refusals=tuple(refusals_of(facts)))
+
+
+ASKED_FIRST = frozenset({("has",), ("have",), ("was",), ("were",), ("did",), ("does",)})
+"""First words that make a message about a quote a question even with no "?"."""
 
 
 def role_plan(sentence: Sentence, mentions: tuple[Mention, ...]) -> Plan:

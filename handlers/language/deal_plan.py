@@ -8,6 +8,7 @@ terms and stage. What is unclear is an `Ask`; nothing here knows Slack or the st
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from handlers.language.cues import (
@@ -109,13 +110,14 @@ def facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
     elif any(d.role == "follow_up" for d in facts.days) and (account or deal):
         day = next(d.day for d in facts.days if d.role == "follow_up")
         activity = Activity("task", contact, day, sentence.raw)
+    refusals += _cannot_apply(sentence, facts, edits, stage, stage_mentions)
     new_deal = None
     if creating:
         new_deal = NewDeal(new_deal_name(sentence, mentions, facts), edits.amount,
                            edits.close_date, stage)
         edits, stage = Edits(), None
     if stage is None and not stage_mentions and not creating \
-            and ADVANCE_CUES & set(sentence.words):
+            and (ADVANCE_CUES & set(sentence.words) or _to_next_stage(sentence, facts)):
         stage = NEXT_STAGE  # "advance initech": the stage after the one it is in
     intent = _main_intent(activity, stage, edits, new_deal)
     if intent == "unknown":
@@ -154,6 +156,72 @@ def _topic(sentence: Sentence, mentions: tuple[Mention, ...]) -> tuple[Mention, 
                      or sentence.ends[m.end - 1] <= colon
                      or (m.kind == "deal" and m.known.scope == account))  # its own deal
     return mentions
+
+
+_NEXT_STAGE = re.compile(r"\b(?:to|into|onto) (?:the )?next stage\b")
+
+
+def _to_next_stage(sentence: Sentence, facts: Facts) -> bool:
+    """"bump acme to the next stage": the stage after the one it is in, said without
+    "advance"; not when the words are the next step's own ("next step: plan the next
+    stage")."""
+    found = _NEXT_STAGE.search(sentence.text)
+    return found is not None and not (facts.next_step and "next stage" in facts.next_step)
+
+
+def _cannot_apply(sentence: Sentence, facts: Facts, edits: Edits, stage: Known | None,
+                  stage_mentions: list[Mention] | None) -> list[str]:
+    """Why the facts as said can't be written: each a question the rep can answer."""
+    found = []
+    if (unknown_stage := _unknown_stage(sentence, facts, stage_mentions)) is not None:
+        found.append(f"I know no stage called “{unknown_stage}”. Which stage did you mean? "
+                     "`/sales stages` lists them.")
+    if _amount_not_given(sentence, facts):
+        found.append("What amount? Say it in figures, like `amount 50k`.")
+    if _past_close(edits, stage, facts):
+        found.append(f"A close date can't be in the past ({edits.close_date}); say the day "
+                     "it is expected to close.")
+    return found
+
+
+MOVE_VERBS = frozenset({"move", "moved", "moving", "advance", "advanced"})
+
+
+def _unknown_stage(sentence: Sentence, facts: Facts,
+                   stage_mentions: list[Mention] | None) -> str | None:
+    """"move acme to contracting": a move said to a stage the team does not have, so the
+    answer asks which stage instead of not understanding; None when a stage was named, or
+    the words after "to" are a day, a figure or "the next stage"."""
+    words = sentence.words
+    if stage_mentions or facts.days or facts.amounts or facts.percents \
+            or not MOVE_VERBS & set(words):
+        return None
+    at = next((i for i, w in enumerate(words) if w in ("to", "into", "onto")), None)
+    if at is None or at + 1 >= len(words) or {"next", "stage"} >= set(words[at + 1:]) \
+            or "next" in words[at + 1:]:
+        return None
+    return rest_after(sentence, at + 1).strip(" .!?\"'") or None
+
+
+def _amount_not_given(sentence: Sentence, facts: Facts) -> bool:
+    """"acme amount: lots", "the value is tbd": an amount set to words that are no figure
+    is asked about, not read as a note or not understood."""
+    if facts.amounts:
+        return False
+    for at, word in enumerate(sentence.words[:-1]):
+        if word in ("amount", "value"):
+            after = sentence.raw[sentence.ends[at]:].lstrip()
+            if after.startswith((":", "=")) or sentence.words[at + 1] in ("is", "to", "now"):
+                return True
+    return False
+
+
+def _past_close(edits: Edits, stage: Known | None, facts: Facts) -> bool:
+    """An open deal's close date before the day the message speaks of ("close date
+    1999-01-01") is a slip of the keyboard, refused rather than written; a deal closed as
+    won or lost keeps the day it closed."""
+    return (edits.close_date is not None and edits.close_date < facts.occurred.date()
+            and (stage is None or stage.tag is None))
 
 
 SHOW_WORDS = frozenset({"show", "open", "find", "lookup", "deal", "status", "card"})

@@ -178,7 +178,7 @@ def _percents(words: tuple[str, ...]) -> list[Percent]:
         elif re.fullmatch(r"\d{1,12}(?:\.\d+)?", word) and at + 1 < len(words) and \
                 words[at + 1] in ("percent", "pct"):
             value_text, end = word, at + 2
-        elif re.fullmatch(r"\d{1,3}", word) and at > 0 and (
+        elif re.fullmatch(r"\d{1,6}", word) and at > 0 and (
                 words[at - 1] in _CHANCE or (at > 1 and words[at - 2] in _CHANCE
                 and words[at - 1] in ("at", "to", "of", "is", "="))):
             value_text = word  # "prob 55", "probability to 60"

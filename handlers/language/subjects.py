@@ -4,13 +4,15 @@ to ask when two fit equally well."""
 from __future__ import annotations
 
 from handlers.language.plan import Ask
-from handlers.language.spotting import Known, Mention
+from handlers.language.spotting import EXACT, STEM, Known, Mention
 
 
 def subject_of(mentions: tuple[Mention, ...]) -> tuple[Known | None, Known | None, list[Ask]]:
     """The account and deal the message is about, or what to ask about them."""
     deals = [m for m in mentions if m.kind == "deal"]
     accounts = [m for m in mentions if m.kind == "account"]
+    if any(a.score >= EXACT for a in accounts):  # "initech came back": "came" is no Acme
+        accounts = [a for a in accounts if a.score >= STEM]
     contacts = [m for m in mentions if m.kind == "contact"]
     asks: list[Ask] = []
     deal, ask = best_of("deal", deals)

@@ -81,6 +81,8 @@ def _asked_day(plan: Plan, facts: Facts) -> Plan:
     return plan
 
 
+SEVERAL_TIMES = frozenset({"twice", "times", "two", "three", "all", "everything", "both"})
+"""Words that ask "undo" for more than the last change, which is all it reverses."""
 DAY_WRITES = frozenset({"log", "move", "edit", "multi", "create", "snooze"})
 SPLITS = frozenset({"log", "move", "edit", "multi", "unknown"})
 """The plans a message naming several deals may be read as instead, part by part."""
@@ -112,6 +114,8 @@ def _evidence(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -
     if "follow" in words or "task" in words or "reminder" in words:
         scores["snooze"] += 1 if scores["snooze"] else 0
         scores["done"] += 1 if scores["done"] else 0
+    if _finishes(sentence):
+        scores["done"] += 5
     if "user" in kinds and any(w in ROLE_WORDS for w in words):
         scores["role"] += 3
     words_at = sentence.words
@@ -136,12 +140,15 @@ def _plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
     if not words:
         return Plan("chatter" if sentence.cheer else "help")  # "👍": nothing to do
     if scores["undo"] >= 5 or sentence.text.strip(" .!") in UNDO_PHRASES:
-        return Plan("undo", command=Command("undo"))
+        many = (Ask("count"),) if set(words) & SEVERAL_TIMES or any(
+            w.isdigit() and int(w) > 1 for w in words) else ()
+        return Plan("undo", command=Command("undo"), asks=many)
     if scores["help"] >= 4 and len(words) <= 4:
         return Plan("help")
     if scores["role"] >= 4 or (scores["role"] >= 1 and sentence.users
                                and set(words) & set(ROLE_WORDS)) or (
-            words[:1] == ("make",) and "me" in words and set(words) & set(ROLE_WORDS)):
+            words[:1] == ("make",) and "me" in words and set(words) & set(ROLE_WORDS)) \
+            or _makes_someone(sentence, mentions):
         return role_plan(sentence, mentions)
     if scores["quote"] >= 4:
         return quote_plan(sentence, mentions, facts)
@@ -150,7 +157,8 @@ def _plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
     if scores["question"] >= 4 and scores["question"] >= max(scores["log"], scores["edit"]):
         return Plan("question", question=question(sentence, mentions))
     if scores["log"] < 2 and (scores["snooze"] >= 5 or _reschedules(sentence, facts, scores)
-                              or (scores["done"] >= 4 and _about_follow_up(sentence))):
+                              or (scores["done"] >= 4 and (_about_follow_up(sentence)
+                                                           or _finishes(sentence)))):
         return follow_up_plan(sentence, mentions, facts, scores)
     if scores["thanks"] >= 2 and len(words) <= 4 and not mentions:
         return Plan("chatter")
@@ -160,6 +168,17 @@ def _plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
             m.kind in ("account", "deal", "contact") for m in mentions):  # "pipeline for dana"
         return Plan("question", question=question(sentence, mentions))
     return facts_plan(sentence, mentions, facts, scores)
+
+
+def _makes_someone(sentence: Sentence, mentions: tuple[Mention, ...]) -> bool:
+    """"make dana a vp": a role change even when the role is none the bot has, so the
+    answer asks which role instead of reading it as a note."""
+    words = sentence.words
+    person = next((m for m in mentions if m.kind == "user" and m.start == 1), None)
+    if words[:1] != ("make",) or len(words) > 5:
+        return False
+    after = person.end if person is not None else 2 if words[1:2] == ("me",) else None
+    return after is not None and words[after:after + 1] in (("a",), ("an",))
 
 
 def _reschedules(sentence: Sentence, facts: Facts, scores: Mapping[str, float]) -> bool:
@@ -172,6 +191,25 @@ def _reschedules(sentence: Sentence, facts: Facts, scores: Mapping[str, float]) 
 
 
 def _about_follow_up(sentence: Sentence) -> bool:
-    return any(w in ("follow", "task", "reminder", "followups", "todo") for w in sentence.words)
+    return any(w in FOLLOW_UP_WORDS for w in sentence.words)
+
+
+FOLLOW_UP_WORDS = frozenset({"follow", "task", "reminder", "followups", "todo"})
+TICK_OFF = frozenset({"check", "tick", "cross"})
+"""Verbs that, with "off", finish a to-do: "tick off the hooli one"."""
+CLOSE_TASK = frozenset({"close", "clear", "dismiss", "finish", "complete", "resolve"})
+"""Verbs that finish a follow-up when it is their object: "clear the acme reminder"."""
+
+
+def _finishes(sentence: Sentence) -> bool:
+    """"check off hooli", "close the reminder": a follow-up finished, said without "done"
+    (closing a deal is not this: the follow-up word must come right after the verb)."""
+    words = sentence.words
+    for at, word in enumerate(words[:-1]):
+        if word in TICK_OFF and words[at + 1] == "off":
+            return True
+        if word in CLOSE_TASK and FOLLOW_UP_WORDS & set(words[at + 1:at + 4]):
+            return True
+    return False
 
 
