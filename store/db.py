@@ -12,13 +12,12 @@ so the effect and its record commit together or not at all.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property, partial
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc
@@ -97,38 +96,8 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
-    event.listen(engine, "checkin", _note_idle)
-    event.listen(engine, "checkout", partial(_ping_if_idle, engine.dialect))
-    return engine
-
-
-PING_AFTER_IDLE_SECONDS = 1.0
-"""A pooled PostgreSQL connection idle longer than this is pinged before it is handed out.
-SQLAlchemy's `pool_pre_ping` pings on every checkout, and a request runs about ten short
-transactions: on PostgreSQL that was a round trip and 11 % of serve's CPU per request
-(18.7 against 20.9 ms, in process, the load benchmark's mix). What the ping is for, a
-server restarted or a connection dropped by the network while it sat in the pool, happens
-to idle connections; one back in use within the second is not pinged (if the server went
-away in that second, the statement fails, and SQLAlchemy then drops the whole pool)."""
-
-
-def _note_idle(_dbapi_connection: Any, record: Any) -> None:
-    record.info["salesbot_idle_since"] = time.monotonic()
-
-
-def _ping_if_idle(dialect: Any, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-    """`pool_pre_ping`, for connections idle over `PING_AFTER_IDLE_SECONDS` (a fresh one is
-    never pinged): a dead one makes the pool drop every connection and connect anew."""
-    since = record.info.get("salesbot_idle_since")
-    if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
-        return
-    try:
-        alive = dialect.do_ping(dbapi_connection)
-    except dialect.loaded_dbapi.Error as err:
-        raise exc.InvalidatePoolError(str(err)) from err
-    if not alive:
-        raise exc.InvalidatePoolError("ping failed")
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE,
+                         max_overflow=POOL_OVERFLOW)
 
 
 def _stamp_times(session: Session, _context: Any, _instances: Any) -> None:
