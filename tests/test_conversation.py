@@ -183,7 +183,7 @@ def _history_fields(services: Services, book, key: str):
 
 @pytest.mark.parametrize(("text", "key", "field", "value"), [
     ("acme renewal is now 120k, closing end of march", "acme", "amount", Decimal("120000.00")),
-    ("push the globex close date to next month", "globex", "close_date", "2026-12-01"),
+    ("push the globex close date to next month", "globex", "close_date", "2026-12-31"),
     ("next step on initech: legal review", "initech", "next_step", "legal review"),
     ("set wayne to 60%", "wayne", "probability", 60),
 ])

@@ -13,7 +13,9 @@ Rules for the phrases people read differently (chosen to match common US/UK offi
   tuesday" is 8 days later; said on Saturday, it is the coming Tuesday, 3 days later.
 - "sat" and "sun" are English words too ("we sat down"), so bare they are not dates; with a
   lead word ("on sat", "this sun", "next sat") they are.
-- "next week": Monday of next week; "next month" / "next quarter": their first day.
+- "next week": Monday of next week; "next month" / "next quarter": their first day. Said as a
+  close date ("pushed to next qtr"), a period means its last day instead: `closes` is next
+  week's Friday, the last day of next month or of next quarter.
 - "end of (the) week": the Friday on or after today; "end of next week": next week's Friday.
 - "end of (the) month / quarter", "end of next month / quarter", "end of march": the last day
   of it; quarters follow `fiscal_year_start`; a month name alone ("end of march") is the next
@@ -111,6 +113,13 @@ class DateMatch:
     end: int
     phrase: str
     other: date | None = None  # the other reading of a phrase read two ways (`ambiguous`)
+    period_end: date | None = None  # "next month": the period's last day, for a close date
+
+    @property
+    def closes(self) -> date:
+        """The day this phrase means as a close date: a deal pushed "to next quarter" is
+        expected by the end of it, not on its first morning."""
+        return self.period_end or self.day
 
 
 def find_date(
@@ -137,8 +146,10 @@ def find_date(
         else:
             second = other
         if day is not None:
+            period_end = (_end_of(found.group("next_unit").lower(), "next", today,
+                                  fiscal_year_start) if found.group("next_unit") else None)
             return DateMatch(day, found.start(), found.end(), found.group(0),
-                             second if second != day else None)
+                             second if second != day else None, period_end)
     return None
 
 

@@ -41,9 +41,9 @@ def deal_edits(sentence: Sentence, facts: Facts, mentions: tuple[Mention, ...], 
         chosen = now[-1] if now else said[-1] if corrected else said[0]
         amount = chosen.value if not chosen.change else None
         change = chosen.value * chosen.change if chosen.change else None
-    close = next((d.day for d in facts.days if d.role == "close"), None)
+    close = next((d.close_day for d in facts.days if d.role == "close"), None)
     if close is None and not logging:
-        close = next((d.day for d in facts.days if d.role is None), None)
+        close = next((d.close_day for d in facts.days if d.role is None), None)
     probability = None
     for percent in facts.percents:
         if percent.discount:

@@ -49,8 +49,9 @@ def stage_move(sentence: Sentence, mentions: tuple[Mention, ...]) -> list[Mentio
         after = sentence.words[mention.end] if mention.end < len(sentence.words) else ""
         if before and before[-1] in NOT_BEFORE_STAGE:
             continue
-        if mention.known.tag == "lost" and after in NOT_A_LOSS:
-            continue
+        if mention.known.tag == "lost" and after in NOT_A_LOSS and not _names_deal_at(
+                mentions, mention.end + (after in ("the", "our", "my"))):
+            continue  # "lost track of them", but "lost the hooli pilot" is a loss
         said_as_move = (any(w in TO_WORDS for w in before) or mention.known.tag is not None
                         or _said_move(sentence))
         if mention.score < EXACT and not _said_move(sentence):
@@ -58,6 +59,11 @@ def stage_move(sentence: Sentence, mentions: tuple[Mention, ...]) -> list[Mentio
         if said_as_move:
             found.append(mention)
     return found or None
+
+
+def _names_deal_at(mentions: tuple[Mention, ...], at: int) -> bool:
+    """Whether a deal or an account is named starting at word `at`."""
+    return any(m.start == at and m.kind in ("deal", "account") for m in mentions)
 
 
 def _said_move(sentence: Sentence) -> bool:

@@ -43,7 +43,7 @@ def deal_terms(text: str, now: datetime, tz: str) -> DealTerms:
     rest = text
     close = None
     if (found := find_date(rest, now, tz)) is not None:
-        close = found.day
+        close = found.closes
         rest = rest[: found.start] + " " + rest[found.end:]
     amount = None
     for match in _MONEY.finditer(rest):
@@ -68,7 +68,7 @@ def edit_terms(intent: Intent, now: datetime, tz: str) -> DealEdit:
     match intent.kind:
         case "close_date":
             found = find_date(text, now, tz)
-            return DealEdit(close_date=found.day) if found else DealEdit()
+            return DealEdit(close_date=found.closes) if found else DealEdit()
         case "next_step":
             return DealEdit(next_step=text)
         case "owner":

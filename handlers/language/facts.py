@@ -40,6 +40,11 @@ _QUANTITY_WORDS = frozenset({"seats", "seat", "users", "user", "licenses", "lice
                              "license", "units", "people", "days", "weeks", "months", "years",
                              "hours", "minutes", "employees", "reps", "percent", "pct"})
 _MIN_BARE = Decimal(1000)  # without a symbol or scale, smaller numbers are counts or names
+_BEFORE_YEAR = frozenset({"in", "of", "q1", "q2", "q3", "q4", "fy", "year", "since", "till",
+                          "til", "'til", "until", "by", "before", "after", "from", "through",
+                          "thru", "during", "for", "early", "mid", "late", "end", "cy"})
+"""Words that make a bare figure from 1990 to 2100 a year: "no budget till 2028" sets no
+amount of $2,028 (with "$" or "k" it is money whatever comes before)."""
 _PERCENT_WORD = re.compile(r"^(?P<sign>-)?(?P<digits>\d{1,12}(?:\.\d+)?)%$")
 _CHANCE = frozenset({"prob", "probability", "chance", "odds", "likelihood", "confidence"})
 _DISCOUNT_AFTER = frozenset({"off", "discount", "discounted"})
@@ -86,6 +91,12 @@ class Day:
     end: int
     phrase: str
     other: date | None = None  # a second reading ("next fri" on a Wednesday): ask which
+    closes: date | None = None  # as a close date, when that differs ("next qtr": its last day)
+
+    @property
+    def close_day(self) -> date:
+        """The day as a close date: a period said ("pushed to next month") means its end."""
+        return self.closes or self.day
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,9 +148,8 @@ def _amounts(words: tuple[str, ...]) -> tuple[list[Amount], bool]:
         explicit = bool(match["symbol"] or scale)
         if not explicit and value < _MIN_BARE:
             continue
-        if not explicit and 1990 <= value <= 2100 and at > 0 and words[at - 1] in (
-                "in", "of", "q1", "q2", "q3", "q4", "fy", "year", "since"):
-            continue  # a year
+        if not explicit and 1990 <= value <= 2100 and at > 0 and words[at - 1] in _BEFORE_YEAR:
+            continue  # "no budget till 2028": a year
         change = _change(words, at, end)
         negative = not change and (match["sign"] == "-" or (
             at > 0 and words[at - 1] in ("minus", "negative")))
@@ -202,7 +212,7 @@ def _days(text: str, now: datetime, tz: str, fiscal_year_start: int) -> list[Day
             break
         start, end = offset + match.start, offset + match.end
         found.append(Day(match.day, _role(text[:start]), start, end, match.phrase,
-                         match.other))
+                         match.other, match.period_end))
         offset = end
     return found + _months_alone(text, now, tz, found)
 

@@ -76,6 +76,12 @@ _ARROW = re.compile(r"\s*(?:->|=>|→|⇒|➡️?)\s*")
 _AT_SIGN = re.compile(r"(?<=[a-z])@(?=[a-z][\w-]*(?:\s|$|[,;:!?]))")  # "mtg@acme"; not e-mail
 _JOINED = re.compile(r"(?<=[a-z])[-/.](?=[a-z])")  # "add-on", "proposal/price", "acme.example"
 _POLITE = frozenset({"can", "could", "would", "will", "pls", "please"})
+_TELLING_TOO = frozenset({"will", "do", "should", "can", "could", "would"})
+_THEN_TELLS = frozenset({"a", "an", "not", "call", "email", "ping", "text", "meet", "demo", "send",
+                         "move", "log", "follow", "circle", "check", "reach", "visit", "push",
+                         "chase", "update", "loop", "set", "book", "schedule", "present"})
+"""After a word that may open a question, words that make it a statement without a "?":
+"will call acme tmrw" is a plan, "do a demo friday" an order, "will acme sign?" a question."""
 
 
 def opens_clause(sentence: Sentence, word: int) -> bool:
@@ -200,4 +206,8 @@ def _asks(raw: str, words: list[str]) -> bool:
     """A question, not a request: "can you move acme to proposal?" asks the bot to write."""
     if len(words) > 2 and words[0] in _POLITE and words[1] == "you":
         return False
-    return raw.rstrip().endswith("?") or (len(words) > 1 and words[0] in _QUESTION_WORDS)
+    if raw.rstrip().endswith("?"):
+        return True
+    if len(words) > 1 and words[0] in _TELLING_TOO and words[1] in _THEN_TELLS:
+        return False  # "will call acme tmrw", "do a demo for globex fri": said, not asked
+    return len(words) > 1 and words[0] in _QUESTION_WORDS

@@ -4,7 +4,8 @@ The reading goes in four steps, each its own module so each can be tested alone:
 `normalise` (escapes, emoji, shorthand, mood) → `spotting` (every known name in the
 sentence) → `facts` (amounts, percentages, days, next step) → here, where each intent is
 scored by its evidence (`CUES`: the words that say it, the names and facts that fit it, the
-mood) instead of by which pattern comes first. The plan then gathers what the message says
+mood) instead of by which pattern comes first; `mood` then makes a question, a "don't" or a
+"might" of a plan that would write. The plan then gathers what the message says
 about its one subject: an activity, a stage move, field edits, a new deal; or it is one
 command (undo, snooze, done, a quote decision, a role change), or a question (which never
 writes). Anything unclear is an `Ask`, and a plan with an ask writes nothing.
@@ -34,6 +35,7 @@ from handlers.language.deal_facts import (
 )
 from handlers.language.deal_plan import facts_plan, stage_move
 from handlers.language.facts import Facts, read_facts
+from handlers.language.mood import with_mood
 from handlers.language.normalise import Sentence, normalise
 from handlers.language.plan import (
     Ask,
@@ -58,7 +60,7 @@ def understand(text: str, names: Gazetteer, now: datetime, tz: str, *,
                      if visible is None or visible(m.known))
     facts = read_facts(sentence, now, tz, fiscal_year_start=fiscal_year_start)
     scores = _evidence(sentence, mentions, facts)
-    plan = _plan(sentence, mentions, facts, scores)
+    plan = with_mood(sentence, mentions, _plan(sentence, mentions, facts, scores))
     plan = _asked_day(plan, facts)
     if whole and plan.intent in SPLITS:
         parts = several(sentence, mentions, lambda part: understand(

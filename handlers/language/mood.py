@@ -1,0 +1,183 @@
+"""The mood of a message: a question, a "don't", a "might" never becomes a write.
+
+The facts in "did you log my acme call?", "pls don't log this but hooli's CTO is leaving"
+and "might move globex to negotiation friday" are the same as in the statements they
+resemble, so the plan read from them would log a call, a note and a stage move. A rep who
+asks, declines or hedges means none of that: this step, run on the finished plan, turns it
+into a question (answered, never written), or a refusal that says what was not done and how
+to say it once it is true. Pure Python, like the rest of the language layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from handlers.language.commands import question
+from handlers.language.cues import cue_weight
+from handlers.language.normalise import Sentence, opens_clause
+from handlers.language.plan import Plan
+from handlers.language.spotting import Mention
+
+WRITING = frozenset({"log", "move", "edit", "multi", "create", "snooze", "done", "undo",
+                     "quote", "role"})
+"""The plans that would write once applied (or once their question is answered)."""
+
+ASKING_FIRST = frozenset({"what", "what's", "whats", "which", "who", "who's", "whos", "why",
+                          "how", "how's", "hows", "when", "when's", "whens", "where",
+                          "where's", "wheres", "whose"})
+"""Words that open a question whatever follows."""
+ASKING_WITH_SUBJECT = frozenset({"did", "do", "does", "have", "has", "had", "is", "are",
+                                 "was", "were", "am", "should", "can", "could", "will",
+                                 "would", "shall"})
+"""Words that open a question only before a subject: "did you log…" asks, "did a demo
+w/ acme" tells."""
+SUBJECTS = frozenset({"i", "you", "u", "we", "they", "he", "she", "it", "there", "anyone",
+                      "anybody", "someone", "somebody", "ya"})
+
+NEGATORS = frozenset({"don't", "dont", "dnt", "never", "not", "no", "nope", "do"})
+"""Words that, opening a clause, may decline what follows ("do" and "no" only as
+"do not …" and "no need to …")."""
+LEAD_INS = frozenset({"pls", "please", "plz", "but", "just", "and", "so", "ok", "okay", "k",
+                      "actually", "hey", "oh", "btw", "fyi", "also"})
+"""Words that may come before a clause-opening "don't": "pls don't log this"."""
+DECLINED: dict[str, str] = {
+    "log": "OK, I haven't logged it.", "logging": "OK, I haven't logged it.",
+    "record": "OK, I haven't logged it.", "save": "OK, I haven't saved it.",
+    "note": "OK, I haven't logged it.", "crm": "OK, I haven't logged it.",
+    "put": "OK, I haven't logged it.", "add": "OK, I haven't added it.",
+    "track": "OK, I haven't logged it.", "enter": "OK, I haven't logged it.",
+    "write": "OK, I haven't logged it.", "move": "OK, I haven't moved it.",
+    "moving": "OK, I haven't moved it.", "push": "OK, I haven't moved it.",
+    "change": "OK, I haven't changed it.", "update": "OK, I haven't changed it.",
+    "touch": "OK, I haven't changed it.", "mark": "OK, I haven't changed it.",
+    "close": "OK, I haven't changed it.", "create": "OK, I haven't created it.",
+    "undo": "OK, I haven't undone anything.", "approve": "OK, I haven't decided it.",
+    "reject": "OK, I haven't decided it.", "send": "OK, I haven't sent it.",
+    "snooze": "OK, I haven't changed it.",
+}
+"""The verbs a rep declines, each with what the bot says it did not do."""
+DECLINED_FORMS = {"logged": "log", "recording": "record", "saving": "save", "noting": "note",
+                  "adding": "add", "moved": "move", "pushing": "push", "changing": "change",
+                  "updating": "update", "marking": "mark", "closing": "close",
+                  "creating": "create", "entering": "enter", "writing": "write",
+                  "tracking": "track"}
+
+HEDGES = frozenset({"might", "maybe", "mayb", "probably", "prolly", "perhaps", "possibly",
+                    "hopefully", "planning", "plan", "thinking", "considering", "hoping",
+                    "intend", "intending", "gonna", "will", "i'll", "ill", "we'll", "they'll",
+                    "going", "about", "tbd"})
+"""Words that put what follows in the future or in doubt: "might move globex", "gonna
+ping ken", "i'll probably call acme". ("going" and "about" count only before "to".)"""
+
+
+def with_mood(sentence: Sentence, mentions: tuple[Mention, ...], plan: Plan) -> Plan:
+    """`plan`, or the question or refusal the message's mood makes of it."""
+    if plan.intent not in WRITING and plan.intent != "unknown":
+        return plan
+    if (declined := _declined(sentence)) is not None:
+        return Plan("declined", refusals=(declined,))
+    if plan.intent == "unknown":  # "planning to email jane": a to-do with no day
+        hedge = _hedged_at(sentence)
+        return plan if hedge is None else _hedged(sentence, plan, hedge, mentions)
+    if asks_back(sentence) and plan.intent != "quote":  # a quote question only shows it
+        return Plan("question", account=plan.account, deal=plan.deal,
+                    question=question(sentence, mentions))
+    if plan.intent in ("log", "move", "multi") and (hedge := _hedged_at(sentence)) is not None:
+        return _hedged(sentence, plan, hedge, mentions)
+    return plan
+
+
+def asks_back(sentence: Sentence) -> bool:
+    """Whether the message is a question to the bot: a "?" at its end, or a question word
+    first ("did you log my acme call", "have i logged the globex mtg yet?")."""
+    words = sentence.words
+    if sentence.raw.rstrip().endswith("?"):
+        return not (len(words) > 2 and words[0] in ("can", "could", "would", "will", "pls",
+                                                    "please") and words[1] in ("you", "u"))
+    if not words:
+        return False
+    if words[0] in ASKING_FIRST:
+        return len(words) > 1
+    return words[0] in ASKING_WITH_SUBJECT and len(words) > 2 and words[1] in SUBJECTS \
+        and words[1] not in ("you", "u")  # "will you move acme…": a request
+
+
+def _declined(sentence: Sentence) -> str | None:
+    """What the rep asked the bot not to do ("pls don't log this", "not logging this, just
+    fyi", "do not move acme yet"), as the reply that says it was not done; else None."""
+    words = sentence.words
+    for at, word in enumerate(words):
+        if word not in NEGATORS:
+            continue
+        start = at
+        while start > 0 and words[start - 1] in LEAD_INS:
+            start -= 1
+        if not opens_clause(sentence, start):
+            continue
+        after = at + 1
+        if word == "do":
+            if words[after:after + 1] != ("not",):
+                continue
+            after += 1
+        elif word == "no":
+            if words[after:after + 2] != ("need", "to"):
+                continue
+            after += 2
+        for verb in words[after:after + 3]:
+            said = DECLINED_FORMS.get(verb, verb)
+            if said in DECLINED:
+                return DECLINED[said]
+    if "off" in words and "record" in words:  # "off the record: …"
+        at = words.index("off")
+        if words[at + 1:at + 3] in (("the", "record"), ("record",)):
+            return DECLINED["log"]
+    return None
+
+
+def _hedged_at(sentence: Sentence) -> int | None:
+    """Where a hedge or a future opens the message's main verb ("i'll probably call",
+    "might move", "going to email"), or None when it says what happened."""
+    words = sentence.words
+    for at, word in enumerate(words):
+        if word not in HEDGES:
+            continue
+        if word in ("going", "about") and words[at + 1:at + 2] != ("to",):
+            continue
+        if word in ("will", "ill") and at > 0 and words[at - 1] not in SUBJECTS:
+            continue  # "acme's will" is no hedge; "we will call" is
+        if word == "plan" and words[at + 1:at + 2] != ("to",):
+            continue  # "the plan is…", "pricing plan"
+        return at
+    for at, word in enumerate(words[:-1]):
+        if (word in ("don't", "dont") and words[at + 1] == "forget") or (
+                word in ("remember", "remind") and "to" in words[at + 1:at + 3]):
+            return at  # "don't forget to call acme tmrw": a to-do
+    return None
+
+
+def _hedged(sentence: Sentence, plan: Plan, hedge: int,
+            mentions: tuple[Mention, ...]) -> Plan:
+    """A move or an activity still to happen: never a stage moved or a call logged. A
+    follow-up on the day it names is kept (that is a to-do, which is what was said)."""
+    near = sentence.words[hedge + 1:hedge + 4]  # "i'll probably call", "might move"
+    stage_said = plan.stage is not None and any(cue_weight("move", w) > 0 for w in near)
+    acts = [w for w in near if cue_weight("log", w) > 0]
+    activity = plan.activity
+    if not stage_said and not acts:
+        return plan  # "they'll expand next year, great call": the hedge is not the verb
+    if not stage_said and activity is not None and activity.follow_up is not None:
+        return replace(plan, activity=replace(activity, kind="task"))  # a to-do on that day
+    subject = plan.deal or plan.account or next(
+        (m.known for m in mentions if m.kind in ("deal", "account", "contact")), None)
+    if subject is None:
+        return plan  # no customer named: not a to-do this can be about
+    name = subject.name or "them"
+    if stage_said and plan.stage is not None:
+        said = (f"Not moved: it sounds like that hasn't happened yet. When it has, say "
+                f"`move {name} to {plan.stage.name}`.")
+    elif acts:
+        said = ("Nothing logged: it sounds like that hasn't happened yet. Tell me once it "
+                f"has, or say when to remind you (`{acts[0]} {name.lower()} friday`).")
+    else:
+        return plan
+    return replace(Plan("declined"), refusals=(said,))
