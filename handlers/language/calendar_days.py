@@ -1,5 +1,6 @@
 """Calendar arithmetic the date reader (`dates`) leans on: the end of a named fiscal
-quarter, the next day-of-month on or after today, and a date that may not exist."""
+quarter or month, the next day-of-month on or after today, a date that may not exist, and
+the order a time zone's offices write 12/03 in."""
 
 from __future__ import annotations
 
@@ -42,3 +43,20 @@ def valid(year: int, month: int, day: int) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+def end_of_named_month(month: int, today: date) -> date:
+    """Last day of the next `month` whose end is not yet past ("closing june" said in
+    December: 30 June of next year)."""
+    year = today.year if month >= today.month else today.year + 1
+    return date(year, month, 1) + relativedelta(months=1) - timedelta(days=1)
+
+
+def slash_order_of(tz: str) -> str | None:
+    """"md", "dm" or None: how offices in the zone `tz` write 12/03 (see `dates`)."""
+    region = tz.split("/", 1)[0]
+    if region == "America" or tz.startswith(("US/", "Canada/")):
+        return "md"
+    if region in ("Europe", "Africa", "Australia", "Pacific") or tz.startswith("NZ"):
+        return "dm"
+    return None

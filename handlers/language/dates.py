@@ -44,7 +44,12 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
-from handlers.language.calendar_days import end_of_named_quarter, next_day_of_month
+from handlers.language.calendar_days import (
+    end_of_named_month,
+    end_of_named_quarter,
+    next_day_of_month,
+    slash_order_of,
+)
 from handlers.language.calendar_days import valid as _valid
 from store.periods import quarter_of
 
@@ -261,13 +266,6 @@ def _start_of_next(unit: str, today: date, fiscal_year_start: int) -> date:
     return quarter_of(today, fiscal_year_start).start + relativedelta(months=3)
 
 
-def end_of_named_month(month: int, today: date) -> date:
-    """Last day of the next `month` whose end is not yet past ("closing june" said in
-    December: 30 June of next year)."""
-    year = today.year if month >= today.month else today.year + 1
-    return date(year, month, 1) + relativedelta(months=1) - timedelta(days=1)
-
-
 def _month_day(month_text: str, day_text: str, year_text: str | None, today: date) -> date | None:
     """A month and day, with the year given or the next one on or after today."""
     month = _MONTHS[month_text.lower()]
@@ -278,16 +276,6 @@ def _month_day(month_text: str, day_text: str, year_text: str | None, today: dat
         candidate = _valid(year, month, day)
         if candidate is not None and candidate >= today:
             return candidate
-    return None
-
-
-def slash_order_of(tz: str) -> str | None:
-    """"md", "dm" or None: how offices in the zone `tz` write 12/03 (module docstring)."""
-    region = tz.split("/", 1)[0]
-    if region == "America" or tz.startswith(("US/", "Canada/")):
-        return "md"
-    if region in ("Europe", "Africa", "Australia", "Pacific") or tz.startswith("NZ"):
-        return "dm"
     return None
 
 

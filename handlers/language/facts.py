@@ -19,7 +19,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from handlers.language.dates import end_of_named_month, find_date
+from handlers.language.calendar_days import end_of_named_month
+from handlers.language.dates import find_date
 from handlers.language.deal_terms import occurred_at
 from handlers.language.normalise import Sentence
 
