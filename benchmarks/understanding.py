@@ -22,11 +22,12 @@ a floor, one set look-up per typed word.
     python -m benchmarks understanding            # all cases
     UNDERSTANDING_SHOW=wrong python -m benchmarks understanding   # the tuning half's misses
     UNDERSTANDING_SHOW=wrong UNDERSTANDING_SHOW_HALF=held-out …   # to report, not to tune
-    UNDERSTANDING_SHOW=wrong UNDERSTANDING_SHOW_HALF=fresh …      # the fresh corpus's misses
+    UNDERSTANDING_SHOW=wrong UNDERSTANDING_SHOW_HALF=fresh …      # a fresh corpus's misses
+                                                  # (fresh, fresh2), to report only
 
-`tests/corpus/fresh.yaml` is a second corpus in the same schema, written later by another
-helper who had read neither the parser nor the first corpus's cases: its table ("fresh") is
-printed after the two halves and is never used for tuning.
+`tests/corpus/fresh.yaml` and `fresh2.yaml` are later corpora in the same schema, each
+written by an author who had read neither the parser nor the other corpora's cases: their
+tables ("fresh", "fresh2") are printed after the two halves and are never used for tuning.
 """
 
 from __future__ import annotations
@@ -61,7 +62,9 @@ from store.services.people.directory import Directory
 from store.services.quotes.lines import LineSpec
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "understanding.yaml"
-FRESH = CORPUS.with_name("fresh.yaml")  # a later corpus, reported beside, never tuned on
+FRESH = (CORPUS.with_name("fresh.yaml"), CORPUS.with_name("fresh2.yaml"))
+"""Later corpora by authors who had read neither the parser nor the others' cases: each
+gets its own table, reported beside the halves, never tuned on."""
 USERS = {"alex": "U0ALEX", "dana": "U0DANA", "fox": "U0FOX", "morgan": "U0MORGAN",
          "priya": "U0PRIYA", "jordan": "U0JORDAN"}
 KIND = {"demo": "meeting", "lunch": "meeting", "voicemail": "call"}
@@ -306,8 +309,8 @@ def run() -> None:
     show = os.environ.get("UNDERSTANDING_SHOW", "")
     shown_half = os.environ.get("UNDERSTANDING_SHOW_HALF", "tuning")  # held-out, fresh: reports
     halves: dict[str, dict[str, Counter[str]]] = {"tuning": defaultdict(Counter),
-                                                  "held-out": defaultdict(Counter),
-                                                  "fresh": defaultdict(Counter)}
+                                                  "held-out": defaultdict(Counter)}
+    halves.update({path.stem: defaultdict(Counter) for path in FRESH})
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         template, now = _template(corpus, folder)
@@ -316,12 +319,12 @@ def run() -> None:
         store.engine.dispose()
         runs = [(case, "tuning" if position % 2 == 0 else "held-out", template)
                 for position, case in enumerate(cases)]
-        if FRESH.exists():
-            fresh = yaml.safe_load(FRESH.read_text())
-            (folder / "fresh").mkdir()
-            fresh_template, fresh_now = _template(fresh, folder / "fresh")
-            assert fresh_now == now, "the fresh corpus shares the corpus's day"
-            runs += [(case, "fresh", fresh_template) for case in fresh["cases"]]
+        for path in FRESH:
+            fresh = yaml.safe_load(path.read_text())
+            (folder / path.stem).mkdir()
+            fresh_template, fresh_now = _template(fresh, folder / path.stem)
+            assert fresh_now == now, "a fresh corpus shares the corpus's day"
+            runs += [(case, path.stem, fresh_template) for case in fresh["cases"]]
         for case, half, case_template in runs:
             grade, reply = _run_case(case, case_template, folder, now)
             halves[half][case["category"]][grade] += 1
@@ -331,8 +334,8 @@ def run() -> None:
     for half, grades in halves.items():
         n = sum(sum(c.values()) for c in grades.values())
         if n:
-            _table(f"{half} half ({n} cases)" if half != "fresh"
-                   else f"fresh ({n} cases, {FRESH.name}, never tuned on)", grades)
+            _table(f"{half} half ({n} cases)" if half in ("tuning", "held-out")
+                   else f"{half} ({n} cases, {half}.yaml, never tuned on)", grades)
     extra = int(os.environ.get("UNDERSTANDING_ACCOUNTS", "100000"))
     big = known + [Known("account", 10_000_000 + i, f"Company {i:06d} {_word(i)}")
                    for i in range(extra)]
