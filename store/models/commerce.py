@@ -178,6 +178,7 @@ class Contract(Timestamps, Base):
         UniqueConstraint("account_id", "name"),
         Index(None, "end_date"),
         Index(None, "status", "end_date"),
+        Index(None, "owner_id"),  # the renewal sweep: contracts of the users written since
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -200,6 +201,7 @@ class Case(Timestamps, Base):
         CheckConstraint(f"status IN {CASE_STATUSES!r}", name="status_known"),
         CheckConstraint(f"priority IN {CASE_PRIORITIES!r}", name="priority_known"),
         Index(None, "account_id", "status"),
+        Index(None, "opened_at"),  # the workflow sweep: cases opened since a time
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -30,7 +30,10 @@ class Account(Timestamps, Base):
     """A customer or prospect company. `name_key` is the case-folded name imports match on."""
 
     __tablename__ = "accounts"
-    __table_args__ = (Index(None, "owner_id"),)
+    __table_args__ = (
+        Index(None, "owner_id"),
+        Index(None, "created_at"),  # the workflow sweep: accounts created since a time
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

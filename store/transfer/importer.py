@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from store.db import Store
 from store.services.people import name_changes
+from store.services.system.statistics import after_bulk_write
 from store.transfer.kinds import ImportResult, KindSpec
 from store.transfer.loading import ImportContext
 from store.transfer.lookups import ImportLookups
@@ -88,6 +89,7 @@ def import_csv(
                 raise _Refused
             name_changes.changed(session, "all")  # the name caches reload what came in
         committed = True
+        after_bulk_write(store, tally.new + tally.updated)  # the planner sees what came in
     except _Refused:
         committed = False
     finally:

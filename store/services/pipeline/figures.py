@@ -244,8 +244,10 @@ def resolve_scope(session: Session, actor: User, scope: Scope) -> ReportScope:
         raise NotAllowed("Team pipelines are for managers; say `pipeline` for your own.")
     if visible is not None and target.id not in visible:
         raise NotAllowed(f"{target.name} is not in your team.")
-    if target.id == actor.id and visible is None:
-        return ReportScope(None, "Everyone", "team")
+    if target.id == actor.id:
+        # their own team is what they may see, already read: no second recursive walk
+        return (ReportScope(None, "Everyone", "team") if visible is None else
+                ReportScope(frozenset(visible), f"{target.name}'s team", "team"))
     people = people_under(session, target.id)
     if visible is not None:
         people &= visible
