@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from store.services.reminders.plan import _zones, turned_day, turned_zones
+from store.services.reminders.zones import _zones, turned_day, turned_zones
 
 AROUND = [
     datetime(2026, 3, 8, 10, 0, tzinfo=UTC),    # the US springs forward (Adak last)
