@@ -59,7 +59,7 @@ class Settings(BaseModel):
     )
     # the knowledge-base search engine (knowledge/engine.py); switching rebuilds the index
     kb_engine: Literal["whoosh", "fts5"] = Field(
-        default="whoosh", validation_alias=AliasChoices("SALESBOT_KB_ENGINE")
+        default="fts5", validation_alias=AliasChoices("SALESBOT_KB_ENGINE")
     )
     timezone: str = Field(default="UTC", validation_alias=AliasChoices("SALESBOT_TIMEZONE"))
     currency: str = Field(default="USD", validation_alias=AliasChoices("SALESBOT_CURRENCY"))

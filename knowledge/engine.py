@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from store.services.knowledge.articles import ArticleView
 
 ENGINES = ("fts5", "whoosh")
-DEFAULT_ENGINE = "whoosh"
+DEFAULT_ENGINE = "fts5"
 ENGINE_SETTING = "SALESBOT_KB_ENGINE"
 
 # the corrected reading replaces the typed one when its best hit scores this much higher

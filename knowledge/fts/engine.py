@@ -9,6 +9,7 @@ until another connection commits (`PRAGMA data_version`).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
@@ -30,13 +31,29 @@ from knowledge.fts.query import FtsQuery, Part, parse
 from knowledge.fts.store import busy
 from knowledge.fts.vocabulary import Vocabulary
 from knowledge.results import Hit, SearchResults
+from knowledge.schema import STOP, stem_word
 from knowledge.snippets import snippet
 from knowledge.spelling import Corrections, corrections, neighbours
 from knowledge.storage import IndexBusy
 from knowledge.synonyms import DEFAULT, SYNONYMS_TAG, Synonyms
 
+_NAME_WORD = re.compile(r"[a-z0-9]+")
+
 if TYPE_CHECKING:
     from store.services.knowledge.articles import ArticleView
+
+# Names: a page's title and its slug (folder and file name) say what it is about, in
+# the words a rep asking for that page uses ("sales hiring", "reporting vulnerabilities").
+# FTS5's bm25 cannot favour them: it divides a title match by the whole page's length,
+# so a long page named for the query loses to a short page that mentions it. The top
+# CANDIDATES by bm25 are re-ranked: each query word (or synonym form) among the title's
+# words adds TITLE_WEIGHT, among the slug's SLUG_WEIGHT, divided by the square root of
+# how many words the title or slug has (a long name matches by accident). Tuned on the
+# even-numbered judged queries (MRR@10 even/odd .888/.853 before, .918/.908 after).
+TITLE_WEIGHT = 4.0
+SLUG_WEIGHT = 1.0
+CANDIDATES = 60
+
 
 def _bm25() -> str:
     """FTS5's bm25 with the column weights of query.py (read each time, so a tuning run
@@ -51,6 +68,7 @@ class _Reading:
     version: int = -1
     synonyms: Synonyms | None = None
     vocabulary: Vocabulary = field(init=False)
+    _names: dict[int, tuple[frozenset[str], frozenset[str]]] | None = None
 
     def __post_init__(self) -> None:
         self.vocabulary = Vocabulary(self.db)
@@ -59,9 +77,19 @@ class _Reading:
         """Forget what was read before another connection's commit."""
         version = self.db.execute("PRAGMA data_version").fetchone()[0]
         if version != self.version:
-            self.version, self.synonyms = version, None
+            self.version, self.synonyms, self._names = version, None, None
             self.vocabulary = Vocabulary(self.db)
         return self
+
+    def names(self) -> dict[int, tuple[frozenset[str], frozenset[str]]]:
+        """Each article's title and slug word stems, read once per commit."""
+        if self._names is None:
+            self._names = {
+                i: (frozenset(stem_word(w) for w in _NAME_WORD.findall(title.lower())
+                              if w not in STOP),
+                    frozenset(stem_word(w) for w in _NAME_WORD.findall(slug.lower())))
+                for i, slug, title in self.db.execute("SELECT id, slug, title FROM articles")}
+        return self._names
 
     def document(self, article_id: int) -> Stored | None:
         row = self.db.execute("SELECT updated, read_at, fingerprint FROM articles WHERE id = ?",
@@ -130,7 +158,7 @@ def _search(reading: _Reading, text: str, limit: int, page: int) -> SearchResult
     if query.is_empty:
         return SearchResults(query=text, page=page, limit=limit)
     wanted = page * limit + COLLAPSE_LOOKAHEAD
-    ranked, total = _ranked(reading.db, query, wanted)
+    ranked, total = _ranked(reading, query, wanted)
     fixes = corrections(reading.vocabulary, query.words)
     suggestion = fixes.suggestion_for(query.text, query.filter_text())
     corrected = typed_matched = False
@@ -138,13 +166,13 @@ def _search(reading: _Reading, text: str, limit: int, page: int) -> SearchResult
     # (always, when nothing matched as typed); else, with no match, every word fuzzily.
     if suggestion and query.words:
         alternative = _parse(reading, suggestion, synonyms)
-        found, count = _ranked(reading.db, alternative, wanted)
+        found, count = _ranked(reading, alternative, wanted)
         if found and (not total or found[0][1] >= CLEARLY_BETTER * ranked[0][1]):
             typed_matched = total > 0
             ranked, total, query, corrected = found, count, alternative, True
     if total == 0 and query.words and not corrected:
         fuzzy = _fuzzy(query, fixes)
-        found, count = _ranked(reading.db, fuzzy, wanted)
+        found, count = _ranked(reading, fuzzy, wanted)
         if found:
             ranked, total, query, corrected = found, count, fuzzy, True
     hits, collapsed = _hits(reading, query, ranked, limit, page)
@@ -183,9 +211,41 @@ def _filters(query: FtsQuery) -> tuple[str, list[object]]:
     return (" AND ".join(clauses) or "1"), params
 
 
-def _ranked(db: sqlite3.Connection, query: FtsQuery, wanted: int
+def _ranked(reading: _Reading, query: FtsQuery, wanted: int
             ) -> tuple[list[tuple[int, float]], int]:
-    """The top WANTED (id, score) and how many articles match, in one statement."""
+    """The top WANTED (id, score) and how many articles match: bm25, then the names."""
+    ranked, total = _matched(reading.db, query, max(wanted, CANDIDATES))
+    if ranked and query.words:
+        ranked = _by_name(reading, query, ranked)
+    return ranked[:wanted], total
+
+
+def _by_name(reading: _Reading, query: FtsQuery, ranked: list[tuple[int, float]]
+             ) -> list[tuple[int, float]]:
+    """RANKED with each article's title and slug words counted in (see TITLE_WEIGHT)."""
+    stems = {stem_word(w) for w in query.words if w not in STOP} | query.highlight
+    names = reading.names()
+    scored = []
+    for article_id, value in ranked:
+        title, slug = names.get(article_id, (frozenset(), frozenset()))
+        if title:
+            value += TITLE_WEIGHT * _shared(stems, title) / len(title) ** 0.5
+        if slug:
+            value += SLUG_WEIGHT * _shared(stems, slug) / len(slug) ** 0.5
+        scored.append((article_id, value))
+    return sorted(scored, key=lambda pair: (-pair[1], pair[0]))
+
+
+def _shared(stems: set[str], name: frozenset[str]) -> int:
+    """How many of STEMS NAME holds, one being the other's start counting too: the index's
+    porter stems "planning" to "plan", whoosh's (stem_word) to "plann"."""
+    return sum(1 for s in stems if s in name or any(
+        len(s) >= 4 and len(w) >= 4 and (w.startswith(s) or s.startswith(w)) for w in name))
+
+
+def _matched(db: sqlite3.Connection, query: FtsQuery, wanted: int
+             ) -> tuple[list[tuple[int, float]], int]:
+    """The top WANTED (id, score) by bm25 and how many articles match, in one statement."""
     where, params = _filters(query)
     if not query.parts:  # filters alone: every article they let through, oldest first
         sql = (f"SELECT id, 0.0, count(*) OVER () FROM articles WHERE {where} "
