@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from store.access import (
     can_see_owner,
@@ -42,7 +42,7 @@ from store.services.deals.stages import (
     next_open_stage,
     require_stage,
 )
-from store.services.people import name_changes
+from store.services.people import name_changes, turn_memo
 from store.services.people.users import require_by_id
 
 DEFAULT_CLOSE_DAYS = 30  # a new open deal without a close date is expected in a month
@@ -166,10 +166,21 @@ class OpportunityService:
             return view
 
     def get(self, actor_id: int, opp_id: int) -> OpportunityView:
-        with self.store.transaction() as s:
-            actor = require_by_id(s, actor_id)
-            opp = require_opportunity(s, opp_id)
-            require_visible(s, actor, opp.owner_id, "deal")
+        """A deal as the actor may see it. It only reads, so it commits nothing (a commit
+        would drop the request's remembered reads, `turn_memo`); the deal comes with its
+        account, owner and stage in one statement, and the actor's visibility is the one
+        the request already worked out (issue 14: a card re-read the user row, the stage
+        and the account each in a statement of its own)."""
+        with self.store.read() as s:
+            owners = turn_memo.remembered(("owners", actor_id), lambda: visible_owner_ids(
+                s, turn_memo.remembered(("actor", actor_id), lambda: require_by_id(s, actor_id))))
+            opp = s.get(Opportunity, opp_id, options=[
+                joinedload(Opportunity.account), joinedload(Opportunity.owner),
+                joinedload(Opportunity.stage)])
+            if opp is None or opp.archived_at is not None:
+                raise NotFound("That deal no longer exists.")
+            if owners is not None and opp.owner_id not in owners:
+                raise NotAllowed("That deal belongs to someone outside your team.")
             return OpportunityView.of(opp)
 
     def move_stage(
