@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from store.access import (
     can_see_owner,
@@ -22,7 +22,7 @@ from store.access import (
     visible_owner_ids,
 )
 from store.db import Store
-from store.errors import Conflict, InvalidInput, NotAllowed, NotFound, Stale
+from store.errors import Conflict, InvalidInput, NotAllowed, Stale
 from store.models import Opportunity, OpportunityHistory, Stage, User
 from store.money import currency_precision, to_minor
 from store.roles import leads_a_team
@@ -34,6 +34,7 @@ from store.services.accounts.accounts import (
 )
 from store.services.deals import undo
 from store.services.deals.changes import UNSET, Change, apply_change, check_currency, local_today
+from store.services.deals.deal_reads import require_opportunity, visible_deal
 from store.services.deals.history import first_history_row, history_views, state_of
 from store.services.deals.stages import (
     Outcome,
@@ -42,7 +43,7 @@ from store.services.deals.stages import (
     next_open_stage,
     require_stage,
 )
-from store.services.people import name_changes, turn_memo
+from store.services.people import name_changes
 from store.services.people.users import require_by_id
 
 DEFAULT_CLOSE_DAYS = 30  # a new open deal without a close date is expected in a month
@@ -118,13 +119,6 @@ def _require_may_hand_over(session: Session, actor: User, new_owner: User) -> No
         raise NotAllowed(f"{new_owner.name} is not in your team.", field="owner")
 
 
-def require_opportunity(session: Session, opp_id: int) -> Opportunity:
-    opp = session.get(Opportunity, opp_id)
-    if opp is None or opp.archived_at is not None:
-        raise NotFound("That deal no longer exists.")
-    return opp
-
-
 class OpportunityService:
     def __init__(self, store: Store, *, default_currency: str = "USD") -> None:
         self.store = store
@@ -166,22 +160,8 @@ class OpportunityService:
             return view
 
     def get(self, actor_id: int, opp_id: int) -> OpportunityView:
-        """A deal as the actor may see it. It only reads, so it commits nothing (a commit
-        would drop the request's remembered reads, `turn_memo`); the deal comes with its
-        account, owner and stage in one statement, and the actor's visibility is the one
-        the request already worked out (issue 14: a card re-read the user row, the stage
-        and the account each in a statement of its own)."""
-        with self.store.read() as s:
-            owners = turn_memo.remembered(("owners", actor_id), lambda: visible_owner_ids(
-                s, turn_memo.remembered(("actor", actor_id), lambda: require_by_id(s, actor_id))))
-            opp = s.get(Opportunity, opp_id, options=[
-                joinedload(Opportunity.account), joinedload(Opportunity.owner),
-                joinedload(Opportunity.stage)])
-            if opp is None or opp.archived_at is not None:
-                raise NotFound("That deal no longer exists.")
-            if owners is not None and opp.owner_id not in owners:
-                raise NotAllowed("That deal belongs to someone outside your team.")
-            return OpportunityView.of(opp)
+        """A deal as the actor may see it, in one statement and no commit (`visible_deal`)."""
+        return visible_deal(self.store, actor_id, opp_id)
 
     def move_stage(
         self,
