@@ -5,7 +5,6 @@ Moving a deal through the stages is in `stage_turns`.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import TypedDict
@@ -20,6 +19,7 @@ from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer, say_text
 from handlers.slack.text import day, escape, short_money
 from store.resolve import resolve
+from store.services.people.directory import DealRef
 
 
 def show(turn: Turn) -> Answer:
@@ -30,8 +30,9 @@ def show(turn: Turn) -> Answer:
             if (summary := _account_summary(turn)) is not None:
                 return summary
             return ask_deal(turn.intent, resolved)
-        turn = replace(turn, chosen={**turn.chosen, "deal": resolved.found.id})  # resolved once
-    deal = deal_of(turn)
+        deal: DealRef | Answer = resolved.found  # resolved once: not looked up again
+    else:
+        deal = deal_of(turn)
     if isinstance(deal, Answer):
         return deal
     return card(turn.directory, turn.services.opportunities.get(turn.actor.id, deal.id),

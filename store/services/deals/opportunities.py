@@ -22,7 +22,7 @@ from store.access import (
     visible_owner_ids,
 )
 from store.db import Store
-from store.errors import Conflict, InvalidInput, NotAllowed, NotFound, Stale
+from store.errors import Conflict, InvalidInput, NotAllowed, Stale
 from store.models import Opportunity, OpportunityHistory, Stage, User
 from store.money import currency_precision, to_minor
 from store.roles import leads_a_team
@@ -34,6 +34,7 @@ from store.services.accounts.accounts import (
 )
 from store.services.deals import undo
 from store.services.deals.changes import UNSET, Change, apply_change, check_currency, local_today
+from store.services.deals.deal_reads import require_opportunity, visible_deal
 from store.services.deals.history import first_history_row, history_views, state_of
 from store.services.deals.stages import (
     Outcome,
@@ -118,13 +119,6 @@ def _require_may_hand_over(session: Session, actor: User, new_owner: User) -> No
         raise NotAllowed(f"{new_owner.name} is not in your team.", field="owner")
 
 
-def require_opportunity(session: Session, opp_id: int) -> Opportunity:
-    opp = session.get(Opportunity, opp_id)
-    if opp is None or opp.archived_at is not None:
-        raise NotFound("That deal no longer exists.")
-    return opp
-
-
 class OpportunityService:
     def __init__(self, store: Store, *, default_currency: str = "USD") -> None:
         self.store = store
@@ -166,11 +160,8 @@ class OpportunityService:
             return view
 
     def get(self, actor_id: int, opp_id: int) -> OpportunityView:
-        with self.store.transaction() as s:
-            actor = require_by_id(s, actor_id)
-            opp = require_opportunity(s, opp_id)
-            require_visible(s, actor, opp.owner_id, "deal")
-            return OpportunityView.of(opp)
+        """A deal as the actor may see it, in one statement and no commit (`visible_deal`)."""
+        return visible_deal(self.store, actor_id, opp_id)
 
     def move_stage(
         self,

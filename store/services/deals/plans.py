@@ -114,7 +114,7 @@ class PlanService:
         """One deal's (or, with no deal, one account's) share of the message."""
         opp = None
         if part.opp_id is not None:
-            opp = require_opportunity(s, part.opp_id)
+            opp = require_opportunity(s, part.opp_id, with_parts=True)
             require_owner_access(s, actor, opp.owner_id, "deals")
         elif part.deal:
             raise InvalidInput("A deal change needs a deal.")
