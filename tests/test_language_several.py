@@ -58,3 +58,11 @@ def test_the_service_refuses_a_past_close_date_but_an_import_may_write_one(
     services.opportunities.update(book["ana"], book["hooli"], amount=Decimal(25000),
                                   close_date=date(2026, 1, 5))
     assert services.opportunities.get(book["ana"], book["hooli"]).amount == Decimal(25000)
+
+
+def test_a_new_deal_typed_with_a_past_close_date_is_not_created(
+        chat: Chat, services: Services, book) -> None:
+    [reply] = chat.say("new deal for globex: fleet, 10k, closing 2019-06-30")
+    assert "can't be in the past" in reply.text
+    deals = services.opportunities.visible(book["ana"], open_only=False)
+    assert len(deals) == 6 and not any(d.name == "Fleet" for d in deals)

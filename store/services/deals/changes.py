@@ -126,16 +126,26 @@ def _check_fields(opp: Opportunity, change: Change) -> None:
 
 def _check_close_date(opp: Opportunity, change: Change, target: Stage | None, *,
                       source: str, today: date) -> None:
-    """An open deal's close date moved before today is a slip (a typed "1999-01-01", a
-    form's mis-picked year), refused on every path alike; a deal closed won or lost keeps
-    the day it closed, an import carries history and an Undo puts back what was there.
-    A date left as it was (an edit form shows the old one) is no change, so a stale
-    deal can still have its amount edited."""
-    if change.close_date is None or change.close_date == opp.close_date \
-            or change.close_date >= today or source == "import" or change.undo:
+    """A date left as it was (an edit form shows the old one) is no change, so a stale
+    deal can still have its amount edited; an Undo puts back what was there."""
+    if change.close_date is None or change.close_date == opp.close_date or change.undo:
         return
-    if (target or opp.stage).kind == "open":
-        raise InvalidInput(f"A close date can't be in the past ({change.close_date}); say "
+    refuse_past_close(change.close_date, (target or opp.stage).kind, today=today,
+                      source=source)
+
+
+HISTORY_SOURCES = ("import", "system")
+"""Writers that carry history (a CSV import, the demo book): their past days are real."""
+
+
+def refuse_past_close(close_date: date | None, stage_kind: str, *, today: date,
+                      source: str) -> None:
+    """An open deal's close date before today is a slip (a typed "1999-01-01", a form's
+    mis-picked year), refused on every path alike; a deal closed won or lost keeps the
+    day it closed."""
+    if close_date is not None and close_date < today and stage_kind == "open" \
+            and source not in HISTORY_SOURCES:
+        raise InvalidInput(f"A close date can't be in the past ({close_date}); say "
                            "the day it is expected to close.", field="close_date")
 
 
