@@ -66,3 +66,44 @@ def test_a_new_deal_typed_with_a_past_close_date_is_not_created(
     assert "can't be in the past" in reply.text
     deals = services.opportunities.visible(book["ana"], open_only=False)
     assert len(deals) == 6 and not any(d.name == "Fleet" for d in deals)
+
+
+def _sterling(services: Services, book, *, manager: bool) -> tuple[int, int]:
+    """Sterling Cooper: an Upsell closed lost, and an open Services deal."""
+    if manager:
+        services.users.set_role("U0ANA", "manager")
+    services.accounts.create(book["ana"], "Sterling Cooper")
+    upsell = services.opportunities.create(book["ana"], "Upsell", account="Sterling Cooper",
+                                           stage="Proposal/Price Review")
+    services.opportunities.close(book["ana"], upsell.id, "lost", lost_reason="price")
+    other = services.opportunities.create(book["ana"], "Services", account="Sterling Cooper")
+    return upsell.id, other.id
+
+
+@pytest.mark.parametrize("text", ["reopen sterling cooper upsell to negotiation",
+                                  "sterling cooper upsell is back to negotiation",
+                                  "revive the sterling cooper upsell and move it to negotiation"])
+def test_reopening_names_the_closed_deal_not_the_open_one(
+        chat: Chat, services: Services, book, text: str) -> None:
+    upsell, other = _sterling(services, book, manager=True)
+    [reply] = chat.say(text)
+    assert "Upsell" in reply.text
+    assert services.opportunities.get(book["ana"], upsell).stage.name == "Negotiation/Review"
+    assert services.opportunities.get(book["ana"], other).stage.name == "Prospecting"
+
+
+def test_a_rep_reopening_is_refused_and_the_open_deal_left_alone(
+        chat: Chat, services: Services, book) -> None:
+    upsell, other = _sterling(services, book, manager=False)
+    [reply] = chat.say("reopen sterling cooper upsell to negotiation")
+    assert "only a manager can reopen" in reply.text
+    assert services.opportunities.get(book["ana"], upsell).stage.name == "Closed Lost"
+    assert services.opportunities.get(book["ana"], other).stage.name == "Prospecting"
+
+
+def test_a_reopen_beside_another_deal_in_one_message(chat: Chat, services: Services,
+                                                    book) -> None:
+    upsell, other = _sterling(services, book, manager=True)
+    chat.say("reopen sterling cooper upsell to negotiation and globex to 150k")
+    assert services.opportunities.get(book["ana"], upsell).stage.name == "Negotiation/Review"
+    assert services.opportunities.get(book["ana"], other).stage.name == "Prospecting"

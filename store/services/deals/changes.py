@@ -146,7 +146,8 @@ def refuse_past_close(close_date: date | None, stage_kind: str, *, today: date,
     if close_date is not None and close_date < today and stage_kind == "open" \
             and source not in HISTORY_SOURCES:
         raise InvalidInput(f"A close date can't be in the past ({close_date}); say "
-                           "the day it is expected to close.", field="close_date")
+                           "the day it is expected to close. Nothing was changed.",
+                           field="close_date")
 
 
 def _check_stage_move(
