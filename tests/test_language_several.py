@@ -107,3 +107,28 @@ def test_a_reopen_beside_another_deal_in_one_message(chat: Chat, services: Servi
     chat.say("reopen sterling cooper upsell to negotiation and globex to 150k")
     assert services.opportunities.get(book["ana"], upsell).stage.name == "Negotiation/Review"
     assert services.opportunities.get(book["ana"], other).stage.name == "Prospecting"
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("spin up a new deal on wayne for migration, 100k", "Migration"),
+    ("kick off a new opp at initech for the data platform, 40k", "Data platform"),
+    ("new expansion deal for hooli, 75k", "Expansion"),
+    ("new deal for umbrella: mobile seats, 30k, feb", "Mobile seats"),
+])
+def test_a_new_deal_is_named_by_its_name_not_by_the_verb(
+        chat: Chat, services: Services, book, text: str, name: str) -> None:
+    [reply] = chat.say(text)
+    assert reply.text.startswith("Created"), reply.text
+    names = {d.name for d in services.opportunities.visible(book["ana"])}
+    assert name in names and not names & {"Spin up", "Kick", "Add"}
+
+
+@pytest.mark.parametrize("text", ["new deal for hooli, 64k, feb",
+                                  "new deal for hooli 64k mid march",
+                                  "spin up a new deal on hooli, 64k, eoq",
+                                  "new opp for hooli, 64k"])
+def test_a_new_deal_said_without_a_name_asks_for_one(
+        chat: Chat, services: Services, book, text: str) -> None:
+    [reply] = chat.say(text)
+    assert "What should the new *Hooli* deal be called?" in reply.text
+    assert len(services.opportunities.visible(book["ana"])) == 6

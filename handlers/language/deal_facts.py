@@ -114,7 +114,8 @@ def _first_run(sentence: Sentence, positions: range, used: set[int],
 
 
 _DEAL_NOUNS = frozenset({"deal", "opp", "opportunity"})
-_FIGURE = re.compile(r"[$€£]?\d[\d,.]*(?:k|m|mm|bn|b)?")
+_FIGURE = re.compile(r"[$€£]\d[\d,.]*(?:k|m|mm|bn)?|\d[\d,.]*(?:k|m|mm|bn)")
+"""A figure said as money ("$40", "64k"); a bare number may be part of a name ("seats 2027")."""
 _DATE_WORDS = frozenset({
     "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun",
     "june", "jul", "july", "aug", "august", "sep", "sept", "september", "oct", "october",
