@@ -132,3 +132,38 @@ def test_a_new_deal_said_without_a_name_asks_for_one(
     [reply] = chat.say(text)
     assert "What should the new *Hooli* deal be called?" in reply.text
     assert len(services.opportunities.visible(book["ana"])) == 6
+
+
+@pytest.mark.parametrize("text", ["globex: 150k and closing sometime soon",
+                                  "globex 150k, close date tbd",
+                                  "globex to 150k, next step legal review, closes eventually",
+                                  "globex closing soon, 150k and acme to 95k"])
+def test_a_vague_close_date_asks_and_writes_nothing_else(
+        chat: Chat, services: Services, book, text: str) -> None:
+    before = {k: services.opportunities.get(book["ana"], book[k]) for k in ("globex", "acme")}
+    [reply] = chat.say(text)
+    assert "When is it expected to close?" in reply.text
+    for key, was in before.items():
+        now = services.opportunities.get(book["ana"], book[key])
+        assert (now.amount, now.close_date, now.next_step) == (
+            was.amount, was.close_date, was.next_step)
+
+
+@pytest.mark.parametrize(("text", "amount", "close", "step"), [
+    ("acme 120k, eoq, next step send msa", Decimal(120000), date(2026, 12, 31), "send msa"),
+    ("acme is 120k now, closing jan 15 and next step: security review", Decimal(120000),
+     date(2027, 1, 15), "security review"),
+])
+def test_several_facts_on_one_deal_are_all_written(
+        chat: Chat, services: Services, book, text: str, amount: Decimal, close: date,
+        step: str) -> None:
+    chat.say(text)
+    acme = services.opportunities.get(book["ana"], book["acme"])
+    assert (acme.amount, acme.close_date, acme.next_step) == (amount, close, step)
+
+
+def test_two_deals_in_one_line_are_both_written(chat: Chat, services: Services,
+                                               book) -> None:
+    chat.say("umbrella to 60% and wayne to 85%")
+    assert services.opportunities.get(book["ana"], book["umbrella"]).probability == 60
+    assert services.opportunities.get(book["ana"], book["wayne"]).probability == 85
