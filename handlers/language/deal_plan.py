@@ -115,6 +115,10 @@ def facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
     if creating:
         new_deal = NewDeal(new_deal_name(sentence, mentions, facts), edits.amount,
                            edits.close_date, stage)
+        if edits.close_date is not None and edits.close_date < facts.occurred.date() \
+                and (stage is None or stage.tag is None):  # the service checks edits alone
+            refusals.append(f"A close date can't be in the past ({edits.close_date}); say "
+                            "the day it is expected to close.")
         edits, stage = Edits(), None
     if stage is None and not stage_mentions and not creating \
             and (ADVANCE_CUES & set(sentence.words) or _to_next_stage(sentence, facts)):

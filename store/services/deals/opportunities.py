@@ -32,7 +32,7 @@ from store.services.accounts.accounts import (
     require_account,
     require_visible_account,
 )
-from store.services.deals import changes, undo
+from store.services.deals import undo
 from store.services.deals.changes import UNSET, Change, apply_change, check_currency, local_today
 from store.services.deals.history import first_history_row, history_views, state_of
 from store.services.deals.stages import (
@@ -73,8 +73,6 @@ def create_opportunity(
         raise InvalidInput("A deal created as lost needs a reason.", field="lost_reason")
     if amount_minor < 0:
         raise InvalidInput("An amount can't be negative.", field="amount")
-    changes.refuse_past_close(close_date, stage.kind, today=local_today(now, owner.timezone),
-                              source=source)
     if probability is not None and not 0 <= probability <= 100:
         raise InvalidInput("A probability is a percentage between 0 and 100.",
                            field="probability")
