@@ -87,6 +87,13 @@ def test_a_move_to_a_known_stage_or_a_day_is_not_refused(names: Gazetteer) -> No
     assert not _plan("moved the globex call to friday", names).refusals
 
 
+@pytest.mark.parametrize("text", ["soylent supply close date 2001-05-04",
+                                  "new deal for globex: fleet, 10k, closing 2019-06-30"])
+def test_a_close_date_already_past_is_refused(names: Gazetteer, text: str) -> None:
+    plan = _plan(text, names)
+    assert not plan.writes and any("past" in r for r in plan.refusals)
+
+
 def test_a_won_deal_keeps_the_day_it_closed(names: Gazetteer) -> None:
     plan = _plan("soylent supply closed won, close date 2026-11-30", names)
     assert not any("past" in r for r in plan.refusals)

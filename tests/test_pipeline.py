@@ -95,8 +95,8 @@ def _act(s, opp: Opportunity, action: str, when: datetime, rng: random.Random,
         change = Change(probability=rng.randint(0, 100))
     elif action in ("won", "lost"):
         change = Change(stage=closed[action], lost_reason="budget" if action == "lost" else None)
-    if change is not None:  # backdated history, so the system source (past days allowed)
-        apply_change(s, opp, change, actor=admin, now=when, source="system")
+    if change is not None:
+        apply_change(s, opp, change, actor=admin, now=when, source="slack")
 
 
 def generate(url: str, *, seed: int = 7, deals: int = 320) -> None:

@@ -28,7 +28,7 @@ from store.errors import StoreError
 from store.working_time import start_of_working_day
 
 # the inputs of each form a service error can be shown on; any other goes on the default
-_EDIT_FIELDS = ("amount", "currency", "close_date", "owner")
+_EDIT_FIELDS = ("amount", "currency", "owner")
 _NEW_FIELDS = ("account", "name", "amount", "stage", "close_date")
 
 

@@ -115,10 +115,6 @@ def facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
     if creating:
         new_deal = NewDeal(new_deal_name(sentence, mentions, facts), edits.amount,
                            edits.close_date, stage)
-        if edits.close_date is not None and edits.close_date < facts.occurred.date() \
-                and (stage is None or stage.tag is None):  # the service checks edits alone
-            refusals.append(f"A close date can't be in the past ({edits.close_date}); say "
-                            "the day it is expected to close.")
         edits, stage = Edits(), None
     if stage is None and not stage_mentions and not creating \
             and (ADVANCE_CUES & set(sentence.words) or _to_next_stage(sentence, facts)):
@@ -185,6 +181,9 @@ def _cannot_apply(sentence: Sentence, facts: Facts, edits: Edits, stage: Known |
                      "`closing end of q1`.")
     if _amount_not_given(sentence, facts):
         found.append("What amount? Say it in figures, like `amount 50k`.")
+    if _past_close(edits, stage, facts):
+        found.append(f"A close date can't be in the past ({edits.close_date}); say the day "
+                     "it is expected to close.")
     return found
 
 
@@ -234,6 +233,14 @@ def _amount_not_given(sentence: Sentence, facts: Facts) -> bool:
             if after.startswith((":", "=")) or sentence.words[at + 1] in ("is", "to", "now"):
                 return True
     return False
+
+
+def _past_close(edits: Edits, stage: Known | None, facts: Facts) -> bool:
+    """An open deal's close date before the day the message speaks of ("close date
+    1999-01-01") is a slip of the keyboard, refused rather than written; a deal closed as
+    won or lost keeps the day it closed."""
+    return (edits.close_date is not None and edits.close_date < facts.occurred.date()
+            and (stage is None or stage.tag is None))
 
 
 SHOW_WORDS = frozenset({"show", "open", "find", "lookup", "deal", "status", "card"})

@@ -75,8 +75,6 @@ def apply_change(
     target = change.stage if change.stage is not None and change.stage.id != opp.stage_id \
         else None
     _check_fields(opp, change)
-    _check_close_date(opp, change, target, source=source,
-                      today=local_today(now, actor.timezone if actor else None))
     if target is not None:
         _check_stage_move(from_stage, target, change, actor=actor, source=source)
     if change.probability is not None:
@@ -122,32 +120,6 @@ def _check_fields(opp: Opportunity, change: Change) -> None:
             and not change.owner.is_active:
         raise InvalidInput(f"{change.owner.name} is deactivated; pick someone active.",
                            field="owner")
-
-
-def _check_close_date(opp: Opportunity, change: Change, target: Stage | None, *,
-                      source: str, today: date) -> None:
-    """A date left as it was (an edit form shows the old one) is no change, so a stale
-    deal can still have its amount edited; an Undo puts back what was there."""
-    if change.close_date is None or change.close_date == opp.close_date or change.undo:
-        return
-    refuse_past_close(change.close_date, (target or opp.stage).kind, today=today,
-                      source=source)
-
-
-HISTORY_SOURCES = ("import", "system")
-"""Writers that carry history (a CSV import, the demo book): their past days are real."""
-
-
-def refuse_past_close(close_date: date | None, stage_kind: str, *, today: date,
-                      source: str) -> None:
-    """An open deal's close date before today is a slip (a typed "1999-01-01", a form's
-    mis-picked year), refused on every path alike; a deal closed won or lost keeps the
-    day it closed."""
-    if close_date is not None and close_date < today and stage_kind == "open" \
-            and source not in HISTORY_SOURCES:
-        raise InvalidInput(f"A close date can't be in the past ({close_date}); say "
-                           "the day it is expected to close. Nothing was changed.",
-                           field="close_date")
 
 
 def _check_stage_move(
