@@ -84,7 +84,8 @@ def _snapshot(store: Store) -> dict[str, Any]:
                        o.next_step, o.probability, o.archived_at is not None,
                        o.account.name if o.account else None, o.name, o.stage.kind)
                 for o in s.scalars(select(Opportunity))}
-        quotes = {q.id: (q.number, q.status, q.version) for q in s.scalars(select(Quote))}
+        quotes = {q.id: (q.number, q.status, q.version, q.opportunity_id)
+                  for q in s.scalars(select(Quote))}
         roles = {u.id: (u.name, u.role) for u in s.scalars(select(User))}
         leads = {lead.id: lead.name for lead in s.scalars(select(Lead))}
     return {"acts": acts, "opps": opps, "quotes": quotes, "roles": roles, "leads": leads}
@@ -123,7 +124,9 @@ def _observed(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, A
             seen.append({"archived": opp[0]})
     for key, quote in after["quotes"].items():
         if before["quotes"].get(key) != quote:
-            seen.append({"quote": quote[0], "status": quote[1]})
+            deal = after["opps"].get(quote[3])
+            seen.append({"quote": quote[0], "status": quote[1],
+                         "deal": deal[0] if deal else None})
     for key, role in after["roles"].items():
         if before["roles"].get(key, role)[1] != role[1]:
             seen.append({"role": role[0], "to": role[1]})
@@ -162,6 +165,21 @@ def _same(seen: Any, wanted: Any) -> bool:
 FOLLOWED_BY_THE_DEAL = ("approve", "sent", "accepted")
 
 
+def _follows_the_quote(change: dict[str, Any], wanted: list[dict[str, Any]],
+                       changes: list[dict[str, Any]]) -> bool:
+    """Whether `change` is a stage move or amount edit that an expected quote act brings
+    to the deal of that quote (and so is no extra write of the message's own)."""
+    if set(change) not in ({"edit", "amount"}, {"move", "stage"}) \
+            or any(_fits(w, change) for w in wanted):
+        return False
+    acted = [str(w["quote"]).lower() for w in wanted
+             if "quote" in w and w.get("action") in FOLLOWED_BY_THE_DEAL]
+    deals = {c.get("deal") for c in changes
+             if "quote" in c and str(c["quote"]).lower().startswith(tuple(acted))} \
+        if acted else set()
+    return (change.get("edit") or change.get("move")) in deals - {None}
+
+
 def _grade(case: dict[str, Any], changes: list[dict[str, Any]], reply: str,
            asked: bool) -> str:
     expect = case["expect"]
@@ -171,12 +189,11 @@ def _grade(case: dict[str, Any], changes: list[dict[str, Any]], reply: str,
             return "right" if not changes and "undo" in reply.lower() else "wrong"
         if not changes:
             return "asked" if asked else "ignored"
-        if any(w.get("action") in FOLLOWED_BY_THE_DEAL for w in wanted if "quote" in w):
-            # README, "The quote document": an approved quote becomes its deal's synced
-            # quote (the amount follows its total), a sent one moves the deal forward to
-            # SALESBOT_QUOTE_SENT_STAGE, an accepted one to _ACCEPTED_STAGE: part of the act
-            changes = [c for c in changes
-                       if set(c) != {"edit", "amount"} and set(c) != {"move", "stage"}]
+        # README, "The quote document": an approved quote becomes its deal's synced
+        # quote (the amount follows its total), a sent one moves the deal forward to
+        # SALESBOT_QUOTE_SENT_STAGE, an accepted one to _ACCEPTED_STAGE: part of the act,
+        # but only on that quote's own deal; a move or amount on any other deal is graded
+        changes = [c for c in changes if not _follows_the_quote(c, wanted, changes)]
         matched = [w for w in wanted if any(_fits(w, c) for c in changes)]
         extra = [c for c in changes if not any(_fits(w, c) for w in wanted)]
         return "right" if len(matched) == len(wanted) and not extra else "wrong"

@@ -9,6 +9,8 @@ what was read (`Command.args`, `Plan.unknown_name`) into the `Intent` the turn t
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from handlers.conversation.resolver import Resolved
 from handlers.conversation.turn import Turn
 from handlers.conversation.which_deal import ask_deal
@@ -16,6 +18,7 @@ from handlers.language.intents import Intent
 from handlers.language.plan import Plan
 from handlers.slack.answer import Answer, say_text
 from handlers.slack.text import escape
+from store.services.people.directory import DealRef
 
 LISTS = frozenset({"help", "followups", "reminders", "leads", "approvals"})
 """Plans answered by the turn of the same name, with nothing more to carry."""
@@ -74,3 +77,36 @@ def no_open_deal(turn: Turn, plan: Plan) -> Answer:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+REOPEN_WORDS = frozenset({"reopen", "reopened", "reopening", "re-open", "revive", "revived",
+                          "reviving", "resurrect", "unlose"})
+"""Words that say a closed deal comes back, so the closed deals are candidates."""
+
+
+def _words_of(text: str) -> list[str]:
+    return [w.strip(".,;:!?\"'()") for w in text.lower().split()]
+
+
+def reopened_deal(turn: Turn, plan: Plan) -> DealRef | None:
+    """"reopen sterling cooper upsell to negotiation": the closed deal the message names,
+    though the name index holds only open deals (so the account's open deal is not moved
+    in its place). Said with a reopen cue ("reopen", "revive", "back to"); the account's
+    one closed deal when the message names none and the account has no open deal."""
+    words = _words_of(turn.intent.text)
+    cued = REOPEN_WORDS & set(words) or any(
+        a == "back" and b in ("to", "into") for a, b in pairwise(words))
+    if plan.account is None or plan.deal is not None or not cued:
+        return None
+    actor_id = turn.actor.id
+    open_ids = {d.id for d in turn.directory.open_deals(actor_id, account_id=plan.account.id)}
+    closed = [d for d in turn.directory.deals_named(actor_id, plan.account.id)
+              if d.id not in open_ids]
+    said = set(words)
+    named = [d for d in closed
+             if d.name and all(w in said for w in _words_of(d.name))]
+    if len(named) == 1:
+        return named[0]
+    if not named and not open_ids and len(closed) == 1:
+        return closed[0]
+    return None

@@ -160,6 +160,8 @@ def _deal(turn: Turn, plan: Plan) -> DealRef | Answer | None:
     if plan.deal is not None:
         return turn.directory.open_deal(actor.id, plan.deal.id)
     assert plan.account is not None
+    if (reopened := plan_intents.reopened_deal(turn, plan)) is not None:
+        return reopened
     deals = turn.directory.open_deals(actor.id, account_id=plan.account.id)
     if len(deals) == 1:
         return deals[0]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.conversation import day_questions, plan_parts
+from handlers.conversation import day_questions, plan_intents, plan_parts
 from handlers.conversation.deal_answers import describe_changes
 from handlers.conversation.names import shown_name
 from handlers.conversation.turn import Turn
@@ -115,6 +115,8 @@ def _deal(turn: Turn, plan: Plan,
         return next((d for d in turn.directory.open_deals(actor.id) if d.id == wanted), None)
     if plan.account is None:
         return None
+    if (reopened := plan_intents.reopened_deal(turn, plan)) is not None:
+        return reopened
     deals = turn.directory.open_deals(actor.id, account_id=plan.account.id)
     if len(deals) == 1:
         return deals[0]

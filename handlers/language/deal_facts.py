@@ -83,16 +83,47 @@ def new_deal_name(sentence: Sentence, mentions: tuple[Mention, ...], facts: Fact
         typed = sentence.raw[sentence.starts[named]:sentence.ends[end - 1]].strip(" ,.:;")
         if typed:
             return typed[:1].upper() + typed[1:]
+    cue = next((i for i, w in enumerate(words) if w in _DEAL_NOUNS), None)
+    # "spin up a new deal on wayne for migration": the words after the deal noun first;
+    # the ones before it only when none follow ("an expansion deal for hooli")
+    name = None
+    if cue is not None:
+        name = _first_run(sentence, range(cue + 1, len(words)), used, day_text)
+    if name is None:
+        name = _first_run(sentence, range(cue if cue is not None else len(words)), used,
+                          day_text)
+    return name[:1].upper() + name[1:] if name else None
+
+
+def _first_run(sentence: Sentence, positions: range, used: set[int],
+               day_text: set[str]) -> str | None:
+    """The first run of name-like words at `positions`: a figure, a day, a percentage or a
+    known name ends it, and a verb phrase, a date word or an amount is never part of it."""
     kept: list[str] = []
-    for at, word in enumerate(sentence.words):
-        if at in used or word in day_text or word.endswith("%"):
+    for at in positions:
+        word = sentence.words[at]
+        if at in used or word in day_text or word.endswith("%") or word in _DATE_WORDS \
+                or _FIGURE.fullmatch(word):
             if kept:
                 break
             continue
         if word not in _NOT_A_NAME:
             kept.append(word)
     name = " ".join(kept).strip(" ,.:;-")
-    return name[:1].upper() + name[1:] if name else None
+    return name or None
+
+
+_DEAL_NOUNS = frozenset({"deal", "opp", "opportunity"})
+_FIGURE = re.compile(r"[$€£]\d[\d,.]*(?:k|m|mm|bn)?|\d[\d,.]*(?:k|m|mm|bn)")
+"""A figure said as money ("$40", "64k"); a bare number may be part of a name ("seats 2027")."""
+_DATE_WORDS = frozenset({
+    "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun",
+    "june", "jul", "july", "aug", "august", "sep", "sept", "september", "oct", "october",
+    "nov", "november", "dec", "december", "q1", "q2", "q3", "q4", "eoq", "eom", "eoy",
+    "today", "tomorrow", "tonight", "week", "month", "quarter", "year", "mid", "early",
+    "late", "end", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+    "sunday", "asap", "soon"})
+"""Date words a new deal's name never holds, even when no day was read from them."""
 
 
 _NOT_A_NAME = frozenset({
@@ -100,7 +131,9 @@ _NOT_A_NAME = frozenset({
     "closing", "close", "closes", "worth", "of", "and", "please", "opened", "by", "expected",
     "stage", "in", "to", "is", "amount", "next", "step", "already", "currently", "now",
     "called", "named", "straight", "it's", "its", "it", "biz", "business", "wants", "want",
-    "needs", "looking", "opp"})
+    "needs", "looking", "opp", "opportunity", "spin", "spun", "spinning", "up", "start",
+    "started", "kick", "off", "set", "make", "put", "get", "log", "got", "lets", "let's",
+    "pls", "can", "you", "i", "we", "me", "need", "another", "one", "fresh", "quick"})
 """Words around a new deal's name that are not part of it."""
 
 

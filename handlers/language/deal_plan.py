@@ -182,6 +182,9 @@ def _cannot_apply(sentence: Sentence, facts: Facts, edits: Edits, stage: Known |
     if (unknown_stage := _unknown_stage(sentence, facts, stage_mentions)) is not None:
         found.append(f"I know no stage called “{unknown_stage}”. Which stage did you mean? "
                      "`/sales stages` lists them.")
+    if _close_not_given(sentence, facts, edits):
+        found.append("When is it expected to close? Say a day, like `closing mar 15` or "
+                     "`closing end of q1`.")
     if _amount_not_given(sentence, facts):
         found.append("What amount? Say it in figures, like `amount 50k`.")
     if _past_close(edits, stage, facts):
@@ -207,6 +210,22 @@ def _unknown_stage(sentence: Sentence, facts: Facts,
             or "next" in words[at + 1:]:
         return None
     return rest_after(sentence, at + 1).strip(" .!?\"'") or None
+
+
+CLOSE_CUES = frozenset({"close", "closing", "closes", "close-date"})
+VAGUE_DAYS = frozenset({"soon", "sometime", "someday", "later", "eventually", "tbd", "tba",
+                        "whenever", "unclear", "unknown", "undecided", "?"})
+
+
+def _close_not_given(sentence: Sentence, facts: Facts, edits: Edits) -> bool:
+    """"globex: 150k and closing sometime soon": a close date said in words no day can be
+    read from is asked about before anything is written, not dropped while the amount is
+    written (half a message applied)."""
+    if edits.close_date is not None or facts.days:
+        return False
+    words = sentence.words
+    return any(w in CLOSE_CUES and VAGUE_DAYS & set(words[i + 1:i + 4])
+               for i, w in enumerate(words))
 
 
 def _amount_not_given(sentence: Sentence, facts: Facts) -> bool:
