@@ -41,21 +41,15 @@ LEAD_INS = frozenset({"pls", "please", "plz", "but", "just", "and", "so", "ok", 
                       "actually", "hey", "oh", "btw", "fyi", "also"})
 """Words that may come before a clause-opening "don't": "pls don't log this"."""
 DECLINED: dict[str, str] = {
-    "log": "OK, I haven't logged it.", "logging": "OK, I haven't logged it.",
-    "record": "OK, I haven't logged it.", "save": "OK, I haven't saved it.",
-    "note": "OK, I haven't logged it.", "crm": "OK, I haven't logged it.",
-    "put": "OK, I haven't logged it.", "add": "OK, I haven't added it.",
-    "track": "OK, I haven't logged it.", "enter": "OK, I haven't logged it.",
-    "write": "OK, I haven't logged it.", "move": "OK, I haven't moved it.",
-    "moving": "OK, I haven't moved it.", "push": "OK, I haven't moved it.",
-    "change": "OK, I haven't changed it.", "update": "OK, I haven't changed it.",
-    "touch": "OK, I haven't changed it.", "mark": "OK, I haven't changed it.",
-    "close": "OK, I haven't changed it.", "create": "OK, I haven't created it.",
-    "undo": "OK, I haven't undone anything.", "approve": "OK, I haven't decided it.",
-    "reject": "OK, I haven't decided it.", "send": "OK, I haven't sent it.",
-    "snooze": "OK, I haven't changed it.",
+    **dict.fromkeys(("log", "logging", "record", "note", "crm", "put", "track", "enter",
+                     "write"), "logged it"),
+    **dict.fromkeys(("move", "moving", "push"), "moved it"),
+    **dict.fromkeys(("change", "update", "touch", "mark", "close", "snooze"), "changed it"),
+    **dict.fromkeys(("approve", "reject"), "decided it"),
+    "save": "saved it", "add": "added it", "create": "created it", "send": "sent it",
+    "undo": "undone anything",
 }
-"""The verbs a rep declines, each with what the bot says it did not do."""
+"""The verbs a rep declines, each with what the bot then says it has not done."""
 DECLINED_FORMS = {"logged": "log", "recording": "record", "saving": "save", "noting": "note",
                   "adding": "add", "moved": "move", "pushing": "push", "changing": "change",
                   "updating": "update", "marking": "mark", "closing": "close",
@@ -126,11 +120,11 @@ def _declined(sentence: Sentence) -> str | None:
         for verb in words[after:after + 3]:
             said = DECLINED_FORMS.get(verb, verb)
             if said in DECLINED:
-                return DECLINED[said]
+                return f"OK, I haven't {DECLINED[said]}."
     if "off" in words and "record" in words:  # "off the record: …"
         at = words.index("off")
         if words[at + 1:at + 3] in (("the", "record"), ("record",)):
-            return DECLINED["log"]
+            return f"OK, I haven't {DECLINED['log']}."
     return None
 
 
