@@ -13,13 +13,19 @@ Small writes leave the statistics alone: the shape of the tables barely changes.
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from store.db import Store
+
+log = logging.getLogger(__name__)
 
 BULK_ROWS = 1000
 """Rows written at once from which the statistics are refreshed (a tenth of the rows
 autovacuum waits for on a table of ten thousand)."""
+
 
 def refresh_statistics(store: Store) -> None:
     """Refresh the planner's statistics of every table (after a bulk write)."""
@@ -32,8 +38,14 @@ def refresh_statistics(store: Store) -> None:
 
 
 def after_bulk_write(store: Store, rows: int) -> bool:
-    """Refresh the statistics when `rows` is a bulk write's worth; whether it did."""
+    """Refresh the statistics when `rows` is a bulk write's worth; whether it did. Called
+    after the import committed, so a failure here is logged, not raised: the user is never
+    told an import failed whose rows were saved."""
     if rows < BULK_ROWS:
         return False
-    refresh_statistics(store)
+    try:
+        refresh_statistics(store)
+    except SQLAlchemyError as exc:  # the rows are saved: slower plans, never a failed import
+        log.warning("statistics not refreshed after a bulk write: %s", type(exc).__name__)
+        return False
     return True
