@@ -214,7 +214,7 @@ def _unknown_stage(sentence: Sentence, facts: Facts,
 
 CLOSE_CUES = frozenset({"close", "closing", "closes", "close-date"})
 VAGUE_DAYS = frozenset({"soon", "sometime", "someday", "later", "eventually", "tbd", "tba",
-                        "whenever", "unclear", "unknown", "undecided", "?"})
+                        "whenever", "unclear", "unknown", "undecided"})
 
 
 def _close_not_given(sentence: Sentence, facts: Facts, edits: Edits) -> bool:

@@ -86,8 +86,7 @@ def asks_back(sentence: Sentence) -> bool:
     first ("did you log my acme call", "have i logged the globex mtg yet?")."""
     words = sentence.words
     if sentence.raw.rstrip().endswith("?"):
-        return not (len(words) > 2 and words[0] in ("can", "could", "would", "will", "pls",
-                                                    "please") and words[1] in ("you", "u"))
+        return sentence.is_question  # the normaliser's reading: "can you move…?" is a request
     if not words:
         return False
     if words[0] in ASKING_FIRST:
