@@ -23,11 +23,12 @@ a floor, one set look-up per typed word.
     UNDERSTANDING_SHOW=wrong python -m benchmarks understanding   # the tuning half's misses
     UNDERSTANDING_SHOW=wrong UNDERSTANDING_SHOW_HALF=held-out …   # to report, not to tune
     UNDERSTANDING_SHOW=wrong UNDERSTANDING_SHOW_HALF=fresh …      # a fresh corpus's misses
-                                                  # (fresh, fresh2), to report only
+                                                  # (fresh, fresh2, fresh3), to report only
 
-`tests/corpus/fresh.yaml` and `fresh2.yaml` are later corpora in the same schema, each
-written by an author who had read neither the parser nor the other corpora's cases: their
-tables ("fresh", "fresh2") are printed after the two halves and are never used for tuning.
+`tests/corpus/fresh.yaml`, `fresh2.yaml` and `fresh3.yaml` (weighted to lines with several
+facts) are later corpora in the same schema, each written by an author who had read neither
+the parser nor the other corpora's cases: their tables ("fresh", "fresh2", "fresh3") are
+printed after the two halves and are never used for tuning.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ from store.services.people.directory import Directory
 from store.services.quotes.lines import LineSpec
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "understanding.yaml"
-FRESH = (CORPUS.with_name("fresh.yaml"), CORPUS.with_name("fresh2.yaml"))
+FRESH = tuple(CORPUS.with_name(f"{name}.yaml") for name in ("fresh", "fresh2", "fresh3"))
 """Later corpora by authors who had read neither the parser nor the others' cases: each
 gets its own table, reported beside the halves, never tuned on."""
 USERS = {"alex": "U0ALEX", "dana": "U0DANA", "fox": "U0FOX", "morgan": "U0MORGAN",

@@ -137,3 +137,80 @@ def test_two_deals_in_one_line_are_both_written(chat: Chat, services: Services,
     chat.say("umbrella to 60% and wayne to 85%")
     assert services.opportunities.get(book["ana"], book["umbrella"]).probability == 60
     assert services.opportunities.get(book["ana"], book["wayne"]).probability == 85
+
+
+def _names(services: Services, book) -> set[str]:
+    return {d.title for d in services.opportunities.visible(book["ana"])}
+
+
+def test_a_new_deal_with_a_follow_up_creates_it_and_the_task_on_it(
+        chat: Chat, services: Services, book) -> None:
+    [reply] = chat.say("new opp for globex - training, 10k, f/u friday")
+    assert "Created *Globex — Training*" in reply.text and "Follow-up due" in reply.text
+    made = next(d for d in services.opportunities.visible(book["ana"])
+                if d.title == "Globex — Training")
+    assert made.amount == Decimal(10000)
+    [task] = services.activities.list_for(book["ana"], opportunity_id=made.id)
+    assert task.kind == "task" and task.follow_up_at is not None
+    chat.click(action_id="undo")  # one Undo: the deal and its task go together
+    assert "Globex — Training" not in _names(services, book)
+    assert services.activities.list_for(book["ana"], opportunity_id=made.id) == []
+
+
+def test_a_new_deal_and_a_call_said_together_are_both_written(
+        chat: Chat, services: Services, book) -> None:
+    [reply] = chat.say("new deal for hooli: expansion 75k, closing end of q1. had a call "
+                       "with their cfo today")
+    assert "Created *Hooli — Expansion*" in reply.text and "logged a call" in reply.text
+    made = next(d for d in services.opportunities.visible(book["ana"])
+                if d.title == "Hooli — Expansion")
+    assert (made.amount, made.close_date) == (Decimal(75000), date(2027, 3, 31))
+    [call] = services.activities.list_for(book["ana"], opportunity_id=made.id)
+    assert call.kind == "call"
+    pilot = services.activities.list_for(book["ana"], opportunity_id=book["hooli"])
+    assert pilot == []  # the call is the new deal's, not the pilot's
+
+
+@pytest.mark.parametrize("text", [
+    "new deal for acme: training 5k, and move the renewal to negotiation",
+    "acme renewal to negotiation and new deal for acme: training 5k",
+])
+def test_a_new_deal_beside_a_move_of_another_deal_writes_both_with_one_undo(
+        chat: Chat, services: Services, book, text: str) -> None:
+    [reply] = chat.say(text)
+    assert "Acme — Training" in reply.text and "Negotiation/Review" in reply.text
+    made = next(d for d in services.opportunities.visible(book["ana"])
+                if d.title == "Acme — Training")
+    assert (made.amount, made.stage.name) == (Decimal(5000), "Prospecting")
+    renewal = services.opportunities.get(book["ana"], book["acme"])
+    assert renewal.stage.name == "Negotiation/Review"
+    chat.click(action_id="undo")
+    assert "Acme — Training" not in _names(services, book)
+    assert services.opportunities.get(book["ana"], book["acme"]).stage.name == "Prospecting"
+
+
+def test_a_new_deal_beside_an_edit_of_the_same_accounts_deal_keeps_each_amount(
+        chat: Chat, services: Services, book) -> None:
+    chat.say("new opp for acme - training 5k closing eoq, also acme renewal is now 90k")
+    made = next(d for d in services.opportunities.visible(book["ana"])
+                if d.title == "Acme — Training")
+    assert (made.amount, made.close_date) == (Decimal(5000), date(2026, 12, 31))
+    assert services.opportunities.get(book["ana"], book["acme"]).amount == Decimal(90000)
+
+
+def test_a_new_deal_named_like_an_existing_one_creates_nothing_and_moves_nothing(
+        chat: Chat, services: Services, book) -> None:
+    chat.say("new deal for acme: renewal 5k, and move globex to negotiation")
+    assert services.opportunities.get(book["ana"], book["globex"]).stage.name == \
+        "Value Proposition"
+    assert len(services.opportunities.visible(book["ana"])) == 6
+
+
+def test_a_contact_who_called_is_a_call_beside_the_deal_figures(
+        chat: Chat, services: Services, book) -> None:
+    [reply] = chat.say("globex: jane called, expansion 135k, closing 12/30")
+    assert "Logged a call with Jane Roe" in reply.text
+    globex = services.opportunities.get(book["ana"], book["globex"])
+    assert (globex.amount, globex.close_date) == (Decimal(135000), date(2026, 12, 30))
+    [call] = services.activities.list_for(book["ana"], opportunity_id=book["globex"])
+    assert call.kind == "call" and call.contact_id is not None

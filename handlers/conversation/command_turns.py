@@ -3,16 +3,19 @@ account, and create a deal in words ("new opp for hooli: expansion, 75k, closing
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
+from handlers.conversation import plan_parts
 from handlers.conversation.deal_answers import card
 from handlers.conversation.turn import Turn
-from handlers.language.plan import Plan
+from handlers.language.plan import Plan, Reading
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer, say_text
-from handlers.slack.text import day, escape, local_time, short_money, with_article
+from handlers.slack.text import escape, local_time, with_article
 from store.roles import ROLES
 from store.schemas import ActivityView
+from store.services.deals.plans import Part
 from store.working_time import start_of_working_day
 
 _HORIZON = timedelta(days=3650)  # every open follow-up, however far ahead
@@ -48,26 +51,29 @@ def _open_on(turn: Turn, account_id: int) -> list[ActivityView]:
             if a.account_id == account_id]
 
 
-def create_deal(turn: Turn, plan: Plan) -> Answer | None:
-    """A new deal on the named account, with the terms said; no name said is a question."""
-    new = plan.new_deal
-    if new is None or plan.account is None:
-        return None
-    account = turn.directory.account_name(turn.actor.id, plan.account.id)
-    if account is None:
-        return None
-    if not new.name:
-        return say_text(f"What should the new *{escape(account)}* deal be called? Say it "
-                        f"with the terms: `new deal for {escape(account.lower())}: expansion, "
-                        "50k, closing end of march`. Nothing was created.", private=True)
-    opp = turn.services.opportunities.create(
-        turn.actor.id, new.name[:200], account=account, amount=new.amount,
-        close_date=new.close_date, stage=new.stage.name if new.stage else None,
-        undoable=True)
+def create_deal(turn: Turn, plan: Plan, reading: Reading) -> Answer | None:
+    """A new deal on the named account, with the terms said, and the activity said with it
+    ("…, f/u friday", "had a call with their cfo") logged on it: one transaction, one Undo.
+    No name said is a question."""
+    spec = plan_parts.new_deal(turn, plan)
+    if spec is None or isinstance(spec, Answer):
+        return spec
+    assert plan.account is not None
+    activity = plan_parts.activity(turn, plan, reading, turn.deps.clock.now())
+    if activity is not None:  # the deal's terms are on the card: the headline says the rest
+        headline = plan_parts.new_deal_headline(activity.kind, plan, spec)
+        activity = replace(activity, subject=headline)
+    [done], token = turn.services.plans.apply_all(
+        turn.actor.id, [Part(None, plan.account.id, activity, new_deal=spec)])
+    opp = done.opportunity
+    assert opp is not None
     shown = card(turn.directory, opp, turn.actor)
-    line = (f"Created *{escape(opp.title)}* in *{escape(opp.stage.name)}*"
-            f" ({short_money(opp.amount, opp.currency)}, closes {day(opp.close_date)}).")
-    return Answer(text=line, blocks=ui.confirmation(line, opp.undo_token) + shown.blocks)
+    line = plan_parts.created(opp)
+    if done.activity is not None:
+        logged = plan_parts.logged(done.activity, plan, "it", turn.tz)
+        line += "; " + logged[:1].lower() + logged[1:]
+    line += "."
+    return Answer(text=line, blocks=ui.confirmation(line, token) + shown.blocks)
 
 
 def role(turn: Turn, plan: Plan) -> Answer:

@@ -54,7 +54,7 @@ def unknown_subject(turn: Turn, plan: Plan) -> Intent | Answer:
     goes to the turn that offers to create the account; a change to a deal says no deal
     matched (with a button to create one); no name at all is asked for."""
     text, typed = turn.intent.text, plan.unknown_name
-    if typed and plan.intent == "create":
+    if typed and plan.new_deal is not None:
         return Intent("create", text, target=typed, detail=plan.unknown_rest)
     if typed and plan.activity is not None:
         return Intent("log", text, kind=plan.activity.kind, target=typed,

@@ -14,10 +14,10 @@ from handlers.language.normalise import rest_after
 from handlers.language.plan import Plan, Reading
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer, say_text
-from handlers.slack.text import escape, local_time, with_article
-from store.schemas import ActivityView
+from handlers.slack.text import day, escape, local_time, short_money, with_article
+from store.schemas import ActivityView, OpportunityView
 from store.services.deals.changes import UNSET
-from store.services.deals.plans import ActivitySpec, DealChangeSpec
+from store.services.deals.plans import ActivitySpec, DealChangeSpec, NewDealSpec
 from store.services.people.directory import DealRef
 from store.working_time import start_of_working_day
 
@@ -42,7 +42,9 @@ def rest(reading: Reading) -> str:
     previous = None
     while previous != rest:
         previous = rest
-        rest = re.sub(r"^[\s,:;.\-–—!]+|^(?:about|abt|re:?|regarding)\s+", "", rest, flags=re.I)
+        rest = re.sub(r"^[\s,:;.\-–—!]+|^(?:about|abt|re:?|regarding)\s+|"
+                      r"^(?:called|rang|phoned|emailed|texted|pinged)(?:\s+back)?\b",
+                      "", rest, flags=re.I)
         rest = _WHEN.sub("", rest).strip()
     return rest.strip()
 
@@ -115,3 +117,36 @@ def logged(activity: ActivityView, plan: Plan, place: str, tz: str) -> str:
     if activity.follow_up_at:
         line += f". Follow-up due {local_time(activity.follow_up_at, tz)}"
     return line
+
+
+def new_deal(turn: Turn, plan: Plan) -> NewDealSpec | Answer | None:
+    """The deal the plan creates, on an account the rep may see; the question when it has
+    no name; None when the plan creates none."""
+    new = plan.new_deal
+    if new is None or plan.account is None:
+        return None
+    account = turn.directory.account_name(turn.actor.id, plan.account.id)
+    if account is None:
+        return None
+    if not new.name:
+        return say_text(f"What should the new *{escape(account)}* deal be called? Say it "
+                        f"with the terms: `new deal for {escape(account.lower())}: expansion, "
+                        "50k, closing end of march`. Nothing was created.", private=True)
+    return NewDealSpec(new.name[:200], account, turn.services.opportunities.default_currency,
+                       amount=new.amount, close_date=new.close_date,
+                       stage_id=new.stage.id if new.stage else None)
+
+
+def created(opp: OpportunityView) -> str:
+    """"Created *Acme — Training* in *Prospecting* ($5,000, closes Fri, Jan 1, 2027)"."""
+    return (f"Created *{escape(opp.title)}* in *{escape(opp.stage.name)}*"
+            f" ({short_money(opp.amount, opp.currency)}, closes {day(opp.close_date)})")
+
+
+def new_deal_headline(kind: str, plan: Plan, spec: NewDealSpec) -> str:
+    """"Call with Jane Roe", "Follow up on Globex — Training": what was done or is to do,
+    without the new deal's terms the card already shows."""
+    if kind == "task":
+        return f"Follow up on {spec.account} — {spec.name}"[:300]
+    contact = plan.activity.contact if plan.activity is not None else None
+    return f"{kind.capitalize()} with {contact.name if contact else spec.account}"[:300]

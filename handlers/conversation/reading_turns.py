@@ -98,12 +98,12 @@ class Reader:
         if plan.intent not in ("log", "move", "edit", "multi", "create"):
             return _unknown(turn)
         if plan.asks and plan.asks[0].what == "account" and plan.unknown_name \
-                and (plan.activity is not None or plan.intent == "create"):
+                and (plan.activity is not None or plan.new_deal is not None):
             return plan_intents.unknown_subject(turn, plan)  # the turn asks which account
         if plan.asks:
             return _ask(turn, plan) or plan_intents.unknown_subject(turn, plan)
-        if plan.intent == "create":
-            return command_turns.create_deal(turn, plan) \
+        if plan.new_deal is not None:  # a new deal, and what was said with it
+            return command_turns.create_deal(turn, plan, reading) \
                 or plan_intents.unknown_subject(turn, plan)
         if plan.account is None and plan.deal is None:
             return plan_intents.unknown_subject(turn, plan)

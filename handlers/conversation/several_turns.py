@@ -10,7 +10,7 @@ written by `PlanService.apply_all` in one transaction, said in one line, with on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from handlers.conversation import day_questions, plan_intents, plan_parts
 from handlers.conversation.deal_answers import describe_changes
@@ -75,6 +75,12 @@ def apply(turn: Turn, plan: Plan) -> Answer:
             part_plan = with_choice(part_plan, pick)
         if part_plan.asks:
             return _ask(turn, picks, index, part_plan)
+        if part_plan.new_deal is not None:  # "new deal for acme: training 5k, and …"
+            made = _new_deal_part(turn, reading, part_plan)
+            if isinstance(made, Answer):
+                return made
+            ready.append(made)
+            continue
         deal = _deal(turn, part_plan, chosen)
         if isinstance(deal, tuple):
             return _ask_deal(turn, picks, index, deal)
@@ -103,6 +109,23 @@ def apply(turn: Turn, plan: Plan) -> Answer:
                     change if change is not None else DealChangeSpec())
         ready.append(_Ready(reading, part_plan, part, before, place or ""))
     return _write(turn, ready)
+
+
+def _new_deal_part(turn: Turn, reading: Reading, plan: Plan) -> _Ready | Answer:
+    """The part that creates a deal: its terms, and the activity said with them logged on
+    it."""
+    spec = plan_parts.new_deal(turn, plan)
+    if spec is None:
+        return say_text("I can't find that account, so nothing was changed.", private=True)
+    if isinstance(spec, Answer):
+        return spec
+    activity = plan_parts.activity(turn, plan, reading, turn.deps.clock.now())
+    if activity is not None:
+        activity = replace(activity, subject=plan_parts.new_deal_headline(
+            activity.kind, plan, spec))
+    account_id = plan.account.id if plan.account is not None else None
+    part = Part(None, account_id, activity, new_deal=spec)
+    return _Ready(reading, plan, part, None, f"{spec.account} — {spec.name}")
 
 
 def _deal(turn: Turn, plan: Plan,
@@ -171,6 +194,10 @@ def _write(turn: Turn, ready: list[_Ready]) -> Answer:
     said = []
     for item, applied in zip(ready, done, strict=True):
         title = f"*{escape(item.place)}*"
+        if item.part.new_deal is not None and applied.opportunity is not None:
+            made = plan_parts.created(applied.opportunity)
+            said.append(made[:1].lower() + made[1:])
+            title = "it"
         if applied.activity is not None:
             logged = plan_parts.logged(applied.activity, item.plan, title, turn.tz)
             said.append(logged[:1].lower() + logged[1:])

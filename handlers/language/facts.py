@@ -149,8 +149,9 @@ def _amounts(words: tuple[str, ...]) -> tuple[list[Amount], bool]:
         explicit = bool(match["symbol"] or scale)
         if not explicit and value < _MIN_BARE:
             continue
-        if not explicit and 1990 <= value <= 2100 and at > 0 and words[at - 1] in _BEFORE_YEAR:
-            continue  # "no budget till 2028": a year
+        if not explicit and 1990 <= value <= 2100 and at > 0 and (
+                words[at - 1] in _BEFORE_YEAR or words[at - 1] in _CLOSE_CUES):
+            continue  # "no budget till 2028", "closing 2027": a year
         change = _change(words, at, end)
         negative = not change and (match["sign"] == "-" or (
             at > 0 and words[at - 1] in ("minus", "negative")))

@@ -106,6 +106,8 @@ class Plan:
     def writes(self) -> bool:
         if self.parts:
             return not self.refusals and all(p.plan.writes for p in self.parts)
+        if self.command is not None and self.command.args.get("action") == "show":
+            return False  # "where's Q-2026-0002 at": the quote shown, nothing decided
         return self.changes > 0 and not self.asks and not self.refusals
 
 

@@ -9,7 +9,10 @@ about before writing any of it:
 - subjects said side by side ("acme and globex", "pilot and new logo both") share what the
   message says: the same call, the same stage, for each;
 - subjects in their own clauses (split at "and", "also", "then", or a comma or semicolon
-  between them) each get the facts of their clause.
+  between them) each get the facts of their clause;
+- a new deal and an existing one ("new deal for acme: training 5k, and move the renewal to
+  negotiation") are two subjects too: the account the new deal is for is not read as the
+  existing deal named after it, so the move goes to the renewal, not to the new deal.
 
 When a clause says nothing that can be applied ("…, she mentioned acme is looking too"), the
 message is not split: the one-subject reading stands (and asks which account). Pure Python.
@@ -29,7 +32,7 @@ SIDE_BY_SIDE = frozenset({"and", "both", "the", "plus", "also"})
 """Words that may stand between two subjects said as a list: "acme, globex and the initech"."""
 CLAUSE_GLUE = frozenset({"and", "also", "then", "plus", "while"})
 """Words that open the next subject's clause: "initech to proposal and hooli to needs analysis"."""
-APPLIES = frozenset({"log", "move", "edit", "multi"})
+APPLIES = frozenset({"log", "move", "edit", "multi", "create"})
 SUBJECT_ASKS = frozenset({"account", "deal", "subject"})
 
 
@@ -42,20 +45,28 @@ class _Slot:
     end: int
 
 
-def subjects(mentions: tuple[Mention, ...]) -> list[_Slot]:
+def subjects(mentions: tuple[Mention, ...], *, creating: bool = False) -> list[_Slot]:
     """Every deal and account named, once each, in the order said; an account whose deal is
-    named too is that deal. None (an empty list) when one of them is named twice apart."""
+    named too is that deal, unless the message creates a deal (`creating`): an account
+    said on its own is then the new deal's. None (an empty list) when one of them is named
+    twice apart."""
     deals = [m for m in mentions if m.kind == "deal"]
     covered = {m.known.scope for m in deals}
+
+    def part_of_deal(mention: Mention) -> bool:
+        if not creating:
+            return mention.known.id in covered
+        return any(d.known.scope == mention.known.id and not d.apart
+                   and d.start <= mention.start and mention.end <= d.end for d in deals)
+
+    named = [m for m in mentions if m.kind == "deal"
+             or (m.kind == "account" and not (creating and part_of_deal(m)))]
     slots: dict[tuple[str, int], _Slot] = {}
     places: dict[tuple[str, int], set[int]] = {}
-    for mention in mentions:
-        if mention.kind in ("account", "deal"):
-            places.setdefault((mention.kind, mention.known.id), set()).add(mention.start)
-    for mention in mentions:
-        if mention.kind == "account" and mention.known.id in covered:
-            continue
-        if mention.kind not in ("account", "deal"):
+    for mention in named:
+        places.setdefault((mention.kind, mention.known.id), set()).add(mention.start)
+    for mention in named:
+        if mention.kind == "account" and part_of_deal(mention):
             continue
         start = mention.start
         if mention.apart and mention.known.own_name:  # its own words, said after the account
@@ -68,11 +79,11 @@ def subjects(mentions: tuple[Mention, ...]) -> list[_Slot]:
     return sorted(slots.values(), key=lambda s: (s.start, s.end))
 
 
-def split(sentence: Sentence,
-          mentions: tuple[Mention, ...]) -> list[tuple[int, int, list[Known]]] | None:
+def split(sentence: Sentence, mentions: tuple[Mention, ...], *,
+          creating: bool = False) -> list[tuple[int, int, list[Known]]] | None:
     """The message's parts as (first word, end word, subjects), or None when it names fewer
     than two subjects or the words between two of them do not divide it."""
-    slots = subjects(mentions)
+    slots = subjects(mentions, creating=creating)
     if len(slots) < 2 or any(a.start == b.start for a, b in pairwise(slots)):
         return None  # one subject, or two readings of the same words: the reader asks
     words = sentence.words
@@ -96,11 +107,12 @@ def split(sentence: Sentence,
 
 
 def several(sentence: Sentence, mentions: tuple[Mention, ...],
-            read: Callable[[str], Reading]) -> Plan | None:
+            read: Callable[[str], Reading], *, creating: bool = False) -> Plan | None:
     """The message as one plan of parts, one per subject (see the module docstring); None
     when it is about one subject or a part says nothing that can be applied. `read` reads
-    a part's own words (the same names, the same visibility)."""
-    groups = split(sentence, mentions)
+    a part's own words (the same names, the same visibility); `creating`: the message
+    makes a new deal, which must be one part, named, and the only one made."""
+    groups = split(sentence, mentions, creating=creating)
     if groups is None:
         return None
     parts: list[Reading] = []
@@ -113,10 +125,13 @@ def several(sentence: Sentence, mentions: tuple[Mention, ...],
             text = sentence.raw[sentence.starts[first]:sentence.ends[end - 1]]
         reading = read(text)
         plan = reading.plan
-        if plan.intent not in APPLIES:
+        if plan.intent not in APPLIES or (plan.new_deal is not None and (
+                not creating or not plan.new_deal.name or len(members) > 1)):
             return None
         for subject in members:
             parts.append(replace(reading, plan=_about(plan, subject, sentence.raw)))
+    if creating and sum(p.plan.new_deal is not None for p in parts) != 1:
+        return None  # the new deal's terms were not one part of their own: read it whole
     refusals = tuple(dict.fromkeys(r for p in parts for r in p.plan.refusals))
     return Plan("several", parts=tuple(parts), refusals=refusals)
 

@@ -65,7 +65,7 @@ def understand(text: str, names: Gazetteer, now: datetime, tz: str, *,
     if whole and plan.intent in SPLITS:
         parts = several(sentence, mentions, lambda part: understand(
             part, names, now, tz, fiscal_year_start=fiscal_year_start, visible=visible,
-            decoded=True, whole=False))
+            decoded=True, whole=False), creating=plan.new_deal is not None)
         plan = parts or plan
     return Reading(sentence, mentions, facts, scores, plan)
 
@@ -86,7 +86,7 @@ def _asked_day(plan: Plan, facts: Facts) -> Plan:
 SEVERAL_TIMES = frozenset({"twice", "times", "two", "three", "all", "everything", "both"})
 """Words that ask "undo" for more than the last change, which is all it reverses."""
 DAY_WRITES = frozenset({"log", "move", "edit", "multi", "create", "snooze"})
-SPLITS = frozenset({"log", "move", "edit", "multi", "unknown"})
+SPLITS = frozenset({"log", "move", "edit", "multi", "unknown", "create"})
 """The plans a message naming several deals may be read as instead, part by part."""
 
 # -- evidence ------------------------------------------------------------------------------
@@ -121,7 +121,7 @@ def _evidence(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -
     if "user" in kinds and any(w in ROLE_WORDS for w in words):
         scores["role"] += 3
     words_at = sentence.words
-    ends = {m.end for m in mentions}
+    ends = {m.end for m in mentions if m.kind in ("account", "deal")}  # "grace called": a call
     for at, word in enumerate(words_at):
         if word in ("called", "named") and (at in ends or words_at[at - 1] == "deal"):
             scores["log"] -= cue_weight("log", word)  # "a deal for initech called …"

@@ -22,10 +22,11 @@ from store.errors import Conflict, InvalidInput
 from store.models import Opportunity, Stage
 from store.money import to_minor
 from store.schemas import ActivityView, OpportunityView
+from store.services.accounts.accounts import require_visible_account
 from store.services.activities.activities import ActivityService, add_activity
 from store.services.deals import undo
 from store.services.deals.changes import UNSET, Change, apply_change, check_currency
-from store.services.deals.opportunities import require_opportunity
+from store.services.deals.opportunities import create_opportunity, require_opportunity
 from store.services.deals.stages import next_open_stage
 from store.services.people.users import require_by_id
 
@@ -61,6 +62,19 @@ class DealChangeSpec:
 
 
 @dataclass(frozen=True)
+class NewDealSpec:
+    """A deal the message creates ("new opp for hooli: expansion, 75k, closing eoq"); the
+    part's activity is then logged on it, in the same transaction."""
+
+    name: str
+    account: str
+    currency: str
+    amount: Decimal | None = None
+    close_date: date | None = None
+    stage_id: int | None = None
+
+
+@dataclass(frozen=True)
 class Applied:
     opportunity: OpportunityView
     activity: ActivityView | None
@@ -70,12 +84,13 @@ class Applied:
 @dataclass(frozen=True)
 class Part:
     """One deal's share of a message about several: `opp_id`, or (an activity alone on an
-    account with no open deal) `account_id`."""
+    account with no open deal) `account_id`, or a deal the message creates (`new_deal`)."""
 
     opp_id: int | None
     account_id: int | None = None
     activity: ActivitySpec | None = None
     deal: DealChangeSpec = DealChangeSpec()
+    new_deal: NewDealSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +113,8 @@ class PlanService:
     def apply_all(self, actor_id: int, parts: list[Part]) -> tuple[list[AppliedPart], int]:
         """Every part of one message ("initech to proposal and hooli to needs analysis"),
         in one transaction with one Undo token: all of them, or (an error) none."""
-        if not parts or any(p.activity is None and not p.deal for p in parts):
+        if not parts or any(p.activity is None and not p.deal and p.new_deal is None
+                            for p in parts):
             raise InvalidInput("There is nothing to change.")
         with self.store.transaction() as s:
             actor = require_by_id(s, actor_id)
@@ -113,7 +129,9 @@ class PlanService:
     def _one(self, s: Any, actor: Any, part: Part, tokens: list[int]) -> AppliedPart:
         """One deal's (or, with no deal, one account's) share of the message."""
         opp = None
-        if part.opp_id is not None:
+        if part.new_deal is not None:
+            opp = self._create(s, actor, part.new_deal, tokens)
+        elif part.opp_id is not None:
             opp = require_opportunity(s, part.opp_id, with_parts=True)
             require_owner_access(s, actor, opp.owner_id, "deals")
         elif part.deal:
@@ -139,6 +157,21 @@ class PlanService:
             tokens.append(self._change(s, actor, opp, part.deal))
         return AppliedPart(OpportunityView.of(opp) if opp is not None else None,
                            ActivityView.of(logged) if logged is not None else None)
+
+    def _create(self, s: Any, actor: Any, new: NewDealSpec, tokens: list[int]) -> Opportunity:
+        """The new deal, on an account the actor may see, remembered for the one Undo."""
+        require_visible_account(s, actor, new.account)
+        stage = s.get(Stage, new.stage_id) if new.stage_id else None
+        if new.stage_id and (stage is None or not stage.is_active):
+            raise InvalidInput("That stage is no longer in the pipeline; say it again.")
+        opp = create_opportunity(
+            s, name=new.name, owner=actor, actor=actor, now=self.store.now(),
+            currency=new.currency, account_name=new.account, stage=stage,
+            amount_minor=to_minor(new.amount, new.currency) if new.amount is not None else 0,
+            close_date=new.close_date)
+        tokens.append(undo.remember(s, actor=actor, kind="created", entity_type="opportunity",
+                                    entity_id=opp.id, before={}, now=self.store.now()))
+        return opp
 
     def _change(self, s: Any, actor: Any, opp: Opportunity, deal: DealChangeSpec) -> int:
         stage = None
