@@ -214,3 +214,17 @@ def test_a_contact_who_called_is_a_call_beside_the_deal_figures(
     assert (globex.amount, globex.close_date) == (Decimal(135000), date(2026, 12, 30))
     [call] = services.activities.list_for(book["ana"], opportunity_id=book["globex"])
     assert call.kind == "call" and call.contact_id is not None
+
+
+def test_a_month_said_alone_beside_an_amount_is_the_close_date(
+        chat: Chat, services: Services, book) -> None:
+    chat.say("globex pushed to feb, 110k")
+    globex = services.opportunities.get(book["ana"], book["globex"])
+    assert (globex.amount, globex.close_date) == (Decimal(110000), date(2027, 2, 28))
+
+
+def test_a_move_to_the_stage_a_deal_is_in_is_said_beside_the_rest(
+        chat: Chat, services: Services, book) -> None:
+    [reply] = chat.say("umbrella discount approved internally, moving to negotiation, 140k")
+    assert "already in *Negotiation/Review*" in reply.text
+    assert services.opportunities.get(book["ana"], book["umbrella"]).amount == Decimal(140000)

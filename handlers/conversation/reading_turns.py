@@ -197,6 +197,8 @@ def _apply(turn: Turn, plan: Plan, reading: Reading, deal: DealRef) -> Answer:
                               if moved_to else before, after, turn.tz)
     if fields != "nothing changed":
         parts.append(f"updated {fields}" if parts else f"Updated {title}: {fields}")
+    if parts and plan.stage is not None and not moved_to:  # said, and already true: say so
+        parts.append(f"it was already in *{escape(after.stage.name)}*")
     if not parts:
         return say_text(f"{title} is already in *{escape(after.stage.name)}*; nothing "
                         "changed.", private=True)

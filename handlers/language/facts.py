@@ -222,9 +222,11 @@ def _days(text: str, now: datetime, tz: str, fiscal_year_start: int) -> list[Day
 _MONTH_ALONE = re.compile(
     r"\b(?P<cue>closing|closes|close|close date|to|till|until|for|in)\s+(?:in\s+)?"
     r"(?P<month>january|february|march|april|june|july|august|september|october|november|"
-    r"december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b(?!\s*\d)(?!\s+of\b)")
+    r"december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b"
+    r"(?!\s*\d{1,2}(?:st|nd|rd|th)?\b)(?!\s+of\b)")
 """A close date said as a month alone ("closing june", "pushed to feb"): its last day. Only
-after a close word, since "may", "march" and "jan" are everyday words and names too."""
+after a close word, since "may", "march" and "jan" are everyday words and names too; a day
+number after it is a date of its own ("feb 15"), a figure is not ("pushed to feb, 110k")."""
 
 
 def _months_alone(text: str, now: datetime, tz: str, taken: list[Day]) -> list[Day]:
