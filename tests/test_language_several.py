@@ -4,7 +4,7 @@ the store, asserting what the rep saw and what was written."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -228,3 +228,44 @@ def test_a_move_to_the_stage_a_deal_is_in_is_said_beside_the_rest(
     [reply] = chat.say("umbrella discount approved internally, moving to negotiation, 140k")
     assert "already in *Negotiation/Review*" in reply.text
     assert services.opportunities.get(book["ana"], book["umbrella"]).amount == Decimal(140000)
+
+
+def test_a_comma_and_opens_the_next_deals_clause(chat: Chat, services: Services,
+                                                 book) -> None:
+    chat.say("logged a call w hooli, and initech moved to proposal")
+    assert services.opportunities.get(book["ana"], book["hooli"]).stage.name == "Prospecting"
+    assert services.opportunities.get(book["ana"], book["initech"]).stage.name == \
+        "Proposal/Price Review"
+    [call] = services.activities.list_for(book["ana"], opportunity_id=book["hooli"])
+    assert call.kind == "call"
+    assert services.activities.list_for(book["ana"], opportunity_id=book["initech"]) == []
+
+
+def test_a_move_with_a_follow_up_is_no_snooze(chat: Chat, services: Services, book) -> None:
+    chat.say("initech to proposal + f/u thurs")
+    assert services.opportunities.get(book["ana"], book["initech"]).stage.name == \
+        "Proposal/Price Review"
+    [task] = services.activities.list_for(book["ana"], opportunity_id=book["initech"])
+    assert task.follow_up_at is not None
+
+
+@pytest.mark.parametrize("text", ["send globex the contract tmrw",
+                                  "globex closing jan 29, send contract tmrw",
+                                  "globex close date 1/29 f/u tmrw"])
+def test_a_task_for_tomorrow_is_not_the_close_date(chat: Chat, services: Services, book,
+                                                   clock, text: str) -> None:
+    before = services.opportunities.get(book["ana"], book["globex"]).close_date
+    chat.say(text)
+    globex = services.opportunities.get(book["ana"], book["globex"])
+    assert globex.close_date == (date(2027, 1, 29) if "29" in text else before)
+    [task] = services.activities.list_for(book["ana"], opportunity_id=book["globex"])
+    tomorrow = clock.now().date() + timedelta(days=1)
+    assert task.follow_up_at is not None and task.follow_up_at.date() == tomorrow
+
+
+def test_a_figure_in_a_clause_of_its_own_is_the_amount_beside_a_call(
+        chat: Chat, services: Services, book) -> None:
+    chat.say("globex: sent proposal, 125k, they want to close before xmas")
+    assert services.opportunities.get(book["ana"], book["globex"]).amount == Decimal(125000)
+    [email] = services.activities.list_for(book["ana"], opportunity_id=book["globex"])
+    assert email.kind == "email"

@@ -42,7 +42,7 @@ def rest(reading: Reading) -> str:
     previous = None
     while previous != rest:
         previous = rest
-        rest = re.sub(r"^[\s,:;.\-–—!]+|^(?:about|abt|re:?|regarding)\s+|"
+        rest = re.sub(r"^[\s,:;.\-–—!()]+|^(?:about|abt|re:?|regarding)\s+|"
                       r"^(?:called|rang|phoned|emailed|texted|pinged)(?:\s+back)?\b|^(?:and|but|so|then)\s+",
                       "", rest, flags=re.I)
         rest = _WHEN.sub("", rest).strip()

@@ -101,7 +101,7 @@ RESCHEDULE_WORDS = frozenset({"push", "pushed", "move", "moved", "bump", "bumped
                               "reschedule", "rescheduled", "postpone", "delay", "defer",
                               "snooze", "shift", "later", "instead"})
 """Words that give an existing follow-up a new day."""
-BASE_VERBS = frozenset({"call", "email", "ping", "text", "meet", "demo", "message"})
+BASE_VERBS = frozenset({"call", "email", "ping", "text", "meet", "demo", "message", "send"})
 """Activity words that, said as an order with a day ahead, are a task: "call them tmrw"."""
 PAST_MARKERS = frozenset({"a", "an", "the", "had", "did", "made", "logged", "log", "our",
                           "my", "good", "great", "quick", "long", "short", "first"})
@@ -118,6 +118,12 @@ PROBABILITY_CUES = frozenset({"probability", "prob", "chance", "odds", "likely",
 EDIT_AMOUNT_CUES = frozenset({"now", "to", "at", "is", "worth", "amount", "value", "size",
                                "for", "of", "around", "about", "up", "down", "revised",
                                "increased", "reduced", "bumped", "budget"})
+SENT_THINGS = frozenset({"proposal", "contract", "msa", "sow", "nda", "deck", "pricing",
+                         "redlines", "agreement", "order", "form", "case", "study",
+                         "info", "details", "recap", "summary", "slides", "invoice", "terms",
+                         "dpa", "questionnaire", "docs", "paperwork", "link", "po", "roi"})
+"""What a rep sends a customer: "sent proposal", "sent them the msa" is an email that went out,
+the same as "emailed" (a quote number sent is the quote command's, read before this)."""
 ACTIVITY_KIND = {
     "call": "call", "called": "call", "calling": "call", "phoned": "call", "rang": "call",
     "dialed": "call", "phone": "call", "spoke": "call", "talked": "call", "chatted": "call",
@@ -129,7 +135,7 @@ ACTIVITY_KIND = {
     "kickoff": "meeting", "qbr": "meeting", "video": "meeting",
     "email": "email", "emailed": "email", "emaild": "email", "emaled": "email",
     "meetings": "meeting", "mtgd": "meeting",
-    "mailed": "email", "sent": "email", "texted": "email", "messaged": "email",
+    "mailed": "email", "sent": "email", "send": "email", "texted": "email", "messaged": "email",
     "pinged": "email", "note": "note", "noted": "note", "fyi": "note",
 }
 

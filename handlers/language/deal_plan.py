@@ -99,10 +99,12 @@ def facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
     stage_mentions = stage_move(sentence, mentions)
     stage, ask = best_of("stage", stage_mentions or [])
     asks += [ask] if ask else []
-    edits = deal_edits(sentence, facts, mentions, logging=scores["log"] >= 2, creating=creating)
+    planned = _planned(sentence, facts)  # "send globex the contract tmrw": a task's day
+    edits = deal_edits(sentence, facts, mentions, logging=scores["log"] >= 2 or planned,
+                       creating=creating)
     activity = None
     contact, contact_asks = contact_of(mentions, account)
-    if _planned(sentence, facts):
+    if planned:
         day = next((d.day for d in facts.days if d.role in ("follow_up", None)), None)
         if day is not None and (account or deal):
             activity = Activity("task", contact, day, sentence.raw)

@@ -213,7 +213,9 @@ def _days(text: str, now: datetime, tz: str, fiscal_year_start: int) -> list[Day
         if match is None:
             break
         start, end = offset + match.start, offset + match.end
-        found.append(Day(match.day, _role(text[:start]), start, end, match.phrase,
+        # the cue words since the day before: "closing friday, send contract tmrw" closes
+        # on friday; "closing" is not tomorrow's
+        found.append(Day(match.day, _role(text[offset:start]), start, end, match.phrase,
                          match.other, match.period_end))
         offset = end
     return found + _months_alone(text, now, tz, found)

@@ -92,7 +92,8 @@ def split(sentence: Sentence, mentions: tuple[Mention, ...], *,
     for left, right in pairwise(slots):
         between = words[left.end:right.start]
         gap = sentence.raw[sentence.ends[left.end - 1]:sentence.starts[right.start]]
-        if all(w in SIDE_BY_SIDE for w in between) and not set(gap) & set(":;.!?()"):
+        if all(w in SIDE_BY_SIDE for w in between) and not set(gap) & set(":;.!?()") \
+                and not _clause_break(gap, between, members):
             members.append(right.known)
             continue
         cut = next((k for k in range(right.start, left.end - 1, -1)
@@ -104,6 +105,13 @@ def split(sentence: Sentence, mentions: tuple[Mention, ...], *,
         members = [right.known]
     groups.append((start, len(words), members))
     return groups
+
+
+def _clause_break(gap: str, between: tuple[str, ...], members: list[Known]) -> bool:
+    """", and" after the first subject opens the next one's clause ("logged a call w hooli,
+    and initech moved to proposal"); in a list of three ("acme, globex, and initech") it is
+    the list's last comma."""
+    return len(members) == 1 and "," in gap and bool(set(between) & CLAUSE_GLUE)
 
 
 def several(sentence: Sentence, mentions: tuple[Mention, ...],

@@ -27,6 +27,7 @@ from handlers.language.cues import (
     REPORT_WORDS,
     RESCHEDULE_WORDS,
     ROLE_WORDS,
+    SENT_THINGS,
     UNDO_PHRASES,
     cue_weight,
 )
@@ -129,6 +130,9 @@ def _evidence(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -
         first = min(m.end for m in mentions if m.kind == "account")
         if "deal" in words_at[first:first + 5]:
             scores["create"] += 3  # "monarch wants a pilot deal, 20k": no such deal yet
+    for at, word in enumerate(words_at):
+        if word == "sent" and SENT_THINGS & set(words_at[at + 1:at + 4]):
+            scores["log"] += 1  # "sent proposal, 125k": the email that went out is logged
     scores["question"] = 4.0 if sentence.is_question else 0.0
     if set(words) & REPORT_WORDS:
         scores["question"] += 2
@@ -158,7 +162,8 @@ def _plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
         return asked
     if scores["question"] >= 4 and scores["question"] >= max(scores["log"], scores["edit"]):
         return Plan("question", question=question(sentence, mentions))
-    if scores["log"] < 2 and (scores["snooze"] >= 5 or _reschedules(sentence, facts, scores)
+    if scores["log"] < 2 and (scores["snooze"] >= 5 or _reschedules(sentence, mentions, facts,
+                                                                     scores)
                               or (scores["done"] >= 4 and (_about_follow_up(sentence)
                                                            or _finishes(sentence)))):
         return follow_up_plan(sentence, mentions, facts, scores)
@@ -183,10 +188,14 @@ def _makes_someone(sentence: Sentence, mentions: tuple[Mention, ...]) -> bool:
     return after is not None and words[after:after + 1] in (("a",), ("an",))
 
 
-def _reschedules(sentence: Sentence, facts: Facts, scores: Mapping[str, float]) -> bool:
+def _reschedules(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
+                 scores: Mapping[str, float]) -> bool:
     """"push the wayne follow-up to next tues", "hooli f/u → friday": a follow-up that
-    exists, given a new day; not an activity with a follow-up ("call w/ acme, f/u fri")."""
+    exists, given a new day; not an activity with a follow-up ("call w/ acme, f/u fri"),
+    nor a stage move with one ("initech to proposal + f/u w ken thurs")."""
     if scores["log"] >= 2 or not facts.days or not _about_follow_up(sentence):
+        return False
+    if stage_move(sentence, mentions) is not None:
         return False
     words = set(sentence.words)
     return bool(words & RESCHEDULE_WORDS) or "to" in words or "until" in words
@@ -210,8 +219,9 @@ def _finishes(sentence: Sentence) -> bool:
     for at, word in enumerate(words[:-1]):
         if word in TICK_OFF and words[at + 1] == "off":
             return True
-        if word in CLOSE_TASK and FOLLOW_UP_WORDS & set(words[at + 1:at + 4]):
-            return True
+        if word in CLOSE_TASK and words[at + 1] != "date" \
+                and FOLLOW_UP_WORDS & set(words[at + 1:at + 4]):
+            return True  # "close date 12/20 f/u monday" is a close date and a follow-up
     return False
 
 
