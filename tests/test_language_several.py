@@ -269,3 +269,19 @@ def test_a_figure_in_a_clause_of_its_own_is_the_amount_beside_a_call(
     assert services.opportunities.get(book["ana"], book["globex"]).amount == Decimal(125000)
     [email] = services.activities.list_for(book["ana"], opportunity_id=book["globex"])
     assert email.kind == "email"
+
+
+@pytest.mark.parametrize("text", ["globex is at 130k now — what's my pipeline look like?",
+                                  "what's my pipeline? globex is at 130k now"])
+def test_a_fact_beside_a_question_is_written_and_the_question_answered(
+        chat: Chat, services: Services, book, text: str) -> None:
+    [reply] = chat.say(text)
+    assert "Updated *Globex — Expansion*" in reply.text and "Pipeline" in reply.text
+    assert services.opportunities.get(book["ana"], book["globex"]).amount == Decimal(130000)
+
+
+@pytest.mark.parametrize("text", ["globex is at 130k now?", "did you move globex to 130k?"])
+def test_a_line_that_is_only_a_question_still_writes_nothing(
+        chat: Chat, services: Services, book, text: str) -> None:
+    chat.say(text)
+    assert services.opportunities.get(book["ana"], book["globex"]).amount == Decimal(120000)

@@ -21,14 +21,17 @@ from handlers.conversation import (
     reminder_turns,
     stage_turns,
 )
+from handlers.conversation.help_turns import UNKNOWN_REPLY
 from handlers.conversation.reading_turns import READ, Reader
 from handlers.conversation.turn import Turn, TurnHandler
 from handlers.deps import Deps
+from handlers.language.asides import trailing_question
 from handlers.language.intents import Intent, strip_mention, too_long
 from handlers.leads.flow import LeadFlow
 from handlers.pipeline.flow import PipelineFlow
 from handlers.quotes.flow import QuoteFlow
 from handlers.slack.answer import Answer, MessageLink
+from handlers.slack.text import escape
 from store.schemas import OpportunityView, UserView
 
 
@@ -97,12 +100,35 @@ class Conversation:
         text = strip_mention(text, bot_user_id)
         if (refused := too_long(text)) is not None:
             return refused, self.answer(refused, actor)
+        if (both := self._fact_then_question(text, actor)) is not None:
+            return both
         said = Intent(READ, " ".join(text.split()))
         with self.deps.directory.turn(actor):
             read = self.reader.read(Turn(self.deps, said, actor))
             if isinstance(read, Answer):
                 return said, read
             return read, self.answer(read, actor)
+
+    def _fact_then_question(self, text: str, actor: UserView) -> tuple[Intent, Answer] | None:
+        """"globex is at 130k now — what's my pipeline look like?": the fact applied, then
+        the question answered, in one reply; None when the line is not a statement that
+        writes with a question after it (`handlers.language.asides`)."""
+        split = trailing_question(text)
+        if split is None:
+            return None
+        statement, question = split
+        with self.deps.directory.turn(actor):
+            reading = self.reader.reading(Turn(self.deps, Intent(READ, statement), actor))
+        if not reading.plan.writes:
+            return None  # not a fact after all: the whole line is the question
+        intent, done = self.answer_text(statement, actor)
+        asked, answer = self.answer_text(question, actor)
+        if asked.name in (READ, "unknown") and answer.text == UNKNOWN_REPLY:
+            answer = Answer(text=f"I couldn't answer “{escape(question)}”; ask it on its own "
+                                 "line.")
+        return intent, Answer(text=f"{done.text}\n{answer.text}",
+                              blocks=[*done.blocks, {"type": "divider"}, *answer.blocks],
+                              private=done.private or answer.private)
 
     # -- shared with the deal buttons and forms ----------------------------------------
     def moved(self, opp: OpportunityView) -> Answer:

@@ -27,9 +27,12 @@ def usage(turn: Turn) -> Answer:
     return say_text(f"Say which deal: `{example}`", private=True)
 
 
+UNKNOWN_REPLY = "I didn't get that."
+
+
 def unknown(turn: Turn) -> Answer:
     return Answer(
-        text="I didn't get that.",
+        text=UNKNOWN_REPLY,
         blocks=[ui.mrkdwn(f"I didn't get “{escape(turn.intent.text)}”. Try `help` to see "
                           "what I understand."), *ui.help_blocks()],
     )
