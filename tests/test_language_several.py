@@ -285,3 +285,11 @@ def test_a_line_that_is_only_a_question_still_writes_nothing(
         chat: Chat, services: Services, book, text: str) -> None:
     chat.say(text)
     assert services.opportunities.get(book["ana"], book["globex"]).amount == Decimal(120000)
+
+
+def test_two_accounts_that_cannot_be_told_apart_are_asked_about_by_name(
+        chat: Chat, services: Services, book) -> None:
+    [reply] = chat.say("hooli wants a demo next week; umbrella legal is reviewing")
+    assert "Which account do you mean?" in reply.text
+    assert "couldn't find" not in reply.text
+    assert services.activities.list_for(book["ana"]) == []

@@ -138,7 +138,9 @@ def facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
             return Plan("question", question=Question("show", None, sentence.raw, typed))
         return Plan("unknown", refusals=tuple(refusals))
     unknown = None
-    if account is None and deal is None:
+    named_apart = len({m.start for m in mentions if m.kind in ("account", "deal")}) > 1
+    if account is None and deal is None and not named_apart:
+        # no name found, or one phrase read as several (two names said: asked which)
         unknown = unknown_subject(sentence, mentions, at=next(
             (m.start for m in mentions if m.kind == "account"), None))
     if account is None and deal is None and not asks:
