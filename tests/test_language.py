@@ -150,3 +150,12 @@ def test_every_corpus_line_is_read_and_no_question_writes(names: Gazetteer, path
                 and plan.writes:
             writes_on_a_question.append(case["text"])
     assert writes_on_a_question == []
+
+
+def test_ahead_is_measured_from_the_reps_own_day_not_utcs() -> None:
+    """9.48 pm on Thursday in New York is already Friday in UTC: Friday is still ahead."""
+    names = Gazetteer([Known("account", 1, "Acme")])
+    late = datetime(2026, 12, 4, 2, 48, tzinfo=UTC)
+    plan = understand("logged a call with acme, they want pricing by friday", names, late,
+                      "America/New_York").plan
+    assert plan.activity is not None and plan.activity.follow_up == date(2026, 12, 4)

@@ -293,3 +293,37 @@ def test_two_accounts_that_cannot_be_told_apart_are_asked_about_by_name(
     assert "Which account do you mean?" in reply.text
     assert "couldn't find" not in reply.text
     assert services.activities.list_for(book["ana"]) == []
+
+
+@pytest.mark.parametrize("text", ["hooli pilot: stage needs analysis, amt 30k",
+                                  "hooli pilot: needs analysis, 30k",
+                                  "hooli - needs analysis - 30k"])
+def test_a_stage_said_in_a_clause_of_its_own_is_a_move_beside_the_amount(
+        chat: Chat, services: Services, book, text: str) -> None:
+    chat.say(text)
+    hooli = services.opportunities.get(book["ana"], book["hooli"])
+    assert (hooli.stage.name, hooli.amount) == ("Needs Analysis", Decimal(30000))
+
+
+def test_advancing_with_a_follow_up_moves_and_adds_the_task(
+        chat: Chat, services: Services, book) -> None:
+    chat.say("advance initech to the next stage, f/u monday")
+    assert services.opportunities.get(book["ana"], book["initech"]).stage.name == \
+        "Value Proposition"
+    [task] = services.activities.list_for(book["ana"], opportunity_id=book["initech"])
+    assert task.follow_up_at is not None
+
+
+def test_a_task_is_headed_by_what_is_to_be_done(chat: Chat, services: Services,
+                                                book) -> None:
+    [reply] = chat.say("call globex tmrw")
+    assert "“Call Globex”" in reply.text
+    [task] = services.activities.list_for(book["ana"], opportunity_id=book["globex"])
+    assert task.subject == "Call Globex"
+
+
+def test_a_day_that_has_come_is_when_it_happened_not_a_follow_up(
+        chat: Chat, services: Services, book) -> None:
+    chat.say("msa sent to globex today")
+    [email] = services.activities.list_for(book["ana"], opportunity_id=book["globex"])
+    assert email.kind == "email" and email.follow_up_at is None

@@ -9,8 +9,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from handlers.conversation.turn import Turn
-from handlers.language.cues import NEXT_STAGE
-from handlers.language.normalise import rest_after
+from handlers.language.cues import BASE_VERBS, NEXT_STAGE
+from handlers.language.normalise import normalise, rest_after
 from handlers.language.plan import Plan, Reading
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer, say_text
@@ -54,6 +54,8 @@ def headline(plan: Plan, reading: Reading) -> str:
     "Call with Jane Roe"."""
     assert plan.activity is not None
     gist = rest(reading)
+    if _only_days(gist, reading):
+        gist = ""  # "called acme, friday": the day is the follow-up's, not the headline
     kind = plan.activity.kind
     contact = plan.activity.contact
     if gist:
@@ -61,7 +63,21 @@ def headline(plan: Plan, reading: Reading) -> str:
             return f"{kind.capitalize()} with {contact.name}: {gist}"
         return gist[:1].upper() + gist[1:]
     who = contact.name if contact else (plan.account.name if plan.account else "")
+    if kind == "task":  # "call globex tmrw": what is to be done
+        verb = next((w for w in reading.sentence.words if w in BASE_VERBS), None)
+        return f"{verb.capitalize()} {who}".strip() if verb else f"Follow up with {who}".strip()
     return f"{kind.capitalize()} with {who}".strip()
+
+
+_DAY_LEADS = frozenset({"on", "by", "until", "till", "for", "follow", "up", "again", "next",
+                        "this", "and", "then"})
+
+
+def _only_days(gist: str, reading: Reading) -> bool:
+    """Whether the gist is nothing but the message's day phrases ("friday", "f/u tmrw")."""
+    days = {w for d in reading.facts.days for w in d.phrase.lower().split()}
+    words = normalise(gist).words
+    return bool(words) and bool(days) and all(w in days or w in _DAY_LEADS for w in words)
 
 
 def activity(turn: Turn, plan: Plan, reading: Reading, now: datetime) -> ActivitySpec | None:

@@ -12,7 +12,7 @@ from handlers.language.cues import (
     PROBABILITY_CUES,
 )
 from handlers.language.facts import Facts
-from handlers.language.normalise import Sentence, opens_clause
+from handlers.language.normalise import Sentence, opens_clause, stands_alone
 from handlers.language.plan import Edits
 from handlers.language.spotting import Mention
 from handlers.language.vocabulary import COMMON
@@ -33,7 +33,7 @@ def deal_edits(sentence: Sentence, facts: Facts, mentions: tuple[Mention, ...], 
     said = [a for a in facts.amounts
             if creating or not logging or (a.explicit and a.start in deal_ends)
             or (set(sentence.words[max(0, a.start - 3):a.start]) & EDIT_AMOUNT_CUES
-                and a.explicit) or (a.explicit and _stands_alone(sentence, a.start, a.end))]
+                and a.explicit) or (a.explicit and stands_alone(sentence, a.start, a.end))]
     if said:
         # "2.1m? no sorry 210k. its 250k now": a correction or "now" picks the later figure
         corrected = CORRECTIONS & set(sentence.words)
@@ -53,21 +53,6 @@ def deal_edits(sentence: Sentence, facts: Facts, mentions: tuple[Mention, ...], 
             probability = int(percent.value) if percent.value == int(percent.value) else None
     return Edits(amount=amount, close_date=close, next_step=facts.next_step,
                  probability=probability, amount_change=change)
-
-
-_BETWEEN_FACTS = frozenset(",;/:|\n–—-")
-
-
-def _stands_alone(sentence: Sentence, start: int, end: int) -> bool:
-    """"sent proposal, 125k, they want…": a figure said as a clause of its own (set off by
-    commas or dashes before it, and after it too unless the message ends there) is the
-    deal's amount, not a figure the customer mentioned in passing ("they want 50k of
-    seats")."""
-    raw, starts, ends = sentence.raw, sentence.starts, sentence.ends
-    opened = start > 0 and bool(_BETWEEN_FACTS & set(raw[ends[start - 1]:starts[start]]))
-    closed = end == len(sentence.words) or bool(
-        _BETWEEN_FACTS & set(raw[ends[end - 1]:starts[end]]))
-    return opened and closed
 
 
 def refusals_of(facts: Facts) -> list[str]:

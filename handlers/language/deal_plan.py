@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 
 from handlers.language.cues import (
     ACTIVITY_KIND,
@@ -32,7 +33,7 @@ from handlers.language.deal_facts import (
     unknown_subject,
 )
 from handlers.language.facts import Facts
-from handlers.language.normalise import Sentence, opens_clause, rest_after
+from handlers.language.normalise import Sentence, opens_clause, rest_after, stands_alone
 from handlers.language.plan import Activity, Ask, Edits, NewDeal, Plan, Question
 from handlers.language.spotting import EXACT, Known, Mention
 from handlers.language.subjects import best_of, contact_of, subject_of
@@ -53,12 +54,20 @@ def stage_move(sentence: Sentence, mentions: tuple[Mention, ...]) -> list[Mentio
                 mentions, mention.end + (after in ("the", "our", "my"))):
             continue  # "lost track of them", but "lost the hooli pilot" is a loss
         said_as_move = (any(w in TO_WORDS for w in before) or mention.known.tag is not None
-                        or _said_move(sentence))
+                        or _said_move(sentence)
+                        or (mention.score >= EXACT and _after_a_name(mentions, mention)
+                            and stands_alone(sentence, mention.start, mention.end)))
         if mention.score < EXACT and not _said_move(sentence):
             said_as_move = False  # "a call to negotiate": a verb, unless a move is said
         if said_as_move:
             found.append(mention)
     return found or None
+
+
+def _after_a_name(mentions: tuple[Mention, ...], stage: Mention) -> bool:
+    """Whether a deal or an account is named before the stage ("hooli pilot: needs
+    analysis"), so a stage said alone in its clause is where that deal now is."""
+    return any(m.kind in ("deal", "account") and m.end <= stage.start for m in mentions)
 
 
 def _names_deal_at(mentions: tuple[Mention, ...], at: int) -> bool:
@@ -70,15 +79,18 @@ def _said_move(sentence: Sentence) -> bool:
     return any(cue_weight("move", w) > 0 for w in sentence.words)
 
 
-def _planned(sentence: Sentence, facts: Facts) -> bool:
+def _planned(sentence: Sentence, facts: Facts, named: frozenset[int] | set[int]) -> bool:
     """An activity still to do: "set up a call with initech", "need to email dana", or
-    "call them tomorrow" (the verb as an order, with a day ahead)."""
+    "call them tomorrow" (the verb as an order, with a day ahead); words of a name
+    (`named`: the stage "Needs Analysis") are no such cue."""
     for at, word in enumerate(sentence.words):
+        if at in named:
+            continue
         if word in FUTURE:
             return True
         if word in ACTIVITY_KIND:
             before = sentence.words[at - 1] if at else ""
-            ahead = any(d.day > facts.occurred.date() for d in facts.days)
+            ahead = any(d.day > facts.occurred_day for d in facts.days)
             after = sentence.words[at + 1] if at + 1 < len(sentence.words) else ""
             order = opens_clause(sentence, at) or before in ("please", "pls", "and", "then")
             return (word in BASE_VERBS and ahead and order and before not in PAST_MARKERS
@@ -99,9 +111,10 @@ def facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
     stage_mentions = stage_move(sentence, mentions)
     stage, ask = best_of("stage", stage_mentions or [])
     asks += [ask] if ask else []
-    planned = _planned(sentence, facts)  # "send globex the contract tmrw": a task's day
-    edits = deal_edits(sentence, facts, mentions, logging=scores["log"] >= 2 or planned,
-                       creating=creating)
+    planned = _planned(sentence, facts, mentioned_words(mentions))
+    task_day = planned and any(d.role in ("follow_up", None) for d in facts.days)
+    edits = deal_edits(sentence, facts, mentions, logging=scores["log"] >= 2 or task_day,
+                       creating=creating)  # "send globex the contract tmrw": the task's day
     activity = None
     contact, contact_asks = contact_of(mentions, account)
     if planned:
@@ -109,11 +122,8 @@ def facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
         if day is not None and (account or deal):
             activity = Activity("task", contact, day, sentence.raw)
     elif scores["log"] >= 2 or (scores["log"] >= 1 and contact is not None):
-        kind = activity_kind(sentence)
-        follow_up = next((d.day for d in facts.days if d.role == "follow_up"), None)
-        if follow_up is None and not edits.close_date:
-            follow_up = next((d.day for d in facts.days if d.role is None), None)
-        activity = Activity(kind, contact, follow_up, sentence.raw)
+        activity = Activity(activity_kind(sentence), contact, _follow_up(facts, edits),
+                            sentence.raw)
         asks.extend(contact_asks)
     elif any(d.role == "follow_up" for d in facts.days) and (account or deal):
         day = next(d.day for d in facts.days if d.role == "follow_up")
@@ -149,6 +159,16 @@ def facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
                 edits=edits, new_deal=new_deal, asks=tuple(asks), refusals=tuple(refusals),
                 unknown_name=unknown[0] if unknown else None,
                 unknown_rest=unknown[1] if unknown else None)
+
+
+def _follow_up(facts: Facts, edits: Edits) -> date | None:
+    """The follow-up of an activity that happened: a day said as one, else a day ahead
+    that is not the close date ("called acme, friday"); "today" is when it happened."""
+    follow_up = next((d.day for d in facts.days if d.role == "follow_up"), None)
+    if follow_up is None and not edits.close_date:
+        follow_up = next((d.day for d in facts.days if d.role is None
+                          and d.day > facts.occurred_day), None)
+    return follow_up
 
 
 def _topic(sentence: Sentence, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
@@ -249,7 +269,7 @@ def _past_close(edits: Edits, stage: Known | None, facts: Facts) -> bool:
     """An open deal's close date before the day the message speaks of ("close date
     1999-01-01") is a slip of the keyboard, refused rather than written; a deal closed as
     won or lost keeps the day it closed."""
-    return (edits.close_date is not None and edits.close_date < facts.occurred.date()
+    return (edits.close_date is not None and edits.close_date < facts.occurred_day
             and (stage is None or stage.tag is None))
 
 

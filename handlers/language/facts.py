@@ -108,6 +108,8 @@ class Facts:
     next_step: str | None
     occurred: datetime
     too_big: bool  # an amount past MAX_AMOUNT was typed
+    occurred_day: date  # the day it happened in the rep's zone (9 pm in New York is not
+    # tomorrow yet, though UTC says so): what "ahead" and "in the past" are measured from
 
 
 def read_facts(sentence: Sentence, now: datetime, tz: str, *,
@@ -119,8 +121,9 @@ def read_facts(sentence: Sentence, now: datetime, tz: str, *,
         percents=tuple(_percents(sentence.words)),
         days=tuple(_days(sentence.text, now, tz, fiscal_year_start)),
         next_step=_next_step(sentence.raw),
-        occurred=occurred_at(sentence.text, now, tz),
+        occurred=(occurred := occurred_at(sentence.text, now, tz)),
         too_big=too_big,
+        occurred_day=occurred.astimezone(ZoneInfo(tz)).date(),
     )
 
 

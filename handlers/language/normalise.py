@@ -90,6 +90,21 @@ def opens_clause(sentence: Sentence, word: int) -> bool:
     return not before or before[-1] in ",;.:!?-–—("
 
 
+_BETWEEN_FACTS = frozenset(",;/:|\n–—-")
+
+
+def stands_alone(sentence: Sentence, start: int, end: int) -> bool:
+    """Whether words[start:end] are a clause of their own, set off by commas, dashes or a
+    colon before them, and after them too unless the message ends there: "sent proposal,
+    125k, they want…" (a figure said so is the deal's amount, not one mentioned in passing),
+    "hooli pilot: needs analysis, 30k" (a stage said so is where the deal now is)."""
+    raw, starts, ends = sentence.raw, sentence.starts, sentence.ends
+    opened = start > 0 and bool(_BETWEEN_FACTS & set(raw[ends[start - 1]:starts[start]]))
+    closed = end == len(sentence.words) or bool(
+        _BETWEEN_FACTS & set(raw[ends[end - 1]:starts[end]]))
+    return opened and closed
+
+
 def rest_after(sentence: Sentence, word: int) -> str:
     """What the rep wrote after word number `word` (exclusive), as they wrote it."""
     if word <= 0:

@@ -22,6 +22,7 @@ from datetime import datetime
 
 from handlers.language.commands import follow_up_plan, question, quote_plan, role_plan
 from handlers.language.cues import (
+    ADVANCE_CUES,
     CUES,
     QUOTE_ACTIONS,
     REPORT_WORDS,
@@ -131,8 +132,8 @@ def _evidence(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -
         if "deal" in words_at[first:first + 5]:
             scores["create"] += 3  # "monarch wants a pilot deal, 20k": no such deal yet
     for at, word in enumerate(words_at):
-        if word == "sent" and SENT_THINGS & set(words_at[at + 1:at + 4]):
-            scores["log"] += 1  # "sent proposal, 125k": the email that went out is logged
+        if word == "sent" and SENT_THINGS & set(words_at[max(0, at - 2):at + 4]):
+            scores["log"] += 1  # "sent proposal", "msa sent": the email that went out
     scores["question"] = 4.0 if sentence.is_question else 0.0
     if set(words) & REPORT_WORDS:
         scores["question"] += 2
@@ -195,10 +196,22 @@ def _reschedules(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts
     nor a stage move with one ("initech to proposal + f/u w ken thurs")."""
     if scores["log"] >= 2 or not facts.days or not _about_follow_up(sentence):
         return False
-    if stage_move(sentence, mentions) is not None:
-        return False
-    words = set(sentence.words)
-    return bool(words & RESCHEDULE_WORDS) or "to" in words or "until" in words
+    if stage_move(sentence, mentions) is not None or ADVANCE_CUES & set(sentence.words) \
+            or facts.amounts:
+        return False  # "advance initech to the next stage, f/u monday": a move and a task
+    for day in facts.days:
+        before = sentence.text[:day.start].split()
+        if not FOLLOW_UP_WORDS & set(before):
+            continue  # the follow-up is named before its new day
+        lead = day.phrase.split()[0] if day.phrase else ""
+        if lead in UNTIL_WORDS or (before and before[-1] in UNTIL_WORDS) \
+                or set(before) & RESCHEDULE_WORDS:
+            return True
+    return False
+
+
+UNTIL_WORDS = frozenset({"to", "until", "till", "til", "->", "→", "for"})
+"""Words that give a follow-up its new day: "hooli follow up to monday", "f/u → friday"."""
 
 
 def _about_follow_up(sentence: Sentence) -> bool:
