@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.language.asides import trailing_question
+from handlers.language.asides import declined_rest, trailing_question
 
 
 @pytest.mark.parametrize(("text", "statement", "question"), [
@@ -33,3 +33,23 @@ def test_a_statement_and_a_question_are_cut_apart(text: str, statement: str,
 ])
 def test_lines_that_are_not_a_statement_and_a_question_stay_whole(text: str) -> None:
     assert trailing_question(text) is None
+
+
+@pytest.mark.parametrize(("text", "statement", "reply"), [
+    ("move acme to negotiation. don't log the rest, it's personal",
+     "move acme to negotiation", "OK, I haven't logged the rest."),
+    ("acme renewal at 95k, no need to log the call", "acme renewal at 95k",
+     "OK, I haven't logged the rest."),
+    ("called acme, don't move them to negotiation yet", "called acme",
+     "OK, I haven't moved it."),
+])
+def test_a_statement_then_a_decline_is_cut_before_the_decline(text: str, statement: str,
+                                                              reply: str) -> None:
+    assert declined_rest(text) == (statement, reply)
+
+
+@pytest.mark.parametrize("text", ["don't log this but hooli's cto is leaving",
+                                  "pls dont log this",
+                                  "they don't want to log in to the portal"])
+def test_a_decline_that_opens_the_line_or_is_someone_elses_is_not_cut(text: str) -> None:
+    assert declined_rest(text) is None

@@ -327,3 +327,27 @@ def test_a_day_that_has_come_is_when_it_happened_not_a_follow_up(
     chat.say("msa sent to globex today")
     [email] = services.activities.list_for(book["ana"], opportunity_id=book["globex"])
     assert email.kind == "email" and email.follow_up_at is None
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("move acme to negotiation. don't log the rest, it's personal",
+     "I haven't logged the rest"),
+    ("called acme, don't move them to negotiation yet", "I haven't moved it"),
+])
+def test_a_fact_before_a_decline_is_written_and_the_declined_part_is_not(
+        chat: Chat, services: Services, book, text: str, said: str) -> None:
+    [reply] = chat.say(text)
+    assert said in reply.text
+    acme = services.opportunities.get(book["ana"], book["acme"])
+    logged = services.activities.list_for(book["ana"], opportunity_id=book["acme"])
+    if text.startswith("move"):
+        assert acme.stage.name == "Negotiation/Review" and logged == []
+    else:
+        assert acme.stage.name == "Prospecting" and [a.kind for a in logged] == ["call"]
+
+
+def test_a_decline_that_opens_the_message_declines_all_of_it(
+        chat: Chat, services: Services, book) -> None:
+    [reply] = chat.say("don't log this but hooli is at 30k")
+    assert "haven't logged it" in reply.text
+    assert services.opportunities.get(book["ana"], book["hooli"]).amount == Decimal(20000)

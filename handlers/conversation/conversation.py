@@ -25,11 +25,12 @@ from handlers.conversation.help_turns import UNKNOWN_REPLY
 from handlers.conversation.reading_turns import READ, Reader
 from handlers.conversation.turn import Turn, TurnHandler
 from handlers.deps import Deps
-from handlers.language.asides import trailing_question
+from handlers.language.asides import declined_rest, trailing_question
 from handlers.language.intents import Intent, strip_mention, too_long
 from handlers.leads.flow import LeadFlow
 from handlers.pipeline.flow import PipelineFlow
 from handlers.quotes.flow import QuoteFlow
+from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer, MessageLink
 from handlers.slack.text import escape
 from store.schemas import OpportunityView, UserView
@@ -111,17 +112,24 @@ class Conversation:
 
     def _fact_then_question(self, text: str, actor: UserView) -> tuple[Intent, Answer] | None:
         """"globex is at 130k now — what's my pipeline look like?": the fact applied, then
-        the question answered, in one reply; None when the line is not a statement that
-        writes with a question after it (`handlers.language.asides`)."""
+        the question answered, in one reply ("…, don't log the rest": the fact applied and
+        the rest said not done); None when the line is not a statement that writes with a
+        question or a decline after it (`handlers.language.asides`)."""
         split = trailing_question(text)
-        if split is None:
+        declined = declined_rest(text) if split is None else None
+        statement = split[0] if split else declined[0] if declined else None
+        if statement is None:
             return None
-        statement, question = split
         with self.deps.directory.turn(actor):
             reading = self.reader.reading(Turn(self.deps, Intent(READ, statement), actor))
-        if not reading.plan.writes:
-            return None  # not a fact after all: the whole line is the question
+        if not reading.plan.writes and not reading.plan.parts:
+            return None  # not a fact after all: the whole line is the question, or declined
         intent, done = self.answer_text(statement, actor)
+        if declined is not None:  # "…, don't log the rest": said after what was done
+            return intent, Answer(text=f"{done.text} {declined[1]}",
+                                  blocks=[*done.blocks, ui.context(declined[1])],
+                                  private=done.private)
+        question = split[1] if split else ""
         asked, answer = self.answer_text(question, actor)
         if asked.name in (READ, "unknown") and answer.text == UNKNOWN_REPLY:
             answer = Answer(text=f"I couldn't answer “{escape(question)}”; ask it on its own "

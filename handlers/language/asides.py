@@ -6,14 +6,20 @@ without a word. Cut at the sentence break between them instead (the question may
 the statement is read and applied on its own and the question answered after it. Only a clause that
 opens the way a question does ("what…", "how's…", "did you…", "any…") is split off, so a
 statement that merely ends with "?" ("acme is 50k now?") stays one doubtful line, which the
-reader treats as a question. Pure Python.
+reader treats as a question.
+
+A statement with "don't log the rest" after it ("acme renewal at 95k, no need to log the
+call") is the same: the statement is applied, the declined part is not, and the reply says
+so; a decline that opens the message ("don't log this but …") declines all of it. Pure
+Python.
 """
 
 from __future__ import annotations
 
 import re
 
-from handlers.language.mood import ASKING_FIRST, ASKING_WITH_SUBJECT, SUBJECTS
+from handlers.language.mood import ASKING_FIRST, ASKING_WITH_SUBJECT, SUBJECTS, declined_at
+from handlers.language.normalise import normalise
 
 _BREAK = re.compile(r"(?:[.!;,]|\s[-–—]+)\s+(?=\S)")
 _ALSO_ASKING = frozenset({"any", "anything", "anyone"})
@@ -50,3 +56,17 @@ def _opens_a_question(clause: str) -> bool:
     if first in ASKING_FIRST or first in _ALSO_ASKING:
         return True
     return first in ASKING_WITH_SUBJECT and len(words) > 1 and words[1] in SUBJECTS
+
+
+def declined_rest(text: str) -> tuple[str, str] | None:
+    """(statement, what was not done) when `text` states something and then declines the
+    rest ("move acme to negotiation. don't log the rest, it's personal"); None otherwise."""
+    sentence = normalise(text, decoded=True)
+    found = declined_at(sentence)
+    if found is None or found[0] == 0:
+        return None
+    start, reply = found
+    statement = sentence.raw[:sentence.starts[start]].rstrip(" ,;.:-–—")
+    if len(statement.split()) < 2:
+        return None
+    return statement, reply.replace("logged it.", "logged the rest.")

@@ -98,6 +98,13 @@ def asks_back(sentence: Sentence) -> bool:
 def _declined(sentence: Sentence) -> str | None:
     """What the rep asked the bot not to do ("pls don't log this", "not logging this, just
     fyi", "do not move acme yet"), as the reply that says it was not done; else None."""
+    found = declined_at(sentence)
+    return found[1] if found is not None else None
+
+
+def declined_at(sentence: Sentence) -> tuple[int, str] | None:
+    """Where the clause declining something starts (its first word, lead-ins included)
+    and the reply that says it was not done; None when nothing is declined."""
     words = sentence.words
     for at, word in enumerate(words):
         if word not in NEGATORS:
@@ -119,11 +126,11 @@ def _declined(sentence: Sentence) -> str | None:
         for verb in words[after:after + 3]:
             said = DECLINED_FORMS.get(verb, verb)
             if said in DECLINED:
-                return f"OK, I haven't {DECLINED[said]}."
+                return start, f"OK, I haven't {DECLINED[said]}."
     if "off" in words and "record" in words:  # "off the record: …"
         at = words.index("off")
         if words[at + 1:at + 3] in (("the", "record"), ("record",)):
-            return f"OK, I haven't {DECLINED['log']}."
+            return at, f"OK, I haven't {DECLINED['log']}."
     return None
 
 
