@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from handlers.language.asides import declined_rest, trailing_question
 from handlers.language.capabilities import CAPABILITIES, help_text, readme_table
 from handlers.language.spotting import Gazetteer, Known
 from handlers.language.stage_words import stage_known
@@ -35,8 +36,13 @@ _QUESTION_AS = {"kb": "kb", "forecast": "forecast", "quota": "forecast",
 def read_as(text: str) -> str:
     """How the language layer files `text` (as `Conversation.answer_text` reads it): the
     plan's intent, a question by the turn that answers it, a deal given to someone as an
-    edit."""
+    edit, a new deal as a create whatever is said with it."""
+    split = trailing_question(text) or declined_rest(text)
+    if split is not None and understand(split[0], NAMES, NOW, "UTC").plan.writes:
+        return "aside"  # a fact with a question or a decline: each part answered
     plan = understand(text, NAMES, NOW, "UTC").plan
+    if plan.new_deal is not None:
+        return "create"  # with what was said beside it ("…, f/u friday")
     if plan.intent == "question" and plan.question is not None:
         return _QUESTION_AS.get(plan.question.kind, "question")
     return "edit" if plan.intent == "owner" else plan.intent

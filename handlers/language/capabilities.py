@@ -35,9 +35,16 @@ CAPABILITIES: tuple[Capability, ...] = (
                 "logged calls with acme and globex"),
                "several deals in one line: each gets its own facts, all applied at once with "
                "one Undo, or a question first if any part is unclear"),
+    Capability("Log what you did", "aside",
+               ("globex is at 130k now — what's my pipeline?",
+                "move acme to negotiation. don't log the rest"),
+               "a fact and a question, or a fact and \"don't log the rest\": the fact applied, "
+               "the question answered, the rest left out"),
     Capability("Deals", "create",
-               ("new opp for hooli: expansion, 75k, closing end of q1",),
-               "creates the deal with its amount and close date"),
+               ("new opp for hooli: expansion, 75k, closing end of q1",
+                "new deal for acme: training 5k, f/u friday"),
+               "creates the deal with its amount and close date (and logs what was said "
+               "with it on the new deal, in one Undo)"),
     Capability("Deals", "move",
                ("mvoe globex to negotiation", "advance acme renewal", "initech signed!",
                 "we lost umbrella, they went with a competitor"),
