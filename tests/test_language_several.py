@@ -351,3 +351,10 @@ def test_a_decline_that_opens_the_message_declines_all_of_it(
     [reply] = chat.say("don't log this but hooli is at 30k")
     assert "haven't logged it" in reply.text
     assert services.opportunities.get(book["ana"], book["hooli"]).amount == Decimal(20000)
+
+
+def test_a_cut_by_a_percentage_is_no_probability(chat: Chat, services: Services,
+                                                 book) -> None:
+    before = services.opportunities.get(book["ana"], book["hooli"]).probability
+    chat.say("FYI hooli budget cut by 25%")
+    assert services.opportunities.get(book["ana"], book["hooli"]).probability == before

@@ -49,10 +49,16 @@ def deal_edits(sentence: Sentence, facts: Facts, mentions: tuple[Mention, ...], 
         if percent.discount:
             continue
         near = set(sentence.words[max(0, percent.start - 2):percent.end + 2])
+        if percent.start and sentence.words[percent.start - 1] == "by" \
+                and not near & CHANCE_WORDS:
+            continue  # "budget cut by 25%": a change of something, not the deal's chance
         if near & PROBABILITY_CUES or not logging or percent.end == len(sentence.words):
             probability = int(percent.value) if percent.value == int(percent.value) else None
     return Edits(amount=amount, close_date=close, next_step=facts.next_step,
                  probability=probability, amount_change=change)
+
+
+CHANCE_WORDS = frozenset({"probability", "prob", "chance", "odds", "likelihood", "confidence"})
 
 
 def refusals_of(facts: Facts) -> list[str]:
