@@ -185,3 +185,31 @@ def test_a_push_to_next_quarter_through_the_app(chat: Chat, services: Services, 
     assert "Undo" in [c.label for c in reply.controls]
     assert services.opportunities.get(book["ana"], book["hooli"]).close_date == date(2027, 3,
                                                                                        31)
+
+
+@pytest.mark.parametrize("text", [
+    "if globex signs this week move them to closed won",
+    "once legal approves, bump globex to 95k",
+    "move globex to closed won if they sign",
+    "in case globex slips, closing date would be jan 30",
+    "would've been nice to close globex at 250k",
+    "not sure if globex is at 90k or 95k",
+    "globex to negotiation lol jk",
+])
+def test_a_condition_a_might_have_been_or_a_joke_writes_nothing(
+        chat: Chat, services: Services, book, text: str) -> None:
+    before = services.opportunities.get(book["ana"], book["globex"])
+    [reply] = chat.say(text)
+    assert "Nothing was changed." in reply.text
+    after = services.opportunities.get(book["ana"], book["globex"])
+    assert (after.stage.name, after.amount, after.close_date) == (
+        before.stage.name, before.amount, before.close_date)
+
+
+@pytest.mark.parametrize("text", ["call w/ globex, asked if we support sso",
+                                  "once again called globex, no answer"])
+def test_if_as_whether_and_once_again_are_facts(chat: Chat, services: Services, book,
+                                                text: str) -> None:
+    chat.say(text)
+    [call] = services.activities.list_for(book["ana"], opportunity_id=book["globex"])
+    assert call.kind == "call"

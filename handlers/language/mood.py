@@ -77,7 +77,11 @@ def with_mood(sentence: Sentence, mentions: tuple[Mention, ...], plan: Plan) -> 
         return Plan("question", account=plan.account, deal=plan.deal,
                     question=question(sentence, mentions))
     if plan.intent in ("log", "move", "multi") and (hedge := _hedged_at(sentence)) is not None:
-        return _hedged(sentence, plan, hedge, mentions)
+        hedged = _hedged(sentence, plan, hedge, mentions)
+        if hedged is not plan:
+            return hedged
+    if (doubted := doubt(sentence)) is not None:  # "if globex signs…", "…lol jk"
+        return Plan("declined", refusals=(doubted,))
     return plan
 
 
@@ -181,3 +185,42 @@ def _hedged(sentence: Sentence, plan: Plan, hedge: int,
     else:
         return plan
     return replace(Plan("declined"), refusals=(said,))
+
+
+CONDITIONS = frozenset({"if", "once", "unless", "assuming", "provided", "providing",
+                        "supposing", "suppose", "whenever", "hypothetically", "iff"})
+"""Words that, opening the message or inside its clause, make what is said depend on
+something still to happen: "if globex signs this week move them to closed won", "move
+globex to won if they sign" (a condition opening a later clause, "call w/ acme, if they
+don't answer I'll ping ken", leaves the fact before it alone)."""
+WHETHER_BEFORE = frozenset({"asked", "ask", "asking", "wondering", "wonder", "wondered",
+                            "see", "check", "checking", "know", "sure", "unsure", "whether"})
+"""Words before "if" that make it "whether": "asked if we support sso" is a fact."""
+COUNTERFACTUAL = (("would've",), ("would", "have"), ("could've",), ("could", "have"),
+                  ("should've",), ("should", "have"), ("wouldve",), ("couldve",))
+UNSURE = (("not", "sure"), ("unsure",), ("idk",), ("dunno",), ("no", "idea"),
+          ("jk",), ("kidding",), ("joking",), ("j/k",))
+
+
+def doubt(sentence: Sentence) -> str | None:
+    """The reply when what the message says is not a fact yet: a condition ("if … ",
+    "once legal approves, …", "in case umbrella slips, …"), what would have been ("would've
+    been nice to close wayne at 250k"), or doubt and jokes ("not sure if acme is at 90k or
+    95k", "hooli to negotiation lol jk"); None when the message states a fact."""
+    words = sentence.words
+    lead = 0
+    while lead < len(words) and words[lead] in LEAD_INS:
+        lead += 1
+    for at, word in enumerate(words):
+        opener = (word in CONDITIONS and words[at + 1:at + 2] not in (("again",), ("more",))) \
+            or (word == "in" and words[at + 1:at + 2] == ("case",))
+        if not opener or (at and words[at - 1] in WHETHER_BEFORE):
+            continue
+        if at == lead or not opens_clause(sentence, at):  # "if x, …" or "move x if y"
+            return "That depends on something that hasn't happened yet; tell me once it has."
+    for at in range(len(words)):
+        if any(tuple(words[at:at + len(said)]) == said for said in COUNTERFACTUAL):
+            return "That sounds like what might have been, not what is."
+        if any(tuple(words[at:at + len(said)]) == said for said in UNSURE):
+            return "That doesn't sound settled yet; tell me once you know."
+    return None
