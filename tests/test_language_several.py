@@ -358,3 +358,22 @@ def test_a_cut_by_a_percentage_is_no_probability(chat: Chat, services: Services,
     before = services.opportunities.get(book["ana"], book["hooli"]).probability
     chat.say("FYI hooli budget cut by 25%")
     assert services.opportunities.get(book["ana"], book["hooli"]).probability == before
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("initech to value prop and hooli is lost, no budget", "no budget"),
+    ("hooli pilot: we lost it, pricing", "pricing"),
+    ("hooli lost to a competitor", "to a competitor"),
+])
+def test_the_reason_said_after_a_loss_is_kept(chat: Chat, services: Services, book,
+                                             text: str, reason: str) -> None:
+    chat.say(text)
+    hooli = services.opportunities.get(book["ana"], book["hooli"])
+    assert (hooli.stage.name, hooli.lost_reason) == ("Closed Lost", reason)
+
+
+def test_a_loss_said_without_a_reason_asks_for_it(chat: Chat, services: Services,
+                                                 book) -> None:
+    [reply] = chat.say("we lost the hooli pilot")
+    assert "Why was" in reply.text
+    assert services.opportunities.get(book["ana"], book["hooli"]).stage.name == "Prospecting"

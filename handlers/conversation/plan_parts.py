@@ -29,6 +29,9 @@ headline ("had a meeting with globex yesterday" is "Meeting with Globex")."""
 _LOST_WORDS = re.compile(r"^(?:(?:is|was|got|has|been|just|now)\s+)*(?:closed\s*[-/]?\s*)?"
                          r"lost\b[\s,:;.!\-–—]*", re.I)
 """The loss itself said after the name ("umbrella closed lost"): not a reason for it."""
+_AFTER_LOST = re.compile(r"\blost\b(?:\s+(?:it|them))?[\s,:;.!\-–—]*(.+)$", re.I | re.S)
+"""What follows the loss when the names come after it or not at all in the part: "the
+pilot is lost, no budget" gives "no budget"."""
 _KIND_WORD = {"call": "call", "meeting": "meeting", "email": "email", "note": "note",
               "task": "task"}
 
@@ -102,8 +105,15 @@ def deal_change(plan: Plan, reading: Reading, deal: DealRef,
     lost_reason = None
     if stage is not None and stage.tag == "lost":
         # what follows the names and the lost word: "to a competitor", "pricing too high"
+        said = rest(reading)
+        named = any(m.kind in ("account", "deal", "contact") for m in reading.mentions)
+        if not said and not named:  # a part of a longer line: "… and the pilot is lost"
+            said = reading.sentence.raw
+        if said and not _LOST_WORDS.match(said):  # "the pilot is lost, no budget"
+            after = _AFTER_LOST.search(said)
+            said = after.group(1) if after else said
         lost_reason = re.sub(r"^(?:because|since|as|bc|b/c)\s+", "",
-                             _LOST_WORDS.sub("", rest(reading))).strip()[:500]
+                             _LOST_WORDS.sub("", said)).strip()[:500]
         if not lost_reason:
             return Answer(
                 text="Why was it lost?",

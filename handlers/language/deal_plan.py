@@ -51,8 +51,9 @@ def stage_move(sentence: Sentence, mentions: tuple[Mention, ...]) -> list[Mentio
         if before and before[-1] in NOT_BEFORE_STAGE:
             continue
         if mention.known.tag == "lost" and after in NOT_A_LOSS and not _names_deal_at(
-                mentions, mention.end + (after in ("the", "our", "my"))):
-            continue  # "lost track of them", but "lost the hooli pilot" is a loss
+                mentions, mention.end + (after in ("the", "our", "my"))) and not (
+                after in ("it", "them") and _after_a_name(mentions, mention)):
+            continue  # "lost track of them", but "lost the hooli pilot", "acme: lost it"
         said_as_move = (any(w in TO_WORDS for w in before) or mention.known.tag is not None
                         or _said_move(sentence)
                         or (mention.score >= EXACT and _after_a_name(mentions, mention)
