@@ -79,3 +79,21 @@ def test_a_plural_names_the_synonym_group_of_its_singular(
                     body="How support works: a ticket comes in, is triaged and is answered.")
     assert _slugs(kb, "how support works for customer engineers") == [
         "support-faq-for-ce", "support-workflow"]
+
+
+def test_the_pages_named_for_the_query_still_obey_its_filters_and_exclusions(
+        kb: KnowledgeBase, articles: KnowledgeService, admin: int) -> None:
+    """The named candidates are scored by the same statement as the rest: a `tag:` filter
+    or a `-word` leaves them out as it leaves out any page."""
+    _other_pages(articles, admin, 150)
+    for n in range(engine.CANDIDATES + 5):
+        articles.create(admin, title=f"Week {n:02d} account notes", tags=["notes"],
+                        body=f"Week {n}: two customer calls with a prospect.")
+    articles.create(admin, title="Joining customer calls",
+                    body="New hires listen in before they run their own.\n\n"
+                         + "Listen first; ask the account executive afterwards. " * 60)
+    assert _slugs(kb, "customer calls")[0] == "joining-customer-calls"
+    filtered = _slugs(kb, "tag:notes customer calls")
+    excluded = _slugs(kb, "customer calls -joining")
+    assert len(filtered) == len(excluded) == 10
+    assert "joining-customer-calls" not in filtered + excluded
