@@ -15,6 +15,8 @@ with its snippets, the others without).
     KB_CORPUS=path/to/handbook python -m benchmarks kb_relevance
     KB_RELEVANCE_MISSES=1 …   also lists the queries salesbot (whoosh) misses in its top 3
     KB_RELEVANCE_MISSES=fts5 …  … the queries salesbot on FTS5 misses
+    KB_RELEVANCE_RANKS=known-item …  each query of that kind (or `all`) with its rank
+                                    in every engine: where one engine beats another
 
 Also printed: MRR@10 on the even- and the odd-numbered queries (weights are tuned on the
 even ones only; the odd ones check that what was tuned holds).
@@ -189,6 +191,14 @@ def run() -> None:
         print(f"{name:<13} {len(picked):>4}  " + "  ".join(f"{c:^20}" for c in cells))
     print(f"{'median ms':<13} {'':>4}  " + "  ".join(
         f"{statistics.median(results[n][0].times):^20.1f}" for n in engines))
+    ranks_of = os.environ.get("KB_RELEVANCE_RANKS")
+    if ranks_of:
+        print(f"ranks ({' / '.join(engines)}; - is below {DEPTH}):")
+        for n, (query, _found) in enumerate(results["salesbot FTS5"][1]):
+            if ranks_of in ("all", query.kind):
+                ranks = [_rank(results[e][1][n][1], query.relevant) for e in engines]
+                print(f"  {n:3d} [{query.kind}] " + " / ".join(
+                    "-" if r is None else str(r) for r in ranks) + f"  {query.text!r}")
     if os.environ.get("KB_RELEVANCE_MISSES"):
         missed = "salesbot FTS5" if os.environ["KB_RELEVANCE_MISSES"] == "fts5" \
             else "salesbot whoosh"

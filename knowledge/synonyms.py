@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from knowledge.schema import PLAIN
+from knowledge.schema import PLAIN, stem_word
 
 SYNONYMS_TAG = "synonyms"
 
@@ -88,8 +88,19 @@ class Synonyms:
         return found
 
 
-def _contains(words: list[str], form: tuple[str, ...]) -> bool:
+    def named(self, words: list[str]) -> list[tuple[int, tuple[tuple[str, ...], ...]]]:
+        """Each group one of whose forms is in WORDS, compared by their stems ("customer
+        engineers" names the group of "customer engineer"): how many of WORDS the longest
+        such form spans, and all the group's forms (one thing asked for, however spelt)."""
+        return [(max(len(f) for f in present), group) for group in self.groups
+                if (present := [f for f in group if _contains(words, f, stemmed=True)])]
+
+
+def _contains(words: list[str], form: tuple[str, ...], stemmed: bool = False) -> bool:
+    """Whether FORM is among WORDS, word for word (by their stems when STEMMED)."""
     n = len(form)
+    if stemmed:
+        words, form = [stem_word(w) for w in words], tuple(stem_word(w) for w in form)
     return any(tuple(words[i:i + n]) == form for i in range(len(words) - n + 1))
 
 

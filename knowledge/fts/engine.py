@@ -27,6 +27,7 @@ from knowledge.engine import (
 )
 from knowledge.fts import query as query_module
 from knowledge.fts import store
+from knowledge.fts.names import Names, concepts
 from knowledge.fts.query import FtsQuery, Part, parse
 from knowledge.fts.store import busy
 from knowledge.fts.vocabulary import Vocabulary
@@ -45,14 +46,18 @@ if TYPE_CHECKING:
 # Names: a page's title and its slug (folder and file name) say what it is about, in
 # the words a rep asking for that page uses ("sales hiring", "reporting vulnerabilities").
 # FTS5's bm25 cannot favour them: it divides a title match by the whole page's length,
-# so a long page named for the query loses to a short page that mentions it. The top
-# CANDIDATES by bm25 are re-ranked: each query word (or synonym form) among the title's
-# words adds TITLE_WEIGHT, among the slug's SLUG_WEIGHT, divided by the square root of
-# how many words the title or slug has (a long name matches by accident). Tuned on the
-# even-numbered judged queries (MRR@10 even/odd .888/.853 before, .918/.908 after).
+# so a long page named for the query loses to a short page that mentions it, and need not
+# be among the top CANDIDATES by bm25 at all. So the names are scored on their own
+# (knowledge/fts/names.py): each concept of the query (a word, or a synonym group counted
+# once) the title holds adds TITLE_WEIGHT, the slug SLUG_WEIGHT, divided by the square
+# root of how many words the title or slug has; the NAMED best-named matching articles
+# join the candidates. The weights were tuned on the even-numbered judged queries of
+# benchmarks/kb_relevance.py (MRR@10 even/odd .888/.853 without names, .918/.908 with
+# each word counted, .926/.915 with concepts and the named candidates).
 TITLE_WEIGHT = 4.0
 SLUG_WEIGHT = 1.0
 CANDIDATES = 60
+NAMED = 20
 
 
 def _bm25() -> str:
@@ -69,6 +74,7 @@ class _Reading:
     synonyms: Synonyms | None = None
     vocabulary: Vocabulary = field(init=False)
     _names: dict[int, tuple[frozenset[str], frozenset[str]]] | None = None
+    _name_fields: Names | None = None
 
     def __post_init__(self) -> None:
         self.vocabulary = Vocabulary(self.db)
@@ -78,6 +84,7 @@ class _Reading:
         version = self.db.execute("PRAGMA data_version").fetchone()[0]
         if version != self.version:
             self.version, self.synonyms, self._names = version, None, None
+            self._name_fields = None
             self.vocabulary = Vocabulary(self.db)
         return self
 
@@ -90,6 +97,12 @@ class _Reading:
                     frozenset(stem_word(w) for w in _NAME_WORD.findall(slug.lower())))
                 for i, slug, title in self.db.execute("SELECT id, slug, title FROM articles")}
         return self._names
+
+    def name_fields(self) -> Names:
+        """The titles and slugs as fields scored on their own, built once per commit."""
+        if self._name_fields is None:
+            self._name_fields = Names(self.names())
+        return self._name_fields
 
     def document(self, article_id: int) -> Stored | None:
         row = self.db.execute("SELECT updated, read_at, fingerprint FROM articles WHERE id = ?",
@@ -213,40 +226,31 @@ def _filters(query: FtsQuery) -> tuple[str, list[object]]:
 
 def _ranked(reading: _Reading, query: FtsQuery, wanted: int
             ) -> tuple[list[tuple[int, float]], int]:
-    """The top WANTED (id, score) and how many articles match: bm25, then the names."""
+    """The top WANTED (id, score) and how many articles match: bm25 plus what the names
+    hold of the query, over the best CANDIDATES by bm25 and the best NAMED by name."""
     ranked, total = _matched(reading.db, query, max(wanted, CANDIDATES))
     if ranked and query.words:
-        ranked = _by_name(reading, query, ranked)
+        wanted_names = query.concepts or concepts(
+            {stem_word(w) for w in query.words if w not in STOP} | query.highlight)
+        named = reading.name_fields().scores(wanted_names, TITLE_WEIGHT, SLUG_WEIGHT)
+        seen = {article_id for article_id, _score in ranked}
+        extra = [i for i in sorted(named, key=lambda i: (-named[i], i)) if i not in seen]
+        if extra[:NAMED] and len(ranked) < total:
+            more, _count = _matched(reading.db, query, NAMED, among=extra[:NAMED])
+            ranked += more
+        ranked = sorted(((i, s + named.get(i, 0.0)) for i, s in ranked),
+                        key=lambda pair: (-pair[1], pair[0]))
     return ranked[:wanted], total
 
 
-def _by_name(reading: _Reading, query: FtsQuery, ranked: list[tuple[int, float]]
-             ) -> list[tuple[int, float]]:
-    """RANKED with each article's title and slug words counted in (see TITLE_WEIGHT)."""
-    stems = {stem_word(w) for w in query.words if w not in STOP} | query.highlight
-    names = reading.names()
-    scored = []
-    for article_id, value in ranked:
-        title, slug = names.get(article_id, (frozenset(), frozenset()))
-        if title:
-            value += TITLE_WEIGHT * _shared(stems, title) / len(title) ** 0.5
-        if slug:
-            value += SLUG_WEIGHT * _shared(stems, slug) / len(slug) ** 0.5
-        scored.append((article_id, value))
-    return sorted(scored, key=lambda pair: (-pair[1], pair[0]))
-
-
-def _shared(stems: set[str], name: frozenset[str]) -> int:
-    """How many of STEMS NAME holds, one being the other's start counting too: the index's
-    porter stems "planning" to "plan", whoosh's (stem_word) to "plann"."""
-    return sum(1 for s in stems if s in name or any(
-        len(s) >= 4 and len(w) >= 4 and (w.startswith(s) or s.startswith(w)) for w in name))
-
-
-def _matched(db: sqlite3.Connection, query: FtsQuery, wanted: int
-             ) -> tuple[list[tuple[int, float]], int]:
-    """The top WANTED (id, score) by bm25 and how many articles match, in one statement."""
+def _matched(db: sqlite3.Connection, query: FtsQuery, wanted: int,
+             among: Sequence[int] = ()) -> tuple[list[tuple[int, float]], int]:
+    """The top WANTED (id, score) by bm25 and how many articles match, in one statement
+    (only those AMONG, when given)."""
     where, params = _filters(query)
+    if among:
+        where += f" AND id IN ({','.join('?' * len(among))})"
+        params = [*params, *among]
     if not query.parts:  # filters alone: every article they let through, oldest first
         sql = (f"SELECT id, 0.0, count(*) OVER () FROM articles WHERE {where} "
                "ORDER BY id LIMIT ?")

@@ -14,6 +14,9 @@ AND / NOT. FTS5 scores one MATCH expression with one bm25, so a query is several
   a part of their own too.
 
 The weights were tuned on the even-numbered judged queries of benchmarks/kb_relevance.py.
+Tried and left out: each word a part of its own, its bm25 given whoosh's or Lucene's idf
+in place of FTS5's (which is nil for a word in half the pages: "customer", "new"); it
+lifted a few known-item queries and sank as many questions.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from knowledge.fts.names import Concept, concepts
 from knowledge.query import (
     _FIELD_PREFIX,
     _OPERATORS,
@@ -69,6 +73,7 @@ class FtsQuery:
     highlight: set[str] = field(default_factory=set)  # stems a snippet bolds
     prefixes: list[str] = field(default_factory=list)  # `disc*`: bold the words they find
     fuzzy: list[str] = field(default_factory=list)  # `renwal~`: the engine expands them
+    concepts: list[Concept] = field(default_factory=list)  # what a title may be named for
 
     @property
     def is_empty(self) -> bool:
@@ -112,6 +117,9 @@ def _plain(query: FtsQuery, words: list[str], synonyms: Synonyms) -> None:
         return
     query.parts.append(Part(_any([quoted([w]) for w in dict.fromkeys(words)])))
     query.highlight |= _stems(words)
+    query.concepts = concepts([stem_word(w) for w in words], [
+        Concept(float(worth), tuple(tuple(stem_word(w) for w in f) for f in group))
+        for worth, group in synonyms.named(words)])
     long_forms: list[str] = []
     short_forms: list[str] = []
     for form in synonyms.alternatives(words):
