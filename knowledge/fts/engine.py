@@ -68,7 +68,7 @@ class _Reading:
     version: int = -1
     synonyms: Synonyms | None = None
     vocabulary: Vocabulary = field(init=False)
-    _names: dict[int, tuple[frozenset[str], frozenset[str]]] | None = None
+    _names: dict[int, tuple[_Name, _Name]] | None = None
 
     def __post_init__(self) -> None:
         self.vocabulary = Vocabulary(self.db)
@@ -81,13 +81,13 @@ class _Reading:
             self.vocabulary = Vocabulary(self.db)
         return self
 
-    def names(self) -> dict[int, tuple[frozenset[str], frozenset[str]]]:
+    def names(self) -> dict[int, tuple[_Name, _Name]]:
         """Each article's title and slug word stems, read once per commit."""
         if self._names is None:
             self._names = {
-                i: (frozenset(stem_word(w) for w in _NAME_WORD.findall(title.lower())
-                              if w not in STOP),
-                    frozenset(stem_word(w) for w in _NAME_WORD.findall(slug.lower())))
+                i: (_Name.of(stem_word(w) for w in _NAME_WORD.findall(title.lower())
+                             if w not in STOP),
+                    _Name.of(stem_word(w) for w in _NAME_WORD.findall(slug.lower())))
                 for i, slug, title in self.db.execute("SELECT id, slug, title FROM articles")}
         return self._names
 
@@ -223,24 +223,62 @@ def _ranked(reading: _Reading, query: FtsQuery, wanted: int
 def _by_name(reading: _Reading, query: FtsQuery, ranked: list[tuple[int, float]]
              ) -> list[tuple[int, float]]:
     """RANKED with each article's title and slug words counted in (see TITLE_WEIGHT)."""
-    stems = {stem_word(w) for w in query.words if w not in STOP} | query.highlight
+    stems = [_Stem(s) for s in {stem_word(w) for w in query.words if w not in STOP}
+             | query.highlight]
     names = reading.names()
     scored = []
     for article_id, value in ranked:
-        title, slug = names.get(article_id, (frozenset(), frozenset()))
-        if title:
-            value += TITLE_WEIGHT * _shared(stems, title) / len(title) ** 0.5
-        if slug:
-            value += SLUG_WEIGHT * _shared(stems, slug) / len(slug) ** 0.5
+        title, slug = names.get(article_id, (_NO_NAME, _NO_NAME))
+        if title.words:
+            value += TITLE_WEIGHT * _shared(stems, title) / title.root
+        if slug.words:
+            value += SLUG_WEIGHT * _shared(stems, slug) / slug.root
         scored.append((article_id, value))
     return sorted(scored, key=lambda pair: (-pair[1], pair[0]))
 
 
-def _shared(stems: set[str], name: frozenset[str]) -> int:
+@dataclass(frozen=True)
+class _Name:
+    """A title's or slug's word stems, and what `_shared` compares a query stem with:
+    every start (4 letters or more) of its words of 4 letters or more, and those words."""
+
+    words: frozenset[str]
+    starts: frozenset[str]
+    long_words: frozenset[str]
+    root: float  # the square root of how many words
+
+    @classmethod
+    def of(cls, words: Iterable[str]) -> _Name:
+        found = frozenset(words)
+        long_words = frozenset(w for w in found if len(w) >= 4)
+        return cls(found, frozenset(w[:k] for w in long_words for k in range(4, len(w) + 1)),
+                   long_words, len(found) ** 0.5)
+
+
+_NO_NAME = _Name.of(())
+
+
+@dataclass(frozen=True)
+class _Stem:
+    """A query stem and its starts of 4 letters or more (empty when shorter than 4)."""
+
+    stem: str
+    starts: frozenset[str]
+
+    def __init__(self, stem: str) -> None:
+        object.__setattr__(self, "stem", stem)
+        object.__setattr__(self, "starts", frozenset(
+            stem[:k] for k in range(4, len(stem) + 1)) if len(stem) >= 4 else frozenset())
+
+
+def _shared(stems: list[_Stem], name: _Name) -> int:
     """How many of STEMS NAME holds, one being the other's start counting too: the index's
-    porter stems "planning" to "plan", whoosh's (stem_word) to "plann"."""
-    return sum(1 for s in stems if s in name or any(
-        len(s) >= 4 and len(w) >= 4 and (w.startswith(s) or s.startswith(w)) for w in name))
+    porter stems "planning" to "plan", whoosh's (stem_word) to "plann". (A stem is the
+    start of a name word when it is among the name's starts; a name word is the start of
+    a stem when it is among the stem's starts; both only at 4 letters or more.) Sets,
+    not loops over the words: this runs for every candidate of every search."""
+    return sum(1 for s in stems if s.stem in name.words or (
+        bool(s.starts) and (s.stem in name.starts or not s.starts.isdisjoint(name.long_words))))
 
 
 def _matched(db: sqlite3.Connection, query: FtsQuery, wanted: int
@@ -273,17 +311,19 @@ def _hits(reading: _Reading, query: FtsQuery, ranked: list[tuple[int, float]], l
     ids = [article_id for article_id, _score in ranked]
     marks = ",".join("?" * len(ids))
     rows = {r[0]: r for r in reading.db.execute(
-        "SELECT a.id, a.slug, a.title, a.tag_list, a.product_name, substr(d.body, 1, 200) "
-        f"FROM articles a JOIN docs d ON d.rowid = a.id WHERE a.id IN ({marks})", ids)}
+        "SELECT id, slug, title, tag_list, product_name, opening "
+        f"FROM articles WHERE id IN ({marks})", ids)}
     present = [(i, s) for i, s in ranked if i in rows]
     kept, collapsed = collapse_duplicates(present, ((rows[i][2], rows[i][5]) for i, _ in present))
     shown = kept[(page - 1) * limit: page * limit]
     terms = frozenset(query.highlight | reading.vocabulary.stems_with_prefixes(query.prefixes))
+    bodies = dict(reading.db.execute(
+        f"SELECT rowid, body FROM docs WHERE rowid IN ({','.join('?' * len(shown))})",
+        [article_id for article_id, _score in shown])) if shown else {}
     hits = []
     for article_id, score in shown:
         _id, slug, title, tag_list, product, _opening = rows[article_id]
-        body = reading.db.execute("SELECT body FROM docs WHERE rowid = ?",
-                                  (article_id,)).fetchone()[0]
+        body = bodies[article_id]
         hits.append(Hit(article_id=article_id, slug=slug, title=title,
                         tags=[t for t in tag_list.split(",") if t], product=product or None,
                         score=round(score, 4), snippet=snippet(body, terms)))
