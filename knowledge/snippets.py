@@ -3,11 +3,12 @@
 The body is read once: a `str.find` per term over its lowercase finds the words that
 could be query terms (by the prefix their stem shares with every form of the word), and
 each candidate is confirmed by stemming it (cached). The matches, in order, are then
-swept once with two pointers: the window of `WINDOW` characters holding the most *different* query terms wins
-(a staff list repeating one matched word does not), then the tighter one, then the
-earlier. A second fragment is chosen the same way, in one more sweep, for terms the first
-lacks. Only the chosen windows are looked at again (to start at a sentence). So a snippet
-costs O(body + matches), however long the page and however many matches it has.
+swept once with two pointers: the window of `WINDOW` characters holding the most
+*different* query terms wins (a staff list repeating one matched word does not), then the
+tighter one, then the earlier. A second fragment is chosen the same way, in one more
+sweep, for terms the first lacks. Only the chosen windows are looked at again (to start
+at a sentence). So a snippet costs O(body + matches), however long the page and however
+many matches it has.
 """
 
 from __future__ import annotations
