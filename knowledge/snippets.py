@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from knowledge.results import Snippet, SnippetPiece
-from knowledge.schema import stem_word
+from knowledge.text import stem_word
 
 WINDOW = 240  # characters in one fragment
 LEAD_CHARS = 200

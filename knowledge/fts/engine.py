@@ -31,11 +31,11 @@ from knowledge.fts.query import FtsQuery, Part, parse
 from knowledge.fts.store import busy
 from knowledge.fts.vocabulary import Vocabulary
 from knowledge.results import Hit, SearchResults
-from knowledge.schema import STOP, stem_word
 from knowledge.snippets import snippet
 from knowledge.spelling import Corrections, corrections, neighbours
 from knowledge.storage import IndexBusy
 from knowledge.synonyms import DEFAULT, SYNONYMS_TAG, Synonyms
+from knowledge.text import STOP, stem_word
 
 _NAME_WORD = re.compile(r"[a-z0-9]+")
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from knowledge.engine import DUPLICATE_PREFIX
-from knowledge.schema import document, keyword_tokens
 from knowledge.storage import IndexBusy, IndexUnusable
+from knowledge.text import document, keyword_tokens
 
 if TYPE_CHECKING:
     from store.services.knowledge.articles import ArticleView
