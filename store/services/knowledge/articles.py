@@ -11,7 +11,7 @@ import builtins
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -30,15 +30,11 @@ from store.services.knowledge.fields import (
     slugify,
     split_tags,
 )
-from store.services.knowledge.markdown_import import (
-    ImportProblems,
-    ImportSummary,
-    prune_articles,
-    read_markdown_folder,
-    upsert_articles,
-)
 from store.services.people.users import require_by_id
 from store.services.system import audit
+
+if TYPE_CHECKING:  # imported when a folder is imported: reading and searching need no YAML
+    from store.services.knowledge.markdown_import import ImportSummary
 
 
 class ArticleView(View):
@@ -273,6 +269,13 @@ class KnowledgeService:
         article of the same slug comes back. PRUNE soft-deletes, in the same transaction,
         every live article that no file of the folder holds (a bad file keeps its article).
         """
+        from store.services.knowledge.markdown_import import (
+            ImportProblems,
+            prune_articles,
+            read_markdown_folder,
+            upsert_articles,
+        )
+
         found = read_markdown_folder(Path(path))
         if found.problems and not skip_bad:
             raise ImportProblems(found.problems)
