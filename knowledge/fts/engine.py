@@ -285,26 +285,29 @@ def _shared(stems: list[_Stem], name: _Name) -> int:
 def _matched(db: sqlite3.Connection, query: FtsQuery, wanted: int
              ) -> tuple[list[tuple[int, float]], int]:
     """The top WANTED (id, score) by bm25 and how many articles match, in one statement."""
-    where, params = _filters(query)
     if not query.parts:  # filters alone: every article they let through, oldest first
+        where, params = _filters(query)
         sql = (f"SELECT id, 0.0, count(*) OVER () FROM articles WHERE {where} "
                "ORDER BY id LIMIT ?")
         rows = db.execute(sql, [*params, wanted]).fetchall()
         return [(r[0], r[1]) for r in rows], (rows[0][2] if rows else 0)
     if sum(part.matches for part in query.parts) == 1 and query.parts[0].matches:
         return _matched_one(db, query, wanted)
-    # each part materialised on its own: bm25 is only defined inside its MATCH's scan
+    # each part materialised on its own (bm25 is only defined inside its MATCH's scan),
+    # filtered as it is scanned (see `_matched_one`); the sum of a hit's parts, counted
+    # once materialised (cheaper than a window over them)
+    where, params = _filters(query, "+rowid")
     parts, match_params = [], []
     for n, part in enumerate(query.parts):
         score = "?" if part.constant else f"-{_bm25()} * ?"
         parts.append(f"p{n} AS MATERIALIZED (SELECT rowid AS id, {score} AS s, "
-                     f"{int(part.matches)} AS m FROM docs WHERE docs MATCH ?)")
-        match_params += [part.weight, part.expression]
+                     f"{int(part.matches)} AS m FROM docs WHERE docs MATCH ? AND {where})")
+        match_params += [part.weight, part.expression, *params]
     union = " UNION ALL ".join(f"SELECT * FROM p{n}" for n in range(len(parts)))
-    sql = (f"WITH {', '.join(parts)} SELECT id, score, count(*) OVER () FROM ("
-           f"SELECT id, sum(s) AS score FROM ({union}) GROUP BY id HAVING max(m) = 1) "
-           f"WHERE {where} ORDER BY score DESC, id LIMIT ?")
-    rows = db.execute(sql, [*match_params, *params, wanted]).fetchall()
+    sql = (f"WITH {', '.join(parts)}, hits AS MATERIALIZED (SELECT id, sum(s) AS score "
+           f"FROM ({union}) GROUP BY id HAVING max(m) = 1) SELECT id, score, "
+           "(SELECT count(*) FROM hits) FROM hits ORDER BY score DESC, id LIMIT ?")
+    rows = db.execute(sql, [*match_params, wanted]).fetchall()
     return [(r[0], r[1]) for r in rows], (rows[0][2] if rows else 0)
 
 
