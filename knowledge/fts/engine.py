@@ -69,6 +69,7 @@ class _Reading:
     synonyms: Synonyms | None = None
     vocabulary: Vocabulary = field(init=False)
     _names: dict[int, tuple[_Name, _Name]] | None = None
+    _count: int | None = None
 
     def __post_init__(self) -> None:
         self.vocabulary = Vocabulary(self.db)
@@ -77,7 +78,7 @@ class _Reading:
         """Forget what was read before another connection's commit."""
         version = self.db.execute("PRAGMA data_version").fetchone()[0]
         if version != self.version:
-            self.version, self.synonyms, self._names = version, None, None
+            self.version, self.synonyms, self._names, self._count = version, None, None, None
             self.vocabulary = Vocabulary(self.db)
         return self
 
@@ -97,7 +98,10 @@ class _Reading:
         return Stored(*row) if row else None
 
     def doc_count(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+        """Counted once per commit: every sync asks, and counting walks the whole table."""
+        if self._count is None:
+            self._count = int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+        return self._count
 
     def fingerprints(self) -> dict[int, str | None]:
         return dict(self.db.execute("SELECT id, fingerprint FROM articles"))
