@@ -9,6 +9,7 @@ until another connection commits (`PRAGMA data_version`).
 
 from __future__ import annotations
 
+import bisect
 import re
 import sqlite3
 import threading
@@ -68,7 +69,8 @@ class _Reading:
     version: int = -1
     synonyms: Synonyms | None = None
     vocabulary: Vocabulary = field(init=False)
-    _names: dict[int, tuple[_Name, _Name]] | None = None
+    _names: dict[int, tuple[frozenset[str], frozenset[str]]] | None = None
+    _name_words: list[str] | None = None
     _count: int | None = None
 
     def __post_init__(self) -> None:
@@ -78,19 +80,28 @@ class _Reading:
         """Forget what was read before another connection's commit."""
         version = self.db.execute("PRAGMA data_version").fetchone()[0]
         if version != self.version:
-            self.version, self.synonyms, self._names, self._count = version, None, None, None
+            self.version, self.synonyms, self._count = version, None, None
+            self._names = self._name_words = None
             self.vocabulary = Vocabulary(self.db)
         return self
 
-    def names(self) -> dict[int, tuple[_Name, _Name]]:
+    def names(self) -> dict[int, tuple[frozenset[str], frozenset[str]]]:
         """Each article's title and slug word stems, read once per commit."""
         if self._names is None:
             self._names = {
-                i: (_Name.of(stem_word(w) for w in _NAME_WORD.findall(title.lower())
-                             if w not in STOP),
-                    _Name.of(stem_word(w) for w in _NAME_WORD.findall(slug.lower())))
+                i: (frozenset(stem_word(w) for w in _NAME_WORD.findall(title.lower())
+                              if w not in STOP),
+                    frozenset(stem_word(w) for w in _NAME_WORD.findall(slug.lower())))
                 for i, slug, title in self.db.execute("SELECT id, slug, title FROM articles")}
+            self._name_words = None
         return self._names
+
+    def name_words(self) -> list[str]:
+        """Every word of every name, sorted (for `_targets`), once per commit."""
+        if self._name_words is None:
+            self._name_words = sorted({w for pair in self.names().values() for name in pair
+                                       for w in name})
+        return self._name_words
 
     def document(self, article_id: int) -> Stored | None:
         row = self.db.execute("SELECT updated, read_at, fingerprint FROM articles WHERE id = ?",
@@ -228,62 +239,38 @@ def _ranked(reading: _Reading, query: FtsQuery, wanted: int
 def _by_name(reading: _Reading, query: FtsQuery, ranked: list[tuple[int, float]]
              ) -> list[tuple[int, float]]:
     """RANKED with each article's title and slug words counted in (see TITLE_WEIGHT)."""
-    stems = [_Stem(s) for s in {stem_word(w) for w in query.words if w not in STOP}
-             | query.highlight]
     names = reading.names()
+    stems = {stem_word(w) for w in query.words if w not in STOP} | query.highlight
+    targets = [_targets(s, reading.name_words()) for s in stems]
     scored = []
     for article_id, value in ranked:
-        title, slug = names.get(article_id, (_NO_NAME, _NO_NAME))
-        if title.words:
-            value += TITLE_WEIGHT * _shared(stems, title) / title.root
-        if slug.words:
-            value += SLUG_WEIGHT * _shared(stems, slug) / slug.root
+        title, slug = names.get(article_id, (frozenset(), frozenset()))
+        if title:
+            value += TITLE_WEIGHT * _shared(targets, title) / len(title) ** 0.5
+        if slug:
+            value += SLUG_WEIGHT * _shared(targets, slug) / len(slug) ** 0.5
         scored.append((article_id, value))
     return sorted(scored, key=lambda pair: (-pair[1], pair[0]))
 
 
-@dataclass(frozen=True)
-class _Name:
-    """A title's or slug's word stems, and what `_shared` compares a query stem with:
-    every start (4 letters or more) of its words of 4 letters or more, and those words."""
-
-    words: frozenset[str]
-    starts: frozenset[str]
-    long_words: frozenset[str]
-    root: float  # the square root of how many words
-
-    @classmethod
-    def of(cls, words: Iterable[str]) -> _Name:
-        found = frozenset(words)
-        long_words = frozenset(w for w in found if len(w) >= 4)
-        return cls(found, frozenset(w[:k] for w in long_words for k in range(4, len(w) + 1)),
-                   long_words, len(found) ** 0.5)
+def _targets(stem: str, name_words: list[str]) -> frozenset[str]:
+    """The name words that count as STEM: itself and, from 4 letters on, the name words
+    it starts and those that start it ("plan", "plann", "planning"). The index's porter
+    stems "planning" to "plan", whoosh's (stem_word) to "plann". Found once per query in
+    the sorted words of every name, so each candidate costs one set comparison per stem."""
+    if len(stem) < 4:
+        return frozenset((stem,))
+    found = {stem[:k] for k in range(4, len(stem) + 1)}
+    at = bisect.bisect_left(name_words, stem)
+    while at < len(name_words) and name_words[at].startswith(stem):
+        found.add(name_words[at])
+        at += 1
+    return frozenset(found)
 
 
-_NO_NAME = _Name.of(())
-
-
-@dataclass(frozen=True)
-class _Stem:
-    """A query stem and its starts of 4 letters or more (empty when shorter than 4)."""
-
-    stem: str
-    starts: frozenset[str]
-
-    def __init__(self, stem: str) -> None:
-        object.__setattr__(self, "stem", stem)
-        object.__setattr__(self, "starts", frozenset(
-            stem[:k] for k in range(4, len(stem) + 1)) if len(stem) >= 4 else frozenset())
-
-
-def _shared(stems: list[_Stem], name: _Name) -> int:
-    """How many of STEMS NAME holds, one being the other's start counting too: the index's
-    porter stems "planning" to "plan", whoosh's (stem_word) to "plann". (A stem is the
-    start of a name word when it is among the name's starts; a name word is the start of
-    a stem when it is among the stem's starts; both only at 4 letters or more.) Sets,
-    not loops over the words: this runs for every candidate of every search."""
-    return sum(1 for s in stems if s.stem in name.words or (
-        bool(s.starts) and (s.stem in name.starts or not s.starts.isdisjoint(name.long_words))))
+def _shared(targets: list[frozenset[str]], name: frozenset[str]) -> int:
+    """How many query stems NAME holds (each stem's words: `_targets`)."""
+    return sum(1 for words in targets if not words.isdisjoint(name))
 
 
 def _matched(db: sqlite3.Connection, query: FtsQuery, wanted: int
