@@ -1,13 +1,14 @@
-"""Full-text search over knowledge-base articles; the only package that imports whoosh.
+"""Full-text search over knowledge-base articles; whoosh is imported only by its engine.
 
 The store holds the articles; each process keeps its own index folder caught up from it
 (`KnowledgeBase.sync`), and rebuilds it from the store when it is missing or damaged.
-Two engines (knowledge/engine.py): whoosh (whoosh_engine.py, the default) and SQLite FTS5
-(fts/), chosen by `SALESBOT_KB_ENGINE`.
+Two engines (knowledge/engine.py): SQLite FTS5 (fts/, the default) and whoosh
+(whoosh_engine.py), chosen by `SALESBOT_KB_ENGINE`. On FTS5 nothing of whoosh is imported
+but its Porter stemmer (`whoosh.lang.porter`, a module that imports nothing; text.py).
 
 Start-up cost: each name below is imported from its module when first asked for (PEP 562),
 so `from knowledge import Snippet` (the Slack rendering) or `knowledge.starter` (the demo's
-articles) does not import the index and whoosh with it.
+articles) does not import the index with it.
 """
 
 from __future__ import annotations

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from knowledge.engine import Engine, Reading, engine_name
 from knowledge.results import Drift, SearchResults
-from knowledge.schema import fingerprint
 from knowledge.storage import CURRENT, IndexBusy, IndexFolder, IndexUnusable, State
+from knowledge.text import fingerprint
 from store.db import Store
 from store.services.knowledge.articles import ArticleStamp, ArticleView, KnowledgeService
 

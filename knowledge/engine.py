@@ -27,7 +27,7 @@ ENGINE_SETTING = "SALESBOT_KB_ENGINE"
 CLEARLY_BETTER = 1.25
 # near-duplicates dropped from a page are made up from this many hits looked at beyond it
 COLLAPSE_LOOKAHEAD = 5
-_DUPLICATE_PREFIX = 200
+DUPLICATE_PREFIX = 200
 
 
 def engine_name(name: str | None = None) -> str:
@@ -102,7 +102,7 @@ def collapse_duplicates(hits: Sequence[T], title_and_body: Iterable[tuple[str, s
     kept = []
     for hit, (title, body) in zip(hits, title_and_body, strict=True):
         key = (" ".join(title.lower().split()),
-               " ".join(body[:_DUPLICATE_PREFIX].lower().split()))
+               " ".join(body[:DUPLICATE_PREFIX].lower().split()))
         if key in seen:
             continue
         seen.add(key)

@@ -30,26 +30,18 @@ from whoosh.qparser.plugins import (
 from whoosh.searching import Searcher
 
 from knowledge.schema import (
-    FILTER_FIELDS,
-    PLAIN,
     STEMMED,
     TEXT_FIELDS,
     build_schema,
-    normalize_filter_value,
 )
 from knowledge.spelling import Corrections
 from knowledge.spelling import corrections as _corrections
 from knowledge.synonyms import DEFAULT, Synonyms
+from knowledge.words import OPERATORS as _OPERATORS
+from knowledge.words import filter_text, take_filters
+from knowledge.words import query_words as _plain_words
 
-_FILTER = re.compile(
-    r'(?<!\S)(?P<neg>-)?(?P<field>tags?|product):(?:"(?P<quoted>[^"]*)"?|(?P<bare>[^\s"]+))',
-    re.IGNORECASE,
-)
-_FIELD_PREFIX = re.compile(r"\b\w+:")
-_QUESTION = re.compile(r"[?¿!]")
 _OPERATOR_WORDS = frozenset(("and", "or", "not", "andnot", "andmaybe"))
-# anything but plain words: quotes, +must, -not, patterns, fields, AND/OR/NOT
-_OPERATORS = re.compile(r'["*~:]|(?:^|\s)[+-]\w|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b')
 # … and what else whoosh's parser reads as syntax: groups, boosts
 _SYNTAX = re.compile(r'["*~:()^\[\]{}]|(?:^|\s)[+-]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE|TO)\b')
 
@@ -90,31 +82,6 @@ class ParsedQuery:
 
     def filter_text(self) -> str:
         return filter_text(self.filters)
-
-
-def take_filters(text: str) -> tuple[str, list[tuple[str, str, bool]]]:
-    """TEXT without its field filters, question marks and extra spaces; and the filters,
-    as (field, value, negated). Both engines read queries this way."""
-    filters: list[tuple[str, str, bool]] = []
-
-    def take(match: re.Match[str]) -> str:
-        value = match["quoted"] if match["quoted"] is not None else match["bare"]
-        value = normalize_filter_value(value or "")
-        if value:
-            filters.append((FILTER_FIELDS[match["field"].lower()], value, bool(match["neg"])))
-        return " "
-
-    rest = _FILTER.sub(take, text)
-    return " ".join(_QUESTION.sub(" ", rest).split()), filters
-
-
-def filter_text(filters: list[tuple[str, str, bool]]) -> str:
-    """The filters as a rep would type them, for a suggestion to keep them."""
-    parts = []
-    for fieldname, value, negated in filters:
-        shown = f'"{value}"' if " " in value else value
-        parts.append(f"{'-' if negated else ''}{fieldname}:{shown}")
-    return " ".join(parts)
 
 
 class QueryReader:
@@ -213,16 +180,6 @@ def _pair_query(a: str, b: str) -> wq.Query | None:
         return None
     return wq.Or([wq.Phrase(f, stems, slop=PAIR_SLOP, boost=FIELD_WEIGHTS[f])
                   for f in TEXT_FIELDS])
-
-
-def _plain_words(text: str) -> list[str]:
-    cleaned = _FIELD_PREFIX.sub(" ", text)
-    words: list[str] = []
-    for raw in cleaned.split():
-        if raw.startswith("-") or "*" in raw or "~" in raw:
-            continue  # excluded words and patterns are not corrected
-        words.extend(t.text for t in PLAIN(raw))
-    return words
 
 
 # -- "did you mean" (knowledge/spelling.py) ---------------------------------------------------

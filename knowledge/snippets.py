@@ -1,13 +1,14 @@
 """A hit's snippet: the passage of its body that best answers the query, in linear time.
 
-The body is read once: one regular-expression pass finds the words that could be query
-terms (by the prefix their stem shares with every form of the word), and each candidate
-is confirmed by stemming it (cached). The matches, in order, are then swept once with two
-pointers: the window of `WINDOW` characters holding the most *different* query terms wins
-(a staff list repeating one matched word does not), then the tighter one, then the
-earlier. A second fragment is chosen the same way, in one more sweep, for terms the first
-lacks. Only the chosen windows are looked at again (to start at a sentence). So a snippet
-costs O(body + matches), however long the page and however many matches it has.
+The body is read once: a `str.find` per term over its lowercase finds the words that
+could be query terms (by the prefix their stem shares with every form of the word), and
+each candidate is confirmed by stemming it (cached). The matches, in order, are then
+swept once with two pointers: the window of `WINDOW` characters holding the most
+*different* query terms wins (a staff list repeating one matched word does not), then the
+tighter one, then the earlier. A second fragment is chosen the same way, in one more
+sweep, for terms the first lacks. Only the chosen windows are looked at again (to start
+at a sentence). So a snippet costs O(body + matches), however long the page and however
+many matches it has.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from knowledge.results import Snippet, SnippetPiece
-from knowledge.schema import stem_word
+from knowledge.text import stem_word
 
 WINDOW = 240  # characters in one fragment
 LEAD_CHARS = 200
@@ -35,23 +36,61 @@ class _Match:
 
 
 @functools.lru_cache(maxsize=256)
-def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
-    """Words that may stem to one of TERMS: those starting with a term's stable prefix
+def _prefixes(terms: frozenset[str]) -> tuple[str, ...]:
+    """The starts a word that may stem to one of TERMS begins with: a term's stable prefix
     (Porter turns a final "y" into "i" and drops a final "e": "polici" ← "policy",
-    "price" ← "pricing"), checked one by one afterwards."""
-    prefixes = sorted({t[:-1] if len(t) > 2 and t[-1] in "eiy" else t for t in terms},
-                      key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in prefixes) + r")\w*",
+    "price" ← "pricing"), longest first; each candidate is checked by stemming it."""
+    return tuple(sorted({t[:-1] if len(t) > 2 and t[-1] in "eiy" else t for t in terms},
+                        key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=256)
+def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
+    """The words starting with one of `_prefixes(TERMS)`, for bodies `str.find` cannot
+    search on their lowercase (see `_matches`)."""
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in _prefixes(terms)) + r")\w*",
                       re.IGNORECASE)
+
+
+_WORD_CHAR = re.compile(r"\w")
+_WORD_REST = re.compile(r"\w*")
+
+
+def _candidate_spans(body: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    """Where the words starting with a term's prefix are in BODY (what `_candidates` finds),
+    by `str.find` on the lowercased body: a scan in C per prefix instead of trying the
+    pattern at every character. A body whose lowercase is not as long as it is (a few
+    letters outside ASCII) is searched with the pattern."""
+    lowered = body.lower()
+    if len(lowered) != len(body):
+        return [found.span() for found in _candidates(terms).finditer(body)]
+    prefixes = _prefixes(terms)
+    starts: dict[int, str] = {}  # where a prefix starts a word → the longest found there
+    for prefix in prefixes:
+        at = lowered.find(prefix)
+        while at != -1:
+            if at not in starts and (at == 0 or not _WORD_CHAR.match(lowered, at - 1)):
+                starts[at] = prefix
+            at = lowered.find(prefix, at + 1)
+    spans = []
+    end = 0
+    for at in sorted(starts):
+        if at < end:
+            continue  # inside the word found before (the pattern's matches do not overlap)
+        rest = _WORD_REST.match(lowered, at + len(starts[at]))
+        assert rest is not None
+        end = rest.end()
+        spans.append((at, end))
+    return spans
 
 
 def _matches(body: str, terms: frozenset[str]) -> list[_Match]:
     out = []
-    for found in _candidates(terms).finditer(body):
-        word = found.group(0).lower()
+    for start, end in _candidate_spans(body, terms):
+        word = body[start:end].lower()
         stem = word if word in terms else stem_word(word)
         if stem in terms:
-            out.append(_Match(found.start(), found.end(), stem))
+            out.append(_Match(start, end, stem))
     return out
 
 

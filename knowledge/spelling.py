@@ -14,9 +14,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 MAX_NEIGHBOURS = 3
 RARE = 2  # a word in at most this many articles may be a typo the articles share
 RARE_RATIO = 20  # … when a neighbour is in this many times more articles
@@ -60,6 +57,10 @@ def neighbours(vocabulary: Vocabulary, word: str) -> list[str] | None:
         return None
     if not frequency and vocabulary.knows_form(word):
         return None
+    # imported only for a word to correct: a search of known words needs no rapidfuzz
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
     candidates = vocabulary.starting_with(word[0])
     for maxdist in (1, 2):
         if maxdist == 2 and (len(word) < 5 or frequency):

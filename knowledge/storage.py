@@ -2,8 +2,8 @@
 
     SALESBOT_INDEX_DIR/
         CURRENT              name of the live generation (replaced atomically)
-        gen-XXXX/            a whoosh index plus state.json (sync mark, schema version)
-        salesbot_WRITELOCK   whoosh file lock: one writer per folder, across processes
+        gen-XXXX/            one engine's index plus state.json (sync mark, schema version)
+        salesbot_WRITELOCK   a file lock (flock): one writer per folder, across processes
 
 A rebuild writes a new generation beside the live one and then points CURRENT at it, so
 readers never see a half-built index and a crash mid-build leaves the old one in place.
@@ -12,6 +12,8 @@ The generation before the live one is kept a while, for searchers still reading 
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import os
 import shutil
@@ -24,9 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from whoosh.filedb.filestore import FileStorage
-
-from knowledge.schema import SCHEMA_VERSION
+from knowledge.text import SCHEMA_VERSION
 
 CURRENT = "CURRENT"
 STATE = "state.json"
@@ -74,6 +74,28 @@ def _write_atomically(path: Path, text: str) -> None:
         out.flush()
         os.fsync(out.fileno())
     os.replace(tmp, path)
+
+
+def _try_lock(path: Path) -> int | None:
+    """An exclusive `flock` on PATH without waiting: its descriptor, or None when another
+    process (or descriptor) holds it. The same lock whoosh's FileStorage takes on this
+    file, so processes of an earlier release and of this one still exclude each other."""
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        os.close(fd)
+        if exc.errno in (errno.EAGAIN, errno.EACCES):
+            return None
+        raise
+    return fd
+
+
+def _unlock(fd: int) -> None:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 class IndexFolder:
@@ -132,21 +154,22 @@ class IndexFolder:
 
     @contextmanager
     def write_lock(self, timeout: float) -> Iterator[None]:
-        """One writer at a time: this process's threads, then every process (whoosh's
-        file lock, polled until TIMEOUT). Raises `IndexBusy` when it cannot get both."""
+        """One writer at a time: this process's threads, then every process (a file
+        lock, polled until TIMEOUT). Raises `IndexBusy` when it cannot get both."""
         deadline = time.monotonic() + timeout
         if not self._thread_lock.acquire(timeout=max(timeout, 0)):
             raise IndexBusy(f"the index at {self.root} is busy (waited {timeout:g} s)")
         try:
             self.ensure()
-            lock = FileStorage(str(self.root)).lock(LOCK_NAME)
-            while not lock.acquire(blocking=False):
+            held = _try_lock(self.root / LOCK_NAME)
+            while held is None:
                 if time.monotonic() >= deadline:
                     raise IndexBusy(f"the index at {self.root} is busy (waited {timeout:g} s)")
                 time.sleep(0.02)
+                held = _try_lock(self.root / LOCK_NAME)
             try:
                 yield
             finally:
-                lock.release()
+                _unlock(held)
         finally:
             self._thread_lock.release()

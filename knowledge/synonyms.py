@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from knowledge.schema import PLAIN, stem_word
+from knowledge.text import plain_words, stem_word
 
 SYNONYMS_TAG = "synonyms"
 
@@ -57,7 +57,7 @@ _LINE_SPLIT = re.compile(r"\s*[=,]\s*")
 
 
 def _form(text: str) -> tuple[str, ...]:
-    return tuple(t.text for t in PLAIN(text))
+    return tuple(plain_words(text))
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,69 @@ def test_searching_the_knowledge_base_needs_no_slack_or_charts(
                 "apscheduler", "pydantic_settings", "handlers"} & set(loaded)
 
 
+@pytest.fixture(scope="module")
+def kb_db(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of a command run on a database holding five articles, the FTS5
+    index already built (as after `kb import`)."""
+    from knowledge import KnowledgeBase
+    from store.db import Store
+    from store.migrate import upgrade
+    from store.services.knowledge.articles import KnowledgeService
+
+    tmp = tmp_path_factory.mktemp("startup-kb")
+    pages = tmp / "pages"
+    pages.mkdir()
+    (pages / "pricing.md").write_text("# Pricing objections\n\nAnswer a *pricing* objection "
+                                      "with the value the customer gets.\n")
+    (pages / "renewals.md").write_text("# Renewals\n\nStart every renewal 90 days out.\n")
+    for topic in ("discounts", "quotes", "approvals"):  # "pricing" is a common word
+        (pages / f"{topic}.md").write_text(f"# {topic.title()}\n\nHow {topic} follow pricing.\n")
+    url = f"sqlite:///{tmp / 'kb.db'}"
+    store = Store(url)
+    upgrade(store.engine)
+    KnowledgeService(store).import_markdown_dir(pages)
+    KnowledgeBase(store, tmp / "index", engine="fts5").rebuild()
+    store.dispose()
+    return {**os.environ, "DATABASE_URL": url, "SALESBOT_INDEX_DIR": str(tmp / "index"),
+            "SALESBOT_KB_ENGINE": "fts5"}
+
+
+# what `kb search` on FTS5 never needs: whoosh (but its Porter stemmer, knowledge/text.py),
+# the markdown import (YAML), Slack, charts, migrations, the scheduler
+KB_SEARCH_NEVER = ("whoosh.analysis", "whoosh.index", "whoosh.searching", "whoosh.qparser",
+                   "whoosh.filedb", "whoosh.fields", "yaml", "store.services.knowledge."
+                   "markdown_import", "slack_bolt", "slack_sdk", "matplotlib", "numpy",
+                   "alembic", "waitress", "apscheduler", "pydantic_settings")
+
+
+def _kb_search(words: list[str], never: tuple[str, ...], env: dict[str, str]
+               ) -> tuple[str, list[str]]:
+    """What `salesbot kb search WORDS` printed, and which of NEVER it imported."""
+    script = (f"import sys\n{RUN.format(args=['kb', 'search', *words])}\n"
+              "sys.stdout.flush()\n"
+              f"print(__import__('json').dumps([m for m in {never!r} if m in sys.modules]))")
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                         text=True, check=True, env=env)
+    *printed, last = out.stdout.strip().splitlines()
+    loaded: list[str] = json.loads(last)
+    return "\n".join(printed), loaded
+
+
+def test_searching_the_knowledge_base_on_fts5_needs_no_whoosh_index_nor_yaml(
+        kb_db: dict[str, str]) -> None:
+    shown, loaded = _kb_search(["pricing", "renwal"], KB_SEARCH_NEVER, kb_db)
+    assert shown.startswith('Showing results for "pricing renewal"')
+    assert "Pricing objections  [pricing]" in shown and "Renewals  [renewals]" in shown
+    assert loaded == []
+
+
+def test_searching_known_words_needs_no_spelling_correction(kb_db: dict[str, str]) -> None:
+    """rapidfuzz is imported only when a word has to be corrected."""
+    shown, loaded = _kb_search(["pricing"], (*KB_SEARCH_NEVER, "rapidfuzz"), kb_db)
+    assert shown.startswith("1. Pricing objections  [pricing]") and "1–4 of 4" in shown
+    assert loaded == []
+
+
 def test_the_knowledge_packages_names_import_no_index() -> None:
     """Rendering a snippet or a results page (handlers/knowledge) needs no whoosh."""
     assert "whoosh" not in _loaded_after("from knowledge import SearchResults, Snippet")

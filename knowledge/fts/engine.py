@@ -32,11 +32,11 @@ from knowledge.fts.query import FtsQuery, Part, parse
 from knowledge.fts.store import busy
 from knowledge.fts.vocabulary import Vocabulary
 from knowledge.results import Hit, SearchResults
-from knowledge.schema import STOP, stem_word
 from knowledge.snippets import snippet
 from knowledge.spelling import Corrections, corrections, neighbours
 from knowledge.storage import IndexBusy
 from knowledge.synonyms import DEFAULT, SYNONYMS_TAG, Synonyms
+from knowledge.text import STOP, stem_word
 
 _NAME_WORD = re.compile(r"[a-z0-9]+")
 
@@ -75,6 +75,7 @@ class _Reading:
     vocabulary: Vocabulary = field(init=False)
     _names: dict[int, tuple[frozenset[str], frozenset[str]]] | None = None
     _name_fields: Names | None = None
+    _count: int | None = None
 
     def __post_init__(self) -> None:
         self.vocabulary = Vocabulary(self.db)
@@ -83,7 +84,8 @@ class _Reading:
         """Forget what was read before another connection's commit."""
         version = self.db.execute("PRAGMA data_version").fetchone()[0]
         if version != self.version:
-            self.version, self.synonyms, self._names = version, None, None
+            self.version, self.synonyms, self._count = version, None, None
+            self._names = None
             self._name_fields = None
             self.vocabulary = Vocabulary(self.db)
         return self
@@ -110,7 +112,10 @@ class _Reading:
         return Stored(*row) if row else None
 
     def doc_count(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+        """Counted once per commit: every sync asks, and counting walks the whole table."""
+        if self._count is None:
+            self._count = int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+        return self._count
 
     def fingerprints(self) -> dict[int, str | None]:
         return dict(self.db.execute("SELECT id, fingerprint FROM articles"))
@@ -214,11 +219,14 @@ def _fuzzy(query: FtsQuery, fixes: Corrections) -> FtsQuery:
                     words=words, highlight=set(parse(" ".join(words), DEFAULT).highlight))
 
 
-def _filters(query: FtsQuery) -> tuple[str, list[object]]:
-    clauses: list[str] = []
-    params: list[object] = []
+def _filters(query: FtsQuery, column: str = "id",
+             among: Sequence[int] = ()) -> tuple[str, list[object]]:
+    """The filters as a condition on COLUMN (an article id), and its parameters; AMONG,
+    when given, are the only articles let through."""
+    clauses: list[str] = [f"{column} IN ({','.join('?' * len(among))})"] if among else []
+    params: list[object] = [*among]
     for fieldname, value, negated in query.filters:
-        clauses.append(f"id {'NOT IN' if negated else 'IN'} "
+        clauses.append(f"{column} {'NOT IN' if negated else 'IN'} "
                        "(SELECT id FROM keywords WHERE kind = ? AND token = ?)")
         params += [fieldname, value]
     return (" AND ".join(clauses) or "1"), params
@@ -247,27 +255,66 @@ def _matched(db: sqlite3.Connection, query: FtsQuery, wanted: int,
              among: Sequence[int] = ()) -> tuple[list[tuple[int, float]], int]:
     """The top WANTED (id, score) by bm25 and how many articles match, in one statement
     (only those AMONG, when given)."""
-    where, params = _filters(query)
-    if among:
-        where += f" AND id IN ({','.join('?' * len(among))})"
-        params = [*params, *among]
     if not query.parts:  # filters alone: every article they let through, oldest first
+        where, params = _filters(query, among=among)
         sql = (f"SELECT id, 0.0, count(*) OVER () FROM articles WHERE {where} "
                "ORDER BY id LIMIT ?")
         rows = db.execute(sql, [*params, wanted]).fetchall()
         return [(r[0], r[1]) for r in rows], (rows[0][2] if rows else 0)
-    # each part materialised on its own: bm25 is only defined inside its MATCH's scan
+    if sum(part.matches for part in query.parts) == 1 and query.parts[0].matches:
+        return _matched_one(db, query, wanted, among)
+    # each part materialised on its own (bm25 is only defined inside its MATCH's scan),
+    # filtered as it is scanned (see `_matched_one`); the sum of a hit's parts, counted
+    # once materialised (cheaper than a window over them)
+    where, params = _filters(query, "+rowid", among)
     parts, match_params = [], []
     for n, part in enumerate(query.parts):
         score = "?" if part.constant else f"-{_bm25()} * ?"
         parts.append(f"p{n} AS MATERIALIZED (SELECT rowid AS id, {score} AS s, "
-                     f"{int(part.matches)} AS m FROM docs WHERE docs MATCH ?)")
-        match_params += [part.weight, part.expression]
+                     f"{int(part.matches)} AS m FROM docs WHERE docs MATCH ? AND {where})")
+        match_params += [part.weight, part.expression, *params]
     union = " UNION ALL ".join(f"SELECT * FROM p{n}" for n in range(len(parts)))
-    sql = (f"WITH {', '.join(parts)} SELECT id, score, count(*) OVER () FROM ("
-           f"SELECT id, sum(s) AS score FROM ({union}) GROUP BY id HAVING max(m) = 1) "
-           f"WHERE {where} ORDER BY score DESC, id LIMIT ?")
-    rows = db.execute(sql, [*match_params, *params, wanted]).fetchall()
+    sql = (f"WITH {', '.join(parts)}, hits AS MATERIALIZED (SELECT id, sum(s) AS score "
+           f"FROM ({union}) GROUP BY id HAVING max(m) = 1) SELECT id, score, "
+           "(SELECT count(*) FROM hits) FROM hits ORDER BY score DESC, id LIMIT ?")
+    rows = db.execute(sql, [*match_params, wanted]).fetchall()
+    return [(r[0], r[1]) for r in rows], (rows[0][2] if rows else 0)
+
+
+def _matched_one(db: sqlite3.Connection, query: FtsQuery, wanted: int,
+                 among: Sequence[int] = ()) -> tuple[list[tuple[int, float]], int]:
+    """`_matched` when only the first part decides what matches (no synonyms): its scan,
+    filtered as it goes (bm25 is worked out only for what the filters let through), is
+    the hits, and each other part adds its score to the hits it also finds, in the order
+    of the parts (as the sum over them adds up). No grouping of every part's rows, no
+    window to count them: a third less time than the general statement on 10,000 pages,
+    the same hits and scores."""
+    first, *others = query.parts
+    # "+rowid": the filters checked on each match, not turned into one FTS5 lookup per id
+    # (which took 50 times as long for `product:analytics dashboard` on 10,000 pages)
+    where, params = _filters(query, "+rowid", among)
+    scans = [f"p0 AS MATERIALIZED (SELECT rowid AS id, "
+             f"{'?' if first.constant else f'-{_bm25()} * ?'} AS s FROM docs "
+             f"WHERE docs MATCH ? AND {where})"]
+    scan_params: list[object] = [first.weight, first.expression, *params]
+    score, joins, weights = "p0.s", [], []
+    for n, part in enumerate(others, start=1):
+        if part.constant:
+            scans.append(f"p{n} AS MATERIALIZED (SELECT rowid AS id FROM docs "
+                         "WHERE docs MATCH ?)")
+            scan_params.append(part.expression)
+            score += f" + (CASE WHEN p0.id IN (SELECT id FROM p{n}) THEN ? ELSE 0.0 END)"
+            weights.append(part.weight)
+        else:
+            scans.append(f"p{n} AS MATERIALIZED (SELECT rowid AS id, -{_bm25()} * ? AS s "
+                         "FROM docs WHERE docs MATCH ?)")
+            scan_params += [part.weight, part.expression]
+            score += f" + coalesce(p{n}.s, 0.0)"
+            joins.append(f"LEFT JOIN p{n} ON p{n}.id = p0.id")
+    sql = (f"WITH {', '.join(scans)} SELECT p0.id, {score} AS score, "
+           f"(SELECT count(*) FROM p0) FROM p0 {' '.join(joins)} "
+           "ORDER BY score DESC, p0.id LIMIT ?")
+    rows = db.execute(sql, [*scan_params, *weights, wanted]).fetchall()
     return [(r[0], r[1]) for r in rows], (rows[0][2] if rows else 0)
 
 
@@ -277,17 +324,19 @@ def _hits(reading: _Reading, query: FtsQuery, ranked: list[tuple[int, float]], l
     ids = [article_id for article_id, _score in ranked]
     marks = ",".join("?" * len(ids))
     rows = {r[0]: r for r in reading.db.execute(
-        "SELECT a.id, a.slug, a.title, a.tag_list, a.product_name, substr(d.body, 1, 200) "
-        f"FROM articles a JOIN docs d ON d.rowid = a.id WHERE a.id IN ({marks})", ids)}
+        "SELECT id, slug, title, tag_list, product_name, opening "
+        f"FROM articles WHERE id IN ({marks})", ids)}
     present = [(i, s) for i, s in ranked if i in rows]
     kept, collapsed = collapse_duplicates(present, ((rows[i][2], rows[i][5]) for i, _ in present))
     shown = kept[(page - 1) * limit: page * limit]
     terms = frozenset(query.highlight | reading.vocabulary.stems_with_prefixes(query.prefixes))
+    bodies = dict(reading.db.execute(
+        f"SELECT rowid, body FROM docs WHERE rowid IN ({','.join('?' * len(shown))})",
+        [article_id for article_id, _score in shown])) if shown else {}
     hits = []
     for article_id, score in shown:
         _id, slug, title, tag_list, product, _opening = rows[article_id]
-        body = reading.db.execute("SELECT body FROM docs WHERE rowid = ?",
-                                  (article_id,)).fetchone()[0]
+        body = bodies[article_id]
         hits.append(Hit(article_id=article_id, slug=slug, title=title,
                         tags=[t for t in tag_list.split(",") if t], product=product or None,
                         score=round(score, 4), snippet=snippet(body, terms)))

@@ -1,6 +1,6 @@
 """From what a rep typed to FTS5 MATCH expressions, each a part of the score.
 
-The same reading of a query as the whoosh engine's (knowledge/query.py): field filters
+The same reading of a query as the whoosh engine's (knowledge/words.py): field filters
 taken out first, plain words matched on their content words (stop words dropped,
 stemmed by FTS5's porter tokenizer), phrases, `prefix*`, `word~`, `+must`, `-not`,
 AND / NOT. FTS5 scores one MATCH expression with one bm25, so a query is several
@@ -26,15 +26,9 @@ import re
 from dataclasses import dataclass, field
 
 from knowledge.fts.names import Concept, concepts
-from knowledge.query import (
-    _FIELD_PREFIX,
-    _OPERATORS,
-    _plain_words,
-    filter_text,
-    take_filters,
-)
-from knowledge.schema import PLAIN, STOP, stem_word
 from knowledge.synonyms import Synonyms
+from knowledge.text import STOP, plain_words, stem_word
+from knowledge.words import FIELD_PREFIX, OPERATORS, filter_text, query_words, take_filters
 
 # bm25 column weights: title, tags, headings, body. Tuned on the even-numbered judged
 # queries of the handbook (MRR@10 even/odd): the whoosh engine's weights (1.4, 2, 0.45, 1)
@@ -104,11 +98,11 @@ def parse(text: str, synonyms: Synonyms, fuzzy: dict[str, list[str]] | None = No
     query = FtsQuery(text=rest, filters=filters)
     if not rest:
         return query
-    query.words = [w for w in _plain_words(rest) if w not in ("and", "or", "not", "andnot")]
-    if _OPERATORS.search(rest):
+    query.words = [w for w in query_words(rest) if w not in ("and", "or", "not", "andnot")]
+    if OPERATORS.search(rest):
         _syntax(query, fuzzy or {})
     else:
-        _plain(query, [t.text for t in PLAIN(rest)], synonyms)
+        _plain(query, plain_words(rest), synonyms)
     return query
 
 
@@ -153,7 +147,7 @@ def _syntax(query: FtsQuery, fuzzy: dict[str, list[str]]) -> None:
     optional: list[str] = []
     excluded: list[str] = []
     pending = ""  # "AND" or "NOT" read before the next atom
-    for token in _TOKEN.finditer(_FIELD_PREFIX.sub(" ", query.text)):
+    for token in _TOKEN.finditer(FIELD_PREFIX.sub(" ", query.text)):
         word = token["word"]
         if word in ("AND", "OR", "NOT", "ANDNOT"):
             pending = "NOT" if word in ("NOT", "ANDNOT") else word
@@ -188,7 +182,7 @@ def _atom(query: FtsQuery, phrase: str | None, word: str | None,
           fuzzy: dict[str, list[str]]) -> str | None:
     if phrase is not None:
         words = [w.lower() for w in _WORD.findall(phrase)]
-        query.highlight |= _stems([t.text for t in PLAIN(phrase)])
+        query.highlight |= _stems(plain_words(phrase))
         return quoted(words) if words else None
     assert word is not None
     if word.endswith("*"):
@@ -205,7 +199,7 @@ def _atom(query: FtsQuery, phrase: str | None, word: str | None,
         forms = [plain, *fuzzy.get(plain, [])]
         query.highlight |= _stems(forms)
         return _any([quoted([f]) for f in forms])
-    words = [t.text for t in PLAIN(word)]
+    words = plain_words(word)
     if not words:
         return None
     query.highlight |= _stems(words)

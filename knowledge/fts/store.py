@@ -1,6 +1,7 @@
 """One generation's SQLite file: its tables, opening it with a health check, writing it.
 
-    articles   id, slug, title, tags and product as shown, fingerprint, versions
+    articles   id, slug, title, tags and product as shown, the body's opening (to tell
+               near-duplicates apart without reading whole bodies), fingerprint, versions
     docs       FTS5 (porter): title, tags, headings, body, weighed by bm25 column weights
     spelling   FTS5 (unstemmed, no positions): the vocabulary "did you mean" draws from,
                read through fts5vocab (words_vocab: each word and its article count)
@@ -18,19 +19,21 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from knowledge.schema import document, keyword_tokens
+from knowledge.engine import DUPLICATE_PREFIX
 from knowledge.storage import IndexBusy, IndexUnusable
+from knowledge.text import document, keyword_tokens
 
 if TYPE_CHECKING:
     from store.services.knowledge.articles import ArticleView
 
 FILE = "index.sqlite"
-FORMAT = 1  # PRAGMA user_version; bump when the tables or tokenizers change
+FORMAT = 2  # PRAGMA user_version; bump when the tables or tokenizers change
 BUSY_SECONDS = 5.0
+OPENING = DUPLICATE_PREFIX  # characters of the body kept in `articles`
 
 TABLES = """
 CREATE TABLE articles(id INTEGER PRIMARY KEY, slug TEXT NOT NULL, title TEXT NOT NULL,
-    tag_list TEXT NOT NULL, product_name TEXT NOT NULL, fingerprint TEXT,
+    tag_list TEXT NOT NULL, product_name TEXT NOT NULL, opening TEXT NOT NULL, fingerprint TEXT,
     updated TEXT NOT NULL, read_at TEXT NOT NULL);
 CREATE VIRTUAL TABLE docs USING fts5(title, tags, headings, body,
     tokenize='porter unicode61 remove_diacritics 2');
@@ -98,7 +101,7 @@ def _rows(article: ArticleView, read_at: datetime) -> tuple[tuple[object, ...], 
         ("product", t) for t in keyword_tokens([article.product] if article.product else [])]
     return (
         (article.id, doc["slug"], doc["title"], doc["tag_list"], doc["product_name"],
-         doc["fingerprint"], doc["updated"], doc["read_at"]),
+         doc["body"][:OPENING], doc["fingerprint"], doc["updated"], doc["read_at"]),
         (article.id, doc["title"], doc["tags"], doc["headings"], doc["body"]),
         (article.id, doc["words"]),
         *((kind, token, article.id) for kind, token in keywords),
@@ -107,7 +110,7 @@ def _rows(article: ArticleView, read_at: datetime) -> tuple[tuple[object, ...], 
 
 def _insert(db: sqlite3.Connection, article: ArticleView, read_at: datetime) -> None:
     meta, text, words, *keywords = _rows(article, read_at)
-    db.execute("INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?)", meta)
+    db.execute("INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", meta)
     db.execute("INSERT INTO docs(rowid, title, tags, headings, body) VALUES (?, ?, ?, ?, ?)",
                text)
     db.execute("INSERT INTO spelling(rowid, words) VALUES (?, ?)", words)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from knowledge.fts.query import quoted
-from knowledge.schema import stem_word
+from knowledge.text import stem_word
 
 PREFIX_LIMIT = 100  # words a `prefix*` highlights at most
 

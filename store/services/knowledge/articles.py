@@ -11,7 +11,7 @@ import builtins
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -30,15 +30,11 @@ from store.services.knowledge.fields import (
     slugify,
     split_tags,
 )
-from store.services.knowledge.markdown_import import (
-    ImportProblems,
-    ImportSummary,
-    prune_articles,
-    read_markdown_folder,
-    upsert_articles,
-)
 from store.services.people.users import require_by_id
 from store.services.system import audit
+
+if TYPE_CHECKING:  # imported when a folder is imported: reading and searching need no YAML
+    from store.services.knowledge.markdown_import import ImportSummary
 
 
 class ArticleView(View):
@@ -141,16 +137,18 @@ class KnowledgeService:
 
     def stamps_since(self, since: datetime | None) -> ArticleStamps:
         """Versions (deleted rows too) with `updated_at >= since`, with the live count and
-        id sum; no article text, so even a bulk change is cheap to look over."""
+        id sum; no article text, so even a bulk change is cheap to look over. On the
+        table's columns, not the model's: every search's sync asks, and a process's first
+        ORM query configures every mapper first (a tenth of `salesbot kb search`)."""
+        table = KnowledgeArticle.__table__.c
         with self.store.transaction() as s:
-            query = select(KnowledgeArticle.id, KnowledgeArticle.updated_at,
-                           KnowledgeArticle.deleted_at.is_not(None))
+            query = select(table.id, table.updated_at, table.deleted_at.is_not(None))
             if since is not None:
-                query = query.where(KnowledgeArticle.updated_at >= since)
+                query = query.where(table.updated_at >= since)
             stamps = [ArticleStamp(i, at, bool(gone)) for i, at, gone in s.execute(query)]
             count, id_sum = s.execute(
-                select(func.count(), func.coalesce(func.sum(KnowledgeArticle.id), 0))
-                .where(KnowledgeArticle.deleted_at.is_(None))).one()
+                select(func.count(), func.coalesce(func.sum(table.id), 0))
+                .where(table.deleted_at.is_(None))).one()
             return ArticleStamps(stamps=stamps, live_count=count, live_id_sum=int(id_sum))
 
     def get_many(self, ids: Iterable[int], *, batch_size: int = 1000) -> builtins.list[ArticleView]:
@@ -273,6 +271,13 @@ class KnowledgeService:
         article of the same slug comes back. PRUNE soft-deletes, in the same transaction,
         every live article that no file of the folder holds (a bad file keeps its article).
         """
+        from store.services.knowledge.markdown_import import (
+            ImportProblems,
+            prune_articles,
+            read_markdown_folder,
+            upsert_articles,
+        )
+
         found = read_markdown_folder(Path(path))
         if found.problems and not skip_bad:
             raise ImportProblems(found.problems)
