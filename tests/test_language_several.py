@@ -377,3 +377,21 @@ def test_a_loss_said_without_a_reason_asks_for_it(chat: Chat, services: Services
     [reply] = chat.say("we lost the hooli pilot")
     assert "Why was" in reply.text
     assert services.opportunities.get(book["ana"], book["hooli"]).stage.name == "Prospecting"
+
+
+def test_a_line_about_one_customer_it_cannot_act_on_is_offered_as_a_note(
+        chat: Chat, services: Services, book) -> None:
+    [offer] = chat.say("umbrella legal is reviewing")
+    assert "nothing was changed" in offer.text and "note on *Umbrella*" in offer.text
+    assert services.activities.list_for(book["ana"]) == []
+    chat.click(action_id="choose_0")
+    [note] = services.activities.list_for(book["ana"])
+    assert note.kind == "note" and note.subject == "Umbrella legal is reviewing"
+    assert note.opportunity_id == book["umbrella"]
+
+
+def test_declining_the_note_offer_writes_nothing(chat: Chat, services: Services,
+                                                 book) -> None:
+    chat.say("wish initech would sign already")
+    chat.click(action_id="choose_none")
+    assert services.activities.list_for(book["ana"]) == []

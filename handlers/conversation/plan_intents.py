@@ -15,7 +15,8 @@ from handlers.conversation.resolver import Resolved
 from handlers.conversation.turn import Turn
 from handlers.conversation.which_deal import ask_deal
 from handlers.language.intents import Intent
-from handlers.language.plan import Plan
+from handlers.language.plan import Plan, Reading
+from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer, say_text
 from handlers.slack.text import escape
 from store.services.people.directory import DealRef
@@ -110,3 +111,27 @@ def reopened_deal(turn: Turn, plan: Plan) -> DealRef | None:
     if not named and not open_ids and len(closed) == 1:
         return closed[0]
     return None
+
+
+def note_offer(turn: Turn, reading: Reading) -> Answer | None:
+    """A line about one customer the reader could not act on ("umbrella legal is
+    reviewing", "wish initech would sign already"): nothing is changed, and the line is
+    offered as a note on that account, one click away, rather than lost behind "I didn't
+    get that". None when no one customer is named."""
+    accounts = {m.known.id if m.known.kind == "account" else m.known.scope
+                for m in reading.mentions if m.kind in ("account", "deal", "contact")}
+    if len(accounts) != 1 or None in accounts:
+        return None
+    [account_id] = accounts
+    assert account_id is not None
+    name = turn.directory.account_name(turn.actor.id, account_id)
+    if name is None:
+        return None
+    text = turn.intent.text
+    intent = Intent("log", text, kind="note", target=name, detail=text)
+    prompt = (f"I couldn't tell what to change from that, so nothing was changed. Log it as "
+              f"a note on *{escape(name)}*?")
+    return Answer(text=prompt, private=True, blocks=[ui.mrkdwn(prompt), ui.actions(
+        ui.button("Log it as a note", "choose_0",
+                  {"i": intent.to_dict(), "account": account_id}),
+        ui.button("No, leave it", "choose_none", "{}"))])

@@ -96,7 +96,8 @@ class Reader:
                 "Which follow-up? Say its account: `snooze the hooli follow-up till friday` "
                 "or `done with the hooli follow-up`.", private=True)
         if plan.intent not in ("log", "move", "edit", "multi", "create"):
-            return _unknown(turn)
+            return (plan_intents.note_offer(turn, reading) if plan.intent == "unknown"
+                    else None) or _unknown(turn)
         if plan.asks and plan.asks[0].what == "account" and plan.unknown_name \
                 and (plan.activity is not None or plan.new_deal is not None):
             return plan_intents.unknown_subject(turn, plan)  # the turn asks which account
