@@ -395,3 +395,11 @@ def test_declining_the_note_offer_writes_nothing(chat: Chat, services: Services,
     chat.say("wish initech would sign already")
     chat.click(action_id="choose_none")
     assert services.activities.list_for(book["ana"]) == []
+
+
+def test_a_month_said_alone_before_a_probability_is_the_close_date(
+        chat: Chat, services: Services, book) -> None:
+    chat.say("globex: 60k, close march, 50%")
+    globex = services.opportunities.get(book["ana"], book["globex"])
+    assert (globex.amount, globex.close_date, globex.probability) == (
+        Decimal(60000), date(2027, 3, 31), 50)

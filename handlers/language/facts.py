@@ -228,7 +228,7 @@ _MONTH_ALONE = re.compile(
     r"\b(?P<cue>closing|closes|close|close date|to|till|until|for|in)\s+(?:in\s+)?"
     r"(?P<month>january|february|march|april|june|july|august|september|october|november|"
     r"december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b"
-    r"(?!\s*\d{1,2}(?:st|nd|rd|th)?\b)(?!\s+of\b)")
+    r"(?!\s*\d{1,2}(?:st|nd|rd|th)?\b(?![%.,]?\d|%|k\b))(?!\s+of\b)")
 """A close date said as a month alone ("closing june", "pushed to feb"): its last day. Only
 after a close word, since "may", "march" and "jan" are everyday words and names too; a day
 number after it is a date of its own ("feb 15"), a figure is not ("pushed to feb, 110k")."""
