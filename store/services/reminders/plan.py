@@ -24,16 +24,41 @@ an incremental sweep creates exactly the reminders a full one would.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    bindparam,
+    delete,
+    literal_column,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from store.models import Activity, Contract, Opportunity, Stage, SweepMark, User
+from store.models import (
+    Activity,
+    Contract,
+    Opportunity,
+    ReportSubscription,
+    Stage,
+    SweepMark,
+    User,
+)
+from store.models.base import UTCDateTime
 from store.services.reminders.zones import turned_day, turned_zones
 
 RENEWAL_MARKS = (90, 60, 30)
@@ -55,59 +80,88 @@ class Planned:
 
 
 @dataclass(frozen=True)
-class Window:
-    """What one sweep reads: every row that can be due (`since` None), or only what became
-    due or was written after `since`; `users` are the ids of users written after it."""
-
-    now: datetime
-    since: datetime | None
-    users: tuple[int, ...] = ()
-    mark: SweepMark | None = None  # held here so `set_mark` finds it loaded (the session
-    # holds its objects weakly: dropped, it would be read again)
-
-    @property
-    def full(self) -> bool:
-        return self.since is None
-
-
-def window(s: Session, mark_name: str, now: datetime, *, lock: bool) -> Window:
-    """This sweep's window from the planner's mark (locked on PostgreSQL so concurrent
-    sweeps plan one after the other rather than both reading the same rows)."""
-    query = select(SweepMark).where(SweepMark.name == mark_name)
-    mark = s.scalar(query.with_for_update() if lock else query)  # set_mark finds it loaded
-    last = mark.planned_at if mark is not None else None
-    if last is None or last > now or now - last > FOLLOW_UP_LOOKBACK:
-        return Window(now, None, mark=mark)
-    since = last - MARGIN
-    users = s.scalars(select(User.id).where(User.updated_at >= since)
-                      .limit(MAX_CHANGED_USERS + 1)).all()
-    if len(users) > MAX_CHANGED_USERS:
-        return Window(now, None, mark=mark)
-    return Window(now, since, tuple(users), mark=mark)
-
-
-def set_mark(s: Session, mark_name: str, now: datetime) -> None:
-    """Remember `now` under `mark_name`, forgetting marks of other settings or stages."""
-    s.execute(delete(SweepMark).where(SweepMark.name != mark_name,
-                                      SweepMark.name.like(mark_name.split(":")[0] + ":%"))
-              .execution_options(synchronize_session=False))  # none of them is loaded
-    mark = s.get(SweepMark, mark_name)  # loaded by `window` (kept on its Window): no look-up
-    if mark is None:
-        s.add(SweepMark(name=mark_name, planned_at=now))
-    else:
-        mark.planned_at = now
-    s.flush()
-
-
-@dataclass(frozen=True)
 class OpenStage:
     id: int
     quiet_days: int | None
 
 
-def open_stages(s: Session) -> list[OpenStage]:
-    return [OpenStage(i, q) for i, q in s.execute(
-        select(Stage.id, Stage.quiet_days).where(Stage.kind == "open").order_by(Stage.id))]
+@dataclass(frozen=True)
+class Window:
+    """What one sweep reads: every row that can be due (`since` None), or only what became
+    due or was written after `since`: then `ids` holds, by kind ("f" follow-ups, "c"
+    contracts, "o" deals, "g" digest users, "r" report subscriptions), the ids the windows
+    found, and `users` the ids of users written after it."""
+
+    now: datetime
+    since: datetime | None
+    users: tuple[int, ...] = ()
+    ids: Mapping[str, frozenset[int]] = field(default_factory=dict)
+
+    @property
+    def full(self) -> bool:
+        return self.since is None
+
+    def found(self, kind: str) -> frozenset[int]:
+        return self.ids.get(kind, frozenset())
+
+
+@dataclass(frozen=True)
+class Marks:
+    """The open stages and the planner's marks, read together at the start of planning."""
+
+    stages: list[OpenStage]
+    marks: dict[str, datetime]
+
+
+# Statements built once, with bind parameters: a sweep a minute runs them as they are, so
+# its cost is the database's, not SQLAlchemy's building and compiling (a sweep's Python
+# was twenty times its SQL).
+_OPEN_STAGES = (select(Stage.id, Stage.quiet_days).where(Stage.kind == "open"))
+_MARKS = select(SweepMark.name, SweepMark.planned_at).where(
+    SweepMark.name.like(bindparam("prefix")))
+_STAGES_AND_MARKS: Any = union_all(  # SQLite: one statement for both
+    select(Stage.id, Stage.quiet_days, type_coerce(null(), String()),
+           type_coerce(null(), UTCDateTime())).where(Stage.kind == "open"),
+    select(null(), null(), SweepMark.name, SweepMark.planned_at)
+    .where(SweepMark.name.like(bindparam("prefix"))))
+_SET_MARK = (update(SweepMark).where(SweepMark.name == bindparam("b_name"))
+             .values(planned_at=bindparam("b_at")))
+_NEW_MARK = {  # a first sweep: two at once (no mark to lock yet) both write it, the later wins
+    dialect: insert(SweepMark).values(name=bindparam("b_name"), planned_at=bindparam("b_at"))
+    .on_conflict_do_update(index_elements=["name"], set_={"planned_at": bindparam("b_at")})
+    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+_OTHER_MARKS = delete(SweepMark).where(SweepMark.name.like(bindparam("prefix")),
+                                       SweepMark.name != bindparam("b_name"))
+
+
+def stages_and_marks(s: Session, prefix: str, *, lock: bool) -> Marks:
+    """The open stages (by id) and every mark named `prefix`…; with `lock` (PostgreSQL) the
+    marks are locked, so concurrent sweeps plan one after the other rather than both reading
+    the same rows (a lock cannot be taken in a UNION: two statements there)."""
+    conn = s.connection()
+    params = {"prefix": prefix + "%"}
+    if lock:
+        stages = [OpenStage(i, q) for i, q in conn.execute(_OPEN_STAGES)]
+        marks = {n: at for n, at in conn.execute(_MARKS.with_for_update(), params)}
+    else:
+        stages, marks = [], {}
+        for stage_id, quiet, name, at in conn.execute(_STAGES_AND_MARKS, params):
+            if name is None:
+                stages.append(OpenStage(stage_id, quiet))
+            else:
+                marks[name] = at
+    stages.sort(key=lambda st: st.id)
+    return Marks(stages, marks)
+
+
+def set_mark(s: Session, marks: Marks, mark_name: str, now: datetime) -> None:
+    """Remember `now` under `mark_name`, forgetting marks of other settings or stages."""
+    conn = s.connection()
+    params = {"b_name": mark_name, "b_at": now}
+    if any(name != mark_name for name in marks.marks):
+        conn.execute(_OTHER_MARKS, {**params, "prefix": mark_name.split(":")[0] + ":%"})
+    conn.execute(_SET_MARK if mark_name in marks.marks else _NEW_MARK[conn.dialect.name],
+                 params)
 
 
 def stages_mark(stages: Sequence[OpenStage]) -> str:
@@ -116,17 +170,124 @@ def stages_mark(stages: Sequence[OpenStage]) -> str:
     return ",".join(f"{st.id}/{st.quiet_days or 0}" for st in stages)
 
 
-def _union(s: Session, query: Any, id_column: Any, windows: Iterable[ColumnElement[bool]],
-           row_id: Callable[[Any], int]) -> list[Any]:
-    """Rows of `query` whose id is in any of `windows`. The windows are first one
-    `UNION ALL` on their own table, each arm a select of its own (one index range each;
-    joined, or OR-ed together, SQLite's planner may walk the table by a join index
-    instead), one round trip for all of them; then the rows of the ids found are read with
-    `query`, once."""
-    arms = [select(id_column).where(where) for where in windows]
-    if not arms:
-        return []
-    ids = set(s.scalars(union_all(*arms) if len(arms) > 1 else arms[0]))
+def window(s: Session, marks: Marks, mark_name: str, now: datetime,
+           default_tz: str) -> Window:
+    """This sweep's window from the planner's mark: with one recent enough, the ids of
+    every row that became due or was written since, found by `_probe`."""
+    last = marks.marks.get(mark_name)
+    if last is None or last > now or now - last > FOLLOW_UP_LOOKBACK:
+        return Window(now, None)
+    since = last - MARGIN
+    found = _probe(s, since, now, marks.stages, default_tz)
+    users: frozenset[int] = found.pop("u", frozenset())
+    if len(users) > MAX_CHANGED_USERS:
+        return Window(now, None)
+    if users:
+        for kind, ids in _probe_users(s, users).items():
+            found[kind] = found.get(kind, frozenset()) | ids
+    return Window(now, since, tuple(sorted(users)), found)
+
+
+def _arm(tag: str, id_column: Any, *where: ColumnElement[bool]) -> Any:
+    return select(literal_column(f"'{tag}'"), id_column).where(*where)
+
+
+@lru_cache(maxsize=16)
+def _probe_statement(quiet_stages: int, quiet_spans: int, zones: bool, no_zone: bool) -> Any:
+    """The windows of every kind as one `UNION ALL`, each arm a select of its own on its
+    own table (one index range each; joined, or OR-ed together, SQLite's planner may walk
+    the table by a join index instead): one round trip finds every row that can have
+    become due since the last sweep. Built once per shape (how many open stages have quiet
+    days, how many different quiet days, whether zones turned their day)."""
+    b = bindparam
+    arms = [
+        # follow-ups that entered the day-ahead horizon since: bounded on both sides, else
+        # every later follow-up (weeks of them) is read to be thrown away
+        _arm("f", Activity.id, Activity.follow_up_at > b("since_ahead"),
+             Activity.follow_up_at <= b("now_ahead")),
+        _arm("f", Activity.id, Activity.updated_at >= b("since")),
+        # renewal marks passed since: end_date - n fell in [since_day, today]
+        *(_arm("c", Contract.id, Contract.end_date >= b(f"cs{n}"),
+               Contract.end_date <= b(f"ce{n}")) for n in RENEWAL_MARKS),
+        _arm("c", Contract.id, Contract.updated_at >= b("since")),
+        # close dates that passed since
+        _arm("o", Opportunity.id, Opportunity.close_date >= b("since_day"),
+             Opportunity.close_date < b("today")),
+        _arm("o", Opportunity.id, Opportunity.updated_at >= b("since")),
+        # spells that ran out since (spell + days in (since, now]), per stage
+        *(_arm("o", Opportunity.id, Opportunity.stage_id == b(f"st{i}"),
+               Opportunity.stage_changed_at > b(f"sts{i}"),
+               Opportunity.stage_changed_at <= b(f"ste{i}")) for i in range(quiet_stages)),
+        # by last activity, whatever the stage (with the stage as well, SQLite would walk
+        # the stage's deals by its index rather than this range)
+        *(_arm("o", Opportunity.id, Opportunity.last_activity_at > b(f"las{i}"),
+               Opportunity.last_activity_at <= b(f"lae{i}")) for i in range(quiet_spans)),
+        # every active subscription: a report's slot is worked out from its row
+        _arm("r", ReportSubscription.id, ReportSubscription.active.is_(True)),
+        # users written since (more than MAX_CHANGED_USERS: plan everything)
+        select(literal_column("'u'"), literal_column("id")).select_from(
+            select(User.id).where(User.updated_at >= b("since"))
+            .limit(MAX_CHANGED_USERS + 1).subquery()),
+    ]
+    if zones:  # digests: users whose local day turned since
+        arms.append(_arm("g", User.id, User.timezone.in_(b("zones", expanding=True))))
+    if no_zone:
+        arms.append(_arm("g", User.id, User.timezone.is_(None)))
+    return union_all(*arms)
+
+
+def _probe(s: Session, since: datetime, now: datetime, stages: Sequence[OpenStage],
+           default_tz: str) -> dict[str, frozenset[int]]:
+    quiet = [st for st in stages if st.quiet_days]
+    spans = sorted({st.quiet_days for st in quiet if st.quiet_days})
+    zones = turned_zones(since, now)
+    no_zone = default_tz in zones or bool(turned_day([ZoneInfo(default_tz)], since, now))
+    today = now.date()
+    params: dict[str, Any] = {
+        "since": since, "since_ahead": since + FOLLOW_UP_AHEAD, "now_ahead": now + FOLLOW_UP_AHEAD,
+        "since_day": since.date(), "today": today}
+    for n in RENEWAL_MARKS:
+        params[f"cs{n}"] = since.date() + timedelta(days=n)
+        params[f"ce{n}"] = today + timedelta(days=n)
+    for i, st in enumerate(quiet):
+        quiet_for = timedelta(days=st.quiet_days or 0)
+        params |= {f"st{i}": st.id, f"sts{i}": since - quiet_for, f"ste{i}": now - quiet_for}
+    for i, days in enumerate(spans):
+        params |= {f"las{i}": since - timedelta(days=days), f"lae{i}": now - timedelta(days=days)}
+    if zones:
+        params["zones"] = zones
+    statement = _probe_statement(len(quiet), len(spans), bool(zones), no_zone)
+    found: dict[str, set[int]] = {}
+    for tag, row_id in s.connection().execute(statement, params):
+        found.setdefault(tag, set()).add(row_id)
+    return {tag: frozenset(ids) for tag, ids in found.items()}
+
+
+@lru_cache(maxsize=1)
+def _users_statement() -> Any:
+    """The rows of users written since: their follow-ups, contracts (theirs and their reports'),
+    deals, digests and subscriptions (a user reactivated, a manager changed)."""
+    users: Any = bindparam("users", expanding=True)
+    return union_all(
+        _arm("f", Activity.id, Activity.owner_id.in_(users)),
+        _arm("c", Contract.id, Contract.owner_id.in_(users)),
+        _arm("c", Contract.id, Contract.owner_id.in_(
+            select(User.id).where(User.manager_id.in_(users)))),
+        _arm("o", Opportunity.id, Opportunity.owner_id.in_(users)),
+        _arm("g", User.id, User.id.in_(users)),
+        _arm("r", ReportSubscription.id, ReportSubscription.created_by_id.in_(users)))
+
+
+def _probe_users(s: Session, users: frozenset[int]) -> dict[str, frozenset[int]]:
+    found: dict[str, set[int]] = {}
+    for tag, row_id in s.connection().execute(_users_statement(), {"users": sorted(users)}):
+        found.setdefault(tag, set()).add(row_id)
+    return {tag: frozenset(ids) for tag, ids in found.items()}
+
+
+def _rows(s: Session, query: Any, id_column: Any, ids: frozenset[int],
+          row_id: Callable[[Any], int]) -> list[Any]:
+    """The rows of `query` among `ids` (found by the windows), each once."""
     if not ids:
         return []
     seen: dict[int, Any] = {}
@@ -137,6 +298,8 @@ def _union(s: Session, query: Any, id_column: Any, windows: Iterable[ColumnEleme
 
 # -- follow-ups ------------------------------------------------------------------------
 def follow_ups(s: Session, w: Window) -> list[Planned]:
+    if not (w.full or w.found("f")):
+        return []  # not even built: most sweeps find nothing
     now = w.now
     query = (select(Activity.id, Activity.follow_up_at, User)
              .join(User, Activity.owner_id == User.id)
@@ -144,17 +307,8 @@ def follow_ups(s: Session, w: Window) -> list[Planned]:
                     Activity.follow_up_at <= now + FOLLOW_UP_AHEAD,
                     Activity.follow_up_at >= now - FOLLOW_UP_LOOKBACK,
                     User.is_active.is_(True)))
-    if w.since is None:
-        rows = list(s.execute(query))
-    else:
-        # entered the day-ahead horizon since: bounded on both sides, else every later
-        # follow-up (weeks of them) is read to be thrown away by `query`
-        windows = [and_(Activity.follow_up_at > w.since + FOLLOW_UP_AHEAD,
-                        Activity.follow_up_at <= now + FOLLOW_UP_AHEAD),
-                   Activity.updated_at >= w.since]
-        if w.users:
-            windows.append(Activity.owner_id.in_(w.users))
-        rows = _union(s, query, Activity.id, windows, lambda r: r[0])
+    rows: list[Any] = (list(s.execute(query)) if w.full
+            else _rows(s, query, Activity.id, w.found("f"), lambda r: r[0]))
     return [Planned(f"follow_up:{activity_id}:{due:%Y%m%dT%H%M}",
                     "follow_up", "activity", activity_id, user, due)
             for activity_id, due, user in rows
@@ -164,27 +318,16 @@ def follow_ups(s: Session, w: Window) -> list[Planned]:
 # -- renewals --------------------------------------------------------------------------
 def renewals(s: Session, w: Window, tz: Callable[[User], str],
              alert_minor: int | None) -> list[Planned]:
+    if not (w.full or w.found("c")):
+        return []
     today = w.now.date()
     query = (select(Contract, User)
              .join(User, Contract.owner_id == User.id)
              .where(Contract.status == "active", Contract.end_date >= today,
                     Contract.end_date <= today + timedelta(days=max(RENEWAL_MARKS)),
                     User.is_active.is_(True)))
-    if w.since is None:
-        rows = list(s.execute(query))
-    else:
-        since_day = w.since.date()
-        windows: list[ColumnElement[bool]] = [
-            # a mark passed since: end_date - n fell in [since_day, today]
-            and_(Contract.end_date >= since_day + timedelta(days=n),
-                 Contract.end_date <= today + timedelta(days=n))
-            for n in RENEWAL_MARKS]
-        windows.append(Contract.updated_at >= w.since)
-        if w.users:  # owner reactivated, owner's manager changed or reactivated
-            windows.append(Contract.owner_id.in_(w.users))
-            windows.append(Contract.owner_id.in_(
-                select(User.id).where(User.manager_id.in_(w.users))))
-        rows = _union(s, query, Contract.id, windows, lambda r: r[0].id)
+    rows: list[Any] = (list(s.execute(query)) if w.full
+            else _rows(s, query, Contract.id, w.found("c"), lambda r: r[0].id))
     managers = {u.id: u for u in s.scalars(select(User).where(User.id.in_(
         {owner.manager_id for _c, owner in rows if owner.manager_id})))} if rows else {}
     planned = []
@@ -222,7 +365,7 @@ def _quiet_or_overdue(row: Any, now: datetime) -> Planned | None:
 
 def stale_deals(s: Session, w: Window, stages: Sequence[OpenStage]) -> list[Planned]:
     now = w.now
-    if not stages:
+    if not stages or not (w.full or w.found("o")):
         return []
     query = (select(Opportunity.id, Opportunity.last_activity_at,
                     Opportunity.stage_changed_at, Opportunity.close_date, Stage.quiet_days,
@@ -240,41 +383,15 @@ def stale_deals(s: Session, w: Window, stages: Sequence[OpenStage]) -> list[Plan
                  or_(Opportunity.last_activity_at.is_(None),
                      Opportunity.last_activity_at < quiet_since))))))
     else:
-        since = w.since
-        windows: list[ColumnElement[bool]] = [
-            # close dates that passed since
-            and_(Opportunity.close_date >= since.date(), Opportunity.close_date < now.date()),
-            Opportunity.updated_at >= since,
-        ]
-        for st in stages:  # spells that ran out since: spell + days in (since, now]
-            if st.quiet_days:
-                start, end = (since - timedelta(days=st.quiet_days),
-                              now - timedelta(days=st.quiet_days))
-                windows.append(and_(Opportunity.stage_id == st.id,
-                                    Opportunity.stage_changed_at > start,
-                                    Opportunity.stage_changed_at <= end))
-        for days in sorted({st.quiet_days for st in stages if st.quiet_days}):
-            # by last activity, whatever the stage (with the stage as well, SQLite would
-            # walk the stage's deals by its index rather than this range)
-            windows.append(and_(Opportunity.last_activity_at > since - timedelta(days=days),
-                                Opportunity.last_activity_at <= now - timedelta(days=days)))
-        if w.users:
-            windows.append(Opportunity.owner_id.in_(w.users))
-        rows = _union(s, query, Opportunity.id, windows, lambda r: r[0])
+        rows = _rows(s, query, Opportunity.id, w.found("o"), lambda r: r[0])
     return [p for p in (_quiet_or_overdue(row, now) for row in rows) if p is not None]
 
 
 # -- digests ---------------------------------------------------------------------------
-def digest_users(s: Session, w: Window, default_tz: str) -> Sequence[User]:
+def digest_users(s: Session, w: Window) -> Sequence[User]:
+    if not (w.full or w.found("g")):
+        return []
     query = select(User).where(User.digest_hour.is_not(None), User.is_active.is_(True))
     if w.since is None:
         return s.scalars(query).all()
-    zones = turned_zones(w.since, w.now)
-    windows: list[ColumnElement[bool]] = []
-    if zones:
-        windows.append(User.timezone.in_(zones))
-    if default_tz in zones or turned_day([ZoneInfo(default_tz)], w.since, w.now):
-        windows.append(User.timezone.is_(None))
-    if w.users:
-        windows.append(User.id.in_(w.users))
-    return [u for (u,) in _union(s, query, User.id, windows, lambda r: r[0].id)]
+    return [u for (u,) in _rows(s, query, User.id, w.found("g"), lambda r: r[0].id)]

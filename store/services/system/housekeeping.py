@@ -40,6 +40,15 @@ def _oldest(column: Any, id_column: Any) -> Any:
     return select(column).order_by(id_column).limit(1).scalar_subquery()
 
 
+_LOOK = select(  # built once: every sweep runs it
+    select(AuditEntry.action).where(AuditEntry.entity_type == "workspace",
+                                    AuditEntry.entity_id == 0)
+    .order_by(AuditEntry.id.desc()).limit(1).scalar_subquery(),
+    _oldest(SlackEvent.received_at, SlackEvent.received_at),
+    _oldest(ButtonValue.created_at, ButtonValue.id),
+    _oldest(OwedReply.created_at, OwedReply.id))
+
+
 def _prune(s: Session, table: Any, written: Any, before: datetime, *more: Any) -> int:
     oldest_ids = select(table.id).order_by(table.id).limit(PRUNE_BATCH).scalar_subquery()
     result = cast(CursorResult[Any], s.execute(
@@ -50,13 +59,7 @@ def _prune(s: Session, table: Any, written: Any, before: datetime, *more: Any) -
 
 def housekeep(s: Session, now: datetime) -> Housekeeping:
     """Prune what is past its keeping time, and read whether sending is stopped."""
-    state, event_at, button_at, owed_at = s.execute(select(
-        select(AuditEntry.action).where(AuditEntry.entity_type == "workspace",
-                                        AuditEntry.entity_id == 0)
-        .order_by(AuditEntry.id.desc()).limit(1).scalar_subquery(),
-        _oldest(SlackEvent.received_at, SlackEvent.received_at),
-        _oldest(ButtonValue.created_at, ButtonValue.id),
-        _oldest(OwedReply.created_at, OwedReply.id))).one()
+    state, event_at, button_at, owed_at = s.connection().execute(_LOOK).one()
     pruned = 0
     if event_at is not None and event_at < now - DEDUP_WINDOW:
         pruned += _prune_events(s, now - DEDUP_WINDOW)
