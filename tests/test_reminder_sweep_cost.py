@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from bot.localslack import LocalSlack
 from bot.reminders import ReminderRunner
 from store.clock import ManualClock
-from store.models import ButtonValue, Reminder, Stage, SweepMark, User
+from store.models import ButtonValue, Opportunity, Reminder, Stage, SweepMark, User
 from store.services import Services
+from store.services.reminders.plan import MARK_EVERY
 from store.services.system.button_values import KEPT_FOR
 from store.services.system.housekeeping import PRUNE_BATCH
 from store.statement_count import counting
@@ -68,9 +69,10 @@ def test_a_quiet_sweep_is_a_few_statements_each_built_once(
         services: Services, app, clock: ManualClock) -> None:
     """Nothing written or come due since the last sweep: a look at the sending state and
     what to prune, one at the workflow's events, the open stages and the planner's marks
-    (two statements on PostgreSQL, which locks the marks), one for every window, the mark
-    moved on, and the two claims; the same statements each minute, so SQLAlchemy builds
-    and compiles none of them again."""
+    (after the planner's lock on PostgreSQL), one for every window, and the two claims;
+    the same statements each minute, so SQLAlchemy builds and compiles none of them
+    again. The mark is moved on only every few minutes when nothing was found, so such a
+    sweep writes nothing."""
     sweep = runner(services, app)
     book(services, 3, tag="Q")
     sweep.run_once()
@@ -84,9 +86,16 @@ def test_a_quiet_sweep_is_a_few_statements_each_built_once(
         assert (report.planned, report.sent) == (0, 0)
         seen.append(quiet.sql)
     assert seen[0] == seen[1]
-    expected = 8 if services.store.dialect == "postgresql" else 7
+    expected = 7 if services.store.dialect == "postgresql" else 6
     assert (quiet.statements, quiet.transactions) == (expected, 1), quiet.sql
     assert quiet.starting("INSERT") == quiet.starting("DELETE") == 0
+    assert quiet.starting("UPDATE sweep_marks") == 0
+    clock.advance(MARK_EVERY)
+    with counting(services.store.engine) as later:
+        sweep.run_once()
+    assert later.starting("UPDATE sweep_marks") == 1
+    with services.store.transaction() as s:
+        assert s.scalars(select(SweepMark.planned_at)).one() == clock.now()
 
 
 def test_a_prune_backlog_goes_over_sweeps_and_keeps_what_is_young(
@@ -220,3 +229,49 @@ def test_after_incremental_sweeps_a_full_sweep_finds_nothing_new(
     assert any(k.startswith("digest:") for k in keys)
     texts = [c.args["text"] for c in slack.calls_of("chat.postMessage")]
     assert sum("Initech" in t for t in texts) == 1  # Bo's, once back
+
+
+def test_a_mark_left_behind_by_quiet_sweeps_misses_nothing(
+        services: Services, app, slack: LocalSlack, clock: ManualClock) -> None:
+    """A sweep a minute over midnight, with things coming due at their own minutes (a
+    deal's quiet spell running out, a close date passing, a follow-up entering the
+    day-ahead horizon, a digest's day turning) while quiet sweeps leave the mark behind:
+    after each sweep a full look (the mark forgotten for a moment) finds nothing new."""
+    sweep = runner(services, app)
+    clock.set(datetime(2026, 11, 24, 23, 20, tzinfo=UTC))
+    start = clock.now()
+    ana = services.users.get_or_create("UMARK", name="Ana Mark", timezone="UTC")
+    services.reminders.set_digest_hour(ana.id, 0)
+    acme = services.accounts.create(ana.id, "Mark Acme")
+    quiet = services.opportunities.create(ana.id, "Quiet", account=acme.name,
+                                          close_date=date(2027, 6, 1))
+    overdue = services.opportunities.create(ana.id, "Overdue", account=acme.name,
+                                            close_date=start.date())
+    with services.store.transaction() as s:
+        stage = s.scalars(select(Stage).where(Stage.kind == "open", Stage.quiet_days > 0)
+                          .order_by(Stage.position)).first()
+        assert stage is not None and stage.quiet_days
+        spell_from = start - timedelta(days=stage.quiet_days) + timedelta(minutes=37)
+        s.execute(update(Opportunity).where(Opportunity.id == quiet.id).values(
+            stage_id=stage.id, stage_changed_at=spell_from, last_activity_at=spell_from))
+    services.activities.log(ana.id, kind="call", subject="later", account_id=acme.id,
+                            follow_up_at=start + timedelta(days=1, minutes=50))
+    clock.advance(timedelta(minutes=15))  # the writes are past the margin
+    sweep.run_once()
+    behind = 0
+    for minute in range(16, 75):
+        clock.set(start + timedelta(minutes=minute))
+        sweep.run_once()
+        with services.store.transaction() as s:
+            mark = s.scalars(select(SweepMark)).one()
+            kept = (mark.name, mark.planned_at)
+            behind += kept[1] < clock.now()
+            s.execute(delete(SweepMark))
+        assert services.reminders.plan() == 0, f"missed at minute {minute}"
+        with services.store.transaction() as s:  # the mark as the quiet sweeps left it
+            s.execute(delete(SweepMark))
+            s.add(SweepMark(name=kept[0], planned_at=kept[1]))
+    assert behind > 20  # quiet sweeps left the mark where it was
+    with services.store.transaction() as s:
+        keys = set(s.scalars(select(Reminder.key)))
+    assert {k.split(":")[0] for k in keys} >= {"stale", "overdue", "follow_up", "digest"}

@@ -32,11 +32,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     String,
     and_,
     bindparam,
     delete,
+    func,
     literal_column,
     null,
     or_,
@@ -66,6 +68,7 @@ FOLLOW_UP_LOOKBACK = timedelta(days=14)  # older open follow-ups go to the diges
 FOLLOW_UP_AHEAD = timedelta(days=1)  # planned a day ahead, delivered at their time
 MARGIN = timedelta(minutes=10)  # a write not yet committed when the last sweep looked
 MAX_CHANGED_USERS = 1000  # more users written since (a bulk import): plan everything
+MARK_EVERY = timedelta(minutes=5)  # a quiet sweep moves the mark on at most this often
 
 
 @dataclass(frozen=True)
@@ -116,17 +119,16 @@ class Marks:
 # Statements built once, with bind parameters: a sweep a minute runs them as they are, so
 # its cost is the database's, not SQLAlchemy's building and compiling (a sweep's Python
 # was twenty times its SQL).
-_OPEN_STAGES = (select(Stage.id, Stage.quiet_days).where(Stage.kind == "open"))
-_MARKS = select(SweepMark.name, SweepMark.planned_at).where(
-    SweepMark.name.like(bindparam("prefix")))
-_STAGES_AND_MARKS: Any = union_all(  # SQLite: one statement for both
+PLANNER_LOCK_KEY = 0x5A1E_5B07  # the planner's advisory lock on PostgreSQL (any fixed key)
+_PLANNER_LOCK = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger())))
+_STAGES_AND_MARKS: Any = union_all(
     select(Stage.id, Stage.quiet_days, type_coerce(null(), String()),
            type_coerce(null(), UTCDateTime())).where(Stage.kind == "open"),
     select(null(), null(), SweepMark.name, SweepMark.planned_at)
     .where(SweepMark.name.like(bindparam("prefix"))))
 _SET_MARK = (update(SweepMark).where(SweepMark.name == bindparam("b_name"))
              .values(planned_at=bindparam("b_at")))
-_NEW_MARK = {  # a first sweep: two at once (no mark to lock yet) both write it, the later wins
+_NEW_MARK = {  # a first mark: should another have written it meanwhile, the later wins
     dialect: insert(SweepMark).values(name=bindparam("b_name"), planned_at=bindparam("b_at"))
     .on_conflict_do_update(index_elements=["name"], set_={"planned_at": bindparam("b_at")})
     for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
@@ -135,29 +137,40 @@ _OTHER_MARKS = delete(SweepMark).where(SweepMark.name.like(bindparam("prefix")),
 
 
 def stages_and_marks(s: Session, prefix: str, *, lock: bool) -> Marks:
-    """The open stages (by id) and every mark named `prefix`…; with `lock` (PostgreSQL) the
-    marks are locked, so concurrent sweeps plan one after the other rather than both reading
-    the same rows (a lock cannot be taken in a UNION: two statements there)."""
+    """The open stages (by id) and every mark named `prefix`…, in one statement. With
+    `lock` (PostgreSQL) the planner's advisory lock is taken first, in a statement of its
+    own (so the marks are read after it is held), and kept to the end of the transaction:
+    concurrent sweeps plan one after the other rather than both reading the same rows.
+    Unlike locking the mark's row, it writes nothing, so a sweep that finds nothing writes
+    nothing (its commit waits for no WAL flush), and it holds on a first sweep too, when
+    there is no mark to lock yet."""
     conn = s.connection()
-    params = {"prefix": prefix + "%"}
     if lock:
-        stages = [OpenStage(i, q) for i, q in conn.execute(_OPEN_STAGES)]
-        marks = {n: at for n, at in conn.execute(_MARKS.with_for_update(), params)}
-    else:
-        stages, marks = [], {}
-        for stage_id, quiet, name, at in conn.execute(_STAGES_AND_MARKS, params):
-            if name is None:
-                stages.append(OpenStage(stage_id, quiet))
-            else:
-                marks[name] = at
+        conn.execute(_PLANNER_LOCK, {"key": PLANNER_LOCK_KEY})
+    stages, marks = [], {}
+    for stage_id, quiet, name, at in conn.execute(_STAGES_AND_MARKS, {"prefix": prefix + "%"}):
+        if name is None:
+            stages.append(OpenStage(stage_id, quiet))
+        else:
+            marks[name] = at
     stages.sort(key=lambda st: st.id)
     return Marks(stages, marks)
 
 
-def set_mark(s: Session, marks: Marks, mark_name: str, now: datetime) -> None:
-    """Remember `now` under `mark_name`, forgetting marks of other settings or stages."""
+def set_mark(s: Session, marks: Marks, mark_name: str, w: Window) -> None:
+    """Remember `w.now` under `mark_name`, forgetting marks of other settings or stages.
+
+    When the windows found nothing, the mark is left as it is for up to `MARK_EVERY`: the
+    next sweep's windows, reaching back from the older mark, hold everything these held
+    (nothing) and what came since, so nothing is missed, and a quiet sweep writes nothing
+    (on PostgreSQL its commit then waits for no WAL flush)."""
+    last = marks.marks.get(mark_name)
+    if (not w.full and not w.ids and last is not None
+            and not any(name != mark_name for name in marks.marks)
+            and w.now - last < MARK_EVERY):
+        return
     conn = s.connection()
-    params = {"b_name": mark_name, "b_at": now}
+    params = {"b_name": mark_name, "b_at": w.now}
     if any(name != mark_name for name in marks.marks):
         conn.execute(_OTHER_MARKS, {**params, "prefix": mark_name.split(":")[0] + ":%"})
     conn.execute(_SET_MARK if mark_name in marks.marks else _NEW_MARK[conn.dialect.name],

@@ -112,7 +112,7 @@ class ReminderService:
                        *planner.stale_deals(s, w, marks.stages), *self._digests(s, w),
                        *self._reports(s, w)]
             created = self._insert(s, planned, now) if planned else 0
-            planner.set_mark(s, marks, mark, now)
+            planner.set_mark(s, marks, mark, w)
             return created
 
     def _mark_name(self, stages: list[planner.OpenStage]) -> str:
