@@ -118,16 +118,19 @@ class WorkflowService:
         self.working_hours = working_hours
         self.default_timezone = default_timezone
 
-    def sweep(self, session: Session | None = None) -> int:
+    def sweep(self, session: Session | None = None, *, recent: bool | None = None) -> int:
         """Apply every rule to recent events; returns how many new effects were made. In
-        `session` when given (the reminder sweep's one transaction), else in its own."""
-        if not self.rules.rules:
+        `session` when given (the reminder sweep's one transaction), else in its own.
+        `recent`: whether there are events since `WINDOW` ago, when the caller looked
+        already (the sweep's housekeeping does); else one look at three indexes first."""
+        if not self.rules.rules or recent is False:
             return 0
         now = self.store.now()
         made = 0
         with within(self.store, session) as s:
-            if not any(s.connection().execute(_ANY_EVENTS, {"since": now - WINDOW}).one()):
-                return 0  # most sweeps: one look at three indexes
+            if recent is None and not any(
+                    s.connection().execute(_ANY_EVENTS, {"since": now - WINDOW}).one()):
+                return 0  # most sweeps
             events = _history_events(s, now - WINDOW) + _other_events(s, now - WINDOW, now)
             for event in events:
                 for rule in self.rules.rules:
