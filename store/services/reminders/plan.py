@@ -12,6 +12,12 @@ range:
 - rows written since the last sweep (`updated_at`), and the rows of users written since
   (a user reactivated, a manager changed).
 
+All the windows are one `UNION ALL` of id-only index ranges (`_probe`), built once per
+shape and run with bind parameters, so a sweep with nothing due costs one round trip and
+none of SQLAlchemy's statement building; only the rows of the ids found are then read,
+kind by kind. When it finds nothing the mark may stay where it is (`MARK_EVERY`): the next
+windows, reaching back from it, cover this sweep's too.
+
 With no mark (the first sweep, a changed setting or open stage's quiet days, a clock
 that went back, a gap longer than the follow-up look-back) it reads every row that can be
 due, as before. Each window reaches `MARGIN` further back than the last sweep, so a write
