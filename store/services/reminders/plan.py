@@ -125,7 +125,7 @@ class Marks:
 # Statements built once, with bind parameters: a sweep a minute runs them as they are, so
 # its cost is the database's, not SQLAlchemy's building and compiling (a sweep's Python
 # was twenty times its SQL).
-PLANNER_LOCK_KEY = 0x5A1E_5B07  # the planner's advisory lock on PostgreSQL (any fixed key)
+PLANNER_LOCK_KEY = 0x5A1E_5E70  # the planner's advisory lock on PostgreSQL (migrate.py has its own)
 _PLANNER_LOCK = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger())))
 _STAGES_AND_MARKS: Any = union_all(
     select(Stage.id, Stage.quiet_days, type_coerce(null(), String()),
