@@ -49,7 +49,7 @@ from store.db import Store, normalize_url
 from store.migrate import upgrade
 from store.models import Activity, Opportunity, Reminder, Stage, SweepMark, User
 from store.services import Services
-from store.services.reminders.plan import FOLLOW_UP_AHEAD, FOLLOW_UP_LOOKBACK, MARGIN
+from store.services.reminders.windows import FOLLOW_UP_AHEAD, FOLLOW_UP_LOOKBACK, MARGIN
 
 HOURS = "00:00-23:59"  # every minute is a working one, so what is due is sent now
 DUE = 1000

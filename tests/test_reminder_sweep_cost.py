@@ -15,7 +15,7 @@ from bot.reminders import ReminderRunner
 from store.clock import ManualClock
 from store.models import ButtonValue, Opportunity, Reminder, Stage, SweepMark, User
 from store.services import Services
-from store.services.reminders.plan import MARK_EVERY
+from store.services.reminders.windows import MARK_EVERY
 from store.services.system.button_values import KEPT_FOR
 from store.services.system.housekeeping import PRUNE_BATCH
 from store.statement_count import counting

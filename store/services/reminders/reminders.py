@@ -13,11 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
-from typing import Any, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -26,6 +25,8 @@ from store.db import Store
 from store.models import Reminder, User
 from store.services.pipeline.subscriptions import planned_reports
 from store.services.reminders import plan as planner
+from store.services.reminders import windows
+from store.services.reminders.claims import claim_statements
 from store.services.reminders.plan import Planned
 from store.services.system.within import within
 from store.working_time import DEFAULT_DIGEST_HOUR, DEFAULT_WORKING_HOURS, local_hour, next_delivery
@@ -34,24 +35,7 @@ INSERT_CHUNK = 500  # reminders per INSERT (10 values each: well under any bind 
 LEASE = timedelta(minutes=5)
 CLAIM_BATCH = 50  # reminders a claim takes at most; a smaller batch means none are left
 MAX_BACKOFF = timedelta(hours=1)
-MARK_PREFIX = "reminders:"  # the planner's marks (plan.py), one per set of settings
-
-
-@lru_cache(maxsize=4)
-def _claim_statements(limit: int) -> tuple[Any, Any, Any]:
-    """The claim's statements, built once (a sweep a minute runs them, mostly to find
-    nothing): the batch locked alone (PostgreSQL), the UPDATE of the batch as its
-    sub-select (SQLite), the UPDATE of the locked ids."""
-    t = Reminder.__table__
-    claimable = or_(and_(t.c.status == "pending", t.c.deliver_at <= bindparam("now")),
-                    and_(t.c.status == "claimed", t.c.claimed_at < bindparam("expired")))
-    batch = (select(t.c.id).where(claimable).order_by(t.c.deliver_at, t.c.id).limit(limit))
-    claim = update(t).values(status="claimed", claimed_by=bindparam("worker"),
-                             claimed_at=bindparam("now"), attempts=t.c.attempts + 1)
-    return (batch.with_for_update(skip_locked=True),
-            claim.where(t.c.id.in_(batch.scalar_subquery()), claimable).returning(t.c.id),
-            claim.where(t.c.id.in_(bindparam("ids", expanding=True)), claimable)
-            .returning(t.c.id))
+MARK_PREFIX = "reminders:"  # the planner's marks (windows.py), one per set of settings
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -103,23 +87,23 @@ class ReminderService:
         `session` when given (the sweep's one transaction), else in its own."""
         now = self.store.now()
         with within(self.store, session) as s:
-            marks = planner.stages_and_marks(s, MARK_PREFIX,
+            marks = windows.stages_and_marks(s, MARK_PREFIX,
                                              lock=self.store.dialect == "postgresql")
             mark = self._mark_name(marks.stages)
-            w = planner.window(s, marks, mark, now, self.default_timezone)
+            w = windows.window(s, marks, mark, now, self.default_timezone)
             planned = [*planner.follow_ups(s, w),
                        *planner.renewals(s, w, self._tz, self.renewal_alert_minor),
                        *planner.stale_deals(s, w, marks.stages), *self._digests(s, w),
                        *self._reports(s, w)]
             created = self._insert(s, planned, now) if planned else 0
-            planner.set_mark(s, marks, mark, w)
+            windows.set_mark(s, marks, mark, w)
             return created
 
-    def _mark_name(self, stages: list[planner.OpenStage]) -> str:
+    def _mark_name(self, stages: list[windows.OpenStage]) -> str:
         """The settings and stages that change what is planned are part of the mark's
         name: changing one plans everything once."""
         return (f"{MARK_PREFIX}{self.renewal_alert_minor}:{self.default_timezone}:"
-                f"{planner.stages_mark(stages)}")
+                f"{windows.stages_mark(stages)}")
 
     def _tz(self, user: User) -> str:
         return user.timezone or self.default_timezone
@@ -156,7 +140,7 @@ class ReminderService:
                 .on_conflict_do_nothing(index_elements=["key"]).returning(Reminder.id)).all())
         return created
 
-    def _digests(self, s: Session, w: planner.Window) -> list[Planned]:
+    def _digests(self, s: Session, w: windows.Window) -> list[Planned]:
         now = w.now
         planned = []
         for user in planner.digest_users(s, w):
@@ -166,7 +150,7 @@ class ReminderService:
                                    user.id, user, due))
         return planned
 
-    def _reports(self, s: Session, w: planner.Window) -> list[Planned]:
+    def _reports(self, s: Session, w: windows.Window) -> list[Planned]:
         """Every active subscription's latest slot (its key makes it once); in an
         incremental sweep only when the windows found any active subscription."""
         if not (w.full or w.found("r")):
@@ -180,7 +164,7 @@ class ReminderService:
         """Take up to `limit` due reminders for `worker`; no two workers get the same one.
         In `session` when given (the sweep's one transaction), else in its own."""
         now = self.store.now()
-        candidates, by_batch, by_ids = _claim_statements(limit)
+        candidates, by_batch, by_ids = claim_statements(limit)
         params = {"now": now, "expired": now - LEASE, "worker": worker}
         with within(self.store, session) as s:
             conn = s.connection()
