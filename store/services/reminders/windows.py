@@ -181,12 +181,15 @@ def _arm(tag: str, id_column: Any, *where: ColumnElement[bool]) -> Any:
 
 
 @lru_cache(maxsize=16)
-def _probe_statement(quiet_stages: int, quiet_spans: int, zones: bool, no_zone: bool) -> Any:
+def _probe_statement(stage_spans: tuple[int, ...], quiet_spans: int, zones: bool,
+                     no_zone: bool) -> Any:
     """The windows of every kind as one `UNION ALL`, each arm a select of its own on its
     own table (one index range each; joined, or OR-ed together, SQLite's planner may walk
     the table by a join index instead): one round trip finds every row that can have
-    become due since the last sweep. Built once per shape (how many open stages have quiet
-    days, how many different quiet days, whether zones turned their day)."""
+    become due since the last sweep. Built once per shape (which of the different quiet
+    days each open stage with quiet days has, how many there are, whether zones turned
+    their day); a spell's bounds are bound once per number of days (`qs…`, `qe…`), each
+    shared by the stages of those days and by the last-activity range."""
     b = bindparam
     arms = [
         # follow-ups that entered the day-ahead horizon since: bounded on both sides, else
@@ -204,12 +207,13 @@ def _probe_statement(quiet_stages: int, quiet_spans: int, zones: bool, no_zone: 
         _arm("o", Opportunity.id, Opportunity.updated_at >= b("since")),
         # spells that ran out since (spell + days in (since, now]), per stage
         *(_arm("o", Opportunity.id, Opportunity.stage_id == b(f"st{i}"),
-               Opportunity.stage_changed_at > b(f"sts{i}"),
-               Opportunity.stage_changed_at <= b(f"ste{i}")) for i in range(quiet_stages)),
+               Opportunity.stage_changed_at > b(f"qs{span}"),
+               Opportunity.stage_changed_at <= b(f"qe{span}"))
+          for i, span in enumerate(stage_spans)),
         # by last activity, whatever the stage (with the stage as well, SQLite would walk
         # the stage's deals by its index rather than this range)
-        *(_arm("o", Opportunity.id, Opportunity.last_activity_at > b(f"las{i}"),
-               Opportunity.last_activity_at <= b(f"lae{i}")) for i in range(quiet_spans)),
+        *(_arm("o", Opportunity.id, Opportunity.last_activity_at > b(f"qs{i}"),
+               Opportunity.last_activity_at <= b(f"qe{i}")) for i in range(quiet_spans)),
         # every active subscription: a report's slot is worked out from its row
         _arm("r", ReportSubscription.id, ReportSubscription.active.is_(True)),
         # users written since (more than MAX_CHANGED_USERS: plan everything)
@@ -238,13 +242,13 @@ def _probe(s: Session, since: datetime, now: datetime, stages: Sequence[OpenStag
         params[f"cs{n}"] = since.date() + timedelta(days=n)
         params[f"ce{n}"] = today + timedelta(days=n)
     for i, st in enumerate(quiet):
-        quiet_for = timedelta(days=st.quiet_days or 0)
-        params |= {f"st{i}": st.id, f"sts{i}": since - quiet_for, f"ste{i}": now - quiet_for}
+        params[f"st{i}"] = st.id
     for i, days in enumerate(spans):
-        params |= {f"las{i}": since - timedelta(days=days), f"lae{i}": now - timedelta(days=days)}
+        params |= {f"qs{i}": since - timedelta(days=days), f"qe{i}": now - timedelta(days=days)}
     if zones:
         params["zones"] = zones
-    statement = _probe_statement(len(quiet), len(spans), bool(zones), no_zone)
+    statement = _probe_statement(tuple(spans.index(st.quiet_days or 0) for st in quiet),
+                                 len(spans), bool(zones), no_zone)
     found: dict[str, set[int]] = {}
     for tag, row_id in s.connection().execute(statement, params):
         found.setdefault(tag, set()).add(row_id)
