@@ -498,8 +498,9 @@ def _cases(store: Store, admin_id: int, manager_id: int, team: frozenset[int], r
 
 def _show(row: tuple[str, float, float, str]) -> None:
     name, ours, floor, plan = row
-    print(f"{name:<24} {ours * 1000:>12.1f} {floor * 1000:>10.1f} {ours / floor:>7.2f} ×"
-          f"   floor: {plan}", flush=True)
+    digits = 3 if floor < 0.001 else 1  # stuck deals take a tenth of a millisecond
+    print(f"{name:<24} {ours * 1000:>12.{digits}f} {floor * 1000:>10.{digits}f} "
+          f"{ours / floor:>7.2f} ×   floor: {plan}", flush=True)
 
 
 def run() -> None:
