@@ -27,8 +27,9 @@ from store.clock import Clock
 from store.services import Services
 from store.services.reminders.context import BatchContext
 from store.services.reminders.reminders import CLAIM_BATCH, LEASE, DueReminder, Outcome
-from store.services.system.housekeeping import housekeep
+from store.services.system.housekeeping import Housekeeping, housekeep
 from store.services.system.owed_replies import Owed
+from store.services.workflow.rules import WINDOW as WORKFLOW_WINDOW
 
 log = logging.getLogger(__name__)
 RECORD_AFTER_SECONDS = LEASE.total_seconds() / 2
@@ -67,8 +68,9 @@ class ReminderRunner:
         (nothing is claimed that is not also planned and committed; a claim is a lease,
         so what a dead sweep claimed is sent by the next, README "At a crash")."""
         with self.services.store.transaction() as s:
-            house = housekeep(s, self.services.store.now())  # whether or not we may send
-            first = self._plan_and_claim(s) if house.stopped_by is None else None
+            now = self.services.store.now()  # whether we may send, and what can be due:
+            house = housekeep(s, now, events_since=now - WORKFLOW_WINDOW)
+            first = self._plan_and_claim(s, house) if house.stopped_by is None else None
         if first is None:
             if not self._token_works_again(house.stopped_by):
                 log.info("reminders: Slack uninstalled the app or revoked its token; "
@@ -92,12 +94,19 @@ class ReminderRunner:
             log.info("reminders: %s", report)
         return report
 
-    def _plan_and_claim(self, s: Session) -> tuple[int, list[Owed], list[DueReminder]]:
+    def _plan_and_claim(self, s: Session, house: Housekeeping | None = None
+                        ) -> tuple[int, list[Owed], list[DueReminder]]:
         """Plan, then claim the owed replies due and, when none are (their sending would
-        eat into the reminders' lease), the first batch of reminders, all in `s`."""
-        planned = self.services.workflow.sweep(s) + self.services.reminders.plan(s)
-        owed = self.services.owed_replies.claim(session=s)
-        due = [] if owed else self.services.reminders.claim(self.worker, session=s)
+        eat into the reminders' lease), the first batch of reminders, all in `s`. What
+        `house` found none of (workflow events, owed replies or reminders due soon) is not
+        looked for again; reminders planned just now are claimed whatever it found."""
+        planned = (self.services.workflow.sweep(s, recent=house.events if house else None)
+                   + self.services.reminders.plan(s))
+        owed = (self.services.owed_replies.claim(session=s)
+                if house is None or house.owed_due else [])
+        due = [] if owed else (
+            self.services.reminders.claim(self.worker, session=s)
+            if house is None or house.reminders_due or planned else [])
         return planned, owed, due
 
     def _token_works_again(self, stopped_by: str | None) -> bool:

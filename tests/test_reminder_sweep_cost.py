@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from bot.localslack import LocalSlack
 from bot.reminders import ReminderRunner
 from store.clock import ManualClock
-from store.models import ButtonValue, Reminder, Stage, SweepMark, User
+from store.models import ButtonValue, Opportunity, Reminder, Stage, SweepMark, User
 from store.services import Services
+from store.services.reminders.windows import MARK_EVERY
 from store.services.system.button_values import KEPT_FOR
 from store.services.system.housekeeping import PRUNE_BATCH
 from store.statement_count import counting
@@ -55,10 +56,48 @@ def test_nothing_due_costs_the_same_for_a_small_and_a_large_book(
     assert (large.statements, large.transactions) == (small.statements, small.transactions)
     assert large.starting("INSERT INTO reminders") == small.starting("INSERT INTO reminders") == 0
     # housekeeping, sending state, workflow, planning and both claims: one transaction
-    # (was 8), 21 statements (was 26), none of them a prune while nothing is old enough
-    assert (small.statements, small.transactions) == (21, 1)
+    # (was 8), 13 statements (was 26, then 21): the book was written minutes ago, so the
+    # workflow reads its events and the windows re-read its rows; none of them a prune
+    # while nothing is old enough, nor a claim while nothing is due (PostgreSQL takes the
+    # planner's lock in a statement of its own)
+    expected = 14 if services.store.dialect == "postgresql" else 13
+    assert (small.statements, small.transactions) == (expected, 1)
     assert small.starting("DELETE FROM slack_events") == 0
     assert small.starting("DELETE FROM button_values") == 0
+
+
+def test_a_quiet_sweep_is_a_few_statements_each_built_once(
+        services: Services, app, clock: ManualClock) -> None:
+    """Nothing written or come due since the last sweep: one look at the sending state,
+    what to prune, the workflow's events and whether any reply or reminder is due; one at
+    the open stages and the planner's marks (after the planner's lock on PostgreSQL); one
+    for every window. The same statements each minute, so SQLAlchemy builds and compiles
+    none of them again. The mark is moved on only every few minutes when nothing was
+    found, so such a sweep writes nothing."""
+    sweep = runner(services, app)
+    book(services, 3, tag="Q")
+    sweep.run_once()
+    clock.advance(timedelta(days=3))  # past the workflow's look-back and the margin
+    sweep.run_once()
+    seen: list[list[str]] = []
+    for _ in range(2):
+        clock.advance(timedelta(minutes=1))
+        with counting(services.store.engine) as quiet:
+            report = sweep.run_once()
+        assert (report.planned, report.sent) == (0, 0)
+        seen.append(quiet.sql)
+    assert seen[0] == seen[1]
+    expected = 4 if services.store.dialect == "postgresql" else 3
+    assert (quiet.statements, quiet.transactions) == (expected, 1), quiet.sql
+    assert quiet.starting("INSERT") == quiet.starting("DELETE") == 0
+    assert quiet.starting("UPDATE") == 0  # no claim: nothing is due
+    assert quiet.starting("UPDATE sweep_marks") == 0
+    clock.advance(MARK_EVERY)
+    with counting(services.store.engine) as later:
+        sweep.run_once()
+    assert later.starting("UPDATE sweep_marks") == 1
+    with services.store.transaction() as s:
+        assert s.scalars(select(SweepMark.planned_at)).one() == clock.now()
 
 
 def test_a_prune_backlog_goes_over_sweeps_and_keeps_what_is_young(
@@ -192,3 +231,49 @@ def test_after_incremental_sweeps_a_full_sweep_finds_nothing_new(
     assert any(k.startswith("digest:") for k in keys)
     texts = [c.args["text"] for c in slack.calls_of("chat.postMessage")]
     assert sum("Initech" in t for t in texts) == 1  # Bo's, once back
+
+
+def test_a_mark_left_behind_by_quiet_sweeps_misses_nothing(
+        services: Services, app, slack: LocalSlack, clock: ManualClock) -> None:
+    """A sweep a minute over midnight, with things coming due at their own minutes (a
+    deal's quiet spell running out, a close date passing, a follow-up entering the
+    day-ahead horizon, a digest's day turning) while quiet sweeps leave the mark behind:
+    after each sweep a full look (the mark forgotten for a moment) finds nothing new."""
+    sweep = runner(services, app)
+    clock.set(datetime(2026, 11, 24, 23, 20, tzinfo=UTC))
+    start = clock.now()
+    ana = services.users.get_or_create("UMARK", name="Ana Mark", timezone="UTC")
+    services.reminders.set_digest_hour(ana.id, 0)
+    acme = services.accounts.create(ana.id, "Mark Acme")
+    quiet = services.opportunities.create(ana.id, "Quiet", account=acme.name,
+                                          close_date=date(2027, 6, 1))
+    services.opportunities.create(ana.id, "Overdue", account=acme.name,
+                                  close_date=start.date())
+    with services.store.transaction() as s:
+        stage = s.scalars(select(Stage).where(Stage.kind == "open", Stage.quiet_days > 0)
+                          .order_by(Stage.position)).first()
+        assert stage is not None and stage.quiet_days
+        spell_from = start - timedelta(days=stage.quiet_days) + timedelta(minutes=37)
+        s.execute(update(Opportunity).where(Opportunity.id == quiet.id).values(
+            stage_id=stage.id, stage_changed_at=spell_from, last_activity_at=spell_from))
+    services.activities.log(ana.id, kind="call", subject="later", account_id=acme.id,
+                            follow_up_at=start + timedelta(days=1, minutes=50))
+    clock.advance(timedelta(minutes=15))  # the writes are past the margin
+    sweep.run_once()
+    behind = 0
+    for minute in range(16, 75):
+        clock.set(start + timedelta(minutes=minute))
+        sweep.run_once()
+        with services.store.transaction() as s:
+            mark = s.scalars(select(SweepMark)).one()
+            kept = (mark.name, mark.planned_at)
+            behind += kept[1] < clock.now()
+            s.execute(delete(SweepMark))
+        assert services.reminders.plan() == 0, f"missed at minute {minute}"
+        with services.store.transaction() as s:  # the mark as the quiet sweeps left it
+            s.execute(delete(SweepMark))
+            s.add(SweepMark(name=kept[0], planned_at=kept[1]))
+    assert behind > 20  # quiet sweeps left the mark where it was
+    with services.store.transaction() as s:
+        keys = set(s.scalars(select(Reminder.key)))
+    assert {k.split(":")[0] for k in keys} >= {"stale", "overdue", "follow_up", "digest"}

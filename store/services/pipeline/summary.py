@@ -140,7 +140,7 @@ def stuck_deals(session: Session, scope: ReportScope, period: Period | None, now
         params["owners"] = sorted(owners)
     if period is not None:
         params |= {"start": period.start, "end": period.end}
-    rows = session.connection().execute(statement, params)
+    rows = session.connection().execute(statement, params).all()  # one fetch, not five
     return tuple(
         StuckDeal(opp_id, deal_title(account, name), owner, stage, since,
                   (now - since).days, from_minor(amount, currency), currency)

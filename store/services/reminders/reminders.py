@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -25,6 +25,8 @@ from store.db import Store
 from store.models import Reminder, User
 from store.services.pipeline.subscriptions import planned_reports
 from store.services.reminders import plan as planner
+from store.services.reminders import windows
+from store.services.reminders.claims import claim_statements
 from store.services.reminders.plan import Planned
 from store.services.system.within import within
 from store.working_time import DEFAULT_DIGEST_HOUR, DEFAULT_WORKING_HOURS, local_hour, next_delivery
@@ -33,6 +35,7 @@ INSERT_CHUNK = 500  # reminders per INSERT (10 values each: well under any bind 
 LEASE = timedelta(minutes=5)
 CLAIM_BATCH = 50  # reminders a claim takes at most; a smaller batch means none are left
 MAX_BACKOFF = timedelta(hours=1)
+MARK_PREFIX = "reminders:"  # the planner's marks (windows.py), one per set of settings
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -84,22 +87,23 @@ class ReminderService:
         `session` when given (the sweep's one transaction), else in its own."""
         now = self.store.now()
         with within(self.store, session) as s:
-            stages = planner.open_stages(s)
-            mark = self._mark_name(stages)
-            w = planner.window(s, mark, now, lock=self.store.dialect == "postgresql")
+            marks = windows.stages_and_marks(s, MARK_PREFIX,
+                                             lock=self.store.dialect == "postgresql")
+            mark = self._mark_name(marks.stages)
+            w = windows.window(s, marks, mark, now, self.default_timezone)
             planned = [*planner.follow_ups(s, w),
                        *planner.renewals(s, w, self._tz, self.renewal_alert_minor),
-                       *planner.stale_deals(s, w, stages), *self._digests(s, w),
-                       *self._reports(s, now)]
-            created = self._insert(s, planned, now)
-            planner.set_mark(s, mark, now)
+                       *planner.stale_deals(s, w, marks.stages), *self._digests(s, w),
+                       *self._reports(s, w)]
+            created = self._insert(s, planned, now) if planned else 0
+            windows.set_mark(s, marks, mark, w)
             return created
 
-    def _mark_name(self, stages: list[planner.OpenStage]) -> str:
+    def _mark_name(self, stages: list[windows.OpenStage]) -> str:
         """The settings and stages that change what is planned are part of the mark's
         name: changing one plans everything once."""
-        return (f"reminders:{self.renewal_alert_minor}:{self.default_timezone}:"
-                f"{planner.stages_mark(stages)}")
+        return (f"{MARK_PREFIX}{self.renewal_alert_minor}:{self.default_timezone}:"
+                f"{windows.stages_mark(stages)}")
 
     def _tz(self, user: User) -> str:
         return user.timezone or self.default_timezone
@@ -136,19 +140,23 @@ class ReminderService:
                 .on_conflict_do_nothing(index_elements=["key"]).returning(Reminder.id)).all())
         return created
 
-    def _digests(self, s: Session, w: planner.Window) -> list[Planned]:
+    def _digests(self, s: Session, w: windows.Window) -> list[Planned]:
         now = w.now
         planned = []
-        for user in planner.digest_users(s, w, self.default_timezone):
+        for user in planner.digest_users(s, w):
             due = local_hour(now, user.digest_hour or DEFAULT_DIGEST_HOUR, self._tz(user))
             local_day = now.astimezone(ZoneInfo(self._tz(user))).date()
             planned.append(Planned(f"digest:{user.id}:{local_day:%Y%m%d}", "digest", "user",
                                    user.id, user, due))
         return planned
 
-    def _reports(self, s: Session, now: datetime) -> list[Planned]:
+    def _reports(self, s: Session, w: windows.Window) -> list[Planned]:
+        """Every active subscription's latest slot (its key makes it once); in an
+        incremental sweep only when the windows found any active subscription."""
+        if not (w.full or w.found("r")):
+            return []
         return [Planned(r.key, "report", "report_subscription", r.subscription_id, r.creator,
-                        r.due_at, channel_id=r.channel_id) for r in planned_reports(s, now)]
+                        r.due_at, channel_id=r.channel_id) for r in planned_reports(s, w.now)]
 
     # -- delivering ----------------------------------------------------------------------
     def claim(self, worker: str, limit: int = CLAIM_BATCH,
@@ -156,30 +164,20 @@ class ReminderService:
         """Take up to `limit` due reminders for `worker`; no two workers get the same one.
         In `session` when given (the sweep's one transaction), else in its own."""
         now = self.store.now()
-        claimable = or_(
-            and_(Reminder.status == "pending", Reminder.deliver_at <= now),
-            and_(Reminder.status == "claimed", Reminder.claimed_at < now - LEASE),
-        )
+        candidates, by_batch, by_ids = claim_statements(limit)
+        params = {"now": now, "expired": now - LEASE, "worker": worker}
         with within(self.store, session) as s:
-            candidates = (select(Reminder.id).where(claimable)
-                          .order_by(Reminder.deliver_at, Reminder.id).limit(limit))
-            picked: ColumnElement[bool]
+            conn = s.connection()
             if self.store.dialect == "postgresql":
                 # Lock the batch in its own statement: as a sub-select of the UPDATE, the
                 # planner may run `LIMIT … FOR UPDATE SKIP LOCKED` as a join and claim every
                 # due row at once (one dead worker would then strand them all).
-                locked = s.scalars(candidates.with_for_update(skip_locked=True)).all()
+                locked = conn.execute(candidates, params).scalars().all()
                 if not locked:
                     return []
-                picked = Reminder.id.in_(locked)
+                ids = conn.execute(by_ids, {**params, "ids": list(locked)}).scalars().all()
             else:  # SQLite runs one writer at a time: the sub-select is the batch
-                picked = Reminder.id.in_(candidates.scalar_subquery())
-            ids = s.scalars(
-                update(Reminder)
-                .where(picked, claimable)
-                .values(status="claimed", claimed_by=worker, claimed_at=now,
-                        attempts=Reminder.attempts + 1)
-                .returning(Reminder.id)).all()
+                ids = conn.execute(by_batch, params).scalars().all()
             if not ids:
                 return []
             rows = s.execute(select(Reminder, User).outerjoin(User, Reminder.user_id == User.id)

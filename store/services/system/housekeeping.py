@@ -14,13 +14,22 @@ keeping time, a prune is safe to repeat, to cut short and to roll back with the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import CursorResult, bindparam, delete, exists, select
 from sqlalchemy.orm import Session
 
-from store.models import AuditEntry, ButtonValue, OwedReply, SlackEvent
+from store.models import (
+    Account,
+    AuditEntry,
+    ButtonValue,
+    Case,
+    OpportunityHistory,
+    OwedReply,
+    Reminder,
+    SlackEvent,
+)
 from store.services.system.button_values import KEPT_FOR
 from store.services.system.events import DEDUP_WINDOW
 from store.services.system.owed_replies import KEPT_AFTER_DELIVERY
@@ -30,14 +39,43 @@ PRUNE_BATCH = 500
 tables keep to their keeping times, and a backlog (after an outage) goes over sweeps."""
 
 
+CLAIM_SOON = timedelta(minutes=5)
+"""How far ahead the look for due reminders and owed replies reaches: the claims run when
+anything is due by then (the sweep's planning, between this look and the claims, takes
+far less), or is claimed (a lease that may have run out)."""
+
+
 @dataclass(frozen=True)
 class Housekeeping:
+    """What was pruned, whether sending is stopped ("uninstalled" or "tokens_revoked"),
+    and whether the sweep's next reads can find anything: workflow events since
+    `events_since` (None when not asked), owed replies and reminders due soon."""
+
     pruned: int
-    stopped_by: str | None  # "uninstalled" or "tokens_revoked" while sending is stopped
+    stopped_by: str | None
+    events: bool | None = None
+    owed_due: bool = True
+    reminders_due: bool = True
 
 
 def _oldest(column: Any, id_column: Any) -> Any:
     return select(column).order_by(id_column).limit(1).scalar_subquery()
+
+
+_LOOK = select(  # built once: every sweep runs it
+    select(AuditEntry.action).where(AuditEntry.entity_type == "workspace",
+                                    AuditEntry.entity_id == 0)
+    .order_by(AuditEntry.id.desc()).limit(1).scalar_subquery(),
+    _oldest(SlackEvent.received_at, SlackEvent.received_at),
+    _oldest(ButtonValue.created_at, ButtonValue.id),
+    _oldest(OwedReply.created_at, OwedReply.id),
+    exists().where(OwedReply.status == "pending", OwedReply.deliver_at <= bindparam("soon")),
+    exists().where(Reminder.status == "pending", Reminder.deliver_at <= bindparam("soon")),
+    exists().where(Reminder.status == "claimed"),
+    # the workflow's events (store/services/workflow): anything since its look-back?
+    exists().where(OpportunityHistory.changed_at >= bindparam("events_since")),
+    exists().where(Account.created_at >= bindparam("events_since")),
+    exists().where(Case.opened_at >= bindparam("events_since")))
 
 
 def _prune(s: Session, table: Any, written: Any, before: datetime, *more: Any) -> int:
@@ -48,15 +86,14 @@ def _prune(s: Session, table: Any, written: Any, before: datetime, *more: Any) -
     return result.rowcount or 0
 
 
-def housekeep(s: Session, now: datetime) -> Housekeeping:
-    """Prune what is past its keeping time, and read whether sending is stopped."""
-    state, event_at, button_at, owed_at = s.execute(select(
-        select(AuditEntry.action).where(AuditEntry.entity_type == "workspace",
-                                        AuditEntry.entity_id == 0)
-        .order_by(AuditEntry.id.desc()).limit(1).scalar_subquery(),
-        _oldest(SlackEvent.received_at, SlackEvent.received_at),
-        _oldest(ButtonValue.created_at, ButtonValue.id),
-        _oldest(OwedReply.created_at, OwedReply.id))).one()
+def housekeep(s: Session, now: datetime, events_since: datetime | None = None
+              ) -> Housekeeping:
+    """Prune what is past its keeping time, and read whether sending is stopped and what
+    the rest of the sweep can find (`Housekeeping`), all in one statement."""
+    (state, event_at, button_at, owed_at, owed_due, pending, claimed, moved, opened,
+     cases) = s.connection().execute(_LOOK, {
+         "soon": now + CLAIM_SOON,
+         "events_since": events_since if events_since is not None else now}).one()
     pruned = 0
     if event_at is not None and event_at < now - DEDUP_WINDOW:
         pruned += _prune_events(s, now - DEDUP_WINDOW)
@@ -67,7 +104,9 @@ def housekeep(s: Session, now: datetime) -> Housekeeping:
                          OwedReply.status != "pending")
     stopped = (state or "").removeprefix("slack.")
     return Housekeeping(pruned, stopped if stopped in ("uninstalled", "tokens_revoked")
-                        else None)
+                        else None,
+                        events=bool(moved or opened or cases) if events_since else None,
+                        owed_due=bool(owed_due), reminders_due=bool(pending or claimed))
 
 
 def _prune_events(s: Session, before: datetime) -> int:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from store.db import Store
@@ -36,6 +37,21 @@ class Owed:
     attempts: int
 
 
+@lru_cache(maxsize=4)
+def _claim_statements(limit: int) -> tuple[Any, Any, Any]:
+    """The claim's statements, built once (the sweep runs them every minute, mostly to find
+    nothing): the batch locked alone (PostgreSQL), the UPDATE of the batch as its sub-select
+    (SQLite), the UPDATE of the locked ids."""
+    t = OwedReply.__table__
+    due = and_(t.c.status == "pending", t.c.deliver_at <= bindparam("now"))
+    batch = select(t.c.id).where(due).order_by(t.c.id).limit(limit)
+    claim = update(t).values(deliver_at=bindparam("until"), attempts=t.c.attempts + 1)
+    taken = (t.c.id, t.c.method, t.c.payload, t.c.attempts)
+    return (batch.with_for_update(skip_locked=True),
+            claim.where(t.c.id.in_(batch.scalar_subquery()), due).returning(*taken),
+            claim.where(t.c.id.in_(bindparam("ids", expanding=True)), due).returning(*taken))
+
+
 class OwedReplies:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -54,20 +70,17 @@ class OwedReplies:
         leaves them to the next one. In `session` when given (the sweep's one
         transaction), else in its own."""
         now = self.store.now()
-        due = and_(OwedReply.status == "pending", OwedReply.deliver_at <= now)
+        batch, by_batch, by_ids = _claim_statements(limit)
+        params = {"now": now, "until": now + LEASE}
         with within(self.store, session) as s:
-            batch = select(OwedReply.id).where(due).order_by(OwedReply.id).limit(limit)
-            picked: ColumnElement[bool]
+            conn = s.connection()
             if self.store.dialect == "postgresql":  # lock the batch alone (see reminders)
-                locked = s.scalars(batch.with_for_update(skip_locked=True)).all()
+                locked = conn.execute(batch, params).scalars().all()
                 if not locked:
                     return []
-                picked = OwedReply.id.in_(locked)
+                rows = conn.execute(by_ids, {**params, "ids": list(locked)}).all()
             else:
-                picked = OwedReply.id.in_(batch.scalar_subquery())
-            rows = s.scalars(update(OwedReply).where(picked, due)
-                             .values(deliver_at=now + LEASE, attempts=OwedReply.attempts + 1)
-                             .returning(OwedReply)).all()
+                rows = conn.execute(by_batch, params).all()
             return [Owed(r.id, r.method, json.loads(r.payload), r.attempts) for r in rows]
 
     def delivered(self, reply_id: int) -> None:
