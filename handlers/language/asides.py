@@ -1,12 +1,12 @@
 """A statement and a question in one line: "globex is at 130k now — what's my pipeline?"
 
-A rep often reports a fact and asks something in the same breath. Read whole, the line is a
-question (it ends with "?"), and a question never writes, so the fact would be dropped
-without a word. Cut at the sentence break between them instead (the question may come first),
-the statement is read and applied on its own and the question answered after it. Only a clause that
-opens the way a question does ("what…", "how's…", "did you…", "any…") is split off, so a
-statement that merely ends with "?" ("acme is 50k now?") stays one doubtful line, which the
-reader treats as a question.
+A rep often reports a fact and asks something in the same breath. Read whole, the line is
+a question (it ends with "?"), and a question never writes, so the fact would be dropped
+without a word. Cut at the sentence break between them instead (the question may come
+first), the statement is read and applied on its own and the question answered after it.
+Only a clause that opens the way a question does ("what…", "how's…", "did you…", "any…") is
+split off, so a statement that merely ends with "?" ("acme is 50k now?") stays one doubtful
+line, which the reader treats as a question.
 
 A statement with "don't log the rest" after it ("acme renewal at 95k, no need to log the
 call") is the same: the statement is applied, the declined part is not, and the reply says
