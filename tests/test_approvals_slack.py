@@ -256,3 +256,23 @@ def test_quotes_decided_in_words_as_with_the_buttons(chat: Chat, services: Servi
     assert "v2" in revised.text
     quote = services.quotes.get(team["U0ANA"], "Q-2026-0001")
     assert (quote.version, quote.total) == (2, Decimal("19200.00"))  # 20 seats, 20 % off
+
+
+def test_a_quote_named_by_its_deal_is_decided_as_by_its_number(chat: Chat, services: Services,
+                                                               team) -> None:
+    request(chat)
+    [refused] = chat.say("approve the globex quote", user="U0OLI")  # Oli can't see Globex
+    assert "Nothing was decided" in refused.text and "Q-2026-0001" not in refused.text
+    assert services.quotes.get(team["U0ANA"], "Q-2026-0001").status == "pending_approval"
+    said = chat.say("ok approve the globex quote", user="U0MO")
+    assert [m.text for m in said if m.recipient == "U0MO"] == ["Approved Q-2026-0001 v1."]
+    chat.say("reject the globex quote, 30% needs a multi-year commit", user="U0ADA")
+    quote = services.quotes.get(team["U0ANA"], "Q-2026-0001")
+    assert quote.status == "rejected"
+    assert any("needs a multi-year commit" in m.render() for m in chat.visible_to("U0ANA"))
+
+
+def test_a_quote_named_by_neither_number_nor_deal_is_asked_for(chat: Chat, team) -> None:
+    request(chat)
+    [asked] = chat.say("approve the quote", user="U0MO")
+    assert "Which quote?" in asked.text and "Nothing was decided" in asked.text

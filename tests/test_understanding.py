@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
+
 from bot.chat import Chat
 from store.services import Services
 
@@ -342,3 +344,23 @@ def test_a_decision_or_a_done_without_a_name_asks_which(chat: Chat, services: Se
     assert "Which follow-up?" in done.text
     [activity] = services.activities.list_for(book["ana"])
     assert not activity.done
+
+
+@pytest.mark.parametrize(("text", "role", "said"), [
+    ("dana should be an admin", "admin", "Dana Kim is now an admin."),
+    ("change dana to manager", "manager", "Dana Kim is now a manager."),
+    ("set dana's role to finance", "finance", "Dana Kim is now in finance."),
+])
+def test_a_role_change_said_other_ways(chat: Chat, services: Services, book, admin: int,
+                                       text: str, role: str, said: str) -> None:
+    services.users.get_or_create("U0DANA", name="Dana Kim")
+    [done] = chat.say(text, user="UADMIN")
+    assert done.text == said
+    assert services.users.find("U0DANA").role == role
+
+
+def test_a_remark_about_someones_job_changes_no_role(chat: Chat, services: Services, book,
+                                                     admin: int) -> None:
+    services.users.get_or_create("U0DANA", name="Dana Kim")
+    chat.say("ask dana, she is a manager", user="UADMIN")
+    assert services.users.find("U0DANA").role == "rep"

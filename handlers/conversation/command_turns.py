@@ -86,7 +86,8 @@ def role(turn: Turn, plan: Plan) -> Answer:
                         "was changed.", private=True)
     ref = turn.actor.slack_user_id if who == "me" else str(who)
     user = turn.services.people.update(turn.actor.id, ref, role=str(role_name))
-    return say_text(f"{escape(user.name)} is now {with_article(user.role)}.")
+    role_said = "in finance" if user.role == "finance" else with_article(user.role)
+    return say_text(f"{escape(user.name)} is now {role_said}.")  # not "a finance"
 
 
 def undo_last(turn: Turn) -> Answer:

@@ -44,7 +44,8 @@ def request(turn: Turn, plan: Plan) -> Intent | Answer | None:
     if plan.intent == "quote" and plan.asks:
         return say_text("Which quote? Say its number, like `approve Q-2026-0006`; `approvals` "
                         "lists the ones waiting for you. Nothing was decided.", private=True)
-    if plan.intent == "quote" and plan.command is not None and plan.command.target is None:
+    if plan.intent == "quote" and plan.command is not None and plan.command.target is None \
+            and args.get("action") not in ("approve", "reject"):  # those: by the deal named
         return Intent("quote", text, target=_text(args.get("target")) or "",
                       detail=_text(args.get("detail")))
     return None

@@ -18,10 +18,14 @@ from handlers.slack.text import escape
 
 log = logging.getLogger(__name__)
 _NUMBER = re.compile(r"\bq-?\d{4}-?\d{1,6}\b[\s,:;.\-–—]*", re.I)
+_QUOTE_WORD = re.compile(r"\bquote\b[\s,:;.\-–—]*", re.I)
 
 
 def run(turn: Turn, plan: Plan, reading: Reading, flow: QuoteFlow) -> Answer | Intent | None:
     command = plan.command
+    if command is not None and command.target is None \
+            and command.args.get("action") in ("approve", "reject"):
+        return _decide_by_deal(turn, flow, reading, str(command.args["action"]))
     if command is None or command.target is None:
         return None  # "approve the quote": the sentence-shape turns ask which
     number, action = command.target.name, str(command.args.get("action") or "show")
@@ -42,9 +46,39 @@ def run(turn: Turn, plan: Plan, reading: Reading, flow: QuoteFlow) -> Answer | I
     return Intent("quote", reading.sentence.raw, target=number)  # show it, with its buttons
 
 
+def _decide_by_deal(turn: Turn, flow: QuoteFlow, reading: Reading,
+                    action: str) -> Answer | None:
+    """"approve the globex quote": the one quote of that account (or deal) waiting for this
+    approver, decided as by its number; asked which when two wait or none is named, said
+    when none waits. None when the account named is not one the approver may see."""
+    named = [m.known for m in reading.mentions if m.kind in ("account", "deal")]
+    if not named:
+        return say_text("Which quote? Say its number, like `approve Q-2026-0006`, or its "
+                        "deal; `approvals` lists the ones waiting for you. Nothing was "
+                        "decided.", private=True)
+    known = named[0]
+    account_id = known.id if known.kind == "account" else known.scope
+    name = turn.directory.account_name(turn.actor.id, account_id) if account_id else None
+    if name is None:
+        return None
+    steps = [p for p in turn.services.approvals.queue(turn.actor.id)
+             if (p.quote.opportunity_id == known.id if known.kind == "deal"
+                 else p.quote.opportunity_title.startswith(f"{name} — "))]
+    if not steps:
+        return say_text(f"No quote on *{escape(name)}* is waiting for your approval. "
+                        "`approvals` lists the ones that are.", private=True)
+    if len(steps) > 1:
+        numbers = ", ".join(p.quote.number for p in steps)
+        return say_text(f"{len(steps)} quotes on *{escape(name)}* wait for you ({numbers}). "
+                        f"Say which: `{action} {steps[0].quote.number}`. Nothing was decided.",
+                        private=True)
+    return _decide(turn, flow, steps[0].quote.number, action, _reason(reading))
+
+
 def _reason(reading: Reading) -> str | None:
-    """What follows the number: "20% is too rich for that deal"."""
-    found = _NUMBER.search(reading.sentence.raw)
+    """What follows the number (or, for a quote named by its deal, the word "quote"):
+    "20% is too rich for that deal"."""
+    found = _NUMBER.search(reading.sentence.raw) or _QUOTE_WORD.search(reading.sentence.raw)
     rest = reading.sentence.raw[found.end():].strip() if found else ""
     rest = re.sub(r"^(?:rejected|declined|because|since|as)\b[\s,:]*", "", rest, flags=re.I)
     return rest or None

@@ -85,6 +85,13 @@ def _asked_day(plan: Plan, facts: Facts) -> Plan:
     return plan
 
 
+DECIDING = frozenset({"approve", "approved", "approving", "reject", "rejected", "rejecting",
+                      "decline", "declined", "deny", "lgtm"})
+"""An approver's words that decide a quote named by its deal ("approve the globex quote")."""
+ROLE_CHANGES = frozenset({"make", "promote", "demote", "change", "set", "switch", "should",
+                          "now", "to", "as"})
+"""Words that make "dana … admin" a role change ("dana should be an admin", "change morgan
+to rep"), not a remark about someone's job ("ask dana, she's a manager")."""
 SEVERAL_TIMES = frozenset({"twice", "times", "two", "three", "all", "everything", "both"})
 """Words that ask "undo" for more than the last change, which is all it reverses."""
 DAY_WRITES = frozenset({"log", "move", "edit", "multi", "create", "snooze"})
@@ -113,6 +120,8 @@ def _evidence(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -
             scores["create"] += 2
     if "quote" in kinds:
         scores["quote"] = 4 + sum(1 for w in words if w in QUOTE_ACTIONS)
+    elif "quote" in words and DECIDING & set(words):
+        scores["quote"] = 4.0  # "approve the globex quote": the quote asked for by its deal
     else:
         scores["quote"] = 2.0 if "quote" in words else 0.0
     if "follow" in words or "task" in words or "reminder" in words:
@@ -154,6 +163,8 @@ def _plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
         return Plan("help")
     if scores["role"] >= 4 or (scores["role"] >= 1 and sentence.users
                                and set(words) & set(ROLE_WORDS)) or (
+            any(m.kind == "user" for m in mentions) and set(words) & set(ROLE_WORDS)
+            and set(words) & ROLE_CHANGES) or (
             words[:1] == ("make",) and "me" in words and set(words) & set(ROLE_WORDS)) \
             or _makes_someone(sentence, mentions):
         return role_plan(sentence, mentions)
