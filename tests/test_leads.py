@@ -238,3 +238,13 @@ def test_the_lead_form(chat: Chat, services: Services, team) -> None:
     assert "Assigned to Ana Rep (round-robin in the team)." in card.render()
     assert [lead.name for lead in LeadService(services.store).mine(team["U0ANA"])] == [
         "Eve Adams"]
+
+
+def test_a_source_said_before_the_person_is_the_source() -> None:
+    assert parse_lead("from the webinar - tom jones at cyberdyne") == LeadFields(
+        name="tom jones", company="cyberdyne", source="webinar")
+
+
+@pytest.mark.parametrize("said", ["from the trade show", "at tyrell corp, don't know the name yet"])
+def test_a_lead_with_no_person_named_has_no_name(said: str) -> None:
+    assert parse_lead(said) is None

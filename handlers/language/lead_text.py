@@ -5,8 +5,9 @@ title CTO, company Hooli, source "trade show", email jane@hooli.com. The sentenc
 commas and semicolons; the first piece is the person (possibly "Jane Roe from Hooli" or
 "Jane Roe (Hooli)"); "TITLE at COMPANY" gives both; an email or a phone number is
 recognised wherever it is; "met at …", "via …", "source: …", "referred by …" say where the
-lead came from; a lone piece is the company when none was named, else the title when it
-looks like one, else part of the source.
+lead came from (before the person too: "from the webinar - Tom Jones at Cyberdyne"); a lone
+piece is the company when none was named, else the title when it looks like one, else part
+of the source.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ _SOURCE = re.compile(r"^(?:(?:we\s+|i\s+)?met\s+(?:\w+\s+)?(?:at|during|on|in)|v
                      r"source\s*:?|came\s+from|came\s+in\s+(?:from|via)|referred\s+by|"
                      r"referral\s+from|from\s+the|inbound\s+from|found\s+us\s+(?:at|via|on))"
                      r"\s+(?:the\s+|a\s+|an\s+|our\s+)?(?P<source>.+)$", re.I)
+_NO_PERSON = re.compile(r"^(?:at|@|from|for|with|of)\b", re.I)
 _TITLE_WORDS = re.compile(
     r"\b(?:ceo|cto|cfo|coo|cio|ciso|cmo|cro|vp|svp|evp|president|founder|co-founder|owner|"
     r"director|head|manager|lead|engineer|architect|officer|partner|buyer|procurement|"
@@ -52,8 +54,13 @@ def parse_lead(text: str) -> LeadFields | None:
     pieces = [p.strip(" .") for p in _PIECES.split(text) if p.strip(" .")]
     if not pieces:
         return None
-    name, company, title = pieces[0], None, None
     sources: list[str] = []
+    while len(pieces) > 1 and (said := _SOURCE.match(pieces[0])):
+        sources.append(said["source"].strip())  # "a lead from the webinar - tom jones …"
+        pieces = pieces[1:]
+    name, company, title = pieces[0], None, None
+    if _SOURCE.match(name) or _NO_PERSON.match(name):
+        return None  # "lead from the trade show", "lead at tyrell": no one named yet
     if found := _PERSON_AT.match(name):
         name, company = found["person"].strip(), (found["paren"] or found["company"]).strip()
     for piece in pieces[1:]:

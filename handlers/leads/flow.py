@@ -34,7 +34,7 @@ class LeadFlow:
     def lead(self, intent: Intent, actor: UserView) -> Answer:
         fields = parse_lead(intent.detail or "")
         if fields is None:
-            return Answer(text="New lead", private=True, blocks=[
+            return Answer(text="Who is the lead? Nothing was added yet.", private=True, blocks=[
                 ui.mrkdwn("Who is the lead? Say `new lead: Jane Roe, CTO at Hooli, met at the "
                           "trade show`, or use the form."),
                 ui.actions(ui.button("New lead form", "lead_form", "new"))])
