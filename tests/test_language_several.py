@@ -403,3 +403,20 @@ def test_a_month_said_alone_before_a_probability_is_the_close_date(
     globex = services.opportunities.get(book["ana"], book["globex"])
     assert (globex.amount, globex.close_date, globex.probability) == (
         Decimal(60000), date(2027, 3, 31), 50)
+
+
+@pytest.mark.parametrize(("text", "amount"), [("bump globex by 5k", 125000),
+                                              ("slashed globex by 6k", 114000),
+                                              ("bump globex to 150k", 150000)])
+def test_a_bump_by_a_figure_changes_the_amount_by_it(chat: Chat, services: Services, book,
+                                                      text: str, amount: int) -> None:
+    chat.say(text)
+    assert services.opportunities.get(book["ana"], book["globex"]).amount == Decimal(amount)
+
+
+def test_a_day_inside_the_next_step_is_not_the_close_date(chat: Chat, services: Services,
+                                                          book) -> None:
+    before = services.opportunities.get(book["ana"], book["hooli"]).close_date
+    chat.say("hooli next step send pricing friday")
+    hooli = services.opportunities.get(book["ana"], book["hooli"])
+    assert (hooli.next_step, hooli.close_date) == ("send pricing friday", before)

@@ -42,8 +42,10 @@ def deal_edits(sentence: Sentence, facts: Facts, mentions: tuple[Mention, ...], 
         amount = chosen.value if not chosen.change else None
         change = chosen.value * chosen.change if chosen.change else None
     close = next((d.close_day for d in facts.days if d.role == "close"), None)
-    if close is None and not logging:
-        close = next((d.close_day for d in facts.days if d.role is None), None)
+    if close is None and not logging:  # a day inside the next step is the step's own
+        step = (facts.next_step or "").lower()  # ("next step send pricing friday")
+        close = next((d.close_day for d in facts.days
+                      if d.role is None and d.phrase.lower() not in step), None)
     probability = None
     for percent in facts.percents:
         if percent.discount:

@@ -34,9 +34,11 @@ _SCALE = {"k": Decimal(1_000), "m": Decimal(1_000_000), "mm": Decimal(1_000_000)
           "b": Decimal(1_000_000_000), "bn": Decimal(1_000_000_000),
           "thousand": Decimal(1_000), "grand": Decimal(1_000), "million": Decimal(1_000_000),
           "mil": Decimal(1_000_000), "billion": Decimal(1_000_000_000)}
-_UP = frozenset({"up", "increase", "increased", "raise", "raised", "plus", "grew", "grow"})
+_UP = frozenset({"up", "increase", "increased", "raise", "raised", "plus", "grew", "grow",
+                 "bump", "bumped", "boost", "boosted", "upped"})
 _DOWN = frozenset({"down", "cut", "reduce", "reduced", "decrease", "decreased", "knock",
-                   "knocked", "drop", "dropped", "lower", "lowered", "shave", "trim"})
+                   "knocked", "drop", "dropped", "lower", "lowered", "shave", "trim",
+                   "slash", "slashed"})
 _QUANTITY_WORDS = frozenset({"seats", "seat", "users", "user", "licenses", "licences",
                              "license", "units", "people", "days", "weeks", "months", "years",
                              "hours", "minutes", "employees", "reps", "percent", "pct"})
