@@ -25,7 +25,8 @@ _SOURCE = re.compile(r"^(?:(?:we\s+|i\s+)?met\s+(?:\w+\s+)?(?:at|during|on|in)|v
                      r"source\s*:?|came\s+from|came\s+in\s+(?:from|via)|referred\s+by|"
                      r"referral\s+from|from\s+the|inbound\s+from|found\s+us\s+(?:at|via|on))"
                      r"\s+(?:the\s+|a\s+|an\s+|our\s+)?(?P<source>.+)$", re.I)
-_NO_PERSON = re.compile(r"^(?:at|@|from|for|with|of)\b", re.I)
+_NO_PERSON = re.compile(r"^(?:(?:at|from|for|with|of)\b|@\s)", re.I)
+"""A first piece that opens with where, not who: "at tyrell corp" ("@dana" is a person)."""
 _TITLE_WORDS = re.compile(
     r"\b(?:ceo|cto|cfo|coo|cio|ciso|cmo|cro|vp|svp|evp|president|founder|co-founder|owner|"
     r"director|head|manager|lead|engineer|architect|officer|partner|buyer|procurement|"
