@@ -24,7 +24,7 @@ from pathlib import Path
 
 from benchmarks.kb_search import START, _fill_store
 from knowledge import KnowledgeBase
-from knowledge.schema import plain_text
+from knowledge.text import plain_text
 from store.clock import ManualClock
 from store.db import Store
 from store.migrate import upgrade

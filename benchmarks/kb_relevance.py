@@ -39,7 +39,7 @@ import yaml
 from benchmarks.kb_corpus import QUERIES, missing_note, open_corpus
 from knowledge import KnowledgeBase
 from knowledge.plain import PlainIndex
-from knowledge.schema import plain_text
+from knowledge.text import plain_text
 from store.clock import SystemClock
 from store.db import Store
 from store.migrate import upgrade

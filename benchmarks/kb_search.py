@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from knowledge import KnowledgeBase, SearchResults
-from knowledge.schema import plain_text
+from knowledge.text import plain_text
 from store.clock import ManualClock
 from store.db import Store
 from store.migrate import upgrade

@@ -1,8 +1,7 @@
 """The whoosh engine's index: analyzers and fields (knowledge/whoosh_engine.py).
 
 What both engines put into the index and read of a query (stop words, stems, an article
-turned into a document) is in knowledge/text.py, which imports no whoosh; its names are
-here too, for the whoosh side and for callers that read them from here. Titles and tags
+turned into a document) is in knowledge/text.py, which imports no whoosh. Titles and tags
 weigh more than bodies; the unstemmed `words` field is the vocabulary "did you mean"
 draws from.
 """
@@ -12,20 +11,7 @@ from __future__ import annotations
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer, StopFilter
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from knowledge.text import (
-    FILTER_FIELDS,
-    QUESTION_WORDS,
-    SCHEMA_VERSION,
-    STOP,
-    document,
-    fingerprint,
-    headings,
-    keyword_tokens,
-    normalize_filter_value,
-    plain_text,
-    stem_word,
-    vocabulary_text,
-)
+from knowledge.text import STOP, stem_word
 
 # Index-time field boosts; the query scales them again (query.FIELD_WEIGHTS), measured on
 # an 880-page company handbook (benchmarks/kb_relevance.py): one common title word ("team",
@@ -64,8 +50,3 @@ def build_schema() -> Schema:
 
 
 TEXT_FIELDS = ("title", "tags", "headings", "body")
-
-__all__ = ["FILTER_FIELDS", "HEADINGS_BOOST", "PLAIN", "QUESTION_WORDS", "SCHEMA_VERSION",
-           "STEMMED", "STOP", "TAGS_BOOST", "TEXT_FIELDS", "TITLE_BOOST", "VOCABULARY",
-           "build_schema", "document", "fingerprint", "headings", "keyword_tokens",
-           "normalize_filter_value", "plain_text", "stem_word", "vocabulary_text"]

@@ -22,9 +22,10 @@ from knowledge.engine import (
 from knowledge.query import ParsedQuery, QueryReader, corrections, highlight_terms
 from knowledge.reading import Readers, open_generation, top_hits
 from knowledge.results import Hit, SearchResults
-from knowledge.schema import build_schema, document
+from knowledge.schema import build_schema
 from knowledge.snippets import snippet
 from knowledge.synonyms import DEFAULT, SYNONYMS_TAG, Synonyms
+from knowledge.text import document
 
 if TYPE_CHECKING:
     from store.services.knowledge.articles import ArticleView

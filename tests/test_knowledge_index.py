@@ -16,8 +16,8 @@ from sqlalchemy import delete, update
 
 from handlers.knowledge.snippets import snippet_mrkdwn
 from knowledge import IndexBusy, KnowledgeBase
-from knowledge.schema import plain_text
 from knowledge.storage import CURRENT, STATE
+from knowledge.text import plain_text
 from store.clock import ManualClock
 from store.db import Store
 from store.models import KnowledgeArticle

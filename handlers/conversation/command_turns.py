@@ -3,7 +3,6 @@ account, and create a deal in words ("new opp for hooli: expansion, 75k, closing
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 from handlers.conversation import plan_parts
@@ -15,7 +14,6 @@ from handlers.slack.answer import Answer, say_text
 from handlers.slack.text import escape, local_time, with_article
 from store.roles import ROLES
 from store.schemas import ActivityView
-from store.services.deals.plans import Part
 from store.working_time import start_of_working_day
 
 _HORIZON = timedelta(days=3650)  # every open follow-up, however far ahead
@@ -55,16 +53,10 @@ def create_deal(turn: Turn, plan: Plan, reading: Reading) -> Answer | None:
     """A new deal on the named account, with the terms said, and the activity said with it
     ("…, f/u friday", "had a call with their cfo") logged on it: one transaction, one Undo.
     No name said is a question."""
-    spec = plan_parts.new_deal(turn, plan)
-    if spec is None or isinstance(spec, Answer):
-        return spec
-    assert plan.account is not None
-    activity = plan_parts.activity(turn, plan, reading, turn.deps.clock.now())
-    if activity is not None:  # the deal's terms are on the card: the headline says the rest
-        headline = plan_parts.new_deal_headline(activity.kind, plan, spec)
-        activity = replace(activity, subject=headline)
-    [done], token = turn.services.plans.apply_all(
-        turn.actor.id, [Part(None, plan.account.id, activity, new_deal=spec)])
+    part = plan_parts.new_deal_part(turn, plan, reading)
+    if part is None or isinstance(part, Answer):
+        return part
+    [done], token = turn.services.plans.apply_all(turn.actor.id, [part])
     opp = done.opportunity
     assert opp is not None
     shown = card(turn.directory, opp, turn.actor)

@@ -5,6 +5,7 @@ change (a lost reason, an amount said as a change), and the "Logged …" line.""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from handlers.slack.answer import Answer, say_text
 from handlers.slack.text import day, escape, local_time, short_money, with_article
 from store.schemas import ActivityView, OpportunityView
 from store.services.deals.changes import UNSET
-from store.services.deals.plans import ActivitySpec, DealChangeSpec, NewDealSpec
+from store.services.deals.plans import ActivitySpec, DealChangeSpec, NewDealSpec, Part
 from store.services.people.directory import DealRef
 from store.working_time import start_of_working_day
 
@@ -145,9 +146,10 @@ def logged(activity: ActivityView, plan: Plan, place: str, tz: str) -> str:
     return line
 
 
-def new_deal(turn: Turn, plan: Plan) -> NewDealSpec | Answer | None:
-    """The deal the plan creates, on an account the rep may see; the question when it has
-    no name; None when the plan creates none."""
+def new_deal_part(turn: Turn, plan: Plan, reading: Reading) -> Part | Answer | None:
+    """The part of a plan that creates a deal (on an account the rep may see) with the
+    activity said beside it logged on it; the question when the deal has no name; None
+    when the plan creates none or the account is out of sight."""
     new = plan.new_deal
     if new is None or plan.account is None:
         return None
@@ -158,9 +160,14 @@ def new_deal(turn: Turn, plan: Plan) -> NewDealSpec | Answer | None:
         return say_text(f"What should the new *{escape(account)}* deal be called? Say it "
                         f"with the terms: `new deal for {escape(account.lower())}: expansion, "
                         "50k, closing end of march`. Nothing was created.", private=True)
-    return NewDealSpec(new.name[:200], account, turn.services.opportunities.default_currency,
+    spec = NewDealSpec(new.name[:200], account, turn.services.opportunities.default_currency,
                        amount=new.amount, close_date=new.close_date,
                        stage_id=new.stage.id if new.stage else None)
+    spec_activity = activity(turn, plan, reading, turn.deps.clock.now())
+    if spec_activity is not None:  # the deal's terms are on its card: the headline says the rest
+        spec_activity = replace(spec_activity,
+                                subject=_new_deal_headline(spec_activity.kind, plan, spec))
+    return Part(None, plan.account.id, spec_activity, new_deal=spec)
 
 
 def created(opp: OpportunityView) -> str:
@@ -169,7 +176,7 @@ def created(opp: OpportunityView) -> str:
             f" ({short_money(opp.amount, opp.currency)}, closes {day(opp.close_date)})")
 
 
-def new_deal_headline(kind: str, plan: Plan, spec: NewDealSpec) -> str:
+def _new_deal_headline(kind: str, plan: Plan, spec: NewDealSpec) -> str:
     """"Call with Jane Roe", "Follow up on Globex — Training": what was done or is to do,
     without the new deal's terms the card already shows."""
     if kind == "task":

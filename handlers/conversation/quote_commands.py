@@ -61,9 +61,10 @@ def _decide_by_deal(turn: Turn, flow: QuoteFlow, reading: Reading,
     name = turn.directory.account_name(turn.actor.id, account_id) if account_id else None
     if name is None:
         return None
+    deals = ({known.id} if known.kind == "deal" else
+             {d.id for d in turn.directory.open_deals(turn.actor.id, account_id=account_id)})
     steps = [p for p in turn.services.approvals.queue(turn.actor.id)
-             if (p.quote.opportunity_id == known.id if known.kind == "deal"
-                 else p.quote.opportunity_title.startswith(f"{name} — "))]
+             if p.quote.opportunity_id in deals]
     if not steps:
         return say_text(f"No quote on *{escape(name)}* is waiting for your approval. "
                         "`approvals` lists the ones that are.", private=True)

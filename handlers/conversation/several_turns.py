@@ -10,7 +10,7 @@ written by `PlanService.apply_all` in one transaction, said in one line, with on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from handlers.conversation import day_questions, plan_intents, plan_parts
 from handlers.conversation.deal_answers import describe_changes
@@ -112,20 +112,14 @@ def apply(turn: Turn, plan: Plan) -> Answer:
 
 
 def _new_deal_part(turn: Turn, reading: Reading, plan: Plan) -> _Ready | Answer:
-    """The part that creates a deal: its terms, and the activity said with them logged on
-    it."""
-    spec = plan_parts.new_deal(turn, plan)
-    if spec is None:
+    """The part that creates a deal, with the activity said beside it logged on it."""
+    part = plan_parts.new_deal_part(turn, plan, reading)
+    if part is None:
         return say_text("I can't find that account, so nothing was changed.", private=True)
-    if isinstance(spec, Answer):
-        return spec
-    activity = plan_parts.activity(turn, plan, reading, turn.deps.clock.now())
-    if activity is not None:
-        activity = replace(activity, subject=plan_parts.new_deal_headline(
-            activity.kind, plan, spec))
-    account_id = plan.account.id if plan.account is not None else None
-    part = Part(None, account_id, activity, new_deal=spec)
-    return _Ready(reading, plan, part, None, f"{spec.account} — {spec.name}")
+    if isinstance(part, Answer):
+        return part
+    assert part.new_deal is not None
+    return _Ready(reading, plan, part, None, f"{part.new_deal.account} — {part.new_deal.name}")
 
 
 def _deal(turn: Turn, plan: Plan,

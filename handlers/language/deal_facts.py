@@ -11,7 +11,7 @@ from handlers.language.cues import (
     EDIT_AMOUNT_CUES,
     PROBABILITY_CUES,
 )
-from handlers.language.facts import Facts
+from handlers.language.facts import CHANCE_WORDS, Facts
 from handlers.language.normalise import Sentence, opens_clause, stands_alone
 from handlers.language.plan import Edits
 from handlers.language.spotting import Mention
@@ -58,9 +58,6 @@ def deal_edits(sentence: Sentence, facts: Facts, mentions: tuple[Mention, ...], 
             probability = int(percent.value) if percent.value == int(percent.value) else None
     return Edits(amount=amount, close_date=close, next_step=facts.next_step,
                  probability=probability, amount_change=change)
-
-
-CHANCE_WORDS = frozenset({"probability", "prob", "chance", "odds", "likelihood", "confidence"})
 
 
 def refusals_of(facts: Facts) -> list[str]:

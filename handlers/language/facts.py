@@ -49,7 +49,8 @@ _BEFORE_YEAR = frozenset({"in", "of", "q1", "q2", "q3", "q4", "fy", "year", "sin
 """Words that make a bare figure from 1990 to 2100 a year: "no budget till 2028" sets no
 amount of $2,028 (with "$" or "k" it is money whatever comes before)."""
 _PERCENT_WORD = re.compile(r"^(?P<sign>-)?(?P<digits>\d{1,12}(?:\.\d+)?)%$")
-_CHANCE = frozenset({"prob", "probability", "chance", "odds", "likelihood", "confidence"})
+CHANCE_WORDS = frozenset({"prob", "probability", "chance", "odds", "likelihood",
+                          "confidence"})
 _DISCOUNT_AFTER = frozenset({"off", "discount", "discounted"})
 _DISCOUNT_BEFORE = frozenset({"discount", "discounted"})  # "off" counts only after
 
@@ -196,7 +197,7 @@ def _percents(words: tuple[str, ...]) -> list[Percent]:
                 words[at + 1] in ("percent", "pct"):
             value_text, end = word, at + 2
         elif re.fullmatch(r"\d{1,6}", word) and at > 0 and (
-                words[at - 1] in _CHANCE or (at > 1 and words[at - 2] in _CHANCE
+                words[at - 1] in CHANCE_WORDS or (at > 1 and words[at - 2] in CHANCE_WORDS
                 and words[at - 1] in ("at", "to", "of", "is", "="))):
             value_text = word  # "prob 55", "probability to 60"
         if value_text is None:
