@@ -87,8 +87,9 @@ FUTURE = frozenset({"set", "schedule", "scheduled", "book", "booked", "need", "n
 """Words that put an activity in the future ("set up a call", "need to email"): it is a
 task to do, not one that happened."""
 CORRECTIONS = frozenset({"sorry", "actually", "correction", "oops", "rather", "meant",
-                         "mean", "typo"})
-"""Words that take back a figure said just before ("2.1m, sorry, 210k")."""
+                         "mean", "typo", "wait", "scratch"})
+"""Words that take back a figure said just before ("2.1m, sorry, 210k", "1.2m?? no wait
+120k")."""
 UNDO_PHRASES = frozenset({"scratch that", "take that back", "undo that", "revert that",
                           "never mind that", "undo last", "undo the last one", "undo please"})
 """Whole messages that mean "undo" without the word alone."""

@@ -11,7 +11,7 @@ from handlers.language.cues import (
     EDIT_AMOUNT_CUES,
     PROBABILITY_CUES,
 )
-from handlers.language.facts import CHANCE_WORDS, Facts
+from handlers.language.facts import CHANCE_WORDS, Amount, Facts
 from handlers.language.normalise import Sentence, opens_clause, stands_alone
 from handlers.language.plan import Edits
 from handlers.language.spotting import Mention
@@ -30,10 +30,12 @@ def deal_edits(sentence: Sentence, facts: Facts, mentions: tuple[Mention, ...], 
     want 50k of seats") is kept in the note, not written to the deal."""
     amount = change = None
     deal_ends = {m.end for m in mentions if m.kind == "deal"}
+    replaced = _replaced_amounts(sentence, facts)
     said = [a for a in facts.amounts
-            if creating or not logging or (a.explicit and a.start in deal_ends)
+            if a not in replaced and (creating or _corrects(sentence, a) or not logging
+                                      or (a.explicit and a.start in deal_ends)
             or (set(sentence.words[max(0, a.start - 3):a.start]) & EDIT_AMOUNT_CUES
-                and a.explicit) or (a.explicit and stands_alone(sentence, a.start, a.end))]
+                and a.explicit) or (a.explicit and stands_alone(sentence, a.start, a.end)))]
     if said:
         # "2.1m? no sorry 210k. its 250k now": a correction or "now" picks the later figure
         corrected = CORRECTIONS & set(sentence.words)
@@ -44,8 +46,9 @@ def deal_edits(sentence: Sentence, facts: Facts, mentions: tuple[Mention, ...], 
     close = next((d.close_day for d in facts.days if d.role == "close"), None)
     if close is None and not logging:  # a day inside the next step is the step's own
         step = (facts.next_step or "").lower()  # ("next step send pricing friday")
-        close = next((d.close_day for d in facts.days
-                      if d.role is None and d.phrase.lower() not in step), None)
+        close = next((d.close_day for d in facts.days  # "today" is when it was said
+                      if d.role is None and d.phrase.lower() not in step
+                      and d.day > facts.occurred_day), None)
     probability = None
     for percent in facts.percents:
         if percent.discount:
@@ -58,6 +61,22 @@ def deal_edits(sentence: Sentence, facts: Facts, mentions: tuple[Mention, ...], 
             probability = int(percent.value) if percent.value == int(percent.value) else None
     return Edits(amount=amount, close_date=close, next_step=facts.next_step,
                  probability=probability, amount_change=change)
+
+
+def _corrects(sentence: Sentence, amount: Amount) -> bool:
+    """"1.2m?? no wait 120k": the figure after a correction word is the one meant."""
+    return bool(CORRECTIONS & set(sentence.words[max(0, amount.start - 3):amount.start]))
+
+
+ARROWS = frozenset({"->", "→", "=>", "-->", "to"})
+
+
+def _replaced_amounts(sentence: Sentence, facts: Facts) -> set[Amount]:
+    """The old figure of "150k -> 160k", "from 150k to 160k": the deal's amount before, said
+    beside the new one, which is the one to write."""
+    starts = {a.start for a in facts.amounts}
+    return {a for a in facts.amounts
+            if a.end + 1 in starts and sentence.words[a.end] in ARROWS}
 
 
 def refusals_of(facts: Facts) -> list[str]:
@@ -187,8 +206,9 @@ def _unknown_start(sentence: Sentence, mentions: tuple[Mention, ...]) -> tuple[i
     return None
 
 
-def activity_kind(sentence: Sentence) -> str:
-    for word in sentence.words:
-        if word in ACTIVITY_KIND:
+def activity_kind(sentence: Sentence, facts: Facts) -> str:
+    """The first activity word's kind, outside the next step (that one is still to do)."""
+    for at, word in enumerate(sentence.words):
+        if word in ACTIVITY_KIND and at not in facts.step_words:
             return ACTIVITY_KIND[word]
     return "note"

@@ -85,7 +85,7 @@ def _planned(sentence: Sentence, facts: Facts, named: frozenset[int] | set[int])
     "call them tomorrow" (the verb as an order, with a day ahead); words of a name
     (`named`: the stage "Needs Analysis") are no such cue."""
     for at, word in enumerate(sentence.words):
-        if at in named:
+        if at in named or at in facts.step_words:
             continue
         if word in FUTURE:
             return True
@@ -123,7 +123,7 @@ def facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
         if day is not None and (account or deal):
             activity = Activity("task", contact, day, sentence.raw)
     elif scores["log"] >= 2 or (scores["log"] >= 1 and contact is not None):
-        activity = Activity(activity_kind(sentence), contact, _follow_up(facts, edits),
+        activity = Activity(activity_kind(sentence, facts), contact, _follow_up(facts, edits),
                             sentence.raw)
         asks.extend(contact_asks)
     elif any(d.role == "follow_up" for d in facts.days) and (account or deal):
@@ -210,6 +210,8 @@ def _cannot_apply(sentence: Sentence, facts: Facts, edits: Edits, stage: Known |
     if _close_not_given(sentence, facts, edits):
         found.append("When is it expected to close? Say a day, like `closing mar 15` or "
                      "`closing end of q1`.")
+    if (either := _either_or(sentence, facts)) is not None:
+        found.append(f"Which is it: {either}? Say the one that holds.")
     if _amount_not_given(sentence, facts):
         found.append("What amount? Say it in figures, like `amount 50k`.")
     if _past_close(edits, stage, facts):
@@ -251,6 +253,25 @@ def _close_not_given(sentence: Sentence, facts: Facts, edits: Edits) -> bool:
     words = sentence.words
     return any(w in CLOSE_CUES and VAGUE_DAYS & set(words[i + 1:i + 4])
                for i, w in enumerate(words))
+
+
+def _either_or(sentence: Sentence, facts: Facts) -> str | None:
+    """"hooli is 25k… or 35k", "close eoq or maybe next quarter": two figures offered as
+    alternatives, which the rep has to settle before either is written."""
+    words = sentence.words
+    for first, second in zip(facts.amounts, facts.amounts[1:], strict=False):
+        if second.start - first.end <= 3 and "or" in words[first.end:second.start]:
+            return f"{_typed(sentence, first.start, first.end)} or " \
+                   f"{_typed(sentence, second.start, second.end)}"
+    for one, other in zip(facts.days, facts.days[1:], strict=False):
+        between = sentence.text[one.end:other.start].split()
+        if len(between) <= 3 and "or" in between:
+            return f"{one.phrase} or {other.phrase}"
+    return None
+
+
+def _typed(sentence: Sentence, start: int, end: int) -> str:
+    return sentence.raw[sentence.starts[start]:sentence.ends[end - 1]]
 
 
 def _amount_not_given(sentence: Sentence, facts: Facts) -> bool:

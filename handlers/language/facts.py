@@ -64,8 +64,9 @@ _FOLLOW_UP_CUES = frozenset({"follow", "remind", "reminder", "ping", "check", "c
                              "reconnect", "again"})
 _UNTIL_CUES = frozenset({"until", "snooze", "snoozed", "defer", "postpone"})
 _NEXT_STEP = re.compile(
-    r"\b(?:next\s*steps?|ns)(?:\s+(?:for|on)\s+[^:,;]{1,60}?|\s+[^:,;\s]+(?:\s+[^:,;\s]+){0,2}"
-    r"(?=\s*:))?\s*(?:is|are|will be|=|:|-|–|\s)"
+    r"\b(?:(?:next|nxt)\s*steps?|ns|next(?=\s*:))"
+    r"(?:\s+(?:for|on)\s+[^:,;]{1,60}?|\s+[^:,;\s]+(?:\s+[^:,;\s]+){0,2}(?=\s*:))?"
+    r"\s*(?:is|are|will be|=|:|-|–|\s)"
     r"\s*(?P<step>.+?)\s*"
     r"(?=$|[.;!]\s|\s+(?:and\s+)?(?:clos(?:e|ing|es)|amount|f/?u|follow[\s-]?up)\b)", re.I)
 
@@ -113,20 +114,24 @@ class Facts:
     too_big: bool  # an amount past MAX_AMOUNT was typed
     occurred_day: date  # the day it happened in the rep's zone (9 pm in New York is not
     # tomorrow yet, though UTC says so): what "ahead" and "in the past" are measured from
+    step_words: frozenset[int] = frozenset()  # positions of the next step's words: "next
+    # step: procurement call w ivan" names a call to come, not one that happened
 
 
 def read_facts(sentence: Sentence, now: datetime, tz: str, *,
                fiscal_year_start: int = 1) -> Facts:
     """Every figure in `sentence`, read at `now` in the rep's zone `tz`."""
     amounts, too_big = _amounts(sentence.words)
+    step = _NEXT_STEP.search(sentence.raw)
     return Facts(
         amounts=tuple(amounts),
         percents=tuple(_percents(sentence.words)),
         days=tuple(_days(sentence.text, now, tz, fiscal_year_start)),
-        next_step=_next_step(sentence.raw),
+        next_step=_next_step(step),
         occurred=(occurred := occurred_at(sentence.text, now, tz)),
         too_big=too_big,
         occurred_day=occurred.astimezone(ZoneInfo(tz)).date(),
+        step_words=_words_within(sentence, step.span("step")) if step else frozenset(),
     )
 
 
@@ -269,8 +274,13 @@ def _role(before: str) -> str | None:
     return None
 
 
-def _next_step(raw: str) -> str | None:
-    match = _NEXT_STEP.search(raw)
+def _words_within(sentence: Sentence, span: tuple[int, int]) -> frozenset[int]:
+    return frozenset(at for at, (start, end) in enumerate(zip(sentence.starts, sentence.ends,
+                                                              strict=True))
+                     if start >= span[0] and end <= span[1])
+
+
+def _next_step(match: re.Match[str] | None) -> str | None:
     if match is None:
         return None
     step = match["step"].strip(" ,.")

@@ -40,6 +40,10 @@ NEGATORS = frozenset({"don't", "dont", "dnt", "never", "not", "no", "nope", "do"
 LEAD_INS = frozenset({"pls", "please", "plz", "but", "just", "and", "so", "ok", "okay", "k",
                       "actually", "hey", "oh", "btw", "fyi", "also"})
 """Words that may come before a clause-opening "don't": "pls don't log this"."""
+NOT_WORTH = (("nothing", "to"), ("not", "worth"), ("isn't", "worth"), ("isnt", "worth"),
+             ("no", "point"), ("not", "needed"), ("no", "reason"))
+"""Words that decline what follows wherever they are: "nothing to log", "the call itself
+isn't worth logging"."""
 DECLINED: dict[str, str] = {
     **dict.fromkeys(("log", "logging", "record", "note", "crm", "put", "track", "enter",
                      "write"), "logged it"),
@@ -70,12 +74,21 @@ def with_mood(sentence: Sentence, mentions: tuple[Mention, ...], plan: Plan) -> 
         return plan
     if (declined := _declined(sentence)) is not None:
         return Plan("declined", refusals=(declined,))
+    if plan.intent == "unknown" and any(m.kind in ("account", "deal", "contact")
+                                        for m in mentions) \
+            and (missed := not_happened(sentence)) is not None:  # "didn't get to talk to eva"
+        return Plan("declined", refusals=(missed,))
     if plan.intent == "unknown":  # "planning to email jane": a to-do with no day
         hedge = _hedged_at(sentence)
         return plan if hedge is None else _hedged(sentence, plan, hedge, mentions)
     if asks_back(sentence) and plan.intent != "quote":  # a quote question only shows it
         return Plan("question", account=plan.account, deal=plan.deal,
                     question=question(sentence, mentions))
+    if (unsure := _unsure(sentence)) is not None:  # "maybe i should call initech? idk"
+        return Plan("declined", refusals=(unsure,))
+    if plan.activity is not None and plan.activity.kind != "task" \
+            and (missed := not_happened(sentence)) is not None:
+        return Plan("declined", refusals=(missed,))
     if plan.intent in ("log", "move", "multi") and (hedge := _hedged_at(sentence)) is not None:
         hedged = _hedged(sentence, plan, hedge, mentions)
         if hedged is not plan:
@@ -130,6 +143,16 @@ def declined_at(sentence: Sentence) -> tuple[int, str] | None:
         for verb in words[after:after + 3]:
             said = DECLINED_FORMS.get(verb, verb)
             if said in DECLINED:
+                return start, f"OK, I haven't {DECLINED[said]}."
+    for at in range(len(words)):
+        if not any(tuple(words[at:at + len(said)]) == said for said in NOT_WORTH):
+            continue
+        for verb in words[at + 2:at + 4]:
+            said = DECLINED_FORMS.get(verb, verb)
+            if said in DECLINED:
+                start = at
+                while start > 0 and not opens_clause(sentence, start):
+                    start -= 1  # "the call itself isn't worth logging": the whole clause
                 return start, f"OK, I haven't {DECLINED[said]}."
     if "off" in words and "record" in words:  # "off the record: …"
         at = words.index("off")
@@ -199,7 +222,22 @@ WHETHER_BEFORE = frozenset({"asked", "ask", "asking", "wondering", "wonder", "wo
 COUNTERFACTUAL = (("would've",), ("would", "have"), ("could've",), ("could", "have"),
                   ("should've",), ("should", "have"), ("wouldve",), ("couldve",))
 UNSURE = (("not", "sure"), ("unsure",), ("idk",), ("dunno",), ("no", "idea"),
-          ("jk",), ("kidding",), ("joking",), ("j/k",))
+          ("jk",), ("kidding",), ("joking",), ("j/k",), ("i'd", "love"), ("would", "love"),
+          ("wish",), ("someday",), ("one", "day"), ("dream",), ("in", "theory"))
+"""Doubt, jokes and wishes: "i'd love to move tyrell to negotiation someday lol"."""
+NOT_HAPPENED_BEFORE = frozenset({"didn't", "didnt", "couldn't", "couldnt", "never", "haven't",
+                                 "havent", "hasn't", "hasnt", "wasn't", "wasnt", "no"})
+"""Words that, just before an activity ("didn't get to talk to eva", "no call with acme"),
+say it did not happen."""
+MISSED_VERBS = frozenset({"talk", "speak", "meet", "call", "email", "demo", "connect",
+                          "reach", "see"})
+"""Verbs said in their base form after "didn't get to", "couldn't": the activity missed."""
+NOT_HAPPENED_AFTER = (("got", "pushed"), ("was", "pushed"), ("got", "cancelled"),
+                      ("got", "canceled"), ("was", "cancelled"), ("was", "canceled"),
+                      ("cancelled",), ("canceled",), ("fell", "through"), ("no", "show"),
+                      ("no-show",), ("didn't", "happen"), ("didnt", "happen"),
+                      ("got", "postponed"), ("postponed",), ("got", "moved"))
+"""Words after an activity that say it did not happen: "mtg with oscorp got pushed"."""
 
 
 def doubt(sentence: Sentence) -> str | None:
@@ -221,6 +259,29 @@ def doubt(sentence: Sentence) -> str | None:
     for at in range(len(words)):
         if any(tuple(words[at:at + len(said)]) == said for said in COUNTERFACTUAL):
             return "That sounds like what might have been, not what is."
-        if any(tuple(words[at:at + len(said)]) == said for said in UNSURE):
-            return "That doesn't sound settled yet; tell me once you know."
+    return _unsure(sentence)
+
+
+def _unsure(sentence: Sentence) -> str | None:
+    words = sentence.words
+    if any(tuple(words[at:at + len(said)]) == said for at in range(len(words))
+           for said in UNSURE):
+        return "That doesn't sound settled yet; tell me once you know."
     return None
+
+
+def not_happened(sentence: Sentence) -> str | None:
+    """The reply when the activity said did not take place ("didn't get to talk to eva
+    at wayne", "mtg with oscorp got pushed, nothing to log"); None when it did. An
+    activity that did happen beside it ("couldn't reach ken, left a voicemail") keeps the
+    message a fact."""
+    words = sentence.words
+    acts = [at for at, w in enumerate(words) if cue_weight("log", w) >= 2 or w in MISSED_VERBS]
+    missed = [at for at in acts
+              if NOT_HAPPENED_BEFORE & set(words[max(0, at - 4):at])
+              or any(tuple(words[at + 1 + gap:at + 1 + gap + len(said)]) == said
+                     for said in NOT_HAPPENED_AFTER for gap in range(4))]
+    if not missed or len(missed) < len(acts):
+        return None
+    return ("Nothing logged: it sounds like that didn't happen. Tell me once it has, or say "
+            "when to remind you (`remind me to call them friday`).")

@@ -101,7 +101,7 @@ SPLITS = frozenset({"log", "move", "edit", "multi", "unknown", "create"})
 # -- evidence ------------------------------------------------------------------------------
 def _evidence(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -> dict[str, float]:
     """Each intent's score from its cue words (outside names), names and facts."""
-    named = mentioned_words(mentions)
+    named = mentioned_words(mentions) | facts.step_words  # a call in the next step is to come
     words = [w for i, w in enumerate(sentence.words) if i not in named]
     scores = {intent: sum(cue_weight(intent, w) for w in words) for intent in CUES}
     kinds = {m.kind for m in mentions}
