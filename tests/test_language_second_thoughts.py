@@ -94,3 +94,21 @@ def test_a_call_missed_beside_one_made_is_still_logged(chat: Chat, services: Ser
                                                        book) -> None:
     chat.say("couldn't reach jane at globex, left a voicemail")
     assert [kind for kind, _ in _activities(services, book)] == ["call"]
+
+
+def test_a_second_deal_of_the_account_is_named_by_its_own_name(
+        chat: Chat, services: Services, book) -> None:
+    """"globex expansion 130k; services to proposal": the second clause's "services" is
+    Globex's Services deal (a name made of a word as plain as "services" included), and a
+    figure before the call in its own clause is that deal's."""
+    services_deal = services.opportunities.create(book["ana"], "Services", account="Globex",
+                                                  stage="Prospecting", amount=Decimal(30000))
+    [reply] = chat.say("globex expansion 130k; services to proposal")
+    assert "Undo" in [c.label for c in reply.controls]
+    assert _deal(services, book, "globex").amount == Decimal(130000)
+    moved = services.opportunities.get(book["ana"], services_deal.id)
+    assert moved.stage.name == "Proposal/Price Review"
+    chat.say("globex services 40k, expansion 140k — call w jane, f/u friday")
+    assert services.opportunities.get(book["ana"], services_deal.id).amount == Decimal(40000)
+    assert _deal(services, book, "globex").amount == Decimal(140000)
+    assert [kind for kind, _ in _activities(services, book)] == ["call"]

@@ -33,6 +33,7 @@ def deal_edits(sentence: Sentence, facts: Facts, mentions: tuple[Mention, ...], 
     replaced = _replaced_amounts(sentence, facts)
     said = [a for a in facts.amounts
             if a not in replaced and (creating or _corrects(sentence, a) or not logging
+                                      or _before_the_activity(sentence, a)
                                       or (a.explicit and a.start in deal_ends)
             or (set(sentence.words[max(0, a.start - 3):a.start]) & EDIT_AMOUNT_CUES
                 and a.explicit) or (a.explicit and stands_alone(sentence, a.start, a.end)))]
@@ -68,6 +69,20 @@ def _corrects(sentence: Sentence, amount: Amount) -> bool:
     return bool(CORRECTIONS & set(sentence.words[max(0, amount.start - 3):amount.start]))
 
 
+def _before_the_activity(sentence: Sentence, amount: Amount) -> bool:
+    """"platform 200k — call w eva": a figure said in its own clause before the activity
+    is the deal's, not a number from the conversation."""
+    words = sentence.words
+    first = next((at for at, w in enumerate(words) if at >= amount.end
+                  and w in ACTIVITY_KIND), None)
+    return amount.explicit and first is not None and amount.start <= 3 and not any(
+        w in ACTIVITY_KIND or w in HEARD for w in words[:amount.start]) and any(
+        opens_clause(sentence, at) for at in range(amount.end, first + 1))
+
+
+HEARD = frozenset({"want", "wants", "wanted", "asked", "asking", "need", "needs", "said",
+                   "says", "mentioned", "budget", "offered", "quoted", "they", "she", "he"})
+"""Words that make a figure something the customer said, kept in the note."""
 ARROWS = frozenset({"->", "→", "=>", "-->", "to"})
 
 

@@ -118,7 +118,8 @@ class Gazetteer:
                 self._add(known, name_words(phrase), partial_ok=False)
             words = name_words(known.name)
             if known.kind == "deal" and known.scope is not None and known.own_name:
-                own = tuple(w for w in name_words(known.own_name) if w not in GENERIC)
+                own = tuple(w for w in name_words(known.own_name) if w not in GENERIC) \
+                    or name_words(known.own_name)  # a deal called "Services" is its word
                 self._deals_of.setdefault(known.scope, []).append((known, own))
             if known.first_name_ok and len(words) > 1:
                 self._add(known, words[:1], partial_ok=False, first_name=True)
@@ -174,10 +175,10 @@ class Gazetteer:
                 candidates.update(self._by_word.get(word, ()))
         mentions = [m for p in candidates for m in self._align(self._phrases[p], plain, likeness)]
         mentions.extend(_quote_numbers(plain))
-        return self._deals_said_apart(_best_cover(mentions), likeness)
+        return self._deals_said_apart(_best_cover(mentions), likeness, plain)
 
-    def _deals_said_apart(self, mentions: list[Mention],
-                          likeness: list[dict[str, float]]) -> list[Mention]:
+    def _deals_said_apart(self, mentions: list[Mention], likeness: list[dict[str, float]],
+                          plain: list[str]) -> list[Mention]:
         """"los pollos … enterprise upgrade", "acme: renewal at 100k": an account named with
         the words of one of its deals elsewhere in the sentence names that deal. When the
         words fit two deals ("vandelay services signed and expansion pushed"), both are
@@ -197,7 +198,8 @@ class Gazetteer:
                 if named is not None and deal.id == named.id:
                     continue
                 places = [next((i for i, like in enumerate(likeness)
-                                if i not in taken and word in like), None) for word in own]
+                                if i not in taken and (word in like or plain[i] == word)),
+                               None) for word in own]
                 if own and all(p is not None for p in places):
                     fits.append((len(own), deal, max(p for p in places if p is not None)))
             longest = max((n for n, _, _ in fits), default=0)
