@@ -197,9 +197,10 @@ class ActivityService:
             if activity is None:
                 raise NotFound("That follow-up no longer exists.")
             require_owner_access(s, actor, activity.owner_id, "follow-ups")
+            token = _remember_follow_up(s, actor, activity, self.store.now())
             activity.done = done
             s.flush()
-            return ActivityView.of(activity)
+            return ActivityView.of(activity).model_copy(update={"undo_token": token})
 
     def reschedule(self, actor_id: int, activity_id: int, when: datetime) -> ActivityView:
         with self.store.transaction() as s:
@@ -208,9 +209,18 @@ class ActivityService:
             if activity is None:
                 raise NotFound("That follow-up no longer exists.")
             require_owner_access(s, actor, activity.owner_id, "follow-ups")
+            token = _remember_follow_up(s, actor, activity, self.store.now())
             activity.follow_up_at = when
             activity.done = False
             s.flush()
-            return ActivityView.of(activity)
+            return ActivityView.of(activity).model_copy(update={"undo_token": token})
 
 
+def _remember_follow_up(session: Session, actor: User, activity: Activity,
+                        now: datetime) -> int:
+    """A follow-up marked done or moved is undoable like every other change, so "undo"
+    typed right after "done with the globex follow-up" reopens it instead of reaching back
+    to an older change."""
+    return undo.remember(session, actor=actor, kind="follow_up", entity_type="activity",
+                         entity_id=activity.id, now=now,
+                         before={"done": activity.done, "follow_up_at": activity.follow_up_at})

@@ -128,6 +128,29 @@ def _remove_activity(session: Session, entry: AuditEntry) -> str:
     return f"Removed the {activity.kind} \u201c{activity.subject}\u201d."
 
 
+def _restore_follow_up(session: Session, entry: AuditEntry) -> str:
+    activity = session.get(Activity, entry.entity_id)
+    if activity is None:
+        raise NotFound("That follow-up is already gone.")
+    before = json.loads(entry.detail or "{}")
+    activity.done = bool(before.get("done"))
+    due = before.get("follow_up_at")
+    activity.follow_up_at = datetime.fromisoformat(due) if due not in (None, "None") else None
+    state = "done" if activity.done else "open"
+    return f"The follow-up \u201c{activity.subject}\u201d is {state} again, as it was."
+
+
+def _restore_delegate(session: Session, entry: AuditEntry) -> str:
+    user = session.get(User, entry.entity_id)
+    if user is None:
+        raise NotFound("That person is gone.")
+    previous = json.loads(entry.detail or "{}").get("delegate_id")
+    user.delegate_id = int(previous) if previous not in (None, "None") else None
+    stand_in = session.get(User, user.delegate_id) if user.delegate_id else None
+    return (f"{stand_in.name} decides your approvals again." if stand_in is not None
+            else "You decide your approvals again.")
+
+
 def _archive_opportunity(session: Session, entry: AuditEntry, now: datetime) -> str:
     """A deal created by mistake is archived, not deleted: its history row stays valid."""
     opp = session.get(Opportunity, entry.entity_id)
@@ -136,6 +159,13 @@ def _archive_opportunity(session: Session, entry: AuditEntry, now: datetime) -> 
     opp.archived_at = now
     name_changes.changed(session, "deal", opp.id)
     return f"Removed the new deal {opp.name}."
+
+
+FINAL = {"approval.approved": "an approval decision", "approval.rejected": "a rejection",
+         "quote.sent": "a quote marked sent", "quote.accepted": "a quote marked accepted",
+         "quote.revise": "a quote revised", "set_role": "a role change"}
+"""Changes that others have been told of (an approval, a sent quote) or that are an admin's
+(a role): "undo" typed after one says so rather than reaching back to an older change."""
 
 
 class UndoService:
@@ -166,10 +196,15 @@ class UndoService:
         """The actor's latest undoable action not undone yet ("undo" typed), if any: the
         last few are looked at, as nobody types "undo" for something a week back."""
         with self.store.transaction() as s:
-            recent = list(s.scalars(
-                select(AuditEntry.id)
-                .where(AuditEntry.actor_id == actor_id, AuditEntry.action.startswith("undo:"))
-                .order_by(AuditEntry.id.desc()).limit(20)))
+            latest = s.execute(
+                select(AuditEntry.id, AuditEntry.action)
+                .where(AuditEntry.actor_id == actor_id,
+                       AuditEntry.action.startswith("undo:") | AuditEntry.action.in_(FINAL))
+                .order_by(AuditEntry.id.desc()).limit(20)).all()
+            if latest and latest[0].action in FINAL:
+                raise Conflict(f"Your last change ({FINAL[latest[0].action]}) can't be undone "
+                               "by typing `undo`, so nothing was changed.")
+            recent = [row.id for row in latest]
             if not recent:
                 return None
             undone = set(s.scalars(select(AuditEntry.entity_id).where(
@@ -188,6 +223,10 @@ def _reverse(session: Session, entry: AuditEntry, actor: User, now: datetime) ->
         return _remove_activity(session, entry)
     if kind == "created":
         return _archive_opportunity(session, entry, now)
+    if kind == "follow_up":
+        return _restore_follow_up(session, entry)
+    if kind == "delegate":
+        return _restore_delegate(session, entry)
     if kind == "bundle":
         tokens = json.loads(json.loads(entry.detail or "{}").get("tokens", "[]"))
         parts = []

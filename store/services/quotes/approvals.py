@@ -25,6 +25,7 @@ from store.models import (
     User,
 )
 from store.money import from_minor
+from store.services.deals import undo
 from store.services.people.users import find_user, require_by_id
 from store.services.quotes import sending
 from store.services.quotes.approval_decisions import (
@@ -189,6 +190,9 @@ class ApprovalService:
         with self.store.transaction() as s:
             actor = require_by_id(s, actor_id)
             now = self.store.now()
+            undo.remember(s, actor=actor, kind="delegate", entity_type="user",
+                          entity_id=actor.id, before={"delegate_id": actor.delegate_id},
+                          now=now)  # "undo" takes it back, not an older change
             if to_ref is None:
                 actor.delegate_id = None
                 audit.record(s, at=now, actor_id=actor.id, action="approval.delegate",
