@@ -227,3 +227,22 @@ def activity_kind(sentence: Sentence, facts: Facts) -> str:
         if word in ACTIVITY_KIND and at not in facts.step_words:
             return ACTIVITY_KIND[word]
     return "note"
+
+
+def either_or(sentence: Sentence, facts: Facts) -> str | None:
+    """"hooli is 25k… or 35k", "close eoq or maybe next quarter": two figures offered as
+    alternatives, which the rep has to settle before either is written."""
+    words = sentence.words
+    for first, second in zip(facts.amounts, facts.amounts[1:], strict=False):
+        if second.start - first.end <= 3 and "or" in words[first.end:second.start]:
+            return f"{_typed(sentence, first.start, first.end)} or " \
+                   f"{_typed(sentence, second.start, second.end)}"
+    for one, other in zip(facts.days, facts.days[1:], strict=False):
+        between = sentence.text[one.end:other.start].split()
+        if len(between) <= 3 and "or" in between:
+            return f"{one.phrase} or {other.phrase}"
+    return None
+
+
+def _typed(sentence: Sentence, start: int, end: int) -> str:
+    return sentence.raw[sentence.starts[start]:sentence.ends[end - 1]]

@@ -27,6 +27,7 @@ from handlers.language.cues import (
 from handlers.language.deal_facts import (
     activity_kind,
     deal_edits,
+    either_or,
     mentioned_words,
     new_deal_name,
     refusals_of,
@@ -210,7 +211,7 @@ def _cannot_apply(sentence: Sentence, facts: Facts, edits: Edits, stage: Known |
     if _close_not_given(sentence, facts, edits):
         found.append("When is it expected to close? Say a day, like `closing mar 15` or "
                      "`closing end of q1`.")
-    if (either := _either_or(sentence, facts)) is not None:
+    if (either := either_or(sentence, facts)) is not None:
         found.append(f"Which is it: {either}? Say the one that holds.")
     if _amount_not_given(sentence, facts):
         found.append("What amount? Say it in figures, like `amount 50k`.")
@@ -253,25 +254,6 @@ def _close_not_given(sentence: Sentence, facts: Facts, edits: Edits) -> bool:
     words = sentence.words
     return any(w in CLOSE_CUES and VAGUE_DAYS & set(words[i + 1:i + 4])
                for i, w in enumerate(words))
-
-
-def _either_or(sentence: Sentence, facts: Facts) -> str | None:
-    """"hooli is 25k… or 35k", "close eoq or maybe next quarter": two figures offered as
-    alternatives, which the rep has to settle before either is written."""
-    words = sentence.words
-    for first, second in zip(facts.amounts, facts.amounts[1:], strict=False):
-        if second.start - first.end <= 3 and "or" in words[first.end:second.start]:
-            return f"{_typed(sentence, first.start, first.end)} or " \
-                   f"{_typed(sentence, second.start, second.end)}"
-    for one, other in zip(facts.days, facts.days[1:], strict=False):
-        between = sentence.text[one.end:other.start].split()
-        if len(between) <= 3 and "or" in between:
-            return f"{one.phrase} or {other.phrase}"
-    return None
-
-
-def _typed(sentence: Sentence, start: int, end: int) -> str:
-    return sentence.raw[sentence.starts[start]:sentence.ends[end - 1]]
 
 
 def _amount_not_given(sentence: Sentence, facts: Facts) -> bool:
