@@ -112,3 +112,39 @@ def test_a_second_deal_of_the_account_is_named_by_its_own_name(
     assert services.opportunities.get(book["ana"], services_deal.id).amount == Decimal(40000)
     assert _deal(services, book, "globex").amount == Decimal(140000)
     assert [kind for kind, _ in _activities(services, book)] == ["call"]
+
+
+def test_a_loss_said_as_a_move_asks_why_and_keeps_no_stage_words_as_reason(
+        chat: Chat, services: Services, book) -> None:
+    [asked] = chat.say("move initech to closed lost")
+    assert asked.text == "Why was it lost?"
+    assert _deal(services, book, "initech").stage.name == "Needs Analysis"
+    chat.say("mark initech as closed lost: no budget")
+    lost = _deal(services, book, "initech")
+    assert (lost.stage.name, lost.lost_reason) == ("Closed Lost", "no budget")
+
+
+def test_the_next_step_after_the_colon_and_the_note_after_the_topic(
+        chat: Chat, services: Services, book) -> None:
+    chat.say("next step on globex expansion: legal review w/ jane")
+    assert _deal(services, book, "globex").next_step == "legal review w/ jane"
+    chat.say("note on globex: champion left, jane is the new contact")
+    assert _activities(services, book) == [("note", "Champion left, jane is the new contact")]
+
+
+def test_an_email_sent_with_a_follow_up_is_an_email(chat: Chat, services: Services,
+                                                    book) -> None:
+    chat.say("email to jane at globex re pricing, sent quote, f/u next week")
+    [email] = services.activities.list_for(book["ana"])
+    assert email.kind == "email" and email.follow_up_at is not None
+
+
+def test_a_part_about_an_account_the_rep_cannot_see_holds_back_the_message(
+        chat: Chat, services: Services, book) -> None:
+    bob = services.users.get_or_create("U0BOB", name="Bob Rep", timezone="America/New_York")
+    services.accounts.create(bob.id, "Dunder Mifflin")
+    services.opportunities.create(bob.id, "Expansion", account="Dunder Mifflin")
+    [reply] = chat.say("call w jane at globex + move dunder mifflin expansion to negotiation")
+    assert "nothing was changed" in reply.text and "Dunder Mifflin" not in reply.text
+    assert _activities(services, book) == []
+    assert _deal(services, book, "globex").stage.name == "Value Proposition"

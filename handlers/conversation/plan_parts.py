@@ -27,9 +27,11 @@ _WHEN = re.compile(r"^(?:yesterday|today|this (?:morning|afternoon|evening)|toni
                    r"afternoon|evening)|tonight|last (?:night|week|\w+day))[\s.!]*$", re.I)
 """When it happened, said at either end of the rest: kept as the activity's time, not its
 headline ("had a meeting with globex yesterday" is "Meeting with Globex")."""
-_LOST_WORDS = re.compile(r"^(?:(?:is|was|got|has|been|just|now)\s+)*(?:closed\s*[-/]?\s*)?"
+_LOST_WORDS = re.compile(r"^(?:(?:is|was|got|has|been|just|now|to|into|as|moved?|marked?|"
+                         r"set|->|→)\s+)*(?:closed\s*[-/]?\s*)?"
                          r"lost\b[\s,:;.!\-–—]*", re.I)
-"""The loss itself said after the name ("umbrella closed lost"): not a reason for it."""
+"""The loss itself said after the name ("umbrella closed lost", "… to closed lost"): not a
+reason for it."""
 _AFTER_LOST = re.compile(r"\blost\b(?:\s+(?:it|them))?[\s,:;.!\-–—]*(.+)$", re.I | re.S)
 """What follows the loss when the names come after it or not at all in the part: "the
 pilot is lost, no budget" gives "no budget"."""
@@ -38,7 +40,10 @@ _KIND_WORD = {"call": "call", "meeting": "meeting", "email": "email", "note": "n
 
 
 def rest(reading: Reading) -> str:
-    """What was said after the last account, contact or deal: "they want pricing"."""
+    """What was said after the last account, contact or deal: "they want pricing"; after
+    the colon of "note on hooli: champion left, luis is the new contact", all of it."""
+    if (said := _after_topic_colon(reading)) is not None:
+        return said
     last = max((m.end for m in reading.mentions
                 if m.kind in ("account", "contact") or (m.kind == "deal" and not m.apart)),
                default=0)
@@ -51,6 +56,19 @@ def rest(reading: Reading) -> str:
                       "", rest, flags=re.I)
         rest = _WHEN.sub("", rest).strip()
     return rest.strip()
+
+
+def _after_topic_colon(reading: Reading) -> str | None:
+    sentence = reading.sentence
+    first = min((m for m in reading.mentions if m.kind in ("account", "deal")),
+                key=lambda m: m.start, default=None)
+    if first is None:
+        return None
+    after = sentence.raw[sentence.ends[first.end - 1]:]
+    if not after.lstrip().startswith(":"):
+        return None
+    said = after.lstrip()[1:].strip()
+    return said if len(said.split()) >= 2 else None
 
 
 def headline(plan: Plan, reading: Reading) -> str:

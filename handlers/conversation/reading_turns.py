@@ -16,6 +16,8 @@ every name the store knows (the rep's visibility applied), and then:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from handlers.conversation import (
     command_turns,
     day_questions,
@@ -30,7 +32,7 @@ from handlers.conversation.names import Names, shown_name
 from handlers.conversation.turn import Turn
 from handlers.language.intents import Intent
 from handlers.language.plan import Plan, Reading, with_choice
-from handlers.language.spotting import Known
+from handlers.language.spotting import EXACT, Known
 from handlers.language.understanding import understand
 from handlers.quotes.flow import QuoteFlow
 from handlers.slack import blocks as ui
@@ -38,6 +40,7 @@ from handlers.slack.answer import Answer, say_text
 from handlers.slack.text import escape
 from store.services.people.directory import DealRef, Directory
 
+WRITES = frozenset({"log", "move", "edit", "multi", "create", "several"})
 READ = "read"
 """The intent name a question's buttons carry: the click re-reads the message."""
 
@@ -47,6 +50,13 @@ class Reader:
         self.quotes = quotes
 
     def reading(self, turn: Turn) -> Reading:
+        may_see = self._may_see(turn)
+        return understand(turn.intent.text, self.names.gazetteer(), turn.deps.clock.now(),
+                          turn.tz, fiscal_year_start=turn.services.pipeline.fiscal_year_start,
+                          visible=may_see, decoded=True)
+
+    @staticmethod
+    def _may_see(turn: Turn) -> Callable[[Known], bool]:
         visible = turn.directory.visible_accounts(turn.actor.id)
 
         def may_see(known: Known) -> bool:
@@ -55,9 +65,25 @@ class Reader:
             account = known.id if known.kind == "account" else known.scope
             return account is not None and account in visible
 
-        return understand(turn.intent.text, self.names.gazetteer(), turn.deps.clock.now(),
-                          turn.tz, fiscal_year_start=turn.services.pipeline.fiscal_year_start,
-                          visible=may_see, decoded=True)
+        return may_see
+
+    def hidden_part(self, turn: Turn, reading: Reading) -> Answer | None:
+        """"log mtg w maria at stark + move dunder mifflin expansion to negotiation" from a
+        rep who cannot see Dunder Mifflin: nothing is written, rather than the move given to
+        Stark. Said in the rep's own words, as for a name the store does not know, so the
+        reply tells no more about accounts the rep may not see."""
+        may_see = self._may_see(turn)
+        seen = {i for m in reading.mentions for i in range(m.start, m.end)}
+        hidden = [m for m in self.names.gazetteer().spot(reading.sentence.words)
+                  if m.kind in ("account", "deal") and m.score >= EXACT and m.whole
+                  and not may_see(m.known) and not seen & set(range(m.start, m.end))]
+        if not hidden:
+            return None
+        sentence, first = reading.sentence, hidden[0]
+        typed = sentence.raw[sentence.starts[first.start]:sentence.ends[first.end - 1]]
+        return say_text(f"I couldn't find an account or deal called “{escape(typed)}” among "
+                        "yours, so nothing was changed, the rest of the message included.",
+                        private=True)
 
     def read(self, turn: Turn) -> Answer | Intent:
         """The answer to the message, or the intent whose turn answers it (a question, a
@@ -67,6 +93,9 @@ class Reader:
         if plan.refusals:
             return say_text(escape(" ".join(plan.refusals)) + " Nothing was changed.",
                             private=True)  # a refusal may quote the rep's words
+        if plan.intent in WRITES and (plan.account or plan.deal or plan.parts) \
+                and (hidden := self.hidden_part(turn, reading)):
+            return hidden  # "… + move dunder mifflin to negotiation": none of it, not half
         if plan.intent == "several":  # about several deals: all of it, or a question first
             return several_turns.apply(turn, plan)
         if plan.asks and plan.asks[0].what == "day":  # "next fri" on a Wednesday: which?

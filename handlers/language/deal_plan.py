@@ -96,8 +96,17 @@ def _planned(sentence: Sentence, facts: Facts, named: frozenset[int] | set[int])
             after = sentence.words[at + 1] if at + 1 < len(sentence.words) else ""
             order = opens_clause(sentence, at) or before in ("please", "pls", "and", "then")
             return (word in BASE_VERBS and ahead and order and before not in PAST_MARKERS
-                    and after not in ("with", "from", "about", *DONE_AFTER))
+                    and after not in ("with", "from", "about", "to", *DONE_AFTER)
+                    and not _said_done(sentence))
     return False
+
+
+def _said_done(sentence: Sentence) -> bool:
+    """"email to eva re pricing, sent quote, f/u next week": an activity word in the past
+    tense says it happened, so the day ahead is its follow-up, not a task's."""
+    return any(w in ACTIVITY_KIND and (w.endswith("ed") or w in ("sent", "met", "spoke",
+                                                                  "rang"))
+               for w in sentence.words)
 
 
 DONE_AFTER = ("done", "went", "was", "happened", "complete", "completed", "finished")

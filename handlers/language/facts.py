@@ -65,7 +65,9 @@ _FOLLOW_UP_CUES = frozenset({"follow", "remind", "reminder", "ping", "check", "c
 _UNTIL_CUES = frozenset({"until", "snooze", "snoozed", "defer", "postpone"})
 _NEXT_STEP = re.compile(
     r"\b(?:(?:next|nxt)\s*steps?|ns|next(?=\s*:))"
-    r"(?:\s+(?:for|on)\s+[^:,;]{1,60}?|\s+[^:,;\s]+(?:\s+[^:,;\s]+){0,2}(?=\s*:))?"
+    r"(?:\s+(?:for|on)\s+[^:,;]{1,60}?(?=\s*(?:is\b|are\b|=|:|-|–))"  # "… on tyrell platform:"
+    r"|\s+(?:for|on)\s+[^:,;\s]+"  # "next step for globex send msa"
+    r"|\s+[^:,;\s]+(?:\s+[^:,;\s]+){0,2}(?=\s*:))?"
     r"\s*(?:is|are|will be|=|:|-|–|\s)"
     r"\s*(?P<step>.+?)\s*"
     r"(?=$|[.;!]\s|\s+(?:and\s+)?(?:clos(?:e|ing|es)|amount|f/?u|follow[\s-]?up)\b)", re.I)
