@@ -19,6 +19,7 @@ from handlers.conversation import (
     deal_turns,
     help_turns,
     reminder_turns,
+    renewal_turns,
     stage_turns,
 )
 from handlers.conversation.help_turns import UNKNOWN_REPLY
@@ -64,6 +65,7 @@ class Conversation:
             "log": activity_turns.log,
             "followups": reminder_turns.followups,
             "reminders": reminder_turns.reminders,
+            "renewals": renewal_turns.renewals,
             "mute": reminder_turns.mute,
             "digest": reminder_turns.digest,
             "approvals": approval_turns.approvals,

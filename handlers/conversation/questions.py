@@ -37,8 +37,8 @@ def intent_for(question: Question, reading: Reading) -> Intent | None:
         return Intent("forecast", text, detail=_said_after("forecast", reading))
     if question.kind == "followups":
         return Intent("followups", text)
-    if question.kind == "renewal":
-        return Intent("reminders", text)
+    if question.kind == "renewal":  # "renewals this quarter": the contracts that end
+        return Intent("renewals", text)
     if text.rstrip().endswith("?") or len(reading.sentence.words) >= 3:
         return Intent("kb", text, detail=text)  # "how do we beat quillstack"
     return None  # too short to search for: the caller says what it understands

@@ -55,7 +55,9 @@ CAPABILITIES: tuple[Capability, ...] = (
                "edits amount, close date, next step or probability; says what changed"),
     Capability("Deals", "edit", ("give the hooli deal to fox",),
                "reassigns the deal (managers and admins), and tells the new owner"),
-    Capability("Deals", "undo", ("undo",), "reverses your last change"),
+    Capability("Deals", "undo", ("undo",),
+               "reverses your last change (a follow-up done or snoozed too; not a decision "
+               "others were told of)"),
     Capability("Look things up", "question",
                ("how's acme doing?", "what closes this month", "which of my deals are stuck",
                 "team pipeline this quarter"),
@@ -63,6 +65,10 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("Look things up", "question",
                ("how's globex doing", "when does the acme contract renew?"),
                "the account's open deals, renewal date, open cases and latest activity"),
+    Capability("Look things up", "question",
+               ("renewals this quarter", "what renews in the next 30 days"),
+               "the contracts that end then (90 days when no period is said), each with its "
+               "renewal deal or none yet"),
     Capability("Look things up", "forecast", ("forecast Q1", "forecast for my team"),
                "the forecast with quota attainment (Q1 asked in December is next year's)"),
     Capability("Look things up", "kb",

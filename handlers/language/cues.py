@@ -96,7 +96,8 @@ UNDO_PHRASES = frozenset({"scratch that", "take that back", "undo that", "revert
 ADVANCE_CUES = frozenset({"advance", "advanced", "advnce", "progressed", "forward"})
 """Move words that mean "the next stage" when no stage is named."""
 REPORT_WORDS = frozenset({"pipeline", "forecast", "quota", "stuck", "stale", "stalled",
-                          "slipped", "attainment", "summary", "overdue", "idle", "neglected"})
+                          "slipped", "attainment", "summary", "overdue", "idle", "neglected",
+                          "renewals"})
 """Words that ask for a report even without a question mark ("stale deals")."""
 RESCHEDULE_WORDS = frozenset({"push", "pushed", "move", "moved", "bump", "bumped",
                               "reschedule", "rescheduled", "postpone", "delay", "defer",

@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
-from store.access import require_account_access, require_owner_access
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from store.access import require_account_access, require_owner_access, visible_account_ids
 from store.db import Store
 from store.errors import Conflict, NotFound
-from store.models import Contract
-from store.schemas import OpportunityView
+from store.models import Account, Contract, Opportunity
+from store.money import from_minor
+from store.schemas import OpportunityView, deal_title
 from store.services.deals.opportunities import create_opportunity
 from store.services.people.users import require_by_id
 
 OUT_OF_REACH = ("That contract's account is not one you work on, so nothing was created; "
                 "ask your manager to create the renewal.")
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    """A contract that ends in the period asked about, with its renewal deal if one exists."""
+
+    account: str
+    name: str
+    value: Decimal
+    currency: str
+    end_date: date
+    renewal: str | None  # the renewal deal's title
 
 
 class ContractService:
@@ -42,3 +61,21 @@ class ContractService:
             )
             contract.renewal_opportunity_id = opp.id
             return OpportunityView.of(opp)
+
+    def ending(self, actor_id: int, start: date, end: date) -> list[Ending]:
+        """Active contracts on accounts the actor can see that end from `start` up to (not
+        including) `end`, soonest first: "renewals this quarter". One statement."""
+        with self.store.transaction() as s:
+            actor = require_by_id(s, actor_id)
+            visible = visible_account_ids(s, actor)
+            query = (select(Contract, Account.name, Opportunity)
+                     .join(Account, Account.id == Contract.account_id)
+                     .outerjoin(Opportunity, Opportunity.id == Contract.renewal_opportunity_id)
+                     .where(Contract.status == "active", Contract.end_date >= start,
+                            Contract.end_date < end)
+                     .order_by(Contract.end_date, Account.name, Contract.id))
+            if visible is not None:
+                query = query.where(Contract.account_id.in_(visible))
+            return [Ending(account, c.name, from_minor(c.value_minor, c.currency), c.currency,
+                           c.end_date, deal_title(account, deal.name) if deal else None)
+                    for c, account, deal in s.execute(query)]
