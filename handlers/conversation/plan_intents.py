@@ -46,8 +46,8 @@ def request(turn: Turn, plan: Plan) -> Intent | Answer | None:
                         "lists the ones waiting for you. Nothing was decided.", private=True)
     if plan.intent == "quote" and plan.command is not None and plan.command.target is None \
             and args.get("action") not in ("approve", "reject"):  # those: by the deal named
-        return Intent("quote", text, target=_text(args.get("target")) or "",
-                      detail=_text(args.get("detail")))
+        return Intent("quote", text, kind=_text(args.get("kind")),
+                      target=_text(args.get("target")) or "", detail=_text(args.get("detail")))
     return None
 
 

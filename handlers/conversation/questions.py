@@ -31,7 +31,9 @@ def intent_for(question: Question, reading: Reading) -> Intent | None:
         name = "account" if question.kind != "show" and (
             subject is None or subject.kind == "account") else "show"
         return Intent(name, text, target=target, detail=question.kind)
-    if question.kind in ("pipeline", "closing", "stuck", "slipped"):
+    if question.kind == "stuck":  # "which of my deals are stuck": that list, not the report
+        return Intent("pipeline", text, kind="stuck", detail=_said_after("pipeline", reading))
+    if question.kind in ("pipeline", "closing", "slipped"):
         return Intent("pipeline", text, detail=_said_after("pipeline", reading))
     if question.kind in ("forecast", "quota"):
         return Intent("forecast", text, detail=_said_after("forecast", reading))

@@ -84,6 +84,8 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("Quotes and approvals", "quote",
                ("quote globex expansion: 20 seats of Platform at 15% off",),
                "a draft quote; **Request approval** sends it to the approvers"),
+    Capability("Quotes and approvals", "quote", ("status of my globex quote",),
+               "the deal's newest quote, with where it stands"),
     Capability("Quotes and approvals", "approvals", ("approvals",), "your approval queue"),
     Capability("Quotes and approvals", "quote", ("quote Q-2026-0001 history",),
                "who decided what on a quote"),

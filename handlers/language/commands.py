@@ -46,6 +46,9 @@ def quote_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) 
     if sentence.is_question or sentence.words[:1] in ASKED_FIRST:
         action = "show"  # "who approved Q-…?", "was Q-… sent": a question never decides
     args: dict[str, object] = {"action": action or "show"}
+    subject = next((m.known for m in mentions if m.kind in ("deal", "account")), None)
+    if quote is None and args["action"] == "show" and subject is not None:
+        args.update(target=subject.name, kind="show")  # "status of my globex quote"
     discounts = [p for p in facts.percents if p.discount or action == "revise"]
     if discounts:
         args["discount_pct"] = discounts[0].value

@@ -74,7 +74,7 @@ QUESTION_KINDS: Mapping[str, tuple[str, ...]] = {
     "quota": ("quota", "attainment", "target", "hit", "number"),
     "stuck": ("stuck", "stale", "quiet", "stalled", "idle", "neglected", "untouched"),
     "slipped": ("slipped", "slip", "slipping", "pushed", "moved"),
-    "closing": ("closing", "closes", "close", "landing", "due"),
+    "closing": ("closing", "closes", "close", "landing", "due", "closed", "won"),
     "renewal": ("renew", "renews", "renewal", "renewals", "expire", "expires", "expiring",
                 "contract"),
     "followups": ("follow", "todo", "tasks", "due", "overdue", "reminders"),

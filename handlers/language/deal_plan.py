@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 
+from handlers.language.close_checks import close_refusal
 from handlers.language.cues import (
     ACTIVITY_KIND,
     ADVANCE_CUES,
@@ -217,16 +218,12 @@ def _cannot_apply(sentence: Sentence, facts: Facts, edits: Edits, stage: Known |
     if (unknown_stage := _unknown_stage(sentence, facts, stage_mentions)) is not None:
         found.append(f"I know no stage called “{unknown_stage}”. Which stage did you mean? "
                      "`/sales stages` lists them.")
-    if _close_not_given(sentence, facts, edits):
-        found.append("When is it expected to close? Say a day, like `closing mar 15` or "
-                     "`closing end of q1`.")
+    if (close := close_refusal(sentence, facts, edits, stage)) is not None:
+        found.append(close)
     if (either := either_or(sentence, facts)) is not None:
         found.append(f"Which is it: {either}? Say the one that holds.")
     if _amount_not_given(sentence, facts):
         found.append("What amount? Say it in figures, like `amount 50k`.")
-    if _past_close(edits, stage, facts):
-        found.append(f"A close date can't be in the past ({edits.close_date}); say the day "
-                     "it is expected to close.")
     return found
 
 
@@ -249,22 +246,6 @@ def _unknown_stage(sentence: Sentence, facts: Facts,
     return rest_after(sentence, at + 1).strip(" .!?\"'") or None
 
 
-CLOSE_CUES = frozenset({"close", "closing", "closes", "close-date"})
-VAGUE_DAYS = frozenset({"soon", "sometime", "someday", "later", "eventually", "tbd", "tba",
-                        "whenever", "unclear", "unknown", "undecided"})
-
-
-def _close_not_given(sentence: Sentence, facts: Facts, edits: Edits) -> bool:
-    """"globex: 150k and closing sometime soon": a close date said in words no day can be
-    read from is asked about before anything is written, not dropped while the amount is
-    written (half a message applied)."""
-    if edits.close_date is not None or facts.days:
-        return False
-    words = sentence.words
-    return any(w in CLOSE_CUES and VAGUE_DAYS & set(words[i + 1:i + 4])
-               for i, w in enumerate(words))
-
-
 def _amount_not_given(sentence: Sentence, facts: Facts) -> bool:
     """"acme amount: lots", "the value is tbd": an amount set to words that are no figure
     is asked about, not read as a note or not understood."""
@@ -276,14 +257,6 @@ def _amount_not_given(sentence: Sentence, facts: Facts) -> bool:
             if after.startswith((":", "=")) or sentence.words[at + 1] in ("is", "to", "now"):
                 return True
     return False
-
-
-def _past_close(edits: Edits, stage: Known | None, facts: Facts) -> bool:
-    """An open deal's close date before the day the message speaks of ("close date
-    1999-01-01") is a slip of the keyboard, refused rather than written; a deal closed as
-    won or lost keeps the day it closed."""
-    return (edits.close_date is not None and edits.close_date < facts.occurred_day
-            and (stage is None or stage.tag is None))
 
 
 SHOW_WORDS = frozenset({"show", "open", "find", "lookup", "deal", "status", "card"})

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
@@ -116,6 +116,7 @@ class Facts:
     too_big: bool  # an amount past MAX_AMOUNT was typed
     occurred_day: date  # the day it happened in the rep's zone (9 pm in New York is not
     # tomorrow yet, though UTC says so): what "ahead" and "in the past" are measured from
+    today: date | None = None  # the rep's own today, whatever day the message speaks of
     step_words: frozenset[int] = frozenset()  # positions of the next step's words: "next
     # step: procurement call w ivan" names a call to come, not one that happened
 
@@ -133,6 +134,7 @@ def read_facts(sentence: Sentence, now: datetime, tz: str, *,
         occurred=(occurred := occurred_at(sentence.text, now, tz)),
         too_big=too_big,
         occurred_day=occurred.astimezone(ZoneInfo(tz)).date(),
+        today=now.astimezone(ZoneInfo(tz)).date(),
         step_words=_words_within(sentence, step.span("step")) if step else frozenset(),
     )
 
@@ -226,10 +228,15 @@ def _days(text: str, now: datetime, tz: str, fiscal_year_start: int) -> list[Day
         if match is None:
             break
         start, end = offset + match.start, offset + match.end
+        day, other = match.day, match.other
+        if text[:start].endswith("last ") and match.phrase.lower() in _WEEKDAY_NAMES:
+            today = now.astimezone(ZoneInfo(tz)).date()  # "closing last friday": gone by
+            day = today - timedelta(days=(today.weekday() - day.weekday()) % 7 or 7)
+            other = None
         # the cue words since the day before: "closing friday, send contract tmrw" closes
         # on friday; "closing" is not tomorrow's
-        found.append(Day(match.day, _role(text[offset:start]), start, end, match.phrase,
-                         match.other, match.period_end))
+        found.append(Day(day, _role(text[offset:start]), start, end, match.phrase,
+                         other, match.period_end))
         offset = end
     return found + _months_alone(text, now, tz, found)
 
@@ -259,6 +266,9 @@ def _months_alone(text: str, now: datetime, tz: str, taken: list[Day]) -> list[D
     return found
 
 
+_WEEKDAY_NAMES = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday",
+                            "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur",
+                            "thurs", "fri", "sat", "sun"})
 _MONTH_NUMBERS = {name: number for number, name in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 

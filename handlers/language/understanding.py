@@ -88,6 +88,8 @@ def _asked_day(plan: Plan, facts: Facts) -> Plan:
 DECIDING = frozenset({"approve", "approved", "approving", "reject", "rejected", "rejecting",
                       "decline", "declined", "deny", "lgtm"})
 """An approver's words that decide a quote named by its deal ("approve the globex quote")."""
+SHOWING = frozenset({"status", "show", "where's", "wheres", "latest"})
+"""Words that ask to see a quote named by its deal ("status of my globex quote")."""
 ROLE_CHANGES = frozenset({"make", "promote", "demote", "change", "set", "switch", "should",
                           "now", "to", "as"})
 """Words that make "dana … admin" a role change ("dana should be an admin", "change morgan
@@ -120,8 +122,8 @@ def _evidence(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -
             scores["create"] += 2
     if "quote" in kinds:
         scores["quote"] = 4 + sum(1 for w in words if w in QUOTE_ACTIONS)
-    elif "quote" in words and DECIDING & set(words):
-        scores["quote"] = 4.0  # "approve the globex quote": the quote asked for by its deal
+    elif "quote" in words and (DECIDING | SHOWING) & set(words):
+        scores["quote"] = 4.0  # "approve the globex quote", "status of my globex quote"
     else:
         scores["quote"] = 2.0 if "quote" in words else 0.0
     if "follow" in words or "task" in words or "reminder" in words:

@@ -75,10 +75,7 @@ def summary_blocks(summary: Summary, *, request: dict[str, Any] | None = None,
     blocks.append(ui.mrkdwn(_changes_text(summary)))
     blocks.append(ui.mrkdwn(_closed_text(summary)))
     if summary.stuck:
-        lines = [f"• *{escape(d.title)}* ({escape(d.stage_name)}, {d.days_in_stage} days, "
-                 f"{money(d.amount, d.currency)}, {escape(d.owner_name)})"
-                 for d in summary.stuck]
-        blocks.append(ui.mrkdwn("*Longest in their stage*\n" + "\n".join(lines)))
+        blocks.append(ui.mrkdwn("*Longest in their stage*\n" + _stuck_lines(summary)))
     if note:
         blocks.append(ui.context(note))
     if request is not None:
@@ -109,6 +106,27 @@ def _closed_text(summary: Summary) -> str:
     if closed.average_cycle_days is not None:
         text += f"; average cycle {closed.average_cycle_days:.1f} days"
     return text
+
+
+def _stuck_lines(summary: Summary) -> str:
+    return "\n".join(f"• *{escape(d.title)}* ({escape(d.stage_name)}, {d.days_in_stage} days, "
+                     f"{money(d.amount, d.currency)}, {escape(d.owner_name)})"
+                     for d in summary.stuck)
+
+
+def stuck_text(summary: Summary) -> str:
+    """The answer to "which deals are stuck": who it covers, and how many are listed."""
+    return (f"Stuck · {escape(summary.scope.label)}: the {deals(len(summary.stuck))} "
+            "longest in their stage" if summary.stuck
+            else f"Stuck · {escape(summary.scope.label)}: no open deals")
+
+
+def stuck_blocks(summary: Summary) -> list[dict[str, Any]]:
+    """The open deals longest in their stage, longest first, and only that."""
+    if not summary.stuck:
+        return [ui.mrkdwn(stuck_text(summary) + ".")]
+    return [ui.mrkdwn(f"*{stuck_text(summary)}*\n" + _stuck_lines(summary)),
+            ui.context("`pipeline` shows the whole report.")]
 
 
 def summary_text(summary: Summary) -> str:
@@ -144,6 +162,11 @@ def forecast_blocks(forecast: Forecast) -> list[Block]:
         lines += [f"• {escape(o.name)}: {forecast_lines(o.figures)}" for o in people[:20]]
         blocks.append(ui.mrkdwn("\n".join(lines)))
     blocks.append(ui.mrkdwn(f"*Total*: {forecast_lines(forecast.totals)}"))
+    if all(f.quota is None for f in forecast.totals):  # "how am i doing vs quota"
+        blocks.append(ui.context(
+            f"No quota is set for {escape(forecast.scope.label)} in {q.label}, so there is no "
+            f"attainment to show; an admin sets one with `forecast quota <person> {q.code or ''} "
+            "<amount>`."))
     return blocks[:50]
 
 

@@ -32,6 +32,9 @@ from store.schemas import UserView
 from store.services import Services
 from store.services.pipeline.figures import Scope, Summary
 
+STUCK_ASKED = 10
+"""How many deals "which deals are stuck" lists (the report shows its five longest)."""
+
 
 class PipelineFlow:
     def __init__(self, deps: Deps) -> None:
@@ -55,6 +58,10 @@ class PipelineFlow:
         request = self.request(detail, actor)
         if isinstance(request, Answer):
             return request
+        if intent.kind == "stuck" and not request.csv:
+            summary = self.reports.summary(actor.id, request.scope, request.period,
+                                           stuck_limit=STUCK_ASKED)
+            return Answer(text=pb.stuck_text(summary), blocks=pb.stuck_blocks(summary))
         summary = self.reports.summary(actor.id, request.scope, request.period)
         if request.csv:
             return self.send_csv(actor, summary)

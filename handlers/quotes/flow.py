@@ -20,12 +20,13 @@ from handlers.language.intents import Intent
 from handlers.language.quote_text import parse_lines, said_accepted
 from handlers.quotes import blocks as qb
 from handlers.slack import blocks as ui
-from handlers.slack.answer import Answer
+from handlers.slack.answer import Answer, say_text
 from handlers.slack.delivery import dm_channel
 from handlers.slack.text import escape, money
 from store.schemas import UserView
 from store.services.quotes.approval_decisions import DecisionOutcome
 from store.services.quotes.approval_requests import RequestOutcome, StepNotice
+from store.services.quotes.by_deal import DealQuotes
 from store.services.quotes.documents import QuoteDocuments, RenderedQuote
 from store.services.quotes.lines import line_spec
 from store.services.quotes.sending import SentOutcome
@@ -44,6 +45,24 @@ class QuoteFlow:
         self.documents = QuoteDocuments(deps.services.store, deps.letterhead)
 
     # -- conversation -------------------------------------------------------------------
+    def _deal_quote(self, actor: UserView, target: str, intent: Intent) -> Answer:
+        """"status of my globex quote": the deal's newest quote, as its number would show."""
+        resolved = resolve_deal(self.deps.directory, actor.id, target)
+        if resolved.found is None:
+            options = [(d.display, {"i": intent.to_dict(), "deal": d.id})
+                       for d in resolved.candidates]
+            if options:
+                return Answer(text="Which deal?", private=True, blocks=ui.choice(
+                    f"Which deal's quote (“{escape(target)}”)?", options))
+            return say_text(f"I couldn't find an open deal matching “{escape(target)}”.",
+                            private=True)
+        quote = DealQuotes(self.services.store).latest(actor.id, resolved.found.id)
+        if quote is None:
+            return say_text(f"*{escape(resolved.found.display)}* has no quote yet. Say "
+                            f"`quote {escape(target.lower())}: 20 seats of Platform` to make "
+                            "one.", private=True)
+        return Answer(text=f"Quote {quote.label}", blocks=qb.quote_card(quote))
+
     def answer(self, intent: Intent, actor: UserView, chosen: dict[str, int]) -> Answer:
         """"quote globex expansion: 20 seats of Platform at 15% off", "quote Q-2026-0001"."""
         target = (intent.target or "").strip()
@@ -63,6 +82,8 @@ class QuoteFlow:
                     ui.mrkdwn(f"The PDF of *{escape(quote.label)}* is in our DM: "
                               f"`{rendered.filename}`."), *qb.quote_card(quote)])
             return Answer(text=f"Quote {quote.label}", blocks=qb.quote_card(quote))
+        if intent.kind == "show" and "deal" not in chosen:
+            return self._deal_quote(actor, target, intent)
         if "deal" in chosen:
             deal_id = chosen["deal"]
         else:
