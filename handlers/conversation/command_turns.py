@@ -14,6 +14,7 @@ from handlers.slack.answer import Answer, say_text
 from handlers.slack.text import escape, local_time, with_article
 from store.roles import ROLES
 from store.schemas import ActivityView
+from store.services.deals.plans import FollowUpSpec, Part
 from store.working_time import start_of_working_day
 
 _HORIZON = timedelta(days=3650)  # every open follow-up, however far ahead
@@ -21,26 +22,49 @@ _HORIZON = timedelta(days=3650)  # every open follow-up, however far ahead
 
 def follow_up(turn: Turn, plan: Plan) -> Answer | None:
     """Snooze or finish the rep's open follow-up on the account the message names."""
+    found = follow_up_part(turn, plan)
+    if found is None or isinstance(found, Answer):
+        return found
+    part, target, name = found
+    assert part.follow_up is not None
+    if part.follow_up.until is None:
+        turn.services.activities.set_follow_up_done(turn.actor.id, target.id)
+    else:
+        turn.services.activities.reschedule(turn.actor.id, target.id, part.follow_up.until)
+    said = follow_up_said(part, target, name, turn.tz)
+    return say_text(said[:1].upper() + said[1:] + ".")
+
+
+def follow_up_part(turn: Turn, plan: Plan) -> tuple[Part, ActivityView, str] | Answer | None:
+    """What finishing or snoozing the follow-up writes (the one due first on the named
+    account: the one the rep is looking at), or why it can't be; None when no account is
+    named. Alone, or as the first part of a message that also changes a deal."""
     if plan.command is None or plan.account is None:
         return None
     mine = _open_on(turn, plan.account.id)
     name = turn.directory.account_name(turn.actor.id, plan.account.id) or plan.account.name
     if not mine:
-        return say_text(f"You have no open follow-up on *{escape(name)}*. Which one did you "
-                        "mean? `followups` lists yours.", private=True)
-    target = mine[0]  # the one due first: the one the rep is looking at
+        return say_text(f"You have no open follow-up on *{escape(name)}*, so nothing was "
+                        "changed. Which one did you mean? `followups` lists yours.",
+                        private=True)
+    target = mine[0]
     if plan.command.name == "done":
-        turn.services.activities.set_follow_up_done(turn.actor.id, target.id)
-        return say_text(f"Done: “{escape(target.subject)}” on *{escape(name)}*.")
+        return Part(None, plan.account.id, follow_up=FollowUpSpec(target.id)), target, name
     until = plan.command.args.get("until")
     if until is None:
         return say_text("Until when? Say a day, like `snooze the hooli follow-up till "
-                        "friday`.", private=True)
+                        "friday`. Nothing was changed.", private=True)
     when = start_of_working_day(until, turn.tz, turn.deps.working_hours)  # type: ignore[arg-type]
-    moved = turn.services.activities.reschedule(turn.actor.id, target.id, when)
-    assert moved.follow_up_at is not None
-    return say_text(f"Snoozed “{escape(target.subject)}” on *{escape(name)}* until "
-                    f"{local_time(moved.follow_up_at, turn.tz)}.")
+    return Part(None, plan.account.id, follow_up=FollowUpSpec(target.id, when)), target, name
+
+
+def follow_up_said(part: Part, target: ActivityView, name: str, tz: str) -> str:
+    """"done: “Confirm the signature date” on *Wayne Enterprises*", lower-case first."""
+    assert part.follow_up is not None
+    what = f"“{escape(target.subject)}” on *{escape(name)}*"
+    if part.follow_up.until is None:
+        return f"done: {what}"
+    return f"snoozed {what} until {local_time(part.follow_up.until, tz)}"
 
 
 def _open_on(turn: Turn, account_id: int) -> list[ActivityView]:

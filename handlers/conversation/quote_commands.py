@@ -29,6 +29,9 @@ def run(turn: Turn, plan: Plan, reading: Reading, flow: QuoteFlow) -> Answer | I
     if command is None or command.target is None:
         return None  # "approve the quote": the sentence-shape turns ask which
     number, action = command.target.name, str(command.args.get("action") or "show")
+    numbers = list(dict.fromkeys(m.known.name for m in reading.mentions if m.kind == "quote"))
+    if action in ("approve", "reject") and len(numbers) > 1:
+        return _decide_many(turn, flow, numbers, action, _reason(reading))
     if action in ("approve", "reject"):
         return _decide(turn, flow, number, action, _reason(reading))
     if action == "sent":
@@ -77,12 +80,41 @@ def _decide_by_deal(turn: Turn, flow: QuoteFlow, reading: Reading,
 
 
 def _reason(reading: Reading) -> str | None:
-    """What follows the number (or, for a quote named by its deal, the word "quote"):
-    "20% is too rich for that deal"."""
-    found = _NUMBER.search(reading.sentence.raw) or _QUOTE_WORD.search(reading.sentence.raw)
+    """What follows the number (the last, when several are named) or, for a quote named
+    by its deal, the word "quote": "20% is too rich for that deal"."""
+    numbers = list(_NUMBER.finditer(reading.sentence.raw))
+    found = (numbers[-1] if numbers else None) or _QUOTE_WORD.search(reading.sentence.raw)
     rest = reading.sentence.raw[found.end():].strip() if found else ""
     rest = re.sub(r"^(?:rejected|declined|because|since|as)\b[\s,:]*", "", rest, flags=re.I)
     return rest or None
+
+
+def _decide_many(turn: Turn, flow: QuoteFlow, numbers: list[str], action: str,
+                 reason: str | None) -> Answer:
+    """"approve Q-2026-0002 and Q-2026-0004": every one waiting for this person, decided in
+    one transaction, or none (and which one is not theirs to decide, said)."""
+    waiting = {p.quote.number.upper(): p for p in turn.services.approvals.queue(turn.actor.id)}
+    missing = [n for n in numbers if n.upper() not in waiting]
+    if missing:
+        return say_text(f"{escape(missing[0])} isn't waiting for your approval, so nothing was "
+                        "decided. `approvals` lists the ones that are.", private=True)
+    if action == "reject" and not reason:
+        return say_text("What should I tell the reps? Say why: `reject "
+                        f"{escape(' and '.join(numbers))}, the discounts need a multi-year "
+                        "commit`. Nothing was decided.", private=True)
+    decision = "approved" if action == "approve" else "rejected"
+    steps = [waiting[n.upper()] for n in numbers]
+    outcomes = turn.services.approvals.decide_all(
+        turn.actor.id, [(p.step_id, p.quote.version) for p in steps], decision,
+        comment=reason if decision == "rejected" else None)
+    if turn.deps.client is not None:
+        for outcome in outcomes:
+            flow.decided_elsewhere(turn.deps.client, outcome,
+                                   reason if decision == "rejected" else None)
+    labels = ", ".join(escape(o.quote.label) for o in outcomes)
+    return say_text(f"{decision.capitalize()} {labels}."
+                    + (f" Reason: {escape(reason)}." if decision == "rejected" and reason
+                       else ""))
 
 
 def _decide(turn: Turn, flow: QuoteFlow, number: str, action: str,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.conversation import day_questions, plan_intents, plan_parts
+from handlers.conversation import command_turns, day_questions, plan_intents, plan_parts
 from handlers.conversation.deal_answers import describe_changes
 from handlers.conversation.names import shown_name
 from handlers.conversation.turn import Turn
@@ -73,6 +73,15 @@ def apply(turn: Turn, plan: Plan) -> Answer:
             if pick is None:
                 break
             part_plan = with_choice(part_plan, pick)
+        if part_plan.intent in ("done", "snooze"):  # "done w the wayne f/u - close 12/15"
+            task = command_turns.follow_up_part(turn, part_plan)
+            if task is None or isinstance(task, Answer):
+                return task or say_text("Which follow-up? Nothing was changed.",
+                                        private=True)
+            part, target, name = task
+            ready.append(_Ready(reading, part_plan, part, None,
+                                command_turns.follow_up_said(part, target, name, turn.tz)))
+            continue
         if part_plan.asks:
             return _ask(turn, picks, index, part_plan)
         if part_plan.new_deal is not None:  # "new deal for acme: training 5k, and …"
@@ -187,6 +196,9 @@ def _write(turn: Turn, ready: list[_Ready]) -> Answer:
     done, token = turn.services.plans.apply_all(turn.actor.id, [r.part for r in ready])
     said = []
     for item, applied in zip(ready, done, strict=True):
+        if item.part.follow_up is not None:
+            said.append(item.place)  # what finishing or snoozing it did, already said
+            continue
         title = f"*{escape(item.place)}*"
         if item.part.new_deal is not None and applied.opportunity is not None:
             made = plan_parts.created(applied.opportunity)

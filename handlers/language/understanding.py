@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
+from handlers.language.command_rest import stands_apart, with_rest
 from handlers.language.commands import follow_up_plan, question, quote_plan, role_plan
 from handlers.language.cues import (
     ADVANCE_CUES,
@@ -64,6 +65,10 @@ def understand(text: str, names: Gazetteer, now: datetime, tz: str, *,
     scores = _evidence(sentence, mentions, facts)
     plan = with_mood(sentence, mentions, _plan(sentence, mentions, facts, scores))
     plan = _asked_day(plan, facts)
+    if whole and plan.intent in ("snooze", "done"):  # "done w the wayne f/u - close 12/15"
+        plan = with_rest(plan, Reading(sentence, mentions, facts, scores, plan), lambda rest:
+                         understand(rest, names, now, tz, fiscal_year_start=fiscal_year_start,
+                                    visible=visible, decoded=True))
     if whole and plan.intent in SPLITS:
         parts = several(sentence, mentions, lambda part: understand(
             part, names, now, tz, fiscal_year_start=fiscal_year_start, visible=visible,
@@ -176,10 +181,10 @@ def _plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
         return asked
     if scores["question"] >= 4 and scores["question"] >= max(scores["log"], scores["edit"]):
         return Plan("question", question=question(sentence, mentions))
-    if scores["log"] < 2 and (scores["snooze"] >= 5 or _reschedules(sentence, mentions, facts,
-                                                                     scores)
-                              or (scores["done"] >= 4 and (_about_follow_up(sentence)
-                                                           or _finishes(sentence)))):
+    if (scores["log"] < 2 or stands_apart(sentence, "done" if scores["done"] >= 4
+                                          else "snooze")) and (
+            scores["snooze"] >= 5 or _reschedules(sentence, mentions, facts, scores)
+            or (scores["done"] >= 4 and (_about_follow_up(sentence) or _finishes(sentence)))):
         return follow_up_plan(sentence, mentions, facts, scores)
     if scores["thanks"] >= 2 and len(words) <= 4 and not mentions:
         return Plan("chatter")

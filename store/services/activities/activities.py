@@ -192,28 +192,45 @@ class ActivityService:
         self, actor_id: int, activity_id: int, done: bool = True
     ) -> ActivityView:
         with self.store.transaction() as s:
-            actor = require_by_id(s, actor_id)
-            activity = s.get(Activity, activity_id)
-            if activity is None:
-                raise NotFound("That follow-up no longer exists.")
-            require_owner_access(s, actor, activity.owner_id, "follow-ups")
-            token = _remember_follow_up(s, actor, activity, self.store.now())
-            activity.done = done
-            s.flush()
+            activity, token = finish_follow_up(s, require_by_id(s, actor_id), activity_id,
+                                               self.store.now(), done=done)
             return ActivityView.of(activity).model_copy(update={"undo_token": token})
 
     def reschedule(self, actor_id: int, activity_id: int, when: datetime) -> ActivityView:
         with self.store.transaction() as s:
-            actor = require_by_id(s, actor_id)
-            activity = s.get(Activity, activity_id)
-            if activity is None:
-                raise NotFound("That follow-up no longer exists.")
-            require_owner_access(s, actor, activity.owner_id, "follow-ups")
-            token = _remember_follow_up(s, actor, activity, self.store.now())
-            activity.follow_up_at = when
-            activity.done = False
-            s.flush()
+            activity, token = move_follow_up(s, require_by_id(s, actor_id), activity_id, when,
+                                             self.store.now())
             return ActivityView.of(activity).model_copy(update={"undo_token": token})
+
+
+def finish_follow_up(session: Session, actor: User, activity_id: int, now: datetime, *,
+                     done: bool = True) -> tuple[Activity, int]:
+    """Mark the actor's follow-up done (or open again), undoably, in the caller's
+    transaction: alone, or with the deal changes said in the same message."""
+    activity = _own_follow_up(session, actor, activity_id)
+    token = _remember_follow_up(session, actor, activity, now)
+    activity.done = done
+    session.flush()
+    return activity, token
+
+
+def move_follow_up(session: Session, actor: User, activity_id: int, when: datetime,
+                   now: datetime) -> tuple[Activity, int]:
+    """Give the actor's follow-up a new day (open again if it was done), undoably."""
+    activity = _own_follow_up(session, actor, activity_id)
+    token = _remember_follow_up(session, actor, activity, now)
+    activity.follow_up_at = when
+    activity.done = False
+    session.flush()
+    return activity, token
+
+
+def _own_follow_up(session: Session, actor: User, activity_id: int) -> Activity:
+    activity = session.get(Activity, activity_id)
+    if activity is None:
+        raise NotFound("That follow-up no longer exists.")
+    require_owner_access(session, actor, activity.owner_id, "follow-ups")
+    return activity
 
 
 def _remember_follow_up(session: Session, actor: User, activity: Activity,

@@ -23,7 +23,12 @@ from store.models import Opportunity, Stage
 from store.money import to_minor
 from store.schemas import ActivityView, OpportunityView
 from store.services.accounts.accounts import require_visible_account
-from store.services.activities.activities import ActivityService, add_activity
+from store.services.activities.activities import (
+    ActivityService,
+    add_activity,
+    finish_follow_up,
+    move_follow_up,
+)
 from store.services.deals import undo
 from store.services.deals.changes import UNSET, Change, apply_change, check_currency
 from store.services.deals.opportunities import create_opportunity, require_opportunity
@@ -75,6 +80,15 @@ class NewDealSpec:
 
 
 @dataclass(frozen=True)
+class FollowUpSpec:
+    """A follow-up finished ("done w the wayne follow up - close date 12/15") or given a
+    new day (`until`), said beside deal changes, so both land in one transaction."""
+
+    activity_id: int
+    until: datetime | None = None  # None: done
+
+
+@dataclass(frozen=True)
 class Applied:
     opportunity: OpportunityView
     activity: ActivityView | None
@@ -91,6 +105,7 @@ class Part:
     activity: ActivitySpec | None = None
     deal: DealChangeSpec = DealChangeSpec()
     new_deal: NewDealSpec | None = None
+    follow_up: FollowUpSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -114,7 +129,7 @@ class PlanService:
         """Every part of one message ("initech to proposal and hooli to needs analysis"),
         in one transaction with one Undo token: all of them, or (an error) none."""
         if not parts or any(p.activity is None and not p.deal and p.new_deal is None
-                            for p in parts):
+                            and p.follow_up is None for p in parts):
             raise InvalidInput("There is nothing to change.")
         with self.store.transaction() as s:
             actor = require_by_id(s, actor_id)
@@ -128,6 +143,8 @@ class PlanService:
 
     def _one(self, s: Any, actor: Any, part: Part, tokens: list[int]) -> AppliedPart:
         """One deal's (or, with no deal, one account's) share of the message."""
+        if part.follow_up is not None:
+            return self._follow_up(s, actor, part.follow_up, tokens)
         opp = None
         if part.new_deal is not None:
             opp = self._create(s, actor, part.new_deal, tokens)
@@ -157,6 +174,16 @@ class PlanService:
             tokens.append(self._change(s, actor, opp, part.deal))
         return AppliedPart(OpportunityView.of(opp) if opp is not None else None,
                            ActivityView.of(logged) if logged is not None else None)
+
+    def _follow_up(self, s: Any, actor: Any, spec: FollowUpSpec,
+                   tokens: list[int]) -> AppliedPart:
+        now = self.store.now()
+        if spec.until is None:
+            activity, token = finish_follow_up(s, actor, spec.activity_id, now)
+        else:
+            activity, token = move_follow_up(s, actor, spec.activity_id, spec.until, now)
+        tokens.append(token)
+        return AppliedPart(None, ActivityView.of(activity))
 
     def _create(self, s: Any, actor: Any, new: NewDealSpec, tokens: list[int]) -> Opportunity:
         """The new deal, on an account the actor may see, remembered for the one Undo."""

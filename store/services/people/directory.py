@@ -20,7 +20,7 @@ from store.access import Person, visible_account_ids, visible_owner_ids
 from store.db import Store
 from store.models import Account, Contact, Opportunity, Stage, User
 from store.resolve import NameIndex, PatchedIndex, Within
-from store.schemas import StageView, deal_title
+from store.schemas import StageView, UserView, deal_title
 from store.services.deals.stages import stages_in_order
 from store.services.people import name_changes, turn_memo
 from store.services.people.name_rows import NameRows, load_rows, patch_rows, user_rows
@@ -147,9 +147,10 @@ class Directory:
 
     @staticmethod
     def _actor(s: Session, actor_id: int) -> Person:
-        """The actor's row, read at most once per request (none when the request's own
-        user was handed to `turn`)."""
-        return turn_memo.remembered(("actor", actor_id), lambda: require_by_id(s, actor_id))
+        """The actor, read at most once per request (none when the request's own user was
+        handed to `turn`); a view, as a row expires when its transaction ends."""
+        return turn_memo.remembered(("actor", actor_id),
+                                    lambda: UserView.of(require_by_id(s, actor_id)))
 
     @classmethod
     def _seen_owners(cls, s: Session, actor_id: int) -> set[int] | None:

@@ -58,6 +58,15 @@ def require_may_decide(session: Session, actor: User, step: ApprovalStep,
 def decide_step(store: Store, actor_id: int, step_id: int, decision: str, *,
                 quote_version: int | None, comment: str | None = None) -> DecisionOutcome:
     """Approve or reject one step, if it is still pending and the version still current."""
+    [outcome] = decide_steps(store, actor_id, [(step_id, quote_version)], decision,
+                             comment=comment)
+    return outcome
+
+
+def decide_steps(store: Store, actor_id: int, steps: list[tuple[int, int | None]],
+                 decision: str, *, comment: str | None = None) -> list[DecisionOutcome]:
+    """Approve or reject several steps ("approve Q-2026-0002 and Q-2026-0004") in one
+    transaction: every one of them, or (one no longer pending, or changed) none."""
     if decision not in ("approved", "rejected"):
         raise InvalidInput("A decision is approve or reject.")
     comment = (comment or "").strip() or None
@@ -65,50 +74,55 @@ def decide_step(store: Store, actor_id: int, step_id: int, decision: str, *,
         raise InvalidInput("Say why you reject it; the rep needs the reason.")
     with store.transaction() as s:
         actor = require_by_id(s, actor_id)
-        step = s.get(ApprovalStep, step_id)
-        if step is None:
-            raise NotFound("That approval no longer exists.")
-        request = s.get(ApprovalRequest, step.request_id)
-        quote = s.get(Quote, request.quote_id) if request else None
-        assert request is not None and quote is not None
-        approver = require_may_decide(s, actor, step, request)
-        if (quote_version is not None and quote_version != request.quote_version) or (
-                request.status == "superseded"):
-            raise Conflict(f"{quote.number} changed since this was asked (now "
-                           f"v{require_quote(s, quote.number).version}); nothing was decided.")
-        now = store.now()
-        won = s.scalar(
-            update(ApprovalStep)
-            .where(ApprovalStep.id == step.id, ApprovalStep.status == "pending")
-            .values(status=decision, decided_by_id=actor.id, decided_at=now,
-                    comment=comment)
-            .returning(ApprovalStep.id)
-        )
-        if won is None:
-            s.refresh(step)
-            by = s.get(User, step.decided_by_id) if step.decided_by_id else None
-            if step.status == "waiting":
-                raise Conflict("This step waits for an earlier level to approve first.")
-            who = f" by {by.name}" if by else ""
-            raise Conflict(f"This approval was already {step.status}{who}.")
+        return [_decide(s, store.now(), actor, step_id, decision, version, comment)
+                for step_id, version in steps]
+
+
+def _decide(s: Session, now: datetime, actor: User, step_id: int, decision: str,
+            quote_version: int | None, comment: str | None) -> DecisionOutcome:
+    step = s.get(ApprovalStep, step_id)
+    if step is None:
+        raise NotFound("That approval no longer exists.")
+    request = s.get(ApprovalRequest, step.request_id)
+    quote = s.get(Quote, request.quote_id) if request else None
+    assert request is not None and quote is not None
+    approver = require_may_decide(s, actor, step, request)
+    if (quote_version is not None and quote_version != request.quote_version) or (
+            request.status == "superseded"):
+        raise Conflict(f"{quote.number} changed since this was asked (now "
+                       f"v{require_quote(s, quote.number).version}); nothing was decided.")
+    won = s.scalar(
+        update(ApprovalStep)
+        .where(ApprovalStep.id == step.id, ApprovalStep.status == "pending")
+        .values(status=decision, decided_by_id=actor.id, decided_at=now,
+                comment=comment)
+        .returning(ApprovalStep.id)
+    )
+    if won is None:
         s.refresh(step)
-        audit.record(s, at=now, actor_id=actor.id, action=f"approval.{decision}",
-                     entity_type="quote", entity_id=quote.id,
-                     detail={"request": request.id, "step": step.id, "level": step.level,
-                             "rule": step.rule, "comment": comment,
-                             "on_behalf_of": approver.id if actor.id != approver.id
-                             else None})
-        notify, cleared = _advance(s, request, quote, actor, decision, now)
-        requester = require_by_id(s, request.requested_by_id)
-        deal = follow_approval(s, quote, now) if quote.status == "approved" else None
-        return DecisionOutcome(
-            quote=quote_view(s, quote), step_id=step.id, level=step.level, rule=step.rule,
-            decision=decision,
-            decided_by=actor.name, comment=comment, request_status=request.status,
-            requester_slack_id=requester.slack_user_id,
-            request_channel=request.slack_channel, request_ts=request.slack_ts,
-            notify=notify, approved_too=cleared, deal=deal,
-        )
+        by = s.get(User, step.decided_by_id) if step.decided_by_id else None
+        if step.status == "waiting":
+            raise Conflict("This step waits for an earlier level to approve first.")
+        who = f" by {by.name}" if by else ""
+        raise Conflict(f"This approval was already {step.status}{who}.")
+    s.refresh(step)
+    audit.record(s, at=now, actor_id=actor.id, action=f"approval.{decision}",
+                 entity_type="quote", entity_id=quote.id,
+                 detail={"request": request.id, "step": step.id, "level": step.level,
+                         "rule": step.rule, "comment": comment,
+                         "on_behalf_of": approver.id if actor.id != approver.id
+                         else None})
+    notify, cleared = _advance(s, request, quote, actor, decision, now)
+    requester = require_by_id(s, request.requested_by_id)
+    deal = follow_approval(s, quote, now) if quote.status == "approved" else None
+    return DecisionOutcome(
+        quote=quote_view(s, quote), step_id=step.id, level=step.level, rule=step.rule,
+        decision=decision,
+        decided_by=actor.name, comment=comment, request_status=request.status,
+        requester_slack_id=requester.slack_user_id,
+        request_channel=request.slack_channel, request_ts=request.slack_ts,
+        notify=notify, approved_too=cleared, deal=deal,
+    )
 
 
 def _advance(s: Session, request: ApprovalRequest, quote: Quote, actor: User,

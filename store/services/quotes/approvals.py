@@ -31,6 +31,7 @@ from store.services.quotes import sending
 from store.services.quotes.approval_decisions import (
     DecisionOutcome,
     decide_step,
+    decide_steps,
     require_may_decide,
 )
 from store.services.quotes.approval_requests import (
@@ -99,6 +100,11 @@ class ApprovalService:
                comment: str | None = None) -> DecisionOutcome:
         return decide_step(self.store, actor_id, step_id, decision,
                            quote_version=quote_version, comment=comment)
+
+    def decide_all(self, actor_id: int, steps: list[tuple[int, int | None]], decision: str,
+                   *, comment: str | None = None) -> list[DecisionOutcome]:
+        """Several steps, (step id, quote version) each, decided in one transaction."""
+        return decide_steps(self.store, actor_id, steps, decision, comment=comment)
 
     def cancel(self, actor_id: int, quote_ref: int | str) -> QuoteView:
         """The requester withdraws a pending request; the quote goes back to draft."""
