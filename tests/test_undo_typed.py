@@ -73,3 +73,15 @@ def test_undo_after_an_approval_says_so_and_changes_nothing(chat: Chat, services
     assert "can't be undone" in said.text and "nothing was changed" in said.text
     after = services.quotes.get(team["U0ANA"], "Q-2026-0001")
     assert (after.status, after.version) == (before.status, before.version)
+
+
+def test_a_deal_removed_by_undo_can_be_created_again(chat: Chat, services: Services,
+                                                     book) -> None:
+    chat.say("new deal for acme: training 5k, close jan 31")
+    [undone] = chat.say("undo")
+    assert undone.text.startswith("Undone:")
+    [made] = chat.say("new deal for acme: training 5k, close jan 31")
+    assert "already has a deal" not in made.text
+    live = [o.name for o in services.opportunities.visible(book["ana"])
+            if o.account_name == "Acme"]
+    assert sorted(live) == ["Renewal", "Training"]

@@ -13,7 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -122,7 +122,11 @@ class Opportunity(Timestamps, Base):
     __table_args__ = (
         CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
         CheckConstraint("probability >= 0 AND probability <= 100", name="probability_range"),
-        UniqueConstraint("account_id", "name"),
+        # one live deal of a name per account; a deal removed by Undo (archived) keeps its
+        # row for the history and no longer holds the name, so it can be created again
+        Index("uq_opportunities_live_name", "account_id", "name", unique=True,
+              sqlite_where=text("archived_at IS NULL"),
+              postgresql_where=text("archived_at IS NULL")),
         Index(None, "owner_id", "stage_id"),
         Index(None, "close_date"),
         Index(None, "stage_id", "close_date"),

@@ -82,6 +82,8 @@ class ActivityLoader(TableLoader):
             cache.update({name: [] for name in chunk})
             query = select(column.label("ref"), model.id, model.account_id) \
                 .where(column.in_(chunk)).order_by(model.id)
+            if model is Opportunity:  # a deal removed by Undo takes no activities
+                query = query.where(Opportunity.archived_at.is_(None))
             for row in self.session.execute(query):
                 cache.setdefault(row.ref, []).append((row.id, row.account_id))
 

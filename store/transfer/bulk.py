@@ -17,9 +17,10 @@ needs. Each dialect gets its fastest plain means instead:
   temporary staging table and one statement inserting the staged deals and their history
   rows together (a data-modifying `WITH` with `ON CONFLICT DO NOTHING`).
 
-Both insert `ON CONFLICT (account_id, name) DO NOTHING`: a deal the store already has is
-not an error here but an update, which the caller makes through the one write path
-(`apply_change`). So the common case, nothing there yet, needs no look-up per row; the
+Both insert `ON CONFLICT (account_id, name) WHERE archived_at IS NULL DO NOTHING` (the
+unique index covers live deals only: one removed by Undo frees its name): a deal the store
+already has is not an error here but an update, which the caller makes through the one
+write path (`apply_change`). So the common case, nothing there yet, needs no look-up per row; the
 writer says which deals it did not insert. Deals without an account are not covered by
 the unique key; the caller looks them up by name first (the key's index serves that).
 """
@@ -93,7 +94,8 @@ class _SqliteWriter:
         names = ", ".join(("id", *COLUMNS))
         marks = ", ".join("?" * (len(COLUMNS) + 1))
         self._insert = (f"INSERT INTO opportunities ({names}) VALUES ({marks}) "
-                        "ON CONFLICT (account_id, name) DO NOTHING")
+                        "ON CONFLICT (account_id, name) WHERE archived_at IS NULL "
+                        "DO NOTHING")
         self._history = (f"INSERT INTO opportunity_history ({', '.join(_HISTORY)}) "
                          f"VALUES ({', '.join('?' * len(_HISTORY))})")
         self._days: dict[date, Any] = {}
@@ -154,13 +156,15 @@ class _PostgresWriter:
         self._lookup = text(
             "SELECT 1 FROM unnest(CAST(:accounts AS integer[]), CAST(:names AS text[])) "
             "AS k(account_id, name) JOIN opportunities o "
-            "ON o.account_id = k.account_id AND o.name = k.name LIMIT 1")
+            "ON o.account_id = k.account_id AND o.name = k.name "
+            "AND o.archived_at IS NULL LIMIT 1")
         self._ids = text("SELECT nextval(pg_get_serial_sequence('opportunities', 'id')) "
                          "FROM generate_series(1, :n)")
         self._insert = text(
             f"WITH new AS (INSERT INTO opportunities (id, {names}) "
             f"SELECT id, {names} FROM {_STAGING} ORDER BY ord "
-            f"ON CONFLICT (account_id, name) DO NOTHING RETURNING id, stage_id, {recorded}), "
+            "ON CONFLICT (account_id, name) WHERE archived_at IS NULL DO NOTHING "
+            f"RETURNING id, stage_id, {recorded}), "
             f"history AS (INSERT INTO opportunity_history ({', '.join(_HISTORY)}) "
             f"SELECT id, :now, NULL, NULL, stage_id, {recorded}, 'import', NULL FROM new) "
             "SELECT count(*) FROM new")

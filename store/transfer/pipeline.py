@@ -107,19 +107,21 @@ class OpportunityLoader(Loader):
         self._update(changes)
 
     def _existing_ids(self, keys: set[Key]) -> dict[Key, int]:
-        """Ids of deals already in the store, by (account_id, name) pairs, and among deals
-        without an account by name."""
+        """Ids of live deals already in the store, by (account_id, name) pairs, and among
+        deals without an account by name."""
         pairs = sorted(key for key in keys if key[0] is not None)
         loners = sorted({name for account, name in keys if account is None})
         columns = (Opportunity.id, Opportunity.account_id, Opportunity.name)
         found: dict[Key, int] = {}
         for start in range(0, len(pairs), _PAIRS):
             query = select(*columns).where(
-                tuple_(Opportunity.account_id, Opportunity.name).in_(pairs[start:start + _PAIRS]))
+                tuple_(Opportunity.account_id, Opportunity.name).in_(pairs[start:start + _PAIRS]),
+                Opportunity.archived_at.is_(None))  # a deal removed by Undo is not matched
             found.update({(r.account_id, r.name): r.id for r in self.session.execute(query)})
         for chunk in chunks(loners):
             query = select(*columns).where(Opportunity.account_id.is_(None),
-                                           Opportunity.name.in_(chunk))
+                                           Opportunity.name.in_(chunk),
+                                           Opportunity.archived_at.is_(None))
             found.update({(r.account_id, r.name): r.id
                           for r in self.session.execute(query.order_by(Opportunity.id.desc()))})
         return found

@@ -78,7 +78,8 @@ def create_opportunity(
         raise InvalidInput("A probability is a percentage between 0 and 100.",
                            field="probability")
     if account is not None and session.scalar(
-        select(Opportunity.id).where(Opportunity.account_id == account.id, Opportunity.name == name)
+        select(Opportunity.id).where(Opportunity.account_id == account.id, Opportunity.name == name,
+                                     Opportunity.archived_at.is_(None))
     ):
         raise Conflict(f"{account.name} already has a deal called {name!r}.", field="name")
     currency_precision(currency)
