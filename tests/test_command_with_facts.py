@@ -94,3 +94,17 @@ def test_approve_two_quotes_when_one_is_not_yours_decides_neither(
     assert "Q-2026-0099 isn't waiting for your approval" in said.text
     assert "nothing was decided" in said.text
     assert first in {p.quote.number for p in services.approvals.queue(team["U0MO"])}
+
+
+def test_two_open_follow_ups_on_the_account_are_asked_about_then_the_picked_one_is_done(
+        chat: Chat, services: Services, book) -> None:
+    chat.say("call w/ hooli, f/u friday")
+    chat.say("emailed hooli the deck, f/u monday")
+    [asked] = chat.say("done w the hooli follow-up - close date 12/15")
+    assert asked.text.startswith("Which follow-up on *Hooli*?")
+    assert not any(a.done for a in services.activities.list_for(book["ana"]))
+    assert _close(services, book, "hooli") != date(2026, 12, 15)
+    chat.click(action_id="choose_1")  # the second: the email's, due Monday
+    tasks = {a.kind: a.done for a in services.activities.list_for(book["ana"])}
+    assert tasks == {"call": False, "email": True}
+    assert _close(services, book, "hooli") == date(2026, 12, 15)

@@ -22,7 +22,7 @@ _HORIZON = timedelta(days=3650)  # every open follow-up, however far ahead
 
 def follow_up(turn: Turn, plan: Plan) -> Answer | None:
     """Snooze or finish the rep's open follow-up on the account the message names."""
-    found = follow_up_part(turn, plan)
+    found = follow_up_part(turn, plan, turn.chosen, {"name": "read", "text": turn.intent.text})
     if found is None or isinstance(found, Answer):
         return found
     part, target, name = found
@@ -35,18 +35,29 @@ def follow_up(turn: Turn, plan: Plan) -> Answer | None:
     return say_text(said[:1].upper() + said[1:] + ".")
 
 
-def follow_up_part(turn: Turn, plan: Plan) -> tuple[Part, ActivityView, str] | Answer | None:
-    """What finishing or snoozing the follow-up writes (the one due first on the named
-    account: the one the rep is looking at), or why it can't be; None when no account is
-    named. Alone, or as the first part of a message that also changes a deal."""
+def follow_up_part(turn: Turn, plan: Plan, chosen: dict[str, int], carried: dict[str, str],
+                   ) -> tuple[Part, ActivityView, str] | Answer | None:
+    """What finishing or snoozing the follow-up writes, or why it can't be; None when no
+    account is named. With two open on the account, the rep picks one (`carried` is the
+    message the buttons carry, `chosen` the pick). Alone, or as the first part of a
+    message that also changes a deal."""
     if plan.command is None or plan.account is None:
         return None
     mine = _open_on(turn, plan.account.id)
     name = turn.directory.account_name(turn.actor.id, plan.account.id) or plan.account.name
+    if "follow_up" in chosen:
+        mine = [a for a in mine if a.id == chosen["follow_up"]]
     if not mine:
         return say_text(f"You have no open follow-up on *{escape(name)}*, so nothing was "
                         "changed. Which one did you mean? `followups` lists yours.",
                         private=True)
+    if len(mine) > 1:
+        prompt = (f"Which follow-up on *{escape(name)}*? Nothing is changed until you pick "
+                  "one.")
+        options = [(f"{a.subject[:40]} ({local_time(a.follow_up_at, turn.tz)})"
+                    if a.follow_up_at else a.subject[:60], {"i": carried, "follow_up": a.id})
+                   for a in mine]
+        return Answer(text=prompt, blocks=ui.choice(prompt, options), private=True)
     target = mine[0]
     if plan.command.name == "done":
         return Part(None, plan.account.id, follow_up=FollowUpSpec(target.id)), target, name

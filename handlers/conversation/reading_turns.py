@@ -106,9 +106,7 @@ class Reader:
         if plan.intent == "undo":
             return command_turns.undo_last(turn)
         if plan.intent == "chatter":
-            return say_text("👍" if reading.sentence.cheer and not reading.sentence.words
-                            else "You're welcome! Tell me what happened with a customer "
-                            "any time.")
+            return say_text(_chatter_reply(reading))
         if plan.intent == "hello":
             hello = "Hi! Tell me what happened with a customer, or ask about a deal."
             return Answer(text=hello, blocks=[ui.mrkdwn(hello), *ui.help_blocks()])
@@ -145,6 +143,20 @@ class Reader:
                 return plan_intents.no_open_deal(turn, plan)
             return _log_on_account(turn, plan, reading)
         return _apply(turn, plan, reading, deal)
+
+
+FAREWELLS = frozenset({"weekend", "bye", "night", "ttyl", "cya", "later"})
+THANKS = frozenset({"thanks", "thank", "thx", "ty", "cheers"})
+
+
+def _chatter_reply(reading: Reading) -> str:
+    """"have a good weekend" is not thanked; "thx" is; "cool", "lol", "👍" get a thumb."""
+    words = set(reading.sentence.words)
+    if words & FAREWELLS:
+        return "You too! I'll keep your follow-ups until you're back."
+    if words & THANKS:
+        return "You're welcome! Tell me what happened with a customer any time."
+    return "👍"
 
 
 def _unknown(turn: Turn) -> Intent:

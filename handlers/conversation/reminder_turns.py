@@ -27,12 +27,20 @@ def followups(turn: Turn) -> Answer:
 
 
 def reminders(turn: Turn) -> Answer:
-    """"my reminders": what the bot will remind the rep of, and when."""
-    coming = turn.services.reminders.upcoming(turn.actor.id)
+    """"my reminders": what the bot will remind the rep of, and when, with the follow-ups
+    due this week (each is a reminder once its day comes; the sweep schedules it then, so
+    "Nothing scheduled" beside four follow-ups due was wrong)."""
+    actor, now = turn.actor, turn.deps.clock.now()
+    coming = turn.services.reminders.upcoming(actor.id)
     lines = [f"• {local_time(at, turn.tz)}: {_REMINDER_NAMES.get(kind, kind)}"
              for at, kind, _ in coming]
-    return say_text("*Coming up*\n" + ("\n".join(lines) or "Nothing scheduled."),
-                    private=True)
+    due = turn.services.activities.due_follow_ups(actor.id, follow_up_horizon(now, turn.tz))
+    text = "*Coming up*\n" + ("\n".join(lines) or ("No other reminders scheduled." if due
+                                                   else "Nothing scheduled."))
+    if due:
+        text += "\n*Follow-ups due this week*\n" + "\n".join(
+            ui.follow_up_line(a, actor.timezone, now) for a in due[:_MAX_FOLLOW_UPS])
+    return say_text(text, private=True)
 
 
 def mute(turn: Turn) -> Answer:

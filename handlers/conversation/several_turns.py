@@ -45,7 +45,8 @@ def picks_of(turn: Turn) -> Picks:
     for item in (turn.intent.detail or "").split(";"):
         index, _, rest = item.partition(":")
         key, _, value = rest.partition("=")
-        if index.isdigit() and key in ("deal", "contact", "stage") and value.isdigit():
+        if index.isdigit() and key in ("deal", "contact", "stage", "follow_up") \
+                and value.isdigit():
             picks.setdefault(int(index), {})[key] = int(value)
     target = turn.intent.target or ""
     if target.startswith("part ") and target[5:].isdigit():
@@ -74,7 +75,8 @@ def apply(turn: Turn, plan: Plan) -> Answer:
                 break
             part_plan = with_choice(part_plan, pick)
         if part_plan.intent in ("done", "snooze"):  # "done w the wayne f/u - close 12/15"
-            task = command_turns.follow_up_part(turn, part_plan)
+            task = command_turns.follow_up_part(turn, part_plan, chosen,
+                                                _carried(turn, picks, index))
             if task is None or isinstance(task, Answer):
                 return task or say_text("Which follow-up? Nothing was changed.",
                                         private=True)

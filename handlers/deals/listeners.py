@@ -75,7 +75,7 @@ def choose(conversation: Conversation, ack: Ack, body: dict[str, Any], client: W
     ack()
     data = clicked_json(body)
     read = {k: whole_number(str(v), 1, MAX_ROW_ID) for k, v in data.items()
-            if k in ("deal", "account", "contact", "stage")}
+            if k in ("deal", "account", "contact", "stage", "follow_up")}
     chosen = {k: v for k, v in read.items() if v is not None}
     if not isinstance(data.get("i"), dict) or len(chosen) != len(read):
         raise InvalidInput(STALE_BUTTON)

@@ -47,7 +47,9 @@ CUES: Mapping[str, Mapping[str, float]] = {
     "help": {"help": 5, "commands": 4, "how": 0, "hello": 1, "hi": 1},
     "hello": {"hi": 4, "hello": 4, "hey": 4, "morning": 3, "yo": 3, "hiya": 4, "howdy": 4},
     "thanks": {"thanks": 4, "thank": 4, "cheers": 2, "cool": 1, "nice": 1, "great": 1,
-               "awesome": 1, "ok": 1, "okay": 1, "lol": 2},
+               "awesome": 1, "ok": 1, "okay": 1, "lol": 2, "ugh": 1, "meh": 1, "haha": 2,
+               "yay": 2, "sweet": 1, "perfect": 1, "np": 2, "kk": 2, "wow": 1, "good": 1,
+               "weekend": 2, "bye": 3, "night": 1, "ttyl": 3, "cya": 3, "later": 1},
     "mute": {"mute": 6, "unmute": 6, "silence": 4, "pause": 2, "resume": 2, "reminders": 1,
              "notifications": 1, "pings": 1},
     "digest": {"digest": 6, "daily": 1},
@@ -154,7 +156,8 @@ LIST_FILLER = frozenset({"my", "show", "me", "the", "all", "what's", "whats", "w
                          "are", "do", "i", "have", "any", "list", "pending", "open", "today",
                          "please", "up", "needs", "need", "to", "for", "see", "get", "can",
                          "you", "mine", "that", "s", "there", "waiting", "on", "of", "this",
-                         "week", "now", "from", "new", "recent", "latest", "last"})
+                         "week", "now", "from", "new", "recent", "latest", "last",
+                         "morning", "hi", "hey", "hello", "gm", "ok", "so"})
 """Words around a list's name that say nothing else."""
 HELP_PHRASES = frozenset({"what can you do", "what do you do", "how does this work",
                           "what do you understand", "commands", "menu", "options"})

@@ -36,7 +36,8 @@ def deal_edits(sentence: Sentence, facts: Facts, mentions: tuple[Mention, ...], 
                                       or _before_the_activity(sentence, a)
                                       or (a.explicit and a.start in deal_ends)
             or (set(sentence.words[max(0, a.start - 3):a.start]) & EDIT_AMOUNT_CUES
-                and a.explicit) or (a.explicit and stands_alone(sentence, a.start, a.end)))]
+                and a.explicit) or (a.explicit and stands_alone(sentence, a.start, a.end)))
+            and (creating or not _in_doubt(sentence, a))]
     if said:
         # "2.1m? no sorry 210k. its 250k now": a correction or "now" picks the later figure
         corrected = CORRECTIONS & set(sentence.words)
@@ -80,6 +81,20 @@ def _before_the_activity(sentence: Sentence, amount: Amount) -> bool:
         opens_clause(sentence, at) for at in range(amount.end, first + 1))
 
 
+def _in_doubt(sentence: Sentence, amount: Amount) -> bool:
+    """"may go to 70k", "might be 80k", "maybe 70k": a figure the rep is not sure of is
+    kept in the note, never written as the deal's amount ("may 15" is a day, not doubt)."""
+    start = amount.start
+    while start > 0 and start > amount.start - 4 and not opens_clause(sentence, start):
+        start -= 1
+    words = sentence.words
+    return any(w in DOUBT and not (w == "may" and words[at + 1][:1].isdigit())
+               for at, w in enumerate(words[start:amount.start], start))
+
+
+DOUBT = frozenset({"may", "might", "maybe", "could", "possibly", "potentially", "perhaps",
+                   "probably", "prolly", "hopefully"})
+"""Words before a figure, in its clause, that make it a guess rather than the amount."""
 HEARD = frozenset({"want", "wants", "wanted", "asked", "asking", "need", "needs", "said",
                    "says", "mentioned", "budget", "offered", "quoted", "they", "she", "he"})
 """Words that make a figure something the customer said, kept in the note."""

@@ -151,8 +151,7 @@ def facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
         stage = NEXT_STAGE  # "advance initech": the stage after the one it is in
     intent = _main_intent(activity, stage, edits, new_deal)
     if intent == "unknown":
-        bare = len(sentence.words) - len(mentioned_words(mentions)) <= 1
-        if (account or deal) and bare:  # "acme", "the globex deal": show it
+        if (account or deal) and _bare(sentence, mentions):  # "acme", "the globex deal"
             return Plan("question", account=account, deal=deal,
                         question=Question("show", deal or account, sentence.raw))
         if sentence.words[0] in SHOW_WORDS and len(sentence.words) > 1 and not refusals:
@@ -173,14 +172,35 @@ def facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
                 unknown_rest=unknown[1] if unknown else None)
 
 
+def _bare(sentence: Sentence, mentions: tuple[Mention, ...]) -> bool:
+    """A name said alone ("acme", "the globex deal"), or asked to be shown ("show me the
+    umbrella deal"): the card is the answer."""
+    named = mentioned_words(mentions)
+    return len(sentence.words) - len(named) <= 1 or (sentence.words[0] in SHOW_WORDS and all(
+        w in SHOW_WORDS or w in SHOW_FILLER for i, w in enumerate(sentence.words)
+        if i not in named))
+
+
 def _follow_up(facts: Facts, edits: Edits) -> date | None:
     """The follow-up of an activity that happened: a day said as one, else a day ahead
     that is not the close date ("called acme, friday"); "today" is when it happened."""
     follow_up = next((d.day for d in facts.days if d.role == "follow_up"), None)
-    if follow_up is None and not edits.close_date:
+    if follow_up is None and not edits.close_date:  # "budget approved for q1": no to-do
         follow_up = next((d.day for d in facts.days if d.role is None
-                          and d.day > facts.occurred_day), None)
+                          and d.day > facts.occurred_day and not _a_period(d.phrase)), None)
     return follow_up
+
+
+def _a_period(phrase: str) -> bool:
+    """"q1", "next quarter", "eoy", "next month": a stretch of time, said of budgets and
+    plans, not the day of a to-do (unless the rep says "f/u in q1")."""
+    words = set(phrase.lower().replace("-", " ").split())
+    return bool(words & PERIOD_WORDS) or any(
+        len(w) == 2 and w[0] == "q" and w[1] in "1234" for w in words)
+
+
+PERIOD_WORDS = frozenset({"quarter", "qtr", "month", "year", "eoq", "eoy", "eom", "h1", "h2",
+                          "end of quarter", "end of year", "fy"})
 
 
 def _topic(sentence: Sentence, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
@@ -259,8 +279,10 @@ def _amount_not_given(sentence: Sentence, facts: Facts) -> bool:
     return False
 
 
-SHOW_WORDS = frozenset({"show", "open", "find", "lookup", "deal", "status", "card"})
+SHOW_WORDS = frozenset({"show", "open", "find", "lookup", "deal", "status", "card", "pull", "view"})
 """First words that ask to see a deal or an account by the name after them."""
+SHOW_FILLER = frozenset({"me", "the", "us", "my", "our", "for", "of", "pls", "please", "opp",
+                         "account", "again", "up", "quickly"})
 
 
 def _main_intent(activity: Activity | None, stage: Known | None, edits: Edits,

@@ -73,7 +73,7 @@ def _list_named(sentence: Sentence, mentions: tuple[Mention, ...]) -> str | None
         return None
     content = {w.strip("?!.") for w in sentence.words} - LIST_FILLER
     if not content:
-        return "followups" if "due" in sentence.words else None
+        return "followups" if {"due", "today", "have"} & set(sentence.words) else None
     for name, said in LISTS.items():
         if content <= said:
             return name

@@ -39,5 +39,7 @@ COMMON = frozenset({
     "date", "win", "lose", "note", "notes", "demo", "lunch", "coffee", "zoom", "team",
     "teams", "quote", "quotes", "best", "good", "great", "fine", "ok", "okay", "yes",
     "yeah", "sure", "thanks", "thank", "hi", "hey", "hello", "morning", "afternoon",
+    "start", "starts", "stars", "stack", "spark", "stare", "acne", "acre", "wane",
 })
-"""Everyday words that are also the first word of some name: alone, they name nothing."""
+"""Everyday words that are also the first word of some name, or one slip from one ("start"
+for Stark): alone, they name nothing."""
