@@ -44,6 +44,12 @@ def start_of_working_day(day: date, tz: str | None,
     return datetime.combine(day, start, tzinfo=ZoneInfo(tz or "UTC")).astimezone(UTC)
 
 
+def at_local_time(day: date, at: time, tz: str | None) -> datetime:
+    """`day` at `at` on the clock in `tz`, in UTC: a follow-up said with its time ("call
+    tmrw at 2")."""
+    return datetime.combine(day, at, tzinfo=ZoneInfo(tz or "UTC")).astimezone(UTC)
+
+
 def follow_up_horizon(now: datetime, tz: str | None) -> datetime:
     """The end of "this week" for follow-ups: the last second of the local day a week from
     today, so a task due next Friday evening shows on this Friday's list as it does on

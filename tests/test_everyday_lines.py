@@ -7,9 +7,11 @@ Through signed requests, with what the rep sees and the store checked."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from bot.chat import Chat
+from store.models import Opportunity
 from store.services import Services
 
 
@@ -66,3 +68,37 @@ def test_an_everyday_word_one_slip_from_a_name_is_not_that_name(
     chat.say("call w acme, they want to start in q2, f/u friday")
     [call] = services.activities.list_for(book["ana"])
     assert call.account_name == "Acme"
+
+
+def test_finance_asking_for_the_pipeline_is_told_what_finance_sees(
+        chat: Chat, services: Services, book) -> None:
+    services.users.get_or_create("U0FIN", name="Fin Finance")
+    services.users.set_role("U0FIN", "finance")
+    for asked in ("pipeline", "forecast q1", "total closed won this quarter?"):
+        [said] = chat.say(asked, user="U0FIN")
+        assert said.text.startswith("Pipeline and forecast figures are for reps"), asked
+        assert "approvals" in said.text
+
+
+def test_moving_a_deal_to_a_person_hands_it_over(chat: Chat, services: Services,
+                                                 book) -> None:
+    oli = services.users.get_or_create("U0OLI", name="Oli Other")
+    services.users.set_role("U0ANA", "admin")  # who may give a deal to someone else
+    said = chat.say("move the hooli deal to <@U0OLI>")
+    [mine] = [m for m in said if m.recipient in (None, "U0ANA")]
+    assert "owner" in mine.text and "Oli Other" in mine.text
+    assert any(m.recipient == "U0OLI" for m in said)  # the new owner is told
+    with services.store.transaction() as s:
+        deal = s.get(Opportunity, book["hooli"])
+        assert deal is not None and deal.owner_id == oli.id
+
+
+def test_a_time_said_with_the_follow_up_day_is_kept(chat: Chat, services: Services,
+                                                    book) -> None:
+    [said] = chat.say("call w/ hooli, f/u tmrw at 2")  # Ana lives in New York
+    [call] = services.activities.list_for(book["ana"])
+    assert call.follow_up_at == datetime(2026, 11, 24, 19, 0, tzinfo=UTC)
+    assert "14:00" in said.text or "2:00" in said.text
+    chat.say("call at 2 with globex went well, f/u friday")  # the 2 was the call's
+    [later] = [a for a in services.activities.list_for(book["ana"]) if a.account_name == "Globex"]
+    assert later.follow_up_at == datetime(2026, 11, 27, 14, 0, tzinfo=UTC)  # 9 am there

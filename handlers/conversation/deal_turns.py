@@ -5,6 +5,7 @@ Moving a deal through the stages is in `stage_turns`.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import TypedDict
@@ -156,11 +157,10 @@ def edit(turn: Turn) -> Answer:
     said = edit_terms(turn.intent, turn.deps.clock.now(), turn.tz)
     owner_id = None
     if said.owner is not None:
-        owner = resolve(turn.directory.users().search(said.owner, limit=5, cutoff=80))
-        if owner.match is None:
+        owner_id = _person(turn, said.owner)
+        if owner_id is None:
             return say_text(f"I don't know who “{escape(turn.intent.detail)}” is; use their "
                             "name as in Slack.", private=True)
-        owner_id = owner.match.id
     changes = _changes(said, owner_id)
     if not changes:
         return say_text("I couldn't tell what to change. Try `acme renewal is now 120k, "
@@ -170,6 +170,18 @@ def edit(turn: Turn) -> Answer:
     tell_new_owner(turn.deps.client, turn.actor, before, after)
     line = f"Updated *{escape(after.title)}*: {describe_changes(before, after, turn.tz)}."
     return Answer(text=line, blocks=ui.confirmation(line, after.undo_token))
+
+
+_SLACK_USER = re.compile(r"<?@(?P<id>[UW][A-Z0-9]{2,})(?:\|[^>]*)?>?")
+
+
+def _person(turn: Turn, said: str) -> int | None:
+    """The new owner: an @mention by its Slack id, else a name as the directory has it."""
+    if (mention := _SLACK_USER.fullmatch(said.strip())) is not None:
+        user = turn.services.users.find(mention["id"])
+        return user.id if user is not None else None
+    found = resolve(turn.directory.users().search(said, limit=5, cutoff=80))
+    return found.match.id if found.match is not None else None
 
 
 def _changes(said: DealEdit, owner_id: int | None) -> DealChanges:

@@ -13,6 +13,7 @@ from handlers.conversation.turn import Turn
 from handlers.language.cues import BASE_VERBS, NEXT_STAGE
 from handlers.language.normalise import normalise, rest_after
 from handlers.language.plan import Plan, Reading
+from handlers.language.times import follow_up_time
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer, say_text
 from handlers.slack.text import day, escape, local_time, short_money, with_article
@@ -20,7 +21,7 @@ from store.schemas import ActivityView, OpportunityView
 from store.services.deals.changes import UNSET
 from store.services.deals.plans import ActivitySpec, DealChangeSpec, NewDealSpec, Part
 from store.services.people.directory import DealRef
-from store.working_time import start_of_working_day
+from store.working_time import at_local_time, start_of_working_day
 
 _WHEN = re.compile(r"^(?:yesterday|today|this (?:morning|afternoon|evening)|tonight|"
                    r"last (?:night|week|\w+day))\b|\b(?:yesterday|today|this (?:morning|"
@@ -106,8 +107,11 @@ def activity(turn: Turn, plan: Plan, reading: Reading, now: datetime) -> Activit
     if plan.activity is None:
         return None
     follow_up = turn.follow_up_day or plan.activity.follow_up
-    follow_up_at = (start_of_working_day(follow_up, turn.tz, turn.deps.working_hours)
-                    if follow_up else None)
+    follow_up_at = None
+    if follow_up is not None:  # "call tmrw at 2": that time; else the working day's start
+        said = follow_up_time(reading.sentence.text, reading.facts, follow_up)
+        follow_up_at = (at_local_time(follow_up, said, turn.tz) if said is not None else
+                        start_of_working_day(follow_up, turn.tz, turn.deps.working_hours))
     link = turn.link
     return ActivitySpec(
         kind=_KIND_WORD.get(plan.activity.kind, "note"),

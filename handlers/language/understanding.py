@@ -138,6 +138,8 @@ def _evidence(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -
         scores["done"] += 5
     if "user" in kinds and any(w in ROLE_WORDS for w in words):
         scores["role"] += 3
+    if "stage" not in kinds and scores["move"] >= 3 and _to_a_person(sentence, mentions):
+        scores["owner"] += 3  # "move the pied piper deal to dana": a new owner, no stage
     words_at = sentence.words
     ends = {m.end for m in mentions if m.kind in ("account", "deal")}  # "grace called": a call
     for at, word in enumerate(words_at):
@@ -154,6 +156,17 @@ def _evidence(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -
     if set(words) & REPORT_WORDS:
         scores["question"] += 2
     return scores
+
+
+def _to_a_person(sentence: Sentence, mentions: tuple[Mention, ...]) -> bool:
+    """Whether the message ends "… to dana" or "… to @dana": a person, where a move names
+    its stage."""
+    words = sentence.words
+    last = len(words) - 1
+    if sentence.users and last > 0 and words[last - 1] == "to" and words[last][:1] == "@":
+        return True
+    return any(m.kind == "user" and m.start > 0 and words[m.start - 1] == "to"
+               and m.end == len(words) for m in mentions)
 
 
 # -- the plan ------------------------------------------------------------------------------

@@ -28,12 +28,18 @@ from handlers.slack.text import escape, money
 from store.errors import NotAllowed, NotFound
 from store.periods import find_period
 from store.resolve import resolve
+from store.roles import FINANCE
 from store.schemas import UserView
 from store.services import Services
 from store.services.pipeline.figures import Scope, Summary
 
 STUCK_ASKED = 10
 """How many deals "which deals are stuck" lists (the report shows its five longest)."""
+
+
+FINANCE_REPORTS = ("Pipeline and forecast figures are for reps, their managers and admins; "
+                   "finance sees every quote and approval. Say `approvals` for the ones "
+                   "waiting for you, or a quote's number (like `Q-2026-0001`) to see it.")
 
 
 class PipelineFlow:
@@ -98,7 +104,10 @@ class PipelineFlow:
                         f"{money(view.amount, view.currency)}.", private=True)
 
     def request(self, detail: str, actor: UserView) -> Request | Answer:
-        """"for my team this quarter csv" → scope, period and delivery."""
+        """"for my team this quarter csv" → scope, period and delivery. Finance owns no
+        deals and sees no one's (the roles' rule): said so, not an empty report."""
+        if actor.role == FINANCE:
+            return say_text(FINANCE_REPORTS, private=True)
         text = detail
         csv = bool(words.CSV.search(text))
         chart = not words.NO_CHART.search(text)
