@@ -24,7 +24,8 @@ a floor, one set look-up per typed word.
     UNDERSTANDING_SHOW=wrong UNDERSTANDING_SHOW_HALF=held-out …   # to report, not to tune
     UNDERSTANDING_SHOW=wrong UNDERSTANDING_SHOW_HALF=fresh …      # a fresh corpus's misses
                                                   # (fresh … fresh5), to report only
-    UNDERSTANDING_ONLY=fresh5 python -m benchmarks understanding  # one fresh corpus alone
+    UNDERSTANDING_ONLY=fresh5 python -m benchmarks understanding  # one corpus alone
+                                                  # ("understanding": the two halves)
 
 `tests/corpus/fresh.yaml`, `fresh2.yaml`, `fresh3.yaml` (weighted to lines with several
 facts), `fresh4.yaml` (spread like a team's week) and `fresh5.yaml` (a third of its lines
@@ -372,9 +373,10 @@ def run() -> None:
         store = Store(f"sqlite:///{template}", ManualClock(now))
         known = _known(Directory(store).name_rows())
         store.engine.dispose()
-        only = os.environ.get("UNDERSTANDING_ONLY", "")  # "fresh5": that corpus alone
-        runs = [] if only else [(case, "tuning" if position % 2 == 0 else "held-out", template)
-                                for position, case in enumerate(cases)]
+        only = os.environ.get("UNDERSTANDING_ONLY", "")  # "fresh5", "understanding": alone
+        runs = [] if only not in ("", "understanding") else [
+            (case, "tuning" if position % 2 == 0 else "held-out", template)
+            for position, case in enumerate(cases)]
         for path in (p for p in FRESH if not only or p.stem == only):
             fresh = yaml.safe_load(path.read_text())
             (folder / path.stem).mkdir()

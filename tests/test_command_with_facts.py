@@ -108,3 +108,19 @@ def test_two_open_follow_ups_on_the_account_are_asked_about_then_the_picked_one_
     tasks = {a.kind: a.done for a in services.activities.list_for(book["ana"])}
     assert tasks == {"call": False, "email": True}
     assert _close(services, book, "hooli") == date(2026, 12, 15)
+
+
+def test_snooze_all_my_follow_ups_moves_the_ones_due_before_that_day_in_one_undo(
+        chat: Chat, services: Services, book) -> None:
+    chat.say("call w/ hooli, f/u tomorrow")
+    chat.say("call w/ acme, f/u wednesday")
+    chat.say("call w/ globex, f/u 2026-12-10")
+    [said] = chat.say("snooze all my follow-ups till friday")
+    assert said.text.startswith("Snoozed 2 follow-ups until Fri, Nov 27") and said.controls
+    due = {a.account_name: a.follow_up_at.date().isoformat()
+           for a in services.activities.list_for(book["ana"]) if a.follow_up_at}
+    assert due == {"Hooli": "2026-11-27", "Acme": "2026-11-27", "Globex": "2026-12-10"}
+    chat.say("undo")
+    due = {a.account_name: a.follow_up_at.date().isoformat()
+           for a in services.activities.list_for(book["ana"]) if a.follow_up_at}
+    assert due == {"Hooli": "2026-11-24", "Acme": "2026-11-25", "Globex": "2026-12-10"}

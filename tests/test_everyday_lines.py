@@ -7,10 +7,11 @@ Through signed requests, with what the rep sees and the store checked."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from bot.chat import Chat
+from store.clock import ManualClock
 from store.models import Opportunity
 from store.services import Services
 
@@ -102,3 +103,22 @@ def test_a_time_said_with_the_follow_up_day_is_kept(chat: Chat, services: Servic
     chat.say("call at 2 with globex went well, f/u friday")  # the 2 was the call's
     [later] = [a for a in services.activities.list_for(book["ana"]) if a.account_name == "Globex"]
     assert later.follow_up_at == datetime(2026, 11, 27, 14, 0, tzinfo=UTC)  # 9 am there
+
+
+def test_oops_meant_corrects_the_deal_just_changed(chat: Chat, services: Services, book,
+                                                   clock: ManualClock) -> None:
+    chat.say("initech is now 75k")
+    [fixed] = chat.say("oops meant 57k")
+    assert fixed.text.startswith("Updated *Initech — Platform*")
+    assert services.opportunities.get(book["ana"], book["initech"]).amount == Decimal(57000)
+    clock.advance(timedelta(hours=2))  # long after: which deal is asked
+    [asked] = chat.say("sorry, 58k")
+    assert "Which account or deal" in asked.text
+    assert services.opportunities.get(book["ana"], book["initech"]).amount == Decimal(57000)
+
+
+def test_feb_29_with_no_such_day_next_february_is_asked(chat: Chat, services: Services,
+                                                        book) -> None:
+    [asked] = chat.say("follow up with hooli on feb 29")
+    assert "Feb 28, 2027" in asked.text and "Mar 1, 2027" in asked.text
+    assert services.activities.list_for(book["ana"]) == []

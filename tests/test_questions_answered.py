@@ -37,3 +37,17 @@ def test_a_close_date_said_in_the_past_is_refused(chat: Chat, services: Services
         [reply] = chat.say(said)
         assert "can't be in the past" in reply.text and "Nothing was changed." in reply.text
     assert services.opportunities.get(book["ana"], book["globex"]).close_date == before
+
+
+def test_a_quote_marked_sent_by_its_deal_and_its_history_asked_by_number(
+        chat: Chat, services: Services, team) -> None:  # noqa: F811
+    request(chat)
+    [early] = chat.say("globex quote sent", user="U0ANA")
+    assert "waiting for approval" in early.text and "Nothing was changed" in early.text
+    chat.say("approve Q-2026-0001", user="U0MO")
+    chat.say("approve Q-2026-0001", user="U0ADA")
+    [sent] = chat.say("sent the globex quote", user="U0ANA")
+    assert sent.text.startswith("Marked Q-2026-0001 v1 sent")
+    assert services.quotes.get(team["U0ANA"], "Q-2026-0001").status == "presented"
+    [history] = chat.say("quote Q-2026-0001 history", user="U0ANA")
+    assert history.text == "History of Q-2026-0001" and "Mo Manager" in history.render()

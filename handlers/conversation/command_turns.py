@@ -15,13 +15,15 @@ from handlers.slack.text import escape, local_time, with_article
 from store.roles import ROLES
 from store.schemas import ActivityView
 from store.services.deals.plans import FollowUpSpec, Part
-from store.working_time import start_of_working_day
+from store.working_time import follow_up_horizon, start_of_working_day
 
 _HORIZON = timedelta(days=3650)  # every open follow-up, however far ahead
 
 
 def follow_up(turn: Turn, plan: Plan) -> Answer | None:
     """Snooze or finish the rep's open follow-up on the account the message names."""
+    if plan.command is not None and plan.command.args.get("all"):
+        return every_follow_up(turn, plan)
     found = follow_up_part(turn, plan, turn.chosen, {"name": "read", "text": turn.intent.text})
     if found is None or isinstance(found, Answer):
         return found
@@ -33,6 +35,37 @@ def follow_up(turn: Turn, plan: Plan) -> Answer | None:
         turn.services.activities.reschedule(turn.actor.id, target.id, part.follow_up.until)
     said = follow_up_said(part, target, name, turn.tz)
     return say_text(said[:1].upper() + said[1:] + ".")
+
+
+def every_follow_up(turn: Turn, plan: Plan) -> Answer:
+    """"snooze all my follow-ups till monday", "mark all my follow-ups done": every one due
+    this week (overdue included), in one transaction with one Undo."""
+    assert plan.command is not None
+    now = turn.deps.clock.now()
+    due = turn.services.activities.due_follow_ups(turn.actor.id,
+                                                  follow_up_horizon(now, turn.tz))
+    if not due:
+        return say_text("You have no follow-ups due this week, so nothing was changed.",
+                        private=True)
+    until = plan.command.args.get("until")
+    if plan.command.name == "snooze" and until is None:
+        return say_text("Until when? Say a day, like `snooze all my follow-ups till "
+                        "monday`. Nothing was changed.", private=True)
+    when = (start_of_working_day(until, turn.tz, turn.deps.working_hours)  # type: ignore[arg-type]
+            if plan.command.name == "snooze" else None)
+    if when is not None:  # a snooze never brings one forward
+        due = [a for a in due if a.follow_up_at is not None and a.follow_up_at < when]
+        if not due:
+            return say_text(f"None of your follow-ups is due before "
+                            f"{local_time(when, turn.tz)}, so nothing was changed.",
+                            private=True)
+    parts = [Part(None, a.account_id, follow_up=FollowUpSpec(a.id, when)) for a in due]
+    _done, token = turn.services.plans.apply_all(turn.actor.id, parts)
+    names = ", ".join(escape(a.account_name or a.subject) for a in due)
+    line = (f"Snoozed {len(due)} follow-up{'s' if len(due) > 1 else ''} until "
+            f"{local_time(when, turn.tz)}: {names}." if when is not None else
+            f"Done: {len(due)} follow-up{'s' if len(due) > 1 else ''} ({names}).")
+    return Answer(text=line, blocks=ui.confirmation(line, token))
 
 
 def follow_up_part(turn: Turn, plan: Plan, chosen: dict[str, int], carried: dict[str, str],

@@ -45,7 +45,7 @@ def request(turn: Turn, plan: Plan) -> Intent | Answer | None:
         return say_text("Which quote? Say its number, like `approve Q-2026-0006`; `approvals` "
                         "lists the ones waiting for you. Nothing was decided.", private=True)
     if plan.intent == "quote" and plan.command is not None and plan.command.target is None \
-            and args.get("action") not in ("approve", "reject"):  # those: by the deal named
+            and args.get("action") not in ("approve", "reject", "sent"):  # by the deal named
         return Intent("quote", text, kind=_text(args.get("kind")),
                       target=_text(args.get("target")) or "", detail=_text(args.get("detail")))
     return None
@@ -136,3 +136,4 @@ def note_offer(turn: Turn, reading: Reading) -> Answer | None:
         ui.button("Log it as a note", "choose_0",
                   {"i": intent.to_dict(), "account": account_id}),
         ui.button("No, leave it", "choose_none", "{}"))])
+

@@ -15,6 +15,7 @@ from handlers.language.quote_text import said_accepted
 from handlers.quotes.flow import QuoteFlow
 from handlers.slack.answer import Answer, say_text
 from handlers.slack.text import escape
+from store.services.quotes.by_deal import DealQuotes
 
 log = logging.getLogger(__name__)
 _NUMBER = re.compile(r"\bq-?\d{4}-?\d{1,6}\b[\s,:;.\-–—]*", re.I)
@@ -26,19 +27,20 @@ def run(turn: Turn, plan: Plan, reading: Reading, flow: QuoteFlow) -> Answer | I
     if command is not None and command.target is None \
             and command.args.get("action") in ("approve", "reject"):
         return _decide_by_deal(turn, flow, reading, str(command.args["action"]))
+    if command is not None and command.target is None and command.args.get("action") == "sent":
+        return _sent_by_deal(turn, flow, reading)
     if command is None or command.target is None:
         return None  # "approve the quote": the sentence-shape turns ask which
     number, action = command.target.name, str(command.args.get("action") or "show")
+    if action == "show" and "history" in reading.sentence.words:  # "quote Q-… history"
+        return Intent("quote", reading.sentence.raw, target=f"{number} history")
     numbers = list(dict.fromkeys(m.known.name for m in reading.mentions if m.kind == "quote"))
     if action in ("approve", "reject") and len(numbers) > 1:
         return _decide_many(turn, flow, numbers, action, _reason(reading))
     if action in ("approve", "reject"):
         return _decide(turn, flow, number, action, _reason(reading))
     if action == "sent":
-        sent = turn.services.approvals.mark_sent(turn.actor.id, number,
-                                                 stage=turn.deps.quote_sent_stage)
-        note = f"Marked {sent.quote.label} sent. I'll remind you to call for feedback in 10 days."
-        return Answer(text=escape(note), blocks=flow.sent(sent, note))
+        return _mark_sent(turn, flow, number)
     if action == "show" and said_accepted(reading.sentence.raw):
         return flow.accepted(turn.actor, number)  # what the Customer accepted button does
     if action == "revise" and command.args.get("discount_pct") is not None:
@@ -47,6 +49,41 @@ def run(turn: Turn, plan: Plan, reading: Reading, flow: QuoteFlow) -> Answer | I
         return say_text(f"Revised {escape(revised.label)} to {command.args['discount_pct']}% "
                         "off; ask for approval again when it is ready.")
     return Intent("quote", reading.sentence.raw, target=number)  # show it, with its buttons
+
+
+def _mark_sent(turn: Turn, flow: QuoteFlow, number: str) -> Answer:
+    sent = turn.services.approvals.mark_sent(turn.actor.id, number,
+                                             stage=turn.deps.quote_sent_stage)
+    note = f"Marked {sent.quote.label} sent. I'll remind you to call for feedback in 10 days."
+    return Answer(text=escape(note), blocks=flow.sent(sent, note))
+
+
+_STATES = {"draft": "a draft, not approved yet", "pending_approval": "waiting for approval",
+           "presented": "already sent", "accepted": "already accepted"}
+
+
+def _sent_by_deal(turn: Turn, flow: QuoteFlow, reading: Reading) -> Answer | None:
+    """"acme quote sent": the deal's newest quote, marked sent when it is approved; said
+    what it is otherwise (a draft, waiting for approval), with nothing changed."""
+    named = next((m.known for m in reading.mentions if m.kind in ("deal", "account")), None)
+    if named is None:
+        return None
+    if named.kind == "deal":
+        deals = [named.id]
+    else:
+        deals = [d.id for d in turn.directory.open_deals(turn.actor.id, account_id=named.id)]
+    newest = DealQuotes(turn.services.store)
+    quotes = [q for q in (newest.latest(turn.actor.id, d) for d in deals) if q is not None]
+    if len(quotes) != 1:
+        which = "has no quote yet" if not quotes else "has quotes on several deals"
+        return say_text(f"*{escape(named.name)}* {which}, so nothing was marked sent. Say "
+                        "the quote's number: `mark Q-2026-0001 sent`.", private=True)
+    [quote] = quotes
+    if quote.status != "approved":
+        state = _STATES.get(quote.status, quote.status.replace("_", " "))
+        return say_text(f"{escape(quote.label)} is {escape(state)}, so it can't be marked "
+                        "sent. Nothing was changed.", private=True)
+    return _mark_sent(turn, flow, quote.number)
 
 
 def _decide_by_deal(turn: Turn, flow: QuoteFlow, reading: Reading,

@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from handlers.conversation import (
     command_turns,
+    corrections,
     day_questions,
     plan_intents,
     plan_parts,
@@ -89,7 +90,7 @@ class Reader:
         """The answer to the message, or the intent whose turn answers it (a question, a
         request, a name to create)."""
         reading = self.reading(turn)
-        plan = _with_chosen(reading.plan, turn)
+        plan = corrections.corrected_last(turn, _with_chosen(reading.plan, turn), reading)
         if plan.refusals:
             return say_text(escape(" ".join(plan.refusals)) + " Nothing was changed.",
                             private=True)  # a refusal may quote the rep's words

@@ -45,6 +45,17 @@ def valid(year: int, month: int, day: int) -> date | None:
         return None
 
 
+def leap_day_readings(day: date, today: date) -> tuple[date, date] | None:
+    """"feb 29" said when the next February has none: its 28th and 1 March, to ask which,
+    rather than the 29th of a leap year more than a year away. None for any other day."""
+    if (day.month, day.day) != (2, 29) or (day - today).days <= 366:
+        return None
+    year = day.year - 1
+    while (date(year, 2, 28) - today).days > 366:
+        year -= 1
+    return date(year, 2, 28), date(year, 3, 1)
+
+
 def end_of_named_month(month: int, today: date) -> date:
     """Last day of the next `month` whose end is not yet past ("closing june" said in
     December: 30 June of next year)."""

@@ -30,14 +30,20 @@ def question(sentence: Sentence, mentions: tuple[Mention, ...]) -> Question:
 def follow_up_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
                     scores: Mapping[str, float]) -> Plan:
     account, _deal, asks = subject_of(mentions)
+    every = account is None and bool(EVERY & set(sentence.words))  # "snooze all my f/us"
     if scores["snooze"] >= scores["done"]:
         until = next((d.day for d in facts.days), None)
-        command = Command("snooze", account, {"until": until})
+        command = Command("snooze", account, {"until": until, "all": every})
         if until is None:
             asks.append(Ask("date"))
     else:
-        command = Command("done", account)
+        command = Command("done", account, {"all": every})
     return Plan(command.name, account=account, command=command, asks=tuple(asks))
+
+
+EVERY = frozenset({"all", "every", "everything", "each"})
+"""Words that make a snooze or a done about every follow-up due ("snooze all my follow-ups
+till monday"), not one to be named."""
 
 
 def quote_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -> Plan:

@@ -47,6 +47,7 @@ from dateutil.relativedelta import relativedelta
 from handlers.language.calendar_days import (
     end_of_named_month,
     end_of_named_quarter,
+    leap_day_readings,
     next_day_of_month,
     slash_order_of,
 )
@@ -145,11 +146,11 @@ def find_date(
     for found in _DATE_PHRASE.finditer(text):
         day = _day_of(found, today, fiscal_year_start, order)
         other = _other_reading(found, today, order) if ambiguous else None
-        second: date | None = None
+        second = other if not isinstance(other, tuple) else None
         if isinstance(other, tuple):  # "12/03", no order: month first, day first
             day, second = other
-        else:
-            second = other
+        if ambiguous and day is not None and (leap := leap_day_readings(day, today)):
+            day, second = leap  # "feb 29" in 2026: there is none next February
         if day is not None:
             period_end = (_end_of(found.group("next_unit").lower(), "next", today,
                                   fiscal_year_start) if found.group("next_unit") else None)

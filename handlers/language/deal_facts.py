@@ -65,6 +65,14 @@ def deal_edits(sentence: Sentence, facts: Facts, mentions: tuple[Mention, ...], 
                  probability=probability, amount_change=change)
 
 
+def said_as_correction(sentence: Sentence) -> bool:
+    """"oops meant 57k", "sorry, 38k": a message that takes back the change just made."""
+    return bool(CORRECTING & set(sentence.words))
+
+
+CORRECTING = frozenset({"oops", "meant", "sorry", "typo", "correction", "actually"})
+
+
 def _corrects(sentence: Sentence, amount: Amount) -> bool:
     """"1.2m?? no wait 120k": the figure after a correction word is the one meant."""
     return bool(CORRECTIONS & set(sentence.words[max(0, amount.start - 3):amount.start]))

@@ -95,6 +95,9 @@ DECIDING = frozenset({"approve", "approved", "approving", "reject", "rejected", 
 """An approver's words that decide a quote named by its deal ("approve the globex quote")."""
 SHOWING = frozenset({"status", "show", "where's", "wheres", "latest"})
 """Words that ask to see a quote named by its deal ("status of my globex quote")."""
+SENT_QUOTE = frozenset({"quote", "sent", "the", "my", "our", "just", "out", "over", "to",
+                        "them", "their", "went", "has", "been", "was", "is", "it"})
+"""All the words (beside the deal's name) of "acme quote sent", "sent the globex quote"."""
 ROLE_CHANGES = frozenset({"make", "promote", "demote", "change", "set", "switch", "should",
                           "now", "to", "as"})
 """Words that make "dana … admin" a role change ("dana should be an admin", "change morgan
@@ -127,7 +130,9 @@ def _evidence(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -
             scores["create"] += 2
     if "quote" in kinds:
         scores["quote"] = 4 + sum(1 for w in words if w in QUOTE_ACTIONS)
-    elif "quote" in words and (DECIDING | SHOWING) & set(words):
+    elif "quote" in words and ((DECIDING | SHOWING) & set(words) or (
+            set(words) <= SENT_QUOTE and "sent" in words and any(
+                m.kind in ("deal", "account") for m in mentions))):  # "acme quote sent"
         scores["quote"] = 4.0  # "approve the globex quote", "status of my globex quote"
     else:
         scores["quote"] = 2.0 if "quote" in words else 0.0

@@ -213,6 +213,19 @@ class UndoService:
             return next((token for token in recent if token not in undone), None)
 
 
+    def last_deal(self, actor_id: int, since: datetime) -> int | None:
+        """The deal the actor's latest change since `since` was to, if that change (not
+        undone) was to a deal: what "oops, meant 57k" typed right after corrects."""
+        token = self.last_token(actor_id)
+        if token is None:
+            return None
+        with self.store.read() as s:
+            entry = s.get(AuditEntry, token)
+            if entry is None or entry.entity_type != "opportunity" or entry.at < since:
+                return None
+            return entry.entity_id
+
+
 def _reverse(session: Session, entry: AuditEntry, actor: User, now: datetime) -> str:
     """Reverse one recorded action; a bundle (one message's several changes) reverses its
     parts, last first, and says each."""
