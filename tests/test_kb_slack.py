@@ -68,3 +68,11 @@ def test_save_a_message_to_the_knowledge_base(chat: Chat, kb) -> None:
     chat.submit({"Title": "What the bot understands"}, user="U0ADA")
     [results] = chat.say("kb what the bot understands", user="U0ADA")
     assert "What the bot understands" in results.render()
+
+
+def test_a_topic_said_alone_finds_its_articles_and_nonsense_still_gets_help(
+        chat: Chat, kb) -> None:
+    [found] = chat.say("discovery questions")
+    assert "knowledge base has this" in found.render() and "Discovery" in found.render()
+    [lost] = chat.say("zxqv blorp")
+    assert lost.text == "I didn't get that." and "help" in lost.render()

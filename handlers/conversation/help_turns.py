@@ -4,6 +4,7 @@ understood, and questions for the knowledge base."""
 from __future__ import annotations
 
 from handlers.conversation.turn import Turn
+from handlers.knowledge import blocks as kbui
 from handlers.knowledge.search import search_answer
 from handlers.language.intents import MAX_MESSAGE_CHARS
 from handlers.slack import blocks as ui
@@ -31,11 +32,29 @@ UNKNOWN_REPLY = "I didn't get that."
 
 
 def unknown(turn: Turn) -> Answer:
+    """Not a change, a command or a question the bot knows: the knowledge base's articles
+    when the words match some ("discovery questions", "renewal playbook": a rep naming a
+    topic), else what the bot understands."""
+    if (found := _articles(turn)) is not None:
+        return found
     return Answer(
         text=UNKNOWN_REPLY,
         blocks=[ui.mrkdwn(f"I didn't get “{escape(turn.intent.text)}”. Try `help` to see "
                           "what I understand."), *ui.help_blocks()],
     )
+
+
+def _articles(turn: Turn) -> Answer | None:
+    text = turn.intent.text.strip()
+    knowledge = turn.deps.knowledge
+    if knowledge is None or not text or len(text.split()) > 8:
+        return None
+    results = knowledge.search(text, limit=5)
+    if not results.hits or results.corrected:
+        return None  # nothing, or only a guess at other words: not worth a reply of its own
+    return Answer(text=escape(f"Knowledge base: {text}"),
+                  blocks=[ui.mrkdwn("That's not a change I can make, but the knowledge base "
+                                    "has this:"), *kbui.search_blocks(results, text)])
 
 
 def too_long(turn: Turn) -> Answer:
