@@ -41,16 +41,16 @@ def with_rest(plan: Plan, reading: Reading, read: Callable[[str], Reading]) -> P
     sentence, mentions, facts = reading.sentence, reading.mentions, reading.facts
     if plan.command is None or len(sentence.words) < 4:
         return plan
-    clauses = _clauses(sentence)
-    own = [i for i, (start, end) in enumerate(clauses)
+    parts_at = clauses(sentence)
+    own = [i for i, (start, end) in enumerate(parts_at)
            if any(_commands(sentence, w, plan.command.name) for w in range(start, end))]
     if not own:
         return plan
-    first, last = clauses[own[0]][0], clauses[own[-1]][1]
-    rests = [(start, end) for start, end in clauses if end <= first or start >= last]
+    first, last = parts_at[own[0]][0], parts_at[own[-1]][1]
+    rests = [(start, end) for start, end in parts_at if end <= first or start >= last]
     parts: list[Reading] = []
     for start, end in rests:
-        text = _said(sentence, start, end)
+        text = said_between(sentence, start, end)
         if not text:
             continue
         if plan.account is not None and not _names_subject(mentions, start, end):
@@ -68,7 +68,7 @@ def with_rest(plan: Plan, reading: Reading, read: Callable[[str], Reading]) -> P
     return Plan("several", account=plan.account, parts=(whole, *parts), refusals=refusals)
 
 
-def _clauses(sentence: Sentence) -> list[tuple[int, int]]:
+def clauses(sentence: Sentence) -> list[tuple[int, int]]:
     """Word ranges between clause openings (punctuation before a word, or a glue word)."""
     cuts = [0]
     for at in range(1, len(sentence.words)):
@@ -91,10 +91,10 @@ def stands_apart(sentence: Sentence, name: str) -> bool:
     """"done w the acme follow up, emailed them the contract": the command has a clause of
     its own, with the follow-up named and a loud cue, and the activity is said in another;
     so the message is the command and a log, not a log about a follow-up."""
-    clauses = _clauses(sentence)
-    if len(clauses) < 2:
+    parts_at = clauses(sentence)
+    if len(parts_at) < 2:
         return False
-    for start, end in clauses:
+    for start, end in parts_at:
         words = sentence.words[start:end]
         loud = any(cue_weight(name, w) >= 4 for w in words)
         named = bool(set(words) & (FOLLOW_UP_WORDS - {"up", "one"}))
@@ -103,7 +103,7 @@ def stands_apart(sentence: Sentence, name: str) -> bool:
     return False
 
 
-def _said(sentence: Sentence, start: int, end: int) -> str:
+def said_between(sentence: Sentence, start: int, end: int) -> str:
     """The clause as the rep wrote it, without the glue word that opened it."""
     if sentence.words[start] in GLUE:
         start += 1

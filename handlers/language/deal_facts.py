@@ -164,6 +164,9 @@ def _first_run(sentence: Sentence, positions: range, used: set[int],
     kept: list[str] = []
     for at in positions:
         word = sentence.words[at]
+        if at > positions.start and set(
+                sentence.raw[sentence.ends[at - 1]:sentence.starts[at]]) & _SENTENCE_ENDS:
+            break  # "new deal 30k close eoq. jane roe was on the call": the name is before
         if at in used or word in day_text or word.endswith("%") or word in _DATE_WORDS \
                 or _FIGURE.fullmatch(word):
             if kept:
@@ -176,6 +179,7 @@ def _first_run(sentence: Sentence, positions: range, used: set[int],
 
 
 _DEAL_NOUNS = frozenset({"deal", "opp", "opportunity"})
+_SENTENCE_ENDS = frozenset(".;!?")
 _FIGURE = re.compile(r"[$€£]\d[\d,.]*(?:k|m|mm|bn)?|\d[\d,.]*(?:k|m|mm|bn)")
 """A figure said as money ("$40", "64k"); a bare number may be part of a name ("seats 2027")."""
 _DATE_WORDS = frozenset({

@@ -60,11 +60,16 @@ def stage_move(sentence: Sentence, mentions: tuple[Mention, ...]) -> list[Mentio
                         or _said_move(sentence)
                         or (mention.score >= EXACT and _after_a_name(mentions, mention)
                             and stands_alone(sentence, mention.start, mention.end)))
-        if mention.score < EXACT and not _said_move(sentence):
+        if mention.score < EXACT and not _said_move(sentence) and not (
+                before and before[-1] == "to" and ARROWS.search(sentence.raw)):
             said_as_move = False  # "a call to negotiate": a verb, unless a move is said
+            # (or drawn: "acme ->negotiaton")
         if said_as_move:
             found.append(mention)
     return found or None
+
+
+ARROWS = re.compile(r"->|=>|→|⇒|➡")
 
 
 def _after_a_name(mentions: tuple[Mention, ...], stage: Mention) -> bool:

@@ -93,7 +93,7 @@ class Percent:
 @dataclass(frozen=True, slots=True)
 class Day:
     day: date
-    role: str | None  # "close", "follow_up", "until" or None
+    role: str | None  # "close", "follow_up", "until", "gone" (time gone by) or None
     start: int  # character offsets in `Sentence.text`
     end: int
     phrase: str
@@ -279,8 +279,8 @@ def _role(before: str) -> str | None:
     for word in reversed(words):
         if word in _UNTIL_CUES:
             return "until"
-        if word in _FOLLOW_UP_CUES:
-            return "follow_up"
+        if word in _FOLLOW_UP_CUES:  # not "haven't heard back in 3 wks": time gone by
+            return "gone" if word == "back" and {"heard", "hear"} & set(words) else "follow_up"
         if word in _CLOSE_CUES:
             return "close"
     return None

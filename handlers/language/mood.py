@@ -238,6 +238,8 @@ NOT_HAPPENED_AFTER = (("got", "pushed"), ("was", "pushed"), ("got", "cancelled")
                       ("no-show",), ("didn't", "happen"), ("didnt", "happen"),
                       ("got", "postponed"), ("postponed",), ("got", "moved"))
 """Words after an activity that say it did not happen: "mtg with oscorp got pushed"."""
+SILENCE = frozenset({"heard", "hear"})
+"""Activity words that, denied, are news of their own: "haven't heard back in 3 wks"."""
 
 
 def doubt(sentence: Sentence) -> str | None:
@@ -277,10 +279,11 @@ def not_happened(sentence: Sentence) -> str | None:
     message a fact."""
     words = sentence.words
     acts = [at for at, w in enumerate(words) if cue_weight("log", w) >= 2 or w in MISSED_VERBS]
-    missed = [at for at in acts
-              if NOT_HAPPENED_BEFORE & set(words[max(0, at - 4):at])
+    missed = [at for at in acts if words[at] not in SILENCE and (
+              NOT_HAPPENED_BEFORE - {"no"} & set(words[max(0, at - 4):at])
+              or words[at - 1:at] == ("no",)  # "no call with acme"; not "no wait, 120k. call"
               or any(tuple(words[at + 1 + gap:at + 1 + gap + len(said)]) == said
-                     for said in NOT_HAPPENED_AFTER for gap in range(4))]
+                     for said in NOT_HAPPENED_AFTER for gap in range(4)))]
     if not missed or len(missed) < len(acts):
         return None
     return ("Nothing logged: it sounds like that didn't happen. Tell me once it has, or say "

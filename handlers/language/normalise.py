@@ -184,9 +184,9 @@ def normalise(text: str, *, decoded: bool = False) -> Sentence:
         decoded_text = text  # as typed: the body keeps "<@U1>", the words read "@u1"
     else:
         decoded_text, users = decode_slack(text or "")
-    raw, cheer = _drop_emoji(decoded_text)
-    raw = " ".join(raw.split())
-    lowered = _ARROW.sub(" to ", raw.lower().replace("’", "'"))
+    raw, cheer = _drop_emoji(_ARROW.sub(" -> ", decoded_text))  # "➡️" before emoji go
+    raw = " ".join(raw.split())  # each arrow is "->", read as "to": two letters each
+    lowered = raw.lower().replace("’", "'").replace("->", "to")  # so offsets stay raw's
     lowered = _AT_SIGN.sub(" at ", lowered)
     words: list[str] = []
     ends: list[int] = []

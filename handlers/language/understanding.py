@@ -39,6 +39,7 @@ from handlers.language.deal_facts import (
 from handlers.language.deal_plan import facts_plan, stage_move
 from handlers.language.facts import Facts, read_facts
 from handlers.language.mood import with_mood
+from handlers.language.new_deal_rest import with_earlier_facts
 from handlers.language.normalise import Sentence, normalise
 from handlers.language.plan import (
     Ask,
@@ -69,6 +70,11 @@ def understand(text: str, names: Gazetteer, now: datetime, tz: str, *,
         plan = with_rest(plan, Reading(sentence, mentions, facts, scores, plan), lambda rest:
                          understand(rest, names, now, tz, fiscal_year_start=fiscal_year_start,
                                     visible=visible, decoded=True))
+    if whole and plan.new_deal is not None:  # "umbrella to won; and open a new one for them"
+        plan = with_earlier_facts(plan, Reading(sentence, mentions, facts, scores, plan),
+                                  lambda part: understand(
+                                      part, names, now, tz, fiscal_year_start=fiscal_year_start,
+                                      visible=visible, decoded=True, whole=False))
     if whole and plan.intent in SPLITS:
         parts = several(sentence, mentions, lambda part: understand(
             part, names, now, tz, fiscal_year_start=fiscal_year_start, visible=visible,
@@ -95,6 +101,11 @@ DECIDING = frozenset({"approve", "approved", "approving", "reject", "rejected", 
 """An approver's words that decide a quote named by its deal ("approve the globex quote")."""
 SHOWING = frozenset({"status", "show", "where's", "wheres", "latest"})
 """Words that ask to see a quote named by its deal ("status of my globex quote")."""
+OPENING = frozenset({"add", "added", "open", "opened", "create", "created", "spun", "spin",
+                     "opening", "adding"})
+"""Verbs that, before a deal noun, make a new deal ("opened a migration opp"), unless it
+is one already ("opened the acme deal card")."""
+THE = frozenset({("the",), ("that",), ("this",), ("my",), ("our",), ("their",)})
 SENT_QUOTE = frozenset({"quote", "sent", "the", "my", "our", "just", "out", "over", "to",
                         "them", "their", "went", "has", "been", "was", "is", "it"})
 """All the words (beside the deal's name) of "acme quote sent", "sent the globex quote"."""
@@ -124,10 +135,15 @@ def _evidence(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -
     if "deal" in sentence.words and ("new" in sentence.words or "create" in sentence.words):
         scores["create"] += 2
     for at, word in enumerate(sentence.words[:-1]):
-        following = sentence.words[at + 1:at + 3]
-        if (word in ("add", "open") and "deal" in following) or (word == "new" and (
-                {"biz", "business"} & set(following))):
-            scores["create"] += 2
+        following = sentence.words[at + 1:at + 4]
+        if (word in OPENING and following[:1] not in THE and (
+                "deal" in following or following[1:3] == ("new", "one")
+                                 or following[:2] in (("new", "one"), ("another", "one"))))\
+                or (word == "new" and ({"biz", "business"} & set(following[:2]))):
+            scores["create"] += 2  # "opened a migration opp", "open a new one for them"
+        if word == "deal" and {"called", "named"} & set(following) and not any(
+                m.kind == "deal" and m.start > at for m in mentions):
+            scores["create"] += 4  # "opp for virtucon called Services, 30k": no such deal
     if "quote" in kinds:
         scores["quote"] = 4 + sum(1 for w in words if w in QUOTE_ACTIONS)
     elif "quote" in words and ((DECIDING | SHOWING) & set(words) or (
