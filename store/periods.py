@@ -22,14 +22,19 @@ _MONTHS = {name: number for number, name in enumerate((
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december"), start=1)}
 _MONTH_WORD = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_ABBREVIATED = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
+                "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
 PERIOD_PHRASE = re.compile(
-    r"\b(?:(?:in|for|during|over|of)\s+)?(?:"
-    r"(?P<rel>this|next|last|previous|current)\s+(?:fiscal\s+)?(?P<unit>quarter|month|year)"
+    r"\b(?:(?:in|for|during|closing|closes)\s+(?:in\s+)?(?P<abbr>"
+    + "|".join(sorted(_ABBREVIATED, key=len, reverse=True)) + r")\b"  # "closing in jan"
+    r"|(?:(?:in|for|during|over|of)\s+)?(?:"
+    r"(?P<rel>this|next|last|previous|current)\s+(?:fiscal\s+)?"
+    r"(?P<unit>quarter|qtr|month|year)"
     r"|(?P<code>\d{4}-Q[1-4])"
     r"|(?:fiscal\s+)?q(?P<q>[1-4])(?:\s*(?:fy\s*)?(?P<q_year>\d{4}))?"
     r"|fy\s*(?P<fy>\d{4})"
     r"|(?P<month>" + _MONTH_WORD + r")(?:\s+(?P<month_year>\d{4}))?"
-    r")\b", re.I)
+    r"))\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,7 @@ def _period(found: re.Match[str], today: date, fiscal_year_start: int) -> Period
     if group("unit"):
         step = {"next": 1, "last": -1, "previous": -1}.get(group("rel").lower(), 0)
         unit = group("unit").lower()
-        if unit == "quarter":
+        if unit in ("quarter", "qtr"):
             first = quarter(this_year, this_quarter, fiscal_year_start).start
             return quarter_of(first + relativedelta(months=3 * step), fiscal_year_start)
         if unit == "month":
@@ -131,11 +136,12 @@ def _period(found: re.Match[str], today: date, fiscal_year_start: int) -> Period
         return said
     if group("fy"):
         return fiscal_year(int(group("fy")), fiscal_year_start)
-    if group("month"):
-        number = _MONTHS[group("month").lower()]
+    if group("month") or group("abbr"):
+        number = (_MONTHS[group("month").lower()] if group("month")
+                  else _ABBREVIATED[group("abbr").lower()])
         if number == 5 and not group("month_year"):
             return None  # "may" is a verb first
-        if group("month_year"):
+        if group("month") and group("month_year"):
             return month(int(group("month_year")), number)
         # a bare month name means the nearest one: this year's, unless it ended a while ago
         year = today.year if number >= today.month - 6 else today.year + 1

@@ -122,3 +122,28 @@ def test_feb_29_with_no_such_day_next_february_is_asked(chat: Chat, services: Se
     [asked] = chat.say("follow up with hooli on feb 29")
     assert "Feb 28, 2027" in asked.text and "Mar 1, 2027" in asked.text
     assert services.activities.list_for(book["ana"]) == []
+
+
+def test_a_digest_off_the_hour_is_asked_not_rounded(chat: Chat, book) -> None:
+    [asked] = chat.say("digest at 7:30am")
+    assert "on the hour" in asked.text and "Nothing was changed" in asked.text
+    [set_] = chat.say("digest at 8am")
+    assert "08:00" in set_.text
+
+
+def test_a_title_with_of_keeps_the_company_after_at(chat: Chat, services: Services,
+                                                    book) -> None:
+    chat.say("new lead: carla mendes, head of procurement at duff beer")
+    [lead] = services.leads.mine(book["ana"])
+    assert (lead.name.lower(), lead.title, lead.company) == (
+        "carla mendes", "head of procurement", "duff beer")
+
+
+def test_greetings_and_sign_offs_in_shorthand(chat: Chat, book) -> None:
+    [hi] = chat.say("gm")
+    assert hi.text.startswith("Hi!")
+    [bye] = chat.say("thx, have a good wknd")
+    assert bye.text.startswith("You too!")
+    chat.say("call w/ hooli, f/u tomorrow")
+    [plate] = chat.say("whats on my plate today")
+    assert "Your follow-ups" in plate.text and "Hooli" in plate.text

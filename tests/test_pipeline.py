@@ -501,3 +501,15 @@ def test_salesbot_export_pipeline_writes_the_same_figures(data: Store, tmp_path)
     assert bad.exit_code == 2 and "'someday' is not a period" in bad.output
     wrong = CliRunner().invoke(cli, ["export", "users", "--period", "2026-Q4"], env=env)
     assert wrong.exit_code == 2 and "applies to the pipeline only" in wrong.output
+
+
+@pytest.mark.parametrize(("said", "label"), [
+    ("forecast for the team this qtr", "Q4 2026"), ("my deals closing in jan", "January 2027"),
+    ("what closed in sept", "September 2026"), ("closing march", "March 2027")])
+def test_periods_said_in_shorthand(said: str, label: str) -> None:
+    found = find_period(said, date(2026, 12, 4))
+    assert found is not None and found[0].label == label
+
+
+def test_a_month_abbreviation_alone_is_no_period() -> None:
+    assert find_period("jan says hi", date(2026, 12, 4)) is None  # a colleague, not January

@@ -85,3 +85,12 @@ def test_a_deal_removed_by_undo_can_be_created_again(chat: Chat, services: Servi
     live = [o.name for o in services.opportunities.visible(book["ana"])
             if o.account_name == "Acme"]
     assert sorted(live) == ["Renewal", "Training"]
+
+
+def test_undo_after_a_role_change_says_so_and_changes_nothing(
+        chat: Chat, services: Services, team) -> None:  # noqa: F811
+    chat.say("make Oli Other a manager", user="U0ADA")
+    [said] = chat.say("undo", user="U0ADA")
+    assert "can't be undone" in said.text and "role" in said.text
+    oli = services.users.find("U0OLI")
+    assert oli is not None and oli.role == "manager"

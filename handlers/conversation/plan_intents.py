@@ -32,6 +32,10 @@ def request(turn: Turn, plan: Plan) -> Intent | Answer | None:
     args = plan.command.args if plan.command is not None else {}
     if plan.intent in LISTS:
         return Intent(plan.intent, text)
+    if plan.intent == "digest" and plan.asks and plan.asks[0].what == "on the hour":
+        hour = int(str(args.get("detail")))
+        return say_text(f"The digest comes on the hour: say `digest at {hour}:00` or `digest "
+                        f"at {(hour + 1) % 24}:00`. Nothing was changed.", private=True)
     if plan.intent == "digest" and plan.asks:
         return say_text("At what hour? Say `digest at 8am`, or `digest off`.", private=True)
     if plan.intent in WITH_DETAIL:

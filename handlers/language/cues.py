@@ -45,7 +45,8 @@ CUES: Mapping[str, Mapping[str, float]] = {
     "role": {"promote": 3, "demote": 3, "role": 3, "make": 1, "give": 1},
     "lead": {"lead": 5, "leads": 4, "prospect": 1, "inbound": 2},
     "help": {"help": 5, "commands": 4, "how": 0, "hello": 1, "hi": 1},
-    "hello": {"hi": 4, "hello": 4, "hey": 4, "morning": 3, "yo": 3, "hiya": 4, "howdy": 4},
+    "hello": {"hi": 4, "hello": 4, "hey": 4, "morning": 3, "yo": 3, "hiya": 4, "howdy": 4,
+              "gm": 4},
     "thanks": {"thanks": 4, "thank": 4, "cheers": 2, "cool": 1, "nice": 1, "great": 1,
                "awesome": 1, "ok": 1, "okay": 1, "lol": 2, "ugh": 1, "meh": 1, "haha": 2,
                "yay": 2, "sweet": 1, "perfect": 1, "np": 2, "kk": 2, "wow": 1, "good": 1,
@@ -99,8 +100,9 @@ ADVANCE_CUES = frozenset({"advance", "advanced", "advnce", "progressed", "forwar
 """Move words that mean "the next stage" when no stage is named."""
 REPORT_WORDS = frozenset({"pipeline", "forecast", "quota", "stuck", "stale", "stalled",
                           "slipped", "attainment", "summary", "overdue", "idle", "neglected",
-                          "renewals"})
-"""Words that ask for a report even without a question mark ("stale deals")."""
+                          "renewals", "deals"})
+"""Words that ask for a report even without a question mark ("stale deals", "my deals
+closing in jan")."""
 RESCHEDULE_WORDS = frozenset({"push", "pushed", "move", "moved", "bump", "bumped",
                               "reschedule", "rescheduled", "postpone", "delay", "defer",
                               "snooze", "shift", "later", "instead"})
@@ -146,7 +148,7 @@ ACTIVITY_KIND = {
 
 LISTS: Mapping[str, frozenset[str]] = {
     "followups": frozenset({"follow", "ups", "followups", "todo", "todos", "tasks", "due",
-                            "overdue"}),
+                            "overdue", "plate", "agenda"}),
     "reminders": frozenset({"reminders", "upcoming", "coming"}),
     "leads": frozenset({"leads"}),
     "approvals": frozenset({"approvals", "approval", "queue", "approve"}),

@@ -20,7 +20,10 @@ _PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 _PIECES = re.compile(r"\s*[,;]\s*|\s+-\s+")
 _PERSON_AT = re.compile(r"^(?P<person>.+?)\s*(?:\((?P<paren>[^)]+)\)|\s+(?:from|at|of|@)\s+"
                         r"(?P<company>.+))$", re.I)
-_TITLE_AT = re.compile(r"^(?P<title>.+?)\s+(?P<glue>at|@|of|from)\s+(?P<company>.+)$", re.I)
+_TITLE_AT = re.compile(r"^(?P<title>.+)\s+(?P<glue>at|@|from)\s+(?P<company>.+)$|"
+                       r"^(?P<title_of>.+?)\s+(?P<glue_of>of)\s+(?P<company_of>.+)$", re.I)
+""""head of procurement at duff beer": the last "at" splits title from company; "of" only
+when there is none ("vp of acme")."""
 _SOURCE = re.compile(r"^(?:(?:we\s+|i\s+)?met\s+(?:\w+\s+)?(?:at|during|on|in)|via|through|"
                      r"source\s*:?|came\s+from|came\s+in\s+(?:from|via)|referred\s+by|"
                      r"referral\s+from|from\s+the|inbound\s+from|found\s+us\s+(?:at|via|on))"
@@ -68,8 +71,9 @@ def parse_lead(text: str) -> LeadFields | None:
         if found := _SOURCE.match(piece):
             sources.append(found["source"].strip())
         elif title is None and (found := _TITLE_AT.match(piece)) and not (
-                company and found["glue"].lower() == "of"):  # "head of IT" at a known company
-            title, company = found["title"].strip(), company or found["company"].strip()
+                company and found["glue_of"]):  # "head of IT" at a known company
+            title = (found["title"] or found["title_of"]).strip()
+            company = company or (found["company"] or found["company_of"]).strip()
         elif title is None and _TITLE_WORDS.search(piece) and len(piece.split()) <= 5:
             title = piece
         elif company is None:

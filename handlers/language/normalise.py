@@ -44,7 +44,8 @@ SHORTHAND: dict[str, str] = {
     "tomorow": "tomorrow", "tommorrow": "tomorrow", "yday": "yesterday", "yest": "yesterday",
     "yesterdy": "yesterday", "tdy": "today", "2day": "today", "tonite": "tonight",
     "eod": "end of day", "cob": "end of day", "eow": "end of week", "eom": "end of month",
-    "eoq": "end of quarter", "eoy": "end of year", "wk": "week", "wks": "weeks", "qtr": "quarter",
+    "eoq": "end of quarter", "eoy": "end of year", "wk": "week", "wks": "weeks",
+    "wknd": "weekend", "qtr": "quarter",
     "qtrs": "quarters", "mos": "months", "yr": "year", "yrs": "years", "hr": "hour", "hrs": "hours",
     "mins": "minutes", "min": "minutes",
     # deals

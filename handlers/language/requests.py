@@ -102,6 +102,9 @@ def _digest(sentence: Sentence) -> Plan:
         hour = int(found["hour"])
         if ampm:
             hour = hour % 12 + (12 if ampm == "pm" else 0)
+        if found["minutes"] not in (None, "00"):  # "7:30am": on the hour only, so ask
+            return Plan("digest", command=Command("digest", args={"detail": str(hour)}),
+                        asks=(Ask("on the hour"),))
         return Plan("digest", command=Command("digest", args={"detail": str(hour)}))
     return Plan("digest", command=Command("digest"), asks=(Ask("hour"),))
 

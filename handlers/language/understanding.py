@@ -220,9 +220,11 @@ def _plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
             scores["snooze"] >= 5 or _reschedules(sentence, mentions, facts, scores)
             or (scores["done"] >= 4 and (_about_follow_up(sentence) or _finishes(sentence)))):
         return follow_up_plan(sentence, mentions, facts, scores)
-    if (scores["thanks"] >= 2 or (scores["thanks"] >= 1 and len(words) == 1)) \
-            and len(words) <= 4 and not mentions:  # "thanks!", "cool", "have a good weekend"
-        return Plan("chatter")
+    if not mentions and not facts.amounts and (
+            (scores["thanks"] >= 2 and (len(words) <= 4 or max(
+                scores[k] for k in ("log", "move", "edit", "create")) < 2))
+            or (scores["thanks"] >= 1 and len(words) <= 2)):  # "cool", "ugh mondays",
+        return Plan("chatter")  # "have a good weekend", "lol the coffee machine is broken"
     if scores["hello"] >= 3 and len(words) <= 3 and not mentions:
         return Plan("hello")
     if scores["question"] >= 2 and scores["log"] < 2 and not any(

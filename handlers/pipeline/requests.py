@@ -41,7 +41,7 @@ SET_QUOTA = re.compile(
     r"(?:(?:to|at|of|=)\s+)?(?P<amount>[^\s]+)(?:\s+(?P<currency>[A-Z]{3}))?$", _I)
 EVERYONE = ("everyone", "everybody", "all", "company", "whole company", "all teams")
 ME = ("me", "mine", "my", "my own", "myself", "own")
-MY_TEAM = ("my team", "team", "our team", "my teams")
+MY_TEAM = ("my team", "team", "our team", "my teams", "the team")
 TEAM_OF = re.compile(r"^(?:team\s+(?P<a>.+)|(?P<b>.+?)(?:'s|s')?\s+team)$", _I)
 MENTION = re.compile(r"^<@(?P<id>[UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 

@@ -163,7 +163,9 @@ def _archive_opportunity(session: Session, entry: AuditEntry, now: datetime) -> 
 
 FINAL = {"approval.approved": "an approval decision", "approval.rejected": "a rejection",
          "quote.sent": "a quote marked sent", "quote.accepted": "a quote marked accepted",
-         "quote.revise": "a quote revised", "set_role": "a role change"}
+         "quote.revise": "a quote revised", "set_role": "a role change",
+         "user.update": "a change to someone's role, manager or team",
+         "user.deactivate": "a departure"}
 """Changes that others have been told of (an approval, a sent quote) or that are an admin's
 (a role): "undo" typed after one says so rather than reaching back to an older change."""
 
