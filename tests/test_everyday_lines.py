@@ -147,3 +147,13 @@ def test_greetings_and_sign_offs_in_shorthand(chat: Chat, book) -> None:
     chat.say("call w/ hooli, f/u tomorrow")
     [plate] = chat.say("whats on my plate today")
     assert "Your follow-ups" in plate.text and "Hooli" in plate.text
+
+
+def test_an_existing_deal_named_as_new_is_said_and_an_edit_is_not_a_new_deal(
+        chat: Chat, services: Services, book) -> None:
+    before = {d.name for d in services.opportunities.visible(book["ana"])}
+    [said] = chat.say("new opp acme, renewal, 18k, close jan 31")
+    assert "already has a deal called “Renewal”" in said.text
+    chat.say("hooli deal is now 75k, eoq close")
+    assert {d.name for d in services.opportunities.visible(book["ana"])} == before
+    assert services.opportunities.get(book["ana"], book["hooli"]).amount == Decimal(75000)

@@ -67,3 +67,20 @@ def test_no_wait_and_heard_back_are_not_things_that_did_not_happen(
     assert note.follow_up_at is None  # three weeks gone by, not a to-do
     chat.say("no call with acme today, they cancelled")
     assert len(services.activities.list_for(book["ana"])) == 2
+
+
+def test_a_later_clause_moving_a_name_nobody_has_writes_nothing(
+        chat: Chat, services: Services, book) -> None:
+    before = _deals(services, book)
+    [said] = chat.say("log mtg w jane at globex + move zorblax expansion to negotiation")
+    assert "couldn't find an account or deal called “zorblax expansion”" in said.text
+    assert _deals(services, book) == before and services.activities.list_for(book["ana"]) == []
+    chat.say("call w jane at globex and move the expansion to proposal")  # the deal said
+    assert _deals(services, book)["Globex — Expansion"][0] == "Proposal/Price Review"
+
+
+def test_a_meeting_pushed_is_not_the_deal_pushed(chat: Chat, services: Services,
+                                                 book) -> None:
+    close = services.opportunities.get(book["ana"], book["acme"]).close_date
+    chat.say("call w acme, push our sync to thursday")
+    assert services.opportunities.get(book["ana"], book["acme"]).close_date == close

@@ -178,6 +178,13 @@ def new_deal_part(turn: Turn, plan: Plan, reading: Reading) -> Part | Answer | N
     account = turn.directory.account_name(turn.actor.id, plan.account.id)
     if account is None:
         return None
+    named = next((m.known for m in reading.mentions if m.kind == "deal"
+                  and m.known.scope == plan.account.id), None) if not new.name else None
+    if named is not None:  # "new opp bluth company, add-on seats, 18k": that one exists
+        return say_text(f"*{escape(account)}* already has a deal called "
+                        f"“{escape(named.own_name or named.name)}”, so nothing was created. "
+                        "Give the new one another name, or say what to change on that one "
+                        "by its name.", private=True)
     if not new.name:
         return say_text(f"What should the new *{escape(account)}* deal be called? Say it "
                         f"with the terms: `new deal for {escape(account.lower())}: expansion, "

@@ -35,6 +35,7 @@ from handlers.language.intents import Intent
 from handlers.language.plan import Plan, Reading, with_choice
 from handlers.language.spotting import EXACT, Known
 from handlers.language.understanding import understand
+from handlers.language.unnamed import unnamed_moved
 from handlers.quotes.flow import QuoteFlow
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer, say_text
@@ -73,6 +74,8 @@ class Reader:
         rep who cannot see Dunder Mifflin: nothing is written, rather than the move given to
         Stark. Said in the rep's own words, as for a name the store does not know, so the
         reply tells no more about accounts the rep may not see."""
+        if (typed := unnamed_moved(reading.sentence, reading.mentions)) is not None:
+            return _not_found(typed)  # "… + move zorblax expansion to negotiation"
         may_see = self._may_see(turn)
         seen = {i for m in reading.mentions for i in range(m.start, m.end)}
         hidden = [m for m in self.names.gazetteer().spot(reading.sentence.words)
@@ -81,10 +84,8 @@ class Reader:
         if not hidden:
             return None
         sentence, first = reading.sentence, hidden[0]
-        typed = sentence.raw[sentence.starts[first.start]:sentence.ends[first.end - 1]]
-        return say_text(f"I couldn't find an account or deal called “{escape(typed)}” among "
-                        "yours, so nothing was changed, the rest of the message included.",
-                        private=True)
+        return _not_found(sentence.raw[sentence.starts[first.start]:
+                                       sentence.ends[first.end - 1]])
 
     def read(self, turn: Turn) -> Answer | Intent:
         """The answer to the message, or the intent whose turn answers it (a question, a
@@ -158,6 +159,13 @@ def _chatter_reply(reading: Reading) -> str:
     if words & THANKS:
         return "You're welcome! Tell me what happened with a customer any time."
     return "👍"
+
+
+def _not_found(typed: str) -> Answer:
+    """The same words for a name that does not exist and one the rep may not see."""
+    return say_text(f"I couldn't find an account or deal called “{escape(typed)}” among "
+                    "yours, so nothing was changed, the rest of the message included.",
+                    private=True)
 
 
 def _unknown(turn: Turn) -> Intent:

@@ -7,9 +7,8 @@ beyond reading: a negative amount is read as negative (and refused later, in wor
 120 % discount is read as 120.
 
 Roles of days come from the words just before them: "closing eoq", "pushed to march" are
-close dates; "f/u tmrw", "remind me friday", "check back in 2 weeks" are follow-ups;
-"until monday" (a snooze) is `until`; anything else has no role and the sentence decides.
-"""
+close dates ("push our sync to thursday" is not); "f/u tmrw", "check back in 2 weeks" are
+follow-ups; "until monday" is `until`; else the sentence decides."""
 
 from __future__ import annotations
 
@@ -49,8 +48,7 @@ _BEFORE_YEAR = frozenset({"in", "of", "q1", "q2", "q3", "q4", "fy", "year", "sin
 """Words that make a bare figure from 1990 to 2100 a year: "no budget till 2028" sets no
 amount of $2,028 (with "$" or "k" it is money whatever comes before)."""
 _PERCENT_WORD = re.compile(r"^(?P<sign>-)?(?P<digits>\d{1,12}(?:\.\d+)?)%$")
-CHANCE_WORDS = frozenset({"prob", "probability", "chance", "odds", "likelihood",
-                          "confidence"})
+CHANCE_WORDS = frozenset({"prob", "probability", "chance", "odds", "likelihood", "confidence"})
 _DISCOUNT_AFTER = frozenset({"off", "discount", "discounted"})
 _DISCOUNT_BEFORE = frozenset({"discount", "discounted"})  # "off" counts only after
 
@@ -63,6 +61,7 @@ _FOLLOW_UP_CUES = frozenset({"follow", "remind", "reminder", "ping", "check", "c
                              "chase", "nudge", "revisit", "touch", "callback", "back",
                              "reconnect", "again"})
 _UNTIL_CUES = frozenset({"until", "snooze", "snoozed", "defer", "postpone"})
+_MEETINGS = frozenset({"sync", "call", "meeting", "mtg", "demo", "lunch", "kickoff", "coffee"})
 _NEXT_STEP = re.compile(
     r"\b(?:(?:next|nxt)\s*steps?|ns|next(?=\s*:))"
     r"(?:\s+(?:for|on)\s+[^:,;]{1,60}?(?=\s*(?:is\b|are\b|=|:|-|–))"  # "… on tyrell platform:"
@@ -277,6 +276,8 @@ def _role(before: str) -> str | None:
     """What a day is for, from the (up to) four words before it."""
     words = before.split()[-4:]
     for word in reversed(words):
+        if word in _MEETINGS:
+            return None  # "push our sync to thursday": the meeting's day, not the deal's
         if word in _UNTIL_CUES:
             return "until"
         if word in _FOLLOW_UP_CUES:  # not "haven't heard back in 3 wks": time gone by

@@ -168,7 +168,8 @@ def _evidence(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts) -
             scores["log"] -= cue_weight("log", word)  # "a deal for initech called …"
     if "account" in kinds and "deal" not in kinds and facts.amounts and not sentence.is_question:
         first = min(m.end for m in mentions if m.kind == "account")
-        if "deal" in words_at[first:first + 5]:
+        if "deal" in words_at[first:first + 5] and {"a", "an", "another", "new"} & set(
+                words_at[first:first + 5]):  # not "gringotts deal is now 75k": an edit
             scores["create"] += 3  # "monarch wants a pilot deal, 20k": no such deal yet
     for at, word in enumerate(words_at):
         if word == "sent" and SENT_THINGS & set(words_at[max(0, at - 2):at + 4]):
@@ -215,8 +216,8 @@ def _plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
         return asked
     if scores["question"] >= 4 and scores["question"] >= max(scores["log"], scores["edit"]):
         return Plan("question", question=question(sentence, mentions))
-    if (scores["log"] < 2 or stands_apart(sentence, "done" if scores["done"] >= 4
-                                          else "snooze")) and (
+    if scores["create"] < 4 and (scores["log"] < 2 or stands_apart(
+            sentence, "done" if scores["done"] >= 4 else "snooze")) and (
             scores["snooze"] >= 5 or _reschedules(sentence, mentions, facts, scores)
             or (scores["done"] >= 4 and (_about_follow_up(sentence) or _finishes(sentence)))):
         return follow_up_plan(sentence, mentions, facts, scores)
