@@ -124,3 +124,12 @@ def test_snooze_all_my_follow_ups_moves_the_ones_due_before_that_day_in_one_undo
     due = {a.account_name: a.follow_up_at.date().isoformat()
            for a in services.activities.list_for(book["ana"]) if a.follow_up_at}
     assert due == {"Hooli": "2026-11-24", "Acme": "2026-11-25", "Globex": "2026-12-10"}
+
+
+def test_a_snooze_said_as_a_while_counts_from_today(chat: Chat, services: Services,
+                                                    book) -> None:
+    chat.say("call w/ initech, f/u tomorrow")
+    chat.say("snooze the initech f/u 3 days")
+    assert _task(services, book).follow_up_at.date() == date(2026, 11, 26)
+    chat.say("snooze the initech f/u a week")
+    assert _task(services, book).follow_up_at.date() == date(2026, 11, 30)

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from bot.chat import Chat
 from store.clock import ManualClock
-from store.models import Opportunity
+from store.models import Opportunity, Product
 from store.services import Services
 
 
@@ -157,3 +157,21 @@ def test_an_existing_deal_named_as_new_is_said_and_an_edit_is_not_a_new_deal(
     chat.say("hooli deal is now 75k, eoq close")
     assert {d.name for d in services.opportunities.visible(book["ana"])} == before
     assert services.opportunities.get(book["ana"], book["hooli"]).amount == Decimal(75000)
+
+
+def test_quote_lines_said_loosely(chat: Chat, services: Services, book) -> None:
+    with services.store.transaction() as s:
+        s.add_all([Product(sku="PLAT-SEAT", name="Platform seat (annual)",
+                           list_price_minor=120000, currency="USD", is_active=True),
+                   Product(sku="PLAT-ENT", name="Platform Enterprise tier (annual)",
+                           list_price_minor=900000, currency="USD", is_active=True),
+                   Product(sku="SVC-ONB", name="Onboarding services",
+                           list_price_minor=1500000, currency="USD", is_active=True)])
+    [first] = chat.say("quote for globex expansion 50 platform seats 12% off")
+    assert "saved as a draft" in first.text
+    [second] = chat.say("quote globex expansion 10 platform seats + onboarding, 20% off")
+    assert "saved as a draft" in second.text
+    q1 = services.quotes.get(book["ana"], "Q-2026-0001")
+    q2 = services.quotes.get(book["ana"], "Q-2026-0002")
+    assert [(line.quantity, line.discount_percent) for line in q1.lines] == [(50, Decimal(12))]
+    assert [line.quantity for line in q2.lines] == [10, 1] and q2.quote_discount_percent == 20

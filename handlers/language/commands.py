@@ -3,7 +3,9 @@ quote, change someone's role, ask about the pipeline, a deal or the knowledge ba
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from datetime import date, timedelta
 
 from handlers.language.cues import QUESTION_KINDS, QUOTE_ACTIONS, ROLE_WORDS
 from handlers.language.deal_facts import refusals_of
@@ -32,13 +34,27 @@ def follow_up_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Fac
     account, _deal, asks = subject_of(mentions)
     every = account is None and bool(EVERY & set(sentence.words))  # "snooze all my f/us"
     if scores["snooze"] >= scores["done"]:
-        until = next((d.day for d in facts.days), None)
+        until = next((d.day for d in facts.days), None) or _for_a_while(sentence, facts)
         command = Command("snooze", account, {"until": until, "all": every})
         if until is None:
             asks.append(Ask("date"))
     else:
         command = Command("done", account, {"all": every})
     return Plan(command.name, account=account, command=command, asks=tuple(asks))
+
+
+_WHILE = re.compile(r"\b(?P<n>\d{1,2}|a|an|one|two|three)\s*(?P<unit>days?|weeks?)\b")
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3}
+
+
+def _for_a_while(sentence: Sentence, facts: Facts) -> date | None:
+    """"snooze the cyberdyne f/u 2 days": that many days (or weeks) from today."""
+    found = _WHILE.search(sentence.text)
+    if found is None:
+        return None
+    count = _COUNTS.get(found["n"]) or int(found["n"])
+    days = count * (7 if found["unit"].startswith("week") else 1)
+    return (facts.today or facts.occurred_day) + timedelta(days=days)
 
 
 EVERY = frozenset({"all", "every", "everything", "each"})

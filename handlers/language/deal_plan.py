@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
 
 from handlers.language.close_checks import close_refusal
 from handlers.language.cues import (
@@ -35,6 +34,7 @@ from handlers.language.deal_facts import (
     unknown_subject,
 )
 from handlers.language.facts import Facts
+from handlers.language.follow_up_day import follow_up_day
 from handlers.language.normalise import Sentence, opens_clause, rest_after, stands_alone
 from handlers.language.plan import Activity, Ask, Edits, NewDeal, Plan, Question
 from handlers.language.spotting import EXACT, Known, Mention
@@ -101,9 +101,12 @@ def _planned(sentence: Sentence, facts: Facts, named: frozenset[int] | set[int])
             ahead = any(d.day > facts.occurred_day for d in facts.days)
             after = sentence.words[at + 1] if at + 1 < len(sentence.words) else ""
             order = opens_clause(sentence, at) or before in ("please", "pls", "and", "then")
-            return (word in BASE_VERBS and ahead and order and before not in PAST_MARKERS
-                    and after not in ("with", "from", "about", "to", *DONE_AFTER)
-                    and not _said_done(sentence))
+            said_at = len(" ".join(sentence.words[:at + 1])) + 1  # "demo tmrw 2pm": to come
+            dated = any(d.start == said_at and d.day > facts.occurred_day for d in facts.days)
+            return ((word in BASE_VERBS and ahead and order) or dated) \
+                and before not in PAST_MARKERS and not _said_done(sentence) \
+                and after not in ("with", "from", "about", "to", *DONE_AFTER) \
+                and not set(DONE_AFTER) & set(sentence.words[at:])
     return False
 
 
@@ -139,7 +142,7 @@ def facts_plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
         if day is not None and (account or deal):
             activity = Activity("task", contact, day, sentence.raw)
     elif scores["log"] >= 2 or (scores["log"] >= 1 and contact is not None):
-        activity = Activity(activity_kind(sentence, facts), contact, _follow_up(facts, edits),
+        activity = Activity(activity_kind(sentence, facts), contact, follow_up_day(facts, edits),
                             sentence.raw)
         asks.extend(contact_asks)
     elif any(d.role == "follow_up" for d in facts.days) and (account or deal):
@@ -185,27 +188,6 @@ def _bare(sentence: Sentence, mentions: tuple[Mention, ...]) -> bool:
         w in SHOW_WORDS or w in SHOW_FILLER for i, w in enumerate(sentence.words)
         if i not in named))
 
-
-def _follow_up(facts: Facts, edits: Edits) -> date | None:
-    """The follow-up of an activity that happened: a day said as one, else a day ahead
-    that is not the close date ("called acme, friday"); "today" is when it happened."""
-    follow_up = next((d.day for d in facts.days if d.role == "follow_up"), None)
-    if follow_up is None and not edits.close_date:  # "budget approved for q1": no to-do
-        follow_up = next((d.day for d in facts.days if d.role is None
-                          and d.day > facts.occurred_day and not _a_period(d.phrase)), None)
-    return follow_up
-
-
-def _a_period(phrase: str) -> bool:
-    """"q1", "next quarter", "eoy", "next month": a stretch of time, said of budgets and
-    plans, not the day of a to-do (unless the rep says "f/u in q1")."""
-    words = set(phrase.lower().replace("-", " ").split())
-    return bool(words & PERIOD_WORDS) or any(
-        len(w) == 2 and w[0] == "q" and w[1] in "1234" for w in words)
-
-
-PERIOD_WORDS = frozenset({"quarter", "qtr", "month", "year", "eoq", "eoy", "eom", "h1", "h2",
-                          "end of quarter", "end of year", "fy"})
 
 
 def _topic(sentence: Sentence, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
