@@ -175,3 +175,30 @@ def test_quote_lines_said_loosely(chat: Chat, services: Services, book) -> None:
     q2 = services.quotes.get(book["ana"], "Q-2026-0002")
     assert [(line.quantity, line.discount_percent) for line in q1.lines] == [(50, Decimal(12))]
     assert [line.quantity for line in q2.lines] == [10, 1] and q2.quote_discount_percent == 20
+
+
+def test_a_hedged_change_and_a_day_with_no_deal_fact_change_nothing(
+        chat: Chat, services: Services, book) -> None:
+    before = services.opportunities.get(book["ana"], book["hooli"])
+    [hedged] = chat.say("hooli might slip to Q1, they're waiting on budget")
+    assert "may happen" in hedged.text and "Nothing was changed" in hedged.text
+    chat.say("hooli gave us a verbal yes!!! paperwork next week")
+    after = services.opportunities.get(book["ana"], book["hooli"])
+    assert (after.close_date, after.amount) == (before.close_date, before.amount)
+    chat.say("pushed the hooli pilot to next qtr")  # said as a fact, it is written
+    assert services.opportunities.get(book["ana"], book["hooli"]).close_date.month == 3
+
+
+def test_corrections_said_as_x_not_y_or_wait_no(chat: Chat, services: Services,
+                                                book) -> None:
+    chat.say("initech is now 62k")
+    chat.say("oops, 65k not 62k")
+    assert services.opportunities.get(book["ana"], book["initech"]).amount == Decimal(65000)
+    chat.say("globex up to 135k")
+    chat.say("wait no, 130k")
+    assert services.opportunities.get(book["ana"], book["globex"]).amount == Decimal(130000)
+
+
+def test_an_account_looking_is_its_summary(chat: Chat, book) -> None:
+    [summary] = chat.say("how's umbrella looking")
+    assert summary.text == "Umbrella"

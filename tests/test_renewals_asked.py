@@ -34,9 +34,11 @@ def test_renewals_asked_in_words_list_what_ends_and_only_what_the_rep_may_see(
 
     [soon] = chat.say("renewals coming up")
     assert "Renewals in the next 90 days* (2)" in soon.text
-    assert "*Acme* — Acme platform, $84,000, ends Tue, Dec 15, 2026; no renewal deal yet" \
-        in soon.text
-    assert "Globex support" in soon.text and "Hooli" not in soon.text
+    # Acme's open "Renewal" deal, never linked to the contract, is named as its renewal
+    assert "*Acme* — Acme platform, $84,000, ends Tue, Dec 15, 2026; renewal deal " \
+        "*Acme — Renewal*" in soon.text
+    assert "Globex support, $12,000, ends Wed, Feb 10, 2027; no renewal deal yet" in soon.text
+    assert "Hooli" not in soon.text
     assert "Cyberdyne" not in soon.text  # Bob's account
     [month] = chat.say("which contracts renew this month?")
     assert month.text == "No contract you can see ends in November 2026."

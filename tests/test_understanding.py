@@ -110,7 +110,7 @@ def test_typed_undo_reverses_the_last_change(chat: Chat, services: Services, boo
     assert reply.text.startswith("Undone")
     assert _deal(services, book, "initech").amount == Decimal(50000)
     [again] = chat.say("undo")
-    assert "nothing of yours to undo" in again.text
+    assert "nothing of yours from the last half hour to undo" in again.text
 
 
 def test_an_admin_changes_a_role_in_words(chat: Chat, services: Services, book,

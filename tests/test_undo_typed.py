@@ -94,3 +94,12 @@ def test_undo_after_a_role_change_says_so_and_changes_nothing(
     assert "can't be undone" in said.text and "role" in said.text
     oli = services.users.find("U0OLI")
     assert oli is not None and oli.role == "manager"
+
+
+def test_undo_reaches_back_half_an_hour_not_to_this_mornings_call(
+        chat: Chat, services: Services, book, clock: ManualClock) -> None:
+    chat.say("call w/ hooli, they want pricing")
+    clock.advance(timedelta(hours=3))
+    [said] = chat.say("undo")
+    assert "nothing of yours from the last half hour" in said.text and "Undo button" in said.text
+    assert len(services.activities.list_for(book["ana"])) == 1

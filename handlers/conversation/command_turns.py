@@ -12,12 +12,15 @@ from handlers.language.plan import Plan, Reading
 from handlers.slack import blocks as ui
 from handlers.slack.answer import Answer, say_text
 from handlers.slack.text import escape, local_time, with_article
+from store.errors import Conflict
 from store.roles import ROLES
 from store.schemas import ActivityView
 from store.services.deals.plans import FollowUpSpec, Part
 from store.working_time import follow_up_horizon, start_of_working_day
 
 _HORIZON = timedelta(days=3650)  # every open follow-up, however far ahead
+UNDO_WINDOW = timedelta(minutes=30)
+"""How far back a typed "undo" reaches."""
 
 
 def follow_up(turn: Turn, plan: Plan) -> Answer | None:
@@ -151,9 +154,19 @@ def role(turn: Turn, plan: Plan) -> Answer:
 
 
 def undo_last(turn: Turn) -> Answer:
-    """"undo": the rep's own latest change the bot made, reversed once."""
-    token = turn.services.undo.last_token(turn.actor.id)
+    """"undo": the rep's own latest change the bot made, reversed once; only one from the
+    last half hour (typed after a question that saved nothing, "undo" once removed a call
+    logged that morning). An older change keeps the Undo button on its own message."""
+    since = turn.deps.clock.now() - UNDO_WINDOW
+    token = turn.services.undo.last_token(turn.actor.id, since)
     if token is None:
-        return say_text("There is nothing of yours to undo.", private=True)
+        try:
+            older = turn.services.undo.last_token(turn.actor.id)
+        except Conflict:  # the latest of all was one that can't be undone: no hint
+            older = None
+        return say_text("There is nothing of yours from the last half hour to undo, so "
+                        "nothing was changed." + (" An older change can still be undone "
+                                                  "with the Undo button on its message."
+                                                  if older else ""), private=True)
     summary = turn.services.undo.undo(turn.actor.id, token)
     return say_text(f"Undone: {escape(summary)}")

@@ -19,6 +19,8 @@ from handlers.language.subjects import subject_of
 def question(sentence: Sentence, mentions: tuple[Mention, ...]) -> Question:
     account, deal, _asks = subject_of(mentions)
     words = set(sentence.words) | {stem(w) for w in sentence.words}
+    if (deal or account) and "looking" in words and not words & {"pipeline", "forecast"}:
+        return Question("health", deal or account, sentence.raw)  # "how's umbrella looking"
     for kind, cues in QUESTION_KINDS.items():
         if words & set(cues):
             if kind == "health" and not (account or deal):

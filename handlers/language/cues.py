@@ -159,7 +159,7 @@ LIST_FILLER = frozenset({"my", "show", "me", "the", "all", "what's", "whats", "w
                          "please", "up", "needs", "need", "to", "for", "see", "get", "can",
                          "you", "mine", "that", "s", "there", "waiting", "on", "of", "this",
                          "week", "now", "from", "new", "recent", "latest", "last",
-                         "morning", "hi", "hey", "hello", "gm", "ok", "so"})
+                         "morning", "hi", "hey", "hello", "gm", "ok", "so", "next"})
 """Words around a list's name that say nothing else."""
 HELP_PHRASES = frozenset({"what can you do", "what do you do", "how does this work",
                           "what do you understand", "commands", "menu", "options"})

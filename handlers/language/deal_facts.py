@@ -46,7 +46,9 @@ def deal_edits(sentence: Sentence, facts: Facts, mentions: tuple[Mention, ...], 
         amount = chosen.value if not chosen.change else None
         change = chosen.value * chosen.change if chosen.change else None
     close = next((d.close_day for d in facts.days if d.role == "close"), None)
-    if close is None and not logging:  # a day inside the next step is the step's own
+    if close is None and not logging and (facts.amounts or facts.percents or any(
+            m.kind == "stage" for m in mentions) or DAY_MOVES & set(sentence.words)):  # "120k,
+        # friday", "pushed … to next qtr"), not "verbal yes!! paperwork next week"
         step = (facts.next_step or "").lower()  # ("next step send pricing friday")
         close = next((d.close_day for d in facts.days  # "today" is when it was said
                       if d.role is None and d.phrase.lower() not in step
@@ -70,7 +72,12 @@ def said_as_correction(sentence: Sentence) -> bool:
     return bool(CORRECTING & set(sentence.words))
 
 
-CORRECTING = frozenset({"oops", "meant", "sorry", "typo", "correction", "actually"})
+CORRECTING = frozenset({"oops", "meant", "sorry", "typo", "correction", "actually", "wait"})
+
+
+DAY_MOVES = frozenset({"pushed", "push", "slipped", "slip", "pulled", "pull", "moved",
+                       "delayed", "closing", "close", "closes", "land", "landing", "signing"})
+"""Words that make a day said with no role the deal's close date."""
 
 
 def _corrects(sentence: Sentence, amount: Amount) -> bool:
@@ -110,11 +117,12 @@ ARROWS = frozenset({"->", "→", "=>", "-->", "to"})
 
 
 def _replaced_amounts(sentence: Sentence, facts: Facts) -> set[Amount]:
-    """The old figure of "150k -> 160k", "from 150k to 160k": the deal's amount before, said
-    beside the new one, which is the one to write."""
-    starts = {a.start for a in facts.amounts}
-    return {a for a in facts.amounts
-            if a.end + 1 in starts and sentence.words[a.end] in ARROWS}
+    """The old figure of "150k -> 160k", "from 150k to 160k" (the deal's amount before,
+    said beside the new one, which is the one to write), and the slip of "65k not 62k"."""
+    starts = {a.start: a for a in facts.amounts}
+    old = {a for a in facts.amounts if a.end + 1 in starts and sentence.words[a.end] in ARROWS}
+    return old | {starts[a.end + 1] for a in facts.amounts  # "65k not 62k": the 62k was
+                  if a.end + 1 in starts and sentence.words[a.end] == "not"}  # the slip
 
 
 def refusals_of(facts: Facts) -> list[str]:

@@ -89,7 +89,8 @@ def with_mood(sentence: Sentence, mentions: tuple[Mention, ...], plan: Plan) -> 
     if plan.activity is not None and plan.activity.kind != "task" \
             and (missed := not_happened(sentence)) is not None:
         return Plan("declined", refusals=(missed,))
-    if plan.intent in ("log", "move", "multi") and (hedge := _hedged_at(sentence)) is not None:
+    if plan.intent in ("log", "move", "multi", "edit") \
+            and (hedge := _hedged_at(sentence)) is not None:
         hedged = _hedged(sentence, plan, hedge, mentions)
         if hedged is not plan:
             return hedged
@@ -190,6 +191,10 @@ def _hedged(sentence: Sentence, plan: Plan, hedge: int,
     stage_said = plan.stage is not None and any(cue_weight("move", w) > 0 for w in near)
     acts = [w for w in near if cue_weight("log", w) > 0]
     activity = plan.activity
+    if plan.edits and not acts and any(cue_weight("edit", w) > 0 or w in MAY_CHANGE
+                                       for w in near):  # "hooli might slip to Q1"
+        return replace(Plan("declined"), refusals=(
+            "That sounds like it may happen, not that it has; tell me once it's settled.",))
     if not stage_said and not acts:
         return plan  # "they'll expand next year, great call": the hedge is not the verb
     if not stage_said and activity is not None and activity.follow_up is not None:
@@ -210,6 +215,8 @@ def _hedged(sentence: Sentence, plan: Plan, hedge: int,
     return replace(Plan("declined"), refusals=(said,))
 
 
+MAY_CHANGE = frozenset({"slip", "go", "be", "land", "close", "end", "come", "drop", "grow"})
+"""Verbs after a hedge that put a deal's figure or date in doubt ("might slip to Q1")."""
 CONDITIONS = frozenset({"if", "once", "unless", "assuming", "provided", "providing",
                         "supposing", "suppose", "whenever", "hypothetically", "iff"})
 """Words that, opening the message or inside its clause, make what is said depend on

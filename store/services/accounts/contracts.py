@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from store.access import require_account_access, require_owner_access, visible_account_ids
 from store.db import Store
 from store.errors import Conflict, NotFound
-from store.models import Account, Contract, Opportunity
+from store.models import Account, Contract, Opportunity, Stage
 from store.money import from_minor
 from store.schemas import OpportunityView, deal_title
 from store.services.deals.opportunities import create_opportunity
@@ -64,11 +64,18 @@ class ContractService:
 
     def ending(self, actor_id: int, start: date, end: date) -> list[Ending]:
         """Active contracts on accounts the actor can see that end from `start` up to (not
-        including) `end`, soonest first: "renewals this quarter". One statement."""
+        including) `end`, soonest first: "renewals this quarter". One statement. A contract
+        with no renewal deal linked shows the account's open deal named for a renewal."""
         with self.store.transaction() as s:
             actor = require_by_id(s, actor_id)
             visible = visible_account_ids(s, actor)
-            query = (select(Contract, Account.name, Opportunity)
+            named = (select(Opportunity.name).join(Stage, Stage.id == Opportunity.stage_id)
+                     .where(Opportunity.account_id == Contract.account_id,
+                            func.lower(Opportunity.name).contains("renew"),
+                            Stage.kind == "open", Opportunity.archived_at.is_(None))
+                     .order_by(Opportunity.id).limit(1).correlate(Contract)
+                     .scalar_subquery())  # "Acme — Renewal", made by hand and never linked
+            query = (select(Contract, Account.name, Opportunity, named.label("named"))
                      .join(Account, Account.id == Contract.account_id)
                      .outerjoin(Opportunity, Opportunity.id == Contract.renewal_opportunity_id)
                      .where(Contract.status == "active", Contract.end_date >= start,
@@ -77,5 +84,6 @@ class ContractService:
             if visible is not None:
                 query = query.where(Contract.account_id.in_(visible))
             return [Ending(account, c.name, from_minor(c.value_minor, c.currency), c.currency,
-                           c.end_date, deal_title(account, deal.name) if deal else None)
-                    for c, account, deal in s.execute(query)]
+                           c.end_date, deal_title(account, deal.name) if deal else
+                           deal_title(account, guess) if guess else None)
+                    for c, account, deal, guess in s.execute(query)]

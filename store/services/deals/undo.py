@@ -17,7 +17,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from store.db import Store
@@ -194,14 +194,16 @@ class UndoService:
                          entity_id=entry.id)
             return summary
 
-    def last_token(self, actor_id: int) -> int | None:
+    def last_token(self, actor_id: int, since: datetime | None = None) -> int | None:
         """The actor's latest undoable action not undone yet ("undo" typed), if any: the
-        last few are looked at, as nobody types "undo" for something a week back."""
+        last few are looked at, as nobody types "undo" for something a week back; with
+        `since`, only one made since then."""
         with self.store.transaction() as s:
             latest = s.execute(
                 select(AuditEntry.id, AuditEntry.action)
                 .where(AuditEntry.actor_id == actor_id,
-                       AuditEntry.action.startswith("undo:") | AuditEntry.action.in_(FINAL))
+                       AuditEntry.action.startswith("undo:") | AuditEntry.action.in_(FINAL),
+                       AuditEntry.at >= since if since is not None else true())
                 .order_by(AuditEntry.id.desc()).limit(20)).all()
             if latest and latest[0].action in FINAL:
                 raise Conflict(f"Your last change ({FINAL[latest[0].action]}) can't be undone "
