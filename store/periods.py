@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -25,7 +25,9 @@ _MONTH_WORD = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _ABBREVIATED = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
                 "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
 PERIOD_PHRASE = re.compile(
-    r"\b(?:(?:in|for|during|closing|closes)\s+(?:in\s+)?(?P<abbr>"
+    r"\b(?:(?:closes|close|closing|closed|due|landing|lands)\s+(?:in\s+|by\s+)?"
+    r"(?P<wrel>this|next|last)\s+week"  # "what closes this week" (not "slipped this week")
+    r"|(?:in|for|during|closing|closes)\s+(?:in\s+)?(?P<abbr>"
     + "|".join(sorted(_ABBREVIATED, key=len, reverse=True)) + r")\b"  # "closing in jan"
     r"|(?:(?:in|for|during|over|of)\s+)?(?:"
     r"(?P<rel>this|next|last|previous|current)\s+(?:fiscal\s+)?"
@@ -114,6 +116,11 @@ def find_period(text: str, today: date, fiscal_year_start: int = 1
 def _period(found: re.Match[str], today: date, fiscal_year_start: int) -> Period | None:
     group = found.group
     this_year, this_quarter = fiscal_quarter_of(today, fiscal_year_start)
+    if group("wrel"):  # Monday to Sunday
+        step = {"next": 1, "last": -1}.get(group("wrel").lower(), 0)
+        first = today - timedelta(days=today.weekday()) + timedelta(weeks=step)
+        return Period(first, first + timedelta(days=7),
+                      f"the week of {first:%b} {first.day}, {first.year}", "week")
     if group("unit"):
         step = {"next": 1, "last": -1, "previous": -1}.get(group("rel").lower(), 0)
         unit = group("unit").lower()

@@ -505,7 +505,9 @@ def test_salesbot_export_pipeline_writes_the_same_figures(data: Store, tmp_path)
 
 @pytest.mark.parametrize(("said", "label"), [
     ("forecast for the team this qtr", "Q4 2026"), ("my deals closing in jan", "January 2027"),
-    ("what closed in sept", "September 2026"), ("closing march", "March 2027")])
+    ("what closed in sept", "September 2026"), ("closing march", "March 2027"),
+    ("what closes this week", "the week of Nov 30, 2026"),
+    ("deals closing next week", "the week of Dec 7, 2026")])
 def test_periods_said_in_shorthand(said: str, label: str) -> None:
     found = find_period(said, date(2026, 12, 4))
     assert found is not None and found[0].label == label
@@ -513,3 +515,4 @@ def test_periods_said_in_shorthand(said: str, label: str) -> None:
 
 def test_a_month_abbreviation_alone_is_no_period() -> None:
     assert find_period("jan says hi", date(2026, 12, 4)) is None  # a colleague, not January
+    assert find_period("what slipped this week", date(2026, 12, 4)) is None  # changes since
