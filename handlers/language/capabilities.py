@@ -58,8 +58,8 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("Deals", "edit", ("give the hooli deal to fox", "move the hooli deal to dana"),
                "reassigns the deal (managers and admins), and tells the new owner"),
     Capability("Deals", "undo", ("undo",),
-               "reverses your last change (a follow-up done or snoozed too; not a decision "
-               "others were told of)"),
+               "reverses your last change of the last half hour (a follow-up done or "
+               "snoozed too; not a decision others were told of)"),
     Capability("Look things up", "question",
                ("how's acme doing?", "what closes this month", "which of my deals are stuck",
                 "team pipeline this quarter"),
