@@ -202,3 +202,14 @@ def test_corrections_said_as_x_not_y_or_wait_no(chat: Chat, services: Services,
 def test_an_account_looking_is_its_summary(chat: Chat, book) -> None:
     [summary] = chat.say("how's umbrella looking")
     assert summary.text == "Umbrella"
+
+
+def test_hello_in_a_few_words_and_a_joined_deal_name(chat: Chat, services: Services,
+                                                     book) -> None:
+    for said in ("hey bot", "morning! crazy week ahead 😅"):
+        [hi] = chat.say(said)
+        assert hi.text.startswith("Hi!"), said
+    [happy] = chat.say("happy friday 🍻")
+    assert happy.text == "👍"
+    chat.say("new opp globex: add-on seats 12k closing 12/31")
+    assert "Add-on seats" in {d.name for d in services.opportunities.visible(book["ana"])}

@@ -180,8 +180,10 @@ def _first_run(sentence: Sentence, positions: range, used: set[int],
             if kept:
                 break
             continue
-        if word not in _NOT_A_NAME:
-            kept.append(word)
+        typed = sentence.raw[sentence.starts[at]:sentence.ends[at]]
+        if (word not in _NOT_A_NAME or "-" in typed) and not (kept and "-" in typed
+                                                              and kept[-1] == typed):
+            kept.append(typed if "-" in typed else word)  # "add-on": two words, one token
     name = " ".join(kept).strip(" ,.:;-")
     return name or None
 

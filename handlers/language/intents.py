@@ -60,7 +60,7 @@ class Intent:
 
 def strip_mention(text: str, bot_user_id: str | None = None) -> str:
     """Drop @mentions of the bot wherever they are ("hey @salesbot show acme")."""
-    greeting = re.compile(r"^(?:hey|hi|hello|ok|okay)[\s,]+(?=\S)", re.I)
+    greeting = re.compile(r"^(?:hey|hi|hello|ok|okay)[\s,]+(?=\S+\s+\S)", re.I)  # not "hey bot"
     text = greeting.sub("", (text or "").strip())
     if bot_user_id:
         text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>\s*[:,]?", " ", text)

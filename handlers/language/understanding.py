@@ -226,7 +226,8 @@ def _plan(sentence: Sentence, mentions: tuple[Mention, ...], facts: Facts,
                 scores[k] for k in ("log", "move", "edit", "create")) < 2))
             or (scores["thanks"] >= 1 and len(words) <= 2)):  # "cool", "ugh mondays",
         return Plan("chatter")  # "have a good weekend", "lol the coffee machine is broken"
-    if scores["hello"] >= 3 and len(words) <= 3 and not mentions:
+    if scores["hello"] >= 3 and not mentions and (len(words) <= 3 or (len(words) <= 6 and max(
+            scores[k] for k in ("log", "move", "edit", "create")) < 2)):  # "crazy week ahead"
         return Plan("hello")
     if scores["question"] >= 2 and scores["log"] < 2 and not any(
             m.kind in ("account", "deal", "contact") for m in mentions):  # "pipeline for dana"
