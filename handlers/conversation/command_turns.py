@@ -31,13 +31,10 @@ def follow_up(turn: Turn, plan: Plan) -> Answer | None:
     if found is None or isinstance(found, Answer):
         return found
     part, target, name = found
-    assert part.follow_up is not None
-    if part.follow_up.until is None:
-        turn.services.activities.set_follow_up_done(turn.actor.id, target.id)
-    else:
-        turn.services.activities.reschedule(turn.actor.id, target.id, part.follow_up.until)
+    _done, token = turn.services.plans.apply_all(turn.actor.id, [part])  # as with facts
     said = follow_up_said(part, target, name, turn.tz)
-    return say_text(said[:1].upper() + said[1:] + ".")
+    line = said[:1].upper() + said[1:] + "."
+    return Answer(text=line, blocks=ui.confirmation(line, token))
 
 
 def every_follow_up(turn: Turn, plan: Plan) -> Answer:

@@ -35,10 +35,8 @@ def run(turn: Turn, plan: Plan, reading: Reading, flow: QuoteFlow) -> Answer | I
     if action == "show" and "history" in reading.sentence.words:  # "quote Q-… history"
         return Intent("quote", reading.sentence.raw, target=f"{number} history")
     numbers = list(dict.fromkeys(m.known.name for m in reading.mentions if m.kind == "quote"))
-    if action in ("approve", "reject") and len(numbers) > 1:
-        return _decide_many(turn, flow, numbers, action, _reason(reading))
     if action in ("approve", "reject"):
-        return _decide(turn, flow, number, action, _reason(reading))
+        return _decide(turn, flow, numbers or [number], action, _reason(reading))
     if action == "sent":
         return _mark_sent(turn, flow, number)
     if action == "show" and said_accepted(reading.sentence.raw):
@@ -113,7 +111,7 @@ def _decide_by_deal(turn: Turn, flow: QuoteFlow, reading: Reading,
         return say_text(f"{len(steps)} quotes on *{escape(name)}* wait for you ({numbers}). "
                         f"Say which: `{action} {steps[0].quote.number}`. Nothing was decided.",
                         private=True)
-    return _decide(turn, flow, steps[0].quote.number, action, _reason(reading))
+    return _decide(turn, flow, [steps[0].quote.number], action, _reason(reading))
 
 
 def _reason(reading: Reading) -> str | None:
@@ -126,54 +124,29 @@ def _reason(reading: Reading) -> str | None:
     return rest or None
 
 
-def _decide_many(turn: Turn, flow: QuoteFlow, numbers: list[str], action: str,
-                 reason: str | None) -> Answer:
-    """"approve Q-2026-0002 and Q-2026-0004": every one waiting for this person, decided in
-    one transaction, or none (and which one is not theirs to decide, said)."""
+def _decide(turn: Turn, flow: QuoteFlow, numbers: list[str], action: str,
+            reason: str | None) -> Answer:
+    """"approve Q-2026-0002" or "approve Q-2026-0002 and Q-2026-0004": every quote waiting
+    for this person, decided in one transaction, or none. The same words whether a quote
+    is not theirs to decide or does not exist, so a number names nothing it should not."""
     waiting = {p.quote.number.upper(): p for p in turn.services.approvals.queue(turn.actor.id)}
     missing = [n for n in numbers if n.upper() not in waiting]
     if missing:
         return say_text(f"{escape(missing[0])} isn't waiting for your approval, so nothing was "
                         "decided. `approvals` lists the ones that are.", private=True)
     if action == "reject" and not reason:
-        return say_text("What should I tell the reps? Say why: `reject "
-                        f"{escape(' and '.join(numbers))}, the discounts need a multi-year "
+        return say_text(f"What should I tell the rep? Say why: `reject "
+                        f"{escape(' and '.join(numbers))}, the discount needs a multi-year "
                         "commit`. Nothing was decided.", private=True)
     decision = "approved" if action == "approve" else "rejected"
+    comment = reason if decision == "rejected" else None
     steps = [waiting[n.upper()] for n in numbers]
     outcomes = turn.services.approvals.decide_all(
         turn.actor.id, [(p.step_id, p.quote.version) for p in steps], decision,
-        comment=reason if decision == "rejected" else None)
+        comment=comment)
     if turn.deps.client is not None:
         for outcome in outcomes:
-            flow.decided_elsewhere(turn.deps.client, outcome,
-                                   reason if decision == "rejected" else None)
+            flow.decided_elsewhere(turn.deps.client, outcome, comment)
     labels = ", ".join(escape(o.quote.label) for o in outcomes)
     return say_text(f"{decision.capitalize()} {labels}."
-                    + (f" Reason: {escape(reason)}." if decision == "rejected" and reason
-                       else ""))
-
-
-def _decide(turn: Turn, flow: QuoteFlow, number: str, action: str,
-            reason: str | None) -> Answer:
-    """The step of `number` waiting for this person; the same words whether the quote is
-    not theirs to decide or does not exist, so a number names nothing it should not."""
-    services = turn.services
-    step = next((p for p in services.approvals.queue(turn.actor.id)
-                 if p.quote.number.upper() == number.upper()), None)
-    if step is None:
-        return say_text(f"{escape(number)} isn't waiting for your approval. Which quote did "
-                        "you mean? `approvals` lists the ones that are.", private=True)
-    if action == "reject" and not reason:
-        return say_text(f"What should I tell the rep? Say why: `reject {escape(number)}, the "
-                        "discount needs a multi-year commit`. Nothing was decided.", private=True)
-    decision = "approved" if action == "approve" else "rejected"
-    outcome = services.approvals.decide(turn.actor.id, step.step_id, decision,
-                                        quote_version=step.quote.version,
-                                        comment=reason if decision == "rejected" else None)
-    if turn.deps.client is not None:
-        flow.decided_elsewhere(turn.deps.client, outcome,
-                               reason if decision == "rejected" else None)
-    return say_text(f"{decision.capitalize()} {escape(outcome.quote.label)}."
-                    + (f" Reason: {escape(reason)}." if decision == "rejected" and reason
-                       else ""))
+                    + (f" Reason: {escape(reason)}." if comment and reason else ""))

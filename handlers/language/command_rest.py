@@ -22,13 +22,12 @@ from itertools import pairwise
 from handlers.language.cues import cue_weight
 from handlers.language.facts import Facts
 from handlers.language.normalise import Sentence, opens_clause
-from handlers.language.plan import Command, Plan, Reading
+from handlers.language.plan import Command, Plan, Reading, account_name_of
+from handlers.language.several import CLAUSE_GLUE
 from handlers.language.spotting import Mention
 
 FOLLOW_UP_WORDS = frozenset({"follow", "up", "task", "reminder", "followups", "todo", "one"})
 """The follow-up's own words ("the wayne follow up", "that task", "the hooli one")."""
-GLUE = frozenset({"and", "then", "also", "plus"})
-"""Words that open the next clause: "done w hooli f/u and move them to proposal"."""
 WRITES = frozenset({"log", "move", "edit", "multi", "create", "several", "snooze", "done"})
 CUE_WORDS = frozenset({"mark", "check", "tick", "cross", "off", "clear", "close", "dismiss",
                        "finish", "complete", "resolve", "push", "move", "bump"})
@@ -53,8 +52,8 @@ def with_rest(plan: Plan, reading: Reading, read: Callable[[str], Reading]) -> P
         text = said_between(sentence, start, end)
         if not text:
             continue
-        if plan.account is not None and not _names_subject(mentions, start, end):
-            text = f"{plan.account.name}: {text}"
+        if (account := account_name_of(plan)) and not _names_subject(mentions, start, end):
+            text = f"{account}: {text}"
         rest = read(text)
         if rest.plan.intent not in WRITES or not (rest.plan.writes or rest.plan.asks
                                                   or rest.plan.refusals):
@@ -72,7 +71,7 @@ def clauses(sentence: Sentence) -> list[tuple[int, int]]:
     """Word ranges between clause openings (punctuation before a word, or a glue word)."""
     cuts = [0]
     for at in range(1, len(sentence.words)):
-        if opens_clause(sentence, at) or sentence.words[at] in GLUE:
+        if opens_clause(sentence, at) or sentence.words[at] in CLAUSE_GLUE:
             cuts.append(at)
     cuts.append(len(sentence.words))
     return [(start, end) for start, end in pairwise(cuts) if end > start]
@@ -105,7 +104,7 @@ def stands_apart(sentence: Sentence, name: str) -> bool:
 
 def said_between(sentence: Sentence, start: int, end: int) -> str:
     """The clause as the rep wrote it, without the glue word that opened it."""
-    if sentence.words[start] in GLUE:
+    if sentence.words[start] in CLAUSE_GLUE:
         start += 1
     if start >= end:
         return ""

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from handlers.language.command_rest import clauses, said_between
 from handlers.language.normalise import Sentence
-from handlers.language.plan import Plan, Reading
+from handlers.language.plan import Plan, Reading, account_name_of
 
 OPENS = frozenset({"new", "open", "opened", "create", "created", "add", "added", "spun",
                    "spin", "another"})
@@ -39,7 +39,7 @@ def with_earlier_facts(plan: Plan, reading: Reading, read: Callable[[str], Readi
     if earlier is None or earlier.plan.intent not in WRITES or earlier.plan.new_deal:
         return plan
     rest = said_between(sentence, cut, len(sentence.words))
-    account = _account_of(earlier.plan.parts[0].plan if earlier.plan.parts else earlier.plan)
+    account = account_name_of(earlier.plan.parts[0].plan if earlier.plan.parts else earlier.plan)
     if account and not any(m.kind == "account" and m.start >= cut for m in reading.mentions):
         rest = f"{_THEM.sub(' ', rest).strip(' ,')}, for {account}"  # "…for them" is theirs
     creating = read(rest)
@@ -49,16 +49,6 @@ def with_earlier_facts(plan: Plan, reading: Reading, read: Callable[[str], Readi
     refusals = tuple(r for part in parts for r in part.plan.refusals)
     return Plan("several", account=plan.account, parts=parts, refusals=refusals,
                 new_deal=creating.plan.new_deal)
-
-
-def _account_of(plan: Plan) -> str | None:
-    """The name of the account the earlier part is about: its account, or its deal's."""
-    if plan.account is not None and plan.account.name:
-        return plan.account.name
-    deal = plan.deal
-    if deal is not None and deal.own_name and deal.name.endswith(deal.own_name):
-        return deal.name[:-len(deal.own_name)].strip(" —-") or None
-    return None
 
 
 def _new_deal_clause(sentence: Sentence) -> int | None:

@@ -138,3 +138,14 @@ def with_choice(plan: Plan, chosen: Known) -> Plan:
     if ask.what in ("account", "subject"):
         return replace(plan, account=chosen, asks=rest)
     return plan
+
+
+def account_name_of(plan: Plan) -> str | None:
+    """The name of the account `plan` is about: its account's, or its deal's ("Umbrella"
+    for "Umbrella Security Suite"); None when neither says one."""
+    if plan.account is not None and plan.account.name:
+        return plan.account.name
+    deal = plan.deal
+    if deal is not None and deal.own_name and deal.name.endswith(deal.own_name):
+        return deal.name[:-len(deal.own_name)].strip(" —-") or None
+    return None

@@ -14,12 +14,12 @@ so the reply tells nothing about accounts out of sight. Pure Python.
 from __future__ import annotations
 
 from handlers.language.normalise import Sentence, opens_clause
+from handlers.language.several import CLAUSE_GLUE
 from handlers.language.spotting import Mention, name_words
 from handlers.language.vocabulary import COMMON
 
 MOVES = frozenset({"move", "moved", "moving", "push", "pushed", "bump", "bumped", "advance",
                    "advanced", "mark", "set"})
-GLUE = frozenset({"and", "then", "also", "plus"})
 PRONOUNS = frozenset({"it", "them", "that", "this", "the", "deal", "one", "its", "their",
                       "theirs", "opp", "both", "all", "em", "him", "her", "our", "my", "a",
                       "an", "amount", "value", "price", "probability", "prob", "odds",
@@ -62,4 +62,4 @@ def _said(mention: Mention) -> range:
 def _opens(sentence: Sentence, at: int) -> bool:
     between = sentence.raw[sentence.ends[at - 1]:sentence.starts[at]]
     return opens_clause(sentence, at) or bool(set(between) & set("+&")) \
-        or sentence.words[at - 1] in GLUE
+        or sentence.words[at - 1] in CLAUSE_GLUE
