@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from bot.cli import cli
 from store.db import Store
@@ -216,3 +216,21 @@ def test_a_deal_another_writer_adds_while_a_batch_is_copied_becomes_an_update(
                             .order_by(OpportunityHistory.id)).scalars().all()
     assert deals == {"Raced": 10_000, "Calm": 500}
     assert len(sources) == 2 and sources[-1] == "import"
+
+
+@pytest.mark.parametrize("batch_size", [3, 1000])
+def test_a_deal_removed_with_undo_is_not_updated_and_its_name_is_made_again(
+    store: Store, accounts: None, batch_size: int,
+) -> None:
+    assert _import(store, HEADER + _deals(2)).tally.new == 2
+    with store.transaction() as s:  # what Undo of a creation does: archive, keep the row
+        s.execute(update(Opportunity).where(Opportunity.name == "Deal 1")
+                  .values(archived_at=func.now()))
+    result = _import(store, HEADER + _deals(2, amount=lambda n: "5"), batch_size=batch_size)
+    assert result.summary() == "imported 2 opportunities (1 new, 1 updated)"
+    with store.transaction() as s:
+        rows = s.execute(select(Opportunity.name, Opportunity.amount_minor,
+                                Opportunity.archived_at.is_(None))
+                         .order_by(Opportunity.id)).all()
+    assert [tuple(r) for r in rows] == [("Deal 0", 500, True), ("Deal 1", 100, False),
+                                        ("Deal 1", 500, True)]
